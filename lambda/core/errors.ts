@@ -1,0 +1,29 @@
+import { NS } from './namespaces';
+
+/** A precondition/postcondition element for the DAV:error body (RFC 4918 §16), Clark-named. */
+export type ConditionName = `{${string}}${string}`;
+
+/**
+ * A protocol error that becomes a status code plus, when given, a DAV:error body naming the
+ * failed precondition. Thrown anywhere in core; turned into a response in one place.
+ */
+export class DavError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly condition?: ConditionName,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'DavError';
+  }
+}
+
+export const dav = (name: string): ConditionName => `{${NS.DAV}}${name}`;
+export const caldav = (name: string): ConditionName => `{${NS.CALDAV}}${name}`;
+
+export const badRequest = (message: string) => new DavError(400, message);
+export const forbidden = (message: string, condition?: ConditionName) =>
+  new DavError(403, message, condition);
+export const notFound = (message = 'Not found') => new DavError(404, message);
+export const preconditionFailed = (message: string) => new DavError(412, message);

@@ -1,0 +1,24 @@
+/** XML namespaces of the protocols we speak, and the prefixes we write them with. */
+export const NS = {
+  DAV: 'DAV:',
+  CALDAV: 'urn:ietf:params:xml:ns:caldav',
+  CS: 'http://calendarserver.org/ns/',
+  APPLE: 'http://apple.com/ns/ical/',
+} as const;
+
+export const PREFERRED_PREFIXES: Record<string, string> = {
+  [NS.DAV]: 'd',
+  [NS.CALDAV]: 'cal',
+  [NS.CS]: 'cs',
+  [NS.APPLE]: 'ical',
+};
+
+/** Clark notation: `{namespace}local`. */
+export type Clark = string;
+
+export const clark = (ns: string, local: string): Clark => `{${ns}}${local}`;
+
+export function splitClark(name: Clark): { ns: string; local: string } {
+  const m = /^\{([^}]*)\}(.+)$/.exec(name);
+  return m ? { ns: m[1], local: m[2] } : { ns: '', local: name };
+}

@@ -1,0 +1,87 @@
+/**
+ * The URL space, in one place:
+ *
+ *   /                                   root (current-user-principal lives here too)
+ *   /principals/                        principal collection
+ *   /principals/<email>/                a user's principal
+ *   /calendars/<email>/                 calendar home
+ *   /calendars/<email>/crm/             THE calendar: the user's CRM calendar, the only one
+ *   /calendars/<email>/crm/<name>       a calendar object
+ *
+ * E-mail addresses appear raw ('@') in hrefs we write and are accepted percent-encoded.
+ */
+
+export const CALENDAR_SLUG = 'crm';
+
+export type DavNode =
+  | { kind: 'root' }
+  | { kind: 'principals' }
+  | { kind: 'principal'; email: string }
+  | { kind: 'home'; email: string }
+  | { kind: 'calendar'; email: string }
+  | { kind: 'object'; email: string; name: string }
+  /** Anything below a home that is not the CRM calendar (e.g. a device-local calendar). */
+  | { kind: 'foreign-collection'; email: string; segments: string[] }
+  | { kind: 'unknown' };
+
+export const hrefs = {
+  root: () => '/',
+  principals: () => '/principals/',
+  principal: (email: string) => `/principals/${encodeSegment(email)}/`,
+  home: (email: string) => `/calendars/${encodeSegment(email)}/`,
+  calendar: (email: string) => `/calendars/${encodeSegment(email)}/${CALENDAR_SLUG}/`,
+  object: (email: string, name: string) =>
+    `/calendars/${encodeSegment(email)}/${CALENDAR_SLUG}/${encodeSegment(name)}`,
+};
+
+/** Percent-encodes a path segment but keeps '@' readable (RFC 3986 allows it in segments). */
+export function encodeSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(/%40/g, '@');
+}
+
+/** Decodes each segment; returns null for undecodable input (bad percent escapes). */
+export function decodePath(rawPath: string): string | null {
+  try {
+    return rawPath
+      .split('/')
+      .map((s) => decodeURIComponent(s))
+      .join('/');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Turns an href from a request body (absolute URL or path, encoded or not) into a decoded path.
+ */
+export function hrefToPath(href: string): string | null {
+  let path = href.trim();
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(path);
+  if (scheme) path = path.slice(scheme[0].length) || '/';
+  return decodePath(path);
+}
+
+/** Resolves a decoded path to the node it names. E-mail segments are lower-cased. */
+export function resolvePath(path: string): DavNode {
+  const segments = path.split('/').filter((s) => s !== '');
+  const [top, email, ...rest] = segments;
+  if (segments.length === 0) return { kind: 'root' };
+  if (top === 'principals') {
+    if (email === undefined) return { kind: 'principals' };
+    return rest.length === 0 ? { kind: 'principal', email: email.toLowerCase() } : { kind: 'unknown' };
+  }
+  if (top === 'calendars' && email !== undefined) {
+    const owner = email.toLowerCase();
+    if (rest.length === 0) return { kind: 'home', email: owner };
+    if (rest[0] !== CALENDAR_SLUG) return { kind: 'foreign-collection', email: owner, segments: rest };
+    if (rest.length === 1) return { kind: 'calendar', email: owner };
+    if (rest.length === 2) return { kind: 'object', email: owner, name: rest[1] };
+    return { kind: 'unknown' };
+  }
+  return { kind: 'unknown' };
+}
+
+/** The e-mail owning a node, for access checks; null for shared nodes (root, principals). */
+export function ownerOf(node: DavNode): string | null {
+  return 'email' in node ? node.email : null;
+}

@@ -1,0 +1,49 @@
+/**
+ * Transport-free request/response shapes. Handlers translate API Gateway events into these and
+ * back; everything under lambda/core works on them only (no Lambda, no DynamoDB).
+ */
+import type { CalendarStore } from '../store/types';
+
+export interface DavRequest {
+  method: string;
+  /** Decoded path, always starting with '/'; `%40` already turned into '@'. */
+  path: string;
+  /** Header names lower-cased. */
+  headers: Record<string, string>;
+  /** Raw body as UTF-8 text ('' when absent). */
+  body: string;
+}
+
+export interface DavResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** The authenticated CRM user making the request. */
+export interface Principal {
+  /** CRM e-mail address, lower-cased: the account name and the calendar owner key. */
+  email: string;
+}
+
+export interface DavConfig {
+  /** Largest accepted calendar object in bytes (RFC 4791 max-resource-size). */
+  maxResourceSize: number;
+  /** How long change-log entries (and so sync tokens) stay valid, in seconds. */
+  syncRetentionSeconds: number;
+}
+
+/** Everything a core method needs besides the request. */
+export interface DavContext {
+  user: Principal;
+  store: CalendarStore;
+  config: DavConfig;
+  now: () => Date;
+}
+
+export type DavMethod = (req: DavRequest, ctx: DavContext) => Promise<DavResponse>;
+
+export const DEFAULT_CONFIG: DavConfig = {
+  maxResourceSize: 1024 * 1024,
+  syncRetentionSeconds: 30 * 24 * 3600,
+};

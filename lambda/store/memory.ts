@@ -1,0 +1,143 @@
+/**
+ * In-memory CalendarStore and UserStore: the reference semantics of the storage port, used by
+ * unit tests of the protocol layer. The DynamoDB adapter passes the same contract suite.
+ */
+import {
+  NotFound,
+  PreconditionFailed,
+  UidConflict,
+  type CalendarMeta,
+  type CalendarStore,
+  type Change,
+  type ObjectSummary,
+  type ObjectWrite,
+  type StoredObject,
+  type UserRecord,
+  type UserStore,
+  type WriteCondition,
+} from './types';
+
+interface Calendar {
+  seq: number;
+  props: Record<string, string>;
+  objects: Map<string, StoredObject>;
+  log: Change[];
+  /** Entries with seq <= this have expired. */
+  expiredThrough: number;
+}
+
+export class MemoryCalendarStore implements CalendarStore {
+  private readonly calendars = new Map<string, Calendar>();
+
+  private calendar(owner: string): Calendar {
+    let cal = this.calendars.get(owner);
+    if (!cal) {
+      cal = { seq: 0, props: {}, objects: new Map(), log: [], expiredThrough: 0 };
+      this.calendars.set(owner, cal);
+    }
+    return cal;
+  }
+
+  async getCalendar(owner: string): Promise<CalendarMeta> {
+    const cal = this.calendar(owner);
+    return { seq: cal.seq, props: { ...cal.props } };
+  }
+
+  async patchCalendarProps(owner: string, set: Record<string, string>, remove: string[]) {
+    const cal = this.calendar(owner);
+    Object.assign(cal.props, set);
+    for (const name of remove) delete cal.props[name];
+  }
+
+  async listObjects(owner: string): Promise<ObjectSummary[]> {
+    return [...this.calendar(owner).objects.values()].map(({ name, etag, lastModified, size }) => ({
+      name,
+      etag,
+      lastModified,
+      size,
+    }));
+  }
+
+  async getObject(owner: string, name: string) {
+    return this.calendar(owner).objects.get(name) ?? null;
+  }
+
+  async getObjects(owner: string, names: string[]) {
+    const objects = this.calendar(owner).objects;
+    return names.flatMap((n) => objects.get(n) ?? []);
+  }
+
+  async findInRange(owner: string, start: number | null, end: number | null) {
+    return [...this.calendar(owner).objects.values()].filter(
+      (o) =>
+        (start === null || o.rangeEnd === null || o.rangeEnd > start) &&
+        (end === null || o.rangeStart === null || o.rangeStart < end),
+    );
+  }
+
+  async findNameByUid(owner: string, uid: string) {
+    for (const o of this.calendar(owner).objects.values()) if (o.uid === uid) return o.name;
+    return null;
+  }
+
+  async putObject(owner: string, obj: ObjectWrite, cond: WriteCondition = {}) {
+    const cal = this.calendar(owner);
+    const existing = cal.objects.get(obj.name);
+    checkCondition(existing, cond);
+    const holder = await this.findNameByUid(owner, obj.uid);
+    if (holder !== null && holder !== obj.name) throw new UidConflict(holder);
+    cal.objects.set(obj.name, { ...obj });
+    const seq = this.append(cal, obj.name, false);
+    return { created: !existing, seq };
+  }
+
+  async deleteObject(owner: string, name: string, cond: WriteCondition = {}) {
+    const cal = this.calendar(owner);
+    const existing = cal.objects.get(name);
+    if (!existing) throw new NotFound(name);
+    checkCondition(existing, cond);
+    cal.objects.delete(name);
+    return { seq: this.append(cal, name, true) };
+  }
+
+  async changesSince(owner: string, since: number): Promise<Change[] | null> {
+    const cal = this.calendar(owner);
+    if (since > cal.seq || since < cal.expiredThrough) return null;
+    return cal.log.filter((c) => c.seq > since);
+  }
+
+  /** Test hook: simulates TTL expiry of change-log entries up to and including `seq`. */
+  expireChangesThrough(owner: string, seq: number) {
+    const cal = this.calendar(owner);
+    cal.log = cal.log.filter((c) => c.seq > seq);
+    cal.expiredThrough = Math.max(cal.expiredThrough, seq);
+  }
+
+  private append(cal: Calendar, name: string, deleted: boolean) {
+    cal.seq += 1;
+    cal.log.push({ seq: cal.seq, name, deleted });
+    return cal.seq;
+  }
+}
+
+function checkCondition(existing: StoredObject | undefined, cond: WriteCondition) {
+  if (cond.ifNoneMatch && existing) throw new PreconditionFailed('object exists');
+  if (cond.ifMatch === '*') {
+    if (!existing) throw new PreconditionFailed('object does not exist');
+  } else if (cond.ifMatch !== undefined && existing?.etag !== cond.ifMatch) {
+    throw new PreconditionFailed('etag mismatch');
+  }
+}
+
+export class MemoryUserStore implements UserStore {
+  private readonly users = new Map<string, UserRecord>();
+  async getUser(email: string) {
+    return this.users.get(email.toLowerCase()) ?? null;
+  }
+  async putUser(user: UserRecord) {
+    this.users.set(user.email.toLowerCase(), { ...user });
+  }
+  async listUsers() {
+    return [...this.users.values()];
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The storage port. Core protocol code depends on these interfaces only; adapters (memory,
+ * DynamoDB) implement them and translate their own failures into the errors below.
+ *
+ * Every mutation of a calendar (put, delete) advances that calendar's sequence number by one and
+ * appends `{seq, name, deleted}` to its change log atomically with the object write, so a sync
+ * token (a sequence number) can never skip a change.
+ */
+
+export interface StoredObject {
+  /** Resource name inside the calendar collection, e.g. `4E1B…-9A.ics` (decoded). */
+  name: string;
+  uid: string;
+  /** Strong ETag, quoted (`"…"`). */
+  etag: string;
+  /** iCalendar text exactly as stored. */
+  ics: string;
+  /** ISO 8601 UTC timestamp of the last write. */
+  lastModified: string;
+  /** UTF-8 byte length of `ics`. */
+  size: number;
+  /**
+   * Epoch-ms bounds covering every instance, for time-range prefiltering: `rangeStart` is the
+   * earliest start, `rangeEnd` the latest end; null means unbounded (e.g. RRULE without UNTIL).
+   */
+  rangeStart: number | null;
+  rangeEnd: number | null;
+  recurring: boolean;
+}
+
+export type ObjectSummary = Pick<StoredObject, 'name' | 'etag' | 'lastModified' | 'size'>;
+
+/** What a writer hands the store; `lastModified` and `size` are derived by the caller too. */
+export type ObjectWrite = StoredObject;
+
+export interface WriteCondition {
+  /** The quoted ETag that must be current (If-Match), or '*' for "must exist". */
+  ifMatch?: string;
+  /** The object must not exist yet (If-None-Match: *). */
+  ifNoneMatch?: boolean;
+}
+
+export interface Change {
+  seq: number;
+  name: string;
+  deleted: boolean;
+}
+
+export interface CalendarMeta {
+  /** Current sequence number: 0 for a calendar never written. Basis of ctag and sync-token. */
+  seq: number;
+  /** Dead properties set by PROPPATCH, keyed by Clark name, value is the XML text content. */
+  props: Record<string, string>;
+}
+
+export interface CalendarStore {
+  getCalendar(owner: string): Promise<CalendarMeta>;
+  /** Sets and removes dead properties in one atomic write. Does not advance `seq`. */
+  patchCalendarProps(owner: string, set: Record<string, string>, remove: string[]): Promise<void>;
+
+  listObjects(owner: string): Promise<ObjectSummary[]>;
+  getObject(owner: string, name: string): Promise<StoredObject | null>;
+  /** Objects that exist among `names`, in any order; missing names are simply absent. */
+  getObjects(owner: string, names: string[]): Promise<StoredObject[]>;
+  /**
+   * A superset of the objects overlapping [start, end) (null = unbounded on that side); the
+   * caller does the exact RFC 4791 matching. With both null, every object.
+   */
+  findInRange(owner: string, start: number | null, end: number | null): Promise<StoredObject[]>;
+  /** Name of the object holding this UID, or null. */
+  findNameByUid(owner: string, uid: string): Promise<string | null>;
+
+  /**
+   * Creates or replaces an object. Throws PreconditionFailed when `cond` does not hold and
+   * UidConflict when another object of this calendar already holds `obj.uid`.
+   */
+  putObject(owner: string, obj: ObjectWrite, cond?: WriteCondition): Promise<{ created: boolean; seq: number }>;
+  /** Throws NotFound when absent and PreconditionFailed when `cond.ifMatch` does not hold. */
+  deleteObject(owner: string, name: string, cond?: WriteCondition): Promise<{ seq: number }>;
+
+  /**
+   * Change-log entries with seq > `since`, ascending. Null when the log can no longer answer
+   * (entries expired after the retention, or `since` is from the future): the token is invalid.
+   */
+  changesSince(owner: string, since: number): Promise<Change[] | null>;
+}
+
+export interface UserRecord {
+  /** Lower-cased CRM e-mail. */
+  email: string;
+  /** `scrypt$N$r$p$saltB64$hashB64`. */
+  passwordHash: string;
+  enabled: boolean;
+  createdAt: string;
+  /** When CalDAV access was (last) enabled. */
+  enabledAt?: string;
+  name?: string;
+  timeZone?: string;
+}
+
+export interface UserStore {
+  getUser(email: string): Promise<UserRecord | null>;
+  putUser(user: UserRecord): Promise<void>;
+  listUsers(): Promise<UserRecord[]>;
+}
+
+export class StoreError extends Error {}
+export class PreconditionFailed extends StoreError {
+  override name = 'PreconditionFailed';
+}
+export class NotFound extends StoreError {
+  override name = 'NotFound';
+}
+export class UidConflict extends StoreError {
+  override name = 'UidConflict';
+  constructor(readonly existingName: string) {
+    super(`UID already used by ${existingName}`);
+  }
+}
