@@ -1,0 +1,44 @@
+/**
+ * Table layouts: the single source for the local table bootstrap and the CDK tables construct.
+ *
+ * events  pk = owner e-mail, sk = `obj#<name>` (one item per calendar object: ics, etag, uid,
+ *         rangeStart/rangeEnd, recurring, lastModified, size) or `uid#<uid>` (UID → name guard
+ *         so one UID can be held by one resource only, enforced in the same transaction).
+ * sync    pk = owner e-mail, seq = 0 for the calendar item (current seq, dead properties),
+ *         seq ≥ 1 for change-log entries {name, deleted, expiresAt}; `expiresAt` is the TTL.
+ * users   pk = e-mail: password hash, enabled flag, CRM profile fields.
+ */
+
+export interface TableSpec {
+  /** Logical name, used for env vars (`<NAME>_TABLE`) and construct ids. */
+  logicalName: 'events' | 'sync' | 'users';
+  partitionKey: { name: string; type: 'S' | 'N' };
+  sortKey?: { name: string; type: 'S' | 'N' };
+  ttlAttribute?: string;
+}
+
+export const EVENTS_TABLE: TableSpec = {
+  logicalName: 'events',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+};
+
+export const SYNC_TABLE: TableSpec = {
+  logicalName: 'sync',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'seq', type: 'N' },
+  ttlAttribute: 'expiresAt',
+};
+
+export const USERS_TABLE: TableSpec = {
+  logicalName: 'users',
+  partitionKey: { name: 'email', type: 'S' },
+};
+
+export const TABLES = [EVENTS_TABLE, SYNC_TABLE, USERS_TABLE] as const;
+
+/** Environment variable carrying a table's physical name, e.g. EVENTS_TABLE. */
+export const tableEnvVar = (spec: TableSpec) => `${spec.logicalName.toUpperCase()}_TABLE`;
+
+/** Physical names used when the environment does not say (local server, tests). */
+export const defaultTableName = (spec: TableSpec, prefix = 'crm-caldav') => `${prefix}-${spec.logicalName}`;
