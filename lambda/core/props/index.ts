@@ -1,0 +1,77 @@
+/**
+ * Turns one resource and a PropRequest into a DAV:response with propstats grouped by status.
+ * Providers are tried in order; the first that defines a name answers it.
+ */
+import { NS, type Clark } from '../namespaces';
+import { statusLine } from '../responses';
+import { el, type XmlElement } from '../xml';
+import { objectProps } from './object';
+import type { PropContext, PropProvider, PropRequest, PropValue, Resource } from './types';
+
+const providers: PropProvider[] = [objectProps];
+
+/** Adds a provider (collections, principals, …): modules register themselves at import. */
+export function registerPropProvider(provider: PropProvider): void {
+  if (!providers.includes(provider)) providers.push(provider);
+}
+
+/** Every property a resource defines, in provider order (later duplicates ignored). */
+function definedProps(res: Resource, ctx: PropContext): Map<Clark, () => PropValue> {
+  const all = new Map<Clark, () => PropValue>();
+  for (const provider of providers) {
+    for (const [name, get] of Object.entries(provider(res, ctx))) if (!all.has(name)) all.set(name, get);
+  }
+  return all;
+}
+
+/** Properties returned by allprop: everything except expensive or computed-on-demand ones. */
+const NOT_IN_ALLPROP = new Set<Clark>([
+  `{${NS.CALDAV}}calendar-data`,
+  `{${NS.DAV}}current-user-privilege-set`,
+  `{${NS.DAV}}supported-report-set`,
+  `{${NS.DAV}}sync-token`,
+]);
+
+/**
+ * @param overrides values computed by the caller (e.g. calendar-data shaped by a REPORT);
+ *   `undefined` entries mean "not available" (404).
+ */
+export function propResponse(
+  href: string,
+  res: Resource,
+  request: PropRequest,
+  ctx: PropContext,
+  overrides: Record<Clark, PropValue> = {},
+): XmlElement {
+  const defined = definedProps(res, ctx);
+  const byStatus = new Map<number, XmlElement[]>();
+  const add = (status: number, prop: XmlElement) => {
+    const list = byStatus.get(status) ?? [];
+    list.push(prop);
+    byStatus.set(status, list);
+  };
+  const valueOf = (name: Clark): PropValue =>
+    name in overrides ? overrides[name] : defined.get(name)?.();
+
+  if (request.type === 'propname') {
+    for (const name of defined.keys()) add(200, el(name));
+  } else {
+    const names =
+      request.type === 'prop'
+        ? request.names
+        : [...[...defined.keys()].filter((n) => !NOT_IN_ALLPROP.has(n)), ...request.include];
+    for (const name of new Set(names)) {
+      const value = valueOf(name);
+      if (value === undefined) add(404, el(name));
+      else add(200, typeof value === 'string' ? el(name, value) : el(name, ...value));
+    }
+  }
+  const propstats = [...byStatus.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([status, props]) =>
+      el(`{${NS.DAV}}propstat`, el(`{${NS.DAV}}prop`, ...props), el(`{${NS.DAV}}status`, statusLine(status))),
+    );
+  return el(`{${NS.DAV}}response`, el(`{${NS.DAV}}href`, href), ...propstats);
+}
+
+export type { PropContext, PropProvider, PropRequest, PropValue, Resource } from './types';

@@ -1,0 +1,33 @@
+import type { Clark } from '../namespaces';
+import type { DavConfig, Principal } from '../types';
+import type { XmlElement } from '../xml';
+import type { CalendarMeta, ObjectSummary, StoredObject } from '../../store/types';
+
+/** A node with whatever was loaded for it: what property providers read from. */
+export type Resource =
+  | { kind: 'root' }
+  | { kind: 'principals' }
+  | { kind: 'principal'; email: string }
+  | { kind: 'home'; email: string }
+  | { kind: 'calendar'; email: string; meta: CalendarMeta }
+  | { kind: 'object'; email: string; object: StoredObject | ObjectSummary };
+
+export interface PropContext {
+  user: Principal;
+  config: DavConfig;
+}
+
+/** Property content: text, or child elements. `undefined` means "not defined here" (404). */
+export type PropValue = string | XmlElement[] | undefined;
+
+/**
+ * Properties one group of resources can answer, keyed by Clark name. Values are computed
+ * lazily, only when asked for (sabre's PropFind::handle idea).
+ */
+export type PropProvider = (res: Resource, ctx: PropContext) => Record<Clark, () => PropValue>;
+
+/** What the client asked for in PROPFIND (or the prop part of a REPORT). */
+export type PropRequest =
+  | { type: 'prop'; names: Clark[] }
+  | { type: 'allprop'; include: Clark[] }
+  | { type: 'propname' };
