@@ -1,7 +1,18 @@
-import { DavError } from '../errors';
+/**
+ * MKCALENDAR (RFC 4791 §5.3.1), also fit for MKCOL: always refused. Each user has exactly one
+ * calendar, the CRM calendar, which exists from the start; device-local calendars stay local.
+ */
+import { assertOwnNode } from '../access';
+import { caldav, dav, forbidden } from '../errors';
+import { resolvePath } from '../paths';
 import type { DavMethod } from '../types';
 
-// Placeholder until the method is implemented.
-export const mkcalendar: DavMethod = async () => {
-  throw new DavError(501, 'mkcalendar is not implemented yet');
+export const mkcalendar: DavMethod = async (req, ctx) => {
+  const node = resolvePath(req.path);
+  assertOwnNode(node, ctx.user);
+  if (node.kind === 'calendar') throw forbidden('The CRM calendar already exists', dav('resource-must-be-null'));
+  throw forbidden(
+    'Only the CRM calendar is synced: calendars created on a device are not synced to the CRM',
+    caldav('calendar-collection-location-ok'),
+  );
 };

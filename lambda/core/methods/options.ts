@@ -1,7 +1,13 @@
-import { DavError } from '../errors';
+/**
+ * OPTIONS (RFC 4791 §5.1). Answered before authentication, so it depends on nothing about the
+ * user. No calendar-auto-schedule: iOS then expects no server-side scheduling (RFC 6638).
+ */
 import type { DavMethod } from '../types';
 
-// Placeholder until the method is implemented.
-export const options: DavMethod = async () => {
-  throw new DavError(501, 'options is not implemented yet');
-};
+export const DAV_COMPLIANCE = '1, 2, 3, calendar-access';
+export const ALLOWED_METHODS = 'OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPORT, MKCALENDAR';
+
+export const options: DavMethod = async () => ({
+  status: 200,
+  headers: { dav: DAV_COMPLIANCE, allow: ALLOWED_METHODS, 'content-length': '0' },
+});

@@ -1,7 +1,56 @@
-import { DavError } from '../errors';
-import type { DavMethod } from '../types';
+/**
+ * PROPFIND (RFC 4918 §9.1) at Depth 0 or 1. Depth infinity (also what a missing header means)
+ * is refused as RFC 4918 §9.1 allows: the tree is shallow and clients always send a Depth.
+ */
+import { assertOwnNode } from '../access';
+import { badRequest, dav, forbidden, notFound } from '../errors';
+import { resolvePath } from '../paths';
+import { propResponse, type Resource } from '../props';
+import { D } from '../props/names';
+import { ALLPROP, propRequestOf } from '../props/request';
+import { hrefOf, loadResource } from '../resource';
+import { multistatus } from '../responses';
+import type { DavContext, DavMethod } from '../types';
+import { parseXml } from '../xml';
 
-// Placeholder until the method is implemented.
-export const propfind: DavMethod = async () => {
-  throw new DavError(501, 'propfind is not implemented yet');
+export const propfind: DavMethod = async (req, ctx) => {
+  const node = resolvePath(req.path);
+  assertOwnNode(node, ctx.user);
+  const depth = parseDepth(req.headers['depth']);
+  const request = req.body.trim() === '' ? ALLPROP : propRequestOf(propfindRoot(req.body));
+  const res = await loadResource(node, ctx);
+  if (!res) throw notFound();
+  const members = depth === 1 ? await membersOf(res, ctx) : [];
+  return multistatus([res, ...members].map((r) => propResponse(hrefOf(r), r, request, ctx)));
 };
+
+function parseDepth(header: string | undefined): 0 | 1 {
+  const value = header?.trim().toLowerCase() ?? 'infinity';
+  if (value === '0') return 0;
+  if (value === '1') return 1;
+  if (value === 'infinity') throw forbidden('Depth infinity is not supported', dav('propfind-finite-depth'));
+  throw badRequest(`Invalid Depth header: ${header}`);
+}
+
+function propfindRoot(body: string) {
+  const root = parseXml(body);
+  if (root.name !== D('propfind')) throw badRequest('Expected a DAV:propfind body');
+  return root;
+}
+
+/** Internal members. Users see only their own principal and nothing of anyone else's. */
+async function membersOf(res: Resource, ctx: DavContext): Promise<Resource[]> {
+  const { email } = ctx.user;
+  switch (res.kind) {
+    case 'root':
+      return [{ kind: 'principals' }];
+    case 'principals':
+      return [{ kind: 'principal', email }];
+    case 'home':
+      return [{ kind: 'calendar', email: res.email, meta: await ctx.store.getCalendar(res.email) }];
+    case 'calendar':
+      return (await ctx.store.listObjects(res.email)).map((object) => ({ kind: 'object', email: res.email, object }));
+    default:
+      return [];
+  }
+}

@@ -1,7 +1,12 @@
-import { DavError } from '../errors';
+/**
+ * /.well-known/caldav (RFC 6764 §5), any method: a redirect to the DAV root, where
+ * current-user-principal leads on. The root rather than the principal so the answer is the same
+ * with or without credentials, and cacheable as a 301.
+ */
+import { hrefs } from '../paths';
 import type { DavMethod } from '../types';
 
-// Placeholder until the method is implemented.
-export const wellKnown: DavMethod = async () => {
-  throw new DavError(501, 'well-known is not implemented yet');
-};
+export const wellKnown: DavMethod = async () => ({
+  status: 301,
+  headers: { location: hrefs.root(), 'content-length': '0' },
+});

@@ -5,14 +5,19 @@
 import { NS, type Clark } from '../namespaces';
 import { statusLine } from '../responses';
 import { el, type XmlElement } from '../xml';
+import { collectionProps } from './collections';
+import { commonProps } from './common';
+import { deadProps } from './dead';
 import { objectProps } from './object';
+import { principalProps } from './principal';
 import type { PropContext, PropProvider, PropRequest, PropValue, Resource } from './types';
 
-const providers: PropProvider[] = [objectProps];
+// Dead properties last: a stored value never shadows a live property of the same name.
+const providers: PropProvider[] = [objectProps, collectionProps, principalProps, commonProps, deadProps];
 
 /** Adds a provider (collections, principals, …): modules register themselves at import. */
 export function registerPropProvider(provider: PropProvider): void {
-  if (!providers.includes(provider)) providers.push(provider);
+  if (!providers.includes(provider)) providers.splice(providers.indexOf(deadProps), 0, provider);
 }
 
 /** Every property a resource defines, in provider order (later duplicates ignored). */
@@ -23,6 +28,9 @@ function definedProps(res: Resource, ctx: PropContext): Map<Clark, () => PropVal
   }
   return all;
 }
+
+/** Names of every property the resource has (what propname lists). */
+export const definedPropNames = (res: Resource, ctx: PropContext): Clark[] => [...definedProps(res, ctx).keys()];
 
 /** Properties returned by allprop: everything except expensive or computed-on-demand ones. */
 const NOT_IN_ALLPROP = new Set<Clark>([

@@ -1,0 +1,60 @@
+/**
+ * The calendar properties a client may change with PROPPATCH, stored as text in
+ * CalendarMeta.props under their Clark name. Removing one brings back its default.
+ */
+import ICAL from 'ical.js';
+import { caldav, type ConditionName } from '../errors';
+import type { Clark } from '../namespaces';
+import { CAL, D, ICAL as APPLE } from './names';
+
+/** Why a value was refused: the propstat status and, when one applies, a precondition. */
+export interface Refusal {
+  status: number;
+  condition?: ConditionName;
+  message: string;
+}
+
+export interface CalendarSetting {
+  /** Value when nothing is stored; none means the property is absent (404) until set. */
+  fallback?: (email: string) => string;
+  /** Null when the text is acceptable. */
+  check: (text: string) => Refusal | null;
+}
+
+/** Enough for any real VTIMEZONE (a few KB) while keeping the calendar record small. */
+export const MAX_PROPERTY_LENGTH = 16 * 1024;
+
+const conflict = (message: string): Refusal => ({ status: 409, message });
+
+const nonEmpty = (text: string) => (text === '' ? conflict('value must not be empty') : null);
+const anyText = () => null;
+
+const color = (text: string) =>
+  /^#[0-9a-f]{6}([0-9a-f]{2})?$/i.test(text) ? null : conflict('calendar-color must be #RRGGBB or #RRGGBBAA');
+
+const integer = (text: string) =>
+  /^-?\d{1,9}$/.test(text) ? null : conflict('calendar-order must be an integer');
+
+/** RFC 4791 §5.2.2: a VCALENDAR holding exactly one VTIMEZONE. */
+function timezone(text: string): Refusal | null {
+  const refusal: Refusal = {
+    status: 403,
+    condition: caldav('valid-calendar-data'),
+    message: 'calendar-timezone must be a VCALENDAR with one VTIMEZONE',
+  };
+  try {
+    const root = new ICAL.Component(ICAL.parse(text));
+    return root.name === 'vcalendar' && root.getAllSubcomponents('vtimezone').length === 1 ? null : refusal;
+  } catch {
+    return refusal;
+  }
+}
+
+export const CALENDAR_SETTINGS: Record<Clark, CalendarSetting> = {
+  // The calendar is named after the user's CRM e-mail address until the user renames it.
+  [D('displayname')]: { fallback: (email) => email, check: nonEmpty },
+  [CAL('calendar-description')]: { check: anyText },
+  [APPLE('calendar-color')]: { fallback: () => '#2952A3FF', check: color },
+  [APPLE('calendar-order')]: { fallback: () => '1', check: integer },
+  [CAL('calendar-timezone')]: { check: timezone },
+};

@@ -1,0 +1,17 @@
+/** A user's principal (RFC 3744 §4, RFC 4791 §6.2): where clients find the calendar home. */
+import { hrefs } from '../paths';
+import { el } from '../xml';
+import { CAL, D, hrefEl } from './names';
+import type { PropProvider } from './types';
+
+export const principalProps: PropProvider = (res) => {
+  if (res.kind !== 'principal') return {};
+  const { email } = res;
+  return {
+    [D('resourcetype')]: () => [el(D('collection')), el(D('principal'))],
+    [D('displayname')]: () => email,
+    [D('principal-URL')]: () => [hrefEl(hrefs.principal(email))],
+    [CAL('calendar-home-set')]: () => [hrefEl(hrefs.home(email))],
+    [CAL('calendar-user-address-set')]: () => [hrefEl(`mailto:${email}`), hrefEl(hrefs.principal(email))],
+  };
+};

@@ -1,0 +1,46 @@
+/**
+ * Loads what property providers need for a node. Access checks are the caller's job
+ * (assertOwnNode): this only answers "does it exist, and what do we know about it".
+ */
+import { hrefs, type DavNode } from './paths';
+import type { Resource } from './props/types';
+import type { DavContext } from './types';
+
+export async function loadResource(node: DavNode, ctx: Pick<DavContext, 'store'>): Promise<Resource | null> {
+  switch (node.kind) {
+    case 'root':
+    case 'principals':
+      return { kind: node.kind };
+    // Every authenticated user has a principal, a home and the CRM calendar: nothing to look up.
+    case 'principal':
+    case 'home':
+      return { kind: node.kind, email: node.email };
+    case 'calendar':
+      return { kind: 'calendar', email: node.email, meta: await ctx.store.getCalendar(node.email) };
+    case 'object': {
+      const object = await ctx.store.getObject(node.email, node.name);
+      return object ? { kind: 'object', email: node.email, object } : null;
+    }
+    case 'foreign-collection':
+    case 'unknown':
+      return null;
+  }
+}
+
+/** The canonical href of a loaded resource (e-mail raw, collections with a trailing slash). */
+export function hrefOf(res: Resource): string {
+  switch (res.kind) {
+    case 'root':
+      return hrefs.root();
+    case 'principals':
+      return hrefs.principals();
+    case 'principal':
+      return hrefs.principal(res.email);
+    case 'home':
+      return hrefs.home(res.email);
+    case 'calendar':
+      return hrefs.calendar(res.email);
+    case 'object':
+      return hrefs.object(res.email, res.object.name);
+  }
+}
