@@ -1,0 +1,9 @@
+/**
+ * Fallback for the API Gateway `ANY /{proxy+}` route: methods without a route of their own (and
+ * /.well-known/caldav under any method) are handed, unchanged, to the handler routing.ts picks.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { handlerFor } from './routing';
+
+export const handler = (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> =>
+  handlerFor(event.requestContext.http.method, event.rawPath)(event, context);

@@ -1,0 +1,41 @@
+/**
+ * Wraps a core DavMethod into a Lambda handler for API Gateway HTTP API (payload v2) events:
+ * event → DavRequest, Basic auth, DavContext, method, DavResponse → result.
+ */
+import middy, { type MiddyfiedHandler } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { DavMethod, Principal } from '../core/types';
+import { authenticate } from './auth';
+import { getDependencies } from './deps';
+import { toApiGatewayResult, toDavRequest } from './event';
+import { davMiddlewares } from './middleware';
+
+export type DavLambdaHandler = MiddyfiedHandler<
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Error,
+  Context
+>;
+
+export interface DavHandlerOptions {
+  /** False for methods that must answer before credentials are sent (OPTIONS, the well-known redirect). */
+  authenticate?: boolean;
+}
+
+/**
+ * The principal handed to methods that run without authentication. Its e-mail owns no node, so
+ * an owner check against it can never pass.
+ */
+export const ANONYMOUS: Principal = Object.freeze({ email: '' });
+
+export function davHandler(method: DavMethod, options: DavHandlerOptions = {}): DavLambdaHandler {
+  const requireAuth = options.authenticate ?? true;
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use(davMiddlewares())
+    .handler(async (event) => {
+      const req = toDavRequest(event);
+      const { store, users, config, now } = await getDependencies();
+      const user = requireAuth ? await authenticate(req.headers.authorization, users) : ANONYMOUS;
+      return toApiGatewayResult(await method(req, { user, store, config, now }));
+    });
+}

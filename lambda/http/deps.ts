@@ -1,0 +1,70 @@
+/**
+ * What the handlers need besides the request: stores, limits and a clock. Built once per Lambda
+ * container from the environment on first use; tests and the local server may install their own.
+ */
+import { DEFAULT_CONFIG, type DavConfig } from '../core/types';
+import type { CalendarStore, UserStore } from '../store/types';
+
+export interface Dependencies {
+  store: CalendarStore;
+  users: UserStore;
+  config: DavConfig;
+  now: () => Date;
+}
+
+type Env = Record<string, string | undefined>;
+
+function positiveNumber(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${value}"`);
+  return n;
+}
+
+/** CALDAV_MAX_RESOURCE_SIZE (bytes) and CALDAV_SYNC_RETENTION_DAYS, DEFAULT_CONFIG otherwise. */
+export function configFromEnv(env: Env = process.env): DavConfig {
+  const maxSize = positiveNumber(env.CALDAV_MAX_RESOURCE_SIZE, 'CALDAV_MAX_RESOURCE_SIZE');
+  const days = positiveNumber(env.CALDAV_SYNC_RETENTION_DAYS, 'CALDAV_SYNC_RETENTION_DAYS');
+  return {
+    maxResourceSize: maxSize !== undefined ? Math.floor(maxSize) : DEFAULT_CONFIG.maxResourceSize,
+    syncRetentionSeconds: days !== undefined ? Math.round(days * 24 * 3600) : DEFAULT_CONFIG.syncRetentionSeconds,
+  };
+}
+
+/** DynamoDB-backed dependencies; the SDK is loaded only here, so memory-store tests never pay for it. */
+export async function dependenciesFromEnv(env: Env = process.env): Promise<Dependencies> {
+  const [{ createDynamoClients, tableNamesFromEnv }, { DynamoCalendarStore }, { DynamoUserStore }] = await Promise.all([
+    import('../store/dynamodb/client'),
+    import('../store/dynamodb/calendar-store'),
+    import('../store/dynamodb/user-store'),
+  ]);
+  const config = configFromEnv(env);
+  const now = () => new Date();
+  const { doc } = createDynamoClients();
+  const tables = tableNamesFromEnv(env);
+  return {
+    store: new DynamoCalendarStore(doc, { events: tables.events, sync: tables.sync }, {
+      retentionSeconds: config.syncRetentionSeconds,
+      now,
+    }),
+    users: new DynamoUserStore(doc, tables.users),
+    config,
+    now,
+  };
+}
+
+let current: Promise<Dependencies> | undefined;
+
+export function getDependencies(): Promise<Dependencies> {
+  current ??= dependenciesFromEnv().catch((err: unknown) => {
+    // A failed build (e.g. a bad env var) must not be cached for the container's lifetime.
+    current = undefined;
+    throw err;
+  });
+  return current;
+}
+
+/** Installs dependencies (tests, local server); `undefined` goes back to building from env. */
+export function setDependencies(deps: Dependencies | undefined): void {
+  current = deps ? Promise.resolve(deps) : undefined;
+}

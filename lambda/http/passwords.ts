@@ -1,0 +1,61 @@
+/**
+ * App passwords: generation and scrypt hashing in the format stored on UserRecord.passwordHash,
+ * `scrypt$N$r$p$saltB64$hashB64`.
+ */
+import { randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
+
+const PARAMS = { N: 16384, r: 8, p: 1 } as const;
+const SALT_BYTES = 16;
+const KEY_BYTES = 32;
+/** Refuse stored parameters that would let a tampered record burn CPU/memory per request. */
+const MAX_N = 1 << 20;
+
+interface CostParams {
+  N: number;
+  r: number;
+  p: number;
+}
+
+function deriveKey(password: string, salt: Buffer, keyLength: number, { N, r, p }: CostParams): Promise<Buffer> {
+  // scrypt needs about 128·N·r bytes; Node's default cap (32 MiB) would reject larger stored costs.
+  const maxmem = 256 * N * r + 1024 * 1024;
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize('NFC'), salt, keyLength, { N, r, p, maxmem }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
+  );
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(SALT_BYTES);
+  const key = await deriveKey(password, salt, KEY_BYTES, PARAMS);
+  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
+/** False for a wrong password and for a hash that is not in our format. */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  const [N, r, p] = parts.slice(1, 4).map(Number);
+  const salt = Buffer.from(parts[4], 'base64');
+  const expected = Buffer.from(parts[5], 'base64');
+  if (![N, r, p].every(Number.isSafeInteger) || N < 2 || N > MAX_N || r < 1 || p < 1 || expected.length === 0) {
+    return false;
+  }
+  const actual = await deriveKey(password, salt, expected.length, { N, r, p });
+  return timingSafeEqual(actual, expected);
+}
+
+/** No 0/o, 1/l/i: read aloud or typed on a phone without confusion. Lower case: iOS does not auto-capitalise it. */
+const ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+
+/** 16 characters from a 31-letter alphabet (~79 bits) shown as `xxxx-xxxx-xxxx-xxxx`. */
+export function generateAppPassword(): string {
+  const groups: string[] = [];
+  for (let g = 0; g < 4; g++) {
+    let group = '';
+    for (let i = 0; i < 4; i++) group += ALPHABET[randomInt(ALPHABET.length)];
+    groups.push(group);
+  }
+  return groups.join('-');
+}
