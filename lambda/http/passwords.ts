@@ -26,10 +26,11 @@ function deriveKey(password: string, salt: Buffer, keyLength: number, { N, r, p 
   );
 }
 
-export async function hashPassword(password: string): Promise<string> {
+/** `cost` is for tests only: verification reads the parameters back from the stored hash. */
+export async function hashPassword(password: string, cost: CostParams = PARAMS): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
-  const key = await deriveKey(password, salt, KEY_BYTES, PARAMS);
-  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
+  const key = await deriveKey(password, salt, KEY_BYTES, cost);
+  return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
 /** False for a wrong password and for a hash that is not in our format. */

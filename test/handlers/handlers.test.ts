@@ -1,0 +1,92 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Context } from 'aws-lambda';
+import { buildApiGatewayEvent, type HttpRequestInput } from '../../bin/lib/api-gateway-event';
+import { DEFAULT_CONFIG } from '../../lambda/core/types';
+import { handler as any } from '../../lambda/handlers/any';
+import { handler as mkcalendar } from '../../lambda/handlers/mkcalendar';
+import { handler as options } from '../../lambda/handlers/options';
+import { handler as propfind } from '../../lambda/handlers/propfind';
+import { handlerFor } from '../../lambda/handlers/routing';
+import { handler as wellKnown } from '../../lambda/handlers/well-known';
+import { clearAuthCache, hashPassword } from '../../lambda/http/auth';
+import { setDependencies } from '../../lambda/http/deps';
+import { MemoryCalendarStore, MemoryUserStore } from '../../lambda/store/memory';
+
+const context = { awsRequestId: 'test' } as Context;
+// Cheap scrypt cost keeps these tests fast; the stored hash carries its own parameters.
+const FAST = { N: 1024, r: 8, p: 1 };
+const PASSWORD = 'abcd-efgh-jkmn-pqrs';
+const authorization = `Basic ${Buffer.from(`ana@example.com:${PASSWORD}`).toString('base64')}`;
+const event = (input: HttpRequestInput) => buildApiGatewayEvent(input);
+
+beforeAll(async () => {
+  const users = new MemoryUserStore();
+  await users.putUser({ email: 'ana@example.com', passwordHash: await hashPassword(PASSWORD, FAST), enabled: true, createdAt: '2025-01-01T00:00:00Z' });
+  setDependencies({ store: new MemoryCalendarStore(), users, config: DEFAULT_CONFIG, now: () => new Date() });
+  return () => setDependencies(undefined);
+});
+afterEach(() => clearAuthCache());
+
+describe('per-method handlers', () => {
+  it('answers OPTIONS without credentials', async () => {
+    const result = await options(event({ method: 'OPTIONS', url: '/calendars/ana@example.com/crm/' }), context);
+    expect(result.statusCode).toBe(200);
+    expect(result.headers?.dav).toContain('calendar-access');
+  });
+
+  it('asks for credentials on PROPFIND', async () => {
+    const result = await propfind(event({ method: 'PROPFIND', url: '/', headers: { depth: '0' } }), context);
+    expect(result.statusCode).toBe(401);
+    expect(result.headers?.['www-authenticate']).toBe('Basic realm="crm-caldav", charset="UTF-8"');
+  });
+
+  it('refuses wrong credentials on an authenticated method', async () => {
+    const bad = `Basic ${Buffer.from('ana@example.com:wrong').toString('base64')}`;
+    const result = await mkcalendar(event({ method: 'MKCALENDAR', url: '/calendars/ana@example.com/new/', headers: { authorization: bad } }), context);
+    expect(result.statusCode).toBe(401);
+  });
+
+  it('redirects /.well-known/caldav without credentials', async () => {
+    const result = await wellKnown(event({ method: 'PROPFIND', url: '/.well-known/caldav' }), context);
+    expect([301, 302, 307, 308]).toContain(result.statusCode);
+    expect(result.headers?.location).toBeTruthy();
+  });
+});
+
+describe('routing', () => {
+  it('sends /.well-known/caldav to the well-known handler whatever the method', () => {
+    for (const method of ['GET', 'PROPFIND', 'OPTIONS', 'PUT']) {
+      expect(handlerFor(method, '/.well-known/caldav')).toBe(wellKnown);
+      expect(handlerFor(method, '/.well-known/caldav/')).toBe(wellKnown);
+    }
+  });
+
+  it('picks the handler by method, case-insensitively, and MKCOL like MKCALENDAR', () => {
+    expect(handlerFor('propfind', '/')).toBe(propfind);
+    expect(handlerFor('OPTIONS', '/x/')).toBe(options);
+    expect(handlerFor('MKCOL', '/calendars/ana@example.com/new/')).toBe(mkcalendar);
+  });
+});
+
+describe('ANY fallback', () => {
+  it('serves the well-known redirect', async () => {
+    const result = await any(event({ method: 'GET', url: '/.well-known/caldav' }), context);
+    expect([301, 302, 307, 308]).toContain(result.statusCode);
+  });
+
+  it('answers an unknown method with 405 and Allow, without asking for credentials', async () => {
+    const result = await any(event({ method: 'LOCK', url: '/calendars/ana@example.com/crm/x.ics' }), context);
+    expect(result.statusCode).toBe(405);
+    expect(result.headers?.allow).toContain('PROPFIND');
+  });
+
+  it('refuses MKCOL like MKCALENDAR (403)', async () => {
+    const result = await any(event({ method: 'MKCOL', url: '/calendars/ana@example.com/new/', headers: { authorization } }), context);
+    expect(result.statusCode).toBe(403);
+  });
+
+  it('passes OPTIONS through without credentials and PROPFIND only with them', async () => {
+    expect((await any(event({ method: 'OPTIONS', url: '/' }), context)).statusCode).toBe(200);
+    expect((await any(event({ method: 'PROPFIND', url: '/' }), context)).statusCode).toBe(401);
+  });
+});

@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Context } from 'aws-lambda';
+import { buildApiGatewayEvent } from '../../bin/lib/api-gateway-event';
+import { DavError, dav } from '../../lambda/core/errors';
+import { DEFAULT_CONFIG, type DavContext, type DavRequest } from '../../lambda/core/types';
+import { clearAuthCache, hashPassword } from '../../lambda/http/auth';
+import { davHandler } from '../../lambda/http/dav-handler';
+import { configFromEnv, setDependencies } from '../../lambda/http/deps';
+import { MemoryCalendarStore, MemoryUserStore } from '../../lambda/store/memory';
+
+// Cheap scrypt cost keeps these tests fast; the stored hash carries its own parameters.
+const FAST = { N: 1024, r: 8, p: 1 };
+const PASSWORD = 'secret-app-password';
+const NOW = new Date('2025-03-01T12:00:00Z');
+const context = { awsRequestId: 'req-123' } as Context;
+const auth = { authorization: `Basic ${Buffer.from(`ana@example.com:${PASSWORD}`).toString('base64')}` };
+
+async function install() {
+  const users = new MemoryUserStore();
+  await users.putUser({ email: 'ana@example.com', passwordHash: await hashPassword(PASSWORD, FAST), enabled: true, createdAt: NOW.toISOString() });
+  const store = new MemoryCalendarStore();
+  setDependencies({ store, users, config: DEFAULT_CONFIG, now: () => NOW });
+  return { store, users };
+}
+
+afterEach(() => {
+  setDependencies(undefined);
+  clearAuthCache();
+  vi.restoreAllMocks();
+});
+
+describe('davHandler', () => {
+  it('hands the method the decoded request and a context with the authenticated user', async () => {
+    const { store } = await install();
+    let seen: { req: DavRequest; ctx: DavContext } | undefined;
+    const handler = davHandler(async (req, ctx) => {
+      seen = { req, ctx };
+      return { status: 207, headers: { 'content-type': 'application/xml; charset=utf-8' }, body: '<ok/>' };
+    });
+    const event = buildApiGatewayEvent({ method: 'PROPFIND', url: '/calendars/ana%40example.com/', headers: { ...auth, Depth: '0' } });
+    const result = await handler(event, context);
+    expect(result).toEqual({ statusCode: 207, headers: { 'content-type': 'application/xml; charset=utf-8' }, body: '<ok/>', isBase64Encoded: false });
+    expect(seen?.req.path).toBe('/calendars/ana@example.com/');
+    expect(seen?.req.headers.depth).toBe('0');
+    expect(seen?.ctx.user).toEqual({ email: 'ana@example.com' });
+    expect(seen?.ctx.store).toBe(store);
+    expect(seen?.ctx.now()).toEqual(NOW);
+  });
+
+  it('answers 401 with the challenge before calling the method', async () => {
+    await install();
+    const method = vi.fn();
+    const result = await davHandler(method)(buildApiGatewayEvent({ method: 'PROPFIND', url: '/' }), context);
+    expect(result.statusCode).toBe(401);
+    expect(result.headers?.['www-authenticate']).toBe('Basic realm="crm-caldav", charset="UTF-8"');
+    expect(method).not.toHaveBeenCalled();
+  });
+
+  it('runs unauthenticated methods with an anonymous principal', async () => {
+    await install();
+    const handler = davHandler(async (_req, ctx) => ({ status: 200, headers: {}, body: `[${ctx.user.email}]` }), { authenticate: false });
+    expect((await handler(buildApiGatewayEvent({ method: 'OPTIONS', url: '/' }), context)).body).toBe('[]');
+  });
+
+  it('turns a DavError into its status and DAV:error body', async () => {
+    await install();
+    const handler = davHandler(async () => {
+      throw new DavError(403, 'nope', dav('valid-sync-token'));
+    });
+    const result = await handler(buildApiGatewayEvent({ method: 'REPORT', url: '/', headers: auth }), context);
+    expect(result.statusCode).toBe(403);
+    expect(result.body).toContain('valid-sync-token');
+  });
+
+  it('answers 400 for an undecodable path', async () => {
+    await install();
+    const result = await davHandler(vi.fn())(buildApiGatewayEvent({ method: 'GET', url: '/%zz', headers: auth }), context);
+    expect(result.statusCode).toBe(400);
+  });
+
+  it('hides unexpected errors behind a generic 500 and logs one JSON line without secrets', async () => {
+    await install();
+    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const handler = davHandler(async () => {
+      throw new Error('disk on fire');
+    });
+    const event = buildApiGatewayEvent({
+      method: 'PUT',
+      url: '/calendars/ana@example.com/crm/x.ics',
+      headers: { ...auth, 'content-type': 'text/calendar' },
+      body: 'BEGIN:VCALENDAR\r\nSUMMARY:Top secret meeting\r\nEND:VCALENDAR\r\n',
+    });
+    const result = await handler(event, context);
+    expect(result).toEqual({ statusCode: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Internal Server Error\n', isBase64Encoded: false });
+    expect(log).toHaveBeenCalledTimes(1);
+    const line = String(log.mock.calls[0][0]);
+    expect(JSON.parse(line)).toMatchObject({ level: 'error', requestId: 'req-123', method: 'PUT', error: { message: 'disk on fire' } });
+    expect(line).not.toContain(PASSWORD);
+    expect(line).not.toContain(auth.authorization.slice(6));
+    expect(line).not.toContain('Top secret');
+  });
+});
+
+describe('configFromEnv', () => {
+  it('reads the limits from the environment and falls back to the defaults', () => {
+    expect(configFromEnv({})).toEqual(DEFAULT_CONFIG);
+    expect(configFromEnv({ CALDAV_MAX_RESOURCE_SIZE: '2048', CALDAV_SYNC_RETENTION_DAYS: '7' })).toEqual({
+      maxResourceSize: 2048,
+      syncRetentionSeconds: 7 * 24 * 3600,
+    });
+    expect(() => configFromEnv({ CALDAV_MAX_RESOURCE_SIZE: 'big' })).toThrow(/CALDAV_MAX_RESOURCE_SIZE/);
+  });
+});
