@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { resolvePath } from '../../lambda/core/paths';
+import { hrefOf, loadResource } from '../../lambda/core/resource';
+import { makeCtx, seedObject } from './methods/harness';
+
+describe('loadResource', () => {
+  it('loads calendar meta and objects, null for what does not exist', async () => {
+    const ctx = makeCtx();
+    await seedObject(ctx, 'alice@example.com', 'a.ics');
+    expect(await loadResource(resolvePath('/calendars/alice@example.com/crm/'), ctx)).toEqual({
+      kind: 'calendar',
+      email: 'alice@example.com',
+      meta: { seq: 1, props: {} },
+    });
+    const obj = await loadResource(resolvePath('/calendars/alice@example.com/crm/a.ics'), ctx);
+    expect(obj?.kind === 'object' && obj.object.etag).toBe('"etag-a"');
+    expect(await loadResource(resolvePath('/calendars/alice@example.com/crm/b.ics'), ctx)).toBeNull();
+    expect(await loadResource(resolvePath('/calendars/alice@example.com/local/'), ctx)).toBeNull();
+    expect(await loadResource(resolvePath('/elsewhere'), ctx)).toBeNull();
+  });
+
+  it.each(['/', '/principals/', '/principals/a@b.c/', '/calendars/a@b.c/', '/calendars/a@b.c/crm/'])(
+    'round-trips %s through hrefOf',
+    async (path) => {
+      const res = await loadResource(resolvePath(path), makeCtx());
+      expect(res && hrefOf(res)).toBe(path);
+    },
+  );
+});
