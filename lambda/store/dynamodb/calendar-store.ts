@@ -1,0 +1,86 @@
+/**
+ * CalendarStore on DynamoDB (layout in schema.ts). This class only wires the port to the
+ * per-concern modules: read.ts (object reads), write.ts (transactional put/delete),
+ * sync.ts (counter and change log), props.ts (dead properties).
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type {
+  CalendarMeta,
+  CalendarStore,
+  Change,
+  ObjectSummary,
+  ObjectWrite,
+  StoredObject,
+  WriteCondition,
+} from '../types';
+import type { StoreContext } from './items';
+import { patchCalendarProps } from './props';
+import { findInRange, getObject, getObjects, listObjects } from './read';
+import { changesSince, readCalendar } from './sync';
+import { deleteObject, putObject, readUidHolder } from './write';
+
+export interface DynamoCalendarStoreOptions {
+  /** Change-log retention, i.e. how long a sync token stays usable. Default 30 days. */
+  retentionSeconds?: number;
+  /** Clock for change-log expiry (tests inject one). */
+  now?: () => Date;
+}
+
+const DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600;
+
+export class DynamoCalendarStore implements CalendarStore {
+  private readonly ctx: StoreContext;
+
+  constructor(
+    doc: DynamoDBDocumentClient,
+    tables: { events: string; sync: string },
+    options: DynamoCalendarStoreOptions = {},
+  ) {
+    this.ctx = {
+      doc,
+      tables: { events: tables.events, sync: tables.sync },
+      retentionSeconds: options.retentionSeconds ?? DEFAULT_RETENTION_SECONDS,
+      now: options.now ?? (() => new Date()),
+    };
+  }
+
+  getCalendar(owner: string): Promise<CalendarMeta> {
+    return readCalendar(this.ctx, owner);
+  }
+
+  patchCalendarProps(owner: string, set: Record<string, string>, remove: string[]): Promise<void> {
+    return patchCalendarProps(this.ctx, owner, set, remove);
+  }
+
+  listObjects(owner: string): Promise<ObjectSummary[]> {
+    return listObjects(this.ctx, owner);
+  }
+
+  getObject(owner: string, name: string): Promise<StoredObject | null> {
+    return getObject(this.ctx, owner, name);
+  }
+
+  getObjects(owner: string, names: string[]): Promise<StoredObject[]> {
+    return getObjects(this.ctx, owner, names);
+  }
+
+  findInRange(owner: string, start: number | null, end: number | null): Promise<StoredObject[]> {
+    return findInRange(this.ctx, owner, start, end);
+  }
+
+  findNameByUid(owner: string, uid: string): Promise<string | null> {
+    return readUidHolder(this.ctx, owner, uid);
+  }
+
+  putObject(owner: string, obj: ObjectWrite, cond: WriteCondition = {}): Promise<{ created: boolean; seq: number }> {
+    return putObject(this.ctx, owner, obj, cond);
+  }
+
+  deleteObject(owner: string, name: string, cond: WriteCondition = {}): Promise<{ seq: number }> {
+    return deleteObject(this.ctx, owner, name, cond);
+  }
+
+  changesSince(owner: string, since: number): Promise<Change[] | null> {
+    return changesSince(this.ctx, owner, since);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * DynamoDB clients configured from the environment, built once per Lambda container so
+ * connections (and their TLS sessions) are reused across invocations.
+ */
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EVENTS_TABLE, SYNC_TABLE, USERS_TABLE, defaultTableName, tableEnvVar } from './schema';
+
+export interface DynamoClients {
+  client: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+}
+
+export interface TableNames {
+  events: string;
+  sync: string;
+  users: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Project override for the endpoint (DynamoDB Local, LocalStack); wins over the SDK's own. */
+export const ENDPOINT_ENV = 'CALDAV_DYNAMODB_ENDPOINT';
+
+/** Local engines accept any key pair; they only need the request to be signed. */
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export function dynamoClientConfig(env: Env = process.env): DynamoDBClientConfig {
+  const config: DynamoDBClientConfig = { region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1' };
+  const ownEndpoint = env[ENDPOINT_ENV];
+  // AWS_ENDPOINT_URL(_DYNAMODB) is read by the SDK itself, so it is only noted here, not passed.
+  const customEndpoint = ownEndpoint || env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL;
+  if (ownEndpoint) config.endpoint = ownEndpoint;
+  if (customEndpoint && !hasCredentialsInEnv(env)) config.credentials = LOCAL_CREDENTIALS;
+  return config;
+}
+
+function hasCredentialsInEnv(env: Env) {
+  return Boolean(
+    env.AWS_ACCESS_KEY_ID ||
+      env.AWS_PROFILE ||
+      env.AWS_WEB_IDENTITY_TOKEN_FILE ||
+      env.AWS_CONTAINER_CREDENTIALS_FULL_URI ||
+      env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI,
+  );
+}
+
+/** New clients for an explicit configuration (tests, tools talking to several endpoints). */
+export function newDynamoClients(config: DynamoDBClientConfig): DynamoClients {
+  const client = new DynamoDBClient(config);
+  const doc = DynamoDBDocumentClient.from(client, {
+    // Optional fields (e.g. a user's timeZone) are simply left off the item.
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return { client, doc };
+}
+
+let shared: DynamoClients | undefined;
+
+/** The container-wide clients, configured from process.env on first use. */
+export function createDynamoClients(): DynamoClients {
+  shared ??= newDynamoClients(dynamoClientConfig());
+  return shared;
+}
+
+/** Physical table names from EVENTS_TABLE / SYNC_TABLE / USERS_TABLE, defaults when unset. */
+export function tableNamesFromEnv(env: Env = process.env): TableNames {
+  const name = (spec: typeof EVENTS_TABLE) => env[tableEnvVar(spec)] || defaultTableName(spec);
+  return { events: name(EVENTS_TABLE), sync: name(SYNC_TABLE), users: name(USERS_TABLE) };
+}

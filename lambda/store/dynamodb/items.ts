@@ -1,0 +1,101 @@
+/**
+ * Item shapes of the events and sync tables (layout in schema.ts) and their mapping to the
+ * storage port's types. Only this module knows attribute names.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ObjectSummary, StoredObject } from '../types';
+
+/** What every DynamoDB calendar-store operation needs. */
+export interface StoreContext {
+  doc: DynamoDBDocumentClient;
+  tables: { events: string; sync: string };
+  /** How long change-log entries are kept (the TTL), in seconds. */
+  retentionSeconds: number;
+  now: () => Date;
+}
+
+export const OBJECT_PREFIX = 'obj#';
+export const UID_PREFIX = 'uid#';
+/** Sort key of the calendar item in the sync table; change-log entries start at 1. */
+export const CALENDAR_SEQ = 0;
+
+export const objectKey = (owner: string, name: string) => ({ pk: owner, sk: OBJECT_PREFIX + name });
+export const uidKey = (owner: string, uid: string) => ({ pk: owner, sk: UID_PREFIX + uid });
+export const calendarKey = (owner: string) => ({ pk: owner, seq: CALENDAR_SEQ });
+
+/** Events-table item for one calendar object. Unbounded range sides are absent attributes. */
+export interface ObjectItem {
+  pk: string;
+  sk: string;
+  name: string;
+  uid: string;
+  etag: string;
+  ics: string;
+  lastModified: string;
+  size: number;
+  rangeStart?: number;
+  rangeEnd?: number;
+  recurring: boolean;
+}
+
+/** Calendar item (seq 0) of the sync table. `currentSeq` is absent until the first write. */
+export interface CalendarItem {
+  pk: string;
+  seq: 0;
+  currentSeq?: number;
+  props?: Record<string, string>;
+}
+
+/** Change-log entry of the sync table. */
+export interface LogItem {
+  pk: string;
+  seq: number;
+  name: string;
+  deleted: boolean;
+  /** Epoch seconds; the table's TTL attribute. */
+  expiresAt: number;
+}
+
+export function toObjectItem(owner: string, obj: StoredObject): ObjectItem {
+  const item: ObjectItem = {
+    ...objectKey(owner, obj.name),
+    name: obj.name,
+    uid: obj.uid,
+    etag: obj.etag,
+    ics: obj.ics,
+    lastModified: obj.lastModified,
+    size: obj.size,
+    recurring: obj.recurring,
+  };
+  if (obj.rangeStart !== null) item.rangeStart = obj.rangeStart;
+  if (obj.rangeEnd !== null) item.rangeEnd = obj.rangeEnd;
+  return item;
+}
+
+export function fromObjectItem(item: Record<string, unknown>): StoredObject {
+  const o = item as unknown as ObjectItem;
+  return {
+    name: o.name,
+    uid: o.uid,
+    etag: o.etag,
+    ics: o.ics,
+    lastModified: o.lastModified,
+    size: Number(o.size),
+    rangeStart: o.rangeStart ?? null,
+    rangeEnd: o.rangeEnd ?? null,
+    recurring: Boolean(o.recurring),
+  };
+}
+
+/** Projection for listings: everything but the (large) iCalendar text. */
+export const SUMMARY_PROJECTION = {
+  ProjectionExpression: '#name, etag, lastModified, #size',
+  ExpressionAttributeNames: { '#name': 'name', '#size': 'size' },
+};
+
+export function fromSummaryItem(item: Record<string, unknown>): ObjectSummary {
+  const o = item as unknown as ObjectItem;
+  return { name: o.name, etag: o.etag, lastModified: o.lastModified, size: Number(o.size) };
+}
+
+export const epochSeconds = (d: Date) => Math.floor(d.getTime() / 1000);

@@ -1,0 +1,65 @@
+/**
+ * The calendar item (sequence counter, dead properties) and the change log behind sync tokens.
+ */
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { CalendarMeta, Change } from '../types';
+import { calendarKey, epochSeconds, type CalendarItem, type LogItem, type StoreContext } from './items';
+
+async function readCalendarItem(ctx: StoreContext, owner: string, projection?: string) {
+  const { Item } = await ctx.doc.send(
+    new GetCommand({
+      TableName: ctx.tables.sync,
+      Key: calendarKey(owner),
+      ConsistentRead: true,
+      ...(projection ? { ProjectionExpression: projection } : {}),
+    }),
+  );
+  return Item as CalendarItem | undefined;
+}
+
+export async function readCurrentSeq(ctx: StoreContext, owner: string): Promise<number> {
+  const item = await readCalendarItem(ctx, owner, 'currentSeq');
+  return Number(item?.currentSeq ?? 0);
+}
+
+export async function readCalendar(ctx: StoreContext, owner: string): Promise<CalendarMeta> {
+  const item = await readCalendarItem(ctx, owner);
+  return { seq: Number(item?.currentSeq ?? 0), props: { ...(item?.props ?? {}) } };
+}
+
+/**
+ * Changes after `since` up to the current sequence number, or null when the log cannot prove
+ * it has all of them: a token from the future, or a gap left by entries past their retention.
+ * TTL deletion is lazy, so expired entries still present are treated as already gone.
+ */
+export async function changesSince(ctx: StoreContext, owner: string, since: number): Promise<Change[] | null> {
+  if (!Number.isSafeInteger(since) || since < 0) return null;
+  const current = await readCurrentSeq(ctx, owner);
+  if (since > current) return null;
+  if (since === current) return [];
+
+  const nowSeconds = epochSeconds(ctx.now());
+  const changes: Change[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ctx.doc.send(
+      new QueryCommand({
+        TableName: ctx.tables.sync,
+        KeyConditionExpression: 'pk = :pk AND seq BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': owner, ':from': since + 1, ':to': current },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const raw of page.Items ?? []) {
+      const entry = raw as LogItem;
+      if (Number(entry.expiresAt) <= nowSeconds) continue;
+      changes.push({ seq: Number(entry.seq), name: entry.name, deleted: Boolean(entry.deleted) });
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+
+  // Ascending from the key order; complete only if it is exactly since+1 … current.
+  const complete = changes.length === current - since && changes.every((c, i) => c.seq === since + 1 + i);
+  return complete ? changes : null;
+}

@@ -1,0 +1,35 @@
+/** UserStore on the users table (partition key `email`, always lower-cased). */
+import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { UserRecord, UserStore } from '../types';
+
+export class DynamoUserStore implements UserStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getUser(email: string): Promise<UserRecord | null> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { email: email.toLowerCase() }, ConsistentRead: true }),
+    );
+    return Item ? (Item as UserRecord) : null;
+  }
+
+  async putUser(user: UserRecord): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...user, email: user.email.toLowerCase() } }));
+  }
+
+  /** Full scan: the user table holds one item per CalDAV-enabled CRM user, a small table. */
+  async listUsers(): Promise<UserRecord[]> {
+    const users: UserRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new ScanCommand({ TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
+      );
+      users.push(...((page.Items ?? []) as UserRecord[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return users;
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * putObject / deleteObject: each is one TransactWriteItems touching the object item, its UID
+ * guard(s), a new change-log entry and the calendar's sequence counter.
+ *
+ * Concurrency: the counter update is conditioned on the value read at the start, so every
+ * successful write to a calendar is serialized behind that compare-and-set. Everything else is
+ * read after the counter, so when the transaction commits those reads were still current; the
+ * domain checks (If-Match, UID holder, existence) are therefore made on the reads. Any failed
+ * condition means a concurrent writer won the race: re-read and decide again.
+ */
+import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { NotFound, PreconditionFailed, UidConflict, type ObjectWrite, type WriteCondition } from '../types';
+import { calendarKey, epochSeconds, objectKey, toObjectItem, uidKey, type LogItem, type StoreContext } from './items';
+import { RETRYABLE_CANCELLATIONS, WriteContention, backoff, cancellationCodes } from './retry';
+import { readCurrentSeq } from './sync';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Bound on re-reads after losing a race; with jittered backoff, enough for dozens of writers. */
+const MAX_ATTEMPTS = 20;
+
+export async function putObject(
+  ctx: StoreContext,
+  owner: string,
+  obj: ObjectWrite,
+  cond: WriteCondition,
+): Promise<{ created: boolean; seq: number }> {
+  return retryWhileContended(`put ${obj.name}`, async () => {
+    const current = await readCurrentSeq(ctx, owner);
+    const [existing, holder] = await Promise.all([
+      readObjectHead(ctx, owner, obj.name),
+      readUidHolder(ctx, owner, obj.uid),
+    ]);
+    checkCondition(existing, cond);
+    if (holder !== null && holder !== obj.name) throw new UidConflict(holder);
+
+    const next = current + 1;
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: ctx.tables.events,
+          Item: toObjectItem(owner, obj),
+          ...unchangedSince(existing),
+        },
+      },
+      {
+        Put: {
+          TableName: ctx.tables.events,
+          Item: { ...uidKey(owner, obj.uid), name: obj.name },
+          ...heldByOrFree(obj.name),
+        },
+      },
+    ];
+    if (existing && existing.uid !== obj.uid) {
+      // The resource now carries another UID: its old one becomes free for other resources.
+      items.push({ Delete: { TableName: ctx.tables.events, Key: uidKey(owner, existing.uid), ...heldByOrFree(obj.name) } });
+    }
+    items.push(logEntry(ctx, owner, next, obj.name, false), counterAdvance(ctx, owner, current));
+
+    await ctx.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    return { created: !existing, seq: next };
+  });
+}
+
+export async function deleteObject(
+  ctx: StoreContext,
+  owner: string,
+  name: string,
+  cond: WriteCondition,
+): Promise<{ seq: number }> {
+  return retryWhileContended(`delete ${name}`, async () => {
+    const current = await readCurrentSeq(ctx, owner);
+    const existing = await readObjectHead(ctx, owner, name);
+    if (!existing) throw new NotFound(name);
+    checkCondition(existing, cond);
+
+    const next = current + 1;
+    await ctx.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Delete: { TableName: ctx.tables.events, Key: objectKey(owner, name), ...unchangedSince(existing) } },
+          { Delete: { TableName: ctx.tables.events, Key: uidKey(owner, existing.uid), ...heldByOrFree(name) } },
+          logEntry(ctx, owner, next, name, true),
+          counterAdvance(ctx, owner, current),
+        ],
+      }),
+    );
+    return { seq: next };
+  });
+}
+
+interface ObjectHead {
+  etag: string;
+  uid: string;
+}
+
+async function readObjectHead(ctx: StoreContext, owner: string, name: string): Promise<ObjectHead | null> {
+  const { Item } = await ctx.doc.send(
+    new GetCommand({
+      TableName: ctx.tables.events,
+      Key: objectKey(owner, name),
+      ConsistentRead: true,
+      ProjectionExpression: 'etag, #uid',
+      ExpressionAttributeNames: { '#uid': 'uid' },
+    }),
+  );
+  return Item ? { etag: String(Item.etag), uid: String(Item.uid) } : null;
+}
+
+export async function readUidHolder(ctx: StoreContext, owner: string, uid: string): Promise<string | null> {
+  const { Item } = await ctx.doc.send(
+    new GetCommand({
+      TableName: ctx.tables.events,
+      Key: uidKey(owner, uid),
+      ConsistentRead: true,
+      ProjectionExpression: '#name',
+      ExpressionAttributeNames: { '#name': 'name' },
+    }),
+  );
+  return Item ? String(Item.name) : null;
+}
+
+function checkCondition(existing: ObjectHead | null, cond: WriteCondition) {
+  if (cond.ifNoneMatch && existing) throw new PreconditionFailed('object exists');
+  if (cond.ifMatch === '*') {
+    if (!existing) throw new PreconditionFailed('object does not exist');
+  } else if (cond.ifMatch !== undefined && existing?.etag !== cond.ifMatch) {
+    throw new PreconditionFailed('etag mismatch');
+  }
+}
+
+/** The object is still as read: absent, or carrying the ETag seen. */
+function unchangedSince(existing: ObjectHead | null) {
+  return existing
+    ? { ConditionExpression: 'etag = :seenEtag', ExpressionAttributeValues: { ':seenEtag': existing.etag } }
+    : { ConditionExpression: 'attribute_not_exists(pk)' };
+}
+
+/** A UID guard is free or already points at this resource. */
+function heldByOrFree(name: string) {
+  return {
+    ConditionExpression: 'attribute_not_exists(pk) OR #name = :name',
+    ExpressionAttributeNames: { '#name': 'name' },
+    ExpressionAttributeValues: { ':name': name },
+  };
+}
+
+function logEntry(ctx: StoreContext, owner: string, seq: number, name: string, deleted: boolean): TransactItem {
+  const item: LogItem = {
+    pk: owner,
+    seq,
+    name,
+    deleted,
+    expiresAt: epochSeconds(ctx.now()) + ctx.retentionSeconds,
+  };
+  return { Put: { TableName: ctx.tables.sync, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
+}
+
+/** Compare-and-set of the calendar's sequence number from `current` to `current + 1`. */
+function counterAdvance(ctx: StoreContext, owner: string, current: number): TransactItem {
+  return {
+    Update: {
+      TableName: ctx.tables.sync,
+      Key: calendarKey(owner),
+      UpdateExpression: 'SET currentSeq = :next',
+      // The calendar item may exist without a counter: PROPPATCH before the first write.
+      ConditionExpression:
+        current === 0 ? 'attribute_not_exists(currentSeq) OR currentSeq = :current' : 'currentSeq = :current',
+      ExpressionAttributeValues: { ':current': current, ':next': current + 1 },
+    },
+  };
+}
+
+async function retryWhileContended<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const codes = cancellationCodes(err);
+      const failed = codes?.filter((c) => c !== 'None') ?? [];
+      const lostRace = failed.length > 0 && failed.every((c) => RETRYABLE_CANCELLATIONS.has(c));
+      if (!lostRace) throw err;
+      if (i + 1 >= MAX_ATTEMPTS) {
+        throw new WriteContention(`${what}: gave up after ${MAX_ATTEMPTS} concurrent-write conflicts`);
+      }
+      await backoff(i);
+    }
+  }
+}
