@@ -64,7 +64,7 @@ export class MemoryCalendarStore implements CalendarStore {
 
   async getObjects(owner: string, names: string[]) {
     const objects = this.calendar(owner).objects;
-    return names.flatMap((n) => objects.get(n) ?? []);
+    return [...new Set(names)].flatMap((n) => objects.get(n) ?? []);
   }
 
   async findInRange(owner: string, start: number | null, end: number | null) {

@@ -1,0 +1,55 @@
+/**
+ * A fresh, uniquely prefixed set of tables on the run's DynamoDB engine (started by
+ * global-setup.ts), so test files can run in parallel without seeing each other's data.
+ */
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { inject } from 'vitest';
+import { ensureTables } from '../../lambda/store/dynamodb/bootstrap';
+import {
+  ENDPOINT_ENV,
+  dynamoClientConfig,
+  newDynamoClients,
+  type DynamoClients,
+  type TableNames,
+} from '../../lambda/store/dynamodb/client';
+import { EVENTS_TABLE, SYNC_TABLE, USERS_TABLE, defaultTableName, tableEnvVar } from '../../lambda/store/dynamodb/schema';
+
+export interface TestTables extends DynamoClients {
+  endpoint: string;
+  tables: TableNames;
+  /** Variables that point code reading the environment (createDynamoClients, tableNamesFromEnv) here. */
+  env: Record<string, string>;
+  /** Deletes the tables; matters on long-lived engines such as LocalStack. */
+  drop(): Promise<void>;
+}
+
+export async function freshTables(): Promise<TestTables> {
+  const endpoint = inject('dynamoEndpoint');
+  const prefix = `t${randomUUID().slice(0, 8)}`;
+  const tables: TableNames = {
+    events: defaultTableName(EVENTS_TABLE, prefix),
+    sync: defaultTableName(SYNC_TABLE, prefix),
+    users: defaultTableName(USERS_TABLE, prefix),
+  };
+  const clients = newDynamoClients(dynamoClientConfig({ ...process.env, [ENDPOINT_ENV]: endpoint }));
+  await ensureTables(clients.client, tables);
+  const env = {
+    [ENDPOINT_ENV]: endpoint,
+    [tableEnvVar(EVENTS_TABLE)]: tables.events,
+    [tableEnvVar(SYNC_TABLE)]: tables.sync,
+    [tableEnvVar(USERS_TABLE)]: tables.users,
+  };
+  return {
+    ...clients,
+    endpoint,
+    tables,
+    env,
+    async drop() {
+      await Promise.all(
+        Object.values(tables).map((TableName) => clients.client.send(new DeleteTableCommand({ TableName }))),
+      );
+      clients.client.destroy();
+    },
+  };
+}

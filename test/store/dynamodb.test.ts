@@ -1,0 +1,105 @@
+/**
+ * DynamoCalendarStore on the run's DynamoDB engine: the shared contract, then what only a
+ * concurrent, TTL-backed store can get wrong (lost updates, duplicate seqs, expired logs).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoCalendarStore } from '../../lambda/store/dynamodb/calendar-store';
+import { PreconditionFailed, UidConflict } from '../../lambda/store/types';
+import { freshTables, type TestTables } from '../helpers/dynamo';
+import { calendarObject, calendarStoreContract, newOwner } from './calendar-store.contract';
+
+let t: TestTables;
+beforeAll(async () => {
+  t = await freshTables();
+});
+afterAll(async () => {
+  await t?.drop();
+});
+
+calendarStoreContract('DynamoDB', () => new DynamoCalendarStore(t.doc, t.tables));
+
+describe('DynamoCalendarStore under concurrency', () => {
+  it('20 parallel creates: seq 20, log 1..20 once each, no object lost', async () => {
+    const store = new DynamoCalendarStore(t.doc, t.tables);
+    const owner = newOwner();
+    const objects = Array.from({ length: 20 }, (_, i) => calendarObject(`p${i}.ics`, `uid-${i}`));
+    const results = await Promise.all(objects.map((o) => store.putObject(owner, o)));
+
+    expect(results.every((r) => r.created)).toBe(true);
+    expect(results.map((r) => r.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect((await store.getCalendar(owner)).seq).toBe(20);
+    const log = await store.changesSince(owner, 0);
+    expect(log?.map((c) => c.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(new Set(log?.map((c) => c.name))).toEqual(new Set(objects.map((o) => o.name)));
+    expect(await store.listObjects(owner)).toHaveLength(20);
+  });
+
+  it('10 parallel If-Match writes with the same ETag: exactly one wins', async () => {
+    const store = new DynamoCalendarStore(t.doc, t.tables);
+    const owner = newOwner();
+    const original = calendarObject('a.ics', 'u1');
+    await store.putObject(owner, original);
+    const attempts = Array.from({ length: 10 }, () => calendarObject('a.ics', 'u1'));
+    const settled = await Promise.allSettled(attempts.map((o) => store.putObject(owner, o, { ifMatch: original.etag })));
+
+    const won = settled.flatMap((s, i) => (s.status === 'fulfilled' ? [attempts[i]] : []));
+    expect(won).toHaveLength(1);
+    for (const s of settled) if (s.status === 'rejected') expect(s.reason).toBeInstanceOf(PreconditionFailed);
+    expect((await store.getObject(owner, 'a.ics'))?.etag).toBe(won[0]?.etag);
+    expect((await store.getCalendar(owner)).seq).toBe(2);
+  });
+
+  it('parallel creates of one UID under different names: one holder, the rest conflict', async () => {
+    const store = new DynamoCalendarStore(t.doc, t.tables);
+    const owner = newOwner();
+    const settled = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) => store.putObject(owner, calendarObject(`n${i}.ics`, 'same-uid'))),
+    );
+    expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
+    const holder = await store.findNameByUid(owner, 'same-uid');
+    for (const s of settled) {
+      if (s.status === 'rejected') {
+        expect(s.reason).toBeInstanceOf(UidConflict);
+        expect((s.reason as UidConflict).existingName).toBe(holder);
+      }
+    }
+    expect(await store.listObjects(owner)).toHaveLength(1);
+  });
+
+  it('parallel deletes of one object: one succeeds, the others find it gone', async () => {
+    const store = new DynamoCalendarStore(t.doc, t.tables);
+    const owner = newOwner();
+    await store.putObject(owner, calendarObject('a.ics', 'u1'));
+    const settled = await Promise.allSettled(Array.from({ length: 5 }, () => store.deleteObject(owner, 'a.ics')));
+    expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
+    expect(settled.filter((s) => s.status === 'rejected').map((s) => (s as PromiseRejectedResult).reason.name)).toEqual(
+      Array(4).fill('NotFound'),
+    );
+    expect(await store.changesSince(owner, 0)).toHaveLength(2);
+  });
+});
+
+describe('DynamoCalendarStore change-log retention', () => {
+  it('writes expiresAt = now + retention on each entry', async () => {
+    const now = new Date('2025-06-01T00:00:00Z');
+    const store = new DynamoCalendarStore(t.doc, t.tables, { retentionSeconds: 3600, now: () => now });
+    const owner = newOwner();
+    await store.putObject(owner, calendarObject('a.ics', 'u1'));
+    const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { Item } = await t.doc.send(new GetCommand({ TableName: t.tables.sync, Key: { pk: owner, seq: 1 } }));
+    expect(Item).toMatchObject({ name: 'a.ics', deleted: false, expiresAt: now.getTime() / 1000 + 3600 });
+  });
+
+  it('treats an expired entry as gone: a token before it is invalid', async () => {
+    let now = new Date('2025-06-01T00:00:00Z');
+    const store = new DynamoCalendarStore(t.doc, t.tables, { retentionSeconds: 60, now: () => now });
+    const owner = newOwner();
+    await store.putObject(owner, calendarObject('a.ics', 'u1'));
+    now = new Date(now.getTime() + 120_000);
+    await store.putObject(owner, calendarObject('b.ics', 'u2'));
+
+    expect(await store.changesSince(owner, 0)).toBeNull();
+    expect(await store.changesSince(owner, 1)).toEqual([{ seq: 2, name: 'b.ics', deleted: false }]);
+    expect(await store.changesSince(owner, 2)).toEqual([]);
+  });
+});
