@@ -46,8 +46,10 @@ async function membersOf(res: Resource, ctx: DavContext): Promise<Resource[]> {
       return [{ kind: 'principals' }];
     case 'principals':
       return [{ kind: 'principal', email }];
-    case 'home':
-      return [{ kind: 'calendar', email: res.email, meta: await ctx.store.getCalendar(res.email) }];
+    case 'home': {
+      const calendar = await loadResource({ kind: 'calendar', email: res.email }, ctx);
+      return calendar ? [calendar] : [];
+    }
     case 'calendar':
       return (await ctx.store.listObjects(res.email)).map((object) => ({ kind: 'object', email: res.email, object }));
     default:

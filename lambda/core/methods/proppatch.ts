@@ -21,7 +21,7 @@ import { definedPropNames, type PropContext, type Resource } from '../props';
 import { D } from '../props/names';
 import { hrefOf, loadResource } from '../resource';
 import { multistatus, statusLine } from '../responses';
-import type { DavMethod } from '../types';
+import type { DavContext, DavMethod } from '../types';
 import { el, findChildren, parseXml, type XmlElement } from '../xml';
 
 export const MAX_DEAD_PROPS = 32;
@@ -40,17 +40,8 @@ export const proppatch: DavMethod = async (req, ctx) => {
   const res = await loadResource(node, ctx);
   if (!res) throw notFound();
 
-  const outcome = new Map<Clark, Refusal | null>();
-  if (res.kind === 'calendar') {
-    const plan = planCalendarPatch(res, instructions, ctx);
-    plan.outcome.forEach((v, k) => outcome.set(k, v));
-    if ([...outcome.values()].every((r) => r === null)) {
-      await ctx.store.patchCalendarProps(res.email, plan.set, plan.remove);
-    }
-  } else {
-    const live = new Set(definedPropNames(res, ctx));
-    for (const { prop } of instructions) outcome.set(prop.name, live.has(prop.name) ? PROTECTED : NOT_HERE);
-  }
+  const outcome =
+    res.kind === 'calendar' ? await patchCalendar(res, instructions, ctx) : refuseAll(res, instructions, ctx);
   return multistatus([patchResponse(hrefOf(res), outcome)]);
 };
 
@@ -59,6 +50,7 @@ const PROTECTED: Refusal = {
   condition: dav('cannot-modify-protected-property'),
   message: 'This property is computed by the server',
 };
+const TOO_MANY: Refusal = { status: 507, message: `At most ${MAX_DEAD_PROPS} dead properties per calendar` };
 const NOT_HERE: Refusal = { status: 403, message: 'Only properties of the CRM calendar can be changed' };
 
 function parsePropertyUpdate(body: string): Instruction[] {
@@ -71,6 +63,18 @@ function parsePropertyUpdate(body: string): Instruction[] {
   });
   if (instructions.length === 0) throw badRequest('DAV:propertyupdate names no property');
   return instructions;
+}
+
+function refuseAll(res: Resource, instructions: Instruction[], ctx: PropContext) {
+  const live = new Set(definedPropNames(res, ctx));
+  return new Map(instructions.map(({ prop }) => [prop.name, live.has(prop.name) ? PROTECTED : NOT_HERE]));
+}
+
+/** Stores the changes only if every instruction is acceptable. */
+async function patchCalendar(res: CalendarResource, instructions: Instruction[], ctx: DavContext) {
+  const { outcome, set, remove } = planCalendarPatch(res, instructions, ctx);
+  if ([...outcome.values()].every((r) => r === null)) await ctx.store.patchCalendarProps(res.email, set, remove);
+  return outcome;
 }
 
 /** Judges every instruction in document order; the last one for a name decides what is stored. */
@@ -104,7 +108,7 @@ function planCalendarPatch(res: CalendarResource, instructions: Instruction[], c
   ).size;
   if (deadCount > MAX_DEAD_PROPS) {
     for (const name of Object.keys(set)) {
-      if (!CALENDAR_SETTINGS[name]) outcome.set(name, { status: 507, message: `At most ${MAX_DEAD_PROPS} dead properties` });
+      if (!CALENDAR_SETTINGS[name]) outcome.set(name, TOO_MANY);
     }
   }
   return { outcome, set, remove: [...removed] };
