@@ -1,0 +1,104 @@
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { tableEnvVar } from '../../lambda/store/dynamodb/schema';
+import type { BoundTable } from './caldav-tables';
+
+/**
+ * esbuild settings shared by every function and by bench/bundle-sizes.ts, so the sizes measured
+ * there are the sizes deployed.
+ */
+export const ESBUILD_SETTINGS = {
+  target: 'node22',
+  format: 'esm',
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  // `module` first: the AWS SDK and smithy ship ES module builds that esbuild can tree-shake.
+  mainFields: ['module', 'main'],
+  // Bundled CommonJS code that calls require('node:…') needs a real `require` in an ES module.
+  banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  // The Node.js 22 runtime ships AWS SDK v3, importable from ES modules (Lambda docs,
+  // "Designating a function handler as an ES module"); bundling it would add ~330 KB to every
+  // function and push the larger ones past the 500 KB budget (bench/bundle-sizes.ts).
+  external: ['@aws-sdk/*'] as string[],
+} as const;
+
+export type TableAccess = 'read' | 'write' | 'readWrite';
+
+export interface DavFunctionProps {
+  /** Absolute path of the handler module (it must `export const handler`). */
+  entry: string;
+  /** Absolute path of the directory holding package-lock.json. */
+  projectRoot: string;
+  description: string;
+  timeout?: Duration;
+  memorySize?: number;
+  logRetention?: logs.RetentionDays;
+  environment?: Record<string, string>;
+}
+
+/**
+ * The one house function: Node.js 22 on arm64, bundled locally by the esbuild dev dependency
+ * (never Docker), JSON logs in its own log group with a retention, and a role that starts with
+ * nothing but "write to that log group" so every other permission is an explicit grant.
+ */
+export class DavFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: DavFunctionProps) {
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Our own role instead of AWSLambdaBasicExecutionRole, whose log permissions span every group.
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.description} (execution role)`,
+    });
+    super(scope, id, {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      projectRoot: props.projectRoot,
+      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        forceDockerBundling: false,
+        target: ESBUILD_SETTINGS.target,
+        format: OutputFormat.ESM,
+        minify: ESBUILD_SETTINGS.minify,
+        sourceMap: ESBUILD_SETTINGS.sourcemap,
+        sourcesContent: ESBUILD_SETTINGS.sourcesContent,
+        mainFields: [...ESBUILD_SETTINGS.mainFields],
+        banner: ESBUILD_SETTINGS.banner,
+        externalModules: [...ESBUILD_SETTINGS.external],
+      },
+    });
+    logGroup.grantWrite(role);
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is the runtime the project targets (issue #5) and tests against; moving to a newer runtime is a deliberate, tested change.',
+    });
+  }
+
+  /** Hands the function a table: its name in `<NAME>_TABLE`, and the access asked for, if any. */
+  bindTable({ spec, table }: BoundTable, access?: TableAccess): this {
+    this.addEnvironment(tableEnvVar(spec), table.tableName);
+    if (access === 'read') table.grantReadData(this);
+    if (access === 'write') table.grantWriteData(this);
+    if (access === 'readWrite') table.grantReadWriteData(this);
+    return this;
+  }
+}

@@ -1,0 +1,57 @@
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { CaldavTables } from './caldav-tables';
+import { DavFunction } from './dav-function';
+
+/** Env var carrying the CRM credentials secret's ARN (the value is fetched at run time). */
+export const CRM_SECRET_ENV = 'CRM_SECRET_ARN';
+
+export interface ExportScheduleProps {
+  /** Absolute path of the scheduled handler module. */
+  entry: string;
+  projectRoot: string;
+  tables: CaldavTables;
+  crmSecret: ISecret;
+  intervalMinutes: number;
+}
+
+/**
+ * The periodic export / CRM reconciliation job: an EventBridge rule invoking its Lambda every
+ * `intervalMinutes`. The job writes objects and change-log entries like PUT and DELETE do and
+ * talks to the CRM, so it alone (with the CRM API handlers) may read the CRM secret.
+ */
+export class ExportSchedule extends Construct {
+  readonly fn: DavFunction;
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: ExportScheduleProps) {
+    super(scope, id);
+    if (!Number.isInteger(props.intervalMinutes) || props.intervalMinutes < 1) {
+      throw new Error(`exportIntervalMinutes must be a whole number of minutes ≥ 1, got ${props.intervalMinutes}`);
+    }
+    const interval = Duration.minutes(props.intervalMinutes);
+    this.fn = new DavFunction(this, 'Function', {
+      entry: props.entry,
+      projectRoot: props.projectRoot,
+      description: 'Scheduled CRM export and reconciliation',
+      // Bounded batches (issue #4) finish well within one interval; never overlap the next run.
+      timeout: Duration.minutes(Math.min(5, props.intervalMinutes)),
+      memorySize: 1024,
+      environment: { [CRM_SECRET_ENV]: props.crmSecret.secretArn },
+    })
+      .bindTable(props.tables.events, 'readWrite')
+      .bindTable(props.tables.sync, 'readWrite')
+      .bindTable(props.tables.users, 'read');
+    props.crmSecret.grantRead(this.fn);
+
+    this.rule = new events.Rule(this, 'Rule', {
+      description: `Runs the CRM export every ${props.intervalMinutes} minute(s)`,
+      schedule: events.Schedule.rate(interval),
+      // A missed run is simply covered by the next one: no long retry tail.
+      targets: [new targets.LambdaFunction(this.fn, { retryAttempts: 2, maxEventAge: interval })],
+    });
+  }
+}
