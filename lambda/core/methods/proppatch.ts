@@ -8,7 +8,7 @@
  * - other live properties are protected: 403 with DAV:cannot-modify-protected-property;
  * - any other name is kept as a dead property, so clients read back what they wrote. Only text
  *   values are kept (CalendarMeta stores text), at most MAX_DEAD_PROPS of them, each at most
- *   MAX_PROPERTY_LENGTH long; a value with child elements gets 403, going over a limit 507.
+ *   MAX_DEAD_PROP_BYTES long; a value with child elements gets 403, going over a limit 507.
  * On every other resource each property is refused with 403 (iOS sends e.g. calendar-order to
  * the home and must get a 207, not an error).
  */
@@ -16,7 +16,12 @@ import { assertOwnNode } from '../access';
 import { badRequest, dav, notFound } from '../errors';
 import type { Clark } from '../namespaces';
 import { resolvePath } from '../paths';
-import { CALENDAR_SETTINGS, MAX_PROPERTY_LENGTH, type Refusal } from '../props/calendar-settings';
+import {
+  CALENDAR_SETTINGS,
+  MAX_DEAD_PROP_BYTES,
+  MAX_SETTING_BYTES,
+  type Refusal,
+} from '../props/calendar-settings';
 import { definedPropNames, type PropContext, type Resource } from '../props';
 import { D } from '../props/names';
 import { hrefOf, loadResource } from '../resource';
@@ -25,6 +30,8 @@ import type { DavContext, DavMethod } from '../types';
 import { el, findChildren, parseXml, type XmlElement } from '../xml';
 
 export const MAX_DEAD_PROPS = 32;
+
+const utf8 = new TextEncoder();
 
 interface Instruction {
   op: 'set' | 'remove';
@@ -90,7 +97,10 @@ function planCalendarPatch(res: CalendarResource, instructions: Instruction[], c
     const setting = CALENDAR_SETTINGS[name];
     let refusal: Refusal | null = null;
     if (!setting && live.has(name)) refusal = PROTECTED;
-    else if (op === 'set') refusal = textRefusal(prop) ?? setting?.check(prop.text) ?? null;
+    else if (op === 'set') {
+      const maxBytes = setting ? MAX_SETTING_BYTES : MAX_DEAD_PROP_BYTES;
+      refusal = textRefusal(prop, maxBytes) ?? setting?.check(prop.text) ?? null;
+    }
     if (outcome.get(name)) continue; // an earlier refusal of this name stands
     outcome.set(name, refusal);
     if (refusal) continue;
@@ -114,9 +124,11 @@ function planCalendarPatch(res: CalendarResource, instructions: Instruction[], c
   return { outcome, set, remove: [...removed] };
 }
 
-function textRefusal(prop: XmlElement): Refusal | null {
+function textRefusal(prop: XmlElement, maxBytes: number): Refusal | null {
   if (prop.children.length > 0) return { status: 403, message: 'Only text property values can be stored' };
-  if (prop.text.length > MAX_PROPERTY_LENGTH) return { status: 507, message: 'Property value too long' };
+  if (utf8.encode(prop.text).length > maxBytes) {
+    return { status: 507, message: `Values are limited to ${maxBytes} bytes` };
+  }
   return null;
 }
 

@@ -21,8 +21,13 @@ export interface CalendarSetting {
   check: (text: string) => Refusal | null;
 }
 
-/** Enough for any real VTIMEZONE (a few KB) while keeping the calendar record small. */
-export const MAX_PROPERTY_LENGTH = 16 * 1024;
+/**
+ * UTF-8 bytes per stored value: enough for any real VTIMEZONE (a few KB) for a setting, and for
+ * a dead property's short text, while the whole calendar record stays far below DynamoDB's
+ * 400 KB item limit (5 settings + MAX_DEAD_PROPS dead properties ≈ 112 KB at most).
+ */
+export const MAX_SETTING_BYTES = 16 * 1024;
+export const MAX_DEAD_PROP_BYTES = 1024;
 
 const conflict = (message: string): Refusal => ({ status: 409, message });
 

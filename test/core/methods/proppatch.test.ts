@@ -170,7 +170,10 @@ describe('PROPPATCH on the calendar', () => {
     expect((await readBack(ctx, 'x:refresh xmlns:x="urn:example"')).get('{urn:example}refresh')?.status).toBe(404);
   });
 
-  it('refuses dead properties with element values, and more than the limit', async () => {
+  it('refuses dead properties with element values, too long, or more than the limit', async () => {
+    const long = await patched(proppatchBody(setProps(`<x:long xmlns:x="urn:x">${'é'.repeat(600)}</x:long>`)));
+    expect(long.get('{urn:x}long')?.status).toBe(507);
+
     const structured = await patched(proppatchBody(setProps('<c:schedule-calendar-transp><c:opaque/></c:schedule-calendar-transp>')));
     expect(structured.get(C('schedule-calendar-transp'))?.status).toBe(403);
 
