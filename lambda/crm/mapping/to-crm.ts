@@ -1,0 +1,81 @@
+/**
+ * iCalendar -> CRM event. Reads the same line tree the reverse direction edits, so both sides
+ * agree on what "unchanged" means. The input text is kept as `caldav.ics` for the way back.
+ */
+import type ICAL from 'ical.js';
+import { CrmValidationError, type CrmEventDraft, type CrmEventFields, type CrmRecurrenceException, type CrmUser } from '../types';
+import { readRemindAt } from './alarms';
+import { readParticipants, type Lookup } from './attendees';
+import { isoOfValue, readTimes, startOf } from './datetimes';
+import { comps, firstProp, icalProp, parseRaw, type RawComp } from './raw';
+import { readRecurrence } from './recurrence';
+import { Zones, yearHint } from './timezones';
+
+export interface ToCrmContext {
+  owner: CrmUser;
+  lookup: Lookup;
+  /** The CRM event this object already maps to: its id, owner and timestamps are kept. */
+  existing?: CrmEventDraft;
+}
+
+const text = (ev: RawComp, name: string): string | null => {
+  const line = firstProp(ev, name);
+  const v = line ? icalProp(line).getFirstValue() : null;
+  return typeof v === 'string' && v !== '' ? v : null;
+};
+
+/** The VCALENDAR, its series VEVENT (no RECURRENCE-ID) and its overrides. */
+export function eventsOf(ics: string) {
+  const doc = parseRaw(ics);
+  const vcal = comps(doc, 'VCALENDAR')[0];
+  if (!vcal) throw new CrmValidationError('ics', 'no VCALENDAR');
+  const vevents = comps(vcal, 'VEVENT');
+  if (vevents.length === 0) throw new CrmValidationError('ics', 'no VEVENT');
+  const uids = new Set(vevents.map((e) => text(e, 'UID')));
+  if (uids.size > 1) throw new CrmValidationError('UID', 'VEVENTs with different UIDs');
+  const master = vevents.find((e) => !firstProp(e, 'RECURRENCE-ID')) ?? vevents[0]!;
+  const overrides = vevents.filter((e) => e !== master && firstProp(e, 'RECURRENCE-ID'));
+  return { doc, vcal, master, overrides, uid: text(master, 'UID') };
+}
+
+export async function icsToCrmEvent(ics: string, ctx: ToCrmContext): Promise<CrmEventDraft> {
+  const { vcal, master, overrides, uid } = eventsOf(ics);
+  if (!uid) throw new CrmValidationError('UID', 'VEVENT without UID');
+  const dtstart = firstProp(master, 'DTSTART');
+  const zones = Zones.of(vcal, ctx.owner.timeZone, yearHint(dtstart ? [dtstart.text.slice(dtstart.text.indexOf(':') + 1)] : []));
+  const start = startOf(master, zones);
+
+  const fields: CrmEventFields = {
+    Event_Title: text(master, 'SUMMARY') ?? '',
+    ...readTimes(master, zones),
+    Venue: text(master, 'LOCATION'),
+    Description: text(master, 'DESCRIPTION'),
+    Participants: await readParticipants(master, ctx.owner.email, ctx.lookup),
+    Remind_At: readRemindAt(master),
+    Recurring_Activity: readRecurrence(master, start, zones),
+    Recurrence_Exceptions: [],
+  };
+  for (const ov of overrides) {
+    const rid = firstProp(ov, 'RECURRENCE-ID')!;
+    const prop: ICAL.Property = icalProp(rid);
+    const exception: CrmRecurrenceException = {
+      Recurrence_Id: isoOfValue(prop, prop.getFirstValue() as ICAL.Time, start, zones),
+      Event_Title: text(ov, 'SUMMARY') ?? '',
+      ...readTimes(ov, zones),
+      Venue: text(ov, 'LOCATION'),
+      Description: text(ov, 'DESCRIPTION'),
+      Participants: await readParticipants(ov, ctx.owner.email, ctx.lookup),
+      Remind_At: readRemindAt(ov),
+    };
+    fields.Recurrence_Exceptions.push(exception);
+  }
+
+  const existing = ctx.existing;
+  const owner = { id: ctx.owner.id, email: ctx.owner.email, name: ctx.owner.name };
+  return {
+    ...existing,
+    ...fields,
+    Owner: existing?.Owner ?? owner,
+    caldav: { ...existing?.caldav, uid, ics },
+  };
+}

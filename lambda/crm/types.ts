@@ -1,0 +1,215 @@
+/**
+ * The CRM port: record shapes and the connector interface. Field names follow Zoho CRM's
+ * Events/Leads/Contacts modules so a hosted-CRM connector is a thin adapter; nothing here does
+ * I/O. The built-in CRM (lambda/crm/builtin) and any hosted CRM implement `CrmConnector`.
+ */
+
+/** A CRM user: owner of events and, when enabled, of a CalDAV calendar. */
+export interface CrmUser {
+  id: string;
+  /** Lower-cased CRM e-mail; also the CalDAV account name. */
+  email: string;
+  name: string;
+  /** IANA zone, e.g. `Europe/Berlin`: interprets floating times and names new events' TZID. */
+  timeZone: string;
+  caldavEnabled: boolean;
+  /** ISO 8601 instant CalDAV was (last) enabled; null while never enabled. */
+  caldavEnabledAt: string | null;
+}
+
+export type PersonModule = 'Leads' | 'Contacts';
+
+/** A lead or a contact. */
+export interface CrmPerson {
+  id: string;
+  module: PersonModule;
+  First_Name: string | null;
+  Last_Name: string;
+  Full_Name?: string;
+  Email: string | null;
+  Secondary_Email?: string | null;
+  Company?: string | null;
+}
+
+/** A reference to a user as Zoho embeds it (`Owner`). */
+export interface CrmUserRef {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export type ParticipantType = 'lead' | 'contact' | 'user' | 'email';
+
+/** iCalendar PARTSTAT values (RFC 5545 §3.2.12) for VEVENT attendees. */
+export type ParticipantStatus = 'NEEDS-ACTION' | 'ACCEPTED' | 'DECLINED' | 'TENTATIVE' | 'DELEGATED';
+
+export interface CrmParticipant {
+  type: ParticipantType;
+  /** The linked record id (lead, contact or user), or the e-mail itself for `type: 'email'`. */
+  participant: string;
+  Email: string;
+  name?: string;
+  status?: ParticipantStatus;
+}
+
+/**
+ * Recurrence in RFC 5545 terms. `RRULE` is the property value without the `RRULE:` prefix
+ * (e.g. `FREQ=WEEKLY;BYDAY=MO;UNTIL=20240601T000000Z`); EXDATE/RDATE hold values in the same
+ * form as `Start_DateTime` (ISO with offset, or `YYYY-MM-DD` for all-day events).
+ */
+export interface CrmRecurrence {
+  RRULE: string;
+  EXDATE?: string[];
+  RDATE?: string[];
+}
+
+/** The fields the CRM owns: what the mapping reads from and writes to iCalendar. */
+export interface CrmEventFields {
+  Event_Title: string;
+  /**
+   * ISO 8601 with offset (`2024-03-10T09:00:00-07:00`); for all-day events `YYYY-MM-DD`.
+   * The offset is that of the event's own zone (its TZID), so the CRM shows local wall time.
+   */
+  Start_DateTime: string;
+  /**
+   * Same form as Start_DateTime. For all-day events the date is INCLUSIVE (the last day the event
+   * covers; a one-day event has End = Start), unlike iCalendar's exclusive DTEND.
+   */
+  End_DateTime: string;
+  All_day: boolean;
+  Venue: string | null;
+  Description: string | null;
+  /** Everyone invited except the owner/organizer. */
+  Participants: CrmParticipant[];
+  /** Popup reminder, minutes before start (0 = at start); null = none. */
+  Remind_At: number | null;
+  Recurring_Activity: CrmRecurrence | null;
+  /** Overridden instances of a recurring event (iCalendar RECURRENCE-ID components). */
+  Recurrence_Exceptions: CrmRecurrenceException[];
+}
+
+/** Fields of one overridden instance. Absent fields mean "as in the series" (new) or "leave". */
+export type CrmRecurrenceException = Partial<
+  Pick<
+    CrmEventFields,
+    | 'Event_Title'
+    | 'Start_DateTime'
+    | 'End_DateTime'
+    | 'All_day'
+    | 'Venue'
+    | 'Description'
+    | 'Participants'
+    | 'Remind_At'
+  >
+> & {
+  /** Original start of the instance being overridden, same form as Start_DateTime. */
+  Recurrence_Id: string;
+};
+
+/** Link between a CRM event and its CalDAV object. */
+export interface CaldavLink {
+  uid: string;
+  /** Resource name in the owner's calendar, e.g. `<uid>.ics`. */
+  name?: string;
+  /**
+   * The last iCalendar text exchanged with the CalDAV side. Keeps what the CRM has no field for
+   * (URL, CATEGORIES, X- and X-APPLE-* properties, extra VALARMs, VTIMEZONEs, attendee params)
+   * so CRM-side edits change only CRM-owned properties.
+   */
+  ics?: string;
+}
+
+export interface CrmEvent extends CrmEventFields {
+  id: string;
+  Owner: CrmUserRef;
+  Created_Time: string;
+  Modified_Time: string;
+  /** Soft delete: the record stays so the deletion reaches CalDAV through the change feed. */
+  Deleted: boolean;
+  caldav: CaldavLink | null;
+}
+
+/** An event as written by a caller: the store assigns id and timestamps on create. */
+export type CrmEventDraft = CrmEventFields & {
+  id?: string;
+  Owner: CrmUserRef;
+  Created_Time?: string;
+  Modified_Time?: string;
+  Deleted?: boolean;
+  caldav: CaldavLink | null;
+};
+
+/** Result of matching an attendee e-mail against the CRM. */
+export interface PersonMatch {
+  type: Exclude<ParticipantType, 'email'>;
+  id: string;
+  email: string;
+  name?: string;
+}
+
+export interface EventRange {
+  /** ISO instant; events ending before it are skipped. */
+  from?: string;
+  /** ISO instant; events starting at or after it are skipped. */
+  to?: string;
+}
+
+export interface ChangeBatch {
+  /** Created or changed events, including ones whose Owner changed. */
+  events: CrmEvent[];
+  /** Events hard- or soft-deleted since the cursor. */
+  deletedIds: string[];
+  /** Opaque; pass to the next call. */
+  nextCursor: string;
+}
+
+export interface UpsertOptions {
+  /** Modified_Time the caller last saw; a different current value throws CrmConflict. */
+  ifModified?: string;
+}
+
+/** The port every CRM implements. Errors are the Crm* classes below, never transport errors. */
+export interface CrmConnector {
+  /** Non-deleted events owned by `ownerEmail`, optionally overlapping a range. */
+  listEvents(ownerEmail: string, range?: EventRange): Promise<CrmEvent[]>;
+  /** Changes after `cursor` (null: from the beginning). */
+  listChangesSince(cursor: string | null): Promise<ChangeBatch>;
+  getEvent(id: string): Promise<CrmEvent | null>;
+  findEventByUid(ownerEmail: string, uid: string): Promise<CrmEvent | null>;
+  /** Creates (no id) or replaces an event; returns it as stored. */
+  upsertEvent(event: CrmEventDraft, opts?: UpsertOptions): Promise<CrmEvent>;
+  deleteEvent(id: string, opts?: UpsertOptions): Promise<void>;
+  /** Case-insensitive; a lead wins over a contact, a contact over a user. */
+  findPersonByEmail(email: string): Promise<PersonMatch | null>;
+  getUser(email: string): Promise<CrmUser | null>;
+}
+
+export class CrmError extends Error {}
+
+/** Optimistic concurrency failed: the record changed since the caller read it. */
+export class CrmConflict extends CrmError {
+  override name = 'CrmConflict';
+  constructor(message: string, readonly current?: CrmEvent) {
+    super(message);
+  }
+}
+
+/** The CRM could not be reached or refused temporarily; the caller should retry later. */
+export class CrmUnavailable extends CrmError {
+  override name = 'CrmUnavailable';
+  constructor(message: string, readonly cause?: unknown) {
+    super(message);
+  }
+}
+
+/** Input the CRM cannot accept; `field` names it (e.g. `Recurring_Activity.RRULE`). */
+export class CrmValidationError extends CrmError {
+  override name = 'CrmValidationError';
+  constructor(readonly field: string, message: string) {
+    super(`${field}: ${message}`);
+  }
+}
+
+export class CrmNotFound extends CrmError {
+  override name = 'CrmNotFound';
+}
