@@ -33,14 +33,16 @@ export function configFromEnv(env: Env = process.env): DavConfig {
 
 /** DynamoDB-backed dependencies; the SDK is loaded only here, so memory-store tests never pay for it. */
 export async function dependenciesFromEnv(env: Env = process.env): Promise<Dependencies> {
-  const [{ createDynamoClients, tableNamesFromEnv }, { DynamoCalendarStore }, { DynamoUserStore }] = await Promise.all([
+  const [{ dynamoClientConfig, newDynamoClients, tableNamesFromEnv }, { DynamoCalendarStore }, { DynamoUserStore }] = await Promise.all([
     import('../store/dynamodb/client'),
     import('../store/dynamodb/calendar-store'),
     import('../store/dynamodb/user-store'),
   ]);
   const config = configFromEnv(env);
   const now = () => new Date();
-  const { doc } = createDynamoClients();
+  // Own clients for `env` (not the SDK's process-wide ones): the local server and tests may point
+  // successive instances at different endpoints. Still one set per container, via `current`.
+  const { doc } = newDynamoClients(dynamoClientConfig(env));
   const tables = tableNamesFromEnv(env);
   return {
     store: new DynamoCalendarStore(doc, { events: tables.events, sync: tables.sync }, {

@@ -1,0 +1,236 @@
+/**
+ * `npx crm-caldav …`: manage who may use CalDAV. App passwords are printed once and stored only
+ * as scrypt hashes.
+ *
+ * It talks to the local server's DynamoDB (found through <data dir>/endpoint.json), or starts
+ * DynamoDB Local on the data directory itself when no server runs, or uses --dynamodb-endpoint,
+ * or with --aws the tables of a deployment (AWS credentials and USERS_TABLE from the environment).
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { generateAppPassword, hashPassword } from '../lambda/http/auth';
+import type { UserRecord, UserStore } from '../lambda/store/types';
+import { acquireDynamoDb, type EngineLease } from './lib/dynamodb-engine';
+
+const USAGE = `Usage: crm-caldav <command> [options]
+
+Commands:
+  user add <email> [--name NAME] [--time-zone TZ]
+                              create a user, or re-enable a disabled one, with a new app password
+  user disable <email>        revoke CalDAV access at once (devices get 401)
+  user enable <email> [--keep-password]
+                              restore access; issues a new app password unless --keep-password
+  user reset-password <email> issue a new app password (the old one stops working)
+  user list                   list users
+
+Where the users are:
+  --data-dir DIR              local data directory (CALDAV_DATA_DIR, default ./data): uses the
+                              running local server's DynamoDB, or starts DynamoDB Local on DIR
+  --dynamodb-endpoint URL     this DynamoDB (CALDAV_DYNAMODB_ENDPOINT)
+  --aws                       the deployed tables: AWS credentials/region from the environment,
+                              table name from USERS_TABLE`;
+
+class UsageError extends Error {}
+
+const USER_COMMANDS = ['add', 'disable', 'enable', 'reset-password', 'list'];
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+function emailArg(value: string | undefined): string {
+  if (!value || !EMAIL.test(value)) throw new UsageError(`expected an e-mail address, got ${value ?? 'nothing'}`);
+  return value.toLowerCase();
+}
+
+function validTimeZone(tz: string): string {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return tz;
+  } catch {
+    throw new UsageError(`unknown time zone ${tz} (expected an IANA name such as Europe/Berlin)`);
+  }
+}
+
+function printPassword(io: CliIo, email: string, password: string) {
+  io.out(`App password for ${email} (shown once, store it on the device now):`);
+  io.out(`  ${password}`);
+}
+
+interface UserCommandOptions {
+  name?: string;
+  timeZone?: string;
+  keepPassword?: boolean;
+}
+
+/** The commands proper, on any UserStore: testable without DynamoDB. */
+export async function runUserCommand(
+  users: UserStore,
+  command: string,
+  email: string | undefined,
+  opts: UserCommandOptions,
+  io: CliIo,
+  now: () => Date = () => new Date(),
+): Promise<void> {
+  if (command === 'list') {
+    const all = (await users.listUsers()).sort((a, b) => a.email.localeCompare(b.email));
+    if (all.length === 0) io.out('No users yet. Add one with: crm-caldav user add <email>');
+    for (const u of all) {
+      io.out([u.email, u.enabled ? 'enabled' : 'disabled', u.name ?? '-', u.timeZone ?? '-', u.createdAt].join('\t'));
+    }
+    return;
+  }
+
+  const address = emailArg(email);
+  const existing = await users.getUser(address);
+  const stamp = now().toISOString();
+  const issue = async (base: UserRecord) => {
+    const password = generateAppPassword();
+    await users.putUser({ ...base, passwordHash: await hashPassword(password) });
+    printPassword(io, address, password);
+  };
+  const mustExist = (): UserRecord => {
+    if (!existing) throw new UsageError(`no user ${address}; create it with: crm-caldav user add ${address}`);
+    return existing;
+  };
+  const profile = {
+    ...(opts.name !== undefined ? { name: opts.name } : {}),
+    ...(opts.timeZone !== undefined ? { timeZone: validTimeZone(opts.timeZone) } : {}),
+  };
+
+  switch (command) {
+    case 'add':
+      if (existing?.enabled) {
+        throw new UsageError(`${address} already exists and is enabled; use user reset-password for a new password`);
+      }
+      await issue({
+        ...(existing ?? { email: address, createdAt: stamp, passwordHash: '' }),
+        ...profile,
+        enabled: true,
+        enabledAt: stamp,
+      });
+      io.out(existing ? `Re-enabled ${address}.` : `Created ${address}.`);
+      return;
+    case 'disable': {
+      const user = mustExist();
+      await users.putUser({ ...user, enabled: false });
+      io.out(`Disabled ${address}: its devices are refused from now on.`);
+      return;
+    }
+    case 'enable': {
+      const user = mustExist();
+      const enabled = { ...user, enabled: true, enabledAt: user.enabled ? user.enabledAt : stamp };
+      // A device lost or a person gone is the usual reason to disable: by default the old
+      // password does not come back to life.
+      if (opts.keepPassword) await users.putUser(enabled);
+      else await issue(enabled);
+      io.out(`Enabled ${address}.`);
+      return;
+    }
+    case 'reset-password':
+      await issue(mustExist());
+      io.out(`The previous app password of ${address} no longer works.`);
+      return;
+    default:
+      throw new UsageError(`unknown command: user ${command}`);
+  }
+}
+
+interface Target {
+  users: UserStore;
+  close(): Promise<void>;
+}
+
+async function openUsers(values: { 'data-dir'?: string; 'dynamodb-endpoint'?: string; aws?: boolean }): Promise<Target> {
+  const env = { ...process.env };
+  const explicit = values['dynamodb-endpoint'] ?? env.CALDAV_DYNAMODB_ENDPOINT;
+  let lease: EngineLease | undefined;
+  if (values.aws) {
+    delete env.CALDAV_DYNAMODB_ENDPOINT;
+  } else if (explicit) {
+    env.CALDAV_DYNAMODB_ENDPOINT = explicit;
+  } else {
+    lease = await acquireDynamoDb({ dataDir: resolve(values['data-dir'] ?? env.CALDAV_DATA_DIR ?? './data'), role: 'cli' });
+    env.CALDAV_DYNAMODB_ENDPOINT = lease.endpoint;
+  }
+  try {
+    const [{ dynamoClientConfig, newDynamoClients, tableNamesFromEnv }, { DynamoUserStore }, { ensureTables }] =
+      await Promise.all([
+        import('../lambda/store/dynamodb/client'),
+        import('../lambda/store/dynamodb/user-store'),
+        import('../lambda/store/dynamodb/bootstrap'),
+      ]);
+    const { client, doc } = newDynamoClients(dynamoClientConfig(env));
+    const tables = tableNamesFromEnv(env);
+    // Locally the CLI may run before the server ever did; on AWS the stack owns the tables.
+    if (!values.aws) await ensureTables(client, tables);
+    return {
+      users: new DynamoUserStore(doc, tables.users),
+      async close() {
+        client.destroy();
+        await lease?.release();
+      },
+    };
+  } catch (err) {
+    await lease?.release();
+    throw err;
+  }
+}
+
+/** Returns the exit code. */
+export async function main(argv: string[], io: CliIo = { out: console.log, err: console.error }): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        name: { type: 'string' },
+        'time-zone': { type: 'string' },
+        'keep-password': { type: 'boolean' },
+        'data-dir': { type: 'string' },
+        'dynamodb-endpoint': { type: 'string' },
+        aws: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    io.err(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [group, command, email, ...extra] = positionals;
+  if (values.help || group === 'help' || !group) {
+    io.out(USAGE);
+    return values.help || group === 'help' ? 0 : 2;
+  }
+  if (group !== 'user' || !command || !USER_COMMANDS.includes(command) || extra.length > 0) {
+    io.err(USAGE);
+    return 2;
+  }
+
+  let target: Target | undefined;
+  try {
+    if (command !== 'list') emailArg(email);
+    target = await openUsers(values);
+    await runUserCommand(target.users, command, email, {
+      name: values.name,
+      timeZone: values['time-zone'],
+      keepPassword: values['keep-password'],
+    }, io);
+    return 0;
+  } catch (err) {
+    io.err(`crm-caldav: ${err instanceof Error ? err.message : String(err)}`);
+    return err instanceof UsageError ? 2 : 1;
+  } finally {
+    await target?.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}
