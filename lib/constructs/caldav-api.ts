@@ -55,6 +55,7 @@ export class CaldavApi extends Construct {
   readonly httpApi: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
   readonly domain?: apigwv2.DomainName;
+  private readonly customDomainName?: string;
   /** Every route key created, e.g. `GET /{proxy+}`: what tests and docs check against. */
   readonly routeKeys: string[] = [];
 
@@ -131,6 +132,7 @@ export class CaldavApi extends Construct {
     });
 
     if (props.customDomain) {
+      this.customDomainName = props.customDomain.domainName;
       this.domain = new apigwv2.DomainName(this, 'Domain', {
         domainName: props.customDomain.domainName,
         certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
@@ -142,6 +144,6 @@ export class CaldavApi extends Construct {
 
   /** The URL clients are given: the custom domain when there is one. */
   get url(): string {
-    return this.domain ? `https://${this.domain.name}/` : (this.stage.url ?? '');
+    return this.customDomainName ? `https://${this.customDomainName}/` : this.stage.url;
   }
 }

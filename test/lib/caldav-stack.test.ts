@@ -1,0 +1,259 @@
+/**
+ * The default deployment (ANY fallback for the DAV methods), synthesized once with real esbuild
+ * bundling, a custom domain and a stand-in scheduled handler.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TABLES, tableEnvVar } from '../../lambda/store/dynamodb/schema';
+import { CaldavStack } from '../../lib/caldav-stack';
+import {
+  functionsByDescription,
+  ofType,
+  resources,
+  routeTargets,
+  statementsOf,
+  tableAccess,
+  tableIds,
+  WRITE_ACTIONS,
+} from './template-helpers';
+
+const scheduledEntry = fileURLToPath(new URL('./fixtures/scheduled.ts', import.meta.url));
+const FALLBACK = 'CalDAV PROPFIND, PROPPATCH, REPORT, MKCALENDAR and others';
+const SCHEDULED = 'Scheduled CRM export and reconciliation';
+
+let stack: CaldavStack;
+let template: Template;
+let assemblyDir: string;
+let fns: Record<string, string>;
+
+beforeAll(() => {
+  const app = new App();
+  stack = new CaldavStack(app, 'Test', {
+    env: { account: '123456789012', region: 'eu-west-1' },
+    customDomain: { domainName: 'caldav.example.com', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' },
+    scheduledEntry,
+  });
+  template = Template.fromStack(stack);
+  assemblyDir = app.synth().directory;
+  fns = functionsByDescription(template);
+}, 180_000);
+
+describe('tables', () => {
+  it('builds one table per schema spec with its keys and TTL', () => {
+    const ids = tableIds(template);
+    for (const spec of TABLES) {
+      const table = resources(template)[ids[spec.logicalName]];
+      expect(table, spec.logicalName).toBeDefined();
+      const keys = [spec.partitionKey, ...(spec.sortKey ? [spec.sortKey] : [])];
+      expect(table.Properties.KeySchema).toEqual(
+        keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+      );
+      expect(table.Properties.AttributeDefinitions).toEqual(
+        expect.arrayContaining(keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type }))),
+      );
+      expect(table.Properties.TimeToLiveSpecification).toEqual(
+        spec.ttlAttribute ? { AttributeName: spec.ttlAttribute, Enabled: true } : undefined,
+      );
+    }
+    template.resourceCountIs('AWS::DynamoDB::Table', TABLES.length);
+  });
+
+  it('is on-demand, point-in-time recoverable, encrypted, protected and retained', () => {
+    template.allResources('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: Match.objectLike({ SSEEnabled: true }),
+        DeletionProtectionEnabled: true,
+      }),
+    });
+  });
+});
+
+describe('functions', () => {
+  const methods = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'];
+
+  it('has one function per standard method, the fallback, well-known and the schedule', () => {
+    for (const m of methods) expect(fns[`CalDAV ${m}`], m).toBeDefined();
+    expect(fns[FALLBACK]).toBeDefined();
+    expect(fns['CalDAV /.well-known/caldav redirect']).toBeDefined();
+    expect(fns[SCHEDULED]).toBeDefined();
+    template.resourceCountIs('AWS::Lambda::Function', methods.length + 3);
+  });
+
+  it('runs Node.js 22 on arm64 with JSON logs, source maps and every table name', () => {
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      LoggingConfig: Match.objectLike({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO' }),
+      Environment: {
+        Variables: Match.objectLike({
+          NODE_OPTIONS: '--enable-source-maps',
+          ...Object.fromEntries(TABLES.map((spec) => [tableEnvVar(spec), Match.anyValue()])),
+        }),
+      },
+    });
+  });
+
+  it('keeps every log group for a bounded time', () => {
+    const groups = ofType(template, 'AWS::Logs::LogGroup');
+    // One per function plus the API access log.
+    expect(groups).toHaveLength(Object.keys(fns).length + 1);
+    for (const [, group] of groups) expect(group.Properties.RetentionInDays).toBe(30);
+    for (const id of Object.values(fns)) {
+      const logGroup = (resources(template)[id].Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup;
+      expect(resources(template)[logGroup.Ref]?.Type).toBe('AWS::Logs::LogGroup');
+    }
+  });
+
+  it('bundles each function with esbuild into an ES module under 500 KB', () => {
+    for (const [description, id] of Object.entries(fns)) {
+      const code = resources(template)[id].Properties.Code as { S3Key: string };
+      const bundle = join(assemblyDir, `asset.${code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs');
+      expect(existsSync(bundle), description).toBe(true);
+      expect(existsSync(`${bundle}.map`), `${description} source map`).toBe(true);
+      expect(statSync(bundle).size, description).toBeLessThan(500 * 1024);
+    }
+  });
+
+  it('puts no secret value in any environment', () => {
+    const allowed = new Set(['NODE_OPTIONS', 'EVENTS_TABLE', 'SYNC_TABLE', 'USERS_TABLE', 'CRM_SECRET_ARN']);
+    for (const [, fn] of ofType(template, 'AWS::Lambda::Function')) {
+      const vars = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      for (const key of Object.keys(vars)) expect(allowed, key).toContain(key);
+      expect(JSON.stringify(vars)).not.toMatch(/resolve:secretsmanager|SecretString/i);
+    }
+  });
+});
+
+describe('least privilege', () => {
+  const access = (description: string) => {
+    const ids = tableIds(template);
+    return Object.fromEntries(['events', 'sync', 'users'].map((t) => [t, tableAccess(template, fns[description], ids[t])]));
+  };
+
+  it('gives read-only methods no write action on any table', () => {
+    for (const description of ['CalDAV GET', 'CalDAV HEAD', 'CalDAV OPTIONS', 'CalDAV /.well-known/caldav redirect']) {
+      const actions = statementsOf(template, fns[description]).flatMap((s) => s.Action);
+      for (const write of WRITE_ACTIONS) expect(actions, `${description} ${write}`).not.toContain(write);
+    }
+    expect(access('CalDAV GET')).toEqual({ events: 'read', sync: 'read', users: 'read' });
+    expect(access('CalDAV HEAD')).toEqual({ events: 'read', sync: 'read', users: 'read' });
+  });
+
+  it('gives OPTIONS and the well-known redirect no data access at all', () => {
+    for (const description of ['CalDAV OPTIONS', 'CalDAV /.well-known/caldav redirect']) {
+      const actions = statementsOf(template, fns[description]).flatMap((s) => s.Action);
+      expect(actions.filter((a) => a.startsWith('dynamodb:') || a.startsWith('secretsmanager:')), description).toEqual([]);
+    }
+  });
+
+  it('lets PUT and DELETE write objects and the change log', () => {
+    expect(access('CalDAV PUT')).toEqual({ events: 'readWrite', sync: 'readWrite', users: 'read' });
+    expect(access('CalDAV DELETE')).toEqual({ events: 'readWrite', sync: 'readWrite', users: 'read' });
+  });
+
+  it('gives the ANY fallback the union of PROPFIND, PROPPATCH, REPORT and MKCALENDAR', () => {
+    expect(access(FALLBACK)).toEqual({ events: 'read', sync: 'readWrite', users: 'read' });
+  });
+
+  it('limits each role to its own log group (no AWSLambdaBasicExecutionRole)', () => {
+    for (const [, role] of ofType(template, 'AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('lets only the scheduled job read the CRM secret', () => {
+    const [[secretId]] = ofType(template, 'AWS::SecretsManager::Secret');
+    for (const [description, id] of Object.entries(fns)) {
+      const readsSecret = statementsOf(template, id).some(
+        (s) => [s.Action].flat().includes('secretsmanager:GetSecretValue') && JSON.stringify(s.Resource).includes(secretId),
+      );
+      expect(readsSecret, description).toBe(description === SCHEDULED);
+    }
+    const env = resources(template)[fns[SCHEDULED]].Properties.Environment as { Variables: Record<string, unknown> };
+    expect(env.Variables.CRM_SECRET_ARN).toEqual({ Ref: secretId });
+  });
+});
+
+describe('HTTP API', () => {
+  it('routes each standard method to its own function, on / and /{proxy+}', () => {
+    const targets = routeTargets(template);
+    for (const m of ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']) {
+      expect(targets[`${m} /`]).toBe(`CalDAV ${m}`);
+      expect(targets[`${m} /{proxy+}`]).toBe(`CalDAV ${m}`);
+    }
+  });
+
+  it('sends the DAV methods to the ANY fallback and /.well-known/caldav to its own function', () => {
+    const targets = routeTargets(template);
+    expect(targets['ANY /']).toBe(FALLBACK);
+    expect(targets['ANY /{proxy+}']).toBe(FALLBACK);
+    expect(targets['ANY /.well-known/caldav']).toBe('CalDAV /.well-known/caldav redirect');
+    expect(Object.keys(targets).filter((k) => /^(PROPFIND|PROPPATCH|REPORT|MKCALENDAR) /.test(k))).toEqual([]);
+    expect(Object.keys(targets)).toHaveLength(13);
+  });
+
+  it('is a regional HTTP API with payload v2, throttled, with header-free access logs', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    template.allResourcesProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }),
+      AccessLogSettings: Match.objectLike({ Format: Match.stringLikeRegexp('requestId') }),
+    });
+    const [[, stage]] = ofType(template, 'AWS::ApiGatewayV2::Stage');
+    const format = (stage.Properties.AccessLogSettings as { Format: string }).Format;
+    expect(format).not.toMatch(/header|body|authorization/i);
+  });
+
+  it('maps the custom domain (TLS 1.2, regional) to the API', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+      DomainName: 'caldav.example.com',
+      DomainNameConfigurations: [
+        Match.objectLike({
+          CertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
+          EndpointType: 'REGIONAL',
+          SecurityPolicy: 'TLS_1_2',
+        }),
+      ],
+    });
+    template.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
+    template.hasOutput('Url', { Value: 'https://caldav.example.com/' });
+  });
+});
+
+describe('export schedule', () => {
+  it('invokes the scheduled function every 15 minutes by default', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fns[SCHEDULED], 'Arn'] } })],
+    });
+  });
+
+  it('lets the job write objects and the change log', () => {
+    const ids = tableIds(template);
+    expect(tableAccess(template, fns[SCHEDULED], ids.events)).toBe('readWrite');
+    expect(tableAccess(template, fns[SCHEDULED], ids.sync)).toBe('readWrite');
+    expect(tableAccess(template, fns[SCHEDULED], ids.users)).toBe('read');
+  });
+});
+
+describe('cdk-nag', () => {
+  it('finds no unacknowledged AwsSolutions violation', () => {
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(report.violations.map((v) => `${v.ruleName}: ${v.description}`)).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+});
