@@ -1,4 +1,5 @@
 import { NS } from './namespaces';
+import type { XmlElement } from './xml';
 
 /** A precondition/postcondition element for the DAV:error body (RFC 4918 §16), Clark-named. */
 export type ConditionName = `{${string}}${string}`;
@@ -13,6 +14,8 @@ export class DavError extends Error {
     message: string,
     readonly condition?: ConditionName,
     readonly headers: Record<string, string> = {},
+    /** Children of the condition element, e.g. the DAV:href inside CALDAV:no-uid-conflict. */
+    readonly conditionContent: XmlElement[] = [],
   ) {
     super(message);
     this.name = 'DavError';

@@ -25,7 +25,8 @@ export const statusLine = (code: number) => `HTTP/1.1 ${code} ${STATUS_TEXT[code
  */
 export function errorResponse(err: DavError): DavResponse {
   if (err.condition) {
-    const body = el(`{${NS.DAV}}error`, el(err.condition), el(`{${NS.DAV}}responsedescription`, err.message));
+    const condition = el(err.condition, ...err.conditionContent);
+    const body = el(`{${NS.DAV}}error`, condition, el(`{${NS.DAV}}responsedescription`, err.message));
     return xmlResponse(err.status, body, err.headers);
   }
   return {
