@@ -1,0 +1,104 @@
+/**
+ * The per-method-routes variant and the context knobs. Bundling is skipped here through CDK's
+ * own `aws:cdk:bundling-stacks` context (caldav-stack.test.ts bundles for real): these tests
+ * read the template only.
+ */
+import { App } from 'aws-cdk-lib';
+import { Annotations, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CaldavStack, contextProps } from '../../lib/caldav-stack';
+import { DAV_METHODS } from '../../lib/constructs/caldav-api';
+import { functionsByDescription, routeTargets, tableAccess, tableIds } from './template-helpers';
+
+const noBundling = { 'aws:cdk:bundling-stacks': [] };
+const MISSING = '/nonexistent/scheduled.ts';
+
+let stack: CaldavStack;
+let template: Template;
+
+beforeAll(() => {
+  const app = new App({ context: noBundling });
+  stack = new CaldavStack(app, 'PerMethod', { davMethodRouting: 'per-method-routes', scheduledEntry: MISSING });
+  template = Template.fromStack(stack);
+}, 60_000);
+
+describe("davMethodRouting: 'per-method-routes'", () => {
+  it('gives PROPFIND, PROPPATCH, REPORT and MKCALENDAR their own route keys and functions', () => {
+    const targets = routeTargets(template);
+    for (const m of DAV_METHODS) {
+      expect(targets[`${m} /`]).toBe(`CalDAV ${m}`);
+      expect(targets[`${m} /{proxy+}`]).toBe(`CalDAV ${m}`);
+    }
+    expect(Object.keys(targets)).toHaveLength(13 + 2 * DAV_METHODS.length);
+  });
+
+  it('keeps the ANY routes for other methods, with nothing but user lookups', () => {
+    const targets = routeTargets(template);
+    expect(targets['ANY /{proxy+}']).toBe('CalDAV methods without a route (405)');
+    const fns = functionsByDescription(template);
+    const ids = tableIds(template);
+    const access = (d: string) => ['events', 'sync', 'users'].map((t) => tableAccess(template, fns[d], ids[t]));
+    expect(access('CalDAV methods without a route (405)')).toEqual(['none', 'none', 'read']);
+    expect(access('CalDAV PROPFIND')).toEqual(['read', 'read', 'read']);
+    expect(access('CalDAV REPORT')).toEqual(['read', 'read', 'read']);
+    expect(access('CalDAV PROPPATCH')).toEqual(['none', 'readWrite', 'read']);
+    expect(access('CalDAV MKCALENDAR')).toEqual(['none', 'none', 'read']);
+  });
+
+  it('leaves out the schedule, with a warning, while the scheduled handler does not exist', () => {
+    template.resourceCountIs('AWS::Events::Rule', 0);
+    Annotations.fromStack(stack).hasWarning('/PerMethod', `${MISSING} does not exist yet: no export schedule [ack: crm-caldav:no-scheduled-handler]`);
+  });
+
+  it('passes the AwsSolutions checks too', () => {
+    expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+  });
+});
+
+describe('context', () => {
+  const read = (context: Record<string, unknown>) => contextProps(new App({ context }));
+
+  it('maps cdk.json / -c values to stack props', () => {
+    expect(
+      read({
+        davMethodRouting: 'per-method-routes',
+        domainName: 'cal.example.com',
+        certificateArn: 'arn:aws:acm:us-east-1:1:certificate/x',
+        exportIntervalMinutes: '5',
+        crmSecretArn: 'arn:aws:secretsmanager:us-east-1:1:secret:crm-AbCdEf',
+      }),
+    ).toEqual({
+      davMethodRouting: 'per-method-routes',
+      customDomain: { domainName: 'cal.example.com', certificateArn: 'arn:aws:acm:us-east-1:1:certificate/x' },
+      exportIntervalMinutes: 5,
+      crmSecretArn: 'arn:aws:secretsmanager:us-east-1:1:secret:crm-AbCdEf',
+    });
+  });
+
+  it('rejects an unknown routing mode and a domain without its certificate', () => {
+    expect(() => read({ davMethodRouting: 'propfind-please' })).toThrow(/davMethodRouting/);
+    expect(() => read({ domainName: 'cal.example.com' })).toThrow(/together/);
+  });
+
+  it('uses the interval from context and refuses a non-positive one', () => {
+    const withInterval = (minutes: number) => {
+      const app = new App({ context: noBundling });
+      return new CaldavStack(app, 'S', { exportIntervalMinutes: minutes, scheduledEntry: new URL('./fixtures/scheduled.ts', import.meta.url).pathname });
+    };
+    Template.fromStack(withInterval(1)).hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
+    expect(() => withInterval(0)).toThrow(/exportIntervalMinutes/);
+  });
+
+  it('uses an existing CRM secret instead of creating one', () => {
+    const app = new App({ context: noBundling });
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:crm-AbCdEf';
+    const s = new CaldavStack(app, 'Imported', {
+      crmSecretArn: arn,
+      scheduledEntry: new URL('./fixtures/scheduled.ts', import.meta.url).pathname,
+    });
+    const t = Template.fromStack(s);
+    t.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    expect(JSON.stringify(t.toJSON())).toContain(arn);
+  });
+});
