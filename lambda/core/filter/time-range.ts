@@ -1,0 +1,258 @@
+/**
+ * Time-range semantics of RFC 4791 §9.9, recurrence included: a recurring component is tested
+ * instance by instance (RRULE, RDATE, minus EXDATE), and an overridden instance (a component
+ * with RECURRENCE-ID) replaces the generated one with its own times.
+ */
+import ICAL from 'ical.js';
+import type { TimeRange } from './types';
+import { epochMs, propEpochMs, tzidOf, type ZoneContext } from './zones';
+
+const DAY_MS = 86_400_000;
+/** Upper bound on generated occurrences per component: a guard against minutely rules. */
+const MAX_OCCURRENCES = 20_000;
+export const RECURRING_COMPONENTS = new Set(['VEVENT', 'VTODO', 'VJOURNAL']);
+
+/** One occurrence of a component, with its times as instants. */
+export interface Instance {
+  /** The master the occurrence was generated from, or the overriding component. */
+  component: ICAL.Component;
+  /** DTSTART of this occurrence, as a value in its own zone (DATE for all-day). */
+  start: ICAL.Time | null;
+  startTzid?: string;
+  startMs: number | null;
+  /** DTEND (or DUE) of this occurrence, given or derived from DURATION. */
+  end: ICAL.Time | null;
+  endTzid?: string;
+  endMs: number | null;
+  /** RECURRENCE-ID for an occurrence of a recurring set; null for a one-off component. */
+  recurrenceId: ICAL.Time | null;
+  recurrenceTzid?: string;
+}
+
+const rangeStart = (r: TimeRange) => r.start ?? -Infinity;
+const rangeEnd = (r: TimeRange) => r.end ?? Infinity;
+
+/** RFC 4791 §9.9 for the component kinds we know; others never overlap. */
+export function instanceOverlaps(inst: Instance, range: TimeRange, zones: ZoneContext): boolean {
+  const s = rangeStart(range);
+  const e = rangeEnd(range);
+  const comp = inst.component;
+  switch (comp.name.toUpperCase()) {
+    case 'VEVENT': {
+      if (inst.startMs === null) return false;
+      const start = inst.startMs;
+      let end = inst.endMs;
+      // No DTEND and no DURATION: an all-day event lasts one day, a timed one is a point.
+      if (end === null && inst.start?.isDate) end = start + DAY_MS;
+      if (end === null || end <= start) return s <= start && e > start;
+      return s < end && e > start;
+    }
+    case 'VTODO':
+      return todoOverlaps(inst, comp, s, e, zones);
+    case 'VJOURNAL': {
+      if (inst.startMs === null) return false;
+      const end = inst.start?.isDate ? inst.startMs + DAY_MS : inst.startMs;
+      return end > inst.startMs ? s < end && e > inst.startMs : s <= inst.startMs && e > inst.startMs;
+    }
+    default:
+      return false;
+  }
+}
+
+function todoOverlaps(inst: Instance, comp: ICAL.Component, s: number, e: number, zones: ZoneContext): boolean {
+  const start = inst.startMs;
+  const due = inst.endMs;
+  if (start !== null && due !== null) {
+    return (s < due || s <= start) && (e > start || e >= due);
+  }
+  if (start !== null) return s <= start && e > start;
+  if (due !== null) return s < due && e >= due;
+  const completedProp = comp.getFirstProperty('completed');
+  const createdProp = comp.getFirstProperty('created');
+  const completed = completedProp ? propEpochMs(completedProp, zones) : null;
+  const created = createdProp ? propEpochMs(createdProp, zones) : null;
+  if (completed !== null && created !== null) {
+    return (s <= created || s <= completed) && (e >= created || e >= completed);
+  }
+  if (completed !== null) return s <= completed && e >= completed;
+  if (created !== null) return e > created;
+  return true;
+}
+
+/** The end of a component: DTEND (VEVENT), DUE (VTODO), or DTSTART + DURATION. */
+function endOf(comp: ICAL.Component, start: ICAL.Time | null): { end: ICAL.Time | null; tzid?: string } {
+  const endProp = comp.getFirstProperty('dtend') ?? comp.getFirstProperty('due');
+  const end = endProp?.getFirstValue();
+  if (end instanceof ICAL.Time) return { end, tzid: tzidOf(endProp) };
+  const duration = comp.getFirstPropertyValue('duration');
+  if (start && duration instanceof ICAL.Duration) {
+    const derived = start.clone();
+    derived.addDuration(duration);
+    return { end: derived };
+  }
+  return { end: null };
+}
+
+function timeOf(comp: ICAL.Component, name: string): { time: ICAL.Time | null; tzid?: string } {
+  const prop = comp.getFirstProperty(name);
+  const value = prop?.getFirstValue();
+  return value instanceof ICAL.Time ? { time: value, tzid: tzidOf(prop) } : { time: null };
+}
+
+function makeInstance(
+  comp: ICAL.Component,
+  zones: ZoneContext,
+  start: { time: ICAL.Time | null; tzid?: string },
+  end: { end: ICAL.Time | null; tzid?: string },
+  recurrence: { time: ICAL.Time | null; tzid?: string },
+): Instance {
+  return {
+    component: comp,
+    start: start.time,
+    startTzid: start.tzid,
+    startMs: start.time ? epochMs(start.time, zones, start.tzid) : null,
+    end: end.end,
+    endTzid: end.tzid,
+    endMs: end.end ? epochMs(end.end, zones, end.tzid) : null,
+    recurrenceId: recurrence.time,
+    recurrenceTzid: recurrence.tzid,
+  };
+}
+
+const isRecurring = (comp: ICAL.Component) => comp.hasProperty('rrule') || comp.hasProperty('rdate');
+
+/**
+ * Every occurrence of the `name` components of a VCALENDAR. Generated occurrences stop once they
+ * start at or after `until` (they cannot overlap a range ending there); null means no bound, in
+ * which case an unbounded rule runs until MAX_OCCURRENCES. Order: per master, then overrides.
+ */
+export function* instancesOf(
+  vcalendar: ICAL.Component,
+  name: string,
+  zones: ZoneContext,
+  until: number | null,
+): Generator<Instance> {
+  const comps = vcalendar.getAllSubcomponents(name.toLowerCase());
+  const overrides = comps.filter((c) => c.hasProperty('recurrence-id'));
+  // Occurrences replaced by an override, per UID, as instants of their RECURRENCE-ID.
+  const replaced = new Map<string, Set<number>>();
+  for (const o of overrides) {
+    const rid = timeOf(o, 'recurrence-id');
+    if (!rid.time) continue;
+    const uid = String(o.getFirstPropertyValue('uid') ?? '');
+    const set = replaced.get(uid) ?? new Set<number>();
+    set.add(epochMs(rid.time, zones, rid.tzid));
+    replaced.set(uid, set);
+  }
+  for (const comp of comps) {
+    const start = timeOf(comp, 'dtstart');
+    if (comp.hasProperty('recurrence-id')) {
+      yield makeInstance(comp, zones, start, endOf(comp, start.time), timeOf(comp, 'recurrence-id'));
+    } else if (!isRecurring(comp) || !start.time) {
+      yield makeInstance(comp, zones, start, endOf(comp, start.time), { time: null });
+    } else {
+      const skip = replaced.get(String(comp.getFirstPropertyValue('uid') ?? '')) ?? new Set<number>();
+      yield* occurrencesOf(comp, start.time, start.tzid, zones, until, skip);
+    }
+  }
+}
+
+function* occurrencesOf(
+  master: ICAL.Component,
+  dtstart: ICAL.Time,
+  tzid: string | undefined,
+  zones: ZoneContext,
+  until: number | null,
+  skip: Set<number>,
+): Generator<Instance> {
+  const masterEnd = endOf(master, dtstart);
+  // Same zone on both ends: keep the wall-clock length, so DST shifts do not stretch instances.
+  const sameZone = masterEnd.end !== null && masterEnd.tzid === tzid && masterEnd.end.zone === dtstart.zone;
+  const length = masterEnd.end ? (sameZone ? masterEnd.end.subtractDate(dtstart) : masterEnd.end.subtractDateTz(dtstart)) : null;
+  for (const occurrence of occurrenceTimes(master, dtstart, zones, tzid)) {
+    const ms = epochMs(occurrence, zones, tzid);
+    if (until !== null && ms >= until) return;
+    if (skip.has(ms)) continue;
+    let end: ICAL.Time | null = null;
+    if (length) {
+      end = occurrence.clone();
+      end.addDuration(length);
+    }
+    yield makeInstance(
+      master,
+      zones,
+      { time: occurrence, tzid },
+      // The end was derived from the occurrence, so it is in the occurrence's zone.
+      { end, tzid },
+      { time: occurrence, tzid },
+    );
+  }
+}
+
+/**
+ * Occurrence start times in ascending order. ical.js leaves DTSTART out when only RDATEs recur,
+ * although RFC 5545 §3.8.5.2 counts it as the first instance, so it is put back here.
+ */
+function* occurrenceTimes(
+  master: ICAL.Component,
+  dtstart: ICAL.Time,
+  zones: ZoneContext,
+  tzid: string | undefined,
+): Generator<ICAL.Time> {
+  let expansion: ICAL.RecurExpansion;
+  try {
+    expansion = new ICAL.RecurExpansion({ component: master, dtstart });
+  } catch {
+    yield dtstart;
+    return;
+  }
+  const startMs = epochMs(dtstart, zones, tzid);
+  let dtstartPending = !isExcluded(master, dtstart, startMs, zones);
+  for (let i = 0; i < MAX_OCCURRENCES; i++) {
+    let next: ICAL.Time | undefined;
+    try {
+      next = expansion.next() ?? undefined;
+    } catch {
+      next = undefined; // impossible or malformed rule: stop where it broke
+    }
+    if (dtstartPending && (!next || epochMs(next, zones, tzid) >= startMs)) {
+      dtstartPending = false;
+      yield dtstart;
+      if (next && epochMs(next, zones, tzid) === startMs) continue;
+    }
+    if (!next) return;
+    yield next;
+  }
+}
+
+function isExcluded(master: ICAL.Component, time: ICAL.Time, ms: number, zones: ZoneContext): boolean {
+  for (const prop of master.getAllProperties('exdate')) {
+    for (const value of prop.getValues()) {
+      if (!(value instanceof ICAL.Time)) continue;
+      if (value.isDate ? value.year === time.year && value.month === time.month && value.day === time.day
+        : epochMs(value, zones, tzidOf(prop)) === ms) return true;
+    }
+  }
+  return false;
+}
+
+/** Whether any occurrence of a `name` component overlaps the range. */
+export function anyInstanceOverlaps(vcalendar: ICAL.Component, name: string, range: TimeRange, zones: ZoneContext) {
+  for (const inst of instancesOf(vcalendar, name, zones, range.end)) {
+    if (instanceOverlaps(inst, range, zones)) return true;
+  }
+  return false;
+}
+
+/** A component taken as it stands, without recurrence expansion. */
+export function asInstance(comp: ICAL.Component, zones: ZoneContext): Instance {
+  const start = timeOf(comp, 'dtstart');
+  return makeInstance(comp, zones, start, endOf(comp, start.time), timeOf(comp, 'recurrence-id'));
+}
+
+/** Start and end of an instance per the VEVENT rules, for relating alarms to it. */
+export function instanceBounds(inst: Instance): { start: number | null; end: number | null } {
+  if (inst.startMs === null) return { start: null, end: inst.endMs };
+  const end = inst.endMs ?? (inst.start?.isDate ? inst.startMs + DAY_MS : inst.startMs);
+  return { start: inst.startMs, end };
+}
