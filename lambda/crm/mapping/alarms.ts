@@ -26,7 +26,7 @@ function qualifies(alarm: RawComp): Reminder | null {
   const related = prop.getParameter('related');
   if (prop.type !== 'duration' || (typeof related === 'string' && related.toUpperCase() !== 'START')) return null;
   const seconds = (prop.getFirstValue() as ICAL.Duration).toSeconds();
-  return seconds <= 0 ? { alarm, trigger, minutes: Math.round(-seconds / 60) } : null;
+  return seconds <= 0 ? { alarm, trigger, minutes: Math.abs(Math.round(seconds / 60)) } : null;
 }
 
 export function reminderOf(ev: RawComp): Reminder | null {

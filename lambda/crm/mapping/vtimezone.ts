@@ -11,6 +11,8 @@
 import ICAL from 'ical.js';
 
 const DAY = 86_400_000;
+/** Sampling step: offsets changing twice within a week (none in use today) would be missed. */
+const STEP = 7 * DAY;
 const MINUTE = 60_000;
 const SPAN_YEARS = 12;
 
@@ -53,11 +55,11 @@ interface Transition {
 function transitions(tz: string, fromMs: number, toMs: number): Transition[] {
   const out: Transition[] = [];
   let prev = intlOffset(tz, fromMs)!;
-  for (let t = fromMs; t < toMs; t += DAY) {
-    const next = intlOffset(tz, t + DAY)!;
+  for (let t = fromMs; t < toMs; t += STEP) {
+    const next = intlOffset(tz, t + STEP)!;
     if (next === prev) continue;
     let lo = t;
-    let hi = t + DAY;
+    let hi = t + STEP;
     while (hi - lo > MINUTE) {
       const mid = lo + Math.floor((hi - lo) / 2 / MINUTE) * MINUTE;
       if (intlOffset(tz, mid) === prev) lo = mid;
@@ -99,15 +101,14 @@ function yearlyRule(ts: Transition[]): string | null {
   return null;
 }
 
-const pad = (n: number, w = 2) => String(Math.abs(n)).padStart(w, '0');
-const utcOffsetText = (min: number) => `${min < 0 ? '-' : '+'}${pad(Math.trunc(Math.abs(min) / 60))}${pad(Math.abs(min) % 60)}`;
+const utcOffset = (min: number) => ICAL.UtcOffset.fromSeconds(min * 60);
 
 function observance(tz: string, t: Transition, isDaylight: boolean, rrule?: string): ICAL.Component {
   const kind = isDaylight ? 'daylight' : 'standard';
   const obs = new ICAL.Component(kind);
   const f = localBefore(t);
-  obs.addPropertyWithValue('tzoffsetfrom', utcOffsetText(t.from));
-  obs.addPropertyWithValue('tzoffsetto', utcOffsetText(t.to));
+  obs.addPropertyWithValue('tzoffsetfrom', utcOffset(t.from));
+  obs.addPropertyWithValue('tzoffsetto', utcOffset(t.to));
   const name = shortName(tz, t.at);
   if (name) obs.addPropertyWithValue('tzname', name);
   obs.addPropertyWithValue(
@@ -123,6 +124,16 @@ function observance(tz: string, t: Transition, isDaylight: boolean, rrule?: stri
  * the zone.
  */
 export function vtimezoneFromIntl(tzid: string, fromYear: number): ICAL.Component | null {
+  const key = `${tzid}/${fromYear}`;
+  if (!generated.has(key)) generated.set(key, generate(tzid, fromYear));
+  const comp = generated.get(key);
+  return comp ? new ICAL.Component(comp.toJSON()) : null;
+}
+
+/** Generated zones by `tzid/fromYear`: sampling Intl costs milliseconds, zones rarely vary. */
+const generated = new Map<string, ICAL.Component | null>();
+
+function generate(tzid: string, fromYear: number): ICAL.Component | null {
   if (!isIanaZone(tzid)) return null;
   const vtz = new ICAL.Component('vtimezone');
   vtz.addPropertyWithValue('tzid', tzid);
@@ -130,7 +141,7 @@ export function vtimezoneFromIntl(tzid: string, fromYear: number): ICAL.Componen
   const ts = transitions(tzid, start, Date.UTC(fromYear + SPAN_YEARS, 0, 1));
   const initial = intlOffset(tzid, start)!;
   if (ts.length === 0) {
-    vtz.addSubcomponent(observance(tzid, { at: Date.UTC(1970, 0, 1), from: initial, to: initial }, false));
+    vtz.addSubcomponent(observance(tzid, { at: Date.UTC(1970, 0, 1) - initial * MINUTE, from: initial, to: initial }, false));
     return vtz;
   }
   const odd = ts.filter((_, i) => i % 2 === 1);
@@ -143,7 +154,7 @@ export function vtimezoneFromIntl(tzid: string, fromYear: number): ICAL.Componen
     [ts[0]!, ts[1]!].forEach((t, i) => vtz.addSubcomponent(observance(tzid, t, t.to > t.from, `FREQ=YEARLY;BYMONTH=${localBefore(t).month};BYDAY=${rules[i]}`)));
     return vtz;
   }
-  vtz.addSubcomponent(observance(tzid, { at: start, from: initial, to: initial }, false));
+  vtz.addSubcomponent(observance(tzid, { at: start - initial * MINUTE, from: initial, to: initial }, false));
   for (const t of ts) vtz.addSubcomponent(observance(tzid, t, t.to > t.from));
   return vtz;
 }
