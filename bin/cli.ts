@@ -67,6 +67,12 @@ interface UserCommandOptions {
   keepPassword?: boolean;
 }
 
+export interface CommandEnv {
+  now?: () => Date;
+  /** Tests pass a cheaper hash; verification reads the cost from the stored hash. */
+  hash?: (password: string) => Promise<string>;
+}
+
 /** The commands proper, on any UserStore: testable without DynamoDB. */
 export async function runUserCommand(
   users: UserStore,
@@ -74,7 +80,7 @@ export async function runUserCommand(
   email: string | undefined,
   opts: UserCommandOptions,
   io: CliIo,
-  now: () => Date = () => new Date(),
+  { now = () => new Date(), hash = hashPassword }: CommandEnv = {},
 ): Promise<void> {
   if (command === 'list') {
     const all = (await users.listUsers()).sort((a, b) => a.email.localeCompare(b.email));
@@ -90,7 +96,7 @@ export async function runUserCommand(
   const stamp = now().toISOString();
   const issue = async (base: UserRecord) => {
     const password = generateAppPassword();
-    await users.putUser({ ...base, passwordHash: await hashPassword(password) });
+    await users.putUser({ ...base, passwordHash: await hash(password) });
     printPassword(io, address, password);
   };
   const mustExist = (): UserRecord => {

@@ -40,9 +40,10 @@ export interface AcquireOptions {
 export const lockPath = (dataDir: string) => join(resolve(dataDir), 'endpoint.json');
 export const dbPath = (dataDir: string) => join(resolve(dataDir), 'dynamodb');
 
-function readLock(path: string): LockRecord | null {
+function parseLock(raw: string | null): LockRecord | null {
+  if (raw === null) return null;
   try {
-    const value = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockRecord>;
+    const value = JSON.parse(raw) as Partial<LockRecord>;
     if (typeof value.pid !== 'number' || (value.role !== 'server' && value.role !== 'cli')) return null;
     return { pid: value.pid, role: value.role, endpoint: typeof value.endpoint === 'string' ? value.endpoint : null };
   } catch {
@@ -118,7 +119,7 @@ function rawLock(path: string): string | null {
 }
 
 function removeLockIfOurs(path: string): void {
-  if (readLock(path)?.pid === process.pid) {
+  if (parseLock(rawLock(path))?.pid === process.pid) {
     try {
       unlinkSync(path);
     } catch {
@@ -137,7 +138,7 @@ export async function acquireDynamoDb(opts: AcquireOptions): Promise<EngineLease
 
   for (;;) {
     const raw = rawLock(path);
-    const held = readLock(path);
+    const held = parseLock(raw);
     if (held && processAlive(held.pid)) {
       const live = held.endpoint !== null && (await endpointAnswers(held.endpoint));
       if (live && held.role === 'server' && opts.role === 'cli') {

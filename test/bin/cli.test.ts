@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { main, runUserCommand, type CliIo } from '../../bin/cli';
+import { hashPassword, verifyPassword } from '../../lambda/http/auth';
+import { MemoryUserStore } from '../../lambda/store/memory';
+
+function capture(): CliIo & { lines: string[]; errors: string[] } {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l) };
+}
+
+const NOW = () => new Date('2025-05-01T08:00:00Z');
+const ENV = { now: NOW, hash: (pw: string) => hashPassword(pw, { N: 1024, r: 8, p: 1 }) };
+const passwordIn = (lines: string[]) => lines.map((l) => l.trim()).find((l) => /^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/.test(l))!;
+
+describe('user commands', () => {
+  it('adds a user, prints the password once and stores only its hash', async () => {
+    const users = new MemoryUserStore();
+    const io = capture();
+    await runUserCommand(users, 'add', 'Ana@Example.com', { name: 'Ana', timeZone: 'Europe/Berlin' }, io, ENV);
+    const password = passwordIn(io.lines);
+    const user = (await users.getUser('ana@example.com'))!;
+    expect(user).toMatchObject({ email: 'ana@example.com', enabled: true, name: 'Ana', timeZone: 'Europe/Berlin', createdAt: NOW().toISOString() });
+    expect(user.passwordHash).not.toContain(password);
+    expect(await verifyPassword(password, user.passwordHash)).toBe(true);
+  });
+
+  it('refuses to add an enabled user twice and rejects unknown time zones', async () => {
+    const users = new MemoryUserStore();
+    await runUserCommand(users, 'add', 'ana@example.com', {}, capture(), ENV);
+    await expect(runUserCommand(users, 'add', 'ana@example.com', {}, capture(), ENV)).rejects.toThrow(/already exists/);
+    await expect(runUserCommand(users, 'add', 'bob@example.com', { timeZone: 'Mars/Base' }, capture(), ENV)).rejects.toThrow(/time zone/);
+  });
+
+  it('disables, and enables with a new password unless asked to keep it', async () => {
+    const users = new MemoryUserStore();
+    const added = capture();
+    await runUserCommand(users, 'add', 'ana@example.com', {}, added, ENV);
+    const first = passwordIn(added.lines);
+
+    await runUserCommand(users, 'disable', 'ana@example.com', {}, capture(), ENV);
+    expect((await users.getUser('ana@example.com'))!.enabled).toBe(false);
+
+    const enabled = capture();
+    await runUserCommand(users, 'enable', 'ana@example.com', {}, enabled, ENV);
+    const second = passwordIn(enabled.lines);
+    const user = (await users.getUser('ana@example.com'))!;
+    expect(user.enabled).toBe(true);
+    expect(await verifyPassword(first, user.passwordHash)).toBe(false);
+    expect(await verifyPassword(second, user.passwordHash)).toBe(true);
+
+    await runUserCommand(users, 'disable', 'ana@example.com', {}, capture(), ENV);
+    const kept = capture();
+    await runUserCommand(users, 'enable', 'ana@example.com', { keepPassword: true }, kept, ENV);
+    expect(passwordIn(kept.lines)).toBeUndefined();
+    expect(await verifyPassword(second, (await users.getUser('ana@example.com'))!.passwordHash)).toBe(true);
+  });
+
+  it('resets a password and lists users', async () => {
+    const users = new MemoryUserStore();
+    await runUserCommand(users, 'add', 'bob@example.com', {}, capture(), ENV);
+    await runUserCommand(users, 'add', 'ana@example.com', { name: 'Ana' }, capture(), ENV);
+    const reset = capture();
+    await runUserCommand(users, 'reset-password', 'bob@example.com', {}, reset, ENV);
+    expect(await verifyPassword(passwordIn(reset.lines), (await users.getUser('bob@example.com'))!.passwordHash)).toBe(true);
+    await expect(runUserCommand(users, 'reset-password', 'nobody@example.com', {}, capture(), ENV)).rejects.toThrow(/no user/);
+
+    const list = capture();
+    await runUserCommand(users, 'list', undefined, {}, list, ENV);
+    expect(list.lines.map((l) => l.split('\t').slice(0, 3))).toEqual([
+      ['ana@example.com', 'enabled', 'Ana'],
+      ['bob@example.com', 'enabled', '-'],
+    ]);
+  });
+});
+
+describe('main', () => {
+  it('prints usage and exits 2 on bad invocations, before touching any database', async () => {
+    for (const argv of [[], ['user'], ['user', 'frobnicate', 'a@b.c'], ['user', 'add', 'not-an-email'], ['user', 'add', '--bogus']]) {
+      const io = capture();
+      expect(await main(argv, io)).toBe(2);
+      expect(io.errors.join('\n') + io.lines.join('\n')).toMatch(/Usage|e-mail|Unknown option/);
+    }
+  });
+
+  it('exits 0 for --help', async () => {
+    const io = capture();
+    expect(await main(['--help'], io)).toBe(0);
+    expect(io.lines[0]).toMatch(/^Usage: crm-caldav/);
+  });
+});
