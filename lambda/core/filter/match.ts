@@ -50,7 +50,7 @@ function* candidates(parent: Candidate, filter: CompFilter, zones: ZoneContext):
       }
       return;
     }
-    for (const instance of instancesOf(parent.component, name, zones, range.end)) {
+    for (const instance of instancesOf(parent.component, name, zones, range.end, range.start)) {
       if (instanceOverlaps(instance, range, zones)) yield { component: instance.component, instance };
     }
     return;

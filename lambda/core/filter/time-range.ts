@@ -124,13 +124,15 @@ const isRecurring = (comp: ICAL.Component) => comp.hasProperty('rrule') || comp.
 /**
  * Every occurrence of the `name` components of a VCALENDAR. Generated occurrences stop once they
  * start at or after `until` (they cannot overlap a range ending there); null means no bound, in
- * which case an unbounded rule runs until MAX_OCCURRENCES. Order: per master, then overrides.
+ * which case an unbounded rule runs until MAX_OCCURRENCES. Generated occurrences that end well
+ * before `from` are skipped unbuilt (only a speed-up: callers still test each instance).
  */
 export function* instancesOf(
   vcalendar: ICAL.Component,
   name: string,
   zones: ZoneContext,
   until: number | null,
+  from: number | null = null,
 ): Generator<Instance> {
   const comps = vcalendar.getAllSubcomponents(name.toLowerCase());
   const overrides = comps.filter((c) => c.hasProperty('recurrence-id'));
@@ -152,7 +154,7 @@ export function* instancesOf(
       yield makeInstance(comp, zones, start, endOf(comp, start.time), { time: null });
     } else {
       const skip = replaced.get(String(comp.getFirstPropertyValue('uid') ?? '')) ?? new Set<number>();
-      yield* occurrencesOf(comp, start.time, start.tzid, zones, until, skip);
+      yield* occurrencesOf(comp, start.time, start.tzid, zones, { from, until }, skip);
     }
   }
 }
@@ -162,17 +164,21 @@ function* occurrencesOf(
   dtstart: ICAL.Time,
   tzid: string | undefined,
   zones: ZoneContext,
-  until: number | null,
+  bounds: { from: number | null; until: number | null },
   skip: Set<number>,
 ): Generator<Instance> {
   const masterEnd = endOf(master, dtstart);
+  const startMs = epochMs(dtstart, zones, tzid);
+  // Generous: a day of slack covers DST and all-day lengths.
+  const reach = (masterEnd.end ? Math.max(0, epochMs(masterEnd.end, zones, masterEnd.tzid) - startMs) : 0) + DAY_MS;
+  const skipBefore = bounds.from === null ? -Infinity : bounds.from - reach;
   // Same zone on both ends: keep the wall-clock length, so DST shifts do not stretch instances.
   const sameZone = masterEnd.end !== null && masterEnd.tzid === tzid && masterEnd.end.zone === dtstart.zone;
   const length = masterEnd.end ? (sameZone ? masterEnd.end.subtractDate(dtstart) : masterEnd.end.subtractDateTz(dtstart)) : null;
   for (const occurrence of occurrenceTimes(master, dtstart, zones, tzid)) {
     const ms = epochMs(occurrence, zones, tzid);
-    if (until !== null && ms >= until) return;
-    if (skip.has(ms)) continue;
+    if (bounds.until !== null && ms >= bounds.until) return;
+    if (ms < skipBefore || skip.has(ms)) continue;
     let end: ICAL.Time | null = null;
     if (length) {
       end = occurrence.clone();
@@ -238,7 +244,7 @@ function isExcluded(master: ICAL.Component, time: ICAL.Time, ms: number, zones: 
 
 /** Whether any occurrence of a `name` component overlaps the range. */
 export function anyInstanceOverlaps(vcalendar: ICAL.Component, name: string, range: TimeRange, zones: ZoneContext) {
-  for (const inst of instancesOf(vcalendar, name, zones, range.end)) {
+  for (const inst of instancesOf(vcalendar, name, zones, range.end, range.start)) {
     if (instanceOverlaps(inst, range, zones)) return true;
   }
   return false;
