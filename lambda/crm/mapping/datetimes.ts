@@ -103,7 +103,11 @@ function propWith(name: string, old: RawProp | undefined, value: ICAL.Time | ICA
   return makeProp(prop, eol);
 }
 
-export function writeTimes(ev: RawComp, times: EventTimes, ctx: EditCtx, edit: Edit, prefix = ''): void {
+/**
+ * `newZone` is the form for a DTSTART the component does not have yet (an override takes the
+ * series'); by default the owner's zone when the CRM offset agrees with it, else UTC.
+ */
+export function writeTimes(ev: RawComp, times: EventTimes, ctx: EditCtx, edit: Edit, prefix = '', newZone?: ZoneSpec): void {
   const want = parseTimes(times, prefix);
   const dtstart = firstProp(ev, 'DTSTART');
   const dtend = firstProp(ev, 'DTEND');
@@ -133,7 +137,7 @@ export function writeTimes(ev: RawComp, times: EventTimes, ctx: EditCtx, edit: E
     return;
   }
 
-  const startSpec = sameKind ? old!.spec : newSpec(times.Start_DateTime, want.start, ctx);
+  const startSpec = sameKind ? old!.spec : (newZone ?? newSpec(times.Start_DateTime, want.start, ctx));
   if (!sameKind || instantOfProp(icalProp(dtstart!), old!.value, ctx.zones) !== want.start) {
     set('DTSTART', dtstart, propWith('DTSTART', dtstart, timeIn(want.start, startSpec, ctx.zones), sameKind, ctx.eol, startSpec));
   }

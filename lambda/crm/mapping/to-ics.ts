@@ -17,7 +17,7 @@ import { readTimes, startOf, writeTimes } from './datetimes';
 import { cloneProp, comps, firstProp, icalProp, insertProp, makeComp, makeProp, props, removeNode, replaceNode, serializeRaw, type RawComp, type RawNode } from './raw';
 import { instanceTimes, recurrenceIdKey, recurrenceIdProp, recurrenceKey, writeRecurrence } from './recurrence';
 import { eventsOf } from './to-crm';
-import { Zones, vtimezoneRaw, yearHint } from './timezones';
+import { Zones, vtimezoneRaw, yearHint, type ZoneSpec } from './timezones';
 
 export interface ToIcsOptions {
   owner: CrmUser;
@@ -73,13 +73,13 @@ function validateParticipants(list: unknown, field: string): void {
   });
 }
 
-function applyFields(comp: RawComp, f: ComponentFields, seed: string, ctx: EditCtx, prefix: string): Edit {
+function applyFields(comp: RawComp, f: ComponentFields, seed: string, ctx: EditCtx, prefix: string, newZone?: ZoneSpec): Edit {
   const edit = noEdit();
   if (f.Event_Title !== undefined) setText(comp, 'SUMMARY', f.Event_Title, ctx, edit, `${prefix}Event_Title`);
   if (f.Start_DateTime !== undefined || f.End_DateTime !== undefined || f.All_day !== undefined) {
     const have = firstProp(comp, 'DTSTART') ? readTimes(comp, ctx.zones) : null;
     const times = { All_day: f.All_day ?? have?.All_day ?? false, Start_DateTime: f.Start_DateTime ?? have?.Start_DateTime ?? '', End_DateTime: f.End_DateTime ?? have?.End_DateTime ?? '' };
-    writeTimes(comp, times, ctx, edit, prefix);
+    writeTimes(comp, times, ctx, edit, prefix, newZone);
   }
   if (f.Venue !== undefined && setText(comp, 'LOCATION', f.Venue, ctx, edit, `${prefix}Venue`)) {
     props(comp, 'X-APPLE-STRUCTURED-LOCATION').forEach((l) => removeNode(comp, l));
@@ -177,7 +177,7 @@ export function crmEventToIcs(event: CrmEventDraft, opts: ToIcsOptions): string 
       byKey.set(key, comp);
     }
     kept.add(comp);
-    const edit = applyFields(comp, overrideFields(event, ex, created, field), `${uid}/${key}`, ctx, `${field}.`);
+    const edit = applyFields(comp, overrideFields(event, ex, created, field), `${uid}/${key}`, ctx, `${field}.`, startOf(master, ctx.zones).spec);
     edits.set(comp, created ? { changed: true, significant: true } : edit);
   });
   for (const ov of overrides) {

@@ -1,0 +1,164 @@
+/**
+ * Round trips through both directions on realistic phone data: what the CRM does not own must
+ * come back byte for byte, and an unchanged CRM record must give back the exact same text.
+ */
+import { describe, expect, it } from 'vitest';
+import { crmEventToIcs, icsToCrmEvent } from '../../../lambda/crm/mapping';
+import type { CrmEventDraft } from '../../../lambda/crm/types';
+import { fixture, lineDiff, lines, lookup, NOW, owner } from './helpers';
+
+const read = (ics: string) => icsToCrmEvent(ics, { owner, lookup });
+const write = (ev: CrmEventDraft, previousIcs: string) => crmEventToIcs({ ...ev, id: 'E1' }, { owner, previousIcs, now: NOW });
+const STAMPS = ['DTSTAMP:20240402T171610Z', 'LAST-MODIFIED:20240402T171609Z'];
+const NEW_STAMPS = ['DTSTAMP:20240405T120000Z', 'LAST-MODIFIED:20240405T120000Z'];
+
+describe('iOS event', () => {
+  const ics = fixture('ios-event.ics');
+
+  it('CRM-unchanged round trip gives identical bytes', async () => {
+    for (const name of ['ios-event.ics', 'recurring-override.ics', 'all-day.ics']) {
+      const text = fixture(name);
+      expect(write(await read(text), text)).toBe(text);
+    }
+  });
+
+  it('editing the title changes only SUMMARY (plus DTSTAMP/LAST-MODIFIED)', async () => {
+    const next = write({ ...(await read(ics)), Event_Title: 'Quarterly review with Acme (moved up)' }, ics);
+    expect(lineDiff(ics, next)).toEqual({
+      removed: ['DTSTAMP:20240402T171610Z', 'LAST-MODIFIED:20240402T171609Z', 'SUMMARY:Quarterly review with Acme'],
+      added: ['DTSTAMP:20240405T120000Z', 'LAST-MODIFIED:20240405T120000Z', 'SUMMARY:Quarterly review with Acme (moved up)'],
+    });
+    // Untouched lines keep their folding: the X-APPLE-STRUCTURED-LOCATION block is still there verbatim.
+    const folded = ics.slice(ics.indexOf('X-APPLE-STRUCTURED-LOCATION'), ics.indexOf('BEGIN:VALARM'));
+    expect(next).toContain(folded);
+    expect(next.length - ics.length).toBe(' (moved up)'.length);
+  });
+
+  it('three alarms: Remind_At comes from the first; a CRM change edits only its TRIGGER', async () => {
+    const ev = await read(ics);
+    expect(ev.Remind_At).toBe(15);
+    const next = write({ ...ev, Remind_At: 45 }, ics);
+    expect(lineDiff(ics, next)).toEqual({ removed: [...STAMPS, 'TRIGGER:-PT15M'], added: [...NEW_STAMPS, 'TRIGGER:-PT45M'] });
+    expect(lines(next).filter((l) => l === 'BEGIN:VALARM')).toHaveLength(3);
+    expect((await read(next)).Remind_At).toBe(45);
+    // And back again: no duplicated alarm, the original bytes of the other two alarms.
+    const back = write({ ...(await read(next)), Remind_At: 15 }, next);
+    expect(lineDiff(ics, back)).toEqual({ removed: STAMPS, added: NEW_STAMPS });
+  });
+
+  it('clearing Remind_At removes only the first alarm; the next qualifying one then reads back', async () => {
+    const next = write({ ...(await read(ics)), Remind_At: null }, ics);
+    expect(lines(next).filter((l) => l === 'BEGIN:VALARM')).toHaveLength(2);
+    expect(next).not.toContain('0B1C2D3E-4F50-4617-8293-A4B5C6D7E8F9');
+    expect(next).toContain('X-WR-ALARMUID:1A2B3C4D-5E6F-4A8B-9C0D-E1F2A3B4C5D6');
+    expect((await read(next)).Remind_At).toBe(60);
+  });
+
+  it('attendee removed in the CRM: only that ATTENDEE line goes', async () => {
+    const ev = await read(ics);
+    const next = write({ ...ev, Participants: ev.Participants.filter((p) => p.type !== 'contact') }, ics);
+    const diff = lineDiff(ics, next);
+    expect(diff.added).toEqual(NEW_STAMPS);
+    expect(diff.removed).toEqual([...STAMPS, expect.stringMatching(/^ATTENDEE;CN="Carla Contact, CFO".*:mailto:carla@acme.example$/)]);
+    // The organizer's own ATTENDEE line is not a CRM participant and stays.
+    expect(next).toContain('ATTENDEE;CN=Olivia Owner;');
+  });
+
+  it('attendee removed on the phone: the CRM participant goes', async () => {
+    const phone = ics.replace(/ATTENDEE;CUTYPE=INDIVIDUAL;EMAIL=stranger[^\r]*\r\n(?: [^\r]*\r\n)*/, '');
+    expect(phone).not.toBe(ics);
+    const ev = await read(phone);
+    expect(ev.Participants.map((p) => p.Email)).toEqual(['Larry@Acme.example', 'carla@acme.example']);
+  });
+
+  it('changing the venue drops the stale map pin but keeps other X-APPLE props', async () => {
+    const next = write({ ...(await read(ics)), Venue: 'Acme HQ' }, ics);
+    expect(next).not.toContain('X-APPLE-STRUCTURED-LOCATION');
+    expect(next).toContain('X-APPLE-TRAVEL-ADVISORY-BEHAVIOR:AUTOMATIC');
+    expect(lines(next)).toContain('LOCATION:Acme HQ');
+  });
+});
+
+describe('recurring event with an overridden instance', () => {
+  const ics = fixture('recurring-override.ics');
+
+  it('editing the override in the CRM changes only that VEVENT', async () => {
+    const ev = await read(ics);
+    const ex = ev.Recurrence_Exceptions[0]!;
+    const next = write({ ...ev, Recurrence_Exceptions: [{ ...ex, Venue: 'Room 5' }] }, ics);
+    const diff = lineDiff(ics, next);
+    expect(diff.removed).toEqual(['DTSTAMP:20240301T091500Z', 'LOCATION:Room 4']);
+    expect(diff.added.sort()).toEqual(['DTSTAMP:20240405T120000Z', 'LAST-MODIFIED:20240405T120000Z', 'LOCATION:Room 5']);
+    // The series VEVENT keeps its stamp: only the edited component is re-stamped, no SEQUENCE bump.
+    expect(lines(next)).toContain('DTSTAMP:20240301T090000Z');
+    expect(lines(next)).toContain('SEQUENCE:1');
+  });
+
+  it('an override added in the CRM appears as a RECURRENCE-ID component and reads back', async () => {
+    const ev = await read(ics);
+    const next = write({
+      ...ev,
+      Recurrence_Exceptions: [...ev.Recurrence_Exceptions, { Recurrence_Id: '2024-03-25T09:00:00+01:00', Event_Title: 'Standup with guests', Participants: [{ type: 'lead', participant: 'L1', Email: 'larry@acme.example' }] }],
+    }, ics);
+    expect(lines(next)).toContain('RECURRENCE-ID;TZID=Europe/Berlin:20240325T090000');
+    const back = await read(next);
+    expect(back.Recurrence_Exceptions).toHaveLength(2);
+    expect(back.Recurrence_Exceptions[1]).toMatchObject({
+      Recurrence_Id: '2024-03-25T09:00:00+01:00',
+      Event_Title: 'Standup with guests',
+      Start_DateTime: '2024-03-25T09:00:00+01:00',
+      End_DateTime: '2024-03-25T09:30:00+01:00',
+      Remind_At: 5,
+      Participants: [expect.objectContaining({ type: 'lead', participant: 'L1' })],
+    });
+    // The series and the first override are untouched.
+    expect(next.slice(0, ics.lastIndexOf('END:VCALENDAR'))).toBe(ics.slice(0, ics.lastIndexOf('END:VCALENDAR')));
+  });
+
+  it('an override dropped in the CRM is removed; adding an EXDATE rewrites only EXDATE lines', async () => {
+    const ev = await read(ics);
+    const next = write({ ...ev, Recurrence_Exceptions: [], Recurring_Activity: { ...ev.Recurring_Activity!, EXDATE: ['2024-03-11T09:00:00+01:00', '2024-03-18T09:00:00+01:00'] } }, ics);
+    expect(next).not.toContain('RECURRENCE-ID');
+    expect(lines(next).filter((l) => l.startsWith('EXDATE'))).toEqual(['EXDATE;TZID=Europe/Berlin:20240311T090000', 'EXDATE;TZID=Europe/Berlin:20240318T090000']);
+    expect(lines(next)).toContain('SEQUENCE:1');
+    const back = await read(next);
+    expect(back.Recurring_Activity?.EXDATE).toEqual(['2024-03-11T09:00:00+01:00', '2024-03-18T09:00:00+01:00']);
+  });
+
+  it('changing the RRULE replaces the RRULE line; removing recurrence drops it', async () => {
+    const ev = await read(ics);
+    const until = write({ ...ev, Recurring_Activity: { RRULE: 'FREQ=WEEKLY;BYDAY=MO;COUNT=12', EXDATE: ev.Recurring_Activity!.EXDATE! } }, ics);
+    expect(lineDiff(ics, until).added).toContain('RRULE:FREQ=WEEKLY;COUNT=12;BYDAY=MO');
+    const single = write({ ...ev, Recurring_Activity: null, Recurrence_Exceptions: [] }, ics);
+    expect(single).not.toMatch(/RRULE:FREQ=WEEKLY;BYDAY=MO|EXDATE|RECURRENCE-ID/);
+  });
+
+  it('a caller that omits Recurrence_Exceptions leaves the overrides alone', async () => {
+    const ev = await read(ics);
+    const { Recurrence_Exceptions: _omit, ...rest } = ev;
+    expect(write(rest as CrmEventDraft, ics)).toBe(ics);
+  });
+});
+
+describe('all-day event', () => {
+  const ics = fixture('all-day.ics');
+
+  it('moving the last day edits DTEND only, keeping CATEGORIES', async () => {
+    const ev = await read(ics);
+    const next = write({ ...ev, End_DateTime: '2024-05-23' }, ics);
+    expect(lineDiff(ics, next)).toEqual({
+      removed: ['DTSTAMP:20240501T120000Z', 'DTEND;VALUE=DATE:20240523'],
+      added: ['DTSTAMP:20240405T120000Z', 'LAST-MODIFIED:20240405T120000Z', 'SEQUENCE:1', 'DTEND;VALUE=DATE:20240524'],
+    });
+    expect(next).toContain('CATEGORIES:Travel');
+  });
+});
+
+describe('line endings', () => {
+  it('keeps LF-only files LF-only', async () => {
+    const lf = fixture('all-day.ics').replace(/\r\n/g, '\n');
+    const next = write({ ...(await read(lf)), Event_Title: 'Trade fair 2024' }, lf);
+    expect(next).not.toContain('\r');
+    expect(next).toContain('SUMMARY:Trade fair 2024\n');
+  });
+});
