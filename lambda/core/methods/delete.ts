@@ -1,7 +1,41 @@
-import { DavError } from '../errors';
+/**
+ * DELETE of a calendar object (RFC 4918 §9.6, RFC 7232 If-Match). The CRM calendar, the home
+ * and the principal belong to the CRM account and cannot be removed from a device.
+ */
+import { assertOwnNode } from '../access';
+import { DavError, forbidden, notFound } from '../errors';
+import { resolvePath } from '../paths';
 import type { DavMethod } from '../types';
+import { NotFound, PreconditionFailed, type WriteCondition } from '../../store/types';
+import { checkWritePreconditions, hasWritePreconditions, pinState, readPreconditions } from './conditional';
 
-// Placeholder until the method is implemented.
-export const deleteMethod: DavMethod = async () => {
-  throw new DavError(501, 'delete is not implemented yet');
+export const deleteMethod: DavMethod = async (req, ctx) => {
+  const node = resolvePath(req.path);
+  assertOwnNode(node, ctx.user);
+  switch (node.kind) {
+    case 'object':
+      break;
+    case 'foreign-collection':
+    case 'unknown':
+      throw notFound();
+    default:
+      throw forbidden('The CRM calendar and its account cannot be deleted from a device');
+  }
+  let cond: WriteCondition = {};
+  const pre = readPreconditions(req.headers);
+  if (hasWritePreconditions(pre)) {
+    const current = await ctx.store.getObject(node.email, node.name);
+    // Without the conditions the answer would be 404, so they are not evaluated (RFC 7232 §5).
+    if (!current) throw notFound();
+    checkWritePreconditions(pre, current.etag);
+    cond = pinState(current.etag);
+  }
+  try {
+    await ctx.store.deleteObject(node.email, node.name, cond);
+  } catch (err) {
+    if (err instanceof NotFound) throw notFound();
+    if (err instanceof PreconditionFailed) throw new DavError(412, 'The resource changed meanwhile; fetch it again');
+    throw err;
+  }
+  return { status: 204, headers: {} };
 };

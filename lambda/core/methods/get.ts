@@ -1,7 +1,47 @@
-import { DavError } from '../errors';
-import type { DavMethod } from '../types';
+/**
+ * GET of a calendar object: the stored text, byte for byte, with its validators (RFC 4791
+ * §5.3.4, RFC 7232). Collections have no representation of their own, so a browser pointed at
+ * one gets a short plain-text note instead of an error.
+ */
+import { assertOwnNode } from '../access';
+import { notFound } from '../errors';
+import { hrefs, resolvePath, type DavNode } from '../paths';
+import type { DavContext, DavMethod, DavResponse } from '../types';
+import type { StoredObject } from '../../store/types';
+import { isNotModified, readPreconditions } from './conditional';
 
-// Placeholder until the method is implemented.
-export const get: DavMethod = async () => {
-  throw new DavError(501, 'get is not implemented yet');
+export const ICS_CONTENT_TYPE = 'text/calendar; charset=utf-8';
+
+export const get: DavMethod = async (req, ctx) => {
+  const node = resolvePath(req.path);
+  assertOwnNode(node, ctx.user);
+  if (node.kind !== 'object') return collectionNote(node, ctx);
+  const object = await ctx.store.getObject(node.email, node.name);
+  if (!object) throw notFound();
+  const validators = validatorsOf(object);
+  if (isNotModified(readPreconditions(req.headers), object.etag, new Date(object.lastModified))) {
+    return { status: 304, headers: validators };
+  }
+  return {
+    status: 200,
+    headers: { 'content-type': ICS_CONTENT_TYPE, 'content-length': String(object.size), ...validators },
+    body: object.ics,
+  };
 };
+
+const validatorsOf = (o: StoredObject) => ({
+  etag: o.etag,
+  'last-modified': new Date(o.lastModified).toUTCString(),
+});
+
+function collectionNote(node: DavNode, ctx: DavContext): DavResponse {
+  if (node.kind === 'foreign-collection' || node.kind === 'unknown') throw notFound();
+  const body =
+    'This is a CalDAV server. Add it to your calendar app as a CalDAV account; the calendar at ' +
+    `${hrefs.calendar(ctx.user.email)} stays in sync with the CRM.\n`;
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) },
+    body,
+  };
+}

@@ -1,7 +1,8 @@
-import { DavError } from '../errors';
+/** HEAD: GET's status and headers, Content-Length included, without the body (RFC 9110 §9.3.2). */
 import type { DavMethod } from '../types';
+import { get } from './get';
 
-// Placeholder until the method is implemented.
-export const head: DavMethod = async () => {
-  throw new DavError(501, 'head is not implemented yet');
+export const head: DavMethod = async (req, ctx) => {
+  const { body: _body, ...response } = await get(req, ctx);
+  return response;
 };

@@ -1,7 +1,88 @@
-import { DavError } from '../errors';
-import type { DavMethod } from '../types';
+/**
+ * PUT of a calendar object (RFC 4791 §5.3.2, RFC 4918 §9.7, RFC 7232). The body is stored
+ * byte for byte, X-APPLE-*, X-WR-ALARMUID and VTIMEZONEs included, so the ETag is always
+ * returned: the client's copy is exactly what we hold (RFC 4791 §5.3.4).
+ */
+import { assertOwnNode } from '../access';
+import { caldav, DavError, forbidden } from '../errors';
+import { analyzeCalendarObject, etagFor } from '../ics';
+import { hrefs, resolvePath, type DavNode } from '../paths';
+import { el } from '../xml';
+import { NS } from '../namespaces';
+import type { DavContext, DavMethod, DavRequest } from '../types';
+import { PreconditionFailed, UidConflict, type StoredObject, type WriteCondition } from '../../store/types';
+import { checkWritePreconditions, hasWritePreconditions, pinState, readPreconditions } from './conditional';
 
-// Placeholder until the method is implemented.
-export const put: DavMethod = async () => {
-  throw new DavError(501, 'put is not implemented yet');
+export const put: DavMethod = async (req, ctx) => {
+  const node = resolvePath(req.path);
+  assertOwnNode(node, ctx.user);
+  if (node.kind !== 'object') throw notAnObjectLocation(node);
+
+  checkMediaType(req);
+  const ics = req.body;
+  const size = Buffer.byteLength(ics, 'utf8');
+  if (size > ctx.config.maxResourceSize) {
+    throw new DavError(
+      413,
+      `The calendar object is ${size} bytes; at most ${ctx.config.maxResourceSize} are accepted`,
+      caldav('max-resource-size'),
+    );
+  }
+  const info = analyzeCalendarObject(ics);
+  const object: StoredObject = {
+    name: node.name,
+    ...info,
+    etag: etagFor(ics),
+    ics,
+    lastModified: ctx.now().toISOString(),
+    size,
+  };
+  const cond = await writeCondition(req, ctx, node.email, node.name);
+  const { created } = await store(ctx, node.email, object, cond);
+  return { status: created ? 201 : 204, headers: { etag: object.etag } };
 };
+
+function notAnObjectLocation(node: DavNode): DavError {
+  if (node.kind === 'unknown') return new DavError(409, 'No collection exists to hold this resource');
+  const message =
+    node.kind === 'calendar'
+      ? 'PUT a calendar object into the CRM calendar, e.g. its-uid.ics inside this collection'
+      : 'Only the CRM calendar syncs with the server: events must be stored in /calendars/<you>/crm/';
+  return forbidden(message, caldav('calendar-collection-location-ok'));
+}
+
+/** A missing Content-Type is tolerated; anything but iCalendar is not. */
+function checkMediaType(req: DavRequest) {
+  const type = req.headers['content-type']?.split(';')[0].trim().toLowerCase();
+  if (type && type !== 'text/calendar') {
+    throw new DavError(415, `Calendar objects must be sent as text/calendar, not ${type}`, caldav('supported-calendar-data'));
+  }
+}
+
+/** If-Match / If-None-Match checked here, then pinned in the store against races. */
+async function writeCondition(req: DavRequest, ctx: DavContext, owner: string, name: string): Promise<WriteCondition> {
+  const pre = readPreconditions(req.headers);
+  if (!hasWritePreconditions(pre)) return {};
+  const current = (await ctx.store.getObject(owner, name))?.etag ?? null;
+  checkWritePreconditions(pre, current);
+  return pinState(current);
+}
+
+async function store(ctx: DavContext, owner: string, object: StoredObject, cond: WriteCondition) {
+  try {
+    return await ctx.store.putObject(owner, object, cond);
+  } catch (err) {
+    if (err instanceof PreconditionFailed) throw new DavError(412, 'The resource changed meanwhile; fetch it again');
+    if (err instanceof UidConflict) {
+      const href = hrefs.object(owner, err.existingName);
+      throw new DavError(
+        409,
+        `Another calendar object (${href}) already holds UID ${object.uid}`,
+        caldav('no-uid-conflict'),
+        {},
+        [el(`{${NS.DAV}}href`, href)],
+      );
+    }
+    throw err;
+  }
+}
