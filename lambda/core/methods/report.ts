@@ -1,7 +1,43 @@
-import { DavError } from '../errors';
-import type { DavMethod } from '../types';
+/**
+ * REPORT (RFC 3253 §3.6): calendar-multiget and calendar-query (RFC 4791 §7.8, §7.9) and
+ * sync-collection (RFC 6578 §3), only on the user's own calendar and its objects. Any other
+ * report, or a report on a resource that does not support it, is 403 DAV:supported-report.
+ */
+import { assertOwnNode } from '../access';
+import { dav, forbidden, notFound } from '../errors';
+import { resolvePath, type DavNode } from '../paths';
+import { CAL, D } from '../props/names';
+import { calendarQuery } from '../reports/calendar-query';
+import { calendarMultiget } from '../reports/multiget';
+import { syncCollection } from '../reports/sync-collection';
+import type { DavContext, DavMethod, DavResponse } from '../types';
+import { parseXml, type XmlElement } from '../xml';
 
-// Placeholder until the method is implemented.
-export const report: DavMethod = async () => {
-  throw new DavError(501, 'report is not implemented yet');
+type OwnNode = Extract<DavNode, { kind: 'calendar' | 'object' }>;
+type Report = (root: XmlElement, node: OwnNode, ctx: DavContext) => Promise<DavResponse>;
+
+const objectName = (node: OwnNode) => (node.kind === 'object' ? node.name : null);
+
+const REPORTS: Record<string, { on: Array<OwnNode['kind']>; run: Report }> = {
+  [CAL('calendar-multiget')]: { on: ['calendar', 'object'], run: (root, node, ctx) => calendarMultiget(root, node.email, ctx) },
+  [CAL('calendar-query')]: {
+    on: ['calendar', 'object'],
+    run: (root, node, ctx) => calendarQuery(root, node.email, objectName(node), ctx),
+  },
+  [D('sync-collection')]: { on: ['calendar'], run: (root, node, ctx) => syncCollection(root, node.email, ctx) },
+};
+
+const unsupported = () => forbidden('Report not supported on this resource', dav('supported-report'));
+
+export const report: DavMethod = async (req, ctx) => {
+  const node = resolvePath(req.path);
+  assertOwnNode(node, ctx.user);
+  if (node.kind === 'unknown' || node.kind === 'foreign-collection') throw notFound();
+  const root = parseXml(req.body);
+  if (node.kind === 'object' && !(await ctx.store.getObject(node.email, node.name))) throw notFound();
+  const handler = REPORTS[root.name];
+  if (!handler || (node.kind !== 'calendar' && node.kind !== 'object') || !handler.on.includes(node.kind)) {
+    throw unsupported();
+  }
+  return handler.run(root, node, ctx);
 };

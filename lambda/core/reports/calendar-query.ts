@@ -1,0 +1,61 @@
+/**
+ * CALDAV:calendar-query (RFC 4791 §7.8). The store narrows candidates by the event time-range
+ * (Radicale's prefilter); each candidate is then parsed and matched exactly.
+ */
+import ICAL from 'ical.js';
+import { caldav, forbidden } from '../errors';
+import { matchesFilter } from '../filter/match';
+import { parseFilter } from '../filter/parse';
+import type { CompFilter, TimeRange } from '../filter/types';
+import { CAL } from '../props/names';
+import { multistatus } from '../responses';
+import type { DavContext, DavResponse } from '../types';
+import { findChild, type XmlElement } from '../xml';
+import type { StoredObject } from '../../store/types';
+import { objectResponse, reportProps, zonesFor } from './objects';
+
+/** Floating and all-day times may sit up to a day away from the UTC bounds the store indexed. */
+const FLOATING_SLACK_MS = 26 * 3600 * 1000;
+
+/** @param objectName set when the request-URI is one object rather than the calendar. */
+export async function calendarQuery(
+  root: XmlElement,
+  email: string,
+  objectName: string | null,
+  ctx: DavContext,
+): Promise<DavResponse> {
+  const props = reportProps(root);
+  const filterElement = findChild(root, CAL('filter'));
+  if (!filterElement) throw forbidden('calendar-query needs a CALDAV:filter', caldav('valid-filter'));
+  const filter = parseFilter(filterElement);
+  const zones = zonesFor(await ctx.store.getCalendar(email), findChild(root, CAL('timezone'))?.text);
+
+  let candidates: StoredObject[];
+  if (objectName !== null) {
+    const one = await ctx.store.getObject(email, objectName);
+    candidates = one ? [one] : [];
+  } else {
+    const range = prefilterRange(filter);
+    candidates = await ctx.store.findInRange(
+      email,
+      range?.start == null ? null : range.start - FLOATING_SLACK_MS,
+      range?.end == null ? null : range.end + FLOATING_SLACK_MS,
+    );
+  }
+  const matches = candidates
+    .filter((o) => {
+      try {
+        return matchesFilter(new ICAL.Component(ICAL.parse(o.ics)), filter, zones);
+      } catch {
+        return false; // unparsable stored data matches nothing rather than failing the query
+      }
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return multistatus(matches.map((o) => objectResponse(email, o, props, ctx, zones)));
+}
+
+/** The VEVENT time-range every match must satisfy, if the filter has one. */
+function prefilterRange(filter: CompFilter): TimeRange | null {
+  const event = filter.compFilters.find((f) => f.name === 'VEVENT' && !f.isNotDefined && f.timeRange);
+  return event?.timeRange ?? null;
+}

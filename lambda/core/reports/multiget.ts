@@ -1,0 +1,31 @@
+/**
+ * CALDAV:calendar-multiget (RFC 4791 §7.9): the requested properties of each href. An href that
+ * is not one of the user's own objects gets a 404, whoever owns it, so nothing leaks.
+ */
+import { UTC_CONTEXT } from '../filter/zones';
+import { hrefToPath, resolvePath } from '../paths';
+import { D } from '../props/names';
+import { multistatus } from '../responses';
+import type { DavContext, DavResponse } from '../types';
+import { findChildren, type XmlElement } from '../xml';
+import { objectResponse, reportProps, statusResponse, zonesFor } from './objects';
+
+export async function calendarMultiget(root: XmlElement, email: string, ctx: DavContext): Promise<DavResponse> {
+  const props = reportProps(root);
+  const requested = findChildren(root, D('href')).map((h) => {
+    const path = hrefToPath(h.text);
+    const node = path === null ? null : resolvePath(path);
+    return { href: h.text.trim(), name: node?.kind === 'object' && node.email === email ? node.name : null };
+  });
+  const names = [...new Set(requested.flatMap((r) => (r.name === null ? [] : [r.name])))];
+  const objects = new Map((await ctx.store.getObjects(email, names)).map((o) => [o.name, o]));
+  // Floating times only matter when the data is reshaped; skip the calendar read otherwise.
+  const reshaped = props.calendarData?.expand || props.calendarData?.limitRecurrenceSet;
+  const zones = reshaped ? zonesFor(await ctx.store.getCalendar(email)) : UTC_CONTEXT;
+  return multistatus(
+    requested.map(({ href, name }) => {
+      const object = name === null ? undefined : objects.get(name);
+      return object ? objectResponse(email, object, props, ctx, zones) : statusResponse(href, 404);
+    }),
+  );
+}

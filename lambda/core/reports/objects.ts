@@ -1,0 +1,56 @@
+/** What every calendar REPORT shares: the requested properties and one response per object. */
+import { zoneFromCalendarText, type ZoneContext } from '../filter/zones';
+import { hrefs } from '../paths';
+import { propResponse, type PropRequest } from '../props';
+import { CAL, D } from '../props/names';
+import { ALLPROP, propRequestOf } from '../props/request';
+import { statusLine } from '../responses';
+import type { DavContext } from '../types';
+import { el, findChild, type XmlElement } from '../xml';
+import type { CalendarMeta, ObjectSummary, StoredObject } from '../../store/types';
+import { parseCalendarDataSpec, renderCalendarData, type CalendarDataSpec } from './calendar-data';
+
+export interface ReportProps {
+  request: PropRequest;
+  /** How to render calendar-data; null when it was not asked for. */
+  calendarData: CalendarDataSpec | null;
+}
+
+const CALENDAR_DATA = CAL('calendar-data');
+
+/** RFC 4791 §7.8/§7.9: the prop part is optional and then means allprop. */
+export function reportProps(root: XmlElement): ReportProps {
+  const hasChoice = ['prop', 'allprop', 'propname'].some((n) => findChild(root, D(n)));
+  const request = hasChoice ? propRequestOf(root) : ALLPROP;
+  const wanted =
+    (request.type === 'prop' && request.names.includes(CALENDAR_DATA)) ||
+    (request.type === 'allprop' && request.include.includes(CALENDAR_DATA));
+  const element = findChild(findChild(root, D(request.type === 'allprop' ? 'include' : 'prop')), CALENDAR_DATA);
+  return { request, calendarData: wanted && element ? parseCalendarDataSpec(element) : null };
+}
+
+/** Whether the objects must be loaded in full (summaries lack the text). */
+export const needsText = (props: ReportProps) => props.calendarData !== null;
+
+export function objectResponse(
+  email: string,
+  object: StoredObject | ObjectSummary,
+  props: ReportProps,
+  ctx: DavContext,
+  zones: ZoneContext,
+): XmlElement {
+  const overrides =
+    props.calendarData && 'ics' in object
+      ? { [CALENDAR_DATA]: renderCalendarData(object.ics, props.calendarData, zones) }
+      : {};
+  return propResponse(hrefs.object(email, object.name), { kind: 'object', email, object }, props.request, ctx, overrides);
+}
+
+/** A response with a bare status: a missing multiget href, a sync-collection removal. */
+export const statusResponse = (href: string, status: number): XmlElement =>
+  el(D('response'), el(D('href'), href), el(D('status'), statusLine(status)));
+
+/** Floating times are read in the query's CALDAV:timezone, else the calendar's, else UTC. */
+export function zonesFor(meta: CalendarMeta, queryTimezone?: string): ZoneContext {
+  return { floating: zoneFromCalendarText(queryTimezone) ?? zoneFromCalendarText(meta.props[CAL('calendar-timezone')]) };
+}

@@ -1,0 +1,113 @@
+/**
+ * DAV:sync-collection (RFC 6578 §3) on the calendar.
+ *
+ * A request starts from a position: names up to `after` are known to the client as of `seq`
+ * (all names for a plain token, none for the empty token), later names not at all. The answer is
+ * the changes since `seq` among the known names, collapsed to one per name, then a listing of
+ * the unknown names. With DAV:limit the answer is cut after N entries (RFC 6578 §3.6: 507 on the
+ * request-URI) and the token continues exactly where it stopped, so paging never skips a change.
+ */
+import { badRequest, dav, forbidden } from '../errors';
+import { hrefs } from '../paths';
+import { D } from '../props/names';
+import { multistatus } from '../responses';
+import { formatSyncPosition, parseSyncPosition, type SyncPosition } from '../sync-token';
+import type { DavContext, DavResponse } from '../types';
+import { el, findChild, type XmlElement } from '../xml';
+import type { Change, ObjectSummary } from '../../store/types';
+import { needsText, objectResponse, reportProps, statusResponse, zonesFor } from './objects';
+
+const invalidToken = () => forbidden('Unknown or expired sync token', dav('valid-sync-token'));
+
+export async function syncCollection(root: XmlElement, email: string, ctx: DavContext): Promise<DavResponse> {
+  const props = reportProps(root);
+  const from = startPosition(findChild(root, D('sync-token'))?.text.trim() ?? '');
+  checkSyncLevel(findChild(root, D('sync-level'))?.text.trim());
+  const limit = parseLimit(findChild(root, D('limit')));
+
+  // Read before anything else: whatever changes after this is reported again next time.
+  const meta = await ctx.store.getCalendar(email);
+  if (from.seq > meta.seq) throw invalidToken();
+  const changes = from.after === '' ? [] : await knownChanges(email, from, ctx);
+  const unknown = from.after === null ? [] : await unlistedObjects(email, from.after, ctx);
+
+  let includedChanges = changes;
+  let includedListing = unknown;
+  let next: SyncPosition;
+  const truncated = limit !== null && changes.length + unknown.length > limit;
+  if (truncated && limit <= changes.length) {
+    includedChanges = changes.slice(0, limit);
+    includedListing = [];
+    next = { seq: includedChanges[includedChanges.length - 1].seq, after: from.after };
+  } else if (truncated) {
+    includedListing = unknown.slice(0, limit - changes.length);
+    next = { seq: meta.seq, after: includedListing[includedListing.length - 1].name };
+  } else if (from.after === null) {
+    // An incremental sync ends at the last change it reported.
+    next = { seq: changes.length ? changes[changes.length - 1].seq : from.seq, after: null };
+  } else {
+    next = { seq: meta.seq, after: null };
+  }
+
+  const zones = zonesFor(meta);
+  const changedNames = includedChanges.map((c) => c.name);
+  const listedNames = needsText(props) ? includedListing.map((o) => o.name) : [];
+  const loaded = new Map(
+    (await ctx.store.getObjects(email, [...changedNames, ...listedNames])).map((o) => [o.name, o]),
+  );
+  const responses = [
+    // Existence now decides, not the logged flag: a name changed then deleted is a removal.
+    ...changedNames.map((name) => {
+      const object = loaded.get(name);
+      return object ? objectResponse(email, object, props, ctx, zones) : statusResponse(hrefs.object(email, name), 404);
+    }),
+    // A listed object deleted in the meantime was never known to the client: just skip it.
+    ...includedListing.flatMap((summary) => {
+      const object = needsText(props) ? loaded.get(summary.name) : summary;
+      return object ? [objectResponse(email, object, props, ctx, zones)] : [];
+    }),
+  ];
+  if (truncated) responses.push(statusResponse(hrefs.calendar(email), 507));
+  return multistatus(responses, [el(D('sync-token'), formatSyncPosition(next))]);
+}
+
+function startPosition(token: string): SyncPosition {
+  if (token === '') return { seq: 0, after: '' };
+  const position = parseSyncPosition(token);
+  if (!position) throw invalidToken();
+  return position;
+}
+
+/** The calendar has no child collections, so "infinite" lists exactly what "1" lists. */
+function checkSyncLevel(level: string | undefined) {
+  if (level !== undefined && level !== '1' && level !== 'infinite') {
+    throw badRequest(`Invalid DAV:sync-level ${level}`);
+  }
+}
+
+function parseLimit(limit: XmlElement | undefined): number | null {
+  if (!limit) return null;
+  const text = findChild(limit, D('nresults'))?.text.trim() ?? '';
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw badRequest('DAV:nresults must be a positive integer');
+  return Number(text);
+}
+
+/** Latest change per already-known name, oldest first. */
+async function knownChanges(email: string, from: SyncPosition, ctx: DavContext): Promise<Change[]> {
+  const log = await ctx.store.changesSince(email, from.seq);
+  if (log === null) throw invalidToken();
+  const latest = new Map<string, Change>();
+  for (const change of log) {
+    if (from.after !== null && change.name > from.after) continue;
+    latest.delete(change.name); // re-insert so that Map order follows the latest seq
+    latest.set(change.name, change);
+  }
+  return [...latest.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/** Objects named after `after`, in name order (the order positions are defined on). */
+async function unlistedObjects(email: string, after: string, ctx: DavContext): Promise<ObjectSummary[]> {
+  return (await ctx.store.listObjects(email))
+    .filter((o) => o.name > after)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
