@@ -35,6 +35,8 @@ export interface LocalServerOptions {
   dynamodbPort?: number;
   /** Serve these stores instead of DynamoDB (tests). */
   dependencies?: Dependencies;
+  /** Environment for the handlers' configuration (table names, limits); default process.env. */
+  env?: Record<string, string | undefined>;
   /** Print the banner and one line per request. */
   verbose?: boolean;
 }
@@ -115,20 +117,19 @@ async function prepareDynamoDb(opts: LocalServerOptions, dataDir: string): Promi
   return { endpoint: lease.endpoint, lease };
 }
 
-async function useDynamoDb(endpoint: string): Promise<void> {
-  // The handlers read their endpoint from the environment, as on AWS they read table names.
-  process.env.CALDAV_DYNAMODB_ENDPOINT = endpoint;
+/** Creates missing tables, then installs DynamoDB-backed dependencies built as on AWS from `env`. */
+async function useDynamoDb(env: Record<string, string | undefined>): Promise<void> {
   const [{ dynamoClientConfig, newDynamoClients, tableNamesFromEnv }, { ensureTables }] = await Promise.all([
     import('../lambda/store/dynamodb/client'),
     import('../lambda/store/dynamodb/bootstrap'),
   ]);
-  const { client } = newDynamoClients(dynamoClientConfig(process.env));
+  const { client } = newDynamoClients(dynamoClientConfig(env));
   try {
-    await ensureTables(client, tableNamesFromEnv(process.env));
+    await ensureTables(client, tableNamesFromEnv(env));
   } finally {
     client.destroy();
   }
-  setDependencies(await dependenciesFromEnv(process.env));
+  setDependencies(await dependenciesFromEnv(env));
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
@@ -154,7 +155,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   } else {
     ({ endpoint: dynamodbEndpoint, lease } = await prepareDynamoDb(opts, dataDir));
     try {
-      await useDynamoDb(dynamodbEndpoint);
+      await useDynamoDb({ ...(opts.env ?? process.env), CALDAV_DYNAMODB_ENDPOINT: dynamodbEndpoint });
     } catch (err) {
       await lease?.release();
       throw err;
@@ -236,6 +237,8 @@ function optionsFromCli(argv: string[], env: NodeJS.ProcessEnv): LocalServerOpti
 async function main() {
   const opts = optionsFromCli(process.argv.slice(2), process.env);
   const server = await startLocalServer(opts);
+  // For anything in this process that reads the endpoint the way the handlers do on AWS.
+  if (server.dynamodbEndpoint) process.env.CALDAV_DYNAMODB_ENDPOINT = server.dynamodbEndpoint;
   const dataDir = opts.dataDir ?? DEFAULTS.dataDir;
   const cliTarget = opts.dynamodbEndpoint
     ? ` --dynamodb-endpoint ${opts.dynamodbEndpoint}`

@@ -5,7 +5,7 @@ import { DavError, dav } from '../../lambda/core/errors';
 import { DEFAULT_CONFIG, type DavContext, type DavRequest } from '../../lambda/core/types';
 import { clearAuthCache, hashPassword } from '../../lambda/http/auth';
 import { davHandler } from '../../lambda/http/dav-handler';
-import { configFromEnv, setDependencies } from '../../lambda/http/deps';
+import { setDependencies } from '../../lambda/http/deps';
 import { MemoryCalendarStore, MemoryUserStore } from '../../lambda/store/memory';
 
 // Cheap scrypt cost keeps these tests fast; the stored hash carries its own parameters.
@@ -98,16 +98,5 @@ describe('davHandler', () => {
     expect(line).not.toContain(PASSWORD);
     expect(line).not.toContain(auth.authorization.slice(6));
     expect(line).not.toContain('Top secret');
-  });
-});
-
-describe('configFromEnv', () => {
-  it('reads the limits from the environment and falls back to the defaults', () => {
-    expect(configFromEnv({})).toEqual(DEFAULT_CONFIG);
-    expect(configFromEnv({ CALDAV_MAX_RESOURCE_SIZE: '2048', CALDAV_SYNC_RETENTION_DAYS: '7' })).toEqual({
-      maxResourceSize: 2048,
-      syncRetentionSeconds: 7 * 24 * 3600,
-    });
-    expect(() => configFromEnv({ CALDAV_MAX_RESOURCE_SIZE: 'big' })).toThrow(/CALDAV_MAX_RESOURCE_SIZE/);
   });
 });

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalServer, type LocalServer } from '../../bin/local-server';
+import { hashPassword } from '../../lambda/http/auth';
+import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
+import { freshTables, type TestTables } from '../helpers/dynamo';
+
+const PASSWORD = 'abcd-efgh-jkmn-pqrs';
+const authorization = `Basic ${Buffer.from(`ana@example.com:${PASSWORD}`).toString('base64')}`;
+let t: TestTables;
+let server: LocalServer;
+let users: DynamoUserStore;
+
+beforeAll(async () => {
+  t = await freshTables();
+  users = new DynamoUserStore(t.doc, t.tables.users);
+  await users.putUser({
+    email: 'ana@example.com',
+    passwordHash: await hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 }),
+    enabled: true,
+    createdAt: '2025-01-01T00:00:00Z',
+  });
+  server = await startLocalServer({ port: 0, dynamodbEndpoint: t.endpoint, env: { ...process.env, ...t.env } });
+});
+afterAll(async () => {
+  await server?.stop();
+  await t?.drop();
+});
+
+describe('local server on DynamoDB', () => {
+  it('authenticates against the users table and serves PROPFIND', async () => {
+    const res = await fetch(server.url, { method: 'PROPFIND', headers: { authorization, depth: '0' } });
+    expect(res.status).toBe(207);
+    expect(await res.text()).toContain('/principals/ana@example.com/');
+  });
+
+  it('refuses the same credentials as soon as the user is disabled', async () => {
+    const user = (await users.getUser('ana@example.com'))!;
+    await users.putUser({ ...user, enabled: false });
+    const res = await fetch(server.url, { method: 'PROPFIND', headers: { authorization, depth: '0' } });
+    expect(res.status).toBe(401);
+  });
+});
