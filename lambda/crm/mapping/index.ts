@@ -2,5 +2,5 @@
 export { icsToCrmEvent, type ToCrmContext } from './to-crm';
 export { crmEventToIcs, uidForCrmId, PRODID, type ToIcsOptions } from './to-ics';
 export { validateRrule } from './recurrence';
-export { vtimezoneFromIntl } from './vtimezone';
+export { intlOffset, vtimezoneFromIntl } from './vtimezone';
 export type { Lookup } from './attendees';

@@ -69,10 +69,28 @@ export function instantOf(value: ICAL.Time, zone: ICAL.Timezone): number {
   return t.toUnixTime() * 1000;
 }
 
-/** The wall time of `ms` in `zone`. */
+/**
+ * The wall time of `ms` in `zone`. Not ical.js's convertToZone: it looks the offset up with the
+ * UTC time read as local, an hour off next to a DST change. Here every offset in force within a
+ * day is tried; a wall time whose own offset is the one used is consistent. Just before a
+ * spring-forward both are (ical.js reads gap times with the new offset): the earlier is real.
+ * In the first pass of a repeated hour neither is (ical.js reads repeated times with the new
+ * offset): the later, in the old offset, is real. isoIn then takes the offset from the instant.
+ */
 export function wallTime(ms: number, zone: ICAL.Timezone): ICAL.Time {
-  const utc = ICAL.Time.fromJSDate(new Date(ms), true);
-  return zone === ICAL.Timezone.utcTimezone ? utc : utc.convertToZone(zone);
+  if (zone === ICAL.Timezone.utcTimezone) return ICAL.Time.fromJSDate(new Date(ms), true);
+  const at = (offsetSeconds: number) => {
+    const d = new Date(ms + offsetSeconds * 1000);
+    return new ICAL.Time(
+      { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() },
+      zone,
+    );
+  };
+  const offsets = new Set([-86_400, 0, 86_400].map((shift) => zone.utcOffset(at(shift))));
+  const candidates = [...offsets].map((o) => ({ o, t: at(o) }));
+  const consistent = candidates.filter((c) => zone.utcOffset(c.t) === c.o);
+  const sorted = (consistent.length ? consistent : candidates).sort((a, b) => a.t.compare(b.t));
+  return (consistent.length ? sorted[0] : sorted[sorted.length - 1])!.t;
 }
 
 const pad = (n: number, w = 2) => String(Math.abs(n)).padStart(w, '0');

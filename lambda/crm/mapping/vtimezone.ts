@@ -150,11 +150,12 @@ function generate(tzid: string, fromYear: number): ICAL.Component | null {
     ts.length === SPAN_YEARS * 2 &&
     ts.every((t, i) => t.from === ts[i % 2]!.from && t.to === ts[i % 2]!.to);
   const rules = regular ? [yearlyRule(even), yearlyRule(odd)] : [null, null];
+  // ical.js gives offset 0 before a zone's first observance: the fixed first one covers that.
+  vtz.addSubcomponent(observance(tzid, { at: Date.UTC(1970, 0, 1) - initial * MINUTE, from: initial, to: initial }, initial > ts[0]!.to));
   if (rules[0] && rules[1]) {
     [ts[0]!, ts[1]!].forEach((t, i) => vtz.addSubcomponent(observance(tzid, t, t.to > t.from, `FREQ=YEARLY;BYMONTH=${localBefore(t).month};BYDAY=${rules[i]}`)));
     return vtz;
   }
-  vtz.addSubcomponent(observance(tzid, { at: start - initial * MINUTE, from: initial, to: initial }, false));
   for (const t of ts) vtz.addSubcomponent(observance(tzid, t, t.to > t.from));
   return vtz;
 }
