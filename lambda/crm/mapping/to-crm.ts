@@ -3,7 +3,7 @@
  * agree on what "unchanged" means. The input text is kept as `caldav.ics` for the way back.
  */
 import type ICAL from 'ical.js';
-import { CrmValidationError, type CrmEventDraft, type CrmEventFields, type CrmRecurrenceException, type CrmUser } from '../types';
+import { CrmError, CrmValidationError, type CrmEventDraft, type CrmEventFields, type CrmRecurrenceException, type CrmUser } from '../types';
 import { readRemindAt } from './alarms';
 import { readParticipants, type Lookup } from './attendees';
 import { isoOfValue, readTimes, startOf } from './datetimes';
@@ -38,7 +38,17 @@ export function eventsOf(ics: string) {
   return { doc, vcal, master, overrides, uid: text(master, 'UID') };
 }
 
+/** Throws CrmValidationError (never a parser error) for iCalendar the CRM cannot take. */
 export async function icsToCrmEvent(ics: string, ctx: ToCrmContext): Promise<CrmEventDraft> {
+  try {
+    return await toCrm(ics, ctx);
+  } catch (err) {
+    if (err instanceof CrmError) throw err;
+    throw new CrmValidationError('ics', err instanceof Error ? err.message : 'unreadable iCalendar');
+  }
+}
+
+async function toCrm(ics: string, ctx: ToCrmContext): Promise<CrmEventDraft> {
   const { vcal, master, overrides, uid } = eventsOf(ics);
   if (!uid) throw new CrmValidationError('UID', 'VEVENT without UID');
   const dtstart = firstProp(master, 'DTSTART');

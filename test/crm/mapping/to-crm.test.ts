@@ -119,6 +119,10 @@ describe('icsToCrmEvent', () => {
     expect((err as CrmValidationError).field).toBe('RRULE');
   });
 
+  it('unparsable values become a validation error, not a parser crash', async () => {
+    await expect(toCrm(wrap('DTSTART:2024'))).rejects.toMatchObject({ name: 'CrmValidationError', field: 'ics' });
+  });
+
   it('rejects files without a VEVENT or DTSTART', async () => {
     await expect(toCrm('BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n')).rejects.toBeInstanceOf(CrmValidationError);
     await expect(toCrm(wrap('SUMMARY:x'))).rejects.toMatchObject({ field: 'DTSTART' });
