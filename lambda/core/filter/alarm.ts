@@ -1,6 +1,6 @@
 /** VALARM time-range test (RFC 4791 §9.9): does any trigger, repeats included, fall in range? */
 import ICAL from 'ical.js';
-import { instanceBounds, type Instance } from './time-range';
+import { instanceBounds, type Instance } from './instances';
 import type { TimeRange } from './types';
 import { epochMs, tzidOf, type ZoneContext } from './zones';
 

@@ -6,7 +6,8 @@
 import ICAL from 'ical.js';
 import { alarmOverlaps } from './alarm';
 import { textMatches } from './text-match';
-import { RECURRING_COMPONENTS, asInstance, instanceOverlaps, instancesOf, type Instance } from './time-range';
+import { RECURRING_COMPONENTS, asInstance, instancesOf, type Instance } from './instances';
+import { instanceOverlaps } from './time-range';
 import type { CompFilter, ParamFilter, PropFilter, TimeRange } from './types';
 import { propEpochMs, type ZoneContext } from './zones';
 

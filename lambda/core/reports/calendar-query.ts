@@ -14,7 +14,11 @@ import { findChild, type XmlElement } from '../xml';
 import type { StoredObject } from '../../store/types';
 import { objectResponse, reportProps, zonesFor } from './objects';
 
-/** Floating and all-day times may sit up to a day away from the UTC bounds the store indexed. */
+/**
+ * Margin around the range given to the store: its bounds were computed at PUT time, and a
+ * zero-length event at the range start or a floating time read in the query's zone may sit just
+ * outside them. Exact matching follows, so a wide margin costs only a few extra parses.
+ */
 const FLOATING_SLACK_MS = 26 * 3600 * 1000;
 
 /** @param objectName set when the request-URI is one object rather than the calendar. */

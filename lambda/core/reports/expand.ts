@@ -3,7 +3,8 @@
  * VCALENDAR.
  */
 import ICAL from 'ical.js';
-import { RECURRING_COMPONENTS, asInstance, instanceOverlaps, instancesOf, type Instance } from '../filter/time-range';
+import { RECURRING_COMPONENTS, asInstance, instancesOf, type Instance } from '../filter/instances';
+import { instanceOverlaps } from '../filter/time-range';
 import type { TimeRange } from '../filter/types';
 import { epochMs, tzidOf, type ZoneContext } from '../filter/zones';
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { instanceOverlaps, instancesOf } from '../../../lambda/core/filter/time-range';
+import { instancesOf } from '../../../lambda/core/filter/instances';
+import { instanceOverlaps } from '../../../lambda/core/filter/time-range';
 import { UTC_CONTEXT, zoneFromCalendarText } from '../../../lambda/core/filter/zones';
 import { matches, vcal } from './helpers';
 

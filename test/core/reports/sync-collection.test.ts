@@ -179,6 +179,16 @@ describe('sync-collection: DAV:limit (RFC 6578 §3.6)', () => {
     expect(token).toBe(formatSyncToken(5));
   });
 
+  it('continuation tokens carry any object name', async () => {
+    const ctx = makeCtx(ALICE);
+    const odd = ['a?b&c=%25.ics', 'ü ñ.ics', 'z#1.ics', 'ä.ics'];
+    for (const n of odd) await put(ctx, n);
+    const client = new Map<string, string>();
+    const { pages } = await syncUntilComplete(ctx, client, '', 1);
+    expect(pages).toBe(4);
+    expect(client).toEqual(await serverState(ctx));
+  });
+
   it('exactly N results is not truncated', async () => {
     const ctx = makeCtx(ALICE);
     for (const n of ['a', 'b']) await put(ctx, `${n}.ics`);
