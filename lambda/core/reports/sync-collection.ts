@@ -67,7 +67,11 @@ export async function syncCollection(root: XmlElement, email: string, ctx: DavCo
       return object ? [objectResponse(email, object, props, ctx, zones)] : [];
     }),
   ];
-  if (truncated) responses.push(statusResponse(hrefs.calendar(email), 507));
+  if (truncated) {
+    const more = statusResponse(hrefs.calendar(email), 507);
+    more.children.push(el(D('error'), el(D('number-of-matches-within-limits'))));
+    responses.push(more);
+  }
   return multistatus(responses, [el(D('sync-token'), formatSyncPosition(next))]);
 }
 

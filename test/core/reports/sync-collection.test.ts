@@ -171,7 +171,7 @@ describe('sync-collection: DAV:limit (RFC 6578 §3.6)', () => {
     const first = await sync(ctx, '', { limit: 2 });
     expect([...first.changed.keys()]).toEqual(['a.ics', 'b.ics']);
     expect(first.truncated).toBe(true);
-    expect(first.body).toContain('HTTP/1.1 507 Insufficient Storage');
+    expect(first.body).toContain('HTTP/1.1 507 Insufficient Storage</d:status><d:error><d:number-of-matches-within-limits/>');
     const client = new Map(first.changed);
     const { token, pages } = await syncUntilComplete(ctx, client, first.token, 2);
     expect(pages).toBe(2); // c d | e
