@@ -55,7 +55,8 @@ function notAnObjectLocation(node: DavNode): DavError {
 function checkMediaType(req: DavRequest) {
   const type = req.headers['content-type']?.split(';')[0].trim().toLowerCase();
   if (type && type !== 'text/calendar') {
-    throw new DavError(415, `Calendar objects must be sent as text/calendar, not ${type}`, caldav('supported-calendar-data'));
+    const message = `Calendar objects must be sent as text/calendar, not ${type}`;
+    throw new DavError(415, message, caldav('supported-calendar-data'));
   }
 }
 
