@@ -135,7 +135,8 @@ export class MemoryUserStore implements UserStore {
     return this.users.get(email.toLowerCase()) ?? null;
   }
   async putUser(user: UserRecord) {
-    this.users.set(user.email.toLowerCase(), { ...user });
+    const email = user.email.toLowerCase();
+    this.users.set(email, { ...user, email });
   }
   async listUsers() {
     return [...this.users.values()];

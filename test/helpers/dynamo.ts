@@ -3,7 +3,7 @@
  * global-setup.ts), so test files can run in parallel without seeing each other's data.
  */
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, ListTablesCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { ensureTables } from '../../lambda/store/dynamodb/bootstrap';
 import {
@@ -33,6 +33,7 @@ export async function freshTables(): Promise<TestTables> {
     users: defaultTableName(USERS_TABLE, prefix),
   };
   const clients = newDynamoClients(dynamoClientConfig({ ...process.env, [ENDPOINT_ENV]: endpoint }));
+  await waitUntilAnswering(clients.client, endpoint);
   await ensureTables(clients.client, tables);
   const env = {
     [ENDPOINT_ENV]: endpoint,
@@ -52,4 +53,22 @@ export async function freshTables(): Promise<TestTables> {
       clients.client.destroy();
     },
   };
+}
+
+/** The engine may still be starting (global-setup.ts does not wait for it). */
+async function waitUntilAnswering(client: DynamoDBClient, endpoint: string, timeoutMs = 45_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2000) });
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `no DynamoDB engine answers at ${endpoint} (see the global setup's output for why): ${(err as Error).message}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }

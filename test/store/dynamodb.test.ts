@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCalendarStore } from '../../lambda/store/dynamodb/calendar-store';
+import { ObjectTooLarge } from '../../lambda/store/dynamodb/items';
 import { PreconditionFailed, UidConflict } from '../../lambda/store/types';
 import { freshTables, type TestTables } from '../helpers/dynamo';
 import { calendarObject, calendarStoreContract, newOwner } from './calendar-store.contract';
@@ -101,5 +102,28 @@ describe('DynamoCalendarStore change-log retention', () => {
     expect(await store.changesSince(owner, 0)).toBeNull();
     expect(await store.changesSince(owner, 1)).toEqual([{ seq: 2, name: 'b.ics', deleted: false }]);
     expect(await store.changesSince(owner, 2)).toEqual([]);
+  });
+});
+
+describe('DynamoCalendarStore item size', () => {
+  const withIcsBytes = (bytes: number) => {
+    const o = calendarObject('big.ics', 'big');
+    const ics = o.ics + 'X'.repeat(bytes - o.ics.length);
+    return { ...o, ics, size: ics.length };
+  };
+
+  it('stores an object of 300 KB', async () => {
+    const store = new DynamoCalendarStore(t.doc, t.tables);
+    const owner = newOwner();
+    const big = withIcsBytes(300 * 1024);
+    await store.putObject(owner, big);
+    expect((await store.getObject(owner, 'big.ics'))?.ics).toBe(big.ics);
+  });
+
+  it('refuses one beyond the item limit before writing anything', async () => {
+    const store = new DynamoCalendarStore(t.doc, t.tables);
+    const owner = newOwner();
+    await expect(store.putObject(owner, withIcsBytes(410 * 1024))).rejects.toThrow(ObjectTooLarge);
+    expect((await store.getCalendar(owner)).seq).toBe(0);
   });
 });

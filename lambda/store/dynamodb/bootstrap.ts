@@ -28,9 +28,10 @@ const WAIT_SECONDS = 60;
 /** Idempotent: safe to call at every start, and concurrently. */
 export async function ensureTables(client: DynamoDBClient, names: TableNames): Promise<BootstrapResult> {
   const results = await Promise.all(TABLES.map((spec) => ensureTable(client, spec, names[spec.logicalName])));
-  const created = TABLES.map((spec) => names[spec.logicalName]).filter((_, i) => results[i]?.created);
-  const ttl = results.every((r) => r.ttl) ? 'enabled' : 'unsupported';
-  return { created, ttl };
+  return {
+    created: results.filter((r) => r.created).map((r) => r.tableName),
+    ttl: results.every((r) => r.ttl) ? 'enabled' : 'unsupported',
+  };
 }
 
 async function ensureTable(client: DynamoDBClient, spec: TableSpec, tableName: string) {
@@ -46,7 +47,7 @@ async function ensureTable(client: DynamoDBClient, spec: TableSpec, tableName: s
   }
   await waitUntilTableExists({ client, maxWaitTime: WAIT_SECONDS, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
   const ttl = spec.ttlAttribute ? await enableTtl(client, tableName, spec.ttlAttribute) : true;
-  return { created, ttl };
+  return { tableName, created, ttl };
 }
 
 async function tableExists(client: DynamoDBClient, tableName: string) {

@@ -3,7 +3,7 @@
  * storage port's types. Only this module knows attribute names.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ObjectSummary, StoredObject } from '../types';
+import { StoreError, type ObjectSummary, type StoredObject } from '../types';
 
 /** What every DynamoDB calendar-store operation needs. */
 export interface StoreContext {
@@ -99,3 +99,25 @@ export function fromSummaryItem(item: Record<string, unknown>): ObjectSummary {
 }
 
 export const epochSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
+
+/** DynamoDB's hard limit on one item, attribute names included. */
+export const MAX_ITEM_BYTES = 400 * 1024;
+
+/** An object whose item would exceed DynamoDB's item size limit; no write was attempted. */
+export class ObjectTooLarge extends StoreError {
+  override name = 'ObjectTooLarge';
+  constructor(readonly bytes: number) {
+    super(`calendar object needs ${bytes} bytes, more than DynamoDB's ${MAX_ITEM_BYTES}-byte item limit`);
+  }
+}
+
+/** Upper estimate of an item's stored size (numbers counted at their 21-byte maximum). */
+export function itemBytes(item: object): number {
+  let bytes = 0;
+  for (const [key, value] of Object.entries(item)) {
+    if (value === undefined) continue;
+    bytes += Buffer.byteLength(key, 'utf8');
+    bytes += typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : typeof value === 'number' ? 21 : 1;
+  }
+  return bytes;
+}

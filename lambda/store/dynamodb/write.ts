@@ -10,7 +10,18 @@
  */
 import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { NotFound, PreconditionFailed, UidConflict, type ObjectWrite, type WriteCondition } from '../types';
-import { calendarKey, epochSeconds, objectKey, toObjectItem, uidKey, type LogItem, type StoreContext } from './items';
+import {
+  MAX_ITEM_BYTES,
+  ObjectTooLarge,
+  calendarKey,
+  epochSeconds,
+  itemBytes,
+  objectKey,
+  toObjectItem,
+  uidKey,
+  type LogItem,
+  type StoreContext,
+} from './items';
 import { RETRYABLE_CANCELLATIONS, WriteContention, backoff, cancellationCodes } from './retry';
 import { readCurrentSeq } from './sync';
 
@@ -25,6 +36,11 @@ export async function putObject(
   obj: ObjectWrite,
   cond: WriteCondition,
 ): Promise<{ created: boolean; seq: number }> {
+  const item = toObjectItem(owner, obj);
+  const bytes = itemBytes(item);
+  // Fail clearly before the transaction instead of with the engine's generic ValidationException.
+  if (bytes > MAX_ITEM_BYTES) throw new ObjectTooLarge(bytes);
+
   return retryWhileContended(`put ${obj.name}`, async () => {
     const current = await readCurrentSeq(ctx, owner);
     const [existing, holder] = await Promise.all([
@@ -39,7 +55,7 @@ export async function putObject(
       {
         Put: {
           TableName: ctx.tables.events,
-          Item: toObjectItem(owner, obj),
+          Item: item,
           ...unchangedSince(existing),
         },
       },

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { dynamoClientConfig, tableNamesFromEnv } from '../../../lambda/store/dynamodb/client';
+
+describe('dynamoClientConfig', () => {
+  it('uses the default chain on AWS: region only', () => {
+    expect(dynamoClientConfig({ AWS_REGION: 'eu-west-3' })).toEqual({ region: 'eu-west-3' });
+    expect(dynamoClientConfig({})).toEqual({ region: 'us-east-1' });
+  });
+
+  it('points at CALDAV_DYNAMODB_ENDPOINT with dummy credentials when none are given', () => {
+    expect(dynamoClientConfig({ CALDAV_DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' })).toEqual({
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:8000',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+  });
+
+  it('leaves AWS_ENDPOINT_URL to the SDK but still supplies dummy credentials', () => {
+    const config = dynamoClientConfig({ AWS_ENDPOINT_URL: 'http://localhost:4566' });
+    expect(config.endpoint).toBeUndefined();
+    expect(config.credentials).toBeDefined();
+  });
+
+  it('keeps real credentials from the environment', () => {
+    const config = dynamoClientConfig({
+      CALDAV_DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+      AWS_ACCESS_KEY_ID: 'AKIA',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+    });
+    expect(config.credentials).toBeUndefined();
+  });
+});
+
+describe('tableNamesFromEnv', () => {
+  it('reads EVENTS_TABLE, SYNC_TABLE and USERS_TABLE', () => {
+    expect(tableNamesFromEnv({ EVENTS_TABLE: 'e', SYNC_TABLE: 's', USERS_TABLE: 'u' })).toEqual({
+      events: 'e',
+      sync: 's',
+      users: 'u',
+    });
+  });
+
+  it('falls back to the local defaults', () => {
+    expect(tableNamesFromEnv({})).toEqual({
+      events: 'crm-caldav-events',
+      sync: 'crm-caldav-sync',
+      users: 'crm-caldav-users',
+    });
+  });
+});
