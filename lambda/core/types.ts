@@ -44,6 +44,7 @@ export interface DavContext {
 export type DavMethod = (req: DavRequest, ctx: DavContext) => Promise<DavResponse>;
 
 export const DEFAULT_CONFIG: DavConfig = {
-  maxResourceSize: 1024 * 1024,
+  // DynamoDB items stop at 400 KB; the rest of the item (keys, etag, ranges) fits in the margin.
+  maxResourceSize: 384 * 1024,
   syncRetentionSeconds: 30 * 24 * 3600,
 };

@@ -117,3 +117,19 @@ export class UidConflict extends StoreError {
     super(`UID already used by ${existingName}`);
   }
 }
+
+/** The object cannot be stored at this size by this backend; nothing was written. */
+export class ObjectTooLarge extends StoreError {
+  override name = 'ObjectTooLarge';
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`calendar object needs ${bytes} bytes, more than the store's ${limit}-byte limit`);
+  }
+}
+
+/** A write kept losing races against concurrent writers of the same calendar; safe to retry. */
+export class WriteContention extends StoreError {
+  override name = 'WriteContention';
+}

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCalendarStore } from '../../lambda/store/dynamodb/calendar-store';
-import { ObjectTooLarge } from '../../lambda/store/dynamodb/items';
+import { ObjectTooLarge } from '../../lambda/store/types';
 import { PreconditionFailed, UidConflict } from '../../lambda/store/types';
 import { freshTables, type TestTables } from '../helpers/dynamo';
 import { calendarObject, calendarStoreContract, newOwner } from './calendar-store.contract';

@@ -3,10 +3,11 @@
  * and the principal belong to the CRM account and cannot be removed from a device.
  */
 import { assertOwnNode } from '../access';
-import { DavError, forbidden, notFound } from '../errors';
+import { forbidden, notFound } from '../errors';
 import { resolvePath } from '../paths';
 import type { DavMethod } from '../types';
-import { NotFound, PreconditionFailed, type WriteCondition } from '../../store/types';
+import type { WriteCondition } from '../../store/types';
+import { rethrowStoreError } from '../store-errors';
 import { checkWritePreconditions, hasWritePreconditions, pinState, readPreconditions } from './conditional';
 
 export const deleteMethod: DavMethod = async (req, ctx) => {
@@ -33,9 +34,7 @@ export const deleteMethod: DavMethod = async (req, ctx) => {
   try {
     await ctx.store.deleteObject(node.email, node.name, cond);
   } catch (err) {
-    if (err instanceof NotFound) throw notFound();
-    if (err instanceof PreconditionFailed) throw new DavError(412, 'The resource changed meanwhile; fetch it again');
-    throw err;
+    rethrowStoreError(err, node.email);
   }
   return { status: 204, headers: {} };
 };

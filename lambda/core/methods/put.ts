@@ -6,11 +6,10 @@
 import { assertOwnNode } from '../access';
 import { caldav, DavError, forbidden } from '../errors';
 import { analyzeCalendarObject, etagFor } from '../ics';
-import { hrefs, resolvePath, type DavNode } from '../paths';
-import { el } from '../xml';
-import { NS } from '../namespaces';
+import { resolvePath, type DavNode } from '../paths';
 import type { DavContext, DavMethod, DavRequest } from '../types';
-import { PreconditionFailed, UidConflict, type StoredObject, type WriteCondition } from '../../store/types';
+import type { StoredObject, WriteCondition } from '../../store/types';
+import { rethrowStoreError } from '../store-errors';
 import { checkWritePreconditions, hasWritePreconditions, pinState, readPreconditions } from './conditional';
 
 export const put: DavMethod = async (req, ctx) => {
@@ -73,17 +72,6 @@ async function store(ctx: DavContext, owner: string, object: StoredObject, cond:
   try {
     return await ctx.store.putObject(owner, object, cond);
   } catch (err) {
-    if (err instanceof PreconditionFailed) throw new DavError(412, 'The resource changed meanwhile; fetch it again');
-    if (err instanceof UidConflict) {
-      const href = hrefs.object(owner, err.existingName);
-      throw new DavError(
-        409,
-        `Another calendar object (${href}) already holds UID ${object.uid}`,
-        caldav('no-uid-conflict'),
-        {},
-        [el(`{${NS.DAV}}href`, href)],
-      );
-    }
-    throw err;
+    rethrowStoreError(err, owner, object.uid);
   }
 }

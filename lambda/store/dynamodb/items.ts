@@ -3,7 +3,7 @@
  * storage port's types. Only this module knows attribute names.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { StoreError, type ObjectSummary, type StoredObject } from '../types';
+import { type ObjectSummary, type StoredObject } from '../types';
 
 /** What every DynamoDB calendar-store operation needs. */
 export interface StoreContext {
@@ -103,13 +103,6 @@ export const epochSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 /** DynamoDB's hard limit on one item, attribute names included. */
 export const MAX_ITEM_BYTES = 400 * 1024;
 
-/** An object whose item would exceed DynamoDB's item size limit; no write was attempted. */
-export class ObjectTooLarge extends StoreError {
-  override name = 'ObjectTooLarge';
-  constructor(readonly bytes: number) {
-    super(`calendar object needs ${bytes} bytes, more than DynamoDB's ${MAX_ITEM_BYTES}-byte item limit`);
-  }
-}
 
 /** Upper estimate of an item's stored size (numbers counted at their 21-byte maximum). */
 export function itemBytes(item: object): number {

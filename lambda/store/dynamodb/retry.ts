@@ -1,11 +1,8 @@
 /** Backoff and DynamoDB error inspection shared by the write paths. */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { StoreError } from '../types';
 
-/** A write kept losing races against concurrent writers of the same calendar. */
-export class WriteContention extends StoreError {
-  override name = 'WriteContention';
-}
+
+
 
 /** Full-jitter exponential backoff: spreads colliding writers apart instead of in lockstep. */
 export function backoff(attempt: number, baseMs = 10, capMs = 250): Promise<void> {

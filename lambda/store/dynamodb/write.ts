@@ -9,10 +9,9 @@
  * condition means a concurrent writer won the race: re-read and decide again.
  */
 import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { NotFound, PreconditionFailed, UidConflict, type ObjectWrite, type WriteCondition } from '../types';
+import { NotFound, ObjectTooLarge, PreconditionFailed, UidConflict, WriteContention, type ObjectWrite, type WriteCondition } from '../types';
 import {
   MAX_ITEM_BYTES,
-  ObjectTooLarge,
   calendarKey,
   epochSeconds,
   itemBytes,
@@ -22,7 +21,7 @@ import {
   type LogItem,
   type StoreContext,
 } from './items';
-import { RETRYABLE_CANCELLATIONS, WriteContention, backoff, cancellationCodes } from './retry';
+import { RETRYABLE_CANCELLATIONS, backoff, cancellationCodes } from './retry';
 import { readCurrentSeq } from './sync';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -39,7 +38,7 @@ export async function putObject(
   const item = toObjectItem(owner, obj);
   const bytes = itemBytes(item);
   // Fail clearly before the transaction instead of with the engine's generic ValidationException.
-  if (bytes > MAX_ITEM_BYTES) throw new ObjectTooLarge(bytes);
+  if (bytes > MAX_ITEM_BYTES) throw new ObjectTooLarge(bytes, MAX_ITEM_BYTES);
 
   return retryWhileContended(`put ${obj.name}`, async () => {
     const current = await readCurrentSeq(ctx, owner);
