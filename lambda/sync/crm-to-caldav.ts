@@ -1,0 +1,92 @@
+/**
+ * CRM -> phone: applies a saved or deleted CRM event to its owner's CalDAV calendar. Writes go to
+ * the undecorated store, so they are not pushed back to the CRM, and always through If-Match on
+ * the etag just read: a phone write landing in between makes us re-read and re-merge, never
+ * overwrite it. The stored iCalendar is edited, not regenerated, so what the CRM does not own
+ * keeps its bytes; when nothing the CRM owns changed, nothing is written (no ctag bump).
+ */
+import { crmEventToIcs, uidForCrmId } from '../crm/mapping';
+import type { CrmConnector, CrmEvent, CrmUser } from '../crm/types';
+import { NotFound, PreconditionFailed, type CalendarStore } from '../store/types';
+import type { SyncLogger } from './crm-syncing-store';
+import { storedObjectFor } from './stored-object';
+
+/** Same shape as the CRM API's listener port (lambda/crm/types.ts). */
+export interface CrmEventListener {
+  eventSaved(after: CrmEvent, before: CrmEvent | null): Promise<void>;
+  eventDeleted(before: CrmEvent): Promise<void>;
+}
+
+export interface CrmToCaldavDeps {
+  /** The undecorated store. */
+  store: CalendarStore;
+  crm: CrmConnector;
+  now?: () => Date;
+  log?: SyncLogger;
+}
+
+/** Lost If-Match races tolerated before giving up (each means a phone write just landed). */
+const RACE_RETRIES = 5;
+
+export const caldavUidOf = (e: CrmEvent) => e.caldav?.uid ?? uidForCrmId(e.id);
+
+const sameOwner = (a: CrmEvent, b: CrmEvent) => a.Owner.email.toLowerCase() === b.Owner.email.toLowerCase();
+
+export function crmToCaldav(deps: CrmToCaldavDeps): CrmEventListener {
+  const now = deps.now ?? (() => new Date());
+  const { store, crm } = deps;
+
+  async function remove(owner: string, uid: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const name = await store.findNameByUid(owner, uid);
+      const obj = name ? await store.getObject(owner, name) : null;
+      if (!obj) return;
+      try {
+        await store.deleteObject(owner, obj.name, { ifMatch: obj.etag });
+        return;
+      } catch (err) {
+        if (err instanceof NotFound) return;
+        if (!(err instanceof PreconditionFailed) || attempt >= RACE_RETRIES) throw err;
+      }
+    }
+  }
+
+  async function write(user: CrmUser, event: CrmEvent): Promise<void> {
+    const owner = user.email;
+    const uid = caldavUidOf(event);
+    for (let attempt = 0; ; attempt++) {
+      const name = await store.findNameByUid(owner, uid);
+      const stored = name ? await store.getObject(owner, name) : null;
+      const ics = crmEventToIcs(event, { owner: user, previousIcs: stored?.ics, now: now() });
+      if (stored && ics === stored.ics) return;
+      const obj = storedObjectFor(stored?.name ?? event.caldav?.name ?? `${uid}.ics`, ics, now());
+      try {
+        await store.putObject(owner, obj, stored ? { ifMatch: stored.etag } : { ifNoneMatch: true });
+        deps.log?.('info', 'CRM event written to CalDAV', { owner, name: obj.name, eventId: event.id });
+        return;
+      } catch (err) {
+        if (!(err instanceof PreconditionFailed) || attempt >= RACE_RETRIES) throw err;
+      }
+    }
+  }
+
+  return {
+    async eventSaved(after, before) {
+      // A notification can arrive after a newer write (e.g. a phone PUT pushed meanwhile): the
+      // CRM's current record is what the calendar must show, not the one in the notification.
+      const current = (await crm.getEvent(after.id)) ?? after;
+      if (before && !sameOwner(before, current)) await remove(before.Owner.email.toLowerCase(), caldavUidOf(before));
+      if (current.Deleted) return remove(current.Owner.email.toLowerCase(), caldavUidOf(current));
+      const user = await crm.getUser(current.Owner.email);
+      if (!user?.caldavEnabled) return;
+      await write({ ...user, email: user.email.toLowerCase() }, current);
+    },
+
+    async eventDeleted(before) {
+      const current = await crm.getEvent(before.id);
+      // Deleted and re-created under the same id between the write and this call: keep it.
+      if (current && !current.Deleted) return this.eventSaved(current, before);
+      await remove(before.Owner.email.toLowerCase(), caldavUidOf(before));
+    },
+  };
+}

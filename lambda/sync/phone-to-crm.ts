@@ -1,0 +1,86 @@
+/**
+ * Phone -> CRM: brings the CRM event of one calendar object in line with the object as stored.
+ * Shared by the write path (crm-syncing-store.ts) and the replay (retry.ts), and idempotent:
+ * pushing the same stored state twice changes nothing the second time.
+ */
+import { icsToCrmEvent } from '../crm/mapping';
+import { CrmConflict, CrmNotFound, type CrmConnector, type CrmEvent, type CrmUser } from '../crm/types';
+import type { CalendarStore, StoredObject } from '../store/types';
+
+export type PushResult = 'created' | 'updated' | 'unchanged' | 'deleted' | 'absent' | 'not-a-crm-user';
+
+/** Optimistic writes lost to a concurrent CRM edit are re-read and retried this many times. */
+const CONFLICT_RETRIES = 3;
+
+/** The UID crmEventToIcs gives events created in the CRM (see uidForCrmId). */
+const CRM_UID = /^crm-(.+)@crm-caldav$/;
+
+/**
+ * The CRM event an object maps to: by its caldav link, or, for an event created in the CRM and
+ * never edited from CalDAV, by the id its UID was derived from.
+ */
+export async function findLinkedEvent(crm: CrmConnector, owner: string, uid: string): Promise<CrmEvent | null> {
+  const linked = await crm.findEventByUid(owner, uid);
+  if (linked) return linked;
+  const id = CRM_UID.exec(uid)?.[1];
+  if (!id) return null;
+  const byId = await crm.getEvent(id);
+  const ownedHere = byId && !byId.Deleted && byId.Owner.email.toLowerCase() === owner.toLowerCase();
+  return ownedHere && (!byId.caldav || byId.caldav.uid === uid) ? byId : null;
+}
+
+/** A CRM user owning the calendar, or null when the calendar's owner is not in the CRM. */
+async function crmOwner(crm: CrmConnector, owner: string): Promise<CrmUser | null> {
+  return crm.getUser(owner);
+}
+
+export async function pushObject(crm: CrmConnector, owner: string, obj: StoredObject): Promise<PushResult> {
+  const user = await crmOwner(crm, owner);
+  if (!user) return 'not-a-crm-user';
+  for (let attempt = 0; ; attempt++) {
+    const existing = await findLinkedEvent(crm, owner, obj.uid);
+    if (existing?.caldav?.ics === obj.ics && existing.caldav.name === obj.name) return 'unchanged';
+    const draft = await icsToCrmEvent(obj.ics, {
+      owner: user,
+      lookup: (email) => crm.findPersonByEmail(email),
+      existing: existing ?? undefined,
+    });
+    draft.caldav = { uid: obj.uid, name: obj.name, ics: obj.ics };
+    draft.Deleted = false;
+    try {
+      await crm.upsertEvent(draft, existing ? { ifModified: existing.Modified_Time } : undefined);
+      return existing ? 'updated' : 'created';
+    } catch (err) {
+      // The phone's write is the newer one (it arrived after the CRM edit we raced with).
+      if (!(err instanceof CrmConflict) || attempt >= CONFLICT_RETRIES) throw err;
+    }
+  }
+}
+
+/**
+ * The CRM event of `uid` goes away, unless the calendar still holds that UID under another
+ * name (a later write moved it), in which case that object is pushed instead.
+ */
+export async function pushDeletion(crm: CrmConnector, store: CalendarStore, owner: string, uid: string): Promise<PushResult> {
+  const holder = await store.findNameByUid(owner, uid);
+  if (holder !== null) {
+    const obj = await store.getObject(owner, holder);
+    if (obj) return pushObject(crm, owner, obj);
+  }
+  const existing = await findLinkedEvent(crm, owner, uid);
+  if (!existing) return 'absent';
+  try {
+    await crm.deleteEvent(existing.id);
+  } catch (err) {
+    if (err instanceof CrmNotFound) return 'absent';
+    throw err;
+  }
+  return 'deleted';
+}
+
+/** Pushes whatever `owner/name` holds now, and deletes the CRM events of `uids` it no longer holds. */
+export async function pushCurrentState(crm: CrmConnector, store: CalendarStore, owner: string, name: string, uids: string[]): Promise<void> {
+  const obj = await store.getObject(owner, name);
+  for (const uid of uids) if (uid !== obj?.uid) await pushDeletion(crm, store, owner, uid);
+  if (obj) await pushObject(crm, owner, obj);
+}

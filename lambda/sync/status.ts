@@ -1,0 +1,53 @@
+/**
+ * What is waiting for the CRM, per user: served by `crm-caldav sync status` and the CRM API's
+ * /crm/v1/status. Plain JSON-ready data.
+ */
+import type { Outbox, OutboxEntry } from './outbox';
+
+export interface UserSyncStatus {
+  owner: string;
+  pending: number;
+  /** ISO instant of the oldest failure still pending. */
+  oldestPendingSince: string;
+  lastError: { at: string; name: string; message: string };
+  attempts: number;
+}
+
+export interface SyncStatus {
+  pending: number;
+  oldestPendingSince: string | null;
+  users: UserSyncStatus[];
+}
+
+export async function syncStatus(outbox: Outbox, owner?: string): Promise<SyncStatus> {
+  const entries = await outbox.list(owner);
+  const byOwner = new Map<string, OutboxEntry[]>();
+  for (const e of entries) byOwner.set(e.owner, [...(byOwner.get(e.owner) ?? []), e]);
+  const users = [...byOwner].map(([who, list]): UserSyncStatus => {
+    const latest = list.reduce((a, b) => (b.lastFailedAt > a.lastFailedAt ? b : a));
+    return {
+      owner: who,
+      pending: list.length,
+      oldestPendingSince: list.reduce((min, e) => (e.firstFailedAt < min ? e.firstFailedAt : min), list[0]!.firstFailedAt),
+      lastError: { at: latest.lastFailedAt, name: latest.name, message: latest.lastError },
+      attempts: list.reduce((n, e) => n + e.attempts, 0),
+    };
+  });
+  users.sort((a, b) => a.owner.localeCompare(b.owner));
+  return {
+    pending: entries.length,
+    oldestPendingSince: entries[0]?.firstFailedAt ?? null,
+    users,
+  };
+}
+
+/** Human-readable lines for the CLI. */
+export function formatStatus(s: SyncStatus): string[] {
+  if (s.pending === 0) return ['Nothing pending: every CalDAV change has reached the CRM.'];
+  return [
+    `${s.pending} calendar object(s) waiting for the CRM, the oldest since ${s.oldestPendingSince}.`,
+    ...s.users.map(
+      (u) => `${u.owner}\t${u.pending} pending since ${u.oldestPendingSince}\t${u.attempts} attempt(s)\tlast error ${u.lastError.at} on ${u.lastError.name}: ${u.lastError.message}`,
+    ),
+  ];
+}
