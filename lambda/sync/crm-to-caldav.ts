@@ -70,23 +70,23 @@ export function crmToCaldav(deps: CrmToCaldavDeps): CrmEventListener {
     }
   }
 
-  return {
-    async eventSaved(after, before) {
-      // A notification can arrive after a newer write (e.g. a phone PUT pushed meanwhile): the
+  async function eventSaved(after: CrmEvent, before: CrmEvent | null): Promise<void> {
+    // A notification can arrive after a newer write (e.g. a phone PUT pushed meanwhile): the
       // CRM's current record is what the calendar must show, not the one in the notification.
-      const current = (await crm.getEvent(after.id)) ?? after;
-      if (before && !sameOwner(before, current)) await remove(before.Owner.email.toLowerCase(), caldavUidOf(before));
-      if (current.Deleted) return remove(current.Owner.email.toLowerCase(), caldavUidOf(current));
-      const user = await crm.getUser(current.Owner.email);
-      if (!user?.caldavEnabled) return;
-      await write({ ...user, email: user.email.toLowerCase() }, current);
-    },
+    const current = (await crm.getEvent(after.id)) ?? after;
+    if (before && !sameOwner(before, current)) await remove(before.Owner.email.toLowerCase(), caldavUidOf(before));
+    if (current.Deleted) return remove(current.Owner.email.toLowerCase(), caldavUidOf(current));
+    const user = await crm.getUser(current.Owner.email);
+    if (!user?.caldavEnabled) return;
+    await write({ ...user, email: user.email.toLowerCase() }, current);
+  }
 
-    async eventDeleted(before) {
-      const current = await crm.getEvent(before.id);
-      // Deleted and re-created under the same id between the write and this call: keep it.
-      if (current && !current.Deleted) return this.eventSaved(current, before);
-      await remove(before.Owner.email.toLowerCase(), caldavUidOf(before));
-    },
-  };
+  async function eventDeleted(before: CrmEvent): Promise<void> {
+    const current = await crm.getEvent(before.id);
+    // Restored under the same id between the delete and this call: the calendar keeps it.
+    if (current && !current.Deleted) return eventSaved(current, before);
+    await remove(before.Owner.email.toLowerCase(), caldavUidOf(before));
+  }
+
+  return { eventSaved, eventDeleted };
 }
