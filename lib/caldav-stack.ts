@@ -40,7 +40,8 @@ type Grants = Partial<Record<TableName, TableAccess>>;
  * OPTIONS and the well-known redirect touch no table at all.
  */
 const READ: Grants = { events: 'read', sync: 'read', users: 'read' };
-const WRITE: Grants = { events: 'readWrite', sync: 'readWrite', users: 'read' };
+// PUT and DELETE also write to the CRM; a CRM failure parks the object in the outbox.
+const WRITE: Grants = { events: 'readWrite', sync: 'readWrite', users: 'read', outbox: 'readWrite' };
 const GRANTS: Record<StandardMethod | DavMethod, Grants> = {
   OPTIONS: {},
   GET: READ,
@@ -100,8 +101,8 @@ export class CaldavStack extends Stack {
         projectRoot: PROJECT_ROOT,
         description,
       });
-      // Every function knows every table name (the store is built from all three); grants differ.
-      for (const name of ['events', 'sync', 'users'] as const) fn.bindTable(this.tables[name], grants[name]);
+      // Every function knows every table name (the stores are built from all of them); grants differ.
+      for (const name of ['events', 'sync', 'users', 'outbox'] as const) fn.bindTable(this.tables[name], grants[name]);
       this.functions[id] = fn;
       return fn;
     };

@@ -52,4 +52,7 @@ export class CaldavTables extends Construct {
   get users(): BoundTable {
     return this.byName.users;
   }
+  get outbox(): BoundTable {
+    return this.byName.outbox;
+  }
 }

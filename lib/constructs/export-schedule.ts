@@ -44,7 +44,9 @@ export class ExportSchedule extends Construct {
     })
       .bindTable(props.tables.events, 'readWrite')
       .bindTable(props.tables.sync, 'readWrite')
-      .bindTable(props.tables.users, 'read');
+      .bindTable(props.tables.users, 'read')
+      // The job replays CalDAV changes the CRM refused (lambda/sync/retry.ts).
+      .bindTable(props.tables.outbox, 'readWrite');
     props.crmSecret.grantRead(this.fn);
 
     this.rule = new events.Rule(this, 'Rule', {

@@ -13,7 +13,7 @@ import {
   type DynamoClients,
   type TableNames,
 } from '../../lambda/store/dynamodb/client';
-import { EVENTS_TABLE, SYNC_TABLE, USERS_TABLE, defaultTableName, tableEnvVar } from '../../lambda/store/dynamodb/schema';
+import { EVENTS_TABLE, OUTBOX_TABLE, SYNC_TABLE, USERS_TABLE, defaultTableName, tableEnvVar } from '../../lambda/store/dynamodb/schema';
 
 export interface TestTables extends DynamoClients {
   endpoint: string;
@@ -31,6 +31,7 @@ export async function freshTables(): Promise<TestTables> {
     events: defaultTableName(EVENTS_TABLE, prefix),
     sync: defaultTableName(SYNC_TABLE, prefix),
     users: defaultTableName(USERS_TABLE, prefix),
+    outbox: defaultTableName(OUTBOX_TABLE, prefix),
   };
   const clients = newDynamoClients(dynamoClientConfig({ ...process.env, [ENDPOINT_ENV]: endpoint }));
   await waitUntilAnswering(clients.client, endpoint);
@@ -40,6 +41,7 @@ export async function freshTables(): Promise<TestTables> {
     [tableEnvVar(EVENTS_TABLE)]: tables.events,
     [tableEnvVar(SYNC_TABLE)]: tables.sync,
     [tableEnvVar(USERS_TABLE)]: tables.users,
+    [tableEnvVar(OUTBOX_TABLE)]: tables.outbox,
   };
   return {
     ...clients,

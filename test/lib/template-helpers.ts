@@ -3,6 +3,7 @@
  * serves a route, and what access each function's role has to each table.
  */
 import type { Template } from 'aws-cdk-lib/assertions';
+import { TABLES } from '../../lambda/store/dynamodb/schema';
 
 export type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };
 export type Access = 'none' | 'read' | 'write' | 'readWrite';
@@ -77,7 +78,7 @@ export function tableAccess(template: Template, fnId: string, tableId: string): 
 export function tableIds(template: Template): Record<string, string> {
   return Object.fromEntries(
     ofType(template, 'AWS::DynamoDB::Table').map(([id]) => [
-      ['events', 'sync', 'users'].find((n) => id.startsWith(`Tables${n}`)) ?? id,
+      TABLES.map((t) => t.logicalName).find((n) => id.startsWith(`Tables${n}`)) ?? id,
       id,
     ]),
   );

@@ -7,11 +7,13 @@
  * sync    pk = owner e-mail, seq = 0 for the calendar item (current seq, dead properties),
  *         seq ≥ 1 for change-log entries {name, deleted, expiresAt}; `expiresAt` is the TTL.
  * users   pk = e-mail: password hash, enabled flag, CRM profile fields.
+ * outbox  pk = owner e-mail, sk = resource name: a calendar object whose last change has not
+ *         reached the CRM yet (lambda/sync/outbox-dynamodb.ts); removed once delivered.
  */
 
 export interface TableSpec {
   /** Logical name, used for env vars (`<NAME>_TABLE`) and construct ids. */
-  logicalName: 'events' | 'sync' | 'users';
+  logicalName: 'events' | 'sync' | 'users' | 'outbox';
   partitionKey: { name: string; type: 'S' | 'N' };
   sortKey?: { name: string; type: 'S' | 'N' };
   ttlAttribute?: string;
@@ -35,7 +37,13 @@ export const USERS_TABLE: TableSpec = {
   partitionKey: { name: 'email', type: 'S' },
 };
 
-export const TABLES = [EVENTS_TABLE, SYNC_TABLE, USERS_TABLE] as const;
+export const OUTBOX_TABLE: TableSpec = {
+  logicalName: 'outbox',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+};
+
+export const TABLES = [EVENTS_TABLE, SYNC_TABLE, USERS_TABLE, OUTBOX_TABLE] as const;
 
 /** Environment variable carrying a table's physical name, e.g. EVENTS_TABLE. */
 export const tableEnvVar = (spec: TableSpec) => `${spec.logicalName.toUpperCase()}_TABLE`;

@@ -32,11 +32,12 @@ describe('dynamoClientConfig', () => {
 });
 
 describe('tableNamesFromEnv', () => {
-  it('reads EVENTS_TABLE, SYNC_TABLE and USERS_TABLE', () => {
-    expect(tableNamesFromEnv({ EVENTS_TABLE: 'e', SYNC_TABLE: 's', USERS_TABLE: 'u' })).toEqual({
+  it('reads EVENTS_TABLE, SYNC_TABLE, USERS_TABLE and OUTBOX_TABLE', () => {
+    expect(tableNamesFromEnv({ EVENTS_TABLE: 'e', SYNC_TABLE: 's', USERS_TABLE: 'u', OUTBOX_TABLE: 'o' })).toEqual({
       events: 'e',
       sync: 's',
       users: 'u',
+      outbox: 'o',
     });
   });
 
@@ -45,6 +46,7 @@ describe('tableNamesFromEnv', () => {
       events: 'crm-caldav-events',
       sync: 'crm-caldav-sync',
       users: 'crm-caldav-users',
+      outbox: 'crm-caldav-outbox',
     });
   });
 });
