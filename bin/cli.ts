@@ -10,7 +10,10 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateAppPassword, hashPassword } from '../lambda/http/auth';
+import { configFromEnv } from '../lambda/http/deps';
 import type { UserRecord, UserStore } from '../lambda/store/types';
+import type { RetryReport } from '../lambda/sync/retry';
+import { formatStatus, syncStatus, type SyncStatus } from '../lambda/sync/status';
 import { acquireDynamoDb, type EngineLease } from './lib/dynamodb-engine';
 
 const USAGE = `Usage: crm-caldav <command> [options]
@@ -23,17 +26,20 @@ Commands:
                               restore access; issues a new app password unless --keep-password
   user reset-password <email> issue a new app password (the old one stops working)
   user list                   list users
+  sync status [email]         CalDAV changes still waiting for the CRM, per user, with the last error
+  sync retry [email]          deliver them now (the scheduled job does this too); needs CRM_CONNECTOR
 
 Where the users are:
   --data-dir DIR              local data directory (CALDAV_DATA_DIR, default ./data): uses the
                               running local server's DynamoDB, or starts DynamoDB Local on DIR
   --dynamodb-endpoint URL     this DynamoDB (CALDAV_DYNAMODB_ENDPOINT)
   --aws                       the deployed tables: AWS credentials/region from the environment,
-                              table name from USERS_TABLE`;
+                              table names from USERS_TABLE, OUTBOX_TABLE, EVENTS_TABLE, SYNC_TABLE`;
 
 class UsageError extends Error {}
 
 const USER_COMMANDS = ['add', 'disable', 'enable', 'reset-password', 'list'];
+const SYNC_COMMANDS = ['status', 'retry'];
 
 export interface CliIo {
   out: (line: string) => void;
@@ -148,7 +154,28 @@ export async function runUserCommand(
 
 interface Target {
   users: UserStore;
+  /** The CRM bridge's view of the same tables (outbox, calendars, connector from CRM_CONNECTOR). */
+  sync(): Promise<SyncTarget>;
   close(): Promise<void>;
+}
+
+export interface SyncTarget {
+  status(owner?: string): Promise<SyncStatus>;
+  /** Null when no CRM connector is configured. */
+  retry: ((owner?: string) => Promise<RetryReport>) | null;
+}
+
+/** `sync status` and `sync retry`, on any SyncTarget: testable without DynamoDB. */
+export async function runSyncCommand(target: SyncTarget, command: string, email: string | undefined, io: CliIo): Promise<void> {
+  const owner = email === undefined ? undefined : emailArg(email);
+  if (command === 'status') {
+    formatStatus(await target.status(owner)).forEach((line) => io.out(line));
+    return;
+  }
+  if (!target.retry) throw new UsageError('no CRM connector configured: set CRM_CONNECTOR (see docs/sync.md)');
+  const r = await target.retry(owner);
+  io.out(`Delivered ${r.delivered}, still failing ${r.failed}, changed during the run ${r.superseded}.`);
+  formatStatus(await target.status(owner)).forEach((line) => io.out(line));
 }
 
 async function openUsers(values: { 'data-dir'?: string; 'dynamodb-endpoint'?: string; aws?: boolean }): Promise<Target> {
@@ -176,6 +203,22 @@ async function openUsers(values: { 'data-dir'?: string; 'dynamodb-endpoint'?: st
     if (!values.aws) await ensureTables(client, tables);
     return {
       users: new DynamoUserStore(doc, tables.users),
+      async sync() {
+        const [{ DynamoOutbox }, { DynamoCalendarStore }, { crmConnectorFromEnv }, { retryPending }] = await Promise.all([
+          import('../lambda/sync/outbox-dynamodb'),
+          import('../lambda/store/dynamodb/calendar-store'),
+          import('../lambda/sync/connector-from-env'),
+          import('../lambda/sync/retry'),
+        ]);
+        const outbox = new DynamoOutbox(doc, tables.outbox);
+        const crm = await crmConnectorFromEnv(env, doc);
+        const retentionSeconds = configFromEnv(env).syncRetentionSeconds;
+        const store = new DynamoCalendarStore(doc, { events: tables.events, sync: tables.sync }, { retentionSeconds });
+        return {
+          status: (owner) => syncStatus(outbox, owner),
+          retry: crm ? (owner) => retryPending({ store, crm, outbox }, { owner }) : null,
+        };
+      },
       async close() {
         client.destroy();
         await lease?.release();
@@ -214,15 +257,20 @@ export async function main(argv: string[], io: CliIo = { out: console.log, err: 
     io.out(USAGE);
     return values.help || group === 'help' ? 0 : 2;
   }
-  if (group !== 'user' || !command || !USER_COMMANDS.includes(command) || extra.length > 0) {
+  const known = group === 'user' ? USER_COMMANDS : group === 'sync' ? SYNC_COMMANDS : [];
+  if (!command || !known.includes(command) || extra.length > 0) {
     io.err(USAGE);
     return 2;
   }
 
   let target: Target | undefined;
   try {
-    if (command !== 'list') emailArg(email);
+    if (group === 'sync' ? email !== undefined : command !== 'list') emailArg(email);
     target = await openUsers(values);
+    if (group === 'sync') {
+      await runSyncCommand(await target.sync(), command, email, io);
+      return 0;
+    }
     await runUserCommand(target.users, command, email, {
       name: values.name,
       timeZone: values['time-zone'],

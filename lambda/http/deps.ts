@@ -4,12 +4,16 @@
  */
 import { DEFAULT_CONFIG, type DavConfig } from '../core/types';
 import type { CalendarStore, UserStore } from '../store/types';
+import type { CrmSync } from '../sync/wiring';
 
 export interface Dependencies {
+  /** With a CRM configured, the CRM-syncing store (lambda/sync); core cannot tell. */
   store: CalendarStore;
   users: UserStore;
   config: DavConfig;
   now: () => Date;
+  /** The CRM bridge, when a CRM connector is configured (CRM_CONNECTOR). */
+  crm?: CrmSync;
 }
 
 type Env = Record<string, string | undefined>;
@@ -33,10 +37,11 @@ export function configFromEnv(env: Env = process.env): DavConfig {
 
 /** DynamoDB-backed dependencies; the SDK is loaded only here, so memory-store tests never pay for it. */
 export async function dependenciesFromEnv(env: Env = process.env): Promise<Dependencies> {
-  const [{ dynamoClientConfig, newDynamoClients, tableNamesFromEnv }, { DynamoCalendarStore }, { DynamoUserStore }] = await Promise.all([
+  const [{ dynamoClientConfig, newDynamoClients, tableNamesFromEnv }, { DynamoCalendarStore }, { DynamoUserStore }, { crmConnectorFromEnv }] = await Promise.all([
     import('../store/dynamodb/client'),
     import('../store/dynamodb/calendar-store'),
     import('../store/dynamodb/user-store'),
+    import('../sync/connector-from-env'),
   ]);
   const config = configFromEnv(env);
   const now = () => new Date();
@@ -44,15 +49,19 @@ export async function dependenciesFromEnv(env: Env = process.env): Promise<Depen
   // successive instances at different endpoints. Still one set per container, via `current`.
   const { doc } = newDynamoClients(dynamoClientConfig(env));
   const tables = tableNamesFromEnv(env);
-  return {
-    store: new DynamoCalendarStore(doc, { events: tables.events, sync: tables.sync }, {
-      retentionSeconds: config.syncRetentionSeconds,
-      now,
-    }),
-    users: new DynamoUserStore(doc, tables.users),
-    config,
+  const store = new DynamoCalendarStore(doc, { events: tables.events, sync: tables.sync }, {
+    retentionSeconds: config.syncRetentionSeconds,
     now,
-  };
+  });
+  const base: Dependencies = { store, users: new DynamoUserStore(doc, tables.users), config, now };
+  const connector = await crmConnectorFromEnv(env, doc);
+  if (!connector) return base;
+  const [{ wireCrmSync }, { DynamoOutbox }, { logLine }] = await Promise.all([
+    import('../sync/wiring'),
+    import('../sync/outbox-dynamodb'),
+    import('./middleware'),
+  ]);
+  return { ...base, ...wireCrmSync(store, connector, new DynamoOutbox(doc, tables.outbox), { now, log: logLine }) };
 }
 
 let current: Promise<Dependencies> | undefined;
