@@ -9,6 +9,7 @@ import { crmEventToIcs, uidForCrmId } from '../crm/mapping';
 import type { CrmConnector, CrmEvent, CrmUser } from '../crm/types';
 import { NotFound, PreconditionFailed, type CalendarStore } from '../store/types';
 import type { SyncLogger } from './crm-syncing-store';
+import type { Outbox } from './outbox';
 import { storedObjectFor } from './stored-object';
 
 /** Same shape as the CRM API's listener port (lambda/crm/types.ts). */
@@ -21,6 +22,8 @@ export interface CrmToCaldavDeps {
   /** The undecorated store. */
   store: CalendarStore;
   crm: CrmConnector;
+  /** Pending phone deletions found here are not undone by re-creating the object. */
+  outbox?: Outbox;
   now?: () => Date;
   log?: SyncLogger;
 }
@@ -51,12 +54,22 @@ export function crmToCaldav(deps: CrmToCaldavDeps): CrmEventListener {
     }
   }
 
+  /** The phone deleted this UID and the CRM has not heard yet: the replay will delete the event. */
+  async function deletedOnPhone(owner: string, uid: string): Promise<boolean> {
+    if (!deps.outbox) return false;
+    return (await deps.outbox.list(owner)).some((e) => e.uids.includes(uid));
+  }
+
   async function write(user: CrmUser, event: CrmEvent): Promise<void> {
     const owner = user.email;
     const uid = caldavUidOf(event);
     for (let attempt = 0; ; attempt++) {
       const name = await store.findNameByUid(owner, uid);
       const stored = name ? await store.getObject(owner, name) : null;
+      if (!stored && (await deletedOnPhone(owner, uid))) {
+        deps.log?.('info', 'CRM event not re-created: its CalDAV deletion waits in the outbox', { owner, uid, eventId: event.id });
+        return;
+      }
       const ics = crmEventToIcs(event, { owner: user, previousIcs: stored?.ics, now: now() });
       if (stored && ics === stored.ics) return;
       const obj = storedObjectFor(stored?.name ?? event.caldav?.name ?? `${uid}.ics`, ics, now());

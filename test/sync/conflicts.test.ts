@@ -97,4 +97,16 @@ describe('changes crossing in flight', () => {
     expect((await w.onlyEvent()).caldav?.ics).toBe((await w.phone.get(NAME))!.ics);
     expect(await w.outbox.list(OLIVIA.email)).toEqual([]);
   });
+
+  it('a CRM edit (or a reconciliation) arriving while a phone deletion waits in the outbox does not resurrect the event', async () => {
+    const { w, ev } = await phoneMade();
+    w.crm.available = false;
+    expect((await w.phone.delete(NAME)).status).toBe(204);
+    w.crm.available = true;
+    await w.api.save({ ...ev, Event_Title: 'Edited in the CRM meanwhile' });
+    expect(await w.inner.listObjects(OLIVIA.email)).toEqual([]);
+    await w.retry();
+    expect(await w.crm.listEvents(OLIVIA.email)).toEqual([]);
+    expect(await w.inner.listObjects(OLIVIA.email)).toEqual([]);
+  });
 });

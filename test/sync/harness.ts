@@ -55,7 +55,7 @@ export function makeWorld() {
   crm.addPerson({ id: 'L1', module: 'Leads', First_Name: 'Larry', Last_Name: 'Lead', Email: 'larry@acme.example' });
   crm.addPerson({ id: 'C1', module: 'Contacts', First_Name: 'Carla', Last_Name: 'Contact', Email: 'carla@acme.example' });
   const store = crmSyncingStore(inner, { crm, outbox, now });
-  const listener = crmToCaldav({ store: inner, crm, now });
+  const listener = crmToCaldav({ store: inner, crm, outbox, now });
 
   const ctx = (email: string): DavContext => ({ user: { email }, store, config: DEFAULT_CONFIG, now });
   async function call(method: DavMethod, email: string, req: { method: string; path: string; headers?: Record<string, string>; body?: string }): Promise<DavResponse> {
