@@ -85,7 +85,7 @@ export function crmToCaldav(deps: CrmToCaldavDeps): CrmEventListener {
 
   async function eventSaved(after: CrmEvent, before: CrmEvent | null): Promise<void> {
     // A notification can arrive after a newer write (e.g. a phone PUT pushed meanwhile): the
-      // CRM's current record is what the calendar must show, not the one in the notification.
+    // CRM's current record is what the calendar must show, not the one in the notification.
     const current = (await crm.getEvent(after.id)) ?? after;
     if (before && !sameOwner(before, current)) await remove(before.Owner.email.toLowerCase(), caldavUidOf(before));
     if (current.Deleted) return remove(current.Owner.email.toLowerCase(), caldavUidOf(current));
