@@ -14,7 +14,7 @@ import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
 import { DynamoOutbox } from '../../lambda/sync/outbox-dynamodb';
 import { wireCrmSync, type CrmSync } from '../../lambda/sync/wiring';
 import { freshTables, type TestTables } from '../helpers/dynamo';
-import { OLIVIA, draft, fixture, lines } from './harness';
+import { OLIVIA, draft, fixture, lineDiff, lines } from './harness';
 
 const PASSWORD = 'abcd-efgh-jkmn-pqrs';
 const authorization = `Basic ${Buffer.from(`${OLIVIA.email}:${PASSWORD}`).toString('base64')}`;
@@ -107,5 +107,41 @@ describe('CRM bridge on DynamoDB Local through the local server', () => {
   it('phone DELETE -> CRM event deleted', async () => {
     expect((await dav('DELETE', IOS_NAME)).status).toBe(204);
     expect((await crm.listEvents(OLIVIA.email)).map((e) => e.caldav?.name)).not.toContain(IOS_NAME);
+  });
+
+  it('iOS event: three alarms, attendee removal and a CRM edit, byte-for-byte stable elsewhere', async () => {
+    const name = 'ios-2.ics';
+    const ics = fixture('ios-event.ics').replace(/UID:7F3A2C1E-5B8D-4E61-9C2A-3D4E5F6A7B8C/, 'UID:IOS-2');
+    expect((await dav('PUT', name, { body: ics, headers: { 'content-type': 'text/calendar' } })).status).toBe(201);
+    const ev = (await crm.findEventByUid(OLIVIA.email, 'IOS-2'))!;
+    expect(ev.Remind_At).toBe(15);
+    const saved = await crm.upsertEvent({ ...ev, Event_Title: 'Renamed in the CRM', Remind_At: 30, Participants: ev.Participants.filter((p) => p.type !== 'lead') });
+    await bridge.listener.eventSaved(saved, ev);
+    const got = await (await dav('GET', name)).text();
+    const diff = lineDiff(ics, got);
+    expect(diff.added.filter((l) => !/^(DTSTAMP|LAST-MODIFIED):/.test(l))).toEqual(['SUMMARY:Renamed in the CRM', 'TRIGGER:-PT30M']);
+    expect(diff.removed.filter((l) => !/^(DTSTAMP|LAST-MODIFIED):/.test(l))).toEqual([
+      'SUMMARY:Quarterly review with Acme',
+      expect.stringMatching(/^ATTENDEE;CN=Larry Lead;/),
+      'TRIGGER:-PT15M',
+    ]);
+    expect(lines(got).filter((l) => l === 'BEGIN:VALARM')).toHaveLength(3);
+    // The phone removes Carla: the CRM follows.
+    const withoutCarla = got.replace(/ATTENDEE;CN="Carla Contact, CFO"[^\r]*\r\n(?: [^\r]*\r\n)*/, '');
+    expect((await dav('PUT', name, { body: withoutCarla, headers: { 'content-type': 'text/calendar' } })).status).toBe(204);
+    expect((await crm.findEventByUid(OLIVIA.email, 'IOS-2'))!.Participants.map((p) => p.Email)).toEqual(['stranger@elsewhere.example']);
+  });
+
+  it('recurrence with an overridden instance both ways', async () => {
+    const name = 'standup.ics';
+    expect((await dav('PUT', name, { body: fixture('recurring-override.ics'), headers: { 'content-type': 'text/calendar' } })).status).toBe(201);
+    const ev = (await crm.findEventByUid(OLIVIA.email, '5D6E7F80-1A2B-4C3D-8E9F-0A1B2C3D4E5F'))!;
+    expect(ev.Recurring_Activity?.RRULE).toBe('FREQ=WEEKLY;BYDAY=MO;COUNT=10');
+    expect(ev.Recurrence_Exceptions.map((x) => x.Recurrence_Id)).toEqual(['2024-03-18T09:00:00+01:00']);
+    const saved = await crm.upsertEvent({ ...ev, Recurrence_Exceptions: [...ev.Recurrence_Exceptions, { Recurrence_Id: '2024-04-01T09:00:00+02:00', Venue: 'Roof terrace' }] });
+    await bridge.listener.eventSaved(saved, ev);
+    const l = lines(await (await dav('GET', name)).text());
+    expect(l.filter((x) => x.startsWith('RECURRENCE-ID'))).toEqual(['RECURRENCE-ID;TZID=Europe/Berlin:20240318T090000', 'RECURRENCE-ID;TZID=Europe/Berlin:20240401T090000']);
+    expect(l).toContain('LOCATION:Roof terrace');
   });
 });
