@@ -6,6 +6,10 @@
  * The engine starts in the background: test files that never touch DynamoDB do not wait for
  * the JVM, and the others wait only in freshTables().
  */
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { QUICK_START_JVM_ARGS, freePort, startDynamoDbLocal } from '../../bin/dynamodb-local';
 
@@ -16,12 +20,23 @@ declare module 'vitest' {
   }
 }
 
+/**
+ * Everything tests write to the OS temp dir (CDK cloud assemblies, server data dirs) goes into
+ * one directory removed after the run; workers inherit TMPDIR from this process.
+ */
+function privateTmpDir(): () => Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'crm-caldav-test-'));
+  process.env.TMPDIR = dir;
+  return () => rm(dir, { recursive: true, force: true });
+}
+
 export default async function setup(project: TestProject) {
+  const removeTmp = privateTmpDir();
   const given =
     process.env.CALDAV_DYNAMODB_ENDPOINT || process.env.AWS_ENDPOINT_URL_DYNAMODB || process.env.AWS_ENDPOINT_URL;
   if (given) {
     project.provide('dynamoEndpoint', given);
-    return;
+    return removeTmp;
   }
   const port = await freePort();
   const abort = new AbortController();
@@ -34,5 +49,6 @@ export default async function setup(project: TestProject) {
     abort.abort();
     const local = await starting.catch(() => null);
     await local?.stop();
+    await removeTmp();
   };
 }
