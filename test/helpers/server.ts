@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { startLocalServer, type LocalServer } from '../../bin/local-server';
 import { hashPassword } from '../../lambda/http/passwords';
+import { DynamoCalendarStore } from '../../lambda/store/dynamodb/calendar-store';
 import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
 import { freshTables, type TestTables } from './dynamo';
 import { parseMultistatus, type ParsedMultistatus } from './multistatus';
@@ -45,6 +46,8 @@ export interface InteropServer {
   url: string;
   tables: TestTables;
   users: DynamoUserStore;
+  /** The calendar tables the server writes, read directly (change log, counter). */
+  store: DynamoCalendarStore;
   addUser(email: string, password?: string): Promise<TestUser>;
   setEnabled(email: string, enabled: boolean): Promise<void>;
   /** A client speaking as `user` (or as nobody). */
@@ -70,6 +73,7 @@ export async function startInteropServer(): Promise<InteropServer> {
     url: server.url,
     tables,
     users,
+    store: new DynamoCalendarStore(tables.doc, { events: tables.tables.events, sync: tables.tables.sync }),
     async addUser(email, password = `pw-${email}`) {
       await users.putUser({
         email,
