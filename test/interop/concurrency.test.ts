@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 const eventFor = (uid: string, summary: string) =>
-  TEMPLATE.replaceAll(TEMPLATE_UID, uid).replace(/^SUMMARY:.*$/m, `SUMMARY:${summary}\r`);
+  TEMPLATE.replaceAll(TEMPLATE_UID, uid).replace(/^SUMMARY:.*$/m, `SUMMARY:${summary}`);
 
 /**
  * A 503 with Retry-After is the server's documented answer when it gave up on write contention;

@@ -15,7 +15,7 @@ import {
   type MultistatusReply,
   type TestUser,
 } from '../helpers/server';
-import type { PropEntry } from '../helpers/multistatus';
+import { parseMultistatus, type PropEntry } from '../helpers/multistatus';
 
 const IOS_ICS = fixture('interop', 'ios-event.ics');
 const RECURRING_ICS = fixture('interop', 'recurring-weekly.ics');
@@ -177,6 +177,24 @@ describe('account setup (discovery)', () => {
     expect(granted.some((n) => n === P.d('write') || n === P.d('all'))).toBe(true);
     expect(prop(reply, cal, P.ical('calendar-color')).status).toBe(200);
     expect(prop(reply, cal, P.ical('calendar-order')).status).toBe(200);
+  });
+
+  it('PROPPATCH of colour, order and name as iOS sends it: 207 per property, values kept, ctag untouched', async () => {
+    const before = await calendarState();
+    const body = `<?xml version="1.0" encoding="UTF-8"?>
+<A:propertyupdate xmlns:A="DAV:"><A:set><A:prop><B:calendar-color xmlns:B="http://apple.com/ns/ical/" symbolic-color="purple">#CC73E1FF</B:calendar-color><B:calendar-order xmlns:B="http://apple.com/ns/ical/">3</B:calendar-order><A:displayname>Work</A:displayname></A:prop></A:set></A:propertyupdate>`;
+    const res = await a.request('PROPPATCH', a.paths.calendar, { body });
+    expect(res.status).toBe(207);
+    const cal = a.paths.calendar;
+    const patched = parseMultistatus(res.text).responses.get(cal)!;
+    for (const name of [P.ical('calendar-color'), P.ical('calendar-order'), P.d('displayname')]) {
+      expect(patched.get(name)?.status, name).toBe(200);
+    }
+    const reply = await a.propfind(cal, propfindBody('<ical:calendar-color/><ical:calendar-order/><d:displayname/>'));
+    expect(okText(reply, cal, P.ical('calendar-color'))).toBe('#CC73E1FF');
+    expect(okText(reply, cal, P.ical('calendar-order'))).toBe('3');
+    expect(okText(reply, cal, P.d('displayname'))).toBe('Work');
+    expect(await calendarState()).toEqual(before);
   });
 });
 
