@@ -184,6 +184,22 @@ export interface CrmConnector {
   getUser(email: string): Promise<CrmUser | null>;
 }
 
+/**
+ * Told after every successful event write made outside the CalDAV side (the CRM REST API, a
+ * reconciliation job) so the owner's calendar follows. `before` is the record as it was before
+ * the write (null on create); an owner change is a save whose `before.Owner` differs.
+ */
+export interface CrmEventListener {
+  eventSaved(after: CrmEvent, before: CrmEvent | null): Promise<void>;
+  eventDeleted(before: CrmEvent): Promise<void>;
+}
+
+/** For callers with nothing to notify (tests, a CRM without CalDAV sync). */
+export const NO_EVENT_LISTENER: CrmEventListener = {
+  eventSaved: async () => {},
+  eventDeleted: async () => {},
+};
+
 export class CrmError extends Error {}
 
 /** Optimistic concurrency failed: the record changed since the caller read it. */
