@@ -148,6 +148,15 @@ describe('account setup (discovery)', () => {
     expect(props.get(P.c('calendar-home-set'))?.element.children[0]?.text).toBe(a.paths.home);
     const home = await a.propfind('/calendars/ANA%40example.com/crm/', propfindBody('<d:displayname/>'));
     expect(home.status).toBe(207);
+    // An object written through the encoded path is the one read through the raw path.
+    const encoded = '/calendars/ana%40example.com/crm/encoded.ics';
+    const ics = RECURRING_ICS.replaceAll('9E8D7C6B-5A49-4382-9160-F1E2D3C4B5A6', 'encoded-1');
+    const put = await a.put(encoded, ics, { 'if-none-match': '*' });
+    expect(put.status).toBe(201);
+    const get = await a.get(a.paths.object('encoded.ics'));
+    expect(get.text).toBe(ics);
+    expect(get.headers.get('etag')).toBe(put.headers.get('etag'));
+    expect((await a.delete(a.paths.object('encoded.ics'), { 'if-match': put.headers.get('etag')! })).status).toBe(204);
   });
 
   it('the home, Depth 1, holds exactly one calendar as iOS wants it', async () => {
