@@ -15,6 +15,7 @@ import {
   type StandardMethod,
 } from './constructs/caldav-api';
 import { CaldavTables, type TableName } from './constructs/caldav-tables';
+import { TABLES } from '../lambda/store/dynamodb/schema';
 import { DavFunction, type TableAccess } from './constructs/dav-function';
 import { ExportSchedule } from './constructs/export-schedule';
 
@@ -102,7 +103,7 @@ export class CaldavStack extends Stack {
         description,
       });
       // Every function knows every table name (the stores are built from all of them); grants differ.
-      for (const name of ['events', 'sync', 'users', 'outbox'] as const) fn.bindTable(this.tables[name], grants[name]);
+      for (const { logicalName: name } of TABLES) fn.bindTable(this.tables.byName[name], grants[name]);
       this.functions[id] = fn;
       return fn;
     };

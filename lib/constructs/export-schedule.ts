@@ -46,7 +46,9 @@ export class ExportSchedule extends Construct {
       .bindTable(props.tables.sync, 'readWrite')
       .bindTable(props.tables.users, 'read')
       // The job replays CalDAV changes the CRM refused (lambda/sync/retry.ts).
-      .bindTable(props.tables.outbox, 'readWrite');
+      .bindTable(props.tables.outbox, 'readWrite')
+      // With the built-in CRM, reconciliation reads its change feed and writes its events.
+      .bindTable(props.tables.byName.crm, 'readWrite');
     props.crmSecret.grantRead(this.fn);
 
     this.rule = new events.Rule(this, 'Rule', {

@@ -13,7 +13,7 @@ import {
   type DynamoClients,
   type TableNames,
 } from '../../lambda/store/dynamodb/client';
-import { EVENTS_TABLE, OUTBOX_TABLE, SYNC_TABLE, USERS_TABLE, defaultTableName, tableEnvVar } from '../../lambda/store/dynamodb/schema';
+import { CRM_TABLE, EVENTS_TABLE, OUTBOX_TABLE, SYNC_TABLE, USERS_TABLE, defaultTableName, tableEnvVar } from '../../lambda/store/dynamodb/schema';
 
 export interface TestTables extends DynamoClients {
   endpoint: string;
@@ -32,6 +32,7 @@ export async function freshTables(): Promise<TestTables> {
     sync: defaultTableName(SYNC_TABLE, prefix),
     users: defaultTableName(USERS_TABLE, prefix),
     outbox: defaultTableName(OUTBOX_TABLE, prefix),
+    crm: defaultTableName(CRM_TABLE, prefix),
   };
   const clients = newDynamoClients(dynamoClientConfig({ ...process.env, [ENDPOINT_ENV]: endpoint }));
   await waitUntilAnswering(clients.client, endpoint);
@@ -42,6 +43,7 @@ export async function freshTables(): Promise<TestTables> {
     [tableEnvVar(SYNC_TABLE)]: tables.sync,
     [tableEnvVar(USERS_TABLE)]: tables.users,
     [tableEnvVar(OUTBOX_TABLE)]: tables.outbox,
+    [tableEnvVar(CRM_TABLE)]: tables.crm,
   };
   return {
     ...clients,

@@ -9,11 +9,13 @@
  * users   pk = e-mail: password hash, enabled flag, CRM profile fields.
  * outbox  pk = owner e-mail, sk = resource name: a calendar object whose last change has not
  *         reached the CRM yet (lambda/sync/outbox-dynamodb.ts); removed once delivered.
+ * crm     pk/sk: the built-in CRM's leads, contacts, events, e-mail index and change feed, one
+ *         table with typed keys (lambda/crm/builtin/keys.ts).
  */
 
 export interface TableSpec {
   /** Logical name, used for env vars (`<NAME>_TABLE`) and construct ids. */
-  logicalName: 'events' | 'sync' | 'users' | 'outbox';
+  logicalName: 'events' | 'sync' | 'users' | 'outbox' | 'crm';
   partitionKey: { name: string; type: 'S' | 'N' };
   sortKey?: { name: string; type: 'S' | 'N' };
   ttlAttribute?: string;
@@ -43,7 +45,13 @@ export const OUTBOX_TABLE: TableSpec = {
   sortKey: { name: 'sk', type: 'S' },
 };
 
-export const TABLES = [EVENTS_TABLE, SYNC_TABLE, USERS_TABLE, OUTBOX_TABLE] as const;
+export const CRM_TABLE: TableSpec = {
+  logicalName: 'crm',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+};
+
+export const TABLES = [EVENTS_TABLE, SYNC_TABLE, USERS_TABLE, OUTBOX_TABLE, CRM_TABLE] as const;
 
 /** Environment variable carrying a table's physical name, e.g. EVENTS_TABLE. */
 export const tableEnvVar = (spec: TableSpec) => `${spec.logicalName.toUpperCase()}_TABLE`;

@@ -32,12 +32,13 @@ describe('dynamoClientConfig', () => {
 });
 
 describe('tableNamesFromEnv', () => {
-  it('reads EVENTS_TABLE, SYNC_TABLE, USERS_TABLE and OUTBOX_TABLE', () => {
-    expect(tableNamesFromEnv({ EVENTS_TABLE: 'e', SYNC_TABLE: 's', USERS_TABLE: 'u', OUTBOX_TABLE: 'o' })).toEqual({
+  it('reads EVENTS_TABLE, SYNC_TABLE, USERS_TABLE, OUTBOX_TABLE and CRM_TABLE', () => {
+    expect(tableNamesFromEnv({ EVENTS_TABLE: 'e', SYNC_TABLE: 's', USERS_TABLE: 'u', OUTBOX_TABLE: 'o', CRM_TABLE: 'c' })).toEqual({
       events: 'e',
       sync: 's',
       users: 'u',
       outbox: 'o',
+      crm: 'c',
     });
   });
 
@@ -47,6 +48,7 @@ describe('tableNamesFromEnv', () => {
       sync: 'crm-caldav-sync',
       users: 'crm-caldav-users',
       outbox: 'crm-caldav-outbox',
+      crm: 'crm-caldav-crm',
     });
   });
 });
