@@ -1,0 +1,153 @@
+/**
+ * Event writes. Each is one TransactWriteItems over the record, the owner index, the UID index
+ * and the change feed, so every view of an event moves together.
+ *
+ * The change feed is gapless and ordered: a write takes the next number from the feed counter
+ * with a compare-and-set in the same transaction, so entry N+1 can only commit after entry N did.
+ * A reader paging by sequence number therefore never skips a write that commits later with a
+ * smaller number (what a Modified_Time index can do). The price is that all event writes of the
+ * organisation serialize on the counter: fine for a built-in CRM's write rate.
+ */
+import { randomUUID } from 'node:crypto';
+import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  CrmConflict,
+  CrmNotFound,
+  CrmValidationError,
+  type CrmEvent,
+  type CrmEventDraft,
+  type UpsertOptions,
+} from '../types';
+import { nextModifiedTime, retryOnRace, type CrmContext } from './context';
+import { eventIdByUid, getEvent, readEvent } from './event-reads';
+import { FEED_COUNTER_KEY, eventKey, feedKey, ownerEventKey, ownerUidKey, type Key } from './keys';
+import { spanOfEvent, type EventSpan } from './span';
+import { crmUserOf, userRefOf } from './users';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Leaves room under DynamoDB's 400 KB item limit for attribute names and overhead. */
+const MAX_RECORD_BYTES = 380_000;
+
+export interface EventWrite {
+  before: CrmEvent | null;
+  after: CrmEvent;
+}
+
+/** Where a live, linked event sits in the UID index; null when it holds no UID there. */
+const uidSlot = (e: CrmEvent | null) => (e && !e.Deleted && e.caldav?.uid ? ownerUidKey(e.Owner.email, e.caldav.uid) : null);
+const sameKey = (a: Key | null, b: Key | null) => !!a && !!b && a.pk === b.pk && a.sk === b.sk;
+
+function checkVersion(id: string, current: CrmEvent | null, opts: UpsertOptions): void {
+  if (opts.ifModified !== undefined && current?.Modified_Time !== opts.ifModified) {
+    throw new CrmConflict(`event ${id} changed since ${opts.ifModified}`, current ?? undefined);
+  }
+}
+
+async function readCounter(ctx: CrmContext): Promise<number> {
+  const { Item } = await ctx.doc.send(new GetCommand({ TableName: ctx.table, Key: FEED_COUNTER_KEY, ConsistentRead: true }));
+  return typeof Item?.seq === 'number' ? Item.seq : 0;
+}
+
+/** The feed entry and the counter's compare-and-set: the write's place in the change order. */
+function feedItems(ctx: CrmContext, seq: number, id: string, at: string): TransactItem[] {
+  return [
+    { Put: { TableName: ctx.table, Item: { ...feedKey(seq + 1), id, at }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    {
+      Update: {
+        TableName: ctx.table,
+        Key: FEED_COUNTER_KEY,
+        UpdateExpression: 'SET seq = :next',
+        ...(seq === 0
+          ? { ConditionExpression: 'attribute_not_exists(seq)', ExpressionAttributeValues: { ':next': 1 } }
+          : { ConditionExpression: 'seq = :read', ExpressionAttributeValues: { ':next': seq + 1, ':read': seq } }),
+      },
+    },
+  ];
+}
+
+/** Record, owner index and UID index items for moving from `before` to `after`. */
+function recordItems(ctx: CrmContext, before: CrmEvent | null, after: CrmEvent, span: EventSpan): TransactItem[] {
+  const record = { ...eventKey(after.id), ...after, rangeStart: span.rangeStart, rangeEnd: span.rangeEnd };
+  if (JSON.stringify(record).length > MAX_RECORD_BYTES) throw new CrmValidationError('caldav', 'event too large to store');
+  const items: TransactItem[] = [
+    {
+      Put: {
+        TableName: ctx.table,
+        Item: record,
+        ...(before
+          ? { ConditionExpression: 'Modified_Time = :read', ExpressionAttributeValues: { ':read': before.Modified_Time } }
+          : { ConditionExpression: 'attribute_not_exists(pk)' }),
+      },
+    },
+    {
+      Put: {
+        TableName: ctx.table,
+        Item: { ...ownerEventKey(after.Owner.email, after.id), id: after.id, Modified_Time: after.Modified_Time, Deleted: after.Deleted, ...span },
+      },
+    },
+  ];
+  if (before && before.Owner.email.toLowerCase() !== after.Owner.email.toLowerCase()) {
+    items.push({ Delete: { TableName: ctx.table, Key: ownerEventKey(before.Owner.email, after.id) } });
+  }
+  const [from, to] = [uidSlot(before), uidSlot(after)];
+  if (!sameKey(from, to)) {
+    if (from) items.push({ Delete: { TableName: ctx.table, Key: from } });
+    if (to) {
+      items.push({
+        Put: {
+          TableName: ctx.table,
+          Item: { ...to, id: after.id },
+          ConditionExpression: 'attribute_not_exists(pk) OR id = :id',
+          ExpressionAttributeValues: { ':id': after.id },
+        },
+      });
+    }
+  }
+  return items;
+}
+
+export async function upsertEvent(ctx: CrmContext, draft: CrmEventDraft, opts: UpsertOptions = {}): Promise<EventWrite> {
+  const id = draft.id ?? randomUUID();
+  return retryOnRace(`save event ${id}`, async () => {
+    const before = draft.id ? await getEvent(ctx, id) : null;
+    checkVersion(id, before, opts);
+    const ownerRecord = typeof draft.Owner?.email === 'string' ? await ctx.users.getUser(draft.Owner.email) : null;
+    if (!ownerRecord) throw new CrmValidationError('Owner', `no CRM user ${String(draft.Owner?.email)}`);
+    const owner = crmUserOf(ownerRecord);
+    const now = nextModifiedTime(ctx.now(), before?.Modified_Time);
+    const after: CrmEvent = {
+      ...structuredClone(draft),
+      id,
+      Owner: userRefOf(owner),
+      Created_Time: before?.Created_Time ?? draft.Created_Time ?? now,
+      Modified_Time: now,
+      Deleted: draft.Deleted ?? false,
+      caldav: draft.caldav ? structuredClone(draft.caldav) : null,
+    };
+    const span = spanOfEvent(after, owner);
+    const uid = after.caldav?.uid;
+    if (uid && !after.Deleted) {
+      const holder = await eventIdByUid(ctx, owner.email, uid);
+      if (holder !== null && holder !== id) throw new CrmValidationError('caldav.uid', `UID already linked to event ${holder}`);
+    }
+    const seq = await readCounter(ctx);
+    await ctx.doc.send(new TransactWriteCommand({ TransactItems: [...recordItems(ctx, before, after, span), ...feedItems(ctx, seq, id, now)] }));
+    return { before, after };
+  });
+}
+
+/** Soft delete: the record stays, marked, so the deletion travels through the change feed. */
+export async function deleteEvent(ctx: CrmContext, id: string, opts: UpsertOptions = {}): Promise<EventWrite> {
+  return retryOnRace(`delete event ${id}`, async () => {
+    const read = await readEvent(ctx, id);
+    const before = read?.event;
+    if (!read || !before || before.Deleted) throw new CrmNotFound(`no event ${id}`);
+    checkVersion(id, before, opts);
+    const now = nextModifiedTime(ctx.now(), before.Modified_Time);
+    const after: CrmEvent = { ...before, Deleted: true, Modified_Time: now };
+    const seq = await readCounter(ctx);
+    await ctx.doc.send(new TransactWriteCommand({ TransactItems: [...recordItems(ctx, before, after, read.span), ...feedItems(ctx, seq, id, now)] }));
+    return { before, after };
+  });
+}

@@ -1,0 +1,159 @@
+/**
+ * The built-in CRM: the CrmConnector port on DynamoDB (the crm table, plus the users table for
+ * users), with what the CRM REST API needs beyond the port (people, modified-since listing, the
+ * before/after of each write for the change listener). Storage failures surface as
+ * CrmUnavailable, never as SDK errors.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { UserStore } from '../../store/types';
+import {
+  CrmError,
+  CrmUnavailable,
+  type ChangeBatch,
+  type CrmConnector,
+  type CrmEvent,
+  type CrmEventDraft,
+  type CrmUser,
+  type EventRange,
+  type PersonMatch,
+  type PersonModule,
+  type UpsertOptions,
+} from '../types';
+import type { CrmContext } from './context';
+import { eventIdByUid, getEvent, getEvents, ownerIndex } from './event-reads';
+import { deleteEvent, upsertEvent, type EventWrite } from './event-writes';
+import { listChangesSince } from './feed';
+import { deletePerson, findPersonByEmail, getPerson, listPeople, savePerson, type PersonDraft, type StoredPerson } from './people';
+import { overlaps } from './span';
+import { crmUserOf } from './users';
+
+export type { EventWrite } from './event-writes';
+export type { PersonDraft, StoredPerson } from './people';
+export { crmUserOf, userRefOf, DEFAULT_TIME_ZONE } from './users';
+
+/** What the CRM REST API uses: the port plus people and write results with their `before`. */
+export interface CrmBackend extends CrmConnector {
+  listPeople(module: PersonModule): Promise<StoredPerson[]>;
+  getPerson(module: PersonModule, id: string): Promise<StoredPerson | null>;
+  savePerson(person: PersonDraft, opts?: UpsertOptions): Promise<StoredPerson>;
+  deletePerson(module: PersonModule, id: string, opts?: UpsertOptions): Promise<StoredPerson>;
+  /** Events of `ownerEmail` modified at or after `since` (ISO), soft-deleted ones included. */
+  listEventsModifiedSince(ownerEmail: string, since: string): Promise<CrmEvent[]>;
+  saveEvent(event: CrmEventDraft, opts?: UpsertOptions): Promise<EventWrite>;
+  removeEvent(id: string, opts?: UpsertOptions): Promise<EventWrite>;
+}
+
+export interface BuiltinCrmOptions {
+  table: string;
+  users: UserStore;
+  now?: () => Date;
+  /** Feed entries read per listChangesSince call (tests use small pages). */
+  feedPageSize?: number;
+}
+
+const instant = (iso: string | undefined) => (iso === undefined ? null : Date.parse(iso));
+
+/** Domain errors pass through; anything else (network, throttling, SDK) becomes CrmUnavailable. */
+async function guard<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof CrmError) throw err;
+    throw new CrmUnavailable(`${what} failed: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
+}
+
+export class BuiltinCrm implements CrmBackend {
+  private readonly ctx: CrmContext;
+  private readonly feedPageSize: number | undefined;
+
+  constructor(doc: DynamoDBDocumentClient, opts: BuiltinCrmOptions) {
+    this.ctx = { doc, table: opts.table, users: opts.users, now: opts.now ?? (() => new Date()) };
+    this.feedPageSize = opts.feedPageSize;
+  }
+
+  listEvents(ownerEmail: string, range: EventRange = {}): Promise<CrmEvent[]> {
+    return guard('listEvents', async () => {
+      const [from, to] = [instant(range.from), instant(range.to)];
+      const ids = (await ownerIndex(this.ctx, ownerEmail)).filter((i) => !i.Deleted && overlaps(i, from, to)).map((i) => i.id);
+      // Re-checked on the records: the index and a concurrent write may briefly disagree.
+      const owner = ownerEmail.toLowerCase();
+      return (await getEvents(this.ctx, ids)).filter((e) => !e.Deleted && e.Owner.email.toLowerCase() === owner);
+    });
+  }
+
+  listEventsModifiedSince(ownerEmail: string, since: string): Promise<CrmEvent[]> {
+    return guard('listEventsModifiedSince', async () => {
+      const t = Date.parse(since);
+      const ids = (await ownerIndex(this.ctx, ownerEmail)).filter((i) => Date.parse(i.Modified_Time) >= t).map((i) => i.id);
+      const owner = ownerEmail.toLowerCase();
+      return (await getEvents(this.ctx, ids)).filter((e) => e.Owner.email.toLowerCase() === owner && Date.parse(e.Modified_Time) >= t);
+    });
+  }
+
+  listChangesSince(cursor: string | null): Promise<ChangeBatch> {
+    return guard('listChangesSince', () => listChangesSince(this.ctx, cursor, this.feedPageSize));
+  }
+
+  getEvent(id: string): Promise<CrmEvent | null> {
+    return guard('getEvent', () => getEvent(this.ctx, id));
+  }
+
+  findEventByUid(ownerEmail: string, uid: string): Promise<CrmEvent | null> {
+    return guard('findEventByUid', async () => {
+      const id = await eventIdByUid(this.ctx, ownerEmail, uid);
+      const event = id === null ? null : await getEvent(this.ctx, id);
+      const owner = ownerEmail.toLowerCase();
+      return event && !event.Deleted && event.caldav?.uid === uid && event.Owner.email.toLowerCase() === owner ? event : null;
+    });
+  }
+
+  saveEvent(event: CrmEventDraft, opts?: UpsertOptions): Promise<EventWrite> {
+    return guard('upsertEvent', () => upsertEvent(this.ctx, event, opts));
+  }
+
+  async upsertEvent(event: CrmEventDraft, opts?: UpsertOptions): Promise<CrmEvent> {
+    return (await this.saveEvent(event, opts)).after;
+  }
+
+  removeEvent(id: string, opts?: UpsertOptions): Promise<EventWrite> {
+    return guard('deleteEvent', () => deleteEvent(this.ctx, id, opts));
+  }
+
+  async deleteEvent(id: string, opts?: UpsertOptions): Promise<void> {
+    await this.removeEvent(id, opts);
+  }
+
+  findPersonByEmail(email: string): Promise<PersonMatch | null> {
+    return guard('findPersonByEmail', () => findPersonByEmail(this.ctx, email));
+  }
+
+  getUser(email: string): Promise<CrmUser | null> {
+    return guard('getUser', async () => {
+      const record = await this.ctx.users.getUser(email);
+      return record ? crmUserOf(record) : null;
+    });
+  }
+
+  listPeople(module: PersonModule): Promise<StoredPerson[]> {
+    return guard('listPeople', () => listPeople(this.ctx, module));
+  }
+
+  getPerson(module: PersonModule, id: string): Promise<StoredPerson | null> {
+    return guard('getPerson', () => getPerson(this.ctx, module, id));
+  }
+
+  savePerson(person: PersonDraft, opts?: UpsertOptions): Promise<StoredPerson> {
+    return guard('savePerson', () => savePerson(this.ctx, person, opts));
+  }
+
+  deletePerson(module: PersonModule, id: string, opts?: UpsertOptions): Promise<StoredPerson> {
+    return guard('deletePerson', () => deletePerson(this.ctx, module, id, opts));
+  }
+}
+
+/** The built-in CRM on the tables named in the environment (CRM_TABLE, USERS_TABLE). */
+export async function builtinCrmFromTables(doc: DynamoDBDocumentClient, tables: { crm: string; users: string }, now?: () => Date): Promise<BuiltinCrm> {
+  const { DynamoUserStore } = await import('../../store/dynamodb/user-store');
+  return new BuiltinCrm(doc, { table: tables.crm, users: new DynamoUserStore(doc, tables.users), now });
+}

@@ -1,0 +1,130 @@
+/**
+ * Leads and contacts, and the e-mail index that answers "who is this attendee?". A person and
+ * its index items change in one transaction, so a lookup never finds an e-mail the person no
+ * longer has. Writes are optimistic on Modified_Time like events.
+ */
+import { randomUUID } from 'node:crypto';
+import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { CrmConflict, CrmNotFound, type CrmPerson, type PersonMatch, type PersonModule, type UpsertOptions } from '../types';
+import { nextModifiedTime, retryOnRace, type CrmContext } from './context';
+import { emailKey, emailPk, peoplePk, personKey } from './keys';
+import { crmUserOf } from './users';
+
+/** A lead or contact as stored: the port's shape plus its timestamps. */
+export type StoredPerson = CrmPerson & { Full_Name: string; Created_Time: string; Modified_Time: string };
+
+/** What a caller writes; `id` absent creates. Full_Name and timestamps are derived. */
+export type PersonDraft = Omit<CrmPerson, 'Full_Name' | 'id'> & { id?: string };
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+const fullName = (p: Pick<CrmPerson, 'First_Name' | 'Last_Name'>) => [p.First_Name, p.Last_Name].filter(Boolean).join(' ');
+
+/** Distinct lower-cased e-mails of a person, Email first. */
+const emailsOf = (p: Pick<CrmPerson, 'Email' | 'Secondary_Email'>) =>
+  [...new Set([p.Email, p.Secondary_Email].filter((e): e is string => !!e).map((e) => e.trim().toLowerCase()))];
+
+function fromItem(item: Record<string, unknown>): StoredPerson {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as unknown as StoredPerson;
+}
+
+export async function getPerson(ctx: CrmContext, module: PersonModule, id: string): Promise<StoredPerson | null> {
+  const { Item } = await ctx.doc.send(new GetCommand({ TableName: ctx.table, Key: personKey(module, id), ConsistentRead: true }));
+  return Item ? fromItem(Item) : null;
+}
+
+export async function listPeople(ctx: CrmContext, module: PersonModule): Promise<StoredPerson[]> {
+  const people: StoredPerson[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await ctx.doc.send(
+      new QueryCommand({
+        TableName: ctx.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': peoplePk(module) },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    people.push(...(page.Items ?? []).map(fromItem));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return people;
+}
+
+function checkVersion(what: string, current: StoredPerson | null, opts: UpsertOptions): void {
+  if (opts.ifModified !== undefined && current?.Modified_Time !== opts.ifModified) {
+    throw new CrmConflict(`${what} changed since ${opts.ifModified}`);
+  }
+}
+
+/** The record's Modified_Time as read, or its absence, must still hold at commit. */
+const unchanged = (current: StoredPerson | null) =>
+  current
+    ? { ConditionExpression: 'Modified_Time = :read', ExpressionAttributeValues: { ':read': current.Modified_Time } }
+    : { ConditionExpression: 'attribute_not_exists(pk)' };
+
+export async function savePerson(ctx: CrmContext, draft: PersonDraft, opts: UpsertOptions = {}): Promise<StoredPerson> {
+  const id = draft.id ?? randomUUID();
+  return retryOnRace(`save ${draft.module} ${id}`, async () => {
+    const current = draft.id ? await getPerson(ctx, draft.module, id) : null;
+    checkVersion(`${draft.module} ${id}`, current, opts);
+    const now = nextModifiedTime(ctx.now(), current?.Modified_Time);
+    const person: StoredPerson = {
+      ...draft,
+      id,
+      Full_Name: fullName(draft),
+      Created_Time: current?.Created_Time ?? now,
+      Modified_Time: now,
+    };
+    const before = current ? emailsOf(current) : [];
+    const after = emailsOf(person);
+    const items: TransactItem[] = [
+      { Put: { TableName: ctx.table, Item: { ...personKey(draft.module, id), ...person }, ...unchanged(current) } },
+      ...before.filter((e) => !after.includes(e)).map((e): TransactItem => ({ Delete: { TableName: ctx.table, Key: emailKey(e, draft.module, id) } })),
+      ...after.map((e): TransactItem => ({ Put: { TableName: ctx.table, Item: { ...emailKey(e, draft.module, id), module: draft.module, id } } })),
+    ];
+    await ctx.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    return person;
+  });
+}
+
+export async function deletePerson(ctx: CrmContext, module: PersonModule, id: string, opts: UpsertOptions = {}): Promise<StoredPerson> {
+  return retryOnRace(`delete ${module} ${id}`, async () => {
+    const current = await getPerson(ctx, module, id);
+    if (!current) throw new CrmNotFound(`no ${module} record ${id}`);
+    checkVersion(`${module} ${id}`, current, opts);
+    const items: TransactItem[] = [
+      { Delete: { TableName: ctx.table, Key: personKey(module, id), ...unchanged(current) } },
+      ...emailsOf(current).map((e): TransactItem => ({ Delete: { TableName: ctx.table, Key: emailKey(e, module, id) } })),
+    ];
+    await ctx.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    return current;
+  });
+}
+
+/** Lead, then contact (oldest key first within a module), then user; case-insensitive. */
+export async function findPersonByEmail(ctx: CrmContext, email: string): Promise<PersonMatch | null> {
+  const key = email.trim().toLowerCase();
+  if (!key) return null;
+  const { Items = [] } = await ctx.doc.send(
+    new QueryCommand({
+      TableName: ctx.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': emailPk(key) },
+      ConsistentRead: true,
+    }),
+  );
+  for (const module of ['Leads', 'Contacts'] as const) {
+    for (const hit of Items.filter((i) => i.module === module)) {
+      const person = await getPerson(ctx, module, String(hit.id));
+      if (!person) continue;
+      return { type: module === 'Leads' ? 'lead' : 'contact', id: person.id, email: person.Email ?? key, name: person.Full_Name };
+    }
+  }
+  const record = await ctx.users.getUser(key);
+  if (!record) return null;
+  const user = crmUserOf(record);
+  return { type: 'user', id: user.id, email: user.email, name: user.name };
+}
