@@ -5,6 +5,7 @@
 import { DavError } from '../core/errors';
 import { ALLOWED_METHODS } from '../core/methods/options';
 import { davHandler, type DavLambdaHandler } from '../http/dav-handler';
+import { handler as crmApi } from './crm-api';
 import { handler as deleteHandler } from './delete';
 import { handler as get } from './get';
 import { handler as head } from './head';
@@ -40,8 +41,12 @@ const methodNotAllowed = davHandler(
 /** Matches with or without the trailing slash some clients add. */
 export const isWellKnownCaldav = (path: string) => /^\/\.well-known\/caldav\/?$/i.test(path);
 
+/** The CRM REST API lives under /crm/ (any method); CalDAV never uses that prefix. */
+export const isCrmApi = (path: string) => /^\/crm(\/|$)/.test(path);
+
 /** `path` is the request path as API Gateway gives it (rawPath). */
 export function handlerFor(method: string, path: string): DavLambdaHandler {
   if (isWellKnownCaldav(path)) return wellKnown;
+  if (isCrmApi(path)) return crmApi;
   return byMethod[method.toUpperCase()] ?? methodNotAllowed;
 }

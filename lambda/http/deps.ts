@@ -4,6 +4,7 @@
  */
 import { DEFAULT_CONFIG, type DavConfig } from '../core/types';
 import type { CalendarStore, UserStore } from '../store/types';
+import type { CrmApiBackend } from '../crm/api/types';
 import type { CrmSync } from '../sync/wiring';
 
 export interface Dependencies {
@@ -14,6 +15,14 @@ export interface Dependencies {
   now: () => Date;
   /** The CRM bridge, when a CRM connector is configured (CRM_CONNECTOR). */
   crm?: CrmSync;
+  /** What the CRM REST API serves (the built-in CRM) and its admin token; loaded on first use. */
+  crmApi?: () => Promise<CrmApiParts>;
+}
+
+export interface CrmApiParts {
+  backend: CrmApiBackend;
+  /** CRM_ADMIN_TOKEN; unset = no admin access through the API. */
+  adminToken?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -53,7 +62,20 @@ export async function dependenciesFromEnv(env: Env = process.env): Promise<Depen
     retentionSeconds: config.syncRetentionSeconds,
     now,
   });
-  const base: Dependencies = { store, users: new DynamoUserStore(doc, tables.users), config, now };
+  const users = new DynamoUserStore(doc, tables.users);
+  let crmApi: Promise<CrmApiParts> | undefined;
+  const base: Dependencies = {
+    store,
+    users,
+    config,
+    now,
+    // Only the CRM API handler loads the built-in CRM; CalDAV handlers never pay for it.
+    crmApi: () =>
+      (crmApi ??= import('../crm/builtin').then(({ BuiltinCrm }) => ({
+        backend: new BuiltinCrm(doc, { table: tables.crm, users, now }),
+        adminToken: env.CRM_ADMIN_TOKEN || undefined,
+      }))),
+  };
   const connector = await crmConnectorFromEnv(env, doc);
   if (!connector) return base;
   const [{ wireCrmSync }, { DynamoOutbox }, { logLine }] = await Promise.all([

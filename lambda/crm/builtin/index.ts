@@ -6,11 +6,11 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { UserStore } from '../../store/types';
+import type { CrmApiBackend } from '../api/types';
 import {
   CrmError,
   CrmUnavailable,
   type ChangeBatch,
-  type CrmConnector,
   type CrmEvent,
   type CrmEventDraft,
   type CrmUser,
@@ -31,14 +31,8 @@ export type { EventWrite } from './event-writes';
 export type { PersonDraft, StoredPerson } from './people';
 export { crmUserOf, userRefOf, DEFAULT_TIME_ZONE } from './users';
 
-/** What the CRM REST API uses: the port plus people and write results with their `before`. */
-export interface CrmBackend extends CrmConnector {
-  listPeople(module: PersonModule): Promise<StoredPerson[]>;
-  getPerson(module: PersonModule, id: string): Promise<StoredPerson | null>;
-  savePerson(person: PersonDraft, opts?: UpsertOptions): Promise<StoredPerson>;
-  deletePerson(module: PersonModule, id: string, opts?: UpsertOptions): Promise<StoredPerson>;
-  /** Events of `ownerEmail` modified at or after `since` (ISO), soft-deleted ones included. */
-  listEventsModifiedSince(ownerEmail: string, since: string): Promise<CrmEvent[]>;
+/** The API's port, plus write results carrying `before` for callers that want it. */
+export interface CrmBackend extends CrmApiBackend {
   saveEvent(event: CrmEventDraft, opts?: UpsertOptions): Promise<EventWrite>;
   removeEvent(id: string, opts?: UpsertOptions): Promise<EventWrite>;
 }

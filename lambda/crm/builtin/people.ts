@@ -6,15 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { CrmConflict, CrmNotFound, type CrmPerson, type PersonMatch, type PersonModule, type UpsertOptions } from '../types';
+import type { PersonDraft, StoredPerson } from '../api/person-types';
 import { nextModifiedTime, retryOnRace, type CrmContext } from './context';
 import { emailKey, emailPk, peoplePk, personKey } from './keys';
 import { crmUserOf } from './users';
 
-/** A lead or contact as stored: the port's shape plus its timestamps. */
-export type StoredPerson = CrmPerson & { Full_Name: string; Created_Time: string; Modified_Time: string };
-
-/** What a caller writes; `id` absent creates. Full_Name and timestamps are derived. */
-export type PersonDraft = Omit<CrmPerson, 'Full_Name' | 'id'> & { id?: string };
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -28,6 +24,8 @@ function fromItem(item: Record<string, unknown>): StoredPerson {
   const { pk: _pk, sk: _sk, ...rest } = item;
   return rest as unknown as StoredPerson;
 }
+
+export type { PersonDraft, StoredPerson };
 
 export async function getPerson(ctx: CrmContext, module: PersonModule, id: string): Promise<StoredPerson | null> {
   const { Item } = await ctx.doc.send(new GetCommand({ TableName: ctx.table, Key: personKey(module, id), ConsistentRead: true }));

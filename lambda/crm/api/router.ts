@@ -1,0 +1,124 @@
+/**
+ * The CRM REST API under /crm/v1: authenticate, match a route, run it, and turn every error into
+ * a JSON error response. Pure: `createCrmApi(deps)` gives a function from request to response.
+ */
+import { identify } from './auth';
+import { ApiError, INTERNAL_ERROR, apiErrorOf, errorResponse, json, notFound } from './errors';
+import { EventRoutes, eventJson } from './events';
+import { PeopleRoutes } from './people';
+import type { ApiRequest, ApiResponse, Caller, CrmApiDeps } from './types';
+import { UserRoutes } from './users';
+
+export const API_PREFIX = '/crm/v1';
+
+type Handler = (req: ApiRequest, caller: Caller, param: string) => Promise<ApiResponse>;
+
+interface Route {
+  pattern: RegExp;
+  methods: Record<string, Handler>;
+}
+
+export type CrmApi = (req: ApiRequest) => Promise<ApiResponse>;
+
+function routes(deps: CrmApiDeps): Route[] {
+  const events = new EventRoutes(deps);
+  const people = new PeopleRoutes(deps);
+  const users = new UserRoutes(deps);
+  const personRoutes = (path: string, module: 'Leads' | 'Contacts'): Route[] => [
+    {
+      pattern: new RegExp(`^/${path}$`),
+      methods: { GET: () => people.list(module), POST: (req, caller) => people.create(req, caller, module) },
+    },
+    {
+      pattern: new RegExp(`^/${path}/([^/]+)$`),
+      methods: {
+        GET: (_req, _caller, id) => people.get(module, id),
+        PUT: (req, caller, id) => people.update(req, caller, module, id, false),
+        PATCH: (req, caller, id) => people.update(req, caller, module, id, true),
+        DELETE: (req, caller, id) => people.remove(req, caller, module, id),
+      },
+    },
+  ];
+  return [
+    {
+      pattern: /^\/events$/,
+      methods: { GET: (req, caller) => events.list(req, caller), POST: (req, caller) => events.create(req, caller) },
+    },
+    {
+      pattern: /^\/events\/([^/]+)$/,
+      methods: {
+        GET: (_req, caller, id) => events.get(caller, id),
+        POST: (req, caller, id) => events.create(req, caller, id),
+        PUT: (req, caller, id) => events.update(req, caller, id, 'replace'),
+        PATCH: (req, caller, id) => events.update(req, caller, id, 'merge'),
+        DELETE: (req, caller, id) => events.remove(req, caller, id),
+      },
+    },
+    { pattern: /^\/changes$/, methods: { GET: (req, caller) => changes(deps, req, caller) } },
+    ...personRoutes('leads', 'Leads'),
+    ...personRoutes('contacts', 'Contacts'),
+    { pattern: /^\/people$/, methods: { GET: (req) => people.lookup(req) } },
+    {
+      pattern: /^\/users$/,
+      methods: { GET: (_req, caller) => users.list(caller), POST: (req, caller) => users.create(req, caller) },
+    },
+    {
+      pattern: /^\/users\/([^/]+)$/,
+      methods: {
+        GET: (_req, caller, id) => users.get(caller, id),
+        PUT: (req, caller, id) => users.update(req, caller, id, true),
+        PATCH: (req, caller, id) => users.update(req, caller, id, false),
+      },
+    },
+    { pattern: /^\/status$/, methods: { GET: (req, caller) => status(deps, req, caller) } },
+  ];
+}
+
+/** GET /crm/v1/changes?cursor=: the connector's change feed, for the admin's reconciliation tools. */
+async function changes(deps: CrmApiDeps, req: ApiRequest, caller: Caller): Promise<ApiResponse> {
+  if (caller.kind !== 'admin') throw new ApiError(403, 'FORBIDDEN', 'Only the CRM admin may read the change feed');
+  const batch = await deps.crm.listChangesSince(req.query.cursor ?? null);
+  return json(200, { data: { events: batch.events.map(eventJson), deletedIds: batch.deletedIds, nextCursor: batch.nextCursor } });
+}
+
+/** GET /crm/v1/status: the sync bridge's hook; a user sees their own status only. */
+async function status(deps: CrmApiDeps, req: ApiRequest, caller: Caller): Promise<ApiResponse> {
+  if (!deps.status) throw notFound('Sync status is not available: no CRM sync is configured');
+  const owner = caller.kind === 'user' ? caller.email : req.query.owner?.toLowerCase();
+  return json(200, { data: await deps.status(owner) });
+}
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+export function createCrmApi(deps: CrmApiDeps): CrmApi {
+  const table = routes(deps);
+  return async (req) => {
+    try {
+      if (req.path !== API_PREFIX && !req.path.startsWith(`${API_PREFIX}/`)) throw notFound(`No such resource ${req.path}`);
+      const rest = req.path.slice(API_PREFIX.length).replace(/\/+$/, '') || '/';
+      const route = table.find((r) => r.pattern.test(rest));
+      if (!route) throw notFound(`No such resource ${req.path}`);
+      const method = req.method.toUpperCase();
+      const handler = route.methods[method];
+      if (!handler) {
+        const allow = Object.keys(route.methods).join(', ');
+        throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed here; use ${allow}`, undefined, { allow });
+      }
+      const caller = await identify(req.headers.authorization, deps.users, deps.adminToken);
+      if (BODY_METHODS.has(method)) checkContentType(req.headers['content-type']);
+      const param = route.pattern.exec(rest)?.[1] ?? '';
+      return await handler(req, caller, param);
+    } catch (err) {
+      const apiError = apiErrorOf(err);
+      if (apiError) return errorResponse(apiError);
+      const log = deps.log ?? ((level, message, fields) => console.error(JSON.stringify({ level, message, ...fields })));
+      log('error', 'CRM API failure', { method: req.method, path: req.path, error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
+      return INTERNAL_ERROR();
+    }
+  };
+}
+
+function checkContentType(type: string | undefined): void {
+  if (type === undefined || /^application\/(.+\+)?json\b/i.test(type)) return;
+  throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send JSON (Content-Type: application/json)');
+}

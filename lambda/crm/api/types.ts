@@ -1,0 +1,53 @@
+/**
+ * The CRM REST API without transport: a request in, a response out, JSON bodies as text. The
+ * Lambda handler and tests adapt to these; nothing here knows API Gateway or AWS.
+ */
+import type { UserStore } from '../../store/types';
+import type { CrmConnector, CrmEvent, CrmEventListener, PersonModule, UpsertOptions } from '../types';
+import type { PersonDraft, StoredPerson } from './person-types';
+
+export type { PersonDraft, StoredPerson } from './person-types';
+
+export interface ApiRequest {
+  method: string;
+  /** Decoded path, e.g. `/crm/v1/events/123`. */
+  path: string;
+  query: Record<string, string>;
+  /** Lower-cased names. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** JSON text, or '' for 204. */
+  body: string;
+}
+
+/** What the API needs from a CRM beyond the connector port: people and modified-since. */
+export interface CrmApiBackend extends CrmConnector {
+  listPeople(module: PersonModule): Promise<StoredPerson[]>;
+  getPerson(module: PersonModule, id: string): Promise<StoredPerson | null>;
+  savePerson(person: PersonDraft, opts?: UpsertOptions): Promise<StoredPerson>;
+  deletePerson(module: PersonModule, id: string, opts?: UpsertOptions): Promise<StoredPerson>;
+  /** Events of `ownerEmail` modified at or after `since` (ISO), soft-deleted ones included. */
+  listEventsModifiedSince(ownerEmail: string, since: string): Promise<CrmEvent[]>;
+}
+
+export type Caller = { kind: 'admin' } | { kind: 'user'; email: string };
+
+export interface CrmApiDeps {
+  crm: CrmApiBackend;
+  /** Users (the CalDAV users table): per-user Basic auth and the admin's /users endpoints. */
+  users: UserStore;
+  /** The admin bearer token (CRM_ADMIN_TOKEN); unset = no admin access through the API. */
+  adminToken?: string;
+  /** Told after every successful event write (the sync bridge updates CalDAV). Default: no-op. */
+  listener?: CrmEventListener;
+  /** Hook for GET /crm/v1/status (the sync bridge's outbox status); absent = 404. */
+  status?: (owner?: string) => Promise<unknown>;
+  now?: () => Date;
+  /** Where listener failures are reported; default console.error as one JSON line. */
+  log?: (level: 'info' | 'error', message: string, fields: Record<string, unknown>) => void;
+}

@@ -1,0 +1,101 @@
+/**
+ * /crm/v1/users: the admin lists, creates and updates CRM users (the users table, shared with
+ * CalDAV login); a user may read their own record. `caldavEnabled` is the CalDAV login switch;
+ * turning it on stamps `caldavEnabledAt`. Passwords are write-only: `password` sets one,
+ * `generatePassword: true` makes one and returns it once as `appPassword`.
+ */
+import { generateAppPassword, hashPassword } from '../../http/passwords';
+import type { UserRecord } from '../../store/types';
+import { crmUserOf } from '../builtin/users';
+import { isIanaZone } from '../mapping/vtimezone';
+import { requireAdmin } from './auth';
+import { ApiError, forbidden, invalid, json, notFound } from './errors';
+import type { ApiRequest, ApiResponse, Caller, CrmApiDeps } from './types';
+import { bool, email, parseJsonObject, pickFields, str, type JsonObject } from './validate';
+
+const WRITABLE = ['email', 'name', 'timeZone', 'caldavEnabled', 'password', 'generatePassword'] as const;
+const READ_ONLY = ['id', 'caldavEnabledAt'] as const;
+const MIN_PASSWORD = 12;
+
+interface UserInput {
+  name?: string;
+  timeZone?: string;
+  caldavEnabled?: boolean;
+  password?: string;
+  generatePassword?: boolean;
+}
+
+function userInput(o: JsonObject): UserInput {
+  const f: UserInput = {};
+  if ('name' in o) f.name = str(o.name, 'name', { max: 255 }) as string;
+  if ('timeZone' in o) {
+    f.timeZone = str(o.timeZone, 'timeZone') as string;
+    if (!isIanaZone(f.timeZone)) throw invalid('timeZone', 'expected an IANA time zone such as Europe/Berlin');
+  }
+  if ('caldavEnabled' in o) f.caldavEnabled = bool(o.caldavEnabled, 'caldavEnabled');
+  if ('password' in o) {
+    f.password = str(o.password, 'password') as string;
+    if (f.password.length < MIN_PASSWORD) throw invalid('password', `at least ${MIN_PASSWORD} characters`);
+  }
+  if ('generatePassword' in o) f.generatePassword = bool(o.generatePassword, 'generatePassword');
+  if (f.password !== undefined && f.generatePassword) throw invalid('generatePassword', 'give password or generatePassword, not both');
+  return f;
+}
+
+export class UserRoutes {
+  constructor(private readonly deps: CrmApiDeps) {}
+
+  async list(caller: Caller): Promise<ApiResponse> {
+    requireAdmin(caller);
+    const users = (await this.deps.users.listUsers()).map(crmUserOf).sort((a, b) => a.email.localeCompare(b.email));
+    return json(200, { data: users, info: { count: users.length } });
+  }
+
+  async get(caller: Caller, address: string): Promise<ApiResponse> {
+    const key = address.toLowerCase();
+    if (caller.kind === 'user' && caller.email !== key) throw forbidden('Users may read their own record only');
+    const record = await this.deps.users.getUser(key);
+    if (!record) throw notFound(`No user ${address}`);
+    return json(200, { data: crmUserOf(record) });
+  }
+
+  async create(req: ApiRequest, caller: Caller): Promise<ApiResponse> {
+    requireAdmin(caller);
+    const body = pickFields(parseJsonObject(req.body), WRITABLE, READ_ONLY);
+    if (!('email' in body)) throw invalid('email', 'email is required');
+    const address = (email(body.email, 'email') as string).toLowerCase();
+    const input = userInput(body);
+    if (await this.deps.users.getUser(address)) throw new ApiError(409, 'CONFLICT', `User ${address} already exists`);
+    return this.save(null, address, input, 201);
+  }
+
+  /** PUT creates or updates, PATCH updates; both change only the fields given. */
+  async update(req: ApiRequest, caller: Caller, address: string, createIfMissing: boolean): Promise<ApiResponse> {
+    requireAdmin(caller);
+    const body = pickFields(parseJsonObject(req.body), WRITABLE, READ_ONLY);
+    const key = (email(address, 'email') as string).toLowerCase();
+    if ('email' in body && String(body.email).toLowerCase() !== key) throw invalid('email', 'the e-mail is the user’s key and cannot change');
+    const input = userInput(body);
+    const current = await this.deps.users.getUser(key);
+    if (!current && !createIfMissing) throw notFound(`No user ${address}`);
+    return this.save(current, key, input, current ? 200 : 201);
+  }
+
+  private async save(current: UserRecord | null, address: string, input: UserInput, status: number): Promise<ApiResponse> {
+    const now = (this.deps.now ?? (() => new Date()))().toISOString();
+    const appPassword = input.generatePassword ? generateAppPassword() : undefined;
+    const secret = input.password ?? appPassword;
+    const enabled = input.caldavEnabled ?? current?.enabled ?? false;
+    const record: UserRecord = {
+      ...(current ?? { email: address, passwordHash: '', createdAt: now }),
+      enabled,
+      ...(enabled && !current?.enabled ? { enabledAt: now } : {}),
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.timeZone !== undefined ? { timeZone: input.timeZone } : {}),
+      ...(secret !== undefined ? { passwordHash: await hashPassword(secret) } : {}),
+    };
+    await this.deps.users.putUser(record);
+    const location: Record<string, string> = status === 201 ? { location: `/crm/v1/users/${encodeURIComponent(address)}` } : {};
+    return json(status, { data: { ...crmUserOf(record), ...(appPassword ? { appPassword } : {}) } }, location);
+  }
+}
