@@ -23,6 +23,10 @@ afterAll(async () => {
 });
 
 const url = (path: string) => new URL(path, server.url).toString();
+const reply = async <T>(res: Response) => (await res.json()) as T;
+type One = { data: { id: string; Event_Title: string } };
+type Many = { data: Array<{ id: string; email: string }> };
+type Failure = { error: { code: string } };
 
 describe('CRM API on the local server', () => {
   it('creates, reads with query parameters, updates with If-Match and deletes an event', async () => {
@@ -33,11 +37,11 @@ describe('CRM API on the local server', () => {
     });
     expect(created.status).toBe(201);
     expect(created.headers.get('content-type')).toMatch(/^application\/json/);
-    const e = (await created.json()).data;
+    const e = (await reply<One>(created)).data;
     expect(e.Event_Title).toBe('Café ☕');
 
     const listed = await fetch(url('/crm/v1/events?from=2024-05-01T00%3A00%3A00Z&to=2024-06-01T00:00:00%2B00:00'), { headers: { authorization: basic } });
-    expect((await listed.json()).data.map((x: { id: string }) => x.id)).toEqual([e.id]);
+    expect((await reply<Many>(listed)).data.map((x) => x.id)).toEqual([e.id]);
 
     const stale = await fetch(url(`/crm/v1/events/${e.id}`), {
       method: 'PATCH',
@@ -57,16 +61,16 @@ describe('CRM API on the local server', () => {
 
   it('lets the admin token manage users; answers JSON errors for bad credentials', async () => {
     const users = await fetch(url('/crm/v1/users'), { headers: { authorization: `Bearer ${TOKEN}` } });
-    expect((await users.json()).data).toEqual([expect.objectContaining({ email: 'ana@example.com', timeZone: 'Europe/Madrid' })]);
+    expect((await reply<Many>(users)).data).toEqual([expect.objectContaining({ email: 'ana@example.com', timeZone: 'Europe/Madrid' })]);
     const denied = await fetch(url('/crm/v1/users'), { headers: { authorization: 'Bearer nope' } });
     expect(denied.status).toBe(401);
-    expect((await denied.json()).error.code).toBe('AUTHENTICATION_FAILURE');
+    expect((await reply<Failure>(denied)).error.code).toBe('AUTHENTICATION_FAILURE');
   });
 
   it('routes every method under /crm/ to the API, CalDAV stays where it was', async () => {
     const propfind = await fetch(url('/crm/v1/events'), { method: 'PROPFIND', headers: { authorization: basic } });
     expect(propfind.status).toBe(405);
-    expect((await propfind.json()).error.code).toBe('METHOD_NOT_ALLOWED');
+    expect((await reply<Failure>(propfind)).error.code).toBe('METHOD_NOT_ALLOWED');
     const dav = await fetch(server.url, { method: 'PROPFIND', headers: { authorization: basic, depth: '0' } });
     expect(dav.status).toBe(207);
   });
