@@ -1,0 +1,66 @@
+/** Markdown tables of a benchmark run, as pasted into bench/README.md. */
+import type { RequestCost } from './accounting';
+import type { Timing } from './measure';
+import { total } from './meter';
+
+export interface ScenarioResult {
+  name: string;
+  responses: number;
+  /** 503 answers retried during the timed requests (write contention). */
+  busy: number;
+  sequential: Timing;
+  concurrent: Timing;
+}
+
+const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+const rps = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+const units = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const align = header.map((_, i) => (i === 0 ? '---' : '---:'));
+  return [line(header), line(align), ...rows.map(line)].join('\n');
+}
+
+/** `conflicts`: transactions that lost the counter compare-and-set; `busy`: 503s the client retried. */
+export function seedTable(events: number, t: Timing, conflicts: number, busy: number): string {
+  return table(
+    ['Seed', 'writers', 'events/s', 'p50 ms', 'p95 ms', 'p99 ms', 'lost counter races', '503 retried'],
+    [[`${events} × PUT If-None-Match: *`, String(t.concurrency), rps(t.rps), ms(t.p50), ms(t.p95), ms(t.p99), `${conflicts} (${(conflicts / events).toFixed(2)}/PUT)`, String(busy)]],
+  );
+}
+
+export function timingTable(results: ScenarioResult[]): string {
+  const c = results[0]?.concurrent.concurrency ?? 4;
+  return table(
+    ['Request', 'responses', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', `req/s ×${c}`, `p50 ms ×${c}`, `p95 ms ×${c}`, `p99 ms ×${c}`],
+    results.map((r) => [
+      r.busy ? `${r.name} (${r.busy} × 503 retried)` : r.name,
+      String(r.responses),
+      rps(r.sequential.rps),
+      ms(r.sequential.p50),
+      ms(r.sequential.p95),
+      ms(r.sequential.p99),
+      rps(r.concurrent.rps),
+      ms(r.concurrent.p50),
+      ms(r.concurrent.p95),
+      ms(r.concurrent.p99),
+    ]),
+  );
+}
+
+/** One row per request: every DynamoDB call it made, and what the engine read for it. */
+export function costTable(costs: RequestCost[]): string {
+  return table(
+    ['Request', 'DynamoDB calls', 'Scan', 'items read', 'items returned', 'capacity units'],
+    costs.map((c) => {
+      const t = total(c.dynamo);
+      const calls = Object.entries(c.dynamo)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([key, s]) => `${s.calls}× ${key}`)
+        .join(', ');
+      const scans = total(c.dynamo, (k) => k.startsWith('Scan ')).calls;
+      return [c.name, calls, String(scans), String(t.scanned), String(t.items), units(t.capacity)];
+    }),
+  );
+}

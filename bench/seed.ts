@@ -1,0 +1,45 @@
+/**
+ * Seeds the calendar through the real write path: one `PUT` with `If-None-Match: *` per event,
+ * as iOS creates them, from several concurrent writers.
+ */
+import type { BenchEvent } from './ics';
+import type { BenchClient } from './http';
+import { summarize, type Timing } from './measure';
+
+export interface SeedResult {
+  timing: Timing;
+  /** Current ETag per resource name. */
+  etags: Map<string, string>;
+}
+
+export const calendarPath = (email: string) => `/calendars/${email}/crm/`;
+
+export function putRequest(email: string, event: Pick<BenchEvent, 'name' | 'ics'>, condition: Record<string, string>) {
+  return {
+    method: 'PUT',
+    path: calendarPath(email) + event.name,
+    headers: { 'content-type': 'text/calendar; charset=utf-8', ...condition },
+    body: event.ics,
+  };
+}
+
+export async function seed(client: BenchClient, email: string, events: BenchEvent[], concurrency: number): Promise<SeedResult> {
+  const etags = new Map<string, string>();
+  const latencies: number[] = [];
+  let next = 0;
+  let failed = false;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < events.length && !failed) {
+      const event = events[next++];
+      const reply = await client.expect(putRequest(email, event, { 'if-none-match': '*' }), 201).catch((err: unknown) => {
+        failed = true;
+        throw err;
+      });
+      latencies.push(reply.ms);
+      etags.set(event.name, reply.headers.get('etag') ?? '');
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { timing: summarize(latencies, performance.now() - started, concurrency), etags };
+}

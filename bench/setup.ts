@@ -1,0 +1,86 @@
+/**
+ * The system under test: DynamoDB Local in memory (or the engine at CALDAV_DYNAMODB_ENDPOINT),
+ * fresh uniquely named tables, the local server in-process on a free port, one user.
+ *
+ * The server runs the production handlers behind the API Gateway v2 event path; only its stores
+ * are built here instead of by lambda/http/deps.ts, so that their DynamoDB client carries the
+ * meter. They are the same classes, configured the same way (no CRM connector: the CalDAV core).
+ */
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../bin/dynamodb-local';
+import { startLocalServer, type LocalServer } from '../bin/local-server';
+import { configFromEnv } from '../lambda/http/deps';
+import { hashPassword } from '../lambda/http/passwords';
+import { ensureTables } from '../lambda/store/dynamodb/bootstrap';
+import { DynamoCalendarStore } from '../lambda/store/dynamodb/calendar-store';
+import { ENDPOINT_ENV, dynamoClientConfig, newDynamoClients, type TableNames } from '../lambda/store/dynamodb/client';
+import { TABLES, defaultTableName } from '../lambda/store/dynamodb/schema';
+import { DynamoUserStore } from '../lambda/store/dynamodb/user-store';
+import { DynamoMeter } from './meter';
+
+export interface BenchSystem {
+  url: string;
+  endpoint: string;
+  /** 'DynamoDB Local (in memory, started by the bench)' or the given endpoint. */
+  engine: string;
+  meter: DynamoMeter;
+  user: { email: string; authorization: string };
+  stop(): Promise<void>;
+}
+
+export async function startSystem(env: NodeJS.ProcessEnv = process.env): Promise<BenchSystem> {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error('cleanup:', err));
+  };
+  try {
+    let endpoint = env[ENDPOINT_ENV];
+    let engine = `${endpoint} (${ENDPOINT_ENV})`;
+    if (!endpoint) {
+      // Default JVM flags: the quick-start ones trade peak throughput for start-up time.
+      const local: DynamoDbLocal = await startDynamoDbLocal({});
+      cleanups.push(() => local.stop());
+      endpoint = local.endpoint;
+      engine = 'DynamoDB Local 1.25 (-inMemory, started by the bench)';
+    }
+
+    const prefix = `bench${randomUUID().slice(0, 6)}`;
+    const tables = Object.fromEntries(TABLES.map((spec) => [spec.logicalName, defaultTableName(spec, prefix)])) as unknown as TableNames;
+    const labels = new Map(Object.entries(tables).map(([logical, physical]) => [physical, logical]));
+    const meter = new DynamoMeter((physical) => labels.get(physical) ?? physical);
+
+    const { client, doc } = newDynamoClients(dynamoClientConfig({ ...env, [ENDPOINT_ENV]: endpoint }));
+    cleanups.push(async () => client.destroy());
+    await ensureTables(client, tables);
+    cleanups.push(() => Promise.all(Object.values(tables).map((TableName) => client.send(new DeleteTableCommand({ TableName })))));
+    meter.attach(client);
+
+    const config = configFromEnv(env);
+    const now = () => new Date();
+    const users = new DynamoUserStore(doc, tables.users);
+    const store = new DynamoCalendarStore(doc, { events: tables.events, sync: tables.sync }, {
+      retentionSeconds: config.syncRetentionSeconds,
+      now,
+    });
+
+    // Production scrypt cost: the server's verification cache makes it a first-request cost only.
+    const email = 'bench@example.com';
+    const password = 'bench-pass-word-0001';
+    await users.putUser({ email, passwordHash: await hashPassword(password), enabled: true, createdAt: now().toISOString(), name: 'Bench User' });
+
+    const server: LocalServer = await startLocalServer({ port: 0, dependencies: { store, users, config, now } });
+    cleanups.push(() => server.stop());
+    return {
+      url: server.url.replace(/\/$/, ''),
+      endpoint,
+      engine,
+      meter,
+      user: { email, authorization: `Basic ${Buffer.from(`${email}:${password}`).toString('base64')}` },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
