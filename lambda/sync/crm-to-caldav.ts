@@ -6,17 +6,14 @@
  * keeps its bytes; when nothing the CRM owns changed, nothing is written (no ctag bump).
  */
 import { crmEventToIcs, uidForCrmId } from '../crm/mapping';
-import type { CrmConnector, CrmEvent, CrmUser } from '../crm/types';
+import type { CrmConnector, CrmEvent, CrmEventListener, CrmUser } from '../crm/types';
 import { NotFound, PreconditionFailed, type CalendarStore } from '../store/types';
 import type { SyncLogger } from './crm-syncing-store';
 import type { Outbox } from './outbox';
 import { storedObjectFor } from './stored-object';
 
-/** Same shape as the CRM API's listener port (lambda/crm/types.ts). */
-export interface CrmEventListener {
-  eventSaved(after: CrmEvent, before: CrmEvent | null): Promise<void>;
-  eventDeleted(before: CrmEvent): Promise<void>;
-}
+// The port lives with the CRM types; re-exported for importers of the bridge.
+export type { CrmEventListener } from '../crm/types';
 
 export interface CrmToCaldavDeps {
   /** The undecorated store. */

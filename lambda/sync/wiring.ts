@@ -3,10 +3,10 @@
  * gets the CRM-syncing store and the CRM side gets the listener, the outbox status and the
  * replay, all sharing one undecorated store.
  */
-import type { CrmConnector } from '../crm/types';
+import type { CrmConnector, CrmEventListener } from '../crm/types';
 import type { CalendarStore } from '../store/types';
 import { crmSyncingStore, type SyncLogger } from './crm-syncing-store';
-import { crmToCaldav, type CrmEventListener } from './crm-to-caldav';
+import { crmToCaldav } from './crm-to-caldav';
 import type { Outbox } from './outbox';
 import { retryPending, type RetryReport } from './retry';
 import { syncStatus, type SyncStatus } from './status';

@@ -21,10 +21,18 @@ describe('configFromEnv', () => {
 
 describe('dependencies', () => {
   it('builds DynamoDB stores from the environment without contacting DynamoDB', async () => {
-    const deps = await dependenciesFromEnv({ CALDAV_DYNAMODB_ENDPOINT: 'http://127.0.0.1:1', CALDAV_SYNC_RETENTION_DAYS: '1' });
+    const deps = await dependenciesFromEnv({ CALDAV_DYNAMODB_ENDPOINT: 'http://127.0.0.1:1', CALDAV_SYNC_RETENTION_DAYS: '1', CRM_CONNECTOR: 'none' });
     expect(deps.store).toBeInstanceOf(DynamoCalendarStore);
     expect(deps.users).toBeInstanceOf(DynamoUserStore);
     expect(deps.config.syncRetentionSeconds).toBe(86_400);
+    expect(deps.crm).toBeUndefined();
+  });
+
+  it('syncs with the built-in CRM by default: the store is wrapped and the bridge exposed', async () => {
+    const { BuiltinCrm } = await import('../../lambda/crm/builtin');
+    const deps = await dependenciesFromEnv({ CALDAV_DYNAMODB_ENDPOINT: 'http://127.0.0.1:1' });
+    expect(deps.store).not.toBeInstanceOf(DynamoCalendarStore);
+    expect(deps.crm?.connector).toBeInstanceOf(BuiltinCrm);
   });
 
   it('serves installed dependencies until they are removed', async () => {

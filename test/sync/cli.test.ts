@@ -35,9 +35,11 @@ describe('crm-caldav sync', () => {
     }
   });
 
-  it('CRM_CONNECTOR: none (default) means no bridge; an unknown name is refused', async () => {
+  it('CRM_CONNECTOR: builtin by default, none means no bridge; an unknown name is refused', async () => {
     const doc = {} as Parameters<typeof crmConnectorFromEnv>[1];
-    expect(await crmConnectorFromEnv({}, doc)).toBeNull();
+    const { BuiltinCrm } = await import('../../lambda/crm/builtin');
+    expect(await crmConnectorFromEnv({}, doc)).toBeInstanceOf(BuiltinCrm);
+    expect(await crmConnectorFromEnv({ CRM_CONNECTOR: 'builtin' }, doc)).toBeInstanceOf(BuiltinCrm);
     expect(await crmConnectorFromEnv({ CRM_CONNECTOR: 'none' }, doc)).toBeNull();
     await expect(crmConnectorFromEnv({ CRM_CONNECTOR: 'salesforce' }, doc)).rejects.toThrow(/CRM_CONNECTOR must be one of none/);
   });
