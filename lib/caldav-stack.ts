@@ -41,8 +41,14 @@ type Grants = Partial<Record<TableName, TableAccess>>;
  * OPTIONS and the well-known redirect touch no table at all.
  */
 const READ: Grants = { events: 'read', sync: 'read', users: 'read' };
-// PUT and DELETE also write to the CRM; a CRM failure parks the object in the outbox.
-const WRITE: Grants = { events: 'readWrite', sync: 'readWrite', users: 'read', outbox: 'readWrite' };
+// PUT and DELETE also write to the CRM (the built-in one lives in the crm table); a CRM failure
+// parks the object in the outbox.
+const WRITE: Grants = { events: 'readWrite', sync: 'readWrite', users: 'read', outbox: 'readWrite', crm: 'readWrite' };
+/**
+ * The CRM REST API writes the CRM, its users (admin) and, through the sync listener, the owners'
+ * calendars; it shows the outbox in /crm/v1/status.
+ */
+const CRM_API_GRANTS: Grants = { events: 'readWrite', sync: 'readWrite', users: 'readWrite', outbox: 'read', crm: 'readWrite' };
 const GRANTS: Record<StandardMethod | DavMethod, Grants> = {
   OPTIONS: {},
   GET: READ,
@@ -122,12 +128,14 @@ export class CaldavStack extends Stack {
       routing === 'any-fallback' ? FALLBACK_GRANTS : FALLBACK_ONLY_405_GRANTS,
     );
     const wellKnown = davFunction('WellKnownHandler', 'well-known', 'CalDAV /.well-known/caldav redirect', {});
+    const crmApi = davFunction('CrmApiHandler', 'crm-api', 'CRM REST API (/crm/v1)', CRM_API_GRANTS);
 
     this.api = new CaldavApi(this, 'Api', {
       standard,
       dav,
       fallback,
       wellKnown,
+      crmApi,
       davMethodRouting: routing,
       customDomain: props.customDomain,
     });

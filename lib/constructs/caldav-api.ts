@@ -36,6 +36,8 @@ export interface CaldavApiProps {
   dav?: Record<DavMethod, IFunction>;
   fallback: IFunction;
   wellKnown: IFunction;
+  /** The CRM REST API (/crm/...); without it those paths fall to the CalDAV routes. */
+  crmApi?: IFunction;
   davMethodRouting: DavMethodRouting;
   customDomain?: CustomDomain;
   /** Steady-state requests per second across the stage, and burst. */
@@ -46,6 +48,7 @@ export interface CaldavApiProps {
 /** Every route is registered on both; `{proxy+}` does not match the bare root. */
 const PATHS = ['/', '/{proxy+}'] as const;
 export const WELL_KNOWN_PATH = '/.well-known/caldav';
+export const CRM_API_PATH = '/crm/{proxy+}';
 
 /**
  * Regional HTTP API (payload v2), no CloudFront in front: CloudFront forwards only the seven
@@ -101,6 +104,11 @@ export class CaldavApi extends Construct {
     for (const path of PATHS) route('ANY', path, props.fallback);
     // An exact path outranks the greedy `{proxy+}` whatever the method (RFC 6764 discovery).
     route('ANY', WELL_KNOWN_PATH, props.wellKnown, 'WellKnown');
+    if (props.crmApi) {
+      // The standard methods get their own /crm routes too: API Gateway does not document whether
+      // `GET /{proxy+}` or `ANY /crm/{proxy+}` wins, and the CRM API must never reach CalDAV code.
+      for (const method of [...STANDARD_METHODS, 'ANY']) route(method, CRM_API_PATH, props.crmApi, 'Crm');
+    }
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,

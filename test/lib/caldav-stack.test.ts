@@ -25,6 +25,7 @@ import {
 const scheduledEntry = fileURLToPath(new URL('./fixtures/scheduled.ts', import.meta.url));
 const FALLBACK = 'CalDAV PROPFIND, PROPPATCH, REPORT, MKCALENDAR and others';
 const SCHEDULED = 'Scheduled CRM export and reconciliation';
+const CRM_API = 'CRM REST API (/crm/v1)';
 
 let stack: CaldavStack;
 let template: Template;
@@ -80,12 +81,13 @@ describe('tables', () => {
 describe('functions', () => {
   const methods = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'];
 
-  it('has one function per standard method, the fallback, well-known and the schedule', () => {
+  it('has one function per standard method, the fallback, well-known, the CRM API and the schedule', () => {
     for (const m of methods) expect(fns[`CalDAV ${m}`], m).toBeDefined();
     expect(fns[FALLBACK]).toBeDefined();
     expect(fns['CalDAV /.well-known/caldav redirect']).toBeDefined();
+    expect(fns[CRM_API]).toBeDefined();
     expect(fns[SCHEDULED]).toBeDefined();
-    template.resourceCountIs('AWS::Lambda::Function', methods.length + 3);
+    template.resourceCountIs('AWS::Lambda::Function', methods.length + 4);
   });
 
   it('runs Node.js 22 on arm64 with JSON logs, source maps and every table name', () => {
@@ -161,6 +163,16 @@ describe('least privilege', () => {
     expect(access('CalDAV DELETE')).toEqual({ events: 'readWrite', sync: 'readWrite', users: 'read' });
   });
 
+  it('lets PUT, DELETE and the CRM API write the built-in CRM; no read-only method touches it', () => {
+    const ids = tableIds(template);
+    const crmAccess = (description: string) => tableAccess(template, fns[description], ids.crm);
+    for (const description of ['CalDAV PUT', 'CalDAV DELETE', CRM_API]) expect(crmAccess(description), description).toBe('readWrite');
+    for (const description of ['CalDAV GET', 'CalDAV HEAD', 'CalDAV OPTIONS', FALLBACK]) expect(crmAccess(description), description).toBe('none');
+    // The API's listener edits the owners' calendars; admins create users.
+    expect(access(CRM_API)).toEqual({ events: 'readWrite', sync: 'readWrite', users: 'readWrite' });
+    expect(tableAccess(template, fns[CRM_API], ids.outbox)).toBe('read');
+  });
+
   it('gives the ANY fallback the union of PROPFIND, PROPPATCH, REPORT and MKCALENDAR', () => {
     expect(access(FALLBACK)).toEqual({ events: 'read', sync: 'readWrite', users: 'read' });
   });
@@ -197,7 +209,12 @@ describe('HTTP API', () => {
     expect(targets['ANY /{proxy+}']).toBe(FALLBACK);
     expect(targets['ANY /.well-known/caldav']).toBe('CalDAV /.well-known/caldav redirect');
     expect(Object.keys(targets).filter((k) => /^(PROPFIND|PROPPATCH|REPORT|MKCALENDAR) /.test(k))).toEqual([]);
-    expect(Object.keys(targets)).toHaveLength(13);
+    expect(Object.keys(targets)).toHaveLength(13 + 6);
+  });
+
+  it('sends /crm/{proxy+} to the CRM API function for ANY and each standard method', () => {
+    const targets = routeTargets(template);
+    for (const m of ['ANY', 'GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']) expect(targets[`${m} /crm/{proxy+}`], m).toBe(CRM_API);
   });
 
   it('is a regional HTTP API with payload v2, throttled, with header-free access logs', () => {

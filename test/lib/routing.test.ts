@@ -30,7 +30,8 @@ describe("davMethodRouting: 'per-method-routes'", () => {
       expect(targets[`${m} /`]).toBe(`CalDAV ${m}`);
       expect(targets[`${m} /{proxy+}`]).toBe(`CalDAV ${m}`);
     }
-    expect(Object.keys(targets)).toHaveLength(13 + 2 * DAV_METHODS.length);
+    // 13 CalDAV routes, the DAV methods on / and /{proxy+}, 6 CRM API routes.
+    expect(Object.keys(targets)).toHaveLength(13 + 2 * DAV_METHODS.length + 6);
   });
 
   it('keeps the ANY routes for other methods, with nothing but user lookups', () => {
