@@ -203,3 +203,63 @@ describe('two doors: CalDAV and the CRM REST API on one server', () => {
     expect(res.ms.responses.get(phone.paths.calendar)?.get(P.d('resourcetype'))?.status).toBe(200);
   });
 });
+
+describe('two doors: what the CRM does not own survives, recurrence travels both ways', () => {
+  const IOS2 = 'AAAABBBB-CCCC-4DDD-8EEE-FFFF00001111';
+  const REC_NAME = '5D6E7F80-1A2B-4C3D-8E9F-0A1B2C3D4E5F.ics';
+  const lines = (ics: string) => unfold(ics).split(/\r?\n/).filter(Boolean);
+  const volatile = (l: string) => /^(DTSTAMP|LAST-MODIFIED):/.test(l);
+
+  it('an iOS event edited through REST changes on the phone only in the lines the CRM owns', async () => {
+    const sent = fixture('ios-event.ics').replace(/UID:7F3A2C1E-5B8D-4E61-9C2A-3D4E5F6A7B8C/, `UID:${IOS2}`);
+    expect((await phone.put(phone.paths.object(`${IOS2}.ics`), sent, { 'if-none-match': '*' })).status).toBe(201);
+    const before = (await phone.get(phone.paths.object(`${IOS2}.ics`))).text;
+    const [ev] = (await oliviaEvents()).filter((e) => e.caldav?.uid === IOS2);
+    expect(ev?.Remind_At).toBe(15);
+    const res = await api('PATCH', `/crm/v1/events/${ev!.id}`, { Event_Title: 'Renamed in the CRM', Remind_At: 30 });
+    expect(res.status).toBe(200);
+
+    const after = (await phone.get(phone.paths.object(`${IOS2}.ics`))).text;
+    const [a, b] = [lines(before), lines(after)];
+    expect(b.filter((l) => !a.includes(l) && !volatile(l))).toEqual(['SUMMARY:Renamed in the CRM', 'TRIGGER:-PT30M']);
+    expect(a.filter((l) => !b.includes(l) && !volatile(l))).toEqual(['SUMMARY:Quarterly review with Acme', 'TRIGGER:-PT15M']);
+    // The other two alarms, the X-APPLE properties and the VTIMEZONE are the phone's bytes.
+    expect(b.filter((l) => l === 'BEGIN:VALARM')).toHaveLength(3);
+    expect((await api('DELETE', `/crm/v1/events/${ev!.id}`)).status).toBe(204);
+  });
+
+  it('a recurring event with an overridden instance: phone -> CRM, CRM edit -> phone, phone edit -> CRM', async () => {
+    expect((await phone.put(phone.paths.object(REC_NAME), fixture('recurring-override.ics'), { 'if-none-match': '*' })).status).toBe(201);
+    type Rec = ApiEvent & { Recurring_Activity: { RRULE: string; EXDATE?: string[] } | null; Recurrence_Exceptions: Array<Record<string, unknown> & { Recurrence_Id: string }> };
+    const [ev] = (await api<{ data: Rec[] }>('GET', '/crm/v1/events')).body.data.filter((e) => e.caldav?.name === REC_NAME);
+    expect(ev?.Recurring_Activity).toMatchObject({ RRULE: 'FREQ=WEEKLY;BYDAY=MO;COUNT=10', EXDATE: ['2024-03-11T09:00:00+01:00'] });
+    expect(ev?.Recurrence_Exceptions).toEqual([expect.objectContaining({ Recurrence_Id: '2024-03-18T09:00:00+01:00', Event_Title: 'Team standup (moved)', Venue: 'Room 4' })]);
+    expect(ev?.Remind_At).toBe(5);
+
+    // CRM side: rename the moved instance and move another one.
+    const exceptions = [
+      { ...ev!.Recurrence_Exceptions[0], Event_Title: 'Standup (CRM)' },
+      { Recurrence_Id: '2024-03-25T09:00:00+01:00', Start_DateTime: '2024-03-25T11:00:00+01:00', End_DateTime: '2024-03-25T11:30:00+01:00', Venue: 'Room 9' },
+    ];
+    const patched = await api('PATCH', `/crm/v1/events/${ev!.id}`, { Recurrence_Exceptions: exceptions });
+    expect(patched.status).toBe(200);
+    const got = await phone.get(phone.paths.object(REC_NAME));
+    const ics = unfold(got.text);
+    expect(ics.match(/RECURRENCE-ID/g)).toHaveLength(2);
+    expect(ics).toContain('SUMMARY:Standup (CRM)');
+    expect(ics).toMatch(/RECURRENCE-ID;TZID=Europe\/Berlin:20240325T090000[\s\S]*LOCATION:Room 9/);
+    expect(ics).toContain('X-APPLE-TRAVEL-ADVISORY-BEHAVIOR:AUTOMATIC');
+
+    // Phone side: drop the first override (back to the series) and add an EXDATE.
+    const vevents = got.text.split(/(?=BEGIN:VEVENT)/);
+    const kept = vevents.filter((part) => !/RECURRENCE-ID[^\r\n]*20240318T090000/.test(part)).join('');
+    const edited = (kept.includes('END:VCALENDAR') ? kept : `${kept}END:VCALENDAR\r\n`).replace(
+      /EXDATE;TZID=Europe\/Berlin:20240311T090000/,
+      'EXDATE;TZID=Europe/Berlin:20240311T090000,20240401T090000',
+    );
+    expect((await phone.put(phone.paths.object(REC_NAME), edited, { 'if-match': got.headers.get('etag')! })).status).toBe(204);
+    const now = (await api<{ data: Rec }>('GET', `/crm/v1/events/${ev!.id}`)).body.data;
+    expect(now.Recurrence_Exceptions.map((x) => x.Recurrence_Id)).toEqual(['2024-03-25T09:00:00+01:00']);
+    expect(now.Recurring_Activity?.EXDATE).toEqual(['2024-03-11T09:00:00+01:00', '2024-04-01T09:00:00+02:00']);
+  });
+});
