@@ -48,7 +48,8 @@ const WRITE: Grants = { events: 'readWrite', sync: 'readWrite', users: 'read', o
  * The CRM REST API writes the CRM, its users (admin) and, through the sync listener, the owners'
  * calendars; it shows the outbox in /crm/v1/status.
  */
-const CRM_API_GRANTS: Grants = { events: 'readWrite', sync: 'readWrite', users: 'readWrite', outbox: 'read', crm: 'readWrite' };
+// jobs: read, for export progress; an export is queued by enabling the user, not by a job write.
+const CRM_API_GRANTS: Grants = { events: 'readWrite', sync: 'readWrite', users: 'readWrite', outbox: 'read', crm: 'readWrite', jobs: 'read' };
 const GRANTS: Record<StandardMethod | DavMethod, Grants> = {
   OPTIONS: {},
   GET: READ,

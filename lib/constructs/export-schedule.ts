@@ -48,7 +48,9 @@ export class ExportSchedule extends Construct {
       // The job replays CalDAV changes the CRM refused (lambda/sync/retry.ts).
       .bindTable(props.tables.outbox, 'readWrite')
       // With the built-in CRM, reconciliation reads its change feed and writes its events.
-      .bindTable(props.tables.byName.crm, 'readWrite');
+      .bindTable(props.tables.byName.crm, 'readWrite')
+      // Export jobs (state, plan, checkpoints) and the reconciliation cursor and lease.
+      .bindTable(props.tables.byName.jobs, 'readWrite');
     props.crmSecret.grantRead(this.fn);
 
     this.rule = new events.Rule(this, 'Rule', {

@@ -13,7 +13,7 @@ import {
   type DynamoClients,
   type TableNames,
 } from '../../lambda/store/dynamodb/client';
-import { CRM_TABLE, EVENTS_TABLE, OUTBOX_TABLE, SYNC_TABLE, USERS_TABLE, defaultTableName, tableEnvVar } from '../../lambda/store/dynamodb/schema';
+import { CRM_TABLE, EVENTS_TABLE, JOBS_TABLE, OUTBOX_TABLE, SYNC_TABLE, USERS_TABLE, defaultTableName, tableEnvVar } from '../../lambda/store/dynamodb/schema';
 
 export interface TestTables extends DynamoClients {
   endpoint: string;
@@ -33,6 +33,7 @@ export async function freshTables(): Promise<TestTables> {
     users: defaultTableName(USERS_TABLE, prefix),
     outbox: defaultTableName(OUTBOX_TABLE, prefix),
     crm: defaultTableName(CRM_TABLE, prefix),
+    jobs: defaultTableName(JOBS_TABLE, prefix),
   };
   const clients = newDynamoClients(dynamoClientConfig({ ...process.env, [ENDPOINT_ENV]: endpoint }));
   await waitUntilAnswering(clients.client, endpoint);
@@ -44,6 +45,7 @@ export async function freshTables(): Promise<TestTables> {
     [tableEnvVar(USERS_TABLE)]: tables.users,
     [tableEnvVar(OUTBOX_TABLE)]: tables.outbox,
     [tableEnvVar(CRM_TABLE)]: tables.crm,
+    [tableEnvVar(JOBS_TABLE)]: tables.jobs,
   };
   return {
     ...clients,

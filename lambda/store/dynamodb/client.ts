@@ -4,7 +4,7 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CRM_TABLE, EVENTS_TABLE, OUTBOX_TABLE, SYNC_TABLE, USERS_TABLE, defaultTableName, tableEnvVar } from './schema';
+import { CRM_TABLE, EVENTS_TABLE, JOBS_TABLE, OUTBOX_TABLE, SYNC_TABLE, USERS_TABLE, defaultTableName, tableEnvVar } from './schema';
 
 export interface DynamoClients {
   client: DynamoDBClient;
@@ -18,6 +18,8 @@ export interface TableNames {
   outbox: string;
   /** The built-in CRM (lambda/crm/builtin). */
   crm: string;
+  /** Scheduled export and reconciliation state (lambda/jobs). */
+  jobs: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -66,8 +68,8 @@ export function createDynamoClients(): DynamoClients {
   return shared;
 }
 
-/** Physical table names from EVENTS_TABLE / SYNC_TABLE / USERS_TABLE / OUTBOX_TABLE / CRM_TABLE, defaults when unset. */
+/** Physical table names from EVENTS_TABLE / SYNC_TABLE / USERS_TABLE / OUTBOX_TABLE / CRM_TABLE / JOBS_TABLE, defaults when unset. */
 export function tableNamesFromEnv(env: Env = process.env): TableNames {
   const name = (spec: typeof EVENTS_TABLE) => env[tableEnvVar(spec)] || defaultTableName(spec);
-  return { events: name(EVENTS_TABLE), sync: name(SYNC_TABLE), users: name(USERS_TABLE), outbox: name(OUTBOX_TABLE), crm: name(CRM_TABLE) };
+  return { events: name(EVENTS_TABLE), sync: name(SYNC_TABLE), users: name(USERS_TABLE), outbox: name(OUTBOX_TABLE), crm: name(CRM_TABLE), jobs: name(JOBS_TABLE) };
 }

@@ -11,11 +11,14 @@
  *         reached the CRM yet (lambda/sync/outbox-dynamodb.ts); removed once delivered.
  * crm     pk/sk: the built-in CRM's leads, contacts, events, e-mail index and change feed, one
  *         table with typed keys (lambda/crm/builtin/keys.ts).
+ * jobs    pk/sk: the scheduled jobs' state: one initial-export job per user (status, window,
+ *         checkpoint, lease), its plan of CRM event ids, and the reconciliation cursor and lease
+ *         (lambda/jobs/job-store.ts). Plan items expire by TTL once the job is long finished.
  */
 
 export interface TableSpec {
   /** Logical name, used for env vars (`<NAME>_TABLE`) and construct ids. */
-  logicalName: 'events' | 'sync' | 'users' | 'outbox' | 'crm';
+  logicalName: 'events' | 'sync' | 'users' | 'outbox' | 'crm' | 'jobs';
   partitionKey: { name: string; type: 'S' | 'N' };
   sortKey?: { name: string; type: 'S' | 'N' };
   ttlAttribute?: string;
@@ -51,7 +54,14 @@ export const CRM_TABLE: TableSpec = {
   sortKey: { name: 'sk', type: 'S' },
 };
 
-export const TABLES = [EVENTS_TABLE, SYNC_TABLE, USERS_TABLE, OUTBOX_TABLE, CRM_TABLE] as const;
+export const JOBS_TABLE: TableSpec = {
+  logicalName: 'jobs',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  ttlAttribute: 'expiresAt',
+};
+
+export const TABLES = [EVENTS_TABLE, SYNC_TABLE, USERS_TABLE, OUTBOX_TABLE, CRM_TABLE, JOBS_TABLE] as const;
 
 /** Environment variable carrying a table's physical name, e.g. EVENTS_TABLE. */
 export const tableEnvVar = (spec: TableSpec) => `${spec.logicalName.toUpperCase()}_TABLE`;

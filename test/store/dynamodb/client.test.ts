@@ -32,13 +32,14 @@ describe('dynamoClientConfig', () => {
 });
 
 describe('tableNamesFromEnv', () => {
-  it('reads EVENTS_TABLE, SYNC_TABLE, USERS_TABLE, OUTBOX_TABLE and CRM_TABLE', () => {
-    expect(tableNamesFromEnv({ EVENTS_TABLE: 'e', SYNC_TABLE: 's', USERS_TABLE: 'u', OUTBOX_TABLE: 'o', CRM_TABLE: 'c' })).toEqual({
+  it('reads EVENTS_TABLE, SYNC_TABLE, USERS_TABLE, OUTBOX_TABLE, CRM_TABLE and JOBS_TABLE', () => {
+    expect(tableNamesFromEnv({ EVENTS_TABLE: 'e', SYNC_TABLE: 's', USERS_TABLE: 'u', OUTBOX_TABLE: 'o', CRM_TABLE: 'c', JOBS_TABLE: 'j' })).toEqual({
       events: 'e',
       sync: 's',
       users: 'u',
       outbox: 'o',
       crm: 'c',
+      jobs: 'j',
     });
   });
 
@@ -49,6 +50,7 @@ describe('tableNamesFromEnv', () => {
       users: 'crm-caldav-users',
       outbox: 'crm-caldav-outbox',
       crm: 'crm-caldav-crm',
+      jobs: 'crm-caldav-jobs',
     });
   });
 });
