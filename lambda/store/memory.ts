@@ -2,6 +2,7 @@
  * In-memory CalendarStore and UserStore: the reference semantics of the storage port, used by
  * unit tests of the protocol layer. The DynamoDB adapter passes the same contract suite.
  */
+import { ImportTally, firstOfEach, indexed } from './import';
 import {
   NotFound,
   PreconditionFailed,
@@ -9,6 +10,8 @@ import {
   type CalendarMeta,
   type CalendarStore,
   type Change,
+  type ImportResult,
+  type ObjectImporter,
   type ObjectSummary,
   type ObjectWrite,
   type StoredObject,
@@ -26,7 +29,7 @@ interface Calendar {
   expiredThrough: number;
 }
 
-export class MemoryCalendarStore implements CalendarStore {
+export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
   private readonly calendars = new Map<string, Calendar>();
 
   private calendar(owner: string): Calendar {
@@ -104,6 +107,25 @@ export class MemoryCalendarStore implements CalendarStore {
     const cal = this.calendar(owner);
     if (since > cal.seq || since < cal.expiredThrough) return null;
     return cal.log.filter((c) => c.seq > since);
+  }
+
+  /** No size limit here, so nothing is ever `tooLarge`; no await inside, so it is atomic. */
+  async importObjects(owner: string, objects: ObjectWrite[]): Promise<ImportResult> {
+    const cal = this.calendar(owner);
+    const tally = new ImportTally(objects);
+    const { kept, duplicates } = firstOfEach(indexed(objects));
+    tally.mark(duplicates, 'skipped');
+    const heldUids = new Set([...cal.objects.values()].map((o) => o.uid));
+    for (const entry of kept) {
+      if (cal.objects.has(entry.obj.name) || heldUids.has(entry.obj.uid)) {
+        tally.mark([entry], 'skipped');
+        continue;
+      }
+      cal.objects.set(entry.obj.name, { ...entry.obj });
+      this.append(cal, entry.obj.name, false);
+      tally.mark([entry], 'created');
+    }
+    return tally.result(cal.seq);
   }
 
   /** Test hook: simulates TTL expiry of change-log entries up to and including `seq`. */

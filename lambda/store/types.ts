@@ -133,3 +133,24 @@ export class ObjectTooLarge extends StoreError {
 export class WriteContention extends StoreError {
   override name = 'WriteContention';
 }
+
+export interface ImportResult {
+  /** Names created by this call, in input order. */
+  created: string[];
+  /** Names skipped because their UID (under any name) or their name was already in the calendar. */
+  skipped: string[];
+  /** Names refused because the item would exceed the backend's size limit (nothing written for them). */
+  tooLarge: string[];
+  /** The calendar's sequence number after the call (unchanged when nothing was created). */
+  seq: number;
+}
+
+/** Bulk creation for the initial export: idempotent, never overwrites. */
+export interface ObjectImporter {
+  /**
+   * Creates each object whose resource name and UID are both free in `owner`'s calendar; others are
+   * skipped untouched. Importing the same objects again creates nothing. Each created object gets its
+   * own change-log entry (its own seq), exactly as putObject would, atomically with the counter.
+   */
+  importObjects(owner: string, objects: ObjectWrite[]): Promise<ImportResult>;
+}

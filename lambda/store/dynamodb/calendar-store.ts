@@ -1,18 +1,21 @@
 /**
  * CalendarStore on DynamoDB (layout in schema.ts). This class only wires the port to the
  * per-concern modules: read.ts (object reads), write.ts (transactional put/delete),
- * sync.ts (counter and change log), props.ts (dead properties).
+ * sync.ts (counter and change log), props.ts (dead properties), import.ts (bulk creation).
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
   CalendarMeta,
   CalendarStore,
   Change,
+  ImportResult,
+  ObjectImporter,
   ObjectSummary,
   ObjectWrite,
   StoredObject,
   WriteCondition,
 } from '../types';
+import { importObjects } from './import';
 import type { StoreContext } from './items';
 import { patchCalendarProps } from './props';
 import { findInRange, getObject, getObjects, listObjects } from './read';
@@ -28,7 +31,7 @@ export interface DynamoCalendarStoreOptions {
 
 const DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600;
 
-export class DynamoCalendarStore implements CalendarStore {
+export class DynamoCalendarStore implements CalendarStore, ObjectImporter {
   private readonly ctx: StoreContext;
 
   constructor(
@@ -82,5 +85,9 @@ export class DynamoCalendarStore implements CalendarStore {
 
   changesSince(owner: string, since: number): Promise<Change[] | null> {
     return changesSince(this.ctx, owner, since);
+  }
+
+  importObjects(owner: string, objects: ObjectWrite[]): Promise<ImportResult> {
+    return importObjects(this.ctx, owner, objects);
   }
 }

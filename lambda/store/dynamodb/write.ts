@@ -24,7 +24,7 @@ import {
 import { RETRYABLE_CANCELLATIONS, backoff, cancellationCodes } from './retry';
 import { readCurrentSeq } from './sync';
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** Bound on re-reads after losing a race; with jittered backoff, enough for dozens of writers. */
 const MAX_ATTEMPTS = 20;
@@ -160,7 +160,7 @@ function heldByOrFree(name: string) {
   };
 }
 
-function logEntry(ctx: StoreContext, owner: string, seq: number, name: string, deleted: boolean): TransactItem {
+export function logEntry(ctx: StoreContext, owner: string, seq: number, name: string, deleted: boolean): TransactItem {
   const item: LogItem = {
     pk: owner,
     seq,
@@ -171,8 +171,8 @@ function logEntry(ctx: StoreContext, owner: string, seq: number, name: string, d
   return { Put: { TableName: ctx.tables.sync, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
 }
 
-/** Compare-and-set of the calendar's sequence number from `current` to `current + 1`. */
-function counterAdvance(ctx: StoreContext, owner: string, current: number): TransactItem {
+/** Compare-and-set of the calendar's sequence number from `current` to `current + by`. */
+export function counterAdvance(ctx: StoreContext, owner: string, current: number, by = 1): TransactItem {
   return {
     Update: {
       TableName: ctx.tables.sync,
@@ -181,12 +181,16 @@ function counterAdvance(ctx: StoreContext, owner: string, current: number): Tran
       // The calendar item may exist without a counter: PROPPATCH before the first write.
       ConditionExpression:
         current === 0 ? 'attribute_not_exists(currentSeq) OR currentSeq = :current' : 'currentSeq = :current',
-      ExpressionAttributeValues: { ':current': current, ':next': current + 1 },
+      ExpressionAttributeValues: { ':current': current, ':next': current + by },
     },
   };
 }
 
-async function retryWhileContended<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+/**
+ * Runs `attempt` again (after jittered backoff) while it fails only because a concurrent writer
+ * won: a cancelled transaction whose failed items all carry retryable codes.
+ */
+export async function retryWhileContended<T>(what: string, attempt: () => Promise<T>): Promise<T> {
   for (let i = 0; ; i++) {
     try {
       return await attempt();
