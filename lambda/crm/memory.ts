@@ -91,6 +91,11 @@ export class MemoryCrmConnector implements CrmConnector {
     return { events, deletedIds, nextCursor: String(this.counter) };
   }
 
+  async latestCursor(): Promise<string> {
+    this.enter('latestCursor');
+    return String(this.counter);
+  }
+
   async getEvent(id: string): Promise<CrmEvent | null> {
     this.enter('getEvent');
     const e = this.events.get(id);

@@ -174,6 +174,11 @@ export interface CrmConnector {
   listEvents(ownerEmail: string, range?: EventRange): Promise<CrmEvent[]>;
   /** Changes after `cursor` (null: from the beginning). */
   listChangesSince(cursor: string | null): Promise<ChangeBatch>;
+  /**
+   * A cursor at the current end of the change feed: where a new reader starts when it must not
+   * replay history (reconciliation's first run must not bypass the initial export's bounds).
+   */
+  latestCursor(): Promise<string>;
   getEvent(id: string): Promise<CrmEvent | null>;
   findEventByUid(ownerEmail: string, uid: string): Promise<CrmEvent | null>;
   /** Creates (no id) or replaces an event; returns it as stored. */

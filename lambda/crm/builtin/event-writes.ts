@@ -44,7 +44,7 @@ function checkVersion(id: string, current: CrmEvent | null, opts: UpsertOptions)
   }
 }
 
-async function readCounter(ctx: CrmContext): Promise<number> {
+export async function readFeedCounter(ctx: CrmContext): Promise<number> {
   const { Item } = await ctx.doc.send(new GetCommand({ TableName: ctx.table, Key: FEED_COUNTER_KEY, ConsistentRead: true }));
   return typeof Item?.seq === 'number' ? Item.seq : 0;
 }
@@ -131,7 +131,7 @@ export async function upsertEvent(ctx: CrmContext, draft: CrmEventDraft, opts: U
       const holder = await eventIdByUid(ctx, owner.email, uid);
       if (holder !== null && holder !== id) throw new CrmValidationError('caldav.uid', `UID already linked to event ${holder}`);
     }
-    const seq = await readCounter(ctx);
+    const seq = await readFeedCounter(ctx);
     await ctx.doc.send(new TransactWriteCommand({ TransactItems: [...recordItems(ctx, before, after, span), ...feedItems(ctx, seq, id, now)] }));
     return { before, after };
   });
@@ -146,7 +146,7 @@ export async function deleteEvent(ctx: CrmContext, id: string, opts: UpsertOptio
     checkVersion(id, before, opts);
     const now = nextModifiedTime(ctx.now(), before.Modified_Time);
     const after: CrmEvent = { ...before, Deleted: true, Modified_Time: now };
-    const seq = await readCounter(ctx);
+    const seq = await readFeedCounter(ctx);
     await ctx.doc.send(new TransactWriteCommand({ TransactItems: [...recordItems(ctx, before, after, read.span), ...feedItems(ctx, seq, id, now)] }));
     return { before, after };
   });

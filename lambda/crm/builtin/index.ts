@@ -21,7 +21,7 @@ import {
 } from '../types';
 import type { CrmContext } from './context';
 import { eventIdByUid, getEvent, getEvents, ownerIndex } from './event-reads';
-import { deleteEvent, upsertEvent, type EventWrite } from './event-writes';
+import { deleteEvent, readFeedCounter, upsertEvent, type EventWrite } from './event-writes';
 import { listChangesSince } from './feed';
 import { deletePerson, findPersonByEmail, getPerson, listPeople, savePerson, type PersonDraft, type StoredPerson } from './people';
 import { overlaps } from './span';
@@ -87,6 +87,10 @@ export class BuiltinCrm implements CrmBackend {
 
   listChangesSince(cursor: string | null): Promise<ChangeBatch> {
     return guard('listChangesSince', () => listChangesSince(this.ctx, cursor, this.feedPageSize));
+  }
+
+  latestCursor(): Promise<string> {
+    return guard('latestCursor', async () => String(await readFeedCounter(this.ctx)));
   }
 
   getEvent(id: string): Promise<CrmEvent | null> {

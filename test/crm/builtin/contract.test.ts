@@ -147,6 +147,14 @@ describe.each([
     expect(all.deleted.has(b.id)).toBe(true);
   });
 
+  it('hands out a latest cursor after which only later writes are fed', async () => {
+    await s.crm.upsertEvent(draft({ Event_Title: 'history' }));
+    const latest = await s.crm.latestCursor();
+    expect((await drain(s.crm, latest)).events.size).toBe(0);
+    const later = await s.crm.upsertEvent(draft({ Event_Title: 'after the cursor' }));
+    expect([...(await drain(s.crm, latest)).events.keys()]).toEqual([later.id]);
+  });
+
   it('matches a person by e-mail, any case, lead before contact before user, Secondary_Email too', async () => {
     const lead = await s.addPerson('Leads', { First_Name: 'Larry', Last_Name: 'Lead', Email: 'Shared@Acme.example', Company: 'Acme' });
     const contact = await s.addPerson('Contacts', { First_Name: 'Carla', Last_Name: 'Contact', Email: 'shared@acme.example', Secondary_Email: 'carla.alt@acme.example' });
