@@ -1,0 +1,32 @@
+/** What the scheduled jobs work with: plain ports, so tests and the Lambda wire them alike. */
+import type { CrmConnector, CrmEventListener } from '../crm/types';
+import type { CalendarStore, ObjectImporter, UserStore } from '../store/types';
+import type { SyncLogger } from '../sync/crm-syncing-store';
+import type { Outbox } from '../sync/outbox';
+import type { RetryReport } from '../sync/retry';
+import type { JobStore } from './job-store';
+
+export interface JobDeps {
+  /** The undecorated calendar store: the jobs write what the CRM already has. */
+  store: CalendarStore & ObjectImporter;
+  users: UserStore;
+  crm: CrmConnector;
+  /** CRM -> CalDAV over the undecorated store (lambda/sync/crm-to-caldav.ts). */
+  listener: CrmEventListener;
+  /** Phone changes the CRM has not accepted yet: the jobs never undo them. */
+  outbox: Outbox;
+  /** Replays the outbox (lambda/sync/retry.ts). */
+  retry: () => Promise<RetryReport>;
+  jobs: JobStore;
+  now: () => Date;
+  log?: SyncLogger;
+  /** How long a claimed job or cursor stays ours without a checkpoint; default 10 minutes. */
+  leaseMs?: number;
+  /** Plan entries per write batch; default 25 (one TransactWriteItems in the DynamoDB store). */
+  batchSize?: number;
+  /** Test hook: runs after each export batch is written and before its checkpoint. */
+  afterBatch?: (email: string, batch: number) => Promise<void> | void;
+}
+
+export const DEFAULT_LEASE_MS = 10 * 60_000;
+export const DEFAULT_BATCH_SIZE = 25;

@@ -1,0 +1,321 @@
+/**
+ * JobStore on the jobs table (schema.ts JOBS_TABLE):
+ *
+ *   export                    / <email>   one export job per user: status, counts, checkpoint, lease
+ *   plan#<email>#<enabledAt>  / <0000>    the job's plan, 100 CRM event ids per item, TTL'd
+ *   reconcile                 / state     the CRM change-feed cursor and the reconciliation lease
+ *
+ * Plans are written with BatchWriteItem (no condition is needed: a plan belongs to one job key
+ * and is written before the job is marked planned), retrying UnprocessedItems with backoff.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { backoff, isNamed } from '../store/dynamodb/retry';
+import type { ExportJob, ExportProgress, ExportStatus, JobStore, Lease, ReconcileState } from './job-store';
+
+const EXPORT_PK = 'export';
+const RECONCILE_KEY = { pk: 'reconcile', sk: 'state' };
+const IDS_PER_PLAN_ITEM = 100;
+const BATCH_WRITE_MAX = 25;
+const MAX_BATCH_ATTEMPTS = 10;
+/** Plans are only read while their job runs; keep them a while for inspection, then let TTL go. */
+const PLAN_RETENTION_SECONDS = 90 * 24 * 3600;
+
+const exportKey = (email: string) => ({ pk: EXPORT_PK, sk: email.toLowerCase() });
+const planPk = (job: Pick<ExportJob, 'email' | 'enabledAt'>) => `plan#${job.email.toLowerCase()}#${job.enabledAt}`;
+
+const conditionFailed = (err: unknown) => err instanceof ConditionalCheckFailedException || isNamed(err, 'ConditionalCheckFailedException');
+
+/** Runs a conditional write; false when its condition failed. */
+async function conditional(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (err) {
+    if (conditionFailed(err)) return false;
+    throw err;
+  }
+}
+
+function toJob(item: Record<string, unknown>): ExportJob {
+  const { pk: _pk, sk, leaseHolder: _h, leaseUntil: _u, ...rest } = item;
+  return { ...(rest as Omit<ExportJob, 'email'>), email: String(sk) };
+}
+
+const HOLDS_LEASE = 'leaseHolder = :holder';
+const LEASE_FREE = '(attribute_not_exists(leaseUntil) OR leaseUntil <= :now)';
+
+export class DynamoJobStore implements JobStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async getExport(email: string): Promise<ExportJob | null> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: exportKey(email), ConsistentRead: true }));
+    return Item ? toJob(Item) : null;
+  }
+
+  async listExports(): Promise<ExportJob[]> {
+    const jobs: ExportJob[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': EXPORT_PK },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      jobs.push(...(page.Items ?? []).map(toJob));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return jobs;
+  }
+
+  async claimExport(email: string, enabledAt: string, lease: Lease, now: Date): Promise<ExportJob | null> {
+    const stored = await this.getExport(email);
+    const at = now.toISOString();
+    if (!stored || stored.enabledAt !== enabledAt) {
+      const job: ExportJob = {
+        email: email.toLowerCase(),
+        enabledAt,
+        status: 'running',
+        planned: false,
+        total: 0,
+        leftOut: 0,
+        next: 0,
+        exported: 0,
+        skipped: 0,
+        attempts: 1,
+        startedAt: at,
+        updatedAt: at,
+      };
+      const { email: _e, ...attrs } = job;
+      const created = await conditional(() =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...exportKey(email), ...attrs, leaseHolder: lease.holder, leaseUntil: lease.until },
+            // Another run may have started this very job since our read.
+            ConditionExpression: 'attribute_not_exists(pk) OR enabledAt <> :enabledAt',
+            ExpressionAttributeValues: { ':enabledAt': enabledAt },
+          }),
+        ),
+      );
+      return created ? job : null;
+    }
+    if (stored.status === 'done' || stored.status === 'cancelled') return null;
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: exportKey(email),
+          UpdateExpression: 'SET leaseHolder = :holder, leaseUntil = :until, #status = :running, attempts = attempts + :one, updatedAt = :at REMOVE reason',
+          ConditionExpression: `enabledAt = :enabledAt AND #status IN (:running, :failed) AND ${LEASE_FREE}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':holder': lease.holder,
+            ':until': lease.until,
+            ':running': 'running',
+            ':failed': 'failed',
+            ':one': 1,
+            ':at': at,
+            ':enabledAt': enabledAt,
+            ':now': now.getTime(),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? toJob(Attributes) : null;
+    } catch (err) {
+      if (conditionFailed(err)) return null;
+      throw err;
+    }
+  }
+
+  async savePlan(job: ExportJob, lease: Lease, plan: { ids: string[]; leftOut: number; windowStart: string; windowEnd: string }): Promise<boolean> {
+    const expiresAt = Math.floor(Date.now() / 1000) + PLAN_RETENTION_SECONDS;
+    const items: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < plan.ids.length; i += IDS_PER_PLAN_ITEM) {
+      items.push({ pk: planPk(job), sk: String(i / IDS_PER_PLAN_ITEM).padStart(4, '0'), ids: plan.ids.slice(i, i + IDS_PER_PLAN_ITEM), expiresAt });
+    }
+    for (let i = 0; i < items.length; i += BATCH_WRITE_MAX) await this.batchPut(items.slice(i, i + BATCH_WRITE_MAX));
+    return conditional(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: exportKey(job.email),
+          UpdateExpression: 'SET planned = :true, #total = :total, leftOut = :leftOut, windowStart = :ws, windowEnd = :we, #next = :zero',
+          ConditionExpression: HOLDS_LEASE,
+          ExpressionAttributeNames: { '#total': 'total', '#next': 'next' },
+          ExpressionAttributeValues: {
+            ':true': true,
+            ':total': plan.ids.length,
+            ':leftOut': plan.leftOut,
+            ':ws': plan.windowStart,
+            ':we': plan.windowEnd,
+            ':zero': 0,
+            ':holder': lease.holder,
+          },
+        }),
+      ),
+    );
+  }
+
+  /** One BatchWriteItem, re-sending what DynamoDB left unprocessed (throttling) with backoff. */
+  private async batchPut(items: Array<Record<string, unknown>>): Promise<void> {
+    let requests = items.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`plan write: ${requests.length} item(s) still unprocessed after ${attempt} attempts`);
+      if (attempt > 0) await backoff(attempt, 50, 2000);
+      const { UnprocessedItems } = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
+      requests = (UnprocessedItems?.[this.table] ?? []) as typeof requests;
+    }
+  }
+
+  async readPlan(job: ExportJob): Promise<string[]> {
+    const ids: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': planPk(job) },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) ids.push(...(item.ids as string[]));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return ids;
+  }
+
+  checkpoint(email: string, lease: Lease, progress: ExportProgress, now: Date): Promise<boolean> {
+    return conditional(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: exportKey(email),
+          UpdateExpression: 'SET #next = :next, exported = :exported, skipped = :skipped, updatedAt = :at, leaseUntil = :until',
+          ConditionExpression: HOLDS_LEASE,
+          ExpressionAttributeNames: { '#next': 'next' },
+          ExpressionAttributeValues: {
+            ':next': progress.next,
+            ':exported': progress.exported,
+            ':skipped': progress.skipped,
+            ':at': now.toISOString(),
+            ':until': lease.until,
+            ':holder': lease.holder,
+          },
+        }),
+      ),
+    );
+  }
+
+  release(email: string, lease: Lease, status: ExportStatus, now: Date, reason?: string): Promise<boolean> {
+    const at = now.toISOString();
+    const finished = status === 'done' || status === 'cancelled';
+    const sets = ['#status = :status', 'updatedAt = :at', ...(finished ? ['finishedAt = :at'] : []), ...(reason ? ['reason = :reason'] : [])];
+    const removes = ['leaseHolder', 'leaseUntil', ...(reason ? [] : ['reason'])];
+    return conditional(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: exportKey(email),
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+          ConditionExpression: HOLDS_LEASE,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': status, ':at': at, ':holder': lease.holder, ...(reason ? { ':reason': reason } : {}) },
+        }),
+      ),
+    );
+  }
+
+  cancelExport(email: string, reason: string, now: Date): Promise<boolean> {
+    return conditional(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: exportKey(email),
+          UpdateExpression: 'SET #status = :cancelled, reason = :reason, updatedAt = :at, finishedAt = :at',
+          ConditionExpression: `#status IN (:running, :failed) AND ${LEASE_FREE}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':cancelled': 'cancelled',
+            ':running': 'running',
+            ':failed': 'failed',
+            ':reason': reason,
+            ':at': now.toISOString(),
+            ':now': now.getTime(),
+          },
+        }),
+      ),
+    );
+  }
+
+  async claimReconcile(lease: Lease, now: Date): Promise<ReconcileState | null> {
+    try {
+      const { Attributes = {} } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: RECONCILE_KEY,
+          UpdateExpression: 'SET leaseHolder = :holder, leaseUntil = :until',
+          ConditionExpression: LEASE_FREE,
+          ExpressionAttributeValues: { ':holder': lease.holder, ':until': lease.until, ':now': now.getTime() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return reconcileStateOf(Attributes);
+    } catch (err) {
+      if (conditionFailed(err)) return null;
+      throw err;
+    }
+  }
+
+  advanceReconcile(lease: Lease, cursor: string): Promise<boolean> {
+    return conditional(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: RECONCILE_KEY,
+          UpdateExpression: 'SET #cursor = :cursor, leaseUntil = :until',
+          ConditionExpression: HOLDS_LEASE,
+          ExpressionAttributeNames: { '#cursor': 'cursor' },
+          ExpressionAttributeValues: { ':cursor': cursor, ':until': lease.until, ':holder': lease.holder },
+        }),
+      ),
+    );
+  }
+
+  async releaseReconcile(lease: Lease, summary: { at: string; applied: number }): Promise<void> {
+    await conditional(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: RECONCILE_KEY,
+          UpdateExpression: 'SET lastRunAt = :at, lastApplied = :applied REMOVE leaseHolder, leaseUntil',
+          ConditionExpression: HOLDS_LEASE,
+          ExpressionAttributeValues: { ':at': summary.at, ':applied': summary.applied, ':holder': lease.holder },
+        }),
+      ),
+    );
+  }
+
+  async getReconcile(): Promise<ReconcileState> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: RECONCILE_KEY, ConsistentRead: true }));
+    return reconcileStateOf(Item ?? {});
+  }
+}
+
+function reconcileStateOf(item: Record<string, unknown>): ReconcileState {
+  return {
+    cursor: typeof item.cursor === 'string' ? item.cursor : null,
+    ...(typeof item.lastRunAt === 'string' ? { lastRunAt: item.lastRunAt } : {}),
+    ...(typeof item.lastApplied === 'number' ? { lastApplied: item.lastApplied } : {}),
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * One run of the schedule: replay phone changes the CRM refused, run the initial exports that
+ * are due, then reconcile CRM changes. Each step is guarded, so one failing does not stop the
+ * others; everything a step leaves undone is picked up by the next run.
+ */
+import type { RetryReport } from '../sync/retry';
+import { errorText } from '../sync/crm-syncing-store';
+import type { JobDeps } from './deps';
+import { runExport, type ExportRun } from './export';
+import { runReconciliation, type ReconcileReport } from './reconcile';
+
+export interface PassReport {
+  retry: RetryReport | { error: string };
+  exports: Array<ExportRun | { email: string; error: string }>;
+  /** Jobs of users who lost CalDAV access before their export could finish. */
+  cancelled: string[];
+  reconcile: ReconcileReport | { error: string };
+}
+
+export interface PassOptions {
+  /** Epoch ms by which long steps pause and leave the rest to the next run. */
+  deadline?: number;
+  /** Only this user's export (the CLI's `export run <email>`). */
+  email?: string;
+  /** Skip reconciliation (the CLI's `export run`). */
+  exportsOnly?: boolean;
+}
+
+const guarded = async <T>(step: () => Promise<T>): Promise<T | { error: string }> => {
+  try {
+    return await step();
+  } catch (err) {
+    return { error: errorText(err) };
+  }
+};
+
+export async function runScheduledPass(deps: JobDeps, opts: PassOptions = {}): Promise<PassReport> {
+  const report: PassReport = { retry: await guarded(deps.retry), exports: [], cancelled: [], reconcile: { ran: false, examined: 0, applied: 0, deferred: 0, failed: 0, cursor: null } };
+  const wanted = opts.email?.toLowerCase();
+  const records = (await deps.users.listUsers())
+    .filter((r) => wanted === undefined || r.email.toLowerCase() === wanted)
+    .sort((a, b) => (a.email < b.email ? -1 : 1));
+  const jobs = new Map((await deps.jobs.listExports()).map((j) => [j.email, j]));
+  for (const record of records) {
+    const email = record.email.toLowerCase();
+    const job = jobs.get(email);
+    if (!record.enabled || !record.enabledAt) {
+      if (job && (job.status === 'running' || job.status === 'failed') && (await deps.jobs.cancelExport(email, 'CalDAV access was disabled before the export finished', deps.now()))) {
+        report.cancelled.push(email);
+      }
+      continue;
+    }
+    const due = !job || job.enabledAt !== record.enabledAt || job.status === 'running' || job.status === 'failed';
+    if (!due) continue;
+    if (opts.deadline !== undefined && deps.now().getTime() >= opts.deadline) break;
+    const run = await guarded(async () => {
+      const user = await deps.crm.getUser(email);
+      if (!user) throw new Error(`${email} is not a CRM user`);
+      return runExport(deps, { ...user, caldavEnabledAt: record.enabledAt ?? null }, { deadline: opts.deadline });
+    });
+    report.exports.push('error' in run ? { email, error: run.error } : run);
+  }
+  if (!opts.exportsOnly) report.reconcile = await guarded(() => runReconciliation(deps, { deadline: opts.deadline }));
+  return report;
+}
