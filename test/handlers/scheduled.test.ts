@@ -1,0 +1,53 @@
+/**
+ * The scheduled handler as EventBridge invokes it (the documented "Scheduled Event" shape),
+ * with its dependencies built from the environment on DynamoDB Local, as on AWS.
+ */
+import { readFileSync } from 'node:fs';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BuiltinCrm } from '../../lambda/crm/builtin';
+import { uidForCrmId } from '../../lambda/crm/mapping';
+import { handler, type ScheduledResult } from '../../lambda/handlers/scheduled';
+import { jobDepsFromEnv, setJobDependencies } from '../../lambda/jobs/from-env';
+import type { PassReport } from '../../lambda/jobs/pass';
+import { DynamoCalendarStore } from '../../lambda/store/dynamodb/calendar-store';
+import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
+import { freshTables, type TestTables } from '../helpers/dynamo';
+import { PAT, event, user } from '../jobs/world';
+
+const scheduledEvent = JSON.parse(readFileSync(new URL('../fixtures/eventbridge/scheduled-event.json', import.meta.url), 'utf8')) as EventBridgeEvent<'Scheduled Event', Record<string, never>>;
+
+const context = (remainingMs: number) =>
+  ({ awsRequestId: 'test-request', functionName: 'scheduled', getRemainingTimeInMillis: () => remainingMs }) as unknown as Context;
+
+describe('scheduled handler', () => {
+  let t: TestTables;
+  beforeAll(async () => {
+    t = await freshTables();
+  });
+  afterEach(() => setJobDependencies(undefined));
+  afterAll(() => t.drop());
+
+  it('runs the outbox replay, the due exports and reconciliation', async () => {
+    const users = new DynamoUserStore(t.doc, t.tables.users);
+    await users.putUser(user(PAT, { enabledAt: new Date().toISOString() }));
+    const crm = new BuiltinCrm(t.doc, { table: t.tables.crm, users });
+    // An hour ago: inside the window whatever the time of day (it spans the previous month too).
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    const saved = (await crm.saveEvent(event(PAT, hourAgo.toISOString(), new Date(hourAgo.getTime() + 1_800_000).toISOString()))).after;
+    setJobDependencies(await jobDepsFromEnv(t.env));
+
+    const result = (await handler(scheduledEvent, context(300_000))) as PassReport;
+    expect(result.retry).toEqual({ delivered: 0, failed: 0, superseded: 0 });
+    expect(result.exports).toMatchObject([{ email: PAT, outcome: 'done', exported: 1, total: 1 }]);
+    expect(result.reconcile).toMatchObject({ ran: true, started: true });
+    const store = new DynamoCalendarStore(t.doc, { events: t.tables.events, sync: t.tables.sync }, { retentionSeconds: 86_400 });
+    expect(await store.findNameByUid(PAT, uidForCrmId(saved.id))).toBe(`${uidForCrmId(saved.id)}.ics`);
+  });
+
+  it('does nothing, and says why, without a CRM connector', async () => {
+    setJobDependencies(await jobDepsFromEnv({ ...t.env, CRM_CONNECTOR: 'none' }));
+    const result: ScheduledResult = await handler(scheduledEvent, context(300_000));
+    expect(result).toEqual({ skipped: 'no CRM connector configured (CRM_CONNECTOR=none)' });
+  });
+});
