@@ -30,16 +30,18 @@ export function wallDateOf(ms: number, timeZone: string): WallDate {
 }
 
 /**
- * The instant of 00:00 on `date` in `timeZone`. The offset is looked up twice: first at the
- * naive UTC reading, then at the instant that gives, so a DST change near midnight is honoured.
- * Where midnight does not exist (a zone springing forward at 00:00) this lands on the first
- * instant of the day.
+ * The instant of 00:00 on `date` in `timeZone`. Both offsets around the naive UTC reading are
+ * tried; a candidate is consistent when the zone has that offset at that instant. Where midnight
+ * falls in a DST gap (zones that spring forward at 24:00) neither is, and the day starts at the
+ * later one, the first instant after the gap.
  */
 export function startOfDay(date: WallDate, timeZone: string): number {
   const naive = Date.UTC(date.year, date.month - 1, date.day);
   const offsetAt = (ms: number) => intlOffset(timeZone, ms) ?? 0;
-  const first = naive - offsetAt(naive) * 60_000;
-  return naive - offsetAt(first) * 60_000;
+  const offsets = new Set([offsetAt(naive - 86_400_000), offsetAt(naive), offsetAt(naive + 86_400_000)]);
+  const candidates = [...offsets].map((o) => ({ o, at: naive - o * 60_000 }));
+  const consistent = candidates.filter((c) => offsetAt(c.at) === c.o).map((c) => c.at);
+  return consistent.length ? Math.min(...consistent) : Math.max(...candidates.map((c) => c.at));
 }
 
 export function exportWindow(enabledAt: string, timeZone: string): ExportWindow {
