@@ -6,7 +6,7 @@ import ICAL from 'ical.js';
 import { badRequest, caldav, forbidden } from '../errors';
 import { parseTimeRange } from '../filter/parse';
 import type { TimeRange } from '../filter/types';
-import type { ZoneContext } from '../filter/zones';
+import { parseForQuery, type ZoneContext } from '../filter/zones';
 import { CAL } from '../props/names';
 import { findChild, findChildren, type XmlElement } from '../xml';
 import { expandCalendar, limitRecurrenceSet } from './expand';
@@ -78,7 +78,7 @@ export function renderCalendarData(ics: string, spec: CalendarDataSpec, zones: Z
   if (isEmpty(spec)) return ics;
   let vcalendar: ICAL.Component;
   try {
-    vcalendar = new ICAL.Component(ICAL.parse(ics));
+    vcalendar = parseForQuery(ics);
   } catch {
     return ics;
   }

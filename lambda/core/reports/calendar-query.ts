@@ -2,10 +2,10 @@
  * CALDAV:calendar-query (RFC 4791 §7.8). The store narrows candidates by the event time-range
  * (Radicale's prefilter); each candidate is then parsed and matched exactly.
  */
-import ICAL from 'ical.js';
 import { caldav, forbidden } from '../errors';
 import { matchesFilter } from '../filter/match';
 import { parseFilter } from '../filter/parse';
+import { parseForQuery } from '../filter/zones';
 import type { CompFilter, TimeRange } from '../filter/types';
 import { CAL } from '../props/names';
 import { multistatus } from '../responses';
@@ -49,7 +49,7 @@ export async function calendarQuery(
   const matches = candidates
     .filter((o) => {
       try {
-        return matchesFilter(new ICAL.Component(ICAL.parse(o.ics)), filter, zones);
+        return matchesFilter(parseForQuery(o.ics), filter, zones);
       } catch {
         return false; // unparsable stored data matches nothing rather than failing the query
       }
