@@ -1,7 +1,8 @@
 /**
  * The CRM REST API (/crm/v1/...) as a Lambda on API Gateway HTTP API events: the pure router in
  * lambda/crm/api does the work; this adapts the event and wires the dependencies, including the
- * sync bridge's listener and status when a CRM connector is configured.
+ * sync bridge's listener and status when a CRM connector is configured, and the export jobs for
+ * progress.
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
@@ -17,7 +18,7 @@ const apis = new WeakMap<Dependencies, Promise<CrmApi | null>>();
 async function buildApi(deps: Dependencies): Promise<CrmApi | null> {
   if (!deps.crmApi) return null;
   const { backend, adminToken } = await deps.crmApi();
-  return createCrmApi({ crm: backend, users: deps.users, adminToken, listener: deps.crm?.listener, status: deps.crm?.status, now: deps.now, log: logLine });
+  return createCrmApi({ crm: backend, users: deps.users, adminToken, listener: deps.crm?.listener, status: deps.crm?.status, exports: deps.jobs, now: deps.now, log: logLine });
 }
 
 function apiFor(deps: Dependencies): Promise<CrmApi | null> {

@@ -5,6 +5,7 @@
 import { DEFAULT_CONFIG, type DavConfig } from '../core/types';
 import type { CalendarStore, UserStore } from '../store/types';
 import type { CrmApiBackend } from '../crm/api/types';
+import type { JobStore } from '../jobs/job-store';
 import type { CrmSync } from '../sync/wiring';
 
 export interface Dependencies {
@@ -17,6 +18,8 @@ export interface Dependencies {
   crm?: CrmSync;
   /** What the CRM REST API serves (the built-in CRM) and its admin token; loaded on first use. */
   crmApi?: () => Promise<CrmApiParts>;
+  /** The scheduled jobs' state, read for export progress (the CRM API); only the jobs write it. */
+  jobs?: JobStore;
 }
 
 export interface CrmApiParts {
@@ -46,11 +49,12 @@ export function configFromEnv(env: Env = process.env): DavConfig {
 
 /** DynamoDB-backed dependencies; the SDK is loaded only here, so memory-store tests never pay for it. */
 export async function dependenciesFromEnv(env: Env = process.env): Promise<Dependencies> {
-  const [{ dynamoClientConfig, newDynamoClients, tableNamesFromEnv }, { DynamoCalendarStore }, { DynamoUserStore }, { crmConnectorFromEnv }] = await Promise.all([
+  const [{ dynamoClientConfig, newDynamoClients, tableNamesFromEnv }, { DynamoCalendarStore }, { DynamoUserStore }, { crmConnectorFromEnv }, { DynamoJobStore }] = await Promise.all([
     import('../store/dynamodb/client'),
     import('../store/dynamodb/calendar-store'),
     import('../store/dynamodb/user-store'),
     import('../sync/connector-from-env'),
+    import('../jobs/job-store-dynamodb'),
   ]);
   const config = configFromEnv(env);
   const now = () => new Date();
@@ -69,6 +73,7 @@ export async function dependenciesFromEnv(env: Env = process.env): Promise<Depen
     users,
     config,
     now,
+    jobs: new DynamoJobStore(doc, tables.jobs),
     // Only the CRM API handler loads the built-in CRM; CalDAV handlers never pay for it.
     crmApi: () =>
       (crmApi ??= import('../crm/builtin').then(({ BuiltinCrm }) => ({

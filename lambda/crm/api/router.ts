@@ -70,6 +70,8 @@ function routes(deps: CrmApiDeps): Route[] {
         PATCH: (req, caller, id) => users.update(req, caller, id, false),
       },
     },
+    { pattern: /^\/users\/([^/]+)\/export$/, methods: { GET: (_req, caller, id) => users.exportOf(caller, id) } },
+    { pattern: /^\/exports$/, methods: { GET: (_req, caller) => users.exports(caller) } },
     { pattern: /^\/status$/, methods: { GET: (req, caller) => status(deps, req, caller) } },
   ];
 }

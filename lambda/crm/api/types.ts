@@ -2,6 +2,7 @@
  * The CRM REST API without transport: a request in, a response out, JSON bodies as text. The
  * Lambda handler and tests adapt to these; nothing here knows API Gateway or AWS.
  */
+import type { JobStore } from '../../jobs/job-store';
 import type { UserStore } from '../../store/types';
 import type { CrmConnector, CrmEvent, CrmEventListener, PersonModule, UpsertOptions } from '../types';
 import type { PersonDraft, StoredPerson } from './person-types';
@@ -47,6 +48,8 @@ export interface CrmApiDeps {
   listener?: CrmEventListener;
   /** Hook for GET /crm/v1/status (the sync bridge's outbox status); absent = 404. */
   status?: (owner?: string) => Promise<unknown>;
+  /** Initial-export jobs (lambda/jobs), read for export progress; absent = those routes are 404. */
+  exports?: Pick<JobStore, 'getExport' | 'listExports'>;
   now?: () => Date;
   /** Where listener failures are reported; default console.error as one JSON line. */
   log?: (level: 'info' | 'error', message: string, fields: Record<string, unknown>) => void;

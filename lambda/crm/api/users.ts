@@ -2,9 +2,11 @@
  * /crm/v1/users: the admin lists, creates and updates CRM users (the users table, shared with
  * CalDAV login); a user may read their own record. `caldavEnabled` is the CalDAV login switch;
  * turning it on stamps `caldavEnabledAt`. Passwords are write-only: `password` sets one,
- * `generatePassword: true` makes one and returns it once as `appPassword`.
+ * `generatePassword: true` makes one and returns it once as `appPassword`. Each user's initial
+ * export progress is read here too: it is derived from the user record and the export job.
  */
 import { generateAppPassword, hashPassword } from '../../http/passwords';
+import { exportProgress } from '../../jobs/progress';
 import type { UserRecord } from '../../store/types';
 import { crmUserOf } from '../builtin/users';
 import { isIanaZone } from '../mapping/vtimezone';
@@ -57,6 +59,33 @@ export class UserRoutes {
     const record = await this.deps.users.getUser(key);
     if (!record) throw notFound(`No user ${address}`);
     return json(200, { data: crmUserOf(record) });
+  }
+
+  /** GET /users/{email}/export: the admin, or the user themself. */
+  async exportOf(caller: Caller, address: string): Promise<ApiResponse> {
+    const key = address.toLowerCase();
+    if (caller.kind === 'user' && caller.email !== key) throw forbidden('Users may read their own export progress only');
+    const jobs = this.exportJobs();
+    const record = await this.deps.users.getUser(key);
+    if (!record) throw notFound(`No user ${address}`);
+    return json(200, { data: exportProgress(record, await jobs.getExport(key)) });
+  }
+
+  /** GET /exports: every user's export progress, for the admin. */
+  async exports(caller: Caller): Promise<ApiResponse> {
+    requireAdmin(caller);
+    const jobs = this.exportJobs();
+    const [records, all] = await Promise.all([this.deps.users.listUsers(), jobs.listExports()]);
+    const byEmail = new Map(all.map((j) => [j.email.toLowerCase(), j]));
+    const views = records
+      .map((r) => exportProgress(r, byEmail.get(r.email.toLowerCase()) ?? null))
+      .sort((a, b) => a.email.localeCompare(b.email));
+    return json(200, { data: views, info: { count: views.length } });
+  }
+
+  private exportJobs(): NonNullable<CrmApiDeps['exports']> {
+    if (!this.deps.exports) throw notFound('export progress is not available here');
+    return this.deps.exports;
   }
 
   async create(req: ApiRequest, caller: Caller): Promise<ApiResponse> {
