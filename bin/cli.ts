@@ -1,6 +1,7 @@
 /**
- * `npx crm-caldav …`: manage who may use CalDAV. App passwords are printed once and stored only
- * as scrypt hashes.
+ * `npx crm-caldav …`: manage who may use CalDAV, see what waits for the CRM and how each user's
+ * initial export stands, and run the scheduled jobs now. App passwords are printed once and
+ * stored only as scrypt hashes.
  *
  * It talks to the local server's DynamoDB (found through <data dir>/endpoint.json), or starts
  * DynamoDB Local on the data directory itself when no server runs, or uses --dynamodb-endpoint,
@@ -11,6 +12,9 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateAppPassword, hashPassword } from '../lambda/http/auth';
 import { configFromEnv } from '../lambda/http/deps';
+import type { JobStore } from '../lambda/jobs/job-store';
+import type { PassReport } from '../lambda/jobs/pass';
+import { exportProgress, type ExportProgressView } from '../lambda/jobs/progress';
 import type { UserRecord, UserStore } from '../lambda/store/types';
 import type { RetryReport } from '../lambda/sync/retry';
 import { formatStatus, syncStatus, type SyncStatus } from '../lambda/sync/status';
@@ -28,18 +32,28 @@ Commands:
   user list                   list users
   sync status [email]         CalDAV changes still waiting for the CRM, per user, with the last error
   sync retry [email]          deliver them now (the scheduled job does this too); needs CRM_CONNECTOR
+  export status [email]       each user's initial export: queued, running n of m, done with
+                              counts, failed with the reason; and its window once planned
+  jobs run [email]            one scheduled run now: outbox replay, due initial exports and CRM
+                              reconciliation; with an e-mail only that user's replay and export,
+                              no reconciliation; needs CRM_CONNECTOR
 
 Where the users are:
   --data-dir DIR              local data directory (CALDAV_DATA_DIR, default ./data): uses the
                               running local server's DynamoDB, or starts DynamoDB Local on DIR
   --dynamodb-endpoint URL     this DynamoDB (CALDAV_DYNAMODB_ENDPOINT)
   --aws                       the deployed tables: AWS credentials/region from the environment,
-                              table names from USERS_TABLE, OUTBOX_TABLE, EVENTS_TABLE, SYNC_TABLE`;
+                              table names from USERS_TABLE, OUTBOX_TABLE, EVENTS_TABLE, SYNC_TABLE,
+                              CRM_TABLE, JOBS_TABLE`;
 
 class UsageError extends Error {}
 
-const USER_COMMANDS = ['add', 'disable', 'enable', 'reset-password', 'list'];
-const SYNC_COMMANDS = ['status', 'retry'];
+const COMMANDS = new Map([
+  ['user', ['add', 'disable', 'enable', 'reset-password', 'list']],
+  ['sync', ['status', 'retry']],
+  ['export', ['status']],
+  ['jobs', ['run']],
+]);
 
 export interface CliIo {
   out: (line: string) => void;
@@ -156,6 +170,8 @@ interface Target {
   users: UserStore;
   /** The CRM bridge's view of the same tables (outbox, calendars, connector from CRM_CONNECTOR). */
   sync(): Promise<SyncTarget>;
+  /** The jobs table; with `runner`, also the scheduled pass on the same tables. */
+  jobs(opts: { runner: boolean }): Promise<JobsTarget>;
   close(): Promise<void>;
 }
 
@@ -176,6 +192,105 @@ export async function runSyncCommand(target: SyncTarget, command: string, email:
   const r = await target.retry(owner);
   io.out(`Delivered ${r.delivered}, still failing ${r.failed}, changed during the run ${r.superseded}.`);
   formatStatus(await target.status(owner)).forEach((line) => io.out(line));
+}
+
+export interface JobsTarget {
+  users: UserStore;
+  jobs: Pick<JobStore, 'getExport' | 'listExports'>;
+  /**
+   * One scheduled pass now (lambda/jobs/pass.ts); with `owner`, only that user's outbox replay
+   * and export, without reconciliation. Null when no CRM connector is configured.
+   */
+  run: ((owner?: string) => Promise<PassReport>) | null;
+}
+
+/** One line per user: e-mail, state, summary, and the window once the plan is made. */
+export function formatProgress(v: ExportProgressView): string {
+  return [v.email, v.state, v.summary, ...(v.windowStart ? [`window ${v.windowStart} .. ${v.windowEnd}`] : [])].join('\t');
+}
+
+async function progressOf(target: JobsTarget, owner: string | undefined): Promise<ExportProgressView[]> {
+  if (owner !== undefined) {
+    const record = await target.users.getUser(owner);
+    if (!record) throw new UsageError(`no user ${owner}; create it with: crm-caldav user add ${owner}`);
+    return [exportProgress(record, await target.jobs.getExport(owner))];
+  }
+  const [records, jobs] = await Promise.all([target.users.listUsers(), target.jobs.listExports()]);
+  const byEmail = new Map(jobs.map((j) => [j.email.toLowerCase(), j]));
+  return records.map((r) => exportProgress(r, byEmail.get(r.email.toLowerCase()) ?? null)).sort((a, b) => a.email.localeCompare(b.email));
+}
+
+/** `export status`, on any JobsTarget: testable without DynamoDB. */
+export async function runExportCommand(target: JobsTarget, command: string, email: string | undefined, io: CliIo): Promise<void> {
+  if (command !== 'status') throw new UsageError(`unknown command: export ${command}`);
+  const views = await progressOf(target, email === undefined ? undefined : emailArg(email));
+  if (views.length === 0) io.out('No users yet. Add one with: crm-caldav user add <email>');
+  views.forEach((v) => io.out(formatProgress(v)));
+}
+
+function exportLine(run: PassReport['exports'][number]): string {
+  if ('error' in run) return `Export ${run.email}: failed: ${run.error}`;
+  const n = `${run.exported} of ${run.total}`;
+  switch (run.outcome) {
+    case 'done':
+      return `Export ${run.email}: done, ${n} exported.`;
+    case 'paused':
+      return `Export ${run.email}: paused at ${n}; the next run resumes.`;
+    case 'cancelled':
+      return `Export ${run.email}: cancelled at ${n}: ${run.reason ?? 'CalDAV access changed'}.`;
+    case 'failed':
+      return `Export ${run.email}: failed at ${n}: ${run.reason ?? 'unknown error'}; the next run resumes.`;
+    case 'not-claimed':
+      return `Export ${run.email}: another run holds it.`;
+    case 'lease-lost':
+      return `Export ${run.email}: taken over by another run at ${n}.`;
+  }
+}
+
+/** What a pass did, for people; `exportsOnly` when reconciliation was not asked for. */
+export function formatPass(report: PassReport, exportsOnly: boolean): string[] {
+  const lines: string[] = [];
+  const r = report.retry;
+  lines.push('error' in r ? `Outbox replay failed: ${r.error}` : `Outbox: delivered ${r.delivered}, still failing ${r.failed}, changed during the run ${r.superseded}.`);
+  if (report.exports.length === 0 && report.cancelled.length === 0) lines.push('No initial export was due.');
+  lines.push(...report.exports.map(exportLine));
+  lines.push(...report.cancelled.map((email) => `Export ${email}: cancelled, CalDAV access was disabled.`));
+  const c = report.reconcile;
+  if (exportsOnly) lines.push('Reconciliation: not run for a single user.');
+  else if ('error' in c) lines.push(`Reconciliation failed: ${c.error}`);
+  else if (!c.ran) lines.push('Reconciliation: another run holds the lease; nothing applied.');
+  else if (c.started) lines.push(`Reconciliation: first run, starting at the CRM change feed's end (cursor ${c.cursor}).`);
+  else {
+    lines.push(
+      `Reconciliation: examined ${c.examined}, applied ${c.applied}, deferred ${c.deferred} (phone changes pending), failed ${c.failed}` +
+        (c.stoppedBecause ? `; stopped early: ${c.stoppedBecause}.` : '.'),
+    );
+  }
+  return lines;
+}
+
+function failedSteps(report: PassReport, exportsOnly: boolean): number {
+  const c = report.reconcile;
+  const reconcileFailed = !exportsOnly && ('error' in c || c.failed > 0 || (c.stoppedBecause !== undefined && c.stoppedBecause !== 'deadline'));
+  return (
+    Number('error' in report.retry) +
+    report.exports.filter((e) => 'error' in e || e.outcome === 'failed').length +
+    Number(reconcileFailed)
+  );
+}
+
+/** `jobs run`, on any JobsTarget: testable without DynamoDB. Throws (exit 1) when a step failed. */
+export async function runJobsCommand(target: JobsTarget, command: string, email: string | undefined, io: CliIo): Promise<void> {
+  if (command !== 'run') throw new UsageError(`unknown command: jobs ${command}`);
+  const owner = email === undefined ? undefined : emailArg(email);
+  if (!target.run) throw new UsageError('no CRM connector configured: set CRM_CONNECTOR (see docs/scheduled-jobs.md)');
+  if (owner !== undefined && !(await target.users.getUser(owner))) throw new UsageError(`no user ${owner}; create it with: crm-caldav user add ${owner}`);
+  const report = await target.run(owner);
+  formatPass(report, owner !== undefined).forEach((line) => io.out(line));
+  // Where a single user's export was asked for and none was due, say where it stands.
+  if (owner !== undefined && report.exports.length === 0) (await progressOf(target, owner)).forEach((v) => io.out(formatProgress(v)));
+  const failed = failedSteps(report, owner !== undefined);
+  if (failed) throw new Error(`${failed} step(s) failed; the next scheduled run tries again`);
 }
 
 async function openUsers(values: { 'data-dir'?: string; 'dynamodb-endpoint'?: string; aws?: boolean }): Promise<Target> {
@@ -201,22 +316,51 @@ async function openUsers(values: { 'data-dir'?: string; 'dynamodb-endpoint'?: st
     const tables = tableNamesFromEnv(env);
     // Locally the CLI may run before the server ever did; on AWS the stack owns the tables.
     if (!values.aws) await ensureTables(client, tables);
+    const users = new DynamoUserStore(doc, tables.users);
+    /** The undecorated calendar store, the outbox and the connector: what sync and jobs share. */
+    const bridge = async () => {
+      const [{ DynamoOutbox }, { DynamoCalendarStore }, { crmConnectorFromEnv }, { retryPending }] = await Promise.all([
+        import('../lambda/sync/outbox-dynamodb'),
+        import('../lambda/store/dynamodb/calendar-store'),
+        import('../lambda/sync/connector-from-env'),
+        import('../lambda/sync/retry'),
+      ]);
+      const now = () => new Date();
+      const outbox = new DynamoOutbox(doc, tables.outbox);
+      const crm = await crmConnectorFromEnv(env, doc);
+      const retentionSeconds = configFromEnv(env).syncRetentionSeconds;
+      const store = new DynamoCalendarStore(doc, { events: tables.events, sync: tables.sync }, { retentionSeconds, now });
+      return { outbox, crm, store, now, retryPending };
+    };
     return {
-      users: new DynamoUserStore(doc, tables.users),
+      users,
       async sync() {
-        const [{ DynamoOutbox }, { DynamoCalendarStore }, { crmConnectorFromEnv }, { retryPending }] = await Promise.all([
-          import('../lambda/sync/outbox-dynamodb'),
-          import('../lambda/store/dynamodb/calendar-store'),
-          import('../lambda/sync/connector-from-env'),
-          import('../lambda/sync/retry'),
-        ]);
-        const outbox = new DynamoOutbox(doc, tables.outbox);
-        const crm = await crmConnectorFromEnv(env, doc);
-        const retentionSeconds = configFromEnv(env).syncRetentionSeconds;
-        const store = new DynamoCalendarStore(doc, { events: tables.events, sync: tables.sync }, { retentionSeconds });
+        const { outbox, crm, store, retryPending } = await bridge();
         return {
           status: (owner) => syncStatus(outbox, owner),
           retry: crm ? (owner) => retryPending({ store, crm, outbox }, { owner }) : null,
+        };
+      },
+      async jobs({ runner }) {
+        const { DynamoJobStore } = await import('../lambda/jobs/job-store-dynamodb');
+        const jobs = new DynamoJobStore(doc, tables.jobs);
+        if (!runner) return { users, jobs, run: null };
+        const [{ outbox, crm, store, now, retryPending }, { crmToCaldav }, { runScheduledPass }] = await Promise.all([
+          bridge(),
+          import('../lambda/sync/crm-to-caldav'),
+          import('../lambda/jobs/pass'),
+        ]);
+        if (!crm) return { users, jobs, run: null };
+        const sync = { store, crm, outbox, now };
+        // No deadline: unlike the Lambda, the CLI may take as long as the work needs.
+        return {
+          users,
+          jobs,
+          run: (owner) =>
+            runScheduledPass(
+              { ...sync, users, jobs, listener: crmToCaldav(sync), retry: () => retryPending(sync, { owner }) },
+              owner === undefined ? {} : { email: owner, exportsOnly: true },
+            ),
         };
       },
       async close() {
@@ -257,7 +401,7 @@ export async function main(argv: string[], io: CliIo = { out: console.log, err: 
     io.out(USAGE);
     return values.help || group === 'help' ? 0 : 2;
   }
-  const known = group === 'user' ? USER_COMMANDS : group === 'sync' ? SYNC_COMMANDS : [];
+  const known = COMMANDS.get(group) ?? [];
   if (!command || !known.includes(command) || extra.length > 0) {
     io.err(USAGE);
     return 2;
@@ -265,10 +409,15 @@ export async function main(argv: string[], io: CliIo = { out: console.log, err: 
 
   let target: Target | undefined;
   try {
-    if (group === 'sync' ? email !== undefined : command !== 'list') emailArg(email);
+    if (group === 'user' ? command !== 'list' : email !== undefined) emailArg(email);
     target = await openUsers(values);
     if (group === 'sync') {
       await runSyncCommand(await target.sync(), command, email, io);
+      return 0;
+    }
+    if (group === 'export' || group === 'jobs') {
+      const jobs = await target.jobs({ runner: group === 'jobs' });
+      await (group === 'export' ? runExportCommand : runJobsCommand)(jobs, command, email, io);
       return 0;
     }
     await runUserCommand(target.users, command, email, {
