@@ -20,9 +20,9 @@ export interface PassReport {
 export interface PassOptions {
   /** Epoch ms by which long steps pause and leave the rest to the next run. */
   deadline?: number;
-  /** Only this user's export (the CLI's `export run <email>`). */
+  /** Only this user's export (the CLI's `jobs run <email>`). */
   email?: string;
-  /** Skip reconciliation (the CLI's `export run`). */
+  /** Skip reconciliation (the CLI's `jobs run <email>`). */
   exportsOnly?: boolean;
 }
 
