@@ -5,10 +5,15 @@
  *   tsx bin/local-server.ts [--host 127.0.0.1] [--port 5232] [--data-dir ./data]
  *                           [--tls-cert cert.pem --tls-key key.pem]
  *                           [--dynamodb-endpoint http://…] [--dynamodb-port N]
+ *                           [--schedule-minutes 15]
  *
  * Environment: CALDAV_HOST, CALDAV_PORT, CALDAV_DATA_DIR, CALDAV_TLS_CERT, CALDAV_TLS_KEY,
- * CALDAV_DYNAMODB_ENDPOINT (flags win).
+ * CALDAV_DYNAMODB_ENDPOINT, CALDAV_SCHEDULE_MINUTES (flags win).
+ *
+ * Where AWS has an EventBridge rule invoking the scheduled Lambda (lib/constructs/
+ * export-schedule.ts), the server has a timer invoking the same handler with the same event.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -16,6 +21,8 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
+import type { ScheduledResult } from '../lambda/handlers/scheduled';
 import { handlerFor } from '../lambda/handlers/routing';
 import { dependenciesFromEnv, setDependencies, type Dependencies } from '../lambda/http/deps';
 import { logLine } from '../lambda/http/middleware';
@@ -39,16 +46,42 @@ export interface LocalServerOptions {
   env?: Record<string, string | undefined>;
   /** Print the banner and one line per request. */
   verbose?: boolean;
+  /**
+   * Run the scheduled job (lambda/handlers/scheduled.ts: outbox replay, initial exports, CRM
+   * reconciliation) every this many minutes; fractions allowed. Absent or 0: no timer. Needs the
+   * DynamoDB stores, so not with `dependencies`. `npm start` defaults to 15.
+   */
+  scheduleMinutes?: number;
+  /** Delay before the first run; default 5 s, so start-up is not slowed by an export. */
+  scheduleFirstRunMs?: number;
+  /** Time each run gets, as the Lambda's timeout; default that of the CDK function. */
+  scheduleBudgetMs?: number;
+}
+
+/** The scheduled job's timing as the server applies it. */
+export interface LocalSchedule {
+  intervalMs: number;
+  firstRunMs: number;
+  budgetMs: number;
 }
 
 export interface LocalServer {
   url: string;
   /** The DynamoDB endpoint served, when not using `dependencies`. */
   dynamodbEndpoint?: string;
+  /** Null when the scheduled job does not run. */
+  schedule: LocalSchedule | null;
+  /** Stops listening and the timer, waiting for a scheduled run in progress to finish. */
   stop(): Promise<void>;
 }
 
-export const DEFAULTS = { host: '127.0.0.1', port: 5232, dataDir: './data' } as const;
+export const DEFAULTS = { host: '127.0.0.1', port: 5232, dataDir: './data', scheduleMinutes: 15 } as const;
+
+export const SCHEDULE_DEFAULTS = {
+  firstRunMs: 5_000,
+  /** lib/constructs/export-schedule.ts: min(5 minutes, the interval). */
+  maxBudgetMs: 5 * 60_000,
+} as const;
 
 /** API Gateway's payload limit; bigger requests never reach the Lambda there either. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -111,6 +144,97 @@ async function serve(req: IncomingMessage, res: ServerResponse, scheme: 'http' |
   }
 }
 
+/** Validated schedule options; null when the timer is off. */
+export function scheduleOf(opts: Pick<LocalServerOptions, 'scheduleMinutes' | 'scheduleFirstRunMs' | 'scheduleBudgetMs' | 'dependencies'>): LocalSchedule | null {
+  const minutes = opts.scheduleMinutes ?? 0;
+  if (!Number.isFinite(minutes) || minutes < 0) throw new Error(`the schedule interval must be a number of minutes ≥ 0 (0 = off), got ${minutes}`);
+  if (minutes === 0) return null;
+  if (opts.dependencies) throw new Error('the scheduled job runs on the DynamoDB stores: a schedule cannot be combined with injected dependencies');
+  const intervalMs = minutes * 60_000;
+  const firstRunMs = opts.scheduleFirstRunMs ?? SCHEDULE_DEFAULTS.firstRunMs;
+  const budgetMs = opts.scheduleBudgetMs ?? Math.min(SCHEDULE_DEFAULTS.maxBudgetMs, intervalMs);
+  if (!(firstRunMs >= 0) || !(budgetMs > 0)) throw new Error(`invalid schedule timing: first run after ${firstRunMs} ms, ${budgetMs} ms per run`);
+  return { intervalMs, firstRunMs, budgetMs };
+}
+
+/** The event an EventBridge rate() rule sends (AWS docs, "Scheduled Event"); `time` has no milliseconds. */
+export function scheduledEvent(id: string, at: Date): EventBridgeEvent<'Scheduled Event', Record<string, never>> {
+  return {
+    version: '0',
+    id,
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '000000000000',
+    time: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: 'local',
+    resources: ['arn:aws:events:local:000000000000:rule/crm-caldav-local-schedule'],
+    detail: {},
+  };
+}
+
+/** A Lambda context whose remaining time counts down from `budgetMs`, as the function timeout does. */
+function scheduledContext(id: string, budgetMs: number): Context {
+  const deadline = Date.now() + budgetMs;
+  return { ...lambdaContext(id, 'crm-caldav-scheduled-local'), getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
+}
+
+/** One line for the console: counts and outcomes, no event contents (as the handler logs). */
+function runSummary(result: ScheduledResult): string {
+  if ('skipped' in result) return `skipped: ${result.skipped}`;
+  const exports = result.exports.map((e) => ('error' in e ? `${e.email} failed (${e.error})` : `${e.email} ${e.outcome} ${e.exported}/${e.total}`));
+  const r = result.reconcile;
+  const reconcile = 'error' in r ? `failed (${r.error})` : !r.ran ? 'not run (lease held elsewhere)' : r.started ? 'started at the feed\'s end' : `${r.applied} of ${r.examined} changes applied`;
+  const retry = 'error' in result.retry ? `failed (${result.retry.error})` : `${result.retry.delivered} delivered`;
+  return [`exports: ${exports.join(', ') || 'none due'}`, result.cancelled.length ? `cancelled: ${result.cancelled.join(', ')}` : '', `reconciliation: ${reconcile}`, `outbox: ${retry}`]
+    .filter(Boolean)
+    .join('; ');
+}
+
+/** Invokes the scheduled Lambda handler once, as EventBridge would; never throws. */
+async function invokeScheduled(budgetMs: number): Promise<void> {
+  const id = randomUUID();
+  const started = new Date();
+  try {
+    const { handler } = await import('../lambda/handlers/scheduled');
+    const result = await handler(scheduledEvent(id, started), scheduledContext(id, budgetMs));
+    logLine('info', `schedule timer: ${runSummary(result)}`, { requestId: id, ms: Date.now() - started.getTime() });
+  } catch (err) {
+    logLine('error', 'scheduled run failed; the next run resumes from the checkpoints', { requestId: id, error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+/**
+ * Calls `run` after `firstRunMs`, then `intervalMs` after each start. A run that outlasts the
+ * interval delays the next instead of overlapping it (the Lambda's timeout guarantees as much
+ * on AWS). stop() cancels what is pending and waits for a run in progress.
+ */
+export function repeatWithoutOverlap(run: () => Promise<void>, timing: Pick<LocalSchedule, 'firstRunMs' | 'intervalMs'>): { stop(): Promise<void> } {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  const arm = (ms: number) => {
+    // Unref'd: a forgotten timer must not keep a process (or a test worker) alive.
+    timer = setTimeout(tick, ms).unref();
+  };
+  function tick() {
+    const started = Date.now();
+    running = run()
+      .catch(() => undefined)
+      .finally(() => {
+        running = undefined;
+        if (!stopped) arm(Math.max(0, started + timing.intervalMs - Date.now()));
+      });
+  }
+  arm(timing.firstRunMs);
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
 async function prepareDynamoDb(opts: LocalServerOptions, dataDir: string): Promise<{ endpoint: string; lease?: EngineLease }> {
   if (opts.dynamodbEndpoint) return { endpoint: opts.dynamodbEndpoint };
   const lease = await acquireDynamoDb({ dataDir, role: 'server', port: opts.dynamodbPort });
@@ -132,6 +256,16 @@ async function useDynamoDb(env: Record<string, string | undefined>): Promise<voi
   setDependencies(await dependenciesFromEnv(env));
 }
 
+async function useJobDependencies(env: Record<string, string | undefined>): Promise<void> {
+  const { jobDepsFromEnv, setJobDependencies } = await import('../lambda/jobs/from-env');
+  setJobDependencies(await jobDepsFromEnv(env));
+}
+
+async function resetJobDependencies(): Promise<void> {
+  const { setJobDependencies } = await import('../lambda/jobs/from-env');
+  setJobDependencies(undefined);
+}
+
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((done, fail) => {
     server.once('error', fail);
@@ -148,14 +282,19 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) throw new Error('TLS needs both a certificate and a key');
   const tls = opts.tlsCert && opts.tlsKey ? { cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey) } : null;
 
+  const schedule = scheduleOf(opts);
+
   let lease: EngineLease | undefined;
   let dynamodbEndpoint: string | undefined;
   if (opts.dependencies) {
     setDependencies(opts.dependencies);
   } else {
     ({ endpoint: dynamodbEndpoint, lease } = await prepareDynamoDb(opts, dataDir));
+    const env = { ...(opts.env ?? process.env), CALDAV_DYNAMODB_ENDPOINT: dynamodbEndpoint };
     try {
-      await useDynamoDb({ ...(opts.env ?? process.env), CALDAV_DYNAMODB_ENDPOINT: dynamodbEndpoint });
+      await useDynamoDb(env);
+      // The job's stores from the same environment as the handlers', so on this DynamoDB.
+      if (schedule) await useJobDependencies(env);
     } catch (err) {
       await lease?.release();
       throw err;
@@ -170,22 +309,30 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   try {
     address = await listen(server, opts.port ?? DEFAULTS.port, host);
   } catch (err) {
+    if (schedule) await resetJobDependencies();
     await lease?.release();
     throw err;
   }
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${scheme}://${urlHost}:${address.port}/`;
 
+  const timer = schedule ? repeatWithoutOverlap(() => invokeScheduled(schedule.budgetMs), schedule) : null;
+
   let stopping: Promise<void> | undefined;
   return {
     url,
     dynamodbEndpoint,
+    schedule,
     stop: () =>
       (stopping ??= (async () => {
+        const scheduleStopped = timer?.stop();
         await new Promise<void>((done) => {
           server.close(() => done());
           server.closeAllConnections();
         });
+        // A run in progress finishes its batch and checkpoint before the engine goes away.
+        await scheduleStopped;
+        if (schedule) await resetJobDependencies();
         setDependencies(undefined);
         await lease?.release();
       })()),
@@ -200,7 +347,10 @@ const USAGE = `Usage: npm start -- [options]
   --tls-cert FILE --tls-key FILE
                               serve HTTPS (CALDAV_TLS_CERT, CALDAV_TLS_KEY)
   --dynamodb-endpoint URL     use this DynamoDB, start no engine (CALDAV_DYNAMODB_ENDPOINT)
-  --dynamodb-port PORT        port for the embedded DynamoDB Local (default: any free port)`;
+  --dynamodb-port PORT        port for the embedded DynamoDB Local (default: any free port)
+  --schedule-minutes N        run the scheduled job (initial exports, CRM reconciliation, outbox
+                              retries) every N minutes, first run ${SCHEDULE_DEFAULTS.firstRunMs / 1000} s after start; 0 = off
+                              (CALDAV_SCHEDULE_MINUTES, default ${DEFAULTS.scheduleMinutes})`;
 
 function optionsFromCli(argv: string[], env: NodeJS.ProcessEnv): LocalServerOptions {
   const { values } = parseArgs({
@@ -213,6 +363,7 @@ function optionsFromCli(argv: string[], env: NodeJS.ProcessEnv): LocalServerOpti
       'tls-key': { type: 'string' },
       'dynamodb-endpoint': { type: 'string' },
       'dynamodb-port': { type: 'string' },
+      'schedule-minutes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -222,6 +373,8 @@ function optionsFromCli(argv: string[], env: NodeJS.ProcessEnv): LocalServerOpti
   }
   const port = values.port ?? env.CALDAV_PORT;
   const dynamodbPort = values['dynamodb-port'];
+  const scheduleMinutes = Number(values['schedule-minutes'] ?? (env.CALDAV_SCHEDULE_MINUTES || undefined) ?? DEFAULTS.scheduleMinutes);
+  if (!Number.isFinite(scheduleMinutes) || scheduleMinutes < 0) throw new Error(`--schedule-minutes wants a number of minutes ≥ 0 (0 = off)\n\n${USAGE}`);
   return {
     host: values.host ?? env.CALDAV_HOST,
     port: port !== undefined ? Number(port) : undefined,
@@ -230,8 +383,19 @@ function optionsFromCli(argv: string[], env: NodeJS.ProcessEnv): LocalServerOpti
     tlsKey: values['tls-key'] ?? env.CALDAV_TLS_KEY,
     dynamodbEndpoint: values['dynamodb-endpoint'] ?? env.CALDAV_DYNAMODB_ENDPOINT,
     dynamodbPort: dynamodbPort !== undefined ? Number(dynamodbPort) : undefined,
+    scheduleMinutes,
     verbose: true,
   };
+}
+
+const seconds = (ms: number) => `${+(ms / 1000).toFixed(1)} s`;
+
+function scheduleBanner(schedule: LocalSchedule | null): string {
+  if (!schedule) return 'Scheduled job (initial exports, CRM reconciliation): off (--schedule-minutes N turns it on)';
+  return (
+    `Scheduled job (initial exports, CRM reconciliation): every ${+(schedule.intervalMs / 60_000).toFixed(2)} min, ` +
+    `first run in ${seconds(schedule.firstRunMs)}, ${seconds(schedule.budgetMs)} per run (--schedule-minutes, 0 = off)`
+  );
 }
 
 async function main() {
@@ -249,6 +413,7 @@ async function main() {
     [
       `crm-caldav listening on ${server.url}`,
       opts.dynamodbEndpoint ? `DynamoDB: ${server.dynamodbEndpoint}` : `DynamoDB Local: ${server.dynamodbEndpoint} (data in ${resolve(dataDir)})`,
+      scheduleBanner(server.schedule),
       '',
       'Create a user (prints the app password to enter on the device):',
       `  npx crm-caldav user add you@example.com --name "Your Name"${cliTarget}`,
