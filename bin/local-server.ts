@@ -399,6 +399,8 @@ function scheduleBanner(schedule: LocalSchedule | null): string {
 }
 
 async function main() {
+  // Node 20 runs the pinned SDK fine; its notice about 2027 releases is noise in a dev server's log.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const opts = optionsFromCli(process.argv.slice(2), process.env);
   const server = await startLocalServer(opts);
   // For anything in this process that reads the endpoint the way the handlers do on AWS.
