@@ -57,22 +57,27 @@ export class DynamoJobStore implements JobStore {
   }
 
   async listExports(): Promise<ExportJob[]> {
-    const jobs: ExportJob[] = [];
+    return (await this.queryAll(EXPORT_PK)).map(toJob);
+  }
+
+  /** Every item of a partition, page after page. */
+  private async queryAll(pk: string): Promise<Array<Record<string, unknown>>> {
+    const items: Array<Record<string, unknown>> = [];
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.doc.send(
         new QueryCommand({
           TableName: this.table,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': EXPORT_PK },
+          ExpressionAttributeValues: { ':pk': pk },
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
       );
-      jobs.push(...(page.Items ?? []).map(toJob));
+      items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);
-    return jobs;
+    return items;
   }
 
   async claimExport(email: string, enabledAt: string, lease: Lease, now: Date): Promise<ExportJob | null> {
@@ -177,22 +182,8 @@ export class DynamoJobStore implements JobStore {
   }
 
   async readPlan(job: ExportJob): Promise<string[]> {
-    const ids: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': planPk(job) },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) ids.push(...(item.ids as string[]));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return ids;
+    // Items come back in sort-key order, which is plan order.
+    return (await this.queryAll(planPk(job))).flatMap((item) => item.ids as string[]);
   }
 
   checkpoint(email: string, lease: Lease, progress: ExportProgress, now: Date): Promise<boolean> {

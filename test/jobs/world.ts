@@ -7,6 +7,7 @@ import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { BuiltinCrm, crmUserOf } from '../../lambda/crm/builtin';
 import { eventKey, ownerEventKey } from '../../lambda/crm/builtin/keys';
 import { spanOfEvent } from '../../lambda/crm/builtin/span';
+import { draft } from '../crm/builtin/helpers';
 import type { CrmEvent, CrmEventDraft } from '../../lambda/crm/types';
 import type { JobDeps } from '../../lambda/jobs/deps';
 import { DynamoJobStore } from '../../lambda/jobs/job-store-dynamodb';
@@ -34,23 +35,8 @@ export const user = (email: string, extra: Partial<UserRecord> = {}): UserRecord
   ...extra,
 });
 
-export function event(owner: string, start: string, end: string, extra: Partial<CrmEventDraft> = {}): CrmEventDraft {
-  return {
-    Event_Title: `at ${start}`,
-    Start_DateTime: start,
-    End_DateTime: end,
-    All_day: false,
-    Venue: null,
-    Description: null,
-    Participants: [],
-    Remind_At: null,
-    Recurring_Activity: null,
-    Recurrence_Exceptions: [],
-    Owner: { id: owner, email: owner, name: owner.split('@')[0]! },
-    caldav: null,
-    ...extra,
-  };
-}
+export const event = (owner: string, start: string, end: string, extra: Partial<CrmEventDraft> = {}): CrmEventDraft =>
+  draft({ Event_Title: `at ${start}`, Start_DateTime: start, End_DateTime: end, Owner: { id: owner, email: owner, name: owner.split('@')[0]! }, ...extra });
 
 export interface JobWorld {
   t: TestTables;
