@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CrmEvent, CrmUser } from '../../lambda/crm/types';
 import { distanceInWindow, planExport } from '../../lambda/jobs/select';
 import { exportWindow, startOfDay } from '../../lambda/jobs/window';
+import { draft } from '../crm/builtin/helpers';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const windowIso = (enabledAt: string, tz: string) => {
@@ -42,25 +43,8 @@ const ENABLED = Date.parse(PAT.caldavEnabledAt!);
 
 let n = 0;
 function ev(start: string, end: string, extra: Partial<CrmEvent> = {}): CrmEvent {
-  return {
-    id: `e${++n}`,
-    Event_Title: 't',
-    Start_DateTime: start,
-    End_DateTime: end,
-    All_day: /^\d{4}-\d{2}-\d{2}$/.test(start),
-    Venue: null,
-    Description: null,
-    Participants: [],
-    Remind_At: null,
-    Recurring_Activity: null,
-    Recurrence_Exceptions: [],
-    Owner: { id: 'p', email: 'Pat@Zillum.com', name: 'Pat' },
-    Created_Time: '2026-01-01T00:00:00Z',
-    Modified_Time: '2026-01-01T00:00:00Z',
-    Deleted: false,
-    caldav: null,
-    ...extra,
-  };
+  const fields = draft({ Start_DateTime: start, End_DateTime: end, All_day: /^\d{4}-\d{2}-\d{2}$/.test(start), Owner: { id: 'p', email: 'Pat@Zillum.com', name: 'Pat' } });
+  return { ...fields, id: `e${++n}`, Created_Time: '2026-01-01T00:00:00Z', Modified_Time: '2026-01-01T00:00:00Z', Deleted: false, ...extra };
 }
 
 describe('distanceInWindow', () => {
