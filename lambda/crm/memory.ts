@@ -102,6 +102,14 @@ export class MemoryCrmConnector implements CrmConnector {
     return e ? clone(e) : null;
   }
 
+  async getEvents(ids: string[]): Promise<CrmEvent[]> {
+    this.enter('getEvents');
+    return ids.flatMap((id) => {
+      const e = this.events.get(id);
+      return e ? [clone(e)] : [];
+    });
+  }
+
   async findEventByUid(ownerEmail: string, uid: string): Promise<CrmEvent | null> {
     this.enter('findEventByUid');
     const owner = ownerEmail.toLowerCase();

@@ -180,6 +180,8 @@ export interface CrmConnector {
    */
   latestCursor(): Promise<string>;
   getEvent(id: string): Promise<CrmEvent | null>;
+  /** The records of `ids` that exist (soft-deleted ones included), in any order: one round trip per batch. */
+  getEvents(ids: string[]): Promise<CrmEvent[]>;
   findEventByUid(ownerEmail: string, uid: string): Promise<CrmEvent | null>;
   /** Creates (no id) or replaces an event; returns it as stored. */
   upsertEvent(event: CrmEventDraft, opts?: UpsertOptions): Promise<CrmEvent>;

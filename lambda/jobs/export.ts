@@ -63,7 +63,7 @@ async function makePlan(deps: JobDeps, job: ExportJob, user: CrmUser, lease: Lea
 async function writeBatch(deps: JobDeps, user: CrmUser, ids: string[], pendingUids: Set<string>): Promise<number> {
   const owner = user.email;
   const now = deps.now();
-  const events = (await Promise.all(ids.map((id) => deps.crm.getEvent(id)))).filter((e) => isLiveFor(e, owner));
+  const events = (await deps.crm.getEvents(ids)).filter((e) => isLiveFor(e, owner));
   // A phone deletion still on its way to the CRM must not be undone by the export.
   const wanted = events.filter((e) => !pendingUids.has(caldavUidOf(e)));
   const objects = wanted.flatMap((e) => {
@@ -82,13 +82,12 @@ async function writeBatch(deps: JobDeps, user: CrmUser, ids: string[], pendingUi
   // object to update then): re-read what we created and hand any difference to the listener.
   const created = new Set(result.created);
   const written = wanted.filter((e) => created.has(nameOf(e)));
-  await Promise.all(
-    written.map(async (e) => {
-      const current = await deps.crm.getEvent(e.id);
-      if (!isLiveFor(current, owner)) await deps.listener.eventDeleted(e);
-      else if (current.Modified_Time !== e.Modified_Time) await deps.listener.eventSaved(current, e);
-    }),
-  );
+  const latest = new Map((await deps.crm.getEvents(written.map((e) => e.id))).map((e) => [e.id, e]));
+  for (const e of written) {
+    const current = latest.get(e.id) ?? null;
+    if (!isLiveFor(current, owner)) await deps.listener.eventDeleted(e);
+    else if (current.Modified_Time !== e.Modified_Time) await deps.listener.eventSaved(current, e);
+  }
   // Already in the calendar (an earlier run got this far before its checkpoint) counts as done.
   return result.created.length + result.skipped.length;
 }

@@ -97,6 +97,10 @@ export class BuiltinCrm implements CrmBackend {
     return guard('getEvent', () => getEvent(this.ctx, id));
   }
 
+  getEvents(ids: string[]): Promise<CrmEvent[]> {
+    return guard('getEvents', () => getEvents(this.ctx, ids));
+  }
+
   findEventByUid(ownerEmail: string, uid: string): Promise<CrmEvent | null> {
     return guard('findEventByUid', async () => {
       const id = await eventIdByUid(this.ctx, ownerEmail, uid);

@@ -147,6 +147,15 @@ describe.each([
     expect(all.deleted.has(b.id)).toBe(true);
   });
 
+  it('reads several events at once: soft-deleted ones too, unknown ids skipped', async () => {
+    const a = await s.crm.upsertEvent(draft({ Event_Title: 'batch A' }));
+    const b = await s.crm.upsertEvent(draft({ Event_Title: 'batch B' }));
+    await s.crm.deleteEvent(b.id);
+    const got = await s.crm.getEvents([b.id, 'no-such-event', a.id]);
+    expect(got.map((e) => [e.id, e.Deleted]).sort()).toEqual([[a.id, false], [b.id, true]].sort());
+    expect(await s.crm.getEvents([])).toEqual([]);
+  });
+
   it('hands out a latest cursor after which only later writes are fed', async () => {
     await s.crm.upsertEvent(draft({ Event_Title: 'history' }));
     const latest = await s.crm.latestCursor();
