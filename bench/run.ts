@@ -3,6 +3,7 @@
  * syncing device makes, on DynamoDB Local and the local server in this process. See README.md.
  *
  *   npm run bench -- [--events 2000] [--seed-writers 16] [--concurrency 4] [--seconds 8] [--json]
+ *                    [--crm none|builtin]   (builtin: every write also goes to the built-in CRM)
  *
  * CALDAV_DYNAMODB_ENDPOINT set: that engine is used (fresh uniquely named tables, dropped after).
  */
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '8' },
     warmup: { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
+    crm: { type: 'string', default: 'none' },
   },
 });
 const EVENTS = Number(args.events);
@@ -37,6 +39,8 @@ const SEED_WRITERS = Number(args['seed-writers']);
 const CONCURRENCY = Number(args.concurrency);
 const BUDGET_MS = Number(args.seconds) * 1000;
 const WARMUP = Number(args.warmup);
+if (args.crm !== 'none' && args.crm !== 'builtin') throw new Error(`--crm must be none or builtin, got ${args.crm}`);
+const CRM = args.crm;
 /** Changes between the incremental sync's token and now. */
 const CHANGES = 10;
 
@@ -102,6 +106,7 @@ function machine(system: BenchSystem): string {
     `CPU: ${availableParallelism()} × ${cpus()[0]?.model ?? 'unknown'} (bench client, server and DynamoDB Local share them)`,
     `Node ${process.version}, ${process.platform}/${process.arch}`,
     `DynamoDB: ${system.engine}`,
+    `CRM: ${CRM === 'builtin' ? 'built-in CRM written on every CalDAV change (the shipped default)' : 'none (the CalDAV core alone)'}`,
   ].join('\n');
 }
 
@@ -118,7 +123,7 @@ function writeJson(result: unknown): string {
 async function main() {
   const startedAt = performance.now();
   log(`Starting DynamoDB and the local server…`);
-  const system = await startSystem();
+  const system = await startSystem(process.env, { crm: CRM });
   try {
     const { meter, user } = system;
     const client = new BenchClient(system.url, user.authorization);

@@ -4,7 +4,8 @@
  *
  * The server runs the production handlers behind the API Gateway v2 event path; only its stores
  * are built here instead of by lambda/http/deps.ts, so that their DynamoDB client carries the
- * meter. They are the same classes, configured the same way (no CRM connector: the CalDAV core).
+ * meter. They are the same classes, configured the same way (by default no CRM connector: the CalDAV core; `--crm builtin` adds
+ * the shipped default, the built-in CRM written on every CalDAV change).
  */
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
@@ -12,11 +13,14 @@ import { startDynamoDbLocal, type DynamoDbLocal } from '../bin/dynamodb-local';
 import { startLocalServer, type LocalServer } from '../bin/local-server';
 import { configFromEnv } from '../lambda/http/deps';
 import { hashPassword } from '../lambda/http/passwords';
+import { BuiltinCrm } from '../lambda/crm/builtin';
 import { ensureTables } from '../lambda/store/dynamodb/bootstrap';
 import { DynamoCalendarStore } from '../lambda/store/dynamodb/calendar-store';
 import { ENDPOINT_ENV, dynamoClientConfig, newDynamoClients, type TableNames } from '../lambda/store/dynamodb/client';
 import { TABLES, defaultTableName } from '../lambda/store/dynamodb/schema';
 import { DynamoUserStore } from '../lambda/store/dynamodb/user-store';
+import { DynamoOutbox } from '../lambda/sync/outbox-dynamodb';
+import { wireCrmSync } from '../lambda/sync/wiring';
 import { DynamoMeter } from './meter';
 
 export interface BenchSystem {
@@ -29,7 +33,15 @@ export interface BenchSystem {
   stop(): Promise<void>;
 }
 
-export async function startSystem(env: NodeJS.ProcessEnv = process.env): Promise<BenchSystem> {
+export interface SystemOptions {
+  /**
+   * `builtin`: the shipped default, every CalDAV write also written to the built-in CRM (as
+   * `CRM_CONNECTOR=builtin` wires it); `none`: the CalDAV core alone.
+   */
+  crm?: 'none' | 'builtin';
+}
+
+export async function startSystem(env: NodeJS.ProcessEnv = process.env, opts: SystemOptions = {}): Promise<BenchSystem> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error('cleanup:', err));
@@ -69,7 +81,9 @@ export async function startSystem(env: NodeJS.ProcessEnv = process.env): Promise
     const password = 'bench-pass-word-0001';
     await users.putUser({ email, passwordHash: await hashPassword(password), enabled: true, createdAt: now().toISOString(), name: 'Bench User' });
 
-    const server: LocalServer = await startLocalServer({ port: 0, dependencies: { store, users, config, now } });
+    const base = { store, users, config, now };
+    const dependencies = opts.crm === 'builtin' ? { ...base, ...wireCrmSync(store, new BuiltinCrm(doc, { table: tables.crm, users, now }), new DynamoOutbox(doc, tables.outbox), { now }) } : base;
+    const server: LocalServer = await startLocalServer({ port: 0, dependencies });
     cleanups.push(() => server.stop());
     return {
       url: server.url.replace(/\/$/, ''),
