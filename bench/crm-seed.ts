@@ -11,7 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { eventKey, ownerEventKey } from '../lambda/crm/builtin/keys';
 import { spanOfEvent } from '../lambda/crm/builtin/span';
+import { intlOffset } from '../lambda/crm/mapping/vtimezone';
 import type { CrmEvent, CrmEventDraft, CrmParticipant, CrmUser } from '../lambda/crm/types';
+import { rng } from './ics';
 
 export interface CrmMix {
   events: number;
@@ -21,25 +23,12 @@ export interface CrmMix {
   withReminder: number;
 }
 
-/** mulberry32: small, fast, good enough to spread a benchmark's data. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `2026-10-05T09:30:00+02:00`: local wall time with the zone's offset at that instant, as the CRM stores it. */
 export function zonedIso(ms: number, timeZone: string): string {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
-  const offsetMin = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
-  const local = new Date(ms + offsetMin * 60_000).toISOString().slice(0, 19);
-  return `${local}${m ? `${m[1]}${m[2]}:${m[3]}` : '+00:00'}`;
+  const offset = intlOffset(timeZone, ms) ?? 0;
+  const local = new Date(ms + offset * 60_000).toISOString().slice(0, 19);
+  const abs = Math.abs(offset);
+  return `${local}${offset < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
 const PEOPLE = ['Ada Brandt', 'Jonas Weber', 'Mira Koch', 'Luis Ortega', 'Hana Sato', 'Tom Berger', 'Eva Lind', 'Noah Kern'];
@@ -60,7 +49,7 @@ function participants(rand: () => number, n: number): CrmParticipant[] {
  * ~60% with a reminder, most with a venue and a few lines of description.
  */
 export function generateCrmEvents(owner: CrmUser, count: number, from: number, to: number, seed = 4): { drafts: CrmEventDraft[]; mix: CrmMix } {
-  const rand = random(seed);
+  const rand = rng(seed);
   const mix: CrmMix = { events: count, recurring: 0, allDay: 0, withParticipants: 0, withReminder: 0 };
   const days = Math.max(1, Math.floor((to - from) / 86_400_000));
   const drafts = Array.from({ length: count }, (_, i): CrmEventDraft => {

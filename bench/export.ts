@@ -10,14 +10,12 @@
  *
  * CALDAV_DYNAMODB_ENDPOINT set: that engine is used (fresh uniquely named tables, dropped after).
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { startDynamoDbLocal } from '../bin/dynamodb-local';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BuiltinCrm, crmUserOf } from '../lambda/crm/builtin';
 import type { CrmUser } from '../lambda/crm/types';
 import type { JobDeps } from '../lambda/jobs/deps';
@@ -25,16 +23,15 @@ import { runExport, type ExportRun } from '../lambda/jobs/export';
 import { DynamoJobStore } from '../lambda/jobs/job-store-dynamodb';
 import { exportWindow } from '../lambda/jobs/window';
 import { configFromEnv } from '../lambda/http/deps';
-import { ensureTables } from '../lambda/store/dynamodb/bootstrap';
 import { DynamoCalendarStore } from '../lambda/store/dynamodb/calendar-store';
-import { ENDPOINT_ENV, dynamoClientConfig, newDynamoClients, type TableNames } from '../lambda/store/dynamodb/client';
-import { TABLES, defaultTableName } from '../lambda/store/dynamodb/schema';
+import type { TableNames } from '../lambda/store/dynamodb/client';
 import { DynamoUserStore } from '../lambda/store/dynamodb/user-store';
 import type { UserRecord } from '../lambda/store/types';
 import { crmToCaldav } from '../lambda/sync/crm-to-caldav';
 import { DynamoOutbox } from '../lambda/sync/outbox-dynamodb';
 import { retryPending } from '../lambda/sync/retry';
 import { bulkLoadCrm, generateCrmEvents } from './crm-seed';
+import { startEngine } from './engine';
 import { percentile } from './measure';
 import { DynamoMeter, total, type MeterSnapshot } from './meter';
 
@@ -75,7 +72,7 @@ interface ExportTiming {
 }
 
 interface World {
-  doc: ReturnType<typeof newDynamoClients>['doc'];
+  doc: DynamoDBDocumentClient;
   meter: DynamoMeter;
   users: DynamoUserStore;
   crm: BuiltinCrm;
@@ -87,58 +84,26 @@ interface World {
 }
 
 async function startWorld(env: NodeJS.ProcessEnv): Promise<{ world: World; engine: string; stop: () => Promise<void> }> {
-  const cleanups: (() => Promise<unknown>)[] = [];
-  const stop = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error('cleanup:', err));
+  const { engine, doc, meter, tables: shared, createTables, stop } = await startEngine(env, 'bexp');
+  const users = new DynamoUserStore(doc, shared.users);
+  let calendars = 0;
+  const world: World = {
+    doc,
+    meter,
+    users,
+    crm: new BuiltinCrm(doc, { table: shared.crm, users }),
+    crmTable: shared.crm,
+    outbox: new DynamoOutbox(doc, shared.outbox),
+    errors: [],
+    async freshCalendar() {
+      const n = calendars++;
+      const names: TableNames = { ...shared, events: `${shared.events}-${n}`, sync: `${shared.sync}-${n}`, jobs: `${shared.jobs}-${n}` };
+      await createTables(names);
+      const store = new DynamoCalendarStore(doc, { events: names.events, sync: names.sync }, { retentionSeconds: configFromEnv(env).syncRetentionSeconds });
+      return { store, jobs: new DynamoJobStore(doc, names.jobs) };
+    },
   };
-  try {
-    let endpoint = env[ENDPOINT_ENV];
-    let engine = `${endpoint} (${ENDPOINT_ENV})`;
-    if (!endpoint) {
-      const local = await startDynamoDbLocal({});
-      cleanups.push(() => local.stop());
-      endpoint = local.endpoint;
-      engine = 'DynamoDB Local (-inMemory, started by the bench)';
-    }
-    const prefix = `bexp${randomUUID().slice(0, 6)}`;
-    const shared = Object.fromEntries(TABLES.map((spec) => [spec.logicalName, defaultTableName(spec, prefix)])) as unknown as TableNames;
-    const labels = new Map(Object.entries(shared).map(([logical, physical]) => [physical, logical]));
-    const meter = new DynamoMeter((physical) => labels.get(physical) ?? physical);
-    const { client, doc } = newDynamoClients(dynamoClientConfig({ ...env, [ENDPOINT_ENV]: endpoint }));
-    cleanups.push(async () => client.destroy());
-    const created = new Set<string>();
-    const create = async (names: TableNames) => {
-      await ensureTables(client, names);
-      for (const name of Object.values(names)) created.add(name);
-    };
-    cleanups.push(() => Promise.all([...created].map((TableName) => client.send(new DeleteTableCommand({ TableName })))));
-    await create(shared);
-    meter.attach(client);
-
-    const users = new DynamoUserStore(doc, shared.users);
-    let calendars = 0;
-    const world: World = {
-      doc,
-      meter,
-      users,
-      crm: new BuiltinCrm(doc, { table: shared.crm, users }),
-      crmTable: shared.crm,
-      outbox: new DynamoOutbox(doc, shared.outbox),
-      errors: [],
-      async freshCalendar() {
-        const n = calendars++;
-        const names: TableNames = { ...shared, events: `${shared.events}-${n}`, sync: `${shared.sync}-${n}`, jobs: `${shared.jobs}-${n}` };
-        await create(names);
-        for (const logical of ['events', 'sync', 'jobs'] as const) labels.set(names[logical], logical);
-        const store = new DynamoCalendarStore(doc, { events: names.events, sync: names.sync }, { retentionSeconds: configFromEnv(env).syncRetentionSeconds });
-        return { store, jobs: new DynamoJobStore(doc, names.jobs) };
-      },
-    };
-    return { world, engine, stop };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  return { world, engine, stop };
 }
 
 /** The scheduled job's dependencies as lambda/jobs/from-env.ts builds them, on the metered client. */

@@ -7,21 +7,16 @@
  * meter. They are the same classes, configured the same way (by default no CRM connector: the CalDAV core; `--crm builtin` adds
  * the shipped default, the built-in CRM written on every CalDAV change).
  */
-import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../bin/dynamodb-local';
 import { startLocalServer, type LocalServer } from '../bin/local-server';
 import { configFromEnv } from '../lambda/http/deps';
 import { hashPassword } from '../lambda/http/passwords';
 import { BuiltinCrm } from '../lambda/crm/builtin';
-import { ensureTables } from '../lambda/store/dynamodb/bootstrap';
 import { DynamoCalendarStore } from '../lambda/store/dynamodb/calendar-store';
-import { ENDPOINT_ENV, dynamoClientConfig, newDynamoClients, type TableNames } from '../lambda/store/dynamodb/client';
-import { TABLES, defaultTableName } from '../lambda/store/dynamodb/schema';
 import { DynamoUserStore } from '../lambda/store/dynamodb/user-store';
 import { DynamoOutbox } from '../lambda/sync/outbox-dynamodb';
 import { wireCrmSync } from '../lambda/sync/wiring';
-import { DynamoMeter } from './meter';
+import { startEngine } from './engine';
+import type { DynamoMeter } from './meter';
 
 export interface BenchSystem {
   url: string;
@@ -42,32 +37,8 @@ export interface SystemOptions {
 }
 
 export async function startSystem(env: NodeJS.ProcessEnv = process.env, opts: SystemOptions = {}): Promise<BenchSystem> {
-  const cleanups: (() => Promise<unknown>)[] = [];
-  const stop = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error('cleanup:', err));
-  };
+  const { endpoint, engine, doc, meter, tables, onStop, stop } = await startEngine(env, 'bench');
   try {
-    let endpoint = env[ENDPOINT_ENV];
-    let engine = `${endpoint} (${ENDPOINT_ENV})`;
-    if (!endpoint) {
-      // Default JVM flags: the quick-start ones trade peak throughput for start-up time.
-      const local: DynamoDbLocal = await startDynamoDbLocal({});
-      cleanups.push(() => local.stop());
-      endpoint = local.endpoint;
-      engine = 'DynamoDB Local 1.25 (-inMemory, started by the bench)';
-    }
-
-    const prefix = `bench${randomUUID().slice(0, 6)}`;
-    const tables = Object.fromEntries(TABLES.map((spec) => [spec.logicalName, defaultTableName(spec, prefix)])) as unknown as TableNames;
-    const labels = new Map(Object.entries(tables).map(([logical, physical]) => [physical, logical]));
-    const meter = new DynamoMeter((physical) => labels.get(physical) ?? physical);
-
-    const { client, doc } = newDynamoClients(dynamoClientConfig({ ...env, [ENDPOINT_ENV]: endpoint }));
-    cleanups.push(async () => client.destroy());
-    await ensureTables(client, tables);
-    cleanups.push(() => Promise.all(Object.values(tables).map((TableName) => client.send(new DeleteTableCommand({ TableName })))));
-    meter.attach(client);
-
     const config = configFromEnv(env);
     const now = () => new Date();
     const users = new DynamoUserStore(doc, tables.users);
@@ -84,7 +55,7 @@ export async function startSystem(env: NodeJS.ProcessEnv = process.env, opts: Sy
     const base = { store, users, config, now };
     const dependencies = opts.crm === 'builtin' ? { ...base, ...wireCrmSync(store, new BuiltinCrm(doc, { table: tables.crm, users, now }), new DynamoOutbox(doc, tables.outbox), { now }) } : base;
     const server: LocalServer = await startLocalServer({ port: 0, dependencies });
-    cleanups.push(() => server.stop());
+    onStop(() => server.stop());
     return {
       url: server.url.replace(/\/$/, ''),
       endpoint,

@@ -1,0 +1,68 @@
+/**
+ * The DynamoDB side of every bench: DynamoDB Local in memory (or the engine at
+ * CALDAV_DYNAMODB_ENDPOINT), uniquely prefixed tables dropped at the end, and one client whose
+ * calls are counted per logical table by the meter.
+ */
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { startDynamoDbLocal } from '../bin/dynamodb-local';
+import { ensureTables } from '../lambda/store/dynamodb/bootstrap';
+import { ENDPOINT_ENV, dynamoClientConfig, newDynamoClients, type TableNames } from '../lambda/store/dynamodb/client';
+import { TABLES, defaultTableName } from '../lambda/store/dynamodb/schema';
+import { DynamoMeter } from './meter';
+
+export interface BenchEngine {
+  endpoint: string;
+  /** For the report: which engine, and who started it. */
+  engine: string;
+  client: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  meter: DynamoMeter;
+  /** Every table, created. */
+  tables: TableNames;
+  /** Creates more tables (dropped at stop), counted under their logical names. */
+  createTables(names: TableNames): Promise<void>;
+  /** Runs at stop, before the tables and the engine go (last registered first). */
+  onStop(cleanup: () => Promise<unknown>): void;
+  stop(): Promise<void>;
+}
+
+export async function startEngine(env: NodeJS.ProcessEnv, prefix: string): Promise<BenchEngine> {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error('cleanup:', err));
+  };
+  try {
+    let endpoint = env[ENDPOINT_ENV];
+    let engine = `${endpoint} (${ENDPOINT_ENV})`;
+    if (!endpoint) {
+      // Default JVM flags: the quick-start ones trade peak throughput for start-up time.
+      const local = await startDynamoDbLocal({});
+      cleanups.push(() => local.stop());
+      endpoint = local.endpoint;
+      engine = 'DynamoDB Local 1.25 (-inMemory, started by the bench)';
+    }
+    const labels = new Map<string, string>();
+    const meter = new DynamoMeter((physical) => labels.get(physical) ?? physical);
+    const { client, doc } = newDynamoClients(dynamoClientConfig({ ...env, [ENDPOINT_ENV]: endpoint }));
+    cleanups.push(async () => client.destroy());
+    const created = new Set<string>();
+    cleanups.push(() => Promise.all([...created].map((TableName) => client.send(new DeleteTableCommand({ TableName })))));
+    const createTables = async (names: TableNames) => {
+      await ensureTables(client, names);
+      for (const [logical, physical] of Object.entries(names)) {
+        created.add(physical);
+        labels.set(physical, logical);
+      }
+    };
+    const unique = `${prefix}${randomUUID().slice(0, 6)}`;
+    const tables = Object.fromEntries(TABLES.map((spec) => [spec.logicalName, defaultTableName(spec, unique)])) as unknown as TableNames;
+    await createTables(tables);
+    meter.attach(client);
+    return { endpoint, engine, client, doc, meter, tables, createTables, onStop: (c) => cleanups.push(c), stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
