@@ -9,6 +9,7 @@ import { MemoryUserStore } from '../../lambda/store/memory';
 import type { UserRecord } from '../../lambda/store/types';
 import { freshTables, type TestTables } from '../helpers/dynamo';
 import { event } from '../jobs/world';
+import { JOB_ENABLED_AT, exportJob } from '../jobs/fixtures';
 
 function capture(): CliIo & { lines: string[]; errors: string[] } {
   const lines: string[] = [];
@@ -16,7 +17,7 @@ function capture(): CliIo & { lines: string[]; errors: string[] } {
   return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l) };
 }
 
-const ENABLED_AT = '2025-03-10T09:00:00.000Z';
+const ENABLED_AT = JOB_ENABLED_AT;
 const record = (email: string, extra: Partial<UserRecord> = {}): UserRecord => ({
   email,
   passwordHash: '',
@@ -27,23 +28,7 @@ const record = (email: string, extra: Partial<UserRecord> = {}): UserRecord => (
   ...extra,
 });
 
-const job = (email: string, extra: Partial<ExportJob> = {}): ExportJob => ({
-  email,
-  enabledAt: ENABLED_AT,
-  status: 'running',
-  planned: true,
-  total: 40,
-  leftOut: 0,
-  next: 25,
-  exported: 25,
-  skipped: 0,
-  attempts: 1,
-  startedAt: '2025-03-10T09:05:00.000Z',
-  updatedAt: '2025-03-10T09:06:00.000Z',
-  windowStart: '2025-01-31T23:00:00.000Z',
-  windowEnd: '2025-03-10T23:00:00.000Z',
-  ...extra,
-});
+const job = exportJob;
 
 async function fakeTarget(records: UserRecord[], jobs: ExportJob[], run: JobsTarget['run'] = null): Promise<JobsTarget> {
   const users = new MemoryUserStore();

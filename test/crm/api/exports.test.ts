@@ -6,29 +6,14 @@ import { hashPassword } from '../../../lambda/http/passwords';
 import type { ExportJob } from '../../../lambda/jobs/job-store';
 import { MemoryUserStore } from '../../../lambda/store/memory';
 import type { UserRecord } from '../../../lambda/store/types';
+import { JOB_ENABLED_AT, exportJob } from '../../jobs/fixtures';
 
 const TOKEN = 'exports-admin-token-0123456789';
 const PASSWORD = 'ana-app-password-xyz';
-const ENABLED_AT = '2025-03-10T09:00:00.000Z';
+const ENABLED_AT = JOB_ENABLED_AT;
 const FAST = { N: 1024, r: 8, p: 1 };
 
-const job = (email: string, extra: Partial<ExportJob> = {}): ExportJob => ({
-  email,
-  enabledAt: ENABLED_AT,
-  status: 'running',
-  planned: true,
-  total: 40,
-  leftOut: 3,
-  next: 25,
-  exported: 24,
-  skipped: 1,
-  attempts: 1,
-  startedAt: '2025-03-10T09:05:00.000Z',
-  updatedAt: '2025-03-10T09:06:00.000Z',
-  windowStart: '2025-01-31T23:00:00.000Z',
-  windowEnd: '2025-03-10T23:00:00.000Z',
-  ...extra,
-});
+const job = (email: string, extra: Partial<ExportJob> = {}): ExportJob => exportJob(email, { leftOut: 3, exported: 24, skipped: 1, ...extra });
 
 async function api(jobs: ExportJob[] | null) {
   const users = new MemoryUserStore();
