@@ -62,8 +62,7 @@ export async function runReconciliation(deps: JobDeps, opts: { deadline?: number
       }
       const batch = await deps.crm.listChangesSince(report.cursor);
       if (batch.events.length === 0 && batch.deletedIds.length === 0) break;
-      for (const event of batch.events) await apply.count(report, () => apply.saved(event));
-      for (const id of batch.deletedIds) await apply.count(report, () => apply.deleted(id));
+      await apply.page(report, batch.events, batch.deletedIds);
       if (batch.nextCursor === report.cursor) break;
       lease.until = deps.now().getTime() + leaseMs;
       if (!(await deps.jobs.advanceReconcile(lease, batch.nextCursor))) {
@@ -83,7 +82,14 @@ export async function runReconciliation(deps: JobDeps, opts: { deadline?: number
 
 type Outcome = 'applied' | 'unchanged' | 'deferred';
 
-/** Per-run caches of the users and their pending phone changes, and the two ways to apply. */
+/** An event that was not in its owner's calendar before this run applied it. */
+interface Arrival {
+  event: CrmEvent;
+  uid: string;
+  name: string;
+}
+
+/** Per-run caches of the users and their pending phone changes, and how a page is applied. */
 function applier(deps: JobDeps) {
   let enabledUsers: Promise<CrmUser[]> | undefined;
   const pending = new Map<string, Promise<Set<string>>>();
@@ -91,7 +97,7 @@ function applier(deps: JobDeps) {
   const enabled = () =>
     (enabledUsers ??= deps.users.listUsers().then(async (records) => {
       const users = await Promise.all(records.filter((r) => r.enabled).map((r) => deps.crm.getUser(r.email)));
-      return users.filter((u): u is CrmUser => !!u?.caldavEnabled);
+      return users.filter((u): u is CrmUser => !!u?.caldavEnabled).map((u) => ({ ...u, email: u.email.toLowerCase() }));
     }));
   const pendingUids = (owner: string) => {
     let uids = pending.get(owner);
@@ -117,27 +123,38 @@ function applier(deps: JobDeps) {
     throw new Error(`could not remove ${uid} from ${owner}: it kept changing`);
   }
 
-  async function saved(event: CrmEvent): Promise<Outcome> {
+  async function saved(event: CrmEvent, arrivals: Arrival[]): Promise<Outcome> {
     const owner = event.Owner.email.toLowerCase();
     const uid = caldavUidOf(event);
     if ((await pendingUids(owner)).has(uid)) return 'deferred';
-    const users = await enabled();
-    const ownerEnabled = users.some((u) => u.email === owner);
+    const ownerEnabled = (await enabled()).some((u) => u.email === owner);
     const had = ownerEnabled ? await deps.store.findNameByUid(owner, uid) : null;
-    const before = ownerEnabled ? await seqOf(owner) : 0;
+    if (!had) arrivals.push({ event, uid, name: event.caldav?.name ?? `${uid}.ics` });
+    if (!ownerEnabled) return 'unchanged';
+    const before = await seqOf(owner);
     await deps.listener.eventSaved(event, null);
-    let changed = ownerEnabled && (await seqOf(owner)) !== before;
-    if (!had) {
-      // Not in its owner's calendar before: possibly moved from another user outside the API,
-      // whose calendar must let go of it. Rare (API writes were applied already), so a lookup
-      // per enabled user is affordable here.
-      for (const other of users) {
-        if (other.email === owner || !(await deps.store.findNameByUid(other.email, uid))) continue;
-        await deps.listener.eventSaved(event, { ...event, Owner: userRefOf(other) });
-        changed = true;
+    return (await seqOf(owner)) !== before ? 'applied' : 'unchanged';
+  }
+
+  /**
+   * Events that arrived in a calendar (or belong to a user without CalDAV) may have been moved
+   * from another user outside the API: that user's calendar must let go of them. One batch read
+   * per enabled user and page, rather than a lookup per event and user.
+   */
+  async function releaseMoved(arrivals: Arrival[]): Promise<Set<string>> {
+    const moved = new Set<string>();
+    if (arrivals.length === 0) return moved;
+    for (const user of await enabled()) {
+      const candidates = arrivals.filter((a) => a.event.Owner.email.toLowerCase() !== user.email);
+      if (candidates.length === 0) continue;
+      const held = await deps.store.getObjects(user.email, [...new Set(candidates.map((a) => a.name))]);
+      for (const a of candidates) {
+        if (!held.some((o) => o.name === a.name && o.uid === a.uid)) continue;
+        await deps.listener.eventSaved(a.event, { ...a.event, Owner: userRefOf(user) });
+        moved.add(a.event.id);
       }
     }
-    return changed ? 'applied' : 'unchanged';
+    return moved;
   }
 
   async function deleted(id: string): Promise<Outcome> {
@@ -154,19 +171,27 @@ function applier(deps: JobDeps) {
     return removed ? 'applied' : 'unchanged';
   }
 
-  async function count(report: ReconcileReport, run: () => Promise<Outcome>): Promise<void> {
-    report.examined++;
+  /** Applies one feed page; a failure stops the run before the cursor passes the page. */
+  async function page(report: ReconcileReport, events: CrmEvent[], deletedIds: string[]): Promise<void> {
+    const outcomes = new Map<string, Outcome>();
+    const arrivals: Arrival[] = [];
     try {
-      const outcome = await run();
-      if (outcome === 'applied') report.applied++;
-      else if (outcome === 'deferred') report.deferred++;
+      for (const event of events) outcomes.set(event.id, await saved(event, arrivals));
+      for (const id of deletedIds) outcomes.set(id, await deleted(id));
+      for (const id of await releaseMoved(arrivals)) outcomes.set(id, 'applied');
     } catch (err) {
-      // The cursor stays before this batch, so the next run tries it again: a change the phone
+      // The cursor stays before this page, so the next run tries it again: a change the phone
       // never got is worse than one applied twice (applying is idempotent).
       report.failed++;
       throw err;
+    } finally {
+      report.examined += outcomes.size;
+      for (const o of outcomes.values()) {
+        if (o === 'applied') report.applied++;
+        else if (o === 'deferred') report.deferred++;
+      }
     }
   }
 
-  return { saved, deleted, count };
+  return { page };
 }

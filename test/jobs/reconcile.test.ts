@@ -90,7 +90,7 @@ describe('reconciliation', () => {
     expect(report.reconcile).toMatchObject({ ran: true, failed: 0 });
   });
 
-  it('moves an event whose owner was changed in the CRM table, and ignores users without CalDAV', async () => {
+  it('moves an event whose owner was changed in the CRM table, also to a user without CalDAV, whose own events stay out', async () => {
     const e = await w.save(event(PAT, '2026-12-22T10:00:00+01:00', '2026-12-22T11:00:00+01:00'));
     await runReconciliation(w.deps);
     expect(await ics(w, PAT, e)).not.toBeNull();
@@ -98,6 +98,12 @@ describe('reconciliation', () => {
     expect(await runReconciliation(w.deps)).toMatchObject({ examined: 1, applied: 1 });
     expect(await ics(w, PAT, e)).toBeNull();
     expect(await ics(w, SAM, e)).not.toBeNull();
+
+    // Handed to a user without CalDAV: it leaves Sam's calendar and lands in no calendar.
+    await w.save({ ...(await w.crm.getEvent(e.id))!, Owner: { id: 'off@zillum.com', email: 'off@zillum.com', name: 'off' } });
+    expect(await runReconciliation(w.deps)).toMatchObject({ examined: 1, applied: 1 });
+    expect(await ics(w, SAM, e)).toBeNull();
+    expect(await ics(w, 'off@zillum.com', e)).toBeNull();
 
     const offs = await w.save(event('off@zillum.com', '2026-12-23T10:00:00+01:00', '2026-12-23T11:00:00+01:00'));
     expect(await runReconciliation(w.deps)).toMatchObject({ examined: 1, applied: 0 });
