@@ -120,11 +120,11 @@ export async function runExport(deps: JobDeps, user: CrmUser, opts: { deadline?:
       const reason = await stopReason(deps, job);
       if (reason) return await finish('cancelled', reason);
       const slice = ids.slice(progress.next, progress.next + batchSize);
-      const created = await writeBatch(deps, { ...user, email }, slice, pendingUids);
+      const inCalendar = await writeBatch(deps, { ...user, email }, slice, pendingUids);
       await deps.afterBatch?.(email, batch);
       progress.next += slice.length;
-      progress.exported += created;
-      progress.skipped += slice.length - created;
+      progress.exported += inCalendar;
+      progress.skipped += slice.length - inCalendar;
       lease.until = deps.now().getTime() + leaseMs;
       if (!(await deps.jobs.checkpoint(email, lease, progress, deps.now()))) return await finish('lease-lost');
     }
