@@ -194,17 +194,18 @@ export interface CrmConnector {
 /**
  * Told after every successful event write made outside the CalDAV side (the CRM REST API, a
  * reconciliation job) so the owner's calendar follows. `before` is the record as it was before
- * the write (null on create); an owner change is a save whose `before.Owner` differs.
+ * the write (null on create); an owner change is a save whose `before.Owner` differs. Each
+ * resolves to whether a calendar changed, so a job re-applying changes can count what it did.
  */
 export interface CrmEventListener {
-  eventSaved(after: CrmEvent, before: CrmEvent | null): Promise<void>;
-  eventDeleted(before: CrmEvent): Promise<void>;
+  eventSaved(after: CrmEvent, before: CrmEvent | null): Promise<boolean>;
+  eventDeleted(before: CrmEvent): Promise<boolean>;
 }
 
 /** For callers with nothing to notify (tests, a CRM without CalDAV sync). */
 export const NO_EVENT_LISTENER: CrmEventListener = {
-  eventSaved: async () => {},
-  eventDeleted: async () => {},
+  eventSaved: async () => false,
+  eventDeleted: async () => false,
 };
 
 export class CrmError extends Error {}

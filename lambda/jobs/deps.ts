@@ -1,7 +1,8 @@
 /** What the scheduled jobs work with: plain ports, so tests and the Lambda wire them alike. */
-import type { CrmConnector, CrmEventListener } from '../crm/types';
+import type { CrmConnector } from '../crm/types';
 import type { CalendarStore, ObjectImporter, UserStore } from '../store/types';
 import type { SyncLogger } from '../sync/crm-syncing-store';
+import type { CaldavWriter } from '../sync/crm-to-caldav';
 import type { Outbox } from '../sync/outbox';
 import type { RetryReport } from '../sync/retry';
 import type { JobStore } from './job-store';
@@ -12,7 +13,7 @@ export interface JobDeps {
   users: UserStore;
   crm: CrmConnector;
   /** CRM -> CalDAV over the undecorated store (lambda/sync/crm-to-caldav.ts). */
-  listener: CrmEventListener;
+  listener: CaldavWriter;
   /** Phone changes the CRM has not accepted yet: the jobs never undo them. */
   outbox: Outbox;
   /** Replays the outbox (lambda/sync/retry.ts). */

@@ -11,9 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { uidForCrmId } from '../crm/mapping';
-import { userRefOf } from '../crm/builtin/users';
-import type { CrmEvent, CrmUser } from '../crm/types';
-import { NotFound, PreconditionFailed } from '../store/types';
+import type { CrmEvent } from '../crm/types';
 import { errorText } from '../sync/crm-syncing-store';
 import { caldavUidOf } from '../sync/crm-to-caldav';
 import { DEFAULT_LEASE_MS, type JobDeps } from './deps';
@@ -91,49 +89,26 @@ interface Arrival {
 
 /** Per-run caches of the users and their pending phone changes, and how a page is applied. */
 function applier(deps: JobDeps) {
-  let enabledUsers: Promise<CrmUser[]> | undefined;
+  let enabledUsers: Promise<string[]> | undefined;
   const pending = new Map<string, Promise<Set<string>>>();
 
-  const enabled = () =>
-    (enabledUsers ??= deps.users.listUsers().then(async (records) => {
-      const users = await Promise.all(records.filter((r) => r.enabled).map((r) => deps.crm.getUser(r.email)));
-      return users.filter((u): u is CrmUser => !!u?.caldavEnabled).map((u) => ({ ...u, email: u.email.toLowerCase() }));
-    }));
+  /** E-mails of the users with CalDAV access: the calendars there are. */
+  const enabled = () => (enabledUsers ??= deps.users.listUsers().then((records) => records.filter((r) => r.enabled).map((r) => r.email.toLowerCase())));
   const pendingUids = (owner: string) => {
     let uids = pending.get(owner);
     if (!uids) pending.set(owner, (uids = deps.outbox.list(owner).then((entries) => new Set(entries.flatMap((e) => e.uids)))));
     return uids;
   };
-  const seqOf = async (owner: string) => (await deps.store.getCalendar(owner)).seq;
-
-  /** Removes `uid` from `owner`'s calendar; true when something was removed. */
-  async function removeUid(owner: string, uid: string): Promise<boolean> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const name = await deps.store.findNameByUid(owner, uid);
-      const obj = name ? await deps.store.getObject(owner, name) : null;
-      if (!obj) return false;
-      try {
-        await deps.store.deleteObject(owner, obj.name, { ifMatch: obj.etag });
-        return true;
-      } catch (err) {
-        if (err instanceof NotFound) return false;
-        if (!(err instanceof PreconditionFailed)) throw err;
-      }
-    }
-    throw new Error(`could not remove ${uid} from ${owner}: it kept changing`);
-  }
 
   async function saved(event: CrmEvent, arrivals: Arrival[]): Promise<Outcome> {
     const owner = event.Owner.email.toLowerCase();
     const uid = caldavUidOf(event);
     if ((await pendingUids(owner)).has(uid)) return 'deferred';
-    const ownerEnabled = (await enabled()).some((u) => u.email === owner);
+    const ownerEnabled = (await enabled()).includes(owner);
     const had = ownerEnabled ? await deps.store.findNameByUid(owner, uid) : null;
     if (!had) arrivals.push({ event, uid, name: event.caldav?.name ?? `${uid}.ics` });
     if (!ownerEnabled) return 'unchanged';
-    const before = await seqOf(owner);
-    await deps.listener.eventSaved(event, null);
-    return (await seqOf(owner)) !== before ? 'applied' : 'unchanged';
+    return (await deps.listener.eventSaved(event, null)) ? 'applied' : 'unchanged';
   }
 
   /**
@@ -145,13 +120,11 @@ function applier(deps: JobDeps) {
     const moved = new Set<string>();
     if (arrivals.length === 0) return moved;
     for (const user of await enabled()) {
-      const candidates = arrivals.filter((a) => a.event.Owner.email.toLowerCase() !== user.email);
+      const candidates = arrivals.filter((a) => a.event.Owner.email.toLowerCase() !== user);
       if (candidates.length === 0) continue;
-      const held = await deps.store.getObjects(user.email, [...new Set(candidates.map((a) => a.name))]);
+      const held = await deps.store.getObjects(user, [...new Set(candidates.map((a) => a.name))]);
       for (const a of candidates) {
-        if (!held.some((o) => o.name === a.name && o.uid === a.uid)) continue;
-        await deps.listener.eventSaved(a.event, { ...a.event, Owner: userRefOf(user) });
-        moved.add(a.event.id);
+        if (held.some((o) => o.name === a.name && o.uid === a.uid) && (await deps.listener.removeUid(user, a.uid))) moved.add(a.event.id);
       }
     }
     return moved;
@@ -159,15 +132,10 @@ function applier(deps: JobDeps) {
 
   async function deleted(id: string): Promise<Outcome> {
     const record = await deps.crm.getEvent(id);
-    if (record) {
-      const owner = record.Owner.email.toLowerCase();
-      const before = await seqOf(owner);
-      await deps.listener.eventDeleted(record);
-      return (await seqOf(owner)) !== before ? 'applied' : 'unchanged';
-    }
+    if (record) return (await deps.listener.eventDeleted(record)) ? 'applied' : 'unchanged';
     // Hard-deleted: only the id is left; a CRM-made event carries it in its UID.
     let removed = false;
-    for (const user of await enabled()) removed = (await removeUid(user.email, uidForCrmId(id))) || removed;
+    for (const user of await enabled()) removed = (await deps.listener.removeUid(user, uidForCrmId(id))) || removed;
     return removed ? 'applied' : 'unchanged';
   }
 

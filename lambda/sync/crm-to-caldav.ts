@@ -30,22 +30,28 @@ const RACE_RETRIES = 5;
 
 export const caldavUidOf = (e: CrmEvent) => e.caldav?.uid ?? uidForCrmId(e.id);
 
+/** The listener, plus the removal it is built on (for jobs that know only a UID). */
+export interface CaldavWriter extends CrmEventListener {
+  /** Removes the object holding `uid` from `owner`'s calendar; true when there was one. */
+  removeUid(owner: string, uid: string): Promise<boolean>;
+}
+
 const sameOwner = (a: CrmEvent, b: CrmEvent) => a.Owner.email.toLowerCase() === b.Owner.email.toLowerCase();
 
-export function crmToCaldav(deps: CrmToCaldavDeps): CrmEventListener {
+export function crmToCaldav(deps: CrmToCaldavDeps): CaldavWriter {
   const now = deps.now ?? (() => new Date());
   const { store, crm } = deps;
 
-  async function remove(owner: string, uid: string): Promise<void> {
+  async function removeUid(owner: string, uid: string): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       const name = await store.findNameByUid(owner, uid);
       const obj = name ? await store.getObject(owner, name) : null;
-      if (!obj) return;
+      if (!obj) return false;
       try {
         await store.deleteObject(owner, obj.name, { ifMatch: obj.etag });
-        return;
+        return true;
       } catch (err) {
-        if (err instanceof NotFound) return;
+        if (err instanceof NotFound) return false;
         if (!(err instanceof PreconditionFailed) || attempt >= RACE_RETRIES) throw err;
       }
     }
@@ -57,7 +63,7 @@ export function crmToCaldav(deps: CrmToCaldavDeps): CrmEventListener {
     return (await deps.outbox.list(owner)).some((e) => e.uids.includes(uid));
   }
 
-  async function write(user: CrmUser, event: CrmEvent): Promise<void> {
+  async function write(user: CrmUser, event: CrmEvent): Promise<boolean> {
     const owner = user.email;
     const uid = caldavUidOf(event);
     for (let attempt = 0; ; attempt++) {
@@ -65,38 +71,38 @@ export function crmToCaldav(deps: CrmToCaldavDeps): CrmEventListener {
       const stored = name ? await store.getObject(owner, name) : null;
       if (!stored && (await deletedOnPhone(owner, uid))) {
         deps.log?.('info', 'CRM event not re-created: its CalDAV deletion waits in the outbox', { owner, uid, eventId: event.id });
-        return;
+        return false;
       }
       const ics = crmEventToIcs(event, { owner: user, previousIcs: stored?.ics, now: now() });
-      if (stored && ics === stored.ics) return;
+      if (stored && ics === stored.ics) return false;
       const obj = storedObjectFor(stored?.name ?? event.caldav?.name ?? `${uid}.ics`, ics, now());
       try {
         await store.putObject(owner, obj, stored ? { ifMatch: stored.etag } : { ifNoneMatch: true });
         deps.log?.('info', 'CRM event written to CalDAV', { owner, name: obj.name, eventId: event.id });
-        return;
+        return true;
       } catch (err) {
         if (!(err instanceof PreconditionFailed) || attempt >= RACE_RETRIES) throw err;
       }
     }
   }
 
-  async function eventSaved(after: CrmEvent, before: CrmEvent | null): Promise<void> {
+  async function eventSaved(after: CrmEvent, before: CrmEvent | null): Promise<boolean> {
     // A notification can arrive after a newer write (e.g. a phone PUT pushed meanwhile): the
     // CRM's current record is what the calendar must show, not the one in the notification.
     const current = (await crm.getEvent(after.id)) ?? after;
-    if (before && !sameOwner(before, current)) await remove(before.Owner.email.toLowerCase(), caldavUidOf(before));
-    if (current.Deleted) return remove(current.Owner.email.toLowerCase(), caldavUidOf(current));
+    const moved = before && !sameOwner(before, current) ? await removeUid(before.Owner.email.toLowerCase(), caldavUidOf(before)) : false;
+    if (current.Deleted) return (await removeUid(current.Owner.email.toLowerCase(), caldavUidOf(current))) || moved;
     const user = await crm.getUser(current.Owner.email);
-    if (!user?.caldavEnabled) return;
-    await write({ ...user, email: user.email.toLowerCase() }, current);
+    if (!user?.caldavEnabled) return moved;
+    return (await write({ ...user, email: user.email.toLowerCase() }, current)) || moved;
   }
 
-  async function eventDeleted(before: CrmEvent): Promise<void> {
+  async function eventDeleted(before: CrmEvent): Promise<boolean> {
     const current = await crm.getEvent(before.id);
     // Restored under the same id between the delete and this call: the calendar keeps it.
     if (current && !current.Deleted) return eventSaved(current, before);
-    await remove(before.Owner.email.toLowerCase(), caldavUidOf(before));
+    return removeUid(before.Owner.email.toLowerCase(), caldavUidOf(before));
   }
 
-  return { eventSaved, eventDeleted };
+  return { eventSaved, eventDeleted, removeUid };
 }

@@ -35,7 +35,7 @@ export class EventRoutes {
     return this.deps.listener;
   }
 
-  private async notify(what: string, run: (l: CrmEventListener) => Promise<void>, id: string): Promise<void> {
+  private async notify(what: string, run: (l: CrmEventListener) => Promise<unknown>, id: string): Promise<void> {
     if (!this.listener) return;
     try {
       await run(this.listener);

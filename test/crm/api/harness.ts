@@ -28,10 +28,12 @@ export class RecordingListener implements CrmEventListener {
   async eventSaved(after: CrmEvent, before: CrmEvent | null) {
     this.calls.push({ kind: 'saved', after, before });
     if (this.fail) throw new Error('CalDAV side down');
+    return false;
   }
   async eventDeleted(before: CrmEvent) {
     this.calls.push({ kind: 'deleted', before });
     if (this.fail) throw new Error('CalDAV side down');
+    return false;
   }
 }
 
