@@ -88,6 +88,17 @@ export interface CrmEventFields {
   Recurrence_Exceptions: CrmRecurrenceException[];
 }
 
+/** What an event has when only title and times are given: no venue, people, reminder or recurrence. Fresh arrays each call. */
+export const eventFieldDefaults = (): Omit<CrmEventFields, 'Event_Title' | 'Start_DateTime' | 'End_DateTime'> => ({
+  All_day: false,
+  Venue: null,
+  Description: null,
+  Participants: [],
+  Remind_At: null,
+  Recurring_Activity: null,
+  Recurrence_Exceptions: [],
+});
+
 /** Fields of one overridden instance. Absent fields mean "as in the series" (new) or "leave". */
 export type CrmRecurrenceException = Partial<
   Pick<

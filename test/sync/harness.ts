@@ -10,7 +10,7 @@ import { put } from '../../lambda/core/methods/put';
 import { errorResponse } from '../../lambda/core/responses';
 import { DEFAULT_CONFIG, type DavContext, type DavMethod, type DavResponse } from '../../lambda/core/types';
 import { MemoryCrmConnector } from '../../lambda/crm/memory';
-import type { CrmEvent, CrmEventDraft, CrmUser } from '../../lambda/crm/types';
+import { eventFieldDefaults, type CrmEvent, type CrmEventDraft, type CrmUser } from '../../lambda/crm/types';
 import { MemoryCalendarStore } from '../../lambda/store/memory';
 import { crmSyncingStore } from '../../lambda/sync/crm-syncing-store';
 import { crmToCaldav } from '../../lambda/sync/crm-to-caldav';
@@ -116,13 +116,7 @@ export function draft(owner: CrmUser, fields: Partial<CrmEventDraft> = {}): CrmE
     Event_Title: 'Pricing call',
     Start_DateTime: '2024-04-12T09:00:00-07:00',
     End_DateTime: '2024-04-12T09:30:00-07:00',
-    All_day: false,
-    Venue: null,
-    Description: null,
-    Participants: [],
-    Remind_At: null,
-    Recurring_Activity: null,
-    Recurrence_Exceptions: [],
+    ...eventFieldDefaults(),
     Owner: { id: owner.id, email: owner.email, name: owner.name },
     caldav: null,
     ...fields,

@@ -5,14 +5,15 @@
  * written unless all of it passes.
  */
 import { validateRrule, crmEventToIcs } from '../mapping';
-import type {
-  CrmEventDraft,
-  CrmEventFields,
-  CrmParticipant,
-  CrmRecurrence,
-  CrmRecurrenceException,
-  CrmUser,
-  ParticipantStatus,
+import {
+  eventFieldDefaults,
+  type CrmEventDraft,
+  type CrmEventFields,
+  type CrmParticipant,
+  type CrmRecurrence,
+  type CrmRecurrenceException,
+  type CrmUser,
+  type ParticipantStatus,
 } from '../types';
 import { invalid } from './errors';
 import type { Caller, CrmApiBackend } from './types';
@@ -38,15 +39,6 @@ const REQUIRED = ['Event_Title', 'Start_DateTime', 'End_DateTime'] as const;
 const STATUSES = new Set<ParticipantStatus>(['NEEDS-ACTION', 'ACCEPTED', 'DECLINED', 'TENTATIVE', 'DELEGATED']);
 const MAX_TEXT = 32_000;
 
-const DEFAULTS: Omit<CrmEventFields, 'Event_Title' | 'Start_DateTime' | 'End_DateTime'> = {
-  All_day: false,
-  Venue: null,
-  Description: null,
-  Participants: [],
-  Remind_At: null,
-  Recurring_Activity: null,
-  Recurrence_Exceptions: [],
-};
 
 function remindAt(v: Json | undefined, field: string): number | null {
   if (v === null) return null;
@@ -201,7 +193,7 @@ export async function eventDraftFrom(
   const owner = await resolveOwner(ownerInput, ctx.caller, ctx.crm);
   const given = await resolveGiven(fields, ctx.crm);
   const draft: CrmEventDraft = {
-    ...DEFAULTS,
+    ...eventFieldDefaults(),
     ...(base ?? {}),
     ...(given as Pick<CrmEventFields, (typeof REQUIRED)[number]>),
     id: ctx.current?.id ?? ctx.id,

@@ -1,6 +1,6 @@
 /** A built-in CRM on fresh DynamoDB Local tables, with two users and a draft-event builder. */
 import { BuiltinCrm } from '../../../lambda/crm/builtin';
-import type { CrmEventDraft } from '../../../lambda/crm/types';
+import { eventFieldDefaults, type CrmEventDraft } from '../../../lambda/crm/types';
 import { DynamoUserStore } from '../../../lambda/store/dynamodb/user-store';
 import type { UserRecord } from '../../../lambda/store/types';
 import type { TestTables } from '../../helpers/dynamo';
@@ -31,13 +31,7 @@ export function draft(extra: Partial<CrmEventDraft> = {}): CrmEventDraft {
     Event_Title: 'Pipeline review',
     Start_DateTime: '2024-05-06T10:00:00+02:00',
     End_DateTime: '2024-05-06T11:00:00+02:00',
-    All_day: false,
-    Venue: null,
-    Description: null,
-    Participants: [],
-    Remind_At: null,
-    Recurring_Activity: null,
-    Recurrence_Exceptions: [],
+    ...eventFieldDefaults(),
     Owner: { id: OLIVIA, email: OLIVIA, name: 'Olivia Owner' },
     caldav: null,
     ...extra,
