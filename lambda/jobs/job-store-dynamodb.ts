@@ -9,7 +9,8 @@
  * and is written before the job is marked planned), retrying UnprocessedItems with backoff.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../store/dynamodb/paging';
 import { backoff, isNamed } from '../store/dynamodb/retry';
 import type { ExportJob, ExportProgress, ExportStatus, JobStore, Lease, ReconcileState } from './job-store';
 
@@ -57,27 +58,12 @@ export class DynamoJobStore implements JobStore {
   }
 
   async listExports(): Promise<ExportJob[]> {
-    return (await this.queryAll(EXPORT_PK)).map(toJob);
+    return (await this.partition(EXPORT_PK)).map(toJob);
   }
 
-  /** Every item of a partition, page after page. */
-  private async queryAll(pk: string): Promise<Array<Record<string, unknown>>> {
-    const items: Array<Record<string, unknown>> = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+  /** Every item of a partition. */
+  private partition(pk: string): Promise<Array<Record<string, unknown>>> {
+    return queryAll(this.doc, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true });
   }
 
   async claimExport(email: string, enabledAt: string, lease: Lease, now: Date): Promise<ExportJob | null> {
@@ -183,7 +169,7 @@ export class DynamoJobStore implements JobStore {
 
   async readPlan(job: ExportJob): Promise<string[]> {
     // Items come back in sort-key order, which is plan order.
-    return (await this.queryAll(planPk(job))).flatMap((item) => item.ids as string[]);
+    return (await this.partition(planPk(job))).flatMap((item) => item.ids as string[]);
   }
 
   checkpoint(email: string, lease: Lease, progress: ExportProgress, now: Date): Promise<boolean> {

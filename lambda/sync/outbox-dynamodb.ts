@@ -4,7 +4,8 @@
  * set); `remove` is a delete conditioned on the rev the replay started from.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryAll, scanAll } from '../store/dynamodb/paging';
 import { isNamed } from '../store/dynamodb/retry';
 import { byAge, type Outbox, type OutboxEntry, type OutboxFailure, type OutboxKey } from './outbox';
 
@@ -56,25 +57,17 @@ export class DynamoOutbox implements Outbox {
   }
 
   async list(owner?: string): Promise<OutboxEntry[]> {
-    const items: Item[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      // The table only holds what is pending, normally nothing: a scan is the cheap way to see it all.
-      const page = await this.doc.send(
-        owner === undefined
-          ? new ScanCommand({ TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: startKey })
-          : new QueryCommand({
-              TableName: this.tableName,
-              ConsistentRead: true,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': owner.toLowerCase() },
-              ExclusiveStartKey: startKey,
-            }),
-      );
-      items.push(...((page.Items ?? []) as Item[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items.map(toEntry).sort(byAge);
+    const items =
+      owner === undefined
+        ? // The table only holds what is pending, normally nothing: a scan is the cheap way to see it all.
+          await scanAll(this.doc, { TableName: this.tableName, ConsistentRead: true })
+        : await queryAll(this.doc, {
+            TableName: this.tableName,
+            ConsistentRead: true,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': owner.toLowerCase() },
+          });
+    return (items as unknown as Item[]).map(toEntry).sort(byAge);
   }
 
   async remove(key: OutboxKey, rev: number): Promise<boolean> {

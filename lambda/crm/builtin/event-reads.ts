@@ -1,5 +1,6 @@
 /** Event reads: by id, by owner (with the span or modification filter) and by CalDAV UID. */
-import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../../store/dynamodb/paging';
 import { backoff } from '../../store/dynamodb/retry';
 import { CrmUnavailable, type CrmEvent } from '../types';
 import type { CrmContext } from './context';
@@ -53,30 +54,19 @@ export async function getEvents(ctx: CrmContext, ids: string[]): Promise<CrmEven
 }
 
 export async function ownerIndex(ctx: CrmContext, owner: string): Promise<OwnerIndexItem[]> {
-  const items: OwnerIndexItem[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.doc.send(
-      new QueryCommand({
-        TableName: ctx.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': ownerPk(owner), ':prefix': OWNER_EVENT_PREFIX },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const i of page.Items ?? []) {
-      items.push({
-        id: String(i.id),
-        Modified_Time: String(i.Modified_Time),
-        Deleted: i.Deleted === true,
-        rangeStart: (i.rangeStart as number | null) ?? null,
-        rangeEnd: (i.rangeEnd as number | null) ?? null,
-      });
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
+  const items = await queryAll(ctx.doc, {
+    TableName: ctx.table,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': ownerPk(owner), ':prefix': OWNER_EVENT_PREFIX },
+    ConsistentRead: true,
+  });
+  return items.map((i) => ({
+    id: String(i.id),
+    Modified_Time: String(i.Modified_Time),
+    Deleted: i.Deleted === true,
+    rangeStart: (i.rangeStart as number | null) ?? null,
+    rangeEnd: (i.rangeEnd as number | null) ?? null,
+  }));
 }
 
 export async function eventIdByUid(ctx: CrmContext, owner: string, uid: string): Promise<string | null> {

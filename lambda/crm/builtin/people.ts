@@ -4,7 +4,8 @@
  * longer has. Writes are optimistic on Modified_Time like events.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../../store/dynamodb/paging';
 import { CrmConflict, CrmNotFound, type CrmPerson, type PersonMatch, type PersonModule, type UpsertOptions } from '../types';
 import type { PersonDraft, StoredPerson } from '../api/person-types';
 import { nextModifiedTime, retryOnRace, type CrmContext } from './context';
@@ -33,22 +34,13 @@ export async function getPerson(ctx: CrmContext, module: PersonModule, id: strin
 }
 
 export async function listPeople(ctx: CrmContext, module: PersonModule): Promise<StoredPerson[]> {
-  const people: StoredPerson[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.doc.send(
-      new QueryCommand({
-        TableName: ctx.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': peoplePk(module) },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    people.push(...(page.Items ?? []).map(fromItem));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return people;
+  const items = await queryAll(ctx.doc, {
+    TableName: ctx.table,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': peoplePk(module) },
+    ConsistentRead: true,
+  });
+  return items.map(fromItem);
 }
 
 function checkVersion(what: string, current: StoredPerson | null, opts: UpsertOptions): void {
@@ -106,16 +98,14 @@ export async function deletePerson(ctx: CrmContext, module: PersonModule, id: st
 export async function findPersonByEmail(ctx: CrmContext, email: string): Promise<PersonMatch | null> {
   const key = email.trim().toLowerCase();
   if (!key) return null;
-  const { Items = [] } = await ctx.doc.send(
-    new QueryCommand({
-      TableName: ctx.table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': emailPk(key) },
-      ConsistentRead: true,
-    }),
-  );
+  const hits = await queryAll(ctx.doc, {
+    TableName: ctx.table,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': emailPk(key) },
+    ConsistentRead: true,
+  });
   for (const module of ['Leads', 'Contacts'] as const) {
-    for (const hit of Items.filter((i) => i.module === module)) {
+    for (const hit of hits.filter((i) => i.module === module)) {
       const person = await getPerson(ctx, module, String(hit.id));
       if (!person) continue;
       return { type: module === 'Leads' ? 'lead' : 'contact', id: person.id, email: person.Email ?? key, name: person.Full_Name };

@@ -1,5 +1,6 @@
 /** Object reads on the events table. All strongly consistent: a client re-reads right after writing. */
-import { BatchGetCommand, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './paging';
 import { StoreError, type ObjectSummary, type StoredObject } from '../types';
 import {
   OBJECT_PREFIX,
@@ -60,23 +61,13 @@ async function queryObjects(
   owner: string,
   extra: Partial<QueryCommandInput>,
 ): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.doc.send(
-      new QueryCommand({
-        TableName: ctx.tables.events,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-        ...extra,
-        ExpressionAttributeValues: { ...extra.ExpressionAttributeValues, ':pk': owner, ':prefix': OBJECT_PREFIX },
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+  return queryAll(ctx.doc, {
+    TableName: ctx.tables.events,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ConsistentRead: true,
+    ...extra,
+    ExpressionAttributeValues: { ...extra.ExpressionAttributeValues, ':pk': owner, ':prefix': OBJECT_PREFIX },
+  });
 }
 
 export async function getObjects(ctx: StoreContext, owner: string, names: string[]): Promise<StoredObject[]> {

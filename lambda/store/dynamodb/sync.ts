@@ -1,7 +1,8 @@
 /**
  * The calendar item (sequence counter, dead properties) and the change log behind sync tokens.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './paging';
 import type { CalendarMeta, Change } from '../types';
 import { calendarKey, epochSeconds, type CalendarItem, type LogItem, type StoreContext } from './items';
 
@@ -39,25 +40,18 @@ export async function changesSince(ctx: StoreContext, owner: string, since: numb
   if (since === current) return [];
 
   const nowSeconds = epochSeconds(ctx.now());
+  const items = await queryAll(ctx.doc, {
+    TableName: ctx.tables.sync,
+    KeyConditionExpression: 'pk = :pk AND seq BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':pk': owner, ':from': since + 1, ':to': current },
+    ConsistentRead: true,
+  });
   const changes: Change[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.doc.send(
-      new QueryCommand({
-        TableName: ctx.tables.sync,
-        KeyConditionExpression: 'pk = :pk AND seq BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': owner, ':from': since + 1, ':to': current },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const raw of page.Items ?? []) {
-      const entry = raw as LogItem;
-      if (Number(entry.expiresAt) <= nowSeconds) continue;
-      changes.push({ seq: Number(entry.seq), name: entry.name, deleted: Boolean(entry.deleted) });
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  for (const raw of items) {
+    const entry = raw as unknown as LogItem;
+    if (Number(entry.expiresAt) <= nowSeconds) continue;
+    changes.push({ seq: Number(entry.seq), name: entry.name, deleted: Boolean(entry.deleted) });
+  }
 
   // Ascending from the key order; complete only if it is exactly since+1 … current.
   const complete = changes.length === current - since && changes.every((c, i) => c.seq === since + 1 + i);

@@ -1,5 +1,6 @@
 /** UserStore on the users table (partition key `email`, always lower-cased). */
-import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { scanAll } from './paging';
 import type { UserRecord, UserStore } from '../types';
 
 export class DynamoUserStore implements UserStore {
@@ -21,15 +22,6 @@ export class DynamoUserStore implements UserStore {
 
   /** Full scan: the user table holds one item per CalDAV-enabled CRM user, a small table. */
   async listUsers(): Promise<UserRecord[]> {
-    const users: UserRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new ScanCommand({ TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
-      );
-      users.push(...((page.Items ?? []) as UserRecord[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return users;
+    return (await scanAll(this.doc, { TableName: this.tableName, ConsistentRead: true })) as unknown as UserRecord[];
   }
 }
