@@ -127,7 +127,8 @@ export async function upsertEvent(ctx: CrmContext, draft: CrmEventDraft, opts: U
     };
     const span = spanOfEvent(after, owner);
     const uid = after.caldav?.uid;
-    if (uid && !after.Deleted) {
+    // Only a UID moving into a slot needs the check: an unchanged slot is this event's already.
+    if (uid && !after.Deleted && !sameKey(uidSlot(before), uidSlot(after))) {
       const holder = await eventIdByUid(ctx, owner.email, uid);
       if (holder !== null && holder !== id) throw new CrmValidationError('caldav.uid', `UID already linked to event ${holder}`);
     }
