@@ -34,14 +34,7 @@ export const NED: CrmUser = { ...OLIVIA, id: 'u3', email: 'ned@crm.example', nam
 
 export const NOW = new Date('2024-04-05T12:00:00Z');
 
-/** Logical (unfolded) lines. */
-export const lines = (ics: string): string[] => ics.replace(/\r?\n[ \t]/g, '').split(/\r?\n/).filter(Boolean);
-
-export function lineDiff(a: string, b: string) {
-  const la = lines(a);
-  const lb = lines(b);
-  return { removed: la.filter((l) => !lb.includes(l)), added: lb.filter((l) => !la.includes(l)) };
-}
+export { lineDiff, lines } from '../crm/mapping/helpers';
 
 export const path = (name: string, owner = OLIVIA.email) => `/calendars/${owner}/crm/${name}`;
 
