@@ -74,7 +74,7 @@ export async function dependenciesFromEnv(env: Env = process.env): Promise<Depen
     config,
     now,
     jobs: new DynamoJobStore(doc, tables.jobs),
-    // Only the CRM API handler loads the built-in CRM; CalDAV handlers never pay for it.
+    // The API's backend (with people and versions beyond the connector port) is built only when the CRM API handler asks.
     crmApi: () =>
       (crmApi ??= import('../crm/builtin').then(({ BuiltinCrm }) => ({
         backend: new BuiltinCrm(doc, { table: tables.crm, users, now }),
