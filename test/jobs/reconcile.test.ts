@@ -1,5 +1,7 @@
 /** Reconciliation on DynamoDB Local: CRM changes made without the API reach the calendars. */
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventKey } from '../../lambda/crm/builtin/keys';
 import { uidForCrmId } from '../../lambda/crm/mapping';
 import type { CrmEvent } from '../../lambda/crm/types';
 import { runScheduledPass } from '../../lambda/jobs/pass';
@@ -88,6 +90,29 @@ describe('reconciliation', () => {
     const [entry] = (await w.crm.listEvents(PAT)).filter((e) => e.Description === 'edited by an integration');
     expect(entry).toBeUndefined();
     expect(report.reconcile).toMatchObject({ ran: true, failed: 0 });
+  });
+
+  it('a page that fails is not skipped: the cursor stays and the next run applies it', async () => {
+    const e = await w.save(event(PAT, '2026-12-24T10:00:00+01:00', '2026-12-24T11:00:00+01:00'));
+    const down = new Error('calendar store down');
+    const failing = { ...w.deps, listener: { ...w.deps.listener, eventSaved: async () => Promise.reject(down) } };
+    const cursor = (await w.jobs.getReconcile()).cursor;
+    expect(await runReconciliation(failing)).toMatchObject({ ran: true, failed: 1, stoppedBecause: 'Error: calendar store down', cursor });
+    expect((await w.jobs.getReconcile()).cursor).toBe(cursor);
+    expect(await ics(w, PAT, e)).toBeNull();
+    expect(await runReconciliation(w.deps)).toMatchObject({ examined: 1, applied: 1, failed: 0 });
+    expect(await ics(w, PAT, e)).not.toBeNull();
+  });
+
+  it('a record hard-deleted from the CRM table still leaves the calendar (CRM-made UID)', async () => {
+    const e = await w.save(event(PAT, '2026-12-26T10:00:00+01:00', '2026-12-26T11:00:00+01:00'));
+    await runReconciliation(w.deps);
+    expect(await ics(w, PAT, e)).not.toBeNull();
+    // Changed, then the record removed outright: the feed names an id with no record behind it.
+    await w.save({ ...e, Venue: 'Room 9' });
+    await w.t.doc.send(new DeleteCommand({ TableName: w.t.tables.crm, Key: eventKey(e.id) }));
+    expect(await runReconciliation(w.deps)).toMatchObject({ examined: 1, applied: 1 });
+    expect(await ics(w, PAT, e)).toBeNull();
   });
 
   it('moves an event whose owner was changed in the CRM table, also to a user without CalDAV, whose own events stay out', async () => {
