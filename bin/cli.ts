@@ -206,7 +206,7 @@ async function openUsers(values: { 'data-dir'?: string; 'dynamodb-endpoint'?: st
     // Locally the CLI may run before the server ever did; on AWS the stack owns the tables.
     if (!values.aws) await ensureTables(client, tables);
     const users = new DynamoUserStore(doc, tables.users);
-    /** The undecorated calendar store, the outbox and the connector: what sync and jobs share. */
+    /** The calendar store, the outbox and the connector: what sync and jobs share. */
     const bridge = async () => {
       const [{ DynamoOutbox }, { DynamoCalendarStore }, { crmConnectorFromEnv }, { retryPending }] = await Promise.all([
         import('../lambda/sync/outbox-dynamodb'),

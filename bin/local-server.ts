@@ -25,7 +25,7 @@ import type { Context, EventBridgeEvent } from 'aws-lambda';
 import type { ScheduledResult } from '../lambda/handlers/scheduled';
 import { handlerFor } from '../lambda/handlers/routing';
 import { dependenciesFromEnv, setDependencies, type Dependencies } from '../lambda/http/deps';
-import { logLine } from '../lambda/http/middleware';
+import { logLine } from '../lambda/app/log';
 import { buildApiGatewayEvent, resultToHttp } from './lib/api-gateway-event';
 import { acquireDynamoDb, type EngineLease } from './lib/dynamodb-engine';
 import { lambdaContext } from './lib/lambda-context';

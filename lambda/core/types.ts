@@ -2,7 +2,7 @@
  * Transport-free request/response shapes. Handlers translate API Gateway events into these and
  * back; everything under lambda/core works on them only (no Lambda, no DynamoDB).
  */
-import type { CalendarStore } from '../store/types';
+import type { CalendarStore, StoredObject } from '../store/types';
 
 export interface DavRequest {
   method: string;
@@ -33,12 +33,24 @@ export interface DavConfig {
   syncRetentionSeconds: number;
 }
 
+/**
+ * A calendar object that a request changed, reported after the store committed it (as sabre/dav's
+ * calendarObjectChange event): the CRM bridge listens here. The write stands whatever the hook does.
+ */
+export type ObjectChange =
+  | { kind: 'put'; owner: string; object: StoredObject }
+  | { kind: 'delete'; owner: string; name: string; uid: string };
+
+export type ObjectChangeHook = (change: ObjectChange) => Promise<void>;
+
 /** Everything a core method needs besides the request. */
 export interface DavContext {
   user: Principal;
   store: CalendarStore;
   config: DavConfig;
   now: () => Date;
+  /** Called after every successful PUT or DELETE of a calendar object; absent = nobody listens. */
+  onObjectChange?: ObjectChangeHook;
 }
 
 export type DavMethod = (req: DavRequest, ctx: DavContext) => Promise<DavResponse>;

@@ -11,7 +11,8 @@ import { ApiError, INTERNAL_ERROR, errorResponse, notFound } from '../crm/api/er
 import type { ApiRequest, ApiResponse } from '../crm/api/types';
 import { getDependencies, type Dependencies } from '../http/deps';
 import { toApiGatewayResult, toDavRequest } from '../http/event';
-import { accessLog, logLine } from '../http/middleware';
+import { logLine } from '../app/log';
+import { accessLog } from '../http/middleware';
 
 const apis = new WeakMap<Dependencies, Promise<CrmApi | null>>();
 

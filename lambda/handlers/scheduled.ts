@@ -5,7 +5,7 @@
  */
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { logLine } from '../http/middleware';
+import { logLine } from '../app/log';
 import { getJobDependencies } from '../jobs/from-env';
 import { runScheduledPass, type PassReport } from '../jobs/pass';
 

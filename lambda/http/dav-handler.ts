@@ -34,8 +34,8 @@ export function davHandler(method: DavMethod, options: DavHandlerOptions = {}): 
     .use(davMiddlewares())
     .handler(async (event) => {
       const req = toDavRequest(event);
-      const { store, users, config, now } = await getDependencies();
+      const { store, users, config, now, onObjectChange } = await getDependencies();
       const user = requireAuth ? await authenticate(req.headers.authorization, users) : ANONYMOUS;
-      return toApiGatewayResult(await method(req, { user, store, config, now }));
+      return toApiGatewayResult(await method(req, { user, store, config, now, onObjectChange }));
     });
 }

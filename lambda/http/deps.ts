@@ -2,15 +2,16 @@
  * What the handlers need besides the request: stores, limits and a clock. Built once per Lambda
  * container from the environment on first use; tests and the local server may install their own.
  */
-import { DEFAULT_CONFIG, type DavConfig } from '../core/types';
+import { DEFAULT_CONFIG, type DavConfig, type ObjectChangeHook } from '../core/types';
 import type { CalendarStore, UserStore } from '../store/types';
 import type { CrmApiBackend } from '../crm/api/types';
 import type { JobStore } from '../jobs/job-store';
 import type { CrmSync } from '../sync/wiring';
 
 export interface Dependencies {
-  /** With a CRM configured, the CRM-syncing store (lambda/sync); core cannot tell. */
   store: CalendarStore;
+  /** With a CRM configured, the bridge's hook: core calls it after each committed PUT or DELETE. */
+  onObjectChange?: ObjectChangeHook;
   users: UserStore;
   config: DavConfig;
   now: () => Date;
@@ -86,7 +87,7 @@ export async function dependenciesFromEnv(env: Env = process.env): Promise<Depen
   const [{ wireCrmSync }, { DynamoOutbox }, { logLine }] = await Promise.all([
     import('../sync/wiring'),
     import('../sync/outbox-dynamodb'),
-    import('./middleware'),
+    import('../app/log'),
   ]);
   return { ...base, ...wireCrmSync(store, connector, new DynamoOutbox(doc, tables.outbox), { now, log: logLine }) };
 }

@@ -1,11 +1,10 @@
 /**
  * The middy stack every DAV handler shares: errors become responses here, in one place.
- *
- * Logs are single JSON lines (CloudWatch Logs Insights can query them) and never carry request
- * headers (Authorization), passwords or bodies (calendar contents).
+
  */
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { logLine } from '../app/log';
 import { DavError } from '../core/errors';
 import { errorResponse } from '../core/responses';
 import { toApiGatewayResult } from './event';
@@ -17,11 +16,6 @@ function requestIdOf(request: DavRequestState): string | undefined {
   return request.context?.awsRequestId || request.event?.requestContext?.requestId;
 }
 
-export function logLine(level: 'info' | 'error', message: string, fields: Record<string, unknown>): void {
-  const line = JSON.stringify({ level, message, time: new Date().toISOString(), ...fields });
-  if (level === 'error') console.error(line);
-  else console.log(line);
-}
 
 /** DavError → its status and DAV:error body; anything else → a bare 500, details only in the log. */
 export function davErrors(): DavMiddleware {

@@ -1,18 +1,18 @@
 /** What the scheduled jobs work with: plain ports, so tests and the Lambda wire them alike. */
 import type { CrmConnector } from '../crm/types';
 import type { CalendarStore, ObjectImporter, UserStore } from '../store/types';
-import type { SyncLogger } from '../sync/crm-syncing-store';
+import type { Logger } from '../app/log';
 import type { CaldavWriter } from '../sync/crm-to-caldav';
 import type { Outbox } from '../sync/outbox';
 import type { RetryReport } from '../sync/retry';
 import type { JobStore } from './job-store';
 
 export interface JobDeps {
-  /** The undecorated calendar store: the jobs write what the CRM already has. */
+  /** The calendar store: the jobs write what the CRM already has, and call no change hook. */
   store: CalendarStore & ObjectImporter;
   users: UserStore;
   crm: CrmConnector;
-  /** CRM -> CalDAV over the undecorated store (lambda/sync/crm-to-caldav.ts). */
+  /** CRM -> CalDAV (lambda/sync/crm-to-caldav.ts). */
   listener: CaldavWriter;
   /** Phone changes the CRM has not accepted yet: the jobs never undo them. */
   outbox: Outbox;
@@ -20,7 +20,7 @@ export interface JobDeps {
   retry: () => Promise<RetryReport>;
   jobs: JobStore;
   now: () => Date;
-  log?: SyncLogger;
+  log?: Logger;
   /** How long a claimed job or cursor stays ours without a checkpoint; default 10 minutes. */
   leaseMs?: number;
   /** Plan entries per write batch; default 25 (one TransactWriteItems in the DynamoDB store). */

@@ -19,7 +19,7 @@ export async function jobDepsFromEnv(env: Env = process.env): Promise<JobDeps | 
       import('../sync/retry'),
       import('./job-store-dynamodb'),
       import('../http/deps'),
-      import('../http/middleware'),
+      import('../app/log'),
     ]);
   const { doc } = client.newDynamoClients(client.dynamoClientConfig(env));
   const tables = client.tableNamesFromEnv(env);

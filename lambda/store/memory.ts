@@ -5,7 +5,7 @@
 import { ImportTally, firstOfEach, indexed } from './import';
 import {
   NotFound,
-  PreconditionFailed,
+  checkCondition,
   UidConflict,
   type CalendarMeta,
   type CalendarStore,
@@ -100,7 +100,7 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
     if (!existing) throw new NotFound(name);
     checkCondition(existing, cond);
     cal.objects.delete(name);
-    return { seq: this.append(cal, name, true) };
+    return { seq: this.append(cal, name, true), uid: existing.uid };
   }
 
   async changesSince(owner: string, since: number): Promise<Change[] | null> {
@@ -139,15 +139,6 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
     cal.seq += 1;
     cal.log.push({ seq: cal.seq, name, deleted });
     return cal.seq;
-  }
-}
-
-function checkCondition(existing: StoredObject | undefined, cond: WriteCondition) {
-  if (cond.ifNoneMatch && existing) throw new PreconditionFailed('object exists');
-  if (cond.ifMatch === '*') {
-    if (!existing) throw new PreconditionFailed('object does not exist');
-  } else if (cond.ifMatch !== undefined && existing?.etag !== cond.ifMatch) {
-    throw new PreconditionFailed('etag mismatch');
   }
 }
 

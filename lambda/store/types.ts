@@ -75,8 +75,11 @@ export interface CalendarStore {
    * UidConflict when another object of this calendar already holds `obj.uid`.
    */
   putObject(owner: string, obj: ObjectWrite, cond?: WriteCondition): Promise<{ created: boolean; seq: number }>;
-  /** Throws NotFound when absent and PreconditionFailed when `cond.ifMatch` does not hold. */
-  deleteObject(owner: string, name: string, cond?: WriteCondition): Promise<{ seq: number }>;
+  /**
+   * Throws NotFound when absent and PreconditionFailed when `cond.ifMatch` does not hold. Returns
+   * the removed object's UID, which is what links it to the CRM, so callers need no read first.
+   */
+  deleteObject(owner: string, name: string, cond?: WriteCondition): Promise<{ seq: number; uid: string }>;
 
   /**
    * Change-log entries with seq > `since`, ascending. Null when the log can no longer answer
@@ -108,6 +111,19 @@ export class StoreError extends Error {}
 export class PreconditionFailed extends StoreError {
   override name = 'PreconditionFailed';
 }
+/**
+ * The store-side check of a WriteCondition against the object as read (null/undefined: absent),
+ * shared by every adapter so they cannot drift.
+ */
+export function checkCondition(existing: { etag: string } | null | undefined, cond: WriteCondition): void {
+  if (cond.ifNoneMatch && existing) throw new PreconditionFailed('object exists');
+  if (cond.ifMatch === '*') {
+    if (!existing) throw new PreconditionFailed('object does not exist');
+  } else if (cond.ifMatch !== undefined && existing?.etag !== cond.ifMatch) {
+    throw new PreconditionFailed('etag mismatch');
+  }
+}
+
 export class NotFound extends StoreError {
   override name = 'NotFound';
 }

@@ -1,6 +1,6 @@
 /**
  * CRM -> phone: applies a saved or deleted CRM event to its owner's CalDAV calendar. Writes go to
- * the undecorated store, so they are not pushed back to the CRM, and always through If-Match on
+ * the store directly, never through core's change hook, so they are not pushed back to the CRM, and always through If-Match on
  * the etag just read: a phone write landing in between makes us re-read and re-merge, never
  * overwrite it. The stored iCalendar is edited, not regenerated, so what the CRM does not own
  * keeps its bytes; when nothing the CRM owns changed, nothing is written (no ctag bump).
@@ -8,7 +8,7 @@
 import { crmEventToIcs, uidForCrmId } from '../crm/mapping';
 import type { CrmConnector, CrmEvent, CrmEventListener, CrmUser } from '../crm/types';
 import { NotFound, PreconditionFailed, type CalendarStore } from '../store/types';
-import type { SyncLogger } from './crm-syncing-store';
+import type { Logger } from '../app/log';
 import type { Outbox } from './outbox';
 import { storedObjectFor } from './stored-object';
 
@@ -16,13 +16,13 @@ import { storedObjectFor } from './stored-object';
 export type { CrmEventListener } from '../crm/types';
 
 export interface CrmToCaldavDeps {
-  /** The undecorated store. */
+  /** Written directly: no change hook runs, so nothing echoes back to the CRM. */
   store: CalendarStore;
   crm: CrmConnector;
   /** Pending phone deletions found here are not undone by re-creating the object. */
   outbox?: Outbox;
   now?: () => Date;
-  log?: SyncLogger;
+  log?: Logger;
 }
 
 /** Lost If-Match races tolerated before giving up (each means a phone write just landed). */

@@ -1,9 +1,9 @@
 /**
  * Phone -> CRM: brings the CRM event of one calendar object in line with the object as stored.
- * Shared by the write path (crm-syncing-store.ts) and the replay (retry.ts), and idempotent:
+ * Shared by the write path (crm-change-hook.ts) and the replay (retry.ts), and idempotent:
  * pushing the same stored state twice changes nothing the second time.
  */
-import { icsToCrmEvent } from '../crm/mapping';
+import { crmIdFromUid, icsToCrmEvent } from '../crm/mapping';
 import { CrmConflict, CrmNotFound, type CrmConnector, type CrmEvent, type CrmUser } from '../crm/types';
 import type { CalendarStore, StoredObject } from '../store/types';
 
@@ -12,8 +12,6 @@ export type PushResult = 'created' | 'updated' | 'unchanged' | 'deleted' | 'abse
 /** Optimistic writes lost to a concurrent CRM edit are re-read and retried this many times. */
 const CONFLICT_RETRIES = 3;
 
-/** The UID crmEventToIcs gives events created in the CRM (see uidForCrmId). */
-const CRM_UID = /^crm-(.+)@crm-caldav$/;
 
 /**
  * The CRM event an object maps to: by its caldav link, or, for an event created in the CRM and
@@ -22,7 +20,7 @@ const CRM_UID = /^crm-(.+)@crm-caldav$/;
 export async function findLinkedEvent(crm: CrmConnector, owner: string, uid: string): Promise<CrmEvent | null> {
   const linked = await crm.findEventByUid(owner, uid);
   if (linked) return linked;
-  const id = CRM_UID.exec(uid)?.[1];
+  const id = crmIdFromUid(uid);
   if (!id) return null;
   const byId = await crm.getEvent(id);
   const ownedHere = byId && !byId.Deleted && byId.Owner.email.toLowerCase() === owner.toLowerCase();

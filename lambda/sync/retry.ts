@@ -6,17 +6,17 @@
  */
 import type { CrmConnector } from '../crm/types';
 import type { CalendarStore } from '../store/types';
-import { errorText, type SyncLogger } from './crm-syncing-store';
+import { errorText, type Logger } from '../app/log';
 import type { Outbox } from './outbox';
 import { pushCurrentState } from './phone-to-crm';
 
 export interface RetryDeps {
-  /** The undecorated store: a replay must not record new outbox entries for itself. */
+  /** The store, read directly: a replay calls no change hook, so it records no outbox entries for itself. */
   store: CalendarStore;
   crm: CrmConnector;
   outbox: Outbox;
   now?: () => Date;
-  log?: SyncLogger;
+  log?: Logger;
 }
 
 export interface RetryReport {

@@ -1,11 +1,13 @@
 /**
- * Composition of the bridge: given the plain dependencies and a CRM connector, the CalDAV side
- * gets the CRM-syncing store and the CRM side gets the listener, the outbox status and the
- * replay, all sharing one undecorated store.
+ * Composition of the bridge: given the store and a CRM connector, the CalDAV side gets the change
+ * hook core calls after each write, and the CRM side gets the listener, the outbox status and the
+ * replay, all on the same store.
  */
 import type { CrmConnector, CrmEventListener } from '../crm/types';
 import type { CalendarStore } from '../store/types';
-import { crmSyncingStore, type SyncLogger } from './crm-syncing-store';
+import type { Logger } from '../app/log';
+import type { ObjectChangeHook } from '../core/types';
+import { crmChangeHook } from './crm-change-hook';
 import { crmToCaldav } from './crm-to-caldav';
 import type { Outbox } from './outbox';
 import { retryPending, type RetryReport } from './retry';
@@ -24,13 +26,13 @@ export interface CrmSync {
 
 export interface SyncWiringOptions {
   now?: () => Date;
-  log?: SyncLogger;
+  log?: Logger;
 }
 
-export function wireCrmSync(inner: CalendarStore, connector: CrmConnector, outbox: Outbox, opts: SyncWiringOptions = {}): { store: CalendarStore; crm: CrmSync } {
-  const deps = { store: inner, crm: connector, outbox, now: opts.now, log: opts.log };
+export function wireCrmSync(store: CalendarStore, connector: CrmConnector, outbox: Outbox, opts: SyncWiringOptions = {}): { onObjectChange: ObjectChangeHook; crm: CrmSync } {
+  const deps = { store, crm: connector, outbox, now: opts.now, log: opts.log };
   return {
-    store: crmSyncingStore(inner, { crm: connector, outbox, now: opts.now, log: opts.log }),
+    onObjectChange: crmChangeHook(deps),
     crm: {
       connector,
       outbox,

@@ -28,10 +28,11 @@ describe('dependencies', () => {
     expect(deps.crm).toBeUndefined();
   });
 
-  it('syncs with the built-in CRM by default: the store is wrapped and the bridge exposed', async () => {
+  it('syncs with the built-in CRM by default: the plain store, the change hook and the bridge exposed', async () => {
     const { BuiltinCrm } = await import('../../lambda/crm/builtin');
     const deps = await dependenciesFromEnv({ CALDAV_DYNAMODB_ENDPOINT: 'http://127.0.0.1:1' });
-    expect(deps.store).not.toBeInstanceOf(DynamoCalendarStore);
+    expect(deps.store).toBeInstanceOf(DynamoCalendarStore);
+    expect(deps.onObjectChange).toBeTypeOf('function');
     expect(deps.crm?.connector).toBeInstanceOf(BuiltinCrm);
   });
 

@@ -162,7 +162,7 @@ export function calendarStoreContract(label: string, factory: StoreFactory) {
       it('removes the object and its UID, and advances seq', async () => {
         fresh();
         await store.putObject(owner, calendarObject('a.ics', 'u1'));
-        expect(await store.deleteObject(owner, 'a.ics')).toEqual({ seq: 2 });
+        expect(await store.deleteObject(owner, 'a.ics')).toEqual({ seq: 2, uid: 'u1' });
         expect(await store.getObject(owner, 'a.ics')).toBeNull();
         expect(await store.findNameByUid(owner, 'u1')).toBeNull();
         expect(await store.listObjects(owner)).toEqual([]);
@@ -184,7 +184,7 @@ export function calendarStoreContract(label: string, factory: StoreFactory) {
         await store.putObject(owner, a);
         await expect(store.deleteObject(owner, 'a.ics', { ifMatch: '"stale"' })).rejects.toThrow(PreconditionFailed);
         expect(await store.getObject(owner, 'a.ics')).toEqual(a);
-        expect(await store.deleteObject(owner, 'a.ics', { ifMatch: a.etag })).toEqual({ seq: 2 });
+        expect(await store.deleteObject(owner, 'a.ics', { ifMatch: a.etag })).toEqual({ seq: 2, uid: 'u1' });
       });
     });
 

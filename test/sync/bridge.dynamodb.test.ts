@@ -50,7 +50,7 @@ beforeAll(async () => {
   const now = () => new Date();
   const wired = wireCrmSync(store, crm, new DynamoOutbox(t.doc, t.tables.outbox), { now });
   bridge = wired.crm;
-  const deps: Dependencies = { store: wired.store, users, config: DEFAULT_CONFIG, now, crm: wired.crm };
+  const deps: Dependencies = { store, onObjectChange: wired.onObjectChange, users, config: DEFAULT_CONFIG, now, crm: wired.crm };
   server = await startLocalServer({ port: 0, dependencies: deps });
 });
 afterAll(async () => {

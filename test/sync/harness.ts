@@ -1,6 +1,6 @@
 /**
  * The sync bridge wired as in production, on memory parts: phone requests go through the core
- * methods on the CRM-syncing store; "CRM API" writes go to the connector and then to the
+ * methods with the bridge's change hook; "CRM API" writes go to the connector and then to the
  * listener, as the REST API does.
  */
 import { readFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { DEFAULT_CONFIG, type DavContext, type DavMethod, type DavResponse } fro
 import { MemoryCrmConnector } from '../../lambda/crm/memory';
 import { eventFieldDefaults, type CrmEvent, type CrmEventDraft, type CrmUser } from '../../lambda/crm/types';
 import { MemoryCalendarStore } from '../../lambda/store/memory';
-import { crmSyncingStore } from '../../lambda/sync/crm-syncing-store';
+import { crmChangeHook } from '../../lambda/sync/crm-change-hook';
 import { crmToCaldav } from '../../lambda/sync/crm-to-caldav';
 import { MemoryOutbox } from '../../lambda/sync/outbox';
 import { retryPending } from '../../lambda/sync/retry';
@@ -47,10 +47,10 @@ export function makeWorld() {
   for (const u of [OLIVIA, UMA, NED]) crm.addUser(u);
   crm.addPerson({ id: 'L1', module: 'Leads', First_Name: 'Larry', Last_Name: 'Lead', Email: 'larry@acme.example' });
   crm.addPerson({ id: 'C1', module: 'Contacts', First_Name: 'Carla', Last_Name: 'Contact', Email: 'carla@acme.example' });
-  const store = crmSyncingStore(inner, { crm, outbox, now });
+  const onObjectChange = crmChangeHook({ store: inner, crm, outbox, now });
   const listener = crmToCaldav({ store: inner, crm, outbox, now });
 
-  const ctx = (email: string): DavContext => ({ user: { email }, store, config: DEFAULT_CONFIG, now });
+  const ctx = (email: string): DavContext => ({ user: { email }, store: inner, config: DEFAULT_CONFIG, now, onObjectChange });
   async function call(method: DavMethod, email: string, req: { method: string; path: string; headers?: Record<string, string>; body?: string }): Promise<DavResponse> {
     try {
       return await method({ headers: {}, body: '', ...req }, ctx(email));
@@ -64,7 +64,7 @@ export function makeWorld() {
     inner,
     crm,
     outbox,
-    store,
+    store: inner,
     listener,
     now,
     tick(ms = 60_000) {

@@ -31,10 +31,12 @@ export const deleteMethod: DavMethod = async (req, ctx) => {
     checkWritePreconditions(pre, current.etag);
     cond = pinState(current.etag);
   }
+  let uid: string;
   try {
-    await ctx.store.deleteObject(node.email, node.name, cond);
+    ({ uid } = await ctx.store.deleteObject(node.email, node.name, cond));
   } catch (err) {
     rethrowStoreError(err, node.email);
   }
+  await ctx.onObjectChange?.({ kind: 'delete', owner: node.email, name: node.name, uid });
   return { status: 204, headers: {} };
 };

@@ -38,6 +38,7 @@ export const put: DavMethod = async (req, ctx) => {
   };
   const cond = await writeCondition(req, ctx, node.email, node.name);
   const { created } = await store(ctx, node.email, object, cond);
+  await ctx.onObjectChange?.({ kind: 'put', owner: node.email, object });
   return { status: created ? 201 : 204, headers: { etag: object.etag } };
 };
 

@@ -7,6 +7,7 @@
  * read, so `before` handed to the listener is exactly the state that was replaced. A race
  * lost without If-Match is retried on a fresh read; with If-Match it is the client's 409.
  */
+import { logLine } from '../../app/log';
 import { CrmConflict, type CrmEvent, type CrmEventListener } from '../types';
 import { invalid, json, notFound, ApiError } from './errors';
 import { eventDraftFrom, type EventInputMode } from './event-input';
@@ -40,7 +41,7 @@ export class EventRoutes {
     try {
       await run(this.listener);
     } catch (err) {
-      const log = this.deps.log ?? ((level, message, fields) => console.error(JSON.stringify({ level, message, ...fields })));
+      const log = this.deps.log ?? logLine;
       log('error', 'CRM event listener failed', { what, id, error: err instanceof Error ? { name: err.name, message: err.message } : String(err) });
     }
   }

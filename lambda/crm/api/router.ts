@@ -2,6 +2,7 @@
  * The CRM REST API under /crm/v1: authenticate, match a route, run it, and turn every error into
  * a JSON error response. Pure: `createCrmApi(deps)` gives a function from request to response.
  */
+import { logLine } from '../../app/log';
 import { identify } from './auth';
 import { ApiError, INTERNAL_ERROR, apiErrorOf, errorResponse, json, notFound } from './errors';
 import { EventRoutes, eventJson } from './events';
@@ -113,7 +114,7 @@ export function createCrmApi(deps: CrmApiDeps): CrmApi {
     } catch (err) {
       const apiError = apiErrorOf(err);
       if (apiError) return errorResponse(apiError);
-      const log = deps.log ?? ((level, message, fields) => console.error(JSON.stringify({ level, message, ...fields })));
+      const log = deps.log ?? logLine;
       log('error', 'CRM API failure', { method: req.method, path: req.path, error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
       return INTERNAL_ERROR();
     }

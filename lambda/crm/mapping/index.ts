@@ -1,6 +1,6 @@
 /** iCalendar <-> CRM event mapping (pure; ical.js only). */
 export { icsToCrmEvent, type ToCrmContext } from './to-crm';
-export { crmEventToIcs, uidForCrmId, PRODID, type ToIcsOptions } from './to-ics';
+export { crmEventToIcs, crmIdFromUid, uidForCrmId, PRODID, type ToIcsOptions } from './to-ics';
 export { validateRrule } from './recurrence';
 export { intlOffset, vtimezoneFromIntl } from './vtimezone';
 export type { Lookup } from './attendees';

@@ -32,6 +32,9 @@ export const PRODID = '-//crm-caldav//EN';
 /** The UID a CRM-created event gets: stable, derived from the CRM id. */
 export const uidForCrmId = (id: string) => `crm-${id}@crm-caldav`;
 
+/** The inverse of uidForCrmId: the CRM id a CRM-made UID was derived from, or null. */
+export const crmIdFromUid = (uid: string): string | null => /^crm-(.+)@crm-caldav$/.exec(uid)?.[1] ?? null;
+
 type ComponentFields = Partial<Omit<CrmEventFields, 'Recurring_Activity' | 'Recurrence_Exceptions'>>;
 
 const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;

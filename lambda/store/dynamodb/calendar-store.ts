@@ -79,7 +79,7 @@ export class DynamoCalendarStore implements CalendarStore, ObjectImporter {
     return putObject(this.ctx, owner, obj, cond);
   }
 
-  deleteObject(owner: string, name: string, cond: WriteCondition = {}): Promise<{ seq: number }> {
+  deleteObject(owner: string, name: string, cond: WriteCondition = {}): Promise<{ seq: number; uid: string }> {
     return deleteObject(this.ctx, owner, name, cond);
   }
 

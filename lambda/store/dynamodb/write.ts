@@ -9,7 +9,7 @@
  * condition means a concurrent writer won the race: re-read and decide again.
  */
 import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { NotFound, ObjectTooLarge, PreconditionFailed, UidConflict, WriteContention, type ObjectWrite, type WriteCondition } from '../types';
+import { NotFound, ObjectTooLarge, UidConflict, WriteContention, checkCondition, type ObjectWrite, type WriteCondition } from '../types';
 import {
   MAX_ITEM_BYTES,
   calendarKey,
@@ -82,7 +82,7 @@ export async function deleteObject(
   owner: string,
   name: string,
   cond: WriteCondition,
-): Promise<{ seq: number }> {
+): Promise<{ seq: number; uid: string }> {
   return retryWhileContended(`delete ${name}`, async () => {
     const current = await readCurrentSeq(ctx, owner);
     const existing = await readObjectHead(ctx, owner, name);
@@ -100,7 +100,7 @@ export async function deleteObject(
         ],
       }),
     );
-    return { seq: next };
+    return { seq: next, uid: existing.uid };
   });
 }
 
@@ -133,15 +133,6 @@ export async function readUidHolder(ctx: StoreContext, owner: string, uid: strin
     }),
   );
   return Item ? String(Item.name) : null;
-}
-
-function checkCondition(existing: ObjectHead | null, cond: WriteCondition) {
-  if (cond.ifNoneMatch && existing) throw new PreconditionFailed('object exists');
-  if (cond.ifMatch === '*') {
-    if (!existing) throw new PreconditionFailed('object does not exist');
-  } else if (cond.ifMatch !== undefined && existing?.etag !== cond.ifMatch) {
-    throw new PreconditionFailed('etag mismatch');
-  }
 }
 
 /** The object is still as read: absent, or carrying the ETag seen. */

@@ -1,0 +1,47 @@
+/**
+ * Phone -> CRM on the write path: the ObjectChangeHook that core calls after each committed PUT or
+ * DELETE. The calendar write always stands: when the CRM write fails, the href goes to the
+ * outbox for retryPending() and the client still gets its success answer.
+ */
+import { errorText, type Logger } from '../app/log';
+import type { ObjectChange, ObjectChangeHook } from '../core/types';
+import type { CrmConnector } from '../crm/types';
+import type { CalendarStore } from '../store/types';
+import type { Outbox } from './outbox';
+import { pushDeletion, pushObject } from './phone-to-crm';
+
+export interface CrmChangeHookOptions {
+  crm: CrmConnector;
+  outbox: Outbox;
+  /** Where a deletion looks for another object now holding the UID. */
+  store: CalendarStore;
+  now?: () => Date;
+  log?: Logger;
+}
+
+export function crmChangeHook(opts: CrmChangeHookOptions): ObjectChangeHook {
+  const now = opts.now ?? (() => new Date());
+  const log: Logger = opts.log ?? (() => {});
+
+  const push = (change: ObjectChange) =>
+    change.kind === 'put' ? pushObject(opts.crm, change.owner, change.object) : pushDeletion(opts.crm, opts.store, change.owner, change.uid);
+
+  return async (change) => {
+    const { owner } = change;
+    const name = change.kind === 'put' ? change.object.name : change.name;
+    const uid = change.kind === 'put' ? change.object.uid : change.uid;
+    try {
+      await push(change);
+    } catch (err) {
+      const error = errorText(err);
+      try {
+        await opts.outbox.record({ owner, name, uid, error, at: now().toISOString() });
+        log('info', 'CRM write deferred to the outbox', { owner, name, uid, error });
+      } catch (outboxErr) {
+        // The object is stored and the client will be told so; only the CRM copy lags. Loud,
+        // because nothing but a later write to this href will carry the change over.
+        log('error', 'CRM write failed and the outbox refused it', { owner, name, uid, error, outboxError: errorText(outboxErr) });
+      }
+    }
+  };
+}
