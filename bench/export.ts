@@ -22,7 +22,7 @@ import type { JobDeps } from '../lambda/jobs/deps';
 import { runExport, type ExportRun } from '../lambda/jobs/export';
 import { DynamoJobStore } from '../lambda/jobs/job-store-dynamodb';
 import { exportWindow } from '../lambda/jobs/window';
-import { configFromEnv } from '../lambda/http/deps';
+import { configFromEnv } from '../lambda/app/config';
 import { DynamoCalendarStore } from '../lambda/store/dynamodb/calendar-store';
 import type { TableNames } from '../lambda/store/dynamodb/client';
 import { DynamoUserStore } from '../lambda/store/dynamodb/user-store';

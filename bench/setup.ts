@@ -8,7 +8,7 @@
  * the shipped default, the built-in CRM written on every CalDAV change).
  */
 import { startLocalServer, type LocalServer } from '../bin/local-server';
-import { configFromEnv } from '../lambda/http/deps';
+import { configFromEnv } from '../lambda/app/config';
 import { hashPassword } from '../lambda/http/passwords';
 import { BuiltinCrm } from '../lambda/crm/builtin';
 import { DynamoCalendarStore } from '../lambda/store/dynamodb/calendar-store';

@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateAppPassword, hashPassword } from '../lambda/http/auth';
-import { configFromEnv } from '../lambda/http/deps';
+import { configFromEnv } from '../lambda/app/config';
 import type { UserRecord, UserStore } from '../lambda/store/types';
 import type { RetryReport } from '../lambda/sync/retry';
 import { formatStatus, syncStatus, type SyncStatus } from '../lambda/sync/status';

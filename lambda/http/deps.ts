@@ -2,7 +2,8 @@
  * What the handlers need besides the request: stores, limits and a clock. Built once per Lambda
  * container from the environment on first use; tests and the local server may install their own.
  */
-import { DEFAULT_CONFIG, type DavConfig, type ObjectChangeHook } from '../core/types';
+import { configFromEnv } from '../app/config';
+import type { DavConfig, ObjectChangeHook } from '../core/types';
 import type { CalendarStore, UserStore } from '../store/types';
 import type { CrmApiBackend } from '../crm/api/types';
 import type { JobStore } from '../jobs/job-store';
@@ -30,23 +31,6 @@ export interface CrmApiParts {
 }
 
 type Env = Record<string, string | undefined>;
-
-function positiveNumber(value: string | undefined, name: string): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${value}"`);
-  return n;
-}
-
-/** CALDAV_MAX_RESOURCE_SIZE (bytes) and CALDAV_SYNC_RETENTION_DAYS, DEFAULT_CONFIG otherwise. */
-export function configFromEnv(env: Env = process.env): DavConfig {
-  const maxSize = positiveNumber(env.CALDAV_MAX_RESOURCE_SIZE, 'CALDAV_MAX_RESOURCE_SIZE');
-  const days = positiveNumber(env.CALDAV_SYNC_RETENTION_DAYS, 'CALDAV_SYNC_RETENTION_DAYS');
-  return {
-    maxResourceSize: maxSize !== undefined ? Math.floor(maxSize) : DEFAULT_CONFIG.maxResourceSize,
-    syncRetentionSeconds: days !== undefined ? Math.round(days * 24 * 3600) : DEFAULT_CONFIG.syncRetentionSeconds,
-  };
-}
 
 /** DynamoDB-backed dependencies; the SDK is loaded only here, so memory-store tests never pay for it. */
 export async function dependenciesFromEnv(env: Env = process.env): Promise<Dependencies> {

@@ -18,7 +18,7 @@ export async function jobDepsFromEnv(env: Env = process.env): Promise<JobDeps | 
       import('../sync/crm-to-caldav'),
       import('../sync/retry'),
       import('./job-store-dynamodb'),
-      import('../http/deps'),
+      import('../app/config'),
       import('../app/log'),
     ]);
   const { doc } = client.newDynamoClients(client.dynamoClientConfig(env));

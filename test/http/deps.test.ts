@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../lambda/core/types';
-import { configFromEnv, dependenciesFromEnv, getDependencies, setDependencies } from '../../lambda/http/deps';
+import { configFromEnv } from '../../lambda/app/config';
+import { dependenciesFromEnv, getDependencies, setDependencies } from '../../lambda/http/deps';
 import { DynamoCalendarStore } from '../../lambda/store/dynamodb/calendar-store';
 import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
 import { MemoryCalendarStore, MemoryUserStore } from '../../lambda/store/memory';
