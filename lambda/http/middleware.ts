@@ -1,6 +1,5 @@
 /**
  * The middy stack every DAV handler shares: errors become responses here, in one place.
-
  */
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -15,7 +14,6 @@ type DavMiddleware = MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStruct
 function requestIdOf(request: DavRequestState): string | undefined {
   return request.context?.awsRequestId || request.event?.requestContext?.requestId;
 }
-
 
 /** DavError → its status and DAV:error body; anything else → a bare 500, details only in the log. */
 export function davErrors(): DavMiddleware {

@@ -3,8 +3,8 @@
  * DELETE. The calendar write always stands: when the CRM write fails, the href goes to the
  * outbox for retryPending() and the client still gets its success answer.
  */
-import { errorText, type Logger } from '../app/log';
-import type { ObjectChange, ObjectChangeHook } from '../core/types';
+import { errorText, silentLogger, type Logger } from '../app/log';
+import type { ObjectChangeHook } from '../core/types';
 import type { CrmConnector } from '../crm/types';
 import type { CalendarStore } from '../store/types';
 import type { Outbox } from './outbox';
@@ -21,17 +21,14 @@ export interface CrmChangeHookOptions {
 
 export function crmChangeHook(opts: CrmChangeHookOptions): ObjectChangeHook {
   const now = opts.now ?? (() => new Date());
-  const log: Logger = opts.log ?? (() => {});
-
-  const push = (change: ObjectChange) =>
-    change.kind === 'put' ? pushObject(opts.crm, change.owner, change.object) : pushDeletion(opts.crm, opts.store, change.owner, change.uid);
+  const log = opts.log ?? silentLogger;
 
   return async (change) => {
     const { owner } = change;
-    const name = change.kind === 'put' ? change.object.name : change.name;
-    const uid = change.kind === 'put' ? change.object.uid : change.uid;
+    const { name, uid } = change.kind === 'put' ? change.object : change;
     try {
-      await push(change);
+      if (change.kind === 'put') await pushObject(opts.crm, owner, change.object);
+      else await pushDeletion(opts.crm, opts.store, owner, uid);
     } catch (err) {
       const error = errorText(err);
       try {

@@ -1,8 +1,8 @@
 /**
  * CRM -> phone: applies a saved or deleted CRM event to its owner's CalDAV calendar. Writes go to
- * the store directly, never through core's change hook, so they are not pushed back to the CRM, and always through If-Match on
- * the etag just read: a phone write landing in between makes us re-read and re-merge, never
- * overwrite it. The stored iCalendar is edited, not regenerated, so what the CRM does not own
+ * the store directly, never through core's change hook, so they are not pushed back to the CRM,
+ * and always through If-Match on the etag just read: a phone write landing in between makes us
+ * re-read and re-merge, never overwrite it. The stored iCalendar is edited, not regenerated, so what the CRM does not own
  * keeps its bytes; when nothing the CRM owns changed, nothing is written (no ctag bump).
  */
 import { crmEventToIcs, uidForCrmId } from '../crm/mapping';

@@ -12,7 +12,6 @@ export type PushResult = 'created' | 'updated' | 'unchanged' | 'deleted' | 'abse
 /** Optimistic writes lost to a concurrent CRM edit are re-read and retried this many times. */
 const CONFLICT_RETRIES = 3;
 
-
 /**
  * The CRM event an object maps to: by its caldav link, or, for an event created in the CRM and
  * never edited from CalDAV, by the id its UID was derived from.

@@ -1,6 +1,6 @@
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
-import { crmEventToIcs, icsToCrmEvent, PRODID, uidForCrmId } from '../../../lambda/crm/mapping';
+import { crmEventToIcs, crmIdFromUid, icsToCrmEvent, PRODID, uidForCrmId } from '../../../lambda/crm/mapping';
 import { CrmValidationError, type CrmEventDraft } from '../../../lambda/crm/types';
 import { lineDiff, lines, lookup, NOW, owner } from './helpers';
 
@@ -168,5 +168,13 @@ describe('crmEventToIcs, editing a stored object', () => {
     const again = toIcs(base, none);
     expect(lines(again).filter((l) => l === 'BEGIN:VALARM')).toHaveLength(1);
     expect(lines(again)).toContain('TRIGGER:-PT10M');
+  });
+});
+
+describe('CRM-derived UIDs', () => {
+  it('crmIdFromUid inverts uidForCrmId and rejects UIDs made elsewhere', () => {
+    expect(crmIdFromUid(uidForCrmId('4711'))).toBe('4711');
+    expect(crmIdFromUid('crm-4711@crm-caldav.example')).toBeNull();
+    expect(crmIdFromUid('E6F1-iphone-uid')).toBeNull();
   });
 });
