@@ -16,20 +16,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { buildApp } from '../lambda/app/build';
 import { BuiltinCrm, crmUserOf } from '../lambda/crm/builtin';
 import type { CrmUser } from '../lambda/crm/types';
 import type { JobDeps } from '../lambda/jobs/deps';
 import { runExport, type ExportRun } from '../lambda/jobs/export';
-import { DynamoJobStore } from '../lambda/jobs/job-store-dynamodb';
 import { exportWindow } from '../lambda/jobs/window';
-import { configFromEnv } from '../lambda/app/config';
-import { DynamoCalendarStore } from '../lambda/store/dynamodb/calendar-store';
 import type { TableNames } from '../lambda/store/dynamodb/client';
 import { DynamoUserStore } from '../lambda/store/dynamodb/user-store';
 import type { UserRecord } from '../lambda/store/types';
-import { crmToCaldav } from '../lambda/sync/crm-to-caldav';
-import { DynamoOutbox } from '../lambda/sync/outbox-dynamodb';
-import { retryPending } from '../lambda/sync/retry';
 import { bulkLoadCrm, generateCrmEvents } from './crm-seed';
 import { startEngine } from './engine';
 import { percentile } from './measure';
@@ -72,14 +67,14 @@ interface ExportTiming {
 }
 
 interface World {
+  env: NodeJS.ProcessEnv;
   doc: DynamoDBDocumentClient;
   meter: DynamoMeter;
   users: DynamoUserStore;
   crm: BuiltinCrm;
   crmTable: string;
-  outbox: DynamoOutbox;
-  /** Creates the calendar and jobs tables of one run. */
-  freshCalendar(): Promise<{ store: DynamoCalendarStore; jobs: DynamoJobStore }>;
+  /** Creates the calendar and jobs tables of one run (the CRM, users and outbox are shared). */
+  freshCalendar(): Promise<TableNames>;
   errors: string[];
 }
 
@@ -88,35 +83,33 @@ async function startWorld(env: NodeJS.ProcessEnv): Promise<{ world: World; engin
   const users = new DynamoUserStore(doc, shared.users);
   let calendars = 0;
   const world: World = {
+    env,
     doc,
     meter,
     users,
     crm: new BuiltinCrm(doc, { table: shared.crm, users }),
     crmTable: shared.crm,
-    outbox: new DynamoOutbox(doc, shared.outbox),
     errors: [],
     async freshCalendar() {
       const n = calendars++;
       const names: TableNames = { ...shared, events: `${shared.events}-${n}`, sync: `${shared.sync}-${n}`, jobs: `${shared.jobs}-${n}` };
       await createTables(names);
-      const store = new DynamoCalendarStore(doc, { events: names.events, sync: names.sync }, { retentionSeconds: configFromEnv(env).syncRetentionSeconds });
-      return { store, jobs: new DynamoJobStore(doc, names.jobs) };
+      return names;
     },
   };
   return { world, engine, stop };
 }
 
-/** The scheduled job's dependencies as lambda/jobs/from-env.ts builds them, on the metered client. */
-function jobDeps(world: World, calendar: { store: DynamoCalendarStore; jobs: DynamoJobStore }, hooks: Pick<JobDeps, 'log' | 'afterBatch'>): JobDeps {
-  const now = () => new Date();
-  const sync = { store: calendar.store, crm: world.crm, outbox: world.outbox, now, log: hooks.log };
-  return { ...sync, users: world.users, listener: crmToCaldav(sync), retry: () => retryPending(sync), jobs: calendar.jobs, afterBatch: hooks.afterBatch };
+/** The scheduled job's dependencies as a Lambda container's App has them, on the metered client. */
+function jobDeps(world: World, tables: TableNames, hooks: Pick<JobDeps, 'log' | 'afterBatch'>): JobDeps {
+  const app = buildApp({ env: { ...world.env, CRM_CONNECTOR: 'builtin' }, doc: world.doc, tables, log: hooks.log });
+  return { ...app.jobDeps!, afterBatch: hooks.afterBatch };
 }
 
-async function timedExport(name: string, world: World, calendar: { store: DynamoCalendarStore; jobs: DynamoJobStore }, user: CrmUser): Promise<ExportTiming> {
+async function timedExport(name: string, world: World, tables: TableNames, user: CrmUser): Promise<ExportTiming> {
   let planned = 0;
   const batchEnds: number[] = [];
-  const deps = jobDeps(world, calendar, {
+  const deps = jobDeps(world, tables, {
     log: (level, message, fields) => {
       if (message === 'export planned') planned = performance.now();
       if (level === 'error') world.errors.push(`${name}: ${message} ${JSON.stringify(fields)}`);
@@ -125,7 +118,7 @@ async function timedExport(name: string, world: World, calendar: { store: Dynamo
       batchEnds.push(performance.now());
     },
   });
-  const seqBefore = (await calendar.store.getCalendar(user.email)).seq;
+  const seqBefore = (await deps.store.getCalendar(user.email)).seq;
   world.meter.reset();
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -142,7 +135,7 @@ async function timedExport(name: string, world: World, calendar: { store: Dynamo
     batchMs: batchEnds.map((end, i) => end - bounds[i]!),
     finishMs: ended - (batchEnds.at(-1) ?? planned),
     cpuMs: (used.user + used.system) / 1000,
-    created: (await calendar.store.getCalendar(user.email)).seq - seqBefore,
+    created: (await deps.store.getCalendar(user.email)).seq - seqBefore,
     dynamo,
   };
 }
@@ -236,7 +229,7 @@ async function main() {
     log('Export again into the complete calendar…');
     results.push(await timedExport('re-run', world, last!, { ...owner, caldavEnabledAt: again }));
 
-    const job = await last!.jobs.getExport(EMAIL);
+    const job = await jobDeps(world, last!, {}).jobs.getExport(EMAIL);
     const timingMd = timingTable(results);
     const callsMd = callsTable([results[0]!, results.at(-1)!]);
     log(`\n${timingMd}\n\n${callsMd}\n`);

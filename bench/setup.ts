@@ -2,19 +2,14 @@
  * The system under test: DynamoDB Local in memory (or the engine at CALDAV_DYNAMODB_ENDPOINT),
  * fresh uniquely named tables, the local server in-process on a free port, one user.
  *
- * The server runs the production handlers behind the API Gateway v2 event path; only its stores
- * are built here instead of by lambda/http/deps.ts, so that their DynamoDB client carries the
- * meter. They are the same classes, configured the same way (by default no CRM connector: the CalDAV core; `--crm builtin` adds
- * the shipped default, the built-in CRM written on every CalDAV change).
+ * The server runs the production handlers behind the API Gateway v2 event path on the App
+ * buildApp makes in a Lambda container; only its DynamoDB client is the bench's, so that it
+ * carries the meter (by default no CRM connector: the CalDAV core; `--crm builtin` adds the
+ * shipped default, the built-in CRM written on every CalDAV change).
  */
 import { startLocalServer, type LocalServer } from '../bin/local-server';
-import { configFromEnv } from '../lambda/app/config';
+import { buildApp } from '../lambda/app/build';
 import { hashPassword } from '../lambda/http/passwords';
-import { BuiltinCrm } from '../lambda/crm/builtin';
-import { DynamoCalendarStore } from '../lambda/store/dynamodb/calendar-store';
-import { DynamoUserStore } from '../lambda/store/dynamodb/user-store';
-import { DynamoOutbox } from '../lambda/sync/outbox-dynamodb';
-import { wireCrmSync } from '../lambda/sync/wiring';
 import { startEngine } from './engine';
 import type { DynamoMeter } from './meter';
 
@@ -39,22 +34,15 @@ export interface SystemOptions {
 export async function startSystem(env: NodeJS.ProcessEnv = process.env, opts: SystemOptions = {}): Promise<BenchSystem> {
   const { endpoint, engine, doc, meter, tables, onStop, stop } = await startEngine(env, 'bench');
   try {
-    const config = configFromEnv(env);
-    const now = () => new Date();
-    const users = new DynamoUserStore(doc, tables.users);
-    const store = new DynamoCalendarStore(doc, { events: tables.events, sync: tables.sync }, {
-      retentionSeconds: config.syncRetentionSeconds,
-      now,
-    });
+    // The App as a Lambda container builds it, on the bench's metered client and tables.
+    const app = buildApp({ env: { ...env, CRM_CONNECTOR: opts.crm ?? 'none' }, doc, tables });
 
     // Production scrypt cost: the server's verification cache makes it a first-request cost only.
     const email = 'bench@example.com';
     const password = 'bench-pass-word-0001';
-    await users.putUser({ email, passwordHash: await hashPassword(password), enabled: true, createdAt: now().toISOString(), name: 'Bench User' });
+    await app.users.putUser({ email, passwordHash: await hashPassword(password), enabled: true, createdAt: new Date().toISOString(), name: 'Bench User' });
 
-    const base = { store, users, config, now };
-    const dependencies = opts.crm === 'builtin' ? { ...base, ...wireCrmSync(store, new BuiltinCrm(doc, { table: tables.crm, users, now }), new DynamoOutbox(doc, tables.outbox), { now }) } : base;
-    const server: LocalServer = await startLocalServer({ port: 0, dependencies });
+    const server: LocalServer = await startLocalServer({ port: 0, app });
     onStop(() => server.stop());
     return {
       url: server.url.replace(/\/$/, ''),

@@ -11,12 +11,14 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateAppPassword, hashPassword } from '../lambda/http/auth';
-import { configFromEnv } from '../lambda/app/config';
+import type { App } from '../lambda/app/app';
+import { buildApp } from '../lambda/app/build';
+import { runScheduledPass } from '../lambda/jobs/pass';
 import type { UserRecord, UserStore } from '../lambda/store/types';
 import type { RetryReport } from '../lambda/sync/retry';
-import { formatStatus, syncStatus, type SyncStatus } from '../lambda/sync/status';
+import { formatStatus, type SyncStatus } from '../lambda/sync/status';
 import { UsageError, emailArg, type CliIo } from './lib/cli-io';
-import { acquireDynamoDb, type EngineLease } from './lib/dynamodb-engine';
+import { openLocalApp } from './lib/local-app';
 import { runExportCommand, runJobsCommand, type JobsTarget } from './lib/jobs-commands';
 
 export type { CliIo } from './lib/cli-io';
@@ -154,14 +156,29 @@ export async function runUserCommand(
   }
 }
 
+/** What a command runs on: the App on the chosen tables, and what closes it. */
 interface Target {
-  users: UserStore;
-  /** The CRM bridge's view of the same tables (outbox, calendars, connector from CRM_CONNECTOR). */
-  sync(): Promise<SyncTarget>;
-  /** The jobs table; with `runner`, also the scheduled pass on the same tables. */
-  jobs(opts: { runner: boolean }): Promise<JobsTarget>;
+  app: App;
   close(): Promise<void>;
 }
+
+const NOTHING_PENDING: SyncStatus = { pending: 0, oldestPendingSince: null, users: [] };
+
+/** The bridge's outbox view and replay; without a CRM nothing is ever pending. */
+const syncTarget = (app: App): SyncTarget => ({
+  status: app.crm ? app.crm.status : async () => NOTHING_PENDING,
+  retry: app.crm ? app.crm.retry : null,
+});
+
+const jobsTarget = (app: App): JobsTarget => {
+  const { jobDeps } = app;
+  return {
+    users: app.users,
+    jobs: app.jobs!,
+    // No deadline: unlike the Lambda, the CLI may take as long as the work needs.
+    run: jobDeps ? (owner) => runScheduledPass(jobDeps, owner === undefined ? {} : { email: owner, exportsOnly: true }) : null,
+  };
+};
 
 export interface SyncTarget {
   status(owner?: string): Promise<SyncStatus>;
@@ -182,85 +199,21 @@ export async function runSyncCommand(target: SyncTarget, command: string, email:
   formatStatus(await target.status(owner)).forEach((line) => io.out(line));
 }
 
-async function openUsers(values: { 'data-dir'?: string; 'dynamodb-endpoint'?: string; aws?: boolean }): Promise<Target> {
-  const env = { ...process.env };
-  const explicit = values['dynamodb-endpoint'] ?? env.CALDAV_DYNAMODB_ENDPOINT;
-  let lease: EngineLease | undefined;
+async function openTarget(values: { 'data-dir'?: string; 'dynamodb-endpoint'?: string; aws?: boolean }): Promise<Target> {
   if (values.aws) {
+    const env = { ...process.env };
     delete env.CALDAV_DYNAMODB_ENDPOINT;
-  } else if (explicit) {
-    env.CALDAV_DYNAMODB_ENDPOINT = explicit;
-  } else {
-    lease = await acquireDynamoDb({ dataDir: resolve(values['data-dir'] ?? env.CALDAV_DATA_DIR ?? './data'), role: 'cli' });
-    env.CALDAV_DYNAMODB_ENDPOINT = lease.endpoint;
+    const app = buildApp({ env });
+    return { app, close: () => app.close() };
   }
-  try {
-    const [{ dynamoClientConfig, newDynamoClients, tableNamesFromEnv }, { DynamoUserStore }, { ensureTables }] =
-      await Promise.all([
-        import('../lambda/store/dynamodb/client'),
-        import('../lambda/store/dynamodb/user-store'),
-        import('../lambda/store/dynamodb/bootstrap'),
-      ]);
-    const { client, doc } = newDynamoClients(dynamoClientConfig(env));
-    const tables = tableNamesFromEnv(env);
-    // Locally the CLI may run before the server ever did; on AWS the stack owns the tables.
-    if (!values.aws) await ensureTables(client, tables);
-    const users = new DynamoUserStore(doc, tables.users);
-    /** The calendar store, the outbox and the connector: what sync and jobs share. */
-    const bridge = async () => {
-      const [{ DynamoOutbox }, { DynamoCalendarStore }, { crmConnectorFromEnv }, { retryPending }] = await Promise.all([
-        import('../lambda/sync/outbox-dynamodb'),
-        import('../lambda/store/dynamodb/calendar-store'),
-        import('../lambda/sync/connector-from-env'),
-        import('../lambda/sync/retry'),
-      ]);
-      const now = () => new Date();
-      const outbox = new DynamoOutbox(doc, tables.outbox);
-      const crm = await crmConnectorFromEnv(env, doc);
-      const retentionSeconds = configFromEnv(env).syncRetentionSeconds;
-      const store = new DynamoCalendarStore(doc, { events: tables.events, sync: tables.sync }, { retentionSeconds, now });
-      return { outbox, crm, store, now, retryPending };
-    };
-    return {
-      users,
-      async sync() {
-        const { outbox, crm, store, retryPending } = await bridge();
-        return {
-          status: (owner) => syncStatus(outbox, owner),
-          retry: crm ? (owner) => retryPending({ store, crm, outbox }, { owner }) : null,
-        };
-      },
-      async jobs({ runner }) {
-        const { DynamoJobStore } = await import('../lambda/jobs/job-store-dynamodb');
-        const jobs = new DynamoJobStore(doc, tables.jobs);
-        if (!runner) return { users, jobs, run: null };
-        const [{ outbox, crm, store, now, retryPending }, { crmToCaldav }, { runScheduledPass }] = await Promise.all([
-          bridge(),
-          import('../lambda/sync/crm-to-caldav'),
-          import('../lambda/jobs/pass'),
-        ]);
-        if (!crm) return { users, jobs, run: null };
-        const sync = { store, crm, outbox, now };
-        // No deadline: unlike the Lambda, the CLI may take as long as the work needs.
-        return {
-          users,
-          jobs,
-          run: (owner) =>
-            runScheduledPass(
-              { ...sync, users, jobs, listener: crmToCaldav(sync), retry: () => retryPending(sync, { owner }) },
-              owner === undefined ? {} : { email: owner, exportsOnly: true },
-            ),
-        };
-      },
-      async close() {
-        client.destroy();
-        await lease?.release();
-      },
-    };
-  } catch (err) {
-    await lease?.release();
-    throw err;
-  }
+  // Locally the CLI may run before the server ever did: the tables are created when missing.
+  const { app, close } = await openLocalApp({
+    env: process.env,
+    endpoint: values['dynamodb-endpoint'] ?? process.env.CALDAV_DYNAMODB_ENDPOINT,
+    dataDir: values['data-dir'] ?? process.env.CALDAV_DATA_DIR ?? './data',
+    role: 'cli',
+  });
+  return { app, close };
 }
 
 /** Returns the exit code. */
@@ -299,17 +252,16 @@ export async function main(argv: string[], io: CliIo = { out: console.log, err: 
   let target: Target | undefined;
   try {
     if (group === 'user' ? command !== 'list' : email !== undefined) emailArg(email);
-    target = await openUsers(values);
+    target = await openTarget(values);
     if (group === 'sync') {
-      await runSyncCommand(await target.sync(), command, email, io);
+      await runSyncCommand(syncTarget(target.app), command, email, io);
       return 0;
     }
     if (group === 'export' || group === 'jobs') {
-      const jobs = await target.jobs({ runner: group === 'jobs' });
-      await (group === 'export' ? runExportCommand : runJobsCommand)(jobs, command, email, io);
+      await (group === 'export' ? runExportCommand : runJobsCommand)(jobsTarget(target.app), command, email, io);
       return 0;
     }
-    await runUserCommand(target.users, command, email, {
+    await runUserCommand(target.app.users, command, email, {
       name: values.name,
       timeZone: values['time-zone'],
       keepPassword: values['keep-password'],

@@ -3,7 +3,10 @@
  * /.well-known/caldav under any method) are handed, unchanged, to the handler routing.ts picks.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { handlerFor } from './routing';
+import { containerApp } from '../app/container';
+import { createRouter } from './routing';
+
+const route = createRouter(containerApp);
 
 export const handler = (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> =>
-  handlerFor(event.requestContext.http.method, event.rawPath)(event, context);
+  route(event.requestContext.http.method, event.rawPath)(event, context);

@@ -1,4 +1,4 @@
-import { deleteMethod } from '../core/methods/delete';
-import { davHandler } from '../http/dav-handler';
+import { containerApp } from '../app/container';
+import { methodHandler } from './routing';
 
-export const handler = davHandler(deleteMethod);
+export const handler = methodHandler('DELETE', containerApp);

@@ -1,4 +1,4 @@
-import { get } from '../core/methods/get';
-import { davHandler } from '../http/dav-handler';
+import { containerApp } from '../app/container';
+import { methodHandler } from './routing';
 
-export const handler = davHandler(get);
+export const handler = methodHandler('GET', containerApp);

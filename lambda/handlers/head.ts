@@ -1,4 +1,4 @@
-import { head } from '../core/methods/head';
-import { davHandler } from '../http/dav-handler';
+import { containerApp } from '../app/container';
+import { methodHandler } from './routing';
 
-export const handler = davHandler(head);
+export const handler = methodHandler('HEAD', containerApp);

@@ -1,5 +1,5 @@
 /** Also serves MKCOL (see routing.ts): users get exactly one calendar, so both are refused. */
-import { mkcalendar } from '../core/methods/mkcalendar';
-import { davHandler } from '../http/dav-handler';
+import { containerApp } from '../app/container';
+import { methodHandler } from './routing';
 
-export const handler = davHandler(mkcalendar);
+export const handler = methodHandler('MKCALENDAR', containerApp);

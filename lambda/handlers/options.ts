@@ -1,5 +1,5 @@
 /** OPTIONS answers without credentials: clients probe capabilities before logging in. */
-import { options } from '../core/methods/options';
-import { davHandler } from '../http/dav-handler';
+import { containerApp } from '../app/container';
+import { methodHandler } from './routing';
 
-export const handler = davHandler(options, { authenticate: false });
+export const handler = methodHandler('OPTIONS', containerApp);

@@ -1,4 +1,4 @@
-import { propfind } from '../core/methods/propfind';
-import { davHandler } from '../http/dav-handler';
+import { containerApp } from '../app/container';
+import { methodHandler } from './routing';
 
-export const handler = davHandler(propfind);
+export const handler = methodHandler('PROPFIND', containerApp);

@@ -1,4 +1,4 @@
-import { proppatch } from '../core/methods/proppatch';
-import { davHandler } from '../http/dav-handler';
+import { containerApp } from '../app/container';
+import { methodHandler } from './routing';
 
-export const handler = davHandler(proppatch);
+export const handler = methodHandler('PROPPATCH', containerApp);

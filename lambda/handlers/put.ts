@@ -1,4 +1,4 @@
-import { put } from '../core/methods/put';
-import { davHandler } from '../http/dav-handler';
+import { containerApp } from '../app/container';
+import { methodHandler } from './routing';
 
-export const handler = davHandler(put);
+export const handler = methodHandler('PUT', containerApp);

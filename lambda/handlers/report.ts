@@ -1,4 +1,4 @@
-import { report } from '../core/methods/report';
-import { davHandler } from '../http/dav-handler';
+import { containerApp } from '../app/container';
+import { methodHandler } from './routing';
 
-export const handler = davHandler(report);
+export const handler = methodHandler('REPORT', containerApp);

@@ -2,41 +2,46 @@
  * Which handler serves a request: the one rule shared by the ANY fallback Lambda and the local
  * server, so both route exactly like the per-method API Gateway routes.
  */
+import type { AppSource } from '../app/container';
 import { DavError } from '../core/errors';
-import { ALLOWED_METHODS } from '../core/methods/options';
+import { deleteMethod } from '../core/methods/delete';
+import { get } from '../core/methods/get';
+import { head } from '../core/methods/head';
+import { mkcalendar } from '../core/methods/mkcalendar';
+import { ALLOWED_METHODS, options } from '../core/methods/options';
+import { propfind } from '../core/methods/propfind';
+import { proppatch } from '../core/methods/proppatch';
+import { put } from '../core/methods/put';
+import { report } from '../core/methods/report';
+import { wellKnown } from '../core/methods/well-known';
+import type { DavMethod } from '../core/types';
 import { davHandler, type DavLambdaHandler } from '../http/dav-handler';
-import { handler as crmApi } from './crm-api';
-import { handler as deleteHandler } from './delete';
-import { handler as get } from './get';
-import { handler as head } from './head';
-import { handler as mkcalendar } from './mkcalendar';
-import { handler as options } from './options';
-import { handler as propfind } from './propfind';
-import { handler as proppatch } from './proppatch';
-import { handler as put } from './put';
-import { handler as report } from './report';
-import { handler as wellKnown } from './well-known';
+import { crmApiHandler } from './crm-api';
 
-const byMethod: Record<string, DavLambdaHandler> = {
-  OPTIONS: options,
-  PROPFIND: propfind,
-  PROPPATCH: proppatch,
-  REPORT: report,
-  GET: get,
-  HEAD: head,
-  PUT: put,
-  DELETE: deleteHandler,
-  MKCALENDAR: mkcalendar,
+/** The core method behind each routed HTTP method, and whether it answers before credentials. */
+export const DAV_METHODS: Record<string, { method: DavMethod; authenticate: boolean }> = {
+  OPTIONS: { method: options, authenticate: false },
+  PROPFIND: { method: propfind, authenticate: true },
+  PROPPATCH: { method: proppatch, authenticate: true },
+  REPORT: { method: report, authenticate: true },
+  GET: { method: get, authenticate: true },
+  HEAD: { method: head, authenticate: true },
+  PUT: { method: put, authenticate: true },
+  DELETE: { method: deleteMethod, authenticate: true },
+  MKCALENDAR: { method: mkcalendar, authenticate: true },
   // Clients creating a calendar with extended MKCOL (RFC 5689) get MKCALENDAR's refusal.
-  MKCOL: mkcalendar,
+  MKCOL: { method: mkcalendar, authenticate: true },
 };
 
-const methodNotAllowed = davHandler(
-  async (req) => {
-    throw new DavError(405, `${req.method} is not supported`, undefined, { allow: ALLOWED_METHODS });
-  },
-  { authenticate: false },
-);
+/** The Lambda handler for one HTTP method (one per API Gateway route). */
+export function methodHandler(httpMethod: keyof typeof DAV_METHODS, app: AppSource): DavLambdaHandler {
+  const { method, authenticate } = DAV_METHODS[httpMethod]!;
+  return davHandler(method, app, { authenticate });
+}
+
+const notAllowed: DavMethod = async (req) => {
+  throw new DavError(405, `${req.method} is not supported`, undefined, { allow: ALLOWED_METHODS });
+};
 
 /** Matches with or without the trailing slash some clients add. */
 export const isWellKnownCaldav = (path: string) => /^\/\.well-known\/caldav\/?$/i.test(path);
@@ -44,9 +49,23 @@ export const isWellKnownCaldav = (path: string) => /^\/\.well-known\/caldav\/?$/
 /** The CRM REST API lives under /crm/ (any method); CalDAV never uses that prefix. */
 export const isCrmApi = (path: string) => /^\/crm(\/|$)/.test(path);
 
-/** `path` is the request path as API Gateway gives it (rawPath). */
-export function handlerFor(method: string, path: string): DavLambdaHandler {
-  if (isWellKnownCaldav(path)) return wellKnown;
-  if (isCrmApi(path)) return crmApi;
-  return byMethod[method.toUpperCase()] ?? methodNotAllowed;
+export type Router = (method: string, path: string) => DavLambdaHandler;
+
+/** Every handler built once for `app`; `path` is the request path as API Gateway gives it (rawPath). */
+export function createRouter(app: AppSource): Router {
+  const built = new Map<DavMethod, DavLambdaHandler>();
+  const byMethod = new Map(
+    Object.entries(DAV_METHODS).map(([name, { method }]) => {
+      if (!built.has(method)) built.set(method, methodHandler(name, app));
+      return [name, built.get(method)!];
+    }),
+  );
+  const wellKnownHandler = davHandler(wellKnown, app, { authenticate: false });
+  const methodNotAllowed = davHandler(notAllowed, app, { authenticate: false });
+  const crmApi = crmApiHandler(app);
+  return (method, path) => {
+    if (isWellKnownCaldav(path)) return wellKnownHandler;
+    if (isCrmApi(path)) return crmApi;
+    return byMethod.get(method.toUpperCase()) ?? methodNotAllowed;
+  };
 }

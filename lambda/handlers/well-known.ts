@@ -2,7 +2,8 @@
  * /.well-known/caldav (RFC 6764 §5), whatever the method: a redirect to the DAV root. It needs no
  * credentials: clients follow it before authenticating.
  */
+import { containerApp } from '../app/container';
 import { wellKnown } from '../core/methods/well-known';
 import { davHandler } from '../http/dav-handler';
 
-export const handler = davHandler(wellKnown, { authenticate: false });
+export const handler = davHandler(wellKnown, containerApp, { authenticate: false });

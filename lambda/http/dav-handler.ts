@@ -6,7 +6,7 @@ import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { DavMethod, Principal } from '../core/types';
 import { authenticate } from './auth';
-import { getDependencies } from './deps';
+import type { AppSource } from '../app/container';
 import { toApiGatewayResult, toDavRequest } from './event';
 import { davMiddlewares } from './middleware';
 
@@ -28,13 +28,13 @@ export interface DavHandlerOptions {
  */
 export const ANONYMOUS: Principal = Object.freeze({ email: '' });
 
-export function davHandler(method: DavMethod, options: DavHandlerOptions = {}): DavLambdaHandler {
+export function davHandler(method: DavMethod, app: AppSource, options: DavHandlerOptions = {}): DavLambdaHandler {
   const requireAuth = options.authenticate ?? true;
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
     .use(davMiddlewares())
     .handler(async (event) => {
       const req = toDavRequest(event);
-      const { store, users, config, now, onObjectChange } = await getDependencies();
+      const { store, users, config, now, onObjectChange } = await app();
       const user = requireAuth ? await authenticate(req.headers.authorization, users) : ANONYMOUS;
       return toApiGatewayResult(await method(req, { user, store, config, now, onObjectChange }));
     });

@@ -16,8 +16,8 @@ export interface JobDeps {
   listener: CaldavWriter;
   /** Phone changes the CRM has not accepted yet: the jobs never undo them. */
   outbox: Outbox;
-  /** Replays the outbox (lambda/sync/retry.ts). */
-  retry: () => Promise<RetryReport>;
+  /** Replays the outbox (lambda/sync/retry.ts), for one owner or all. */
+  retry: (owner?: string) => Promise<RetryReport>;
   jobs: JobStore;
   now: () => Date;
   log?: Logger;

@@ -35,8 +35,8 @@ const guarded = async <T>(step: () => Promise<T>): Promise<T | { error: string }
 };
 
 export async function runScheduledPass(deps: JobDeps, opts: PassOptions = {}): Promise<PassReport> {
-  const report: PassReport = { retry: await guarded(deps.retry), exports: [], cancelled: [], reconcile: { ran: false, examined: 0, applied: 0, deferred: 0, failed: 0, cursor: null } };
   const wanted = opts.email?.toLowerCase();
+  const report: PassReport = { retry: await guarded(() => deps.retry(wanted)), exports: [], cancelled: [], reconcile: { ran: false, examined: 0, applied: 0, deferred: 0, failed: 0, cursor: null } };
   const records = (await deps.users.listUsers())
     .filter((r) => wanted === undefined || r.email.toLowerCase() === wanted)
     .sort((a, b) => (a.email < b.email ? -1 : 1));

@@ -3,12 +3,12 @@
  * hook core calls after each write, and the CRM side gets the listener, the outbox status and the
  * replay, all on the same store.
  */
-import type { CrmConnector, CrmEventListener } from '../crm/types';
+import type { CrmConnector } from '../crm/types';
 import type { CalendarStore } from '../store/types';
 import type { Logger } from '../app/log';
 import type { ObjectChangeHook } from '../core/types';
 import { crmChangeHook } from './crm-change-hook';
-import { crmToCaldav } from './crm-to-caldav';
+import { crmToCaldav, type CaldavWriter } from './crm-to-caldav';
 import type { Outbox } from './outbox';
 import { retryPending, type RetryReport } from './retry';
 import { syncStatus, type SyncStatus } from './status';
@@ -16,8 +16,8 @@ import { syncStatus, type SyncStatus } from './status';
 export interface CrmSync {
   connector: CrmConnector;
   outbox: Outbox;
-  /** For the CRM API: call after every event write. */
-  listener: CrmEventListener;
+  /** For the CRM API (after every event write) and the scheduled jobs. */
+  listener: CaldavWriter;
   /** For /crm/v1/status and `crm-caldav sync status`. */
   status(owner?: string): Promise<SyncStatus>;
   /** For the scheduled job and `crm-caldav sync retry`. */

@@ -9,9 +9,7 @@ import { repeatWithoutOverlap, scheduleOf, scheduledEvent, startLocalServer, typ
 import { BuiltinCrm } from '../../lambda/crm/builtin';
 import { uidForCrmId } from '../../lambda/crm/mapping';
 import { hashPassword } from '../../lambda/http/passwords';
-import { MemoryCalendarStore, MemoryUserStore } from '../../lambda/store/memory';
 import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
-import { DEFAULT_CONFIG } from '../../lambda/core/types';
 import { freshTables, type TestTables } from '../helpers/dynamo';
 import { PAT, event, user } from '../jobs/world';
 
@@ -63,12 +61,9 @@ describe('the timer', () => {
 });
 
 describe('schedule options', () => {
-  it('is off unless asked for, and refuses injected dependencies', () => {
+  it('is off unless asked for', () => {
     expect(scheduleOf({})).toBeNull();
     expect(scheduleOf({ scheduleMinutes: 0 })).toBeNull();
-    const dependencies = { store: new MemoryCalendarStore(), users: new MemoryUserStore(), config: DEFAULT_CONFIG, now: () => new Date() };
-    expect(scheduleOf({ dependencies })).toBeNull();
-    expect(() => scheduleOf({ scheduleMinutes: 15, dependencies })).toThrow(/DynamoDB stores/);
     expect(() => scheduleOf({ scheduleMinutes: -1 })).toThrow(/minutes/);
   });
 

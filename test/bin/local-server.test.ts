@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../bin/local-server';
+import { composeApp } from '../../lambda/app/app';
 import { DEFAULT_CONFIG } from '../../lambda/core/types';
 import { hashPassword } from '../../lambda/http/auth';
 import { MemoryCalendarStore, MemoryUserStore } from '../../lambda/store/memory';
@@ -18,7 +19,7 @@ beforeAll(async () => {
   });
   server = await startLocalServer({
     port: 0,
-    dependencies: { store: new MemoryCalendarStore(), users, config: DEFAULT_CONFIG, now: () => new Date() },
+    app: composeApp({ store: new MemoryCalendarStore(), users, config: DEFAULT_CONFIG }),
   });
 });
 afterAll(() => server?.stop());

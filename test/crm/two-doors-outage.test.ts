@@ -7,7 +7,6 @@
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../bin/local-server';
-import { getDependencies } from '../../lambda/http/deps';
 import { ensureTables } from '../../lambda/store/dynamodb/bootstrap';
 import { freshTables, type TestTables } from '../helpers/dynamo';
 import { basic, DavClient } from '../helpers/server';
@@ -59,8 +58,7 @@ describe('CRM outage during phone writes', () => {
     expect(pending.body.data.pending).toBe(1);
 
     await ensureTables(t.client, t.tables);
-    const deps = await getDependencies();
-    const report = await deps.crm!.retry();
+    const report = await server.app.crm!.retry();
     expect(report).toMatchObject({ delivered: 1 });
     expect((await api<{ data: { pending: number } }>('/crm/v1/status')).body.data.pending).toBe(0);
 

@@ -2,14 +2,10 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Context } from 'aws-lambda';
 import { buildApiGatewayEvent, type HttpRequestInput } from '../../bin/lib/api-gateway-event';
 import { DEFAULT_CONFIG } from '../../lambda/core/types';
-import { handler as any } from '../../lambda/handlers/any';
-import { handler as mkcalendar } from '../../lambda/handlers/mkcalendar';
-import { handler as options } from '../../lambda/handlers/options';
-import { handler as propfind } from '../../lambda/handlers/propfind';
-import { handlerFor } from '../../lambda/handlers/routing';
-import { handler as wellKnown } from '../../lambda/handlers/well-known';
+import { composeApp } from '../../lambda/app/app';
+import { fixedApp } from '../../lambda/app/container';
+import { createRouter, methodHandler } from '../../lambda/handlers/routing';
 import { clearAuthCache, hashPassword } from '../../lambda/http/auth';
-import { setDependencies } from '../../lambda/http/deps';
 import { MemoryCalendarStore, MemoryUserStore } from '../../lambda/store/memory';
 
 const context = { awsRequestId: 'test' } as Context;
@@ -19,11 +15,17 @@ const PASSWORD = 'abcd-efgh-jkmn-pqrs';
 const authorization = `Basic ${Buffer.from(`ana@example.com:${PASSWORD}`).toString('base64')}`;
 const event = (input: HttpRequestInput) => buildApiGatewayEvent(input);
 
+const users = new MemoryUserStore();
+const app = fixedApp(composeApp({ store: new MemoryCalendarStore(), users, config: DEFAULT_CONFIG }));
+const route = createRouter(app);
+const options = methodHandler('OPTIONS', app);
+const propfind = methodHandler('PROPFIND', app);
+const mkcalendar = methodHandler('MKCALENDAR', app);
+const wellKnown = route('GET', '/.well-known/caldav');
+const any = (e: ReturnType<typeof event>, c: Context) => route(e.requestContext.http.method, e.rawPath)(e, c);
+
 beforeAll(async () => {
-  const users = new MemoryUserStore();
   await users.putUser({ email: 'ana@example.com', passwordHash: await hashPassword(PASSWORD, FAST), enabled: true, createdAt: '2025-01-01T00:00:00Z' });
-  setDependencies({ store: new MemoryCalendarStore(), users, config: DEFAULT_CONFIG, now: () => new Date() });
-  return () => setDependencies(undefined);
 });
 afterEach(() => clearAuthCache());
 
@@ -56,15 +58,15 @@ describe('per-method handlers', () => {
 describe('routing', () => {
   it('sends /.well-known/caldav to the well-known handler whatever the method', () => {
     for (const method of ['GET', 'PROPFIND', 'OPTIONS', 'PUT']) {
-      expect(handlerFor(method, '/.well-known/caldav')).toBe(wellKnown);
-      expect(handlerFor(method, '/.well-known/caldav/')).toBe(wellKnown);
+      expect(route(method, '/.well-known/caldav')).toBe(wellKnown);
+      expect(route(method, '/.well-known/caldav/')).toBe(wellKnown);
     }
   });
 
   it('picks the handler by method, case-insensitively, and MKCOL like MKCALENDAR', () => {
-    expect(handlerFor('propfind', '/')).toBe(propfind);
-    expect(handlerFor('OPTIONS', '/x/')).toBe(options);
-    expect(handlerFor('MKCOL', '/calendars/ana@example.com/new/')).toBe(mkcalendar);
+    expect(route('propfind', '/')).toBe(route('PROPFIND', '/x/'));
+    expect(route('OPTIONS', '/x/')).not.toBe(route('PROPFIND', '/x/'));
+    expect(route('MKCOL', '/calendars/ana@example.com/new/')).toBe(route('MKCALENDAR', '/'));
   });
 });
 

@@ -23,19 +23,9 @@ import { etagFor } from '../../lambda/core/ics/etag';
 import { NS } from '../../lambda/core/namespaces';
 import { DEFAULT_CONFIG } from '../../lambda/core/types';
 import { findChild, findChildren } from '../../lambda/core/xml';
-import { handler as anyHandler } from '../../lambda/handlers/any';
-import { handler as deleteHandler } from '../../lambda/handlers/delete';
-import { handler as get } from '../../lambda/handlers/get';
-import { handler as head } from '../../lambda/handlers/head';
-import { handler as mkcalendar } from '../../lambda/handlers/mkcalendar';
-import { handler as options } from '../../lambda/handlers/options';
-import { handler as propfind } from '../../lambda/handlers/propfind';
-import { handler as proppatch } from '../../lambda/handlers/proppatch';
-import { handler as put } from '../../lambda/handlers/put';
-import { handler as report } from '../../lambda/handlers/report';
-import { handler as wellKnown } from '../../lambda/handlers/well-known';
+import { composeApp, type App } from '../../lambda/app/app';
+import { createRouter, methodHandler, type DAV_METHODS } from '../../lambda/handlers/routing';
 import { clearAuthCache } from '../../lambda/http/auth';
-import { setDependencies } from '../../lambda/http/deps';
 import { hashPassword } from '../../lambda/http/passwords';
 import { MemoryCalendarStore, MemoryUserStore } from '../../lambda/store/memory';
 import { parseMultistatus, type ParsedMultistatus } from '../helpers/multistatus';
@@ -83,17 +73,27 @@ const context = (event: APIGatewayProxyEventV2) =>
     getRemainingTimeInMillis: () => 29_000,
   }) as Context;
 
-/** Each method's own Lambda, as the per-method routes reach them (well-known by its exact path). */
+/** The App the handlers serve; each describe block installs a fresh one. */
+let app: App;
+const source = () => Promise.resolve(app);
+const route = createRouter(source);
+const wellKnown = route('GET', '/.well-known/caldav');
+
+/**
+ * Each method's own Lambda as its handler module builds it (lambda/handlers/<method>.ts binds the
+ * same methodHandler to the container's App), as the per-method routes reach them.
+ */
 const perMethod: Record<string, Invoke> = Object.fromEntries(
-  Object.entries({ OPTIONS: options, PROPFIND: propfind, PROPPATCH: proppatch, REPORT: report, GET: get, HEAD: head, PUT: put, DELETE: deleteHandler, MKCALENDAR: mkcalendar }).map(
-    ([method, h]) => [method, (event: APIGatewayProxyEventV2) => h(event, context(event))],
-  ),
+  (['OPTIONS', 'PROPFIND', 'PROPPATCH', 'REPORT', 'GET', 'HEAD', 'PUT', 'DELETE', 'MKCALENDAR'] satisfies (keyof typeof DAV_METHODS)[]).map((method) => {
+    const h = methodHandler(method, source);
+    return [method, (event: APIGatewayProxyEventV2) => h(event, context(event))];
+  }),
 );
 const viaOwnHandler: Invoke = (event) =>
   event.rawPath === '/.well-known/caldav'
     ? wellKnown(event, context(event))
     : perMethod[event.requestContext.http.method](event);
-const viaAnyFallback: Invoke = (event) => anyHandler(event, context(event));
+const viaAnyFallback: Invoke = (event) => route(event.requestContext.http.method, event.rawPath)(event, context(event));
 
 async function installMemoryDeps(): Promise<MemoryCalendarStore> {
   const users = new MemoryUserStore();
@@ -101,7 +101,7 @@ async function installMemoryDeps(): Promise<MemoryCalendarStore> {
   const passwordHash = await hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 });
   await users.putUser({ email: 'ana@example.com', passwordHash, enabled: true, createdAt: '2025-01-01T00:00:00Z' });
   const store = new MemoryCalendarStore();
-  setDependencies({ store, users, config: DEFAULT_CONFIG, now: () => NOW });
+  app = composeApp({ store, users, config: DEFAULT_CONFIG, now: () => NOW });
   clearAuthCache();
   return store;
 }
@@ -209,7 +209,6 @@ describe.each([
   beforeAll(async () => {
     store = await installMemoryDeps();
     transcripts.set(label, transcript);
-    return () => setDependencies(undefined);
   });
 
   it('OPTIONS answers the capabilities without credentials', async () => {

@@ -1,14 +1,15 @@
 /**
  * The scheduled handler as EventBridge invokes it (the documented "Scheduled Event" shape),
- * with its dependencies built from the environment on DynamoDB Local, as on AWS.
+ * with its App built from the environment on DynamoDB Local, as on AWS.
  */
 import { readFileSync } from 'node:fs';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuiltinCrm } from '../../lambda/crm/builtin';
 import { uidForCrmId } from '../../lambda/crm/mapping';
-import { handler, type ScheduledResult } from '../../lambda/handlers/scheduled';
-import { jobDepsFromEnv, setJobDependencies } from '../../lambda/jobs/from-env';
+import { buildApp } from '../../lambda/app/build';
+import { fixedApp } from '../../lambda/app/container';
+import { handler, scheduledHandler, type ScheduledResult } from '../../lambda/handlers/scheduled';
 import type { PassReport } from '../../lambda/jobs/pass';
 import { DynamoCalendarStore } from '../../lambda/store/dynamodb/calendar-store';
 import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
@@ -25,7 +26,6 @@ describe('scheduled handler', () => {
   beforeAll(async () => {
     t = await freshTables();
   });
-  afterEach(() => setJobDependencies(undefined));
   afterAll(() => t.drop());
 
   it('runs the outbox replay, the due exports and reconciliation', async () => {
@@ -35,7 +35,8 @@ describe('scheduled handler', () => {
     // An hour ago: inside the window whatever the time of day (it spans the previous month too).
     const hourAgo = new Date(Date.now() - 3_600_000);
     const saved = (await crm.saveEvent(event(PAT, hourAgo.toISOString(), new Date(hourAgo.getTime() + 1_800_000).toISOString()))).after;
-    setJobDependencies(await jobDepsFromEnv(t.env));
+    // The module's own handler: its App is built from process.env on the first invocation.
+    Object.assign(process.env, t.env);
 
     const result = (await handler(scheduledEvent, context(300_000))) as PassReport;
     expect(result.retry).toEqual({ delivered: 0, failed: 0, superseded: 0 });
@@ -46,8 +47,9 @@ describe('scheduled handler', () => {
   });
 
   it('does nothing, and says why, without a CRM connector', async () => {
-    setJobDependencies(await jobDepsFromEnv({ ...t.env, CRM_CONNECTOR: 'none' }));
-    const result: ScheduledResult = await handler(scheduledEvent, context(300_000));
+    const app = buildApp({ env: { ...t.env, CRM_CONNECTOR: 'none' } });
+    const result: ScheduledResult = await scheduledHandler(fixedApp(app))(scheduledEvent, context(300_000));
+    await app.close();
     expect(result).toEqual({ skipped: 'no CRM connector configured (CRM_CONNECTOR=none)' });
   });
 });

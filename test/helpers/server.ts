@@ -2,12 +2,10 @@
  * The local server in-process on a free port, against fresh DynamoDB tables, with users created
  * straight in the users table and Radicale-style request helpers (one per method, multistatus
  * bodies parsed with multistatus.ts).
- *
- * The handlers read their dependencies from a process-wide slot (lambda/http/deps.ts), so run at
- * most one such server per test file; vitest gives every file its own worker.
  */
 import { readFileSync } from 'node:fs';
 import { startLocalServer, type LocalServer } from '../../bin/local-server';
+import type { App } from '../../lambda/app/app';
 import { hashPassword } from '../../lambda/http/passwords';
 import { DynamoCalendarStore } from '../../lambda/store/dynamodb/calendar-store';
 import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
@@ -45,6 +43,8 @@ export interface InteropServer {
   /** Base URL, ending in '/'. */
   url: string;
   tables: TestTables;
+  /** The App behind the server's handlers (its scheduled pass, its CRM bridge). */
+  app: App;
   users: DynamoUserStore;
   /** The calendar tables the server writes, read directly (change log, counter). */
   store: DynamoCalendarStore;
@@ -72,6 +72,7 @@ export async function startInteropServer(): Promise<InteropServer> {
   return {
     url: server.url,
     tables,
+    app: server.app,
     users,
     store: new DynamoCalendarStore(tables.doc, { events: tables.tables.events, sync: tables.tables.sync }),
     async addUser(email, password = `pw-${email}`) {

@@ -5,7 +5,7 @@ import { DavError, dav } from '../../lambda/core/errors';
 import { DEFAULT_CONFIG, type DavContext, type DavRequest } from '../../lambda/core/types';
 import { clearAuthCache, hashPassword } from '../../lambda/http/auth';
 import { davHandler } from '../../lambda/http/dav-handler';
-import { setDependencies } from '../../lambda/http/deps';
+import { composeApp, type App } from '../../lambda/app/app';
 import { MemoryCalendarStore, MemoryUserStore } from '../../lambda/store/memory';
 
 // Cheap scrypt cost keeps these tests fast; the stored hash carries its own parameters.
@@ -19,12 +19,14 @@ async function install() {
   const users = new MemoryUserStore();
   await users.putUser({ email: 'ana@example.com', passwordHash: await hashPassword(PASSWORD, FAST), enabled: true, createdAt: NOW.toISOString() });
   const store = new MemoryCalendarStore();
-  setDependencies({ store, users, config: DEFAULT_CONFIG, now: () => NOW });
+  app = composeApp({ store, users, config: DEFAULT_CONFIG, now: () => NOW });
   return { store, users };
 }
 
+let app: App;
+const source = () => Promise.resolve(app);
+
 afterEach(() => {
-  setDependencies(undefined);
   clearAuthCache();
   vi.restoreAllMocks();
 });
@@ -36,7 +38,7 @@ describe('davHandler', () => {
     const handler = davHandler(async (req, ctx) => {
       seen = { req, ctx };
       return { status: 207, headers: { 'content-type': 'application/xml; charset=utf-8' }, body: '<ok/>' };
-    });
+    }, source);
     const event = buildApiGatewayEvent({ method: 'PROPFIND', url: '/calendars/ana%40example.com/', headers: { ...auth, Depth: '0' } });
     const result = await handler(event, context);
     expect(result).toEqual({ statusCode: 207, headers: { 'content-type': 'application/xml; charset=utf-8' }, body: '<ok/>', isBase64Encoded: false });
@@ -50,7 +52,7 @@ describe('davHandler', () => {
   it('answers 401 with the challenge before calling the method', async () => {
     await install();
     const method = vi.fn();
-    const result = await davHandler(method)(buildApiGatewayEvent({ method: 'PROPFIND', url: '/' }), context);
+    const result = await davHandler(method, source)(buildApiGatewayEvent({ method: 'PROPFIND', url: '/' }), context);
     expect(result.statusCode).toBe(401);
     expect(result.headers?.['www-authenticate']).toBe('Basic realm="crm-caldav", charset="UTF-8"');
     expect(method).not.toHaveBeenCalled();
@@ -58,7 +60,7 @@ describe('davHandler', () => {
 
   it('runs unauthenticated methods with an anonymous principal', async () => {
     await install();
-    const handler = davHandler(async (_req, ctx) => ({ status: 200, headers: {}, body: `[${ctx.user.email}]` }), { authenticate: false });
+    const handler = davHandler(async (_req, ctx) => ({ status: 200, headers: {}, body: `[${ctx.user.email}]` }), source, { authenticate: false });
     expect((await handler(buildApiGatewayEvent({ method: 'OPTIONS', url: '/' }), context)).body).toBe('[]');
   });
 
@@ -66,7 +68,7 @@ describe('davHandler', () => {
     await install();
     const handler = davHandler(async () => {
       throw new DavError(403, 'nope', dav('valid-sync-token'));
-    });
+    }, source);
     const result = await handler(buildApiGatewayEvent({ method: 'REPORT', url: '/', headers: auth }), context);
     expect(result.statusCode).toBe(403);
     expect(result.body).toContain('valid-sync-token');
@@ -74,7 +76,7 @@ describe('davHandler', () => {
 
   it('answers 400 for an undecodable path', async () => {
     await install();
-    const result = await davHandler(vi.fn())(buildApiGatewayEvent({ method: 'GET', url: '/%zz', headers: auth }), context);
+    const result = await davHandler(vi.fn(), source)(buildApiGatewayEvent({ method: 'GET', url: '/%zz', headers: auth }), context);
     expect(result.statusCode).toBe(400);
   });
 
@@ -83,7 +85,7 @@ describe('davHandler', () => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const handler = davHandler(async () => {
       throw new Error('disk on fire');
-    });
+    }, source);
     const event = buildApiGatewayEvent({
       method: 'PUT',
       url: '/calendars/ana@example.com/crm/x.ics',

@@ -9,7 +9,6 @@ import { BuiltinCrm } from '../../lambda/crm/builtin';
 import { uidForCrmId } from '../../lambda/crm/mapping';
 import type { CrmEvent } from '../../lambda/crm/types';
 import type { JobDeps } from '../../lambda/jobs/deps';
-import { jobDepsFromEnv } from '../../lambda/jobs/from-env';
 import { runScheduledPass } from '../../lambda/jobs/pass';
 import { fixture, startInteropServer, type InteropServer, type TestUser } from '../helpers/server';
 import { event } from '../jobs/world';
@@ -58,7 +57,7 @@ beforeAll(async () => {
   }
   // The day after tomorrow is past the end of the enable day: not exported.
   saved.push((await crm.saveEvent(event(EMAIL, iso(now + 48 * HOUR), iso(now + 49 * HOUR), { Event_Title: 'Later' }))).after);
-  jobs = (await jobDepsFromEnv({ ...process.env, ...server.tables.env }))!;
+  jobs = server.app.jobDeps!;
 
   client = new DAVClient({ serverUrl: server.url, credentials: { username: user.email, password: user.password }, authMethod: 'Basic', defaultAccountType: 'caldav' });
   await client.login();

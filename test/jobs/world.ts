@@ -4,6 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { composeApp } from '../../lambda/app/app';
+import { DEFAULT_CONFIG } from '../../lambda/core/types';
 import { BuiltinCrm, crmUserOf } from '../../lambda/crm/builtin';
 import { eventKey, ownerEventKey } from '../../lambda/crm/builtin/keys';
 import { spanOfEvent } from '../../lambda/crm/builtin/span';
@@ -14,9 +16,7 @@ import { DynamoJobStore } from '../../lambda/jobs/job-store-dynamodb';
 import { DynamoCalendarStore } from '../../lambda/store/dynamodb/calendar-store';
 import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
 import type { UserRecord } from '../../lambda/store/types';
-import { crmToCaldav } from '../../lambda/sync/crm-to-caldav';
 import { DynamoOutbox } from '../../lambda/sync/outbox-dynamodb';
-import { retryPending } from '../../lambda/sync/retry';
 import { freshTables, type TestTables } from '../helpers/dynamo';
 
 export const PAT = 'patriciab@zillum.com';
@@ -68,8 +68,7 @@ export async function jobWorld(records: UserRecord[] = [user(PAT), user(SAM)]): 
   const store = new DynamoCalendarStore(t.doc, { events: t.tables.events, sync: t.tables.sync }, { retentionSeconds: 30 * 86_400, now });
   const outbox = new DynamoOutbox(t.doc, t.tables.outbox);
   const jobs = new DynamoJobStore(t.doc, t.tables.jobs);
-  const sync = { store, crm, outbox, now };
-  const deps: JobDeps = { ...sync, users, listener: crmToCaldav(sync), retry: () => retryPending(sync), jobs };
+  const deps: JobDeps = composeApp({ config: DEFAULT_CONFIG, now, users, store, jobs, bridge: { connector: crm, outbox } }).jobDeps!;
   return {
     t,
     deps,

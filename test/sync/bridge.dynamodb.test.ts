@@ -8,11 +8,11 @@ import { DEFAULT_CONFIG } from '../../lambda/core/types';
 import { MemoryCrmConnector } from '../../lambda/crm/memory';
 import { uidForCrmId } from '../../lambda/crm/mapping';
 import { hashPassword } from '../../lambda/http/auth';
-import type { Dependencies } from '../../lambda/http/deps';
+import { composeApp } from '../../lambda/app/app';
 import { DynamoCalendarStore } from '../../lambda/store/dynamodb/calendar-store';
 import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
 import { DynamoOutbox } from '../../lambda/sync/outbox-dynamodb';
-import { wireCrmSync, type CrmSync } from '../../lambda/sync/wiring';
+import type { CrmSync } from '../../lambda/sync/wiring';
 import { freshTables, type TestTables } from '../helpers/dynamo';
 import { OLIVIA, draft, fixture, lineDiff, lines } from './harness';
 
@@ -47,11 +47,9 @@ beforeAll(async () => {
   crm.addPerson({ id: 'L1', module: 'Leads', First_Name: 'Larry', Last_Name: 'Lead', Email: 'larry@acme.example' });
   crm.addPerson({ id: 'C1', module: 'Contacts', First_Name: 'Carla', Last_Name: 'Contact', Email: 'carla@acme.example' });
   store = new DynamoCalendarStore(t.doc, { events: t.tables.events, sync: t.tables.sync });
-  const now = () => new Date();
-  const wired = wireCrmSync(store, crm, new DynamoOutbox(t.doc, t.tables.outbox), { now });
-  bridge = wired.crm;
-  const deps: Dependencies = { store, onObjectChange: wired.onObjectChange, users, config: DEFAULT_CONFIG, now, crm: wired.crm };
-  server = await startLocalServer({ port: 0, dependencies: deps });
+  const app = composeApp({ store, users, config: DEFAULT_CONFIG, bridge: { connector: crm, outbox: new DynamoOutbox(t.doc, t.tables.outbox) } });
+  bridge = app.crm!;
+  server = await startLocalServer({ port: 0, app });
 });
 afterAll(async () => {
   await server?.stop();

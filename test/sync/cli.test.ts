@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { main, runSyncCommand, type CliIo } from '../../bin/cli';
-import { crmConnectorFromEnv } from '../../lambda/sync/connector-from-env';
+import { connectorName } from '../../lambda/app/build';
 import { syncStatus } from '../../lambda/sync/status';
 import { OLIVIA, fixture, makeWorld } from './harness';
 
@@ -35,12 +35,10 @@ describe('crm-caldav sync', () => {
     }
   });
 
-  it('CRM_CONNECTOR: builtin by default, none means no bridge; an unknown name is refused', async () => {
-    const doc = {} as Parameters<typeof crmConnectorFromEnv>[1];
-    const { BuiltinCrm } = await import('../../lambda/crm/builtin');
-    expect(await crmConnectorFromEnv({}, doc)).toBeInstanceOf(BuiltinCrm);
-    expect(await crmConnectorFromEnv({ CRM_CONNECTOR: 'builtin' }, doc)).toBeInstanceOf(BuiltinCrm);
-    expect(await crmConnectorFromEnv({ CRM_CONNECTOR: 'none' }, doc)).toBeNull();
-    await expect(crmConnectorFromEnv({ CRM_CONNECTOR: 'salesforce' }, doc)).rejects.toThrow(/CRM_CONNECTOR must be one of none/);
+  it('CRM_CONNECTOR: builtin by default, none means no bridge; an unknown name is refused', () => {
+    expect(connectorName({})).toBe('builtin');
+    expect(connectorName({ CRM_CONNECTOR: ' ' })).toBe('builtin');
+    expect(connectorName({ CRM_CONNECTOR: 'none' })).toBe('none');
+    expect(() => connectorName({ CRM_CONNECTOR: 'salesforce' })).toThrow(/CRM_CONNECTOR must be one of none, builtin/);
   });
 });

@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../../bin/local-server';
 import { BuiltinCrm } from '../../../lambda/crm/builtin';
 import { hashPassword } from '../../../lambda/http/passwords';
-import { jobDepsFromEnv } from '../../../lambda/jobs/from-env';
 import { runScheduledPass } from '../../../lambda/jobs/pass';
 import type { ExportProgressView } from '../../../lambda/jobs/progress';
 import { DynamoUserStore } from '../../../lambda/store/dynamodb/user-store';
@@ -47,8 +46,7 @@ describe('export progress on the local server', () => {
     expect(queued.status).toBe(200);
     expect(queued.body.data).toMatchObject({ email: PAT, state: 'queued', done: null, total: null });
 
-    const deps = (await jobDepsFromEnv({ ...process.env, ...t.env }))!;
-    await runScheduledPass({ ...deps, log: undefined });
+    await runScheduledPass({ ...server.app.jobDeps!, log: undefined });
 
     const done = await get<{ data: ExportProgressView }>(`/crm/v1/users/${PAT}/export`, basic);
     expect(done.body.data).toMatchObject({ state: 'done', done: 1, total: 1, exported: 1, skipped: 0, leftOut: 0, summary: 'done: 1 exported' });

@@ -1,0 +1,75 @@
+/**
+ * node:http in front of the Lambda handlers: each request becomes the API Gateway v2 event API
+ * Gateway would build, goes to the handler the router picks, and its result is written back.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Router } from '../../lambda/handlers/routing';
+import type { Logger } from '../../lambda/app/log';
+import { buildApiGatewayEvent, resultToHttp } from './api-gateway-event';
+import { lambdaContext } from './lambda-context';
+
+/** API Gateway's payload limit; bigger requests never reach the Lambda there either. */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+class PayloadTooLarge extends Error {}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((done, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        fail(new PayloadTooLarge());
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => done(Buffer.concat(chunks)));
+    req.on('error', fail);
+  });
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer, isHead: boolean) {
+  // A HEAD answer may announce the GET size; everything else says what is actually sent.
+  const length = isHead && headers['content-length'] !== undefined ? headers['content-length'] : String(body.length);
+  res.writeHead(status, { ...headers, 'content-length': length });
+  res.end(isHead ? undefined : body);
+}
+
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function httpBridge(route: Router, scheme: 'http' | 'https', log: Logger): RequestListener {
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const isHead = req.method === 'HEAD';
+    try {
+      const body = await readBody(req);
+      const headers: Record<string, string[]> = { ...req.headersDistinct } as Record<string, string[]>;
+      // What API Gateway adds in front of the integration.
+      headers['x-forwarded-for'] = [req.socket.remoteAddress ?? '127.0.0.1'];
+      headers['x-forwarded-proto'] = [scheme];
+      headers['x-forwarded-port'] = [String(req.socket.localPort ?? '')];
+      const event = buildApiGatewayEvent({
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers,
+        body,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        protocol: `HTTP/${req.httpVersion}`,
+      });
+      const handler = route(event.requestContext.http.method, event.rawPath);
+      const result = resultToHttp(await handler(event, lambdaContext(event.requestContext.requestId)));
+      send(res, result.status, result.headers, result.body, isHead);
+    } catch (err) {
+      if (err instanceof PayloadTooLarge) {
+        send(res, 413, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' }, Buffer.from('Payload Too Large\n'), isHead);
+        return;
+      }
+      log('error', 'Local server failure', { error: err instanceof Error ? err.stack : String(err) });
+      if (!res.headersSent) send(res, 500, { 'content-type': 'text/plain; charset=utf-8' }, Buffer.from('Internal Server Error\n'), isHead);
+      else res.destroy();
+    }
+  }
+  return (req, res) => void serve(req, res);
+}

@@ -1,0 +1,64 @@
+/**
+ * Engine start-up for the local entry points (server, CLI): DynamoDB Local on the data directory
+ * (or the given endpoint), the tables created when missing, and the App built on it from the
+ * environment exactly as a Lambda container builds it.
+ */
+import { resolve } from 'node:path';
+import type { App } from '../../lambda/app/app';
+import { buildApp } from '../../lambda/app/build';
+import { ensureTables } from '../../lambda/store/dynamodb/bootstrap';
+import { ENDPOINT_ENV, dynamoClientConfig, newDynamoClients, tableNamesFromEnv } from '../../lambda/store/dynamodb/client';
+import { acquireDynamoDb, type EngineLease } from './dynamodb-engine';
+
+type Env = Record<string, string | undefined>;
+
+export interface LocalAppOptions {
+  env: Env;
+  /** Use this DynamoDB; otherwise DynamoDB Local is started (or shared) on `dataDir`. */
+  endpoint?: string;
+  dataDir: string;
+  /** Who holds the engine (the server keeps it running for a CLI that joins it). */
+  role: 'server' | 'cli';
+  dynamodbPort?: number;
+  /** False on AWS, where the stack owns the tables. Default true. */
+  createTables?: boolean;
+}
+
+export interface LocalApp {
+  app: App;
+  endpoint: string;
+  /** Closes the App's clients and gives the engine back. */
+  close(): Promise<void>;
+}
+
+export async function openLocalApp(opts: LocalAppOptions): Promise<LocalApp> {
+  let lease: EngineLease | undefined;
+  let endpoint = opts.endpoint;
+  if (!endpoint) {
+    lease = await acquireDynamoDb({ dataDir: resolve(opts.dataDir), role: opts.role, port: opts.dynamodbPort });
+    endpoint = lease.endpoint;
+  }
+  const env = { ...opts.env, [ENDPOINT_ENV]: endpoint };
+  try {
+    if (opts.createTables ?? true) {
+      const { client } = newDynamoClients(dynamoClientConfig(env));
+      try {
+        await ensureTables(client, tableNamesFromEnv(env));
+      } finally {
+        client.destroy();
+      }
+    }
+    const app = buildApp({ env });
+    return {
+      app,
+      endpoint,
+      async close() {
+        await app.close();
+        await lease?.release();
+      },
+    };
+  } catch (err) {
+    await lease?.release();
+    throw err;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The composition root: from the ports (stores, a CRM connector, a clock, a logger) to everything
+ * an entry point needs. The Lambda handlers, the scheduled job, the CLI, the bench and the local
+ * server all take their parts from one App; nothing else wires the bridge.
+ */
+import type { DavConfig, ObjectChangeHook } from '../core/types';
+import { createCrmApi, type CrmApi } from '../crm/api/router';
+import type { CrmApiBackend } from '../crm/api/types';
+import type { CrmConnector } from '../crm/types';
+import type { JobDeps } from '../jobs/deps';
+import type { JobStore } from '../jobs/job-store';
+import type { CalendarStore, ObjectImporter, UserStore } from '../store/types';
+import type { Outbox } from '../sync/outbox';
+import { wireCrmSync, type CrmSync } from '../sync/wiring';
+import { logLine, type Logger } from './log';
+
+export interface AppParts {
+  config: DavConfig;
+  now?: () => Date;
+  log?: Logger;
+  users: UserStore;
+  store: CalendarStore & ObjectImporter;
+  /** The scheduled jobs' state; without it there is no scheduled pass and no export progress. */
+  jobs?: JobStore;
+  /** The CRM the bridge syncs with and its outbox; absent = a plain CalDAV server. */
+  bridge?: { connector: CrmConnector; outbox: Outbox };
+  /** What /crm/v1 serves (the built-in CRM) and the admin token; absent = the API answers 404. */
+  crmApi?: { backend: CrmApiBackend; adminToken?: string };
+  /** Releases what the parts hold (DynamoDB clients). */
+  close?: () => void | Promise<void>;
+}
+
+export interface App {
+  config: DavConfig;
+  now: () => Date;
+  log: Logger;
+  users: UserStore;
+  store: CalendarStore & ObjectImporter;
+  jobs: JobStore | null;
+  /** Core calls it after each committed PUT or DELETE; absent without a CRM. */
+  onObjectChange?: ObjectChangeHook;
+  /** The bridge's CRM side (listener, outbox status, replay); null without a CRM. */
+  crm: CrmSync | null;
+  /** The CRM REST API's request-to-response function; null when not configured. */
+  crmApi: CrmApi | null;
+  /** What the scheduled pass runs on; null without a CRM (nothing to export or reconcile) or jobs. */
+  jobDeps: JobDeps | null;
+  close(): Promise<void>;
+}
+
+export function composeApp(parts: AppParts): App {
+  const now = parts.now ?? (() => new Date());
+  const log = parts.log ?? logLine;
+  const { store, users, config } = parts;
+  const jobs = parts.jobs ?? null;
+  const wired = parts.bridge ? wireCrmSync(store, parts.bridge.connector, parts.bridge.outbox, { now, log }) : null;
+  const crm = wired?.crm ?? null;
+  const crmApi = parts.crmApi
+    ? createCrmApi({
+        crm: parts.crmApi.backend,
+        users,
+        adminToken: parts.crmApi.adminToken,
+        listener: crm?.listener,
+        status: crm?.status,
+        exports: jobs ?? undefined,
+        now,
+        log,
+      })
+    : null;
+  const jobDeps: JobDeps | null =
+    crm && jobs
+      ? { store, users, crm: crm.connector, outbox: crm.outbox, listener: crm.listener, retry: crm.retry, jobs, now, log }
+      : null;
+  return {
+    config,
+    now,
+    log,
+    users,
+    store,
+    jobs,
+    onObjectChange: wired?.onObjectChange,
+    crm,
+    crmApi,
+    jobDeps,
+    close: async () => {
+      await parts.close?.();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * The App on DynamoDB, configured from the environment exactly as on AWS: table names, limits,
+ * CRM_CONNECTOR (`builtin`, the default, or `none`) and CRM_ADMIN_TOKEN. One built-in CRM
+ * instance serves both the bridge and the CRM REST API, on the same clock.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BuiltinCrm } from '../crm/builtin';
+import { DynamoJobStore } from '../jobs/job-store-dynamodb';
+import { dynamoClientConfig, newDynamoClients, tableNamesFromEnv, type TableNames } from '../store/dynamodb/client';
+import { DynamoCalendarStore } from '../store/dynamodb/calendar-store';
+import { DynamoUserStore } from '../store/dynamodb/user-store';
+import { DynamoOutbox } from '../sync/outbox-dynamodb';
+import { composeApp, type App } from './app';
+import { configFromEnv } from './config';
+import type { Logger } from './log';
+
+type Env = Record<string, string | undefined>;
+
+export const CRM_CONNECTOR_ENV = 'CRM_CONNECTOR';
+/** The built-in CRM is the embedded default; `none` opts out explicitly. */
+export const DEFAULT_CRM_CONNECTOR = 'builtin';
+const CONNECTORS = ['none', 'builtin'] as const;
+type ConnectorName = (typeof CONNECTORS)[number];
+
+export function connectorName(env: Env): ConnectorName {
+  const name = (env[CRM_CONNECTOR_ENV] ?? DEFAULT_CRM_CONNECTOR).trim() || DEFAULT_CRM_CONNECTOR;
+  if (!(CONNECTORS as readonly string[]).includes(name)) throw new Error(`${CRM_CONNECTOR_ENV} must be one of ${CONNECTORS.join(', ')}, got "${name}"`);
+  return name as ConnectorName;
+}
+
+export interface DynamoAppOptions {
+  env?: Env;
+  /** A client of the caller's (the bench's metered one); default new clients from `env`, closed with the App. */
+  doc?: DynamoDBDocumentClient;
+  /** Default: from `env` (EVENTS_TABLE, …). */
+  tables?: TableNames;
+  now?: () => Date;
+  log?: Logger;
+}
+
+/** Builds without contacting DynamoDB; a bad variable throws here, before any request. */
+export function buildApp(opts: DynamoAppOptions = {}): App {
+  const env = opts.env ?? process.env;
+  const config = configFromEnv(env);
+  const connector = connectorName(env);
+  const now = opts.now ?? (() => new Date());
+  // Own clients for `env` (not the SDK's process-wide ones): the local server and tests point
+  // successive Apps at different endpoints. Still one set per container: the App is built once.
+  const own = opts.doc ? null : newDynamoClients(dynamoClientConfig(env));
+  const doc = opts.doc ?? own!.doc;
+  const tables = opts.tables ?? tableNamesFromEnv(env);
+  const users = new DynamoUserStore(doc, tables.users);
+  const store = new DynamoCalendarStore(doc, { events: tables.events, sync: tables.sync }, { retentionSeconds: config.syncRetentionSeconds, now });
+  const builtin = new BuiltinCrm(doc, { table: tables.crm, users, now });
+  return composeApp({
+    config,
+    now,
+    log: opts.log,
+    users,
+    store,
+    jobs: new DynamoJobStore(doc, tables.jobs),
+    bridge: connector === 'builtin' ? { connector: builtin, outbox: new DynamoOutbox(doc, tables.outbox) } : undefined,
+    crmApi: { backend: builtin, adminToken: env.CRM_ADMIN_TOKEN || undefined },
+    close: () => own?.client.destroy(),
+  });
+}

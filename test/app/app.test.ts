@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../lambda/core/types';
+import { configFromEnv } from '../../lambda/app/config';
+import { composeApp } from '../../lambda/app/app';
+import { buildApp } from '../../lambda/app/build';
+import { BuiltinCrm } from '../../lambda/crm/builtin';
+import { MemoryCrmConnector } from '../../lambda/crm/memory';
+import { DynamoCalendarStore } from '../../lambda/store/dynamodb/calendar-store';
+import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
+import { MemoryCalendarStore, MemoryUserStore } from '../../lambda/store/memory';
+import { MemoryOutbox } from '../../lambda/sync/outbox';
+
+describe('configFromEnv', () => {
+  it('reads the limits from the environment and falls back to the defaults', () => {
+    expect(configFromEnv({})).toEqual(DEFAULT_CONFIG);
+    expect(configFromEnv({ CALDAV_MAX_RESOURCE_SIZE: '2048', CALDAV_SYNC_RETENTION_DAYS: '7' })).toEqual({
+      maxResourceSize: 2048,
+      syncRetentionSeconds: 7 * 24 * 3600,
+    });
+    expect(() => configFromEnv({ CALDAV_MAX_RESOURCE_SIZE: 'big' })).toThrow(/CALDAV_MAX_RESOURCE_SIZE/);
+    expect(() => configFromEnv({ CALDAV_SYNC_RETENTION_DAYS: '-1' })).toThrow(/CALDAV_SYNC_RETENTION_DAYS/);
+  });
+});
+
+describe('buildApp (DynamoDB, from the environment)', () => {
+  const ENDPOINT = { CALDAV_DYNAMODB_ENDPOINT: 'http://127.0.0.1:1' };
+
+  it('builds DynamoDB stores without contacting DynamoDB; CRM_CONNECTOR=none means no bridge and no pass', async () => {
+    const app = buildApp({ env: { ...ENDPOINT, CALDAV_SYNC_RETENTION_DAYS: '1', CRM_CONNECTOR: 'none' } });
+    expect(app.store).toBeInstanceOf(DynamoCalendarStore);
+    expect(app.users).toBeInstanceOf(DynamoUserStore);
+    expect(app.config.syncRetentionSeconds).toBe(86_400);
+    expect(app.crm).toBeNull();
+    expect(app.onObjectChange).toBeUndefined();
+    expect(app.jobDeps).toBeNull();
+    // The CRM REST API still serves the built-in CRM, without a listener.
+    expect(app.crmApi).toBeTypeOf('function');
+    await app.close();
+  });
+
+  it('syncs with the built-in CRM by default: one instance behind the bridge, the jobs and the API', async () => {
+    const app = buildApp({ env: ENDPOINT });
+    expect(app.onObjectChange).toBeTypeOf('function');
+    expect(app.crm?.connector).toBeInstanceOf(BuiltinCrm);
+    expect(app.jobDeps?.crm).toBe(app.crm?.connector);
+    expect(app.jobDeps?.store).toBe(app.store);
+    await app.close();
+  });
+
+  it('refuses a bad variable when built, before any request', () => {
+    expect(() => buildApp({ env: { ...ENDPOINT, CRM_CONNECTOR: 'salesforce' } })).toThrow(/CRM_CONNECTOR/);
+    expect(() => buildApp({ env: { ...ENDPOINT, CALDAV_MAX_RESOURCE_SIZE: 'x' } })).toThrow(/CALDAV_MAX_RESOURCE_SIZE/);
+  });
+});
+
+describe('composeApp', () => {
+  it('a plain CalDAV server without a CRM or jobs', () => {
+    const app = composeApp({ store: new MemoryCalendarStore(), users: new MemoryUserStore(), config: DEFAULT_CONFIG });
+    expect(app.crm).toBeNull();
+    expect(app.crmApi).toBeNull();
+    expect(app.jobDeps).toBeNull();
+  });
+
+  it('wires the bridge on the one store and clock it is given', async () => {
+    const store = new MemoryCalendarStore();
+    const now = () => new Date('2026-01-01T00:00:00Z');
+    const connector = new MemoryCrmConnector();
+    const app = composeApp({ store, users: new MemoryUserStore(), config: DEFAULT_CONFIG, now, bridge: { connector, outbox: new MemoryOutbox() } });
+    expect(app.crm?.connector).toBe(connector);
+    expect(app.onObjectChange).toBeTypeOf('function');
+    expect(app.now()).toEqual(now());
+    expect(await app.crm!.status()).toEqual({ pending: 0, oldestPendingSince: null, users: [] });
+  });
+});
