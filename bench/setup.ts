@@ -9,7 +9,7 @@
  */
 import { startLocalServer, type LocalServer } from '../bin/local-server';
 import { buildApp } from '../lambda/app/build';
-import { hashPassword } from '../lambda/http/passwords';
+import { hashPassword } from '../lambda/accounts/passwords';
 import { startEngine } from './engine';
 import type { DynamoMeter } from './meter';
 

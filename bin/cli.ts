@@ -10,7 +10,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { generateAppPassword, hashPassword } from '../lambda/http/auth';
+import { generateAppPassword, hashPassword } from '../lambda/accounts/passwords';
 import type { App } from '../lambda/app/app';
 import { buildApp } from '../lambda/app/build';
 import { runScheduledPass } from '../lambda/jobs/pass';

@@ -4,8 +4,8 @@
  * server all take their parts from one App; nothing else wires the bridge.
  */
 import type { DavConfig, ObjectChangeHook } from '../core/types';
-import { createCrmApi, type CrmApi } from '../crm/api/router';
-import type { CrmApiBackend } from '../crm/api/types';
+import { createCrmApi, type CrmApi } from '../crm-api/router';
+import type { CrmApiBackend } from '../crm-api/types';
 import type { CrmConnector } from '../crm/types';
 import type { JobDeps } from '../jobs/deps';
 import type { JobStore } from '../jobs/job-store';

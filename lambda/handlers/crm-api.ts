@@ -1,13 +1,13 @@
 /**
  * The CRM REST API (/crm/v1/...) as a Lambda on API Gateway HTTP API events: the pure router in
- * lambda/crm/api does the work (the App composes it with the sync bridge's listener and status
+ * lambda/crm-api does the work (the App composes it with the sync bridge's listener and status
  * and the export jobs); this adapts the event and turns failures into JSON errors.
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { containerApp, type AppSource } from '../app/container';
-import { ApiError, INTERNAL_ERROR, errorResponse, notFound } from '../crm/api/errors';
-import type { ApiRequest, ApiResponse } from '../crm/api/types';
+import { ApiError, INTERNAL_ERROR, errorResponse, notFound } from '../crm-api/errors';
+import type { ApiRequest, ApiResponse } from '../crm-api/types';
 import { toApiGatewayResult, toDavRequest } from '../http/event';
 import { errorText, logLine } from '../app/log';
 import { accessLog } from '../http/middleware';

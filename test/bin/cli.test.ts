@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { main, runUserCommand, type CliIo } from '../../bin/cli';
-import { hashPassword, verifyPassword } from '../../lambda/http/auth';
+import { hashPassword, verifyPassword } from '../../lambda/accounts/passwords';
 import { MemoryUserStore } from '../../lambda/store/memory';
 
 function capture(): CliIo & { lines: string[]; errors: string[] } {

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi, type MockInst
 import { repeatWithoutOverlap, scheduleOf, scheduledEvent, startLocalServer, type LocalServer } from '../../bin/local-server';
 import { BuiltinCrm } from '../../lambda/crm/builtin';
 import { uidForCrmId } from '../../lambda/crm/mapping';
-import { hashPassword } from '../../lambda/http/passwords';
+import { hashPassword } from '../../lambda/accounts/passwords';
 import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
 import { freshTables, type TestTables } from '../helpers/dynamo';
 import { PAT, event, user } from '../jobs/world';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../bin/local-server';
-import { hashPassword } from '../../lambda/http/auth';
+import { hashPassword } from '../../lambda/accounts/passwords';
 import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
 import { freshTables, type TestTables } from '../helpers/dynamo';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../bin/local-server';
 import { composeApp } from '../../lambda/app/app';
 import { DEFAULT_CONFIG } from '../../lambda/core/types';
-import { hashPassword } from '../../lambda/http/auth';
+import { hashPassword } from '../../lambda/accounts/passwords';
 import { MemoryCalendarStore, MemoryUserStore } from '../../lambda/store/memory';
 
 const PASSWORD = 'abcd-efgh-jkmn-pqrs';

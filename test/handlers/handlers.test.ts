@@ -5,7 +5,8 @@ import { DEFAULT_CONFIG } from '../../lambda/core/types';
 import { composeApp } from '../../lambda/app/app';
 import { fixedApp } from '../../lambda/app/container';
 import { createRouter, methodHandler } from '../../lambda/handlers/routing';
-import { clearAuthCache, hashPassword } from '../../lambda/http/auth';
+import { hashPassword } from '../../lambda/accounts/passwords';
+import { clearAuthCache } from '../../lambda/accounts/credentials';
 import { MemoryCalendarStore, MemoryUserStore } from '../../lambda/store/memory';
 
 const context = { awsRequestId: 'test' } as Context;

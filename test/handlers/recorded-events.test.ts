@@ -25,8 +25,8 @@ import { DEFAULT_CONFIG } from '../../lambda/core/types';
 import { findChild, findChildren } from '../../lambda/core/xml';
 import { composeApp, type App } from '../../lambda/app/app';
 import { createRouter, methodHandler, type DAV_METHODS } from '../../lambda/handlers/routing';
-import { clearAuthCache } from '../../lambda/http/auth';
-import { hashPassword } from '../../lambda/http/passwords';
+import { clearAuthCache } from '../../lambda/accounts/credentials';
+import { hashPassword } from '../../lambda/accounts/passwords';
 import { MemoryCalendarStore, MemoryUserStore } from '../../lambda/store/memory';
 import { parseMultistatus, type ParsedMultistatus } from '../helpers/multistatus';
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { startLocalServer, type LocalServer } from '../../bin/local-server';
 import type { App } from '../../lambda/app/app';
-import { hashPassword } from '../../lambda/http/passwords';
+import { hashPassword } from '../../lambda/accounts/passwords';
 import { DynamoCalendarStore } from '../../lambda/store/dynamodb/calendar-store';
 import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
 import { freshTables, type TestTables } from './dynamo';

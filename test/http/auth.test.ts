@@ -8,15 +8,9 @@ vi.mock('node:crypto', async (importOriginal) => {
 
 import { timingSafeEqual } from 'node:crypto';
 import { DavError } from '../../lambda/core/errors';
-import {
-  authenticate,
-  clearAuthCache,
-  generateAppPassword,
-  hashPassword,
-  parseBasicAuth,
-  verifyPassword,
-  WWW_AUTHENTICATE,
-} from '../../lambda/http/auth';
+import { authenticate } from '../../lambda/http/auth';
+import { generateAppPassword, hashPassword, verifyPassword } from '../../lambda/accounts/passwords';
+import { WWW_AUTHENTICATE, clearAuthCache, parseBasicAuth } from '../../lambda/accounts/credentials';
 import { MemoryUserStore } from '../../lambda/store/memory';
 import type { UserRecord } from '../../lambda/store/types';
 

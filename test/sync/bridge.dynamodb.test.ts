@@ -7,7 +7,7 @@ import { startLocalServer, type LocalServer } from '../../bin/local-server';
 import { DEFAULT_CONFIG } from '../../lambda/core/types';
 import { MemoryCrmConnector } from '../../lambda/crm/memory';
 import { uidForCrmId } from '../../lambda/crm/mapping';
-import { hashPassword } from '../../lambda/http/auth';
+import { hashPassword } from '../../lambda/accounts/passwords';
 import { composeApp } from '../../lambda/app/app';
 import { DynamoCalendarStore } from '../../lambda/store/dynamodb/calendar-store';
 import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';

@@ -6,7 +6,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { UserStore } from '../../store/types';
-import type { CrmApiBackend } from '../api/types';
+import type { CrmApiBackend } from '../../crm-api/types';
 import {
   CrmError,
   CrmUnavailable,

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '../../store/dynamodb/paging';
 import { CrmConflict, CrmNotFound, type CrmPerson, type PersonMatch, type PersonModule, type UpsertOptions } from '../types';
-import type { PersonDraft, StoredPerson } from '../api/person-types';
+import type { PersonDraft, StoredPerson } from '../../crm-api/person-types';
 import { nextModifiedTime, retryOnRace, type CrmContext } from './context';
 import { emailKey, emailPk, peoplePk, personKey } from './keys';
 import { crmUserOf } from './users';

@@ -4,14 +4,14 @@
  * scheduled run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalServer, type LocalServer } from '../../../bin/local-server';
-import { BuiltinCrm } from '../../../lambda/crm/builtin';
-import { hashPassword } from '../../../lambda/http/passwords';
-import { runScheduledPass } from '../../../lambda/jobs/pass';
-import type { ExportProgressView } from '../../../lambda/jobs/progress';
-import { DynamoUserStore } from '../../../lambda/store/dynamodb/user-store';
-import { freshTables, type TestTables } from '../../helpers/dynamo';
-import { PAT, event, user } from '../../jobs/world';
+import { startLocalServer, type LocalServer } from '../../bin/local-server';
+import { BuiltinCrm } from '../../lambda/crm/builtin';
+import { hashPassword } from '../../lambda/accounts/passwords';
+import { runScheduledPass } from '../../lambda/jobs/pass';
+import type { ExportProgressView } from '../../lambda/jobs/progress';
+import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
+import { freshTables, type TestTables } from '../helpers/dynamo';
+import { PAT, event, user } from '../jobs/world';
 
 const TOKEN = 'local-admin-token-exports';
 const PASSWORD = 'abcd-efgh-jkmn-pqrs';

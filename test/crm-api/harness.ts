@@ -1,11 +1,11 @@
 /** The CRM API router on a built-in CRM over fresh DynamoDB Local tables, with a recording listener. */
-import { BuiltinCrm } from '../../../lambda/crm/builtin';
-import { createCrmApi } from '../../../lambda/crm/api/router';
-import type { ApiResponse, CrmApiDeps } from '../../../lambda/crm/api/types';
-import type { CrmEvent, CrmEventListener } from '../../../lambda/crm/types';
-import { hashPassword } from '../../../lambda/http/passwords';
-import { DynamoUserStore } from '../../../lambda/store/dynamodb/user-store';
-import type { TestTables } from '../../helpers/dynamo';
+import { BuiltinCrm } from '../../lambda/crm/builtin';
+import { createCrmApi } from '../../lambda/crm-api/router';
+import type { ApiResponse, CrmApiDeps } from '../../lambda/crm-api/types';
+import type { CrmEvent, CrmEventListener } from '../../lambda/crm/types';
+import { hashPassword } from '../../lambda/accounts/passwords';
+import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
+import type { TestTables } from '../helpers/dynamo';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const OLIVIA = { email: 'olivia@crm.example', password: 'olivia-app-password' };

@@ -7,8 +7,8 @@
  * read, so `before` handed to the listener is exactly the state that was replaced. A race
  * lost without If-Match is retried on a fresh read; with If-Match it is the client's 409.
  */
-import { logLine } from '../../app/log';
-import { CrmConflict, type CrmEvent, type CrmEventListener } from '../types';
+import { logLine } from '../app/log';
+import { CrmConflict, type CrmEvent, type CrmEventListener } from '../crm/types';
 import { invalid, json, notFound, ApiError } from './errors';
 import { eventDraftFrom, type EventInputMode } from './event-input';
 import type { ApiRequest, ApiResponse, Caller, CrmApiDeps } from './types';

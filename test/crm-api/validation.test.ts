@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshTables, type TestTables } from '../../helpers/dynamo';
+import { freshTables, type TestTables } from '../helpers/dynamo';
 import { apiOn, event } from './harness';
 
 let t: TestTables;

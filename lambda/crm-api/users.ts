@@ -5,11 +5,11 @@
  * `generatePassword: true` makes one and returns it once as `appPassword`. Each user's initial
  * export progress is read here too: it is derived from the user record and the export job.
  */
-import { generateAppPassword, hashPassword } from '../../http/passwords';
-import { exportProgress } from '../../jobs/progress';
-import type { UserRecord } from '../../store/types';
-import { crmUserOf } from '../builtin/users';
-import { isIanaZone } from '../mapping/vtimezone';
+import { generateAppPassword, hashPassword } from '../accounts/passwords';
+import { exportProgress } from '../jobs/progress';
+import type { UserRecord } from '../store/types';
+import { crmUserOf } from '../crm/builtin/users';
+import { isIanaZone } from '../crm/mapping/vtimezone';
 import { requireAdmin } from './auth';
 import { ApiError, forbidden, invalid, json, notFound } from './errors';
 import type { ApiRequest, ApiResponse, Caller, CrmApiDeps } from './types';

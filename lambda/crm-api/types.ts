@@ -2,9 +2,9 @@
  * The CRM REST API without transport: a request in, a response out, JSON bodies as text. The
  * Lambda handler and tests adapt to these; nothing here knows API Gateway or AWS.
  */
-import type { JobStore } from '../../jobs/job-store';
-import type { UserStore } from '../../store/types';
-import type { CrmConnector, CrmEvent, CrmEventListener, PersonModule, UpsertOptions } from '../types';
+import type { JobStore } from '../jobs/job-store';
+import type { UserStore } from '../store/types';
+import type { CrmConnector, CrmEvent, CrmEventListener, PersonModule, UpsertOptions } from '../crm/types';
 import type { PersonDraft, StoredPerson } from './person-types';
 
 export type { PersonDraft, StoredPerson } from './person-types';

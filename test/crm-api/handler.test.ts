@@ -1,9 +1,9 @@
 /** The CRM API through the local server: routing of /crm/, the Lambda handler, deps from the environment. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalServer, type LocalServer } from '../../../bin/local-server';
-import { hashPassword } from '../../../lambda/http/passwords';
-import { DynamoUserStore } from '../../../lambda/store/dynamodb/user-store';
-import { freshTables, type TestTables } from '../../helpers/dynamo';
+import { startLocalServer, type LocalServer } from '../../bin/local-server';
+import { hashPassword } from '../../lambda/accounts/passwords';
+import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
+import { freshTables, type TestTables } from '../helpers/dynamo';
 
 const TOKEN = 'local-admin-token-abcdef';
 const PASSWORD = 'abcd-efgh-jkmn-pqrs';

@@ -3,9 +3,8 @@
  * the same app password as CalDAV, through the same check and its verification cache).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { DavError } from '../../core/errors';
-import { WWW_AUTHENTICATE, authenticate as basicAuth } from '../../http/auth';
-import type { UserStore } from '../../store/types';
+import { WWW_AUTHENTICATE, checkBasicAuth } from '../accounts/credentials';
+import type { UserStore } from '../store/types';
 import { ApiError, forbidden } from './errors';
 import type { Caller } from './types';
 
@@ -24,13 +23,9 @@ export async function identify(authorization: string | undefined, users: UserSto
     if (!adminToken || !sameToken(bearer[1], adminToken)) throw unauthorized('Invalid token');
     return { kind: 'admin' };
   }
-  try {
-    const { email } = await basicAuth(authorization, users);
-    return { kind: 'user', email };
-  } catch (err) {
-    if (err instanceof DavError && err.status === 401) throw unauthorized(err.message);
-    throw err;
-  }
+  const check = await checkBasicAuth(authorization, users);
+  if (!check.ok) throw unauthorized(check.reason === 'missing' ? 'Authentication required' : 'Invalid credentials');
+  return { kind: 'user', email: check.email };
 }
 
 export const isAdmin = (caller: Caller) => caller.kind === 'admin';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearAuthCache } from '../../../lambda/http/auth';
-import { freshTables, type TestTables } from '../../helpers/dynamo';
+import { clearAuthCache } from '../../lambda/accounts/credentials';
+import { freshTables, type TestTables } from '../helpers/dynamo';
 import { OLIVIA, UMA, apiOn } from './harness';
 
 let t: TestTables;
@@ -60,7 +60,7 @@ describe('routing errors are JSON', () => {
     const { call, logs } = await apiOn(t, {
       crm: Object.assign(Object.create(h.crm), {
         listEvents: async () => {
-          throw new (await import('../../../lambda/crm/types')).CrmUnavailable('dynamo down');
+          throw new (await import('../../lambda/crm/types')).CrmUnavailable('dynamo down');
         },
         getEvent: async () => {
           throw new TypeError('secret internal detail');

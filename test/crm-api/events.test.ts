@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshTables, type TestTables } from '../../helpers/dynamo';
+import { freshTables, type TestTables } from '../helpers/dynamo';
 import { OLIVIA, UMA, apiOn, event } from './harness';
 
 let t: TestTables;

@@ -2,7 +2,7 @@
  * /crm/v1/leads, /crm/v1/contacts (CRUD; users read, the admin writes) and
  * /crm/v1/people?email= (the lookup the sync uses for attendees: lead > contact > user).
  */
-import type { PersonModule } from '../types';
+import type { PersonModule } from '../crm/types';
 import { requireAdmin } from './auth';
 import { invalid, json, notFound } from './errors';
 import type { ApiRequest, ApiResponse, Caller, CrmApiDeps, PersonDraft, StoredPerson } from './types';

@@ -2,7 +2,7 @@
  * JSON errors: `{ "error": { "code", "message", "field"? } }`. CRM errors map to their status
  * here, in one place; anything unexpected is a bare 500 whose details only go to the log.
  */
-import { CrmConflict, CrmNotFound, CrmUnavailable, CrmValidationError } from '../types';
+import { CrmConflict, CrmNotFound, CrmUnavailable, CrmValidationError } from '../crm/types';
 import type { ApiResponse } from './types';
 
 export type ErrorCode =

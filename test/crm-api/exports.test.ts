@@ -1,12 +1,12 @@
 /** GET /crm/v1/users/{email}/export and GET /crm/v1/exports: the router on an in-memory user store and job store. */
 import { describe, expect, it } from 'vitest';
-import { createCrmApi } from '../../../lambda/crm/api/router';
-import type { CrmApiBackend, CrmApiDeps } from '../../../lambda/crm/api/types';
-import { hashPassword } from '../../../lambda/http/passwords';
-import type { ExportJob } from '../../../lambda/jobs/job-store';
-import { MemoryUserStore } from '../../../lambda/store/memory';
-import type { UserRecord } from '../../../lambda/store/types';
-import { JOB_ENABLED_AT, exportJob } from '../../jobs/fixtures';
+import { createCrmApi } from '../../lambda/crm-api/router';
+import type { CrmApiBackend, CrmApiDeps } from '../../lambda/crm-api/types';
+import { hashPassword } from '../../lambda/accounts/passwords';
+import type { ExportJob } from '../../lambda/jobs/job-store';
+import { MemoryUserStore } from '../../lambda/store/memory';
+import type { UserRecord } from '../../lambda/store/types';
+import { JOB_ENABLED_AT, exportJob } from '../jobs/fixtures';
 
 const TOKEN = 'exports-admin-token-0123456789';
 const PASSWORD = 'ana-app-password-xyz';

@@ -1,0 +1,84 @@
+/**
+ * Who is asking: HTTP Basic credentials (RFC 7617) checked against the UserStore, for every door
+ * (CalDAV and the CRM REST API) alike. Knows nothing of DAV or of HTTP responses: each door turns
+ * a refusal into its own 401.
+ *
+ * iOS fires a burst of requests per sync, each carrying the password; scrypt costs tens of
+ * milliseconds, so successful verifications are remembered per container. The cache key includes
+ * the stored hash, so a password reset invalidates it; the user record (and so the enabled flag)
+ * is read on every request, so `user disable` takes effect at once.
+ */
+import { createHash } from 'node:crypto';
+import type { UserStore } from '../store/types';
+import { hashPassword, verifyPassword } from './passwords';
+
+export const REALM = 'crm-caldav';
+/** The challenge both doors send with a 401. */
+export const WWW_AUTHENTICATE = `Basic realm="${REALM}", charset="UTF-8"`;
+
+export interface BasicCredentials {
+  /** As sent, trimmed; compare lower-cased. */
+  username: string;
+  password: string;
+}
+
+/** Null when the header is absent or not well-formed Basic credentials. */
+export function parseBasicAuth(header: string | undefined): BasicCredentials | null {
+  const match = /^basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(header ?? '');
+  if (!match) return null;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return null;
+  return { username: decoded.slice(0, colon).trim(), password: decoded.slice(colon + 1) };
+}
+
+const CACHE_LIMIT = 1000;
+const verified = new Set<string>();
+
+/** For tests: forget every cached verification. */
+export function clearAuthCache(): void {
+  verified.clear();
+}
+
+const cacheKey = (email: string, password: string, passwordHash: string) =>
+  [email, createHash('sha256').update(password).digest('hex'), passwordHash].join('\0');
+
+function remember(key: string): void {
+  if (verified.size >= CACHE_LIMIT) {
+    const oldest = verified.values().next();
+    if (!oldest.done) verified.delete(oldest.value);
+  }
+  verified.add(key);
+}
+
+/**
+ * A hash of a random password: verifying against it when the user is unknown makes a miss cost
+ * as much as a wrong password, so response times do not reveal which accounts exist.
+ */
+let decoyHash: Promise<string> | undefined;
+async function burnDecoy(password: string): Promise<void> {
+  decoyHash ??= hashPassword('decoy-password-never-matches');
+  await verifyPassword(password, await decoyHash);
+}
+
+export type CredentialCheck = { ok: true; email: string } | { ok: false; reason: 'missing' | 'invalid' };
+
+/** `missing`: no well-formed Basic credentials; `invalid`: unknown or disabled user, or a wrong password. */
+export async function checkBasicAuth(authorization: string | undefined, users: UserStore): Promise<CredentialCheck> {
+  const creds = parseBasicAuth(authorization);
+  if (!creds) return { ok: false, reason: 'missing' };
+  const email = creds.username.toLowerCase();
+
+  const user = await users.getUser(email);
+  if (!user || !user.enabled) {
+    await burnDecoy(creds.password);
+    return { ok: false, reason: 'invalid' };
+  }
+
+  const key = cacheKey(email, creds.password, user.passwordHash);
+  if (!verified.has(key)) {
+    if (!(await verifyPassword(creds.password, user.passwordHash))) return { ok: false, reason: 'invalid' };
+    remember(key);
+  }
+  return { ok: true, email: user.email.toLowerCase() };
+}
