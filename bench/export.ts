@@ -1,5 +1,5 @@
 /**
- * `npm run bench:export`: the initial export (issue #4) on DynamoDB Local, as the scheduled
+ * `npm run bench:export`: the initial export on DynamoDB Local, as the scheduled
  * Lambda runs it: runExport with the handler's deadline (its 5-minute timeout less 30 s) on the
  * production stores, CRM and jobs table. 2,500 qualifying CRM events are bulk-loaded for one
  * user, so the plan takes the nearest 2,000 and leaves 500 out; each run exports them into a

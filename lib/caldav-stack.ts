@@ -1,14 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import {
   CaldavApi,
   type CustomDomain,
   DAV_METHODS,
-  type DavMethod,
+  type CoreMethod,
   type DavMethodRouting,
   DEFAULT_DAV_METHOD_ROUTING,
   STANDARD_METHODS,
@@ -26,8 +25,6 @@ export interface CaldavStackProps extends StackProps {
   customDomain?: CustomDomain;
   /** Minutes between scheduled export runs; 15 by default. */
   exportIntervalMinutes?: number;
-  /** Use an existing secret for the CRM connector credentials instead of creating one. */
-  crmSecretArn?: string;
   /** Where the handler modules live; lambda/handlers by default. */
   handlersDir?: string;
   /** The scheduled export handler; `<handlersDir>/scheduled.ts` by default, skipped while absent. */
@@ -50,7 +47,7 @@ const WRITE: Grants = { events: 'readWrite', sync: 'readWrite', users: 'read', o
  */
 // jobs: read, for export progress; an export is queued by enabling the user, not by a job write.
 const CRM_API_GRANTS: Grants = { events: 'readWrite', sync: 'readWrite', users: 'readWrite', outbox: 'read', crm: 'readWrite', jobs: 'read' };
-const GRANTS: Record<StandardMethod | DavMethod, Grants> = {
+const GRANTS: Record<StandardMethod | CoreMethod, Grants> = {
   OPTIONS: {},
   GET: READ,
   HEAD: READ,
@@ -87,7 +84,6 @@ export function contextProps(scope: Construct): CaldavStackProps {
     davMethodRouting: routing,
     customDomain: domainName && certificateArn ? { domainName, certificateArn } : undefined,
     exportIntervalMinutes: interval === undefined ? undefined : Number(interval),
-    crmSecretArn: ctx('crmSecretArn'),
   };
 }
 
@@ -114,13 +110,13 @@ export class CaldavStack extends Stack {
       this.functions[id] = fn;
       return fn;
     };
-    const methodFunction = (method: StandardMethod | DavMethod) =>
+    const methodFunction = (method: StandardMethod | CoreMethod) =>
       davFunction(`${method[0]}${method.slice(1).toLowerCase()}Handler`, method.toLowerCase(), `CalDAV ${method}`, GRANTS[method]);
 
     const standard = Object.fromEntries(STANDARD_METHODS.map((m) => [m, methodFunction(m)])) as Record<StandardMethod, DavFunction>;
     const dav =
       routing === 'per-method-routes'
-        ? (Object.fromEntries(DAV_METHODS.map((m) => [m, methodFunction(m)])) as Record<DavMethod, DavFunction>)
+        ? (Object.fromEntries(DAV_METHODS.map((m) => [m, methodFunction(m)])) as Record<CoreMethod, DavFunction>)
         : undefined;
     const fallback = davFunction(
       'AnyHandler',
@@ -141,24 +137,12 @@ export class CaldavStack extends Stack {
       customDomain: props.customDomain,
     });
 
-    const crmSecret = props.crmSecretArn
-      ? secretsmanager.Secret.fromSecretCompleteArn(this, 'CrmCredentials', props.crmSecretArn)
-      : new secretsmanager.Secret(this, 'CrmCredentials', {
-          description: 'CRM connector credentials (JSON); set with `aws secretsmanager put-secret-value`',
-          removalPolicy: RemovalPolicy.RETAIN,
-        });
-    Validations.of(crmSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason: 'The secret holds credentials issued by the CRM; they are rotated in the CRM by its admin, which no rotation Lambda can do.',
-    });
-
     const scheduledEntry = props.scheduledEntry ?? join(handlersDir, 'scheduled.ts');
     if (existsSync(scheduledEntry)) {
       this.schedule = new ExportSchedule(this, 'ExportSchedule', {
         entry: scheduledEntry,
         projectRoot: PROJECT_ROOT,
         tables: this.tables,
-        crmSecret,
         intervalMinutes: props.exportIntervalMinutes ?? 15,
       });
     } else {
@@ -175,6 +159,5 @@ export class CaldavStack extends Stack {
     for (const name of ['events', 'sync', 'users'] as const) {
       new CfnOutput(this, `${name[0].toUpperCase()}${name.slice(1)}TableName`, { value: this.tables[name].table.tableName });
     }
-    new CfnOutput(this, 'CrmSecretArn', { value: crmSecret.secretArn });
   }
 }

@@ -1,8 +1,8 @@
-import { NS } from './namespaces';
+import type { Clark } from './namespaces';
 import type { XmlElement } from './xml';
 
 /** A precondition/postcondition element for the DAV:error body (RFC 4918 §16), Clark-named. */
-export type ConditionName = `{${string}}${string}`;
+export type ConditionName = Clark;
 
 /**
  * A protocol error that becomes a status code plus, when given, a DAV:error body naming the
@@ -22,8 +22,6 @@ export class DavError extends Error {
   }
 }
 
-export const dav = (name: string): ConditionName => `{${NS.DAV}}${name}`;
-export const caldav = (name: string): ConditionName => `{${NS.CALDAV}}${name}`;
 
 export const badRequest = (message: string) => new DavError(400, message);
 export const forbidden = (message: string, condition?: ConditionName) =>

@@ -18,6 +18,12 @@ export type Clark = string;
 
 export const clark = (ns: string, local: string): Clark => `{${ns}}${local}`;
 
+/** The one way names are written: D('href'), CAL('calendar-data'), CS('getctag'), ICAL('calendar-color'). */
+export const D = (local: string): Clark => clark(NS.DAV, local);
+export const CAL = (local: string): Clark => clark(NS.CALDAV, local);
+export const CS = (local: string): Clark => clark(NS.CS, local);
+export const ICAL = (local: string): Clark => clark(NS.APPLE, local);
+
 export function splitClark(name: Clark): { ns: string; local: string } {
   const m = /^\{([^}]*)\}(.+)$/.exec(name);
   return m ? { ns: m[1], local: m[2] } : { ns: '', local: name };

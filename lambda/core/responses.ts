@@ -1,6 +1,6 @@
 /** Ready-made responses shared by the methods. */
 import { DavError } from './errors';
-import { NS } from './namespaces';
+import { D } from './namespaces';
 import { el, serializeXml, type XmlElement } from './xml';
 import type { DavResponse } from './types';
 
@@ -15,7 +15,7 @@ export function xmlResponse(status: number, root: XmlElement, headers: Record<st
 }
 
 export const multistatus = (responses: XmlElement[], extra: XmlElement[] = []): DavResponse =>
-  xmlResponse(207, el(`{${NS.DAV}}multistatus`, ...responses, ...extra));
+  xmlResponse(207, el(D('multistatus'), ...responses, ...extra));
 
 export const statusLine = (code: number) => `HTTP/1.1 ${code} ${STATUS_TEXT[code] ?? ''}`.trimEnd();
 
@@ -26,7 +26,7 @@ export const statusLine = (code: number) => `HTTP/1.1 ${code} ${STATUS_TEXT[code
 export function errorResponse(err: DavError): DavResponse {
   if (err.condition) {
     const condition = el(err.condition, ...err.conditionContent);
-    const body = el(`{${NS.DAV}}error`, condition, el(`{${NS.DAV}}responsedescription`, err.message));
+    const body = el(D('error'), condition, el(D('responsedescription'), err.message));
     return xmlResponse(err.status, body, err.headers);
   }
   return {

@@ -1,6 +1,6 @@
 /** Storage-port failures → protocol errors, in one place for every writing method. */
-import { DavError, caldav, notFound } from './errors';
-import { NS } from './namespaces';
+import { DavError, notFound } from './errors';
+import { CAL, D } from './namespaces';
 import { hrefs } from './paths';
 import { el } from './xml';
 import { NotFound, ObjectTooLarge, PreconditionFailed, UidConflict, WriteContention } from '../store/types';
@@ -11,12 +11,12 @@ export function rethrowStoreError(err: unknown, owner: string, uid?: string): ne
   if (err instanceof NotFound) throw notFound();
   if (err instanceof UidConflict) {
     const href = hrefs.object(owner, err.existingName);
-    throw new DavError(409, `Another calendar object (${href}) already holds UID ${uid ?? ''}`, caldav('no-uid-conflict'), {}, [
-      el(`{${NS.DAV}}href`, href),
+    throw new DavError(409, `Another calendar object (${href}) already holds UID ${uid ?? ''}`, CAL('no-uid-conflict'), {}, [
+      el(D('href'), href),
     ]);
   }
   if (err instanceof ObjectTooLarge) {
-    throw new DavError(413, `The calendar object is larger than the ${err.limit} bytes the store accepts`, caldav('max-resource-size'));
+    throw new DavError(413, `The calendar object is larger than the ${err.limit} bytes the store accepts`, CAL('max-resource-size'));
   }
   if (err instanceof WriteContention) {
     throw new DavError(503, 'The calendar is busy with concurrent writes; retry shortly', undefined, { 'retry-after': '1' });

@@ -53,7 +53,8 @@ export interface DavContext {
   onObjectChange?: ObjectChangeHook;
 }
 
-export type DavMethod = (req: DavRequest, ctx: DavContext) => Promise<DavResponse>;
+/** Core's implementation of one HTTP method: pure, request in, response out (the HTTP method's name is `DavRequest.method`). */
+export type CoreMethod = (req: DavRequest, ctx: DavContext) => Promise<DavResponse>;
 
 export const DEFAULT_CONFIG: DavConfig = {
   // DynamoDB items stop at 400 KB; the rest of the item (keys, etag, ranges) fits in the margin.

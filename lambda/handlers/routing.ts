@@ -14,32 +14,32 @@ import { proppatch } from '../core/methods/proppatch';
 import { put } from '../core/methods/put';
 import { report } from '../core/methods/report';
 import { wellKnown } from '../core/methods/well-known';
-import type { DavMethod } from '../core/types';
+import type { CoreMethod } from '../core/types';
 import { davHandler, type DavLambdaHandler } from '../http/dav-handler';
 import { crmApiHandler } from './crm-api';
 
 /** The core method behind each routed HTTP method, and whether it answers before credentials. */
-export const DAV_METHODS: Record<string, { method: DavMethod; authenticate: boolean }> = {
-  OPTIONS: { method: options, authenticate: false },
-  PROPFIND: { method: propfind, authenticate: true },
-  PROPPATCH: { method: proppatch, authenticate: true },
-  REPORT: { method: report, authenticate: true },
-  GET: { method: get, authenticate: true },
-  HEAD: { method: head, authenticate: true },
-  PUT: { method: put, authenticate: true },
-  DELETE: { method: deleteMethod, authenticate: true },
-  MKCALENDAR: { method: mkcalendar, authenticate: true },
+export const DAV_METHODS: Record<string, { run: CoreMethod; authenticate: boolean }> = {
+  OPTIONS: { run: options, authenticate: false },
+  PROPFIND: { run: propfind, authenticate: true },
+  PROPPATCH: { run: proppatch, authenticate: true },
+  REPORT: { run: report, authenticate: true },
+  GET: { run: get, authenticate: true },
+  HEAD: { run: head, authenticate: true },
+  PUT: { run: put, authenticate: true },
+  DELETE: { run: deleteMethod, authenticate: true },
+  MKCALENDAR: { run: mkcalendar, authenticate: true },
   // Clients creating a calendar with extended MKCOL (RFC 5689) get MKCALENDAR's refusal.
-  MKCOL: { method: mkcalendar, authenticate: true },
+  MKCOL: { run: mkcalendar, authenticate: true },
 };
 
 /** The Lambda handler for one HTTP method (one per API Gateway route). */
 export function methodHandler(httpMethod: keyof typeof DAV_METHODS, app: AppSource): DavLambdaHandler {
-  const { method, authenticate } = DAV_METHODS[httpMethod]!;
-  return davHandler(method, app, { authenticate });
+  const { run, authenticate } = DAV_METHODS[httpMethod]!;
+  return davHandler(run, app, { authenticate });
 }
 
-const notAllowed: DavMethod = async (req) => {
+const notAllowed: CoreMethod = async (req) => {
   throw new DavError(405, `${req.method} is not supported`, undefined, { allow: ALLOWED_METHODS });
 };
 
@@ -53,11 +53,11 @@ export type Router = (method: string, path: string) => DavLambdaHandler;
 
 /** Every handler built once for `app`; `path` is the request path as API Gateway gives it (rawPath). */
 export function createRouter(app: AppSource): Router {
-  const built = new Map<DavMethod, DavLambdaHandler>();
+  const built = new Map<CoreMethod, DavLambdaHandler>();
   const byMethod = new Map(
-    Object.entries(DAV_METHODS).map(([name, { method }]) => {
-      if (!built.has(method)) built.set(method, methodHandler(name, app));
-      return [name, built.get(method)!];
+    Object.entries(DAV_METHODS).map(([name, { run }]) => {
+      if (!built.has(run)) built.set(run, methodHandler(name, app));
+      return [name, built.get(run)!];
     }),
   );
   const wellKnownHandler = davHandler(wellKnown, app, { authenticate: false });

@@ -1,10 +1,10 @@
 /**
- * Wraps a core DavMethod into a Lambda handler for API Gateway HTTP API (payload v2) events:
+ * Wraps a core CoreMethod into a Lambda handler for API Gateway HTTP API (payload v2) events:
  * event → DavRequest, Basic auth, DavContext, method, DavResponse → result.
  */
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { DavMethod, Principal } from '../core/types';
+import type { CoreMethod, Principal } from '../core/types';
 import { authenticate } from './auth';
 import type { AppSource } from '../app/container';
 import { toApiGatewayResult, toDavRequest } from './event';
@@ -28,7 +28,7 @@ export interface DavHandlerOptions {
  */
 export const ANONYMOUS: Principal = Object.freeze({ email: '' });
 
-export function davHandler(method: DavMethod, app: AppSource, options: DavHandlerOptions = {}): DavLambdaHandler {
+export function davHandler(method: CoreMethod, app: AppSource, options: DavHandlerOptions = {}): DavLambdaHandler {
   const requireAuth = options.authenticate ?? true;
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
     .use(davMiddlewares())

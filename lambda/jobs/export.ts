@@ -1,5 +1,5 @@
 /**
- * The initial export (issue #4): copies a user's own CRM events in the window into their CalDAV
+ * The initial export: copies a user's own CRM events in the window into their CalDAV
  * calendar, once per enable. The plan (which events, in what order) is made once and stored,
  * then written batch by batch with a checkpoint after each. Re-running a batch is harmless: the
  * import creates only what is not in the calendar yet. A user disabled or re-enabled mid-way

@@ -1,5 +1,5 @@
 /**
- * Reconciliation (issue #4): applies every CRM change since the stored cursor to the owners'
+ * Reconciliation: applies every CRM change since the stored cursor to the owners'
  * calendars, so changes that reached the CRM without its API (imports, other integrations,
  * direct writes through the CRM's store) still reach the phone. Changes made through the API
  * were applied already by its listener; applying them again writes nothing (the listener only

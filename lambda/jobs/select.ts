@@ -1,5 +1,5 @@
 /**
- * Which CRM events the initial export copies (issue #4): the user's own, live events with a start
+ * Which CRM events the initial export copies: the user's own, live events with a start
  * inside the window; when more than the limit qualify, the ones starting nearest the moment
  * CalDAV was enabled. A recurring series qualifies through any occurrence starting in the window
  * (the phone should see this week's standing meeting even when the series began years ago), and
@@ -12,7 +12,7 @@ import { vtimezoneFromIntl } from '../crm/mapping/vtimezone';
 import type { CrmEvent, CrmUser } from '../crm/types';
 import { startOfDay, type ExportWindow } from './window';
 
-/** The issue's bound on the initial export. */
+/** The product's bound on the initial export: the 2,000 events nearest the enable date. */
 export const EXPORT_LIMIT = 2000;
 
 export interface ExportPlan {

@@ -1,5 +1,5 @@
 /**
- * The initial export's window (issue #4): events starting from the first day of the month before
+ * The initial export's window: events starting from the first day of the month before
  * CalDAV was enabled, 00:00 in the user's time zone, up to the end of the enable day there.
  * Calendar arithmetic is done on wall dates and turned into instants through Intl's zone rules.
  */

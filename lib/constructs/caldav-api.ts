@@ -13,7 +13,7 @@ export const STANDARD_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'] as c
 export const DAV_METHODS = ['PROPFIND', 'PROPPATCH', 'REPORT', 'MKCALENDAR'] as const;
 
 export type StandardMethod = (typeof STANDARD_METHODS)[number];
-export type DavMethod = (typeof DAV_METHODS)[number];
+export type CoreMethod = (typeof DAV_METHODS)[number];
 
 /**
  * How PROPFIND, PROPPATCH, REPORT and MKCALENDAR reach their code (docs/api-gateway-routes.md):
@@ -33,7 +33,7 @@ export interface CustomDomain {
 export interface CaldavApiProps {
   standard: Record<StandardMethod, IFunction>;
   /** Required with 'per-method-routes', ignored with 'any-fallback'. */
-  dav?: Record<DavMethod, IFunction>;
+  dav?: Record<CoreMethod, IFunction>;
   fallback: IFunction;
   wellKnown: IFunction;
   /** The CRM REST API (/crm/...); without it those paths fall to the CalDAV routes. */

@@ -89,7 +89,7 @@ export class DavFunction extends NodejsFunction {
     logGroup.grantWrite(role);
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is the runtime the project targets (issue #5) and tests against; moving to a newer runtime is a deliberate, tested change.',
+      reason: 'Node.js 22 is the runtime the project targets and tests against; moving to a newer runtime is a deliberate, tested change.',
     });
   }
 

@@ -1,27 +1,22 @@
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { CaldavTables } from './caldav-tables';
 import { DavFunction } from './dav-function';
-
-/** Env var carrying the CRM credentials secret's ARN (the value is fetched at run time). */
-export const CRM_SECRET_ENV = 'CRM_SECRET_ARN';
 
 export interface ExportScheduleProps {
   /** Absolute path of the scheduled handler module. */
   entry: string;
   projectRoot: string;
   tables: CaldavTables;
-  crmSecret: ISecret;
   intervalMinutes: number;
 }
 
 /**
  * The periodic export / CRM reconciliation job: an EventBridge rule invoking its Lambda every
- * `intervalMinutes`. The job writes objects and change-log entries like PUT and DELETE do and
- * talks to the CRM, so it alone (with the CRM API handlers) may read the CRM secret.
+ * `intervalMinutes`. The job writes objects and change-log entries like PUT and DELETE do, and
+ * the built-in CRM's records and feed.
  */
 export class ExportSchedule extends Construct {
   readonly fn: DavFunction;
@@ -37,10 +32,9 @@ export class ExportSchedule extends Construct {
       entry: props.entry,
       projectRoot: props.projectRoot,
       description: 'Scheduled CRM export and reconciliation',
-      // Bounded batches (issue #4) finish well within one interval; never overlap the next run.
+      // Bounded batches finish well within one interval; never overlap the next run.
       timeout: Duration.minutes(Math.min(5, props.intervalMinutes)),
       memorySize: 1024,
-      environment: { [CRM_SECRET_ENV]: props.crmSecret.secretArn },
     })
       .bindTable(props.tables.events, 'readWrite')
       .bindTable(props.tables.sync, 'readWrite')
@@ -51,7 +45,6 @@ export class ExportSchedule extends Construct {
       .bindTable(props.tables.byName.crm, 'readWrite')
       // Export jobs (state, plan, checkpoints) and the reconciliation cursor and lease.
       .bindTable(props.tables.byName.jobs, 'readWrite');
-    props.crmSecret.grantRead(this.fn);
 
     this.rule = new events.Rule(this, 'Rule', {
       description: `Runs the CRM export every ${props.intervalMinutes} minute(s)`,

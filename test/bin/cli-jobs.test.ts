@@ -168,9 +168,9 @@ describe('export status and jobs run on DynamoDB Local', () => {
     await users.putUser(record('off@zillum.com', { enabled: false, enabledAt: undefined }));
     const crm = new BuiltinCrm(t.doc, { table: t.tables.crm, users });
     // Enabled 10 March 2025 in Berlin: the window is 1 February 00:00 .. 11 March 00:00.
-    await crm.saveEvent(event(PAT, '2025-02-01T00:00:00+01:00', '2025-02-01T01:00:00+01:00'));
-    await crm.saveEvent(event(PAT, '2025-03-10T18:00:00+01:00', '2025-03-10T19:00:00+01:00'));
-    await crm.saveEvent(event(PAT, '2025-03-11T09:00:00+01:00', '2025-03-11T10:00:00+01:00'));
+    await crm.upsertEvent(event(PAT, '2025-02-01T00:00:00+01:00', '2025-02-01T01:00:00+01:00'));
+    await crm.upsertEvent(event(PAT, '2025-03-10T18:00:00+01:00', '2025-03-10T19:00:00+01:00'));
+    await crm.upsertEvent(event(PAT, '2025-03-11T09:00:00+01:00', '2025-03-11T10:00:00+01:00'));
     cli = async (...argv) => {
       const io = capture();
       const code = await main([...argv, '--dynamodb-endpoint', t.endpoint], io);

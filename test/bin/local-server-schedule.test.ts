@@ -108,7 +108,7 @@ describe('local server on DynamoDB Local with a schedule', () => {
   it('exports through the scheduled handler, then reconciles on later runs; nothing runs after stop()', async () => {
     // An hour ago: inside the export window whatever the time of day.
     const hourAgo = Date.now() - 3_600_000;
-    const first = (await crm.saveEvent(event(PAT, new Date(hourAgo).toISOString(), new Date(hourAgo + 1_800_000).toISOString()))).after;
+    const first = await crm.upsertEvent(event(PAT, new Date(hourAgo).toISOString(), new Date(hourAgo + 1_800_000).toISOString()));
     log = vi.spyOn(console, 'log');
     server = await startLocalServer({
       port: 0,
@@ -127,7 +127,7 @@ describe('local server on DynamoDB Local with a schedule', () => {
     expect(await exported.text()).toContain(`UID:${uidForCrmId(first.id)}`);
 
     // Written after the first run recorded the feed's end: only a later run's reconciliation brings it.
-    const second = (await crm.saveEvent(event(PAT, new Date(hourAgo + 86_400_000).toISOString(), new Date(hourAgo + 86_400_000 + 1_800_000).toISOString()))).after;
+    const second = await crm.upsertEvent(event(PAT, new Date(hourAgo + 86_400_000).toISOString(), new Date(hourAgo + 86_400_000 + 1_800_000).toISOString()));
     await waitFor('a run reconciling it', () => runLines().some((line) => line.includes('reconciliation: 1 of 1 changes applied')));
     expect((await get(second.id)).status).toBe(200);
 

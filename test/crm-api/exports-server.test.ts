@@ -27,7 +27,7 @@ beforeAll(async () => {
   const crm = new BuiltinCrm(t.doc, { table: t.tables.crm, users });
   // An hour ago: inside the window whatever the time of day (it spans the previous month too).
   const hourAgo = Date.now() - 3_600_000;
-  await crm.saveEvent(event(PAT, new Date(hourAgo).toISOString(), new Date(hourAgo + 1_800_000).toISOString()));
+  await crm.upsertEvent(event(PAT, new Date(hourAgo).toISOString(), new Date(hourAgo + 1_800_000).toISOString()));
   server = await startLocalServer({ port: 0, dynamodbEndpoint: t.endpoint, env: { ...process.env, ...t.env, CRM_ADMIN_TOKEN: TOKEN } });
 });
 afterAll(async () => {

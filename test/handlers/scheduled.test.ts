@@ -34,7 +34,7 @@ describe('scheduled handler', () => {
     const crm = new BuiltinCrm(t.doc, { table: t.tables.crm, users });
     // An hour ago: inside the window whatever the time of day (it spans the previous month too).
     const hourAgo = new Date(Date.now() - 3_600_000);
-    const saved = (await crm.saveEvent(event(PAT, hourAgo.toISOString(), new Date(hourAgo.getTime() + 1_800_000).toISOString()))).after;
+    const saved = await crm.upsertEvent(event(PAT, hourAgo.toISOString(), new Date(hourAgo.getTime() + 1_800_000).toISOString()));
     // The module's own handler: its App is built from process.env on the first invocation.
     Object.assign(process.env, t.env);
 

@@ -1,7 +1,8 @@
+import { D } from '../../lambda/core/namespaces';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Context } from 'aws-lambda';
 import { buildApiGatewayEvent } from '../../bin/lib/api-gateway-event';
-import { DavError, dav } from '../../lambda/core/errors';
+import { DavError } from '../../lambda/core/errors';
 import { DEFAULT_CONFIG, type DavContext, type DavRequest } from '../../lambda/core/types';
 import { hashPassword } from '../../lambda/accounts/passwords';
 import { clearAuthCache } from '../../lambda/accounts/credentials';
@@ -68,7 +69,7 @@ describe('davHandler', () => {
   it('turns a DavError into its status and DAV:error body', async () => {
     await install();
     const handler = davHandler(async () => {
-      throw new DavError(403, 'nope', dav('valid-sync-token'));
+      throw new DavError(403, 'nope', D('valid-sync-token'));
     }, source);
     const result = await handler(buildApiGatewayEvent({ method: 'REPORT', url: '/', headers: auth }), context);
     expect(result.statusCode).toBe(403);

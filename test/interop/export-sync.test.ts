@@ -44,19 +44,17 @@ beforeAll(async () => {
   const past = [2 * HOUR, 26 * HOUR, 72 * HOUR];
   for (const ago of past) {
     saved.push(
-      (
-        await crm.saveEvent(
-          event(EMAIL, iso(now - ago), iso(now - ago + HOUR), {
-            Event_Title: `Client call ${ago / HOUR}h ago`,
-            Remind_At: 15,
-            Participants: [{ type: 'email', participant: 'dana@client.example', Email: 'dana@client.example' }],
-          }),
-        )
-      ).after,
+      await crm.upsertEvent(
+        event(EMAIL, iso(now - ago), iso(now - ago + HOUR), {
+          Event_Title: `Client call ${ago / HOUR}h ago`,
+          Remind_At: 15,
+          Participants: [{ type: 'email', participant: 'dana@client.example', Email: 'dana@client.example' }],
+        }),
+      ),
     );
   }
   // The day after tomorrow is past the end of the enable day: not exported.
-  saved.push((await crm.saveEvent(event(EMAIL, iso(now + 48 * HOUR), iso(now + 49 * HOUR), { Event_Title: 'Later' }))).after);
+  saved.push(await crm.upsertEvent(event(EMAIL, iso(now + 48 * HOUR), iso(now + 49 * HOUR), { Event_Title: 'Later' })));
   jobs = server.app.jobDeps!;
 
   client = new DAVClient({ serverUrl: server.url, credentials: { username: user.email, password: user.password }, authMethod: 'Basic', defaultAccountType: 'caldav' });
@@ -103,7 +101,7 @@ describe('initial export seen by a syncing client', () => {
 
   it('an edit written straight into the CRM table reaches the phone through reconciliation', async () => {
     const target = saved[0]!;
-    await crm.saveEvent({ ...(await crm.getEvent(target.id))!, Event_Title: 'Client call (moved by an import)' });
+    await crm.upsertEvent({ ...(await crm.getEvent(target.id))!, Event_Title: 'Client call (moved by an import)' });
     await runScheduledPass(jobs);
     const changes = await sync();
     expect(changes.updated.map(nameOf)).toEqual([`${uidForCrmId(target.id)}.ics`]);

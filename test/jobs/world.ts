@@ -78,7 +78,7 @@ export async function jobWorld(records: UserRecord[] = [user(PAT), user(SAM)]): 
     outbox,
     jobs,
     clock,
-    save: async (draft) => (await crm.saveEvent(draft)).after,
+    save: (draft) => crm.upsertEvent(draft),
     async bulkLoad(drafts) {
       const at = clock.now.toISOString();
       const events: CrmEvent[] = drafts.map((d) => ({ ...d, id: randomUUID(), Created_Time: at, Modified_Time: at, Deleted: false, caldav: null }));

@@ -127,7 +127,7 @@ describe('functions', () => {
   });
 
   it('puts no secret value in any environment', () => {
-    const allowed = new Set(['NODE_OPTIONS', ...TABLES.map(tableEnvVar), 'CRM_SECRET_ARN']);
+    const allowed = new Set(['NODE_OPTIONS', ...TABLES.map(tableEnvVar)]);
     for (const [, fn] of ofType(template, 'AWS::Lambda::Function')) {
       const vars = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       for (const key of Object.keys(vars)) expect(allowed, key).toContain(key);
@@ -181,16 +181,11 @@ describe('least privilege', () => {
     for (const [, role] of ofType(template, 'AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it('lets only the scheduled job read the CRM secret', () => {
-    const [[secretId]] = ofType(template, 'AWS::SecretsManager::Secret');
-    for (const [description, id] of Object.entries(fns)) {
-      const readsSecret = statementsOf(template, id).some(
-        (s) => [s.Action].flat().includes('secretsmanager:GetSecretValue') && JSON.stringify(s.Resource).includes(secretId),
-      );
-      expect(readsSecret, description).toBe(description === SCHEDULED);
+  it('creates no secret nobody reads: the built-in CRM needs no credentials', () => {
+    expect(ofType(template, 'AWS::SecretsManager::Secret')).toEqual([]);
+    for (const [, id] of Object.entries(fns)) {
+      expect(statementsOf(template, id).some((s) => [s.Action].flat().some((a) => String(a).startsWith('secretsmanager:')))).toBe(false);
     }
-    const env = resources(template)[fns[SCHEDULED]].Properties.Environment as { Variables: Record<string, unknown> };
-    expect(env.Variables.CRM_SECRET_ARN).toEqual({ Ref: secretId });
   });
 });
 

@@ -67,13 +67,11 @@ describe('context', () => {
         domainName: 'cal.example.com',
         certificateArn: 'arn:aws:acm:us-east-1:1:certificate/x',
         exportIntervalMinutes: '5',
-        crmSecretArn: 'arn:aws:secretsmanager:us-east-1:1:secret:crm-AbCdEf',
       }),
     ).toEqual({
       davMethodRouting: 'per-method-routes',
       customDomain: { domainName: 'cal.example.com', certificateArn: 'arn:aws:acm:us-east-1:1:certificate/x' },
       exportIntervalMinutes: 5,
-      crmSecretArn: 'arn:aws:secretsmanager:us-east-1:1:secret:crm-AbCdEf',
     });
   });
 
@@ -89,17 +87,5 @@ describe('context', () => {
     };
     Template.fromStack(withInterval(1)).hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
     expect(() => withInterval(0)).toThrow(/exportIntervalMinutes/);
-  });
-
-  it('uses an existing CRM secret instead of creating one', () => {
-    const app = new App({ context: noBundling });
-    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:crm-AbCdEf';
-    const s = new CaldavStack(app, 'Imported', {
-      crmSecretArn: arn,
-      scheduledEntry: new URL('./fixtures/scheduled.ts', import.meta.url).pathname,
-    });
-    const t = Template.fromStack(s);
-    t.resourceCountIs('AWS::SecretsManager::Secret', 0);
-    expect(JSON.stringify(t.toJSON())).toContain(arn);
   });
 });

@@ -8,7 +8,7 @@ import { DavError } from '../../lambda/core/errors';
 import { deleteMethod } from '../../lambda/core/methods/delete';
 import { put } from '../../lambda/core/methods/put';
 import { errorResponse } from '../../lambda/core/responses';
-import { DEFAULT_CONFIG, type DavContext, type DavMethod, type DavResponse } from '../../lambda/core/types';
+import { DEFAULT_CONFIG, type DavContext, type CoreMethod, type DavResponse } from '../../lambda/core/types';
 import { MemoryCrmConnector } from '../../lambda/crm/memory';
 import { eventFieldDefaults, type CrmEvent, type CrmEventDraft, type CrmUser } from '../../lambda/crm/types';
 import { MemoryCalendarStore } from '../../lambda/store/memory';
@@ -51,7 +51,7 @@ export function makeWorld() {
   const listener = crmToCaldav({ store: inner, crm, outbox, now });
 
   const ctx = (email: string): DavContext => ({ user: { email }, store: inner, config: DEFAULT_CONFIG, now, onObjectChange });
-  async function call(method: DavMethod, email: string, req: { method: string; path: string; headers?: Record<string, string>; body?: string }): Promise<DavResponse> {
+  async function call(method: CoreMethod, email: string, req: { method: string; path: string; headers?: Record<string, string>; body?: string }): Promise<DavResponse> {
     try {
       return await method({ headers: {}, body: '', ...req }, ctx(email));
     } catch (err) {

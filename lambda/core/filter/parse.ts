@@ -2,12 +2,12 @@
  * Turns a CALDAV:filter element (RFC 4791 §9.7) into a typed filter. Structural problems are the
  * CALDAV:valid-filter precondition, unknown collations CALDAV:supported-collation (§7.8): both 403.
  */
-import { caldav, forbidden } from '../errors';
-import { CAL } from '../props/names';
+import { forbidden } from '../errors';
+import { CAL } from '../namespaces';
 import { findChild, findChildren, type XmlElement } from '../xml';
 import type { Collation, CompFilter, MatchType, ParamFilter, PropFilter, TextMatch, TimeRange } from './types';
 
-const invalid = (message: string) => forbidden(message, caldav('valid-filter'));
+const invalid = (message: string) => forbidden(message, CAL('valid-filter'));
 
 const COLLATIONS: readonly Collation[] = ['i;ascii-casemap', 'i;unicode-casemap', 'i;octet'];
 const MATCH_TYPES: readonly MatchType[] = ['equals', 'contains', 'starts-with', 'ends-with'];
@@ -64,7 +64,7 @@ function parseParamFilter(element: XmlElement): ParamFilter {
 export function parseTextMatch(element: XmlElement): TextMatch {
   const collation = (element.attrs['collation'] ?? 'i;ascii-casemap') as Collation;
   if (!COLLATIONS.includes(collation)) {
-    throw forbidden(`Unsupported collation ${collation}`, caldav('supported-collation'));
+    throw forbidden(`Unsupported collation ${collation}`, CAL('supported-collation'));
   }
   // match-type comes from CardDAV (RFC 6352 §10.5.4); clients use it in CalDAV too.
   const matchType = (element.attrs['match-type'] ?? 'contains') as MatchType;

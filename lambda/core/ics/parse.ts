@@ -6,8 +6,9 @@
  * precondition tells the client exactly what went wrong where a bare 400 would not.
  * The text is only read here, never rewritten: what is stored is what was sent.
  */
+import { CAL } from '../namespaces';
 import ICAL from 'ical.js';
-import { caldav, forbidden } from '../errors';
+import { forbidden } from '../errors';
 
 /** Top-level components a calendar object may hold besides its VEVENTs. */
 const ALLOWED_BESIDE_EVENTS = new Set(['vtimezone']);
@@ -19,8 +20,8 @@ export interface ParsedCalendarObject {
   events: ICAL.Component[];
 }
 
-export const invalidData = (message: string) => forbidden(message, caldav('valid-calendar-data'));
-const invalidObject = (message: string) => forbidden(message, caldav('valid-calendar-object-resource'));
+export const invalidData = (message: string) => forbidden(message, CAL('valid-calendar-data'));
+const invalidObject = (message: string) => forbidden(message, CAL('valid-calendar-object-resource'));
 
 /** Parses and checks the structure; throws a 403 DavError naming the failed precondition. */
 export function parseCalendarObject(text: string): ParsedCalendarObject {
@@ -38,7 +39,7 @@ export function parseCalendarObject(text: string): ParsedCalendarObject {
     if (comp.name !== 'vevent' && !ALLOWED_BESIDE_EVENTS.has(comp.name)) {
       throw forbidden(
         `Only events are synced with the CRM calendar; ${comp.name.toUpperCase()} is not supported`,
-        caldav('supported-calendar-component'),
+        CAL('supported-calendar-component'),
       );
     }
   }

@@ -5,12 +5,12 @@
 import { assertOwnNode } from '../access';
 import { forbidden, notFound } from '../errors';
 import { resolvePath } from '../paths';
-import type { DavMethod } from '../types';
+import type { CoreMethod } from '../types';
 import type { WriteCondition } from '../../store/types';
 import { rethrowStoreError } from '../store-errors';
 import { checkWritePreconditions, hasWritePreconditions, pinState, readPreconditions } from './conditional';
 
-export const deleteMethod: DavMethod = async (req, ctx) => {
+export const deleteMethod: CoreMethod = async (req, ctx) => {
   const node = resolvePath(req.path);
   assertOwnNode(node, ctx.user);
   switch (node.kind) {

@@ -6,13 +6,13 @@
 import { assertOwnNode } from '../access';
 import { notFound } from '../errors';
 import { hrefs, resolvePath, type DavNode } from '../paths';
-import type { DavContext, DavMethod, DavResponse } from '../types';
+import type { DavContext, CoreMethod, DavResponse } from '../types';
 import type { StoredObject } from '../../store/types';
 import { isNotModified, readPreconditions } from './conditional';
 
 export const ICS_CONTENT_TYPE = 'text/calendar; charset=utf-8';
 
-export const get: DavMethod = async (req, ctx) => {
+export const get: CoreMethod = async (req, ctx) => {
   const node = resolvePath(req.path);
   assertOwnNode(node, ctx.user);
   if (node.kind !== 'object') return collectionNote(node, ctx);

@@ -3,17 +3,17 @@
  * is refused as RFC 4918 §9.1 allows: the tree is shallow and clients always send a Depth.
  */
 import { assertOwnNode } from '../access';
-import { badRequest, dav, forbidden, notFound } from '../errors';
+import { badRequest, forbidden, notFound } from '../errors';
 import { resolvePath } from '../paths';
 import { propResponse, type Resource } from '../props';
-import { D } from '../props/names';
+import { D } from '../namespaces';
 import { ALLPROP, propRequestOf } from '../props/request';
 import { hrefOf, loadResource } from '../resource';
 import { multistatus } from '../responses';
-import type { DavContext, DavMethod } from '../types';
+import type { DavContext, CoreMethod } from '../types';
 import { parseXml } from '../xml';
 
-export const propfind: DavMethod = async (req, ctx) => {
+export const propfind: CoreMethod = async (req, ctx) => {
   const node = resolvePath(req.path);
   assertOwnNode(node, ctx.user);
   const depth = parseDepth(req.headers['depth']);
@@ -28,7 +28,7 @@ function parseDepth(header: string | undefined): 0 | 1 {
   const value = header?.trim().toLowerCase() ?? 'infinity';
   if (value === '0') return 0;
   if (value === '1') return 1;
-  if (value === 'infinity') throw forbidden('Depth infinity is not supported', dav('propfind-finite-depth'));
+  if (value === 'infinity') throw forbidden('Depth infinity is not supported', D('propfind-finite-depth'));
   throw badRequest(`Invalid Depth header: ${header}`);
 }
 

@@ -13,7 +13,7 @@
  * the home and must get a 207, not an error).
  */
 import { assertOwnNode } from '../access';
-import { badRequest, dav, notFound } from '../errors';
+import { badRequest, notFound } from '../errors';
 import type { Clark } from '../namespaces';
 import { resolvePath } from '../paths';
 import {
@@ -23,10 +23,10 @@ import {
   type Refusal,
 } from '../props/calendar-settings';
 import { definedPropNames, type PropContext, type Resource } from '../props';
-import { D } from '../props/names';
+import { D } from '../namespaces';
 import { hrefOf, loadResource } from '../resource';
 import { multistatus, statusLine } from '../responses';
-import type { DavContext, DavMethod } from '../types';
+import type { DavContext, CoreMethod } from '../types';
 import { el, findChildren, parseXml, type XmlElement } from '../xml';
 
 export const MAX_DEAD_PROPS = 32;
@@ -40,7 +40,7 @@ interface Instruction {
 
 type CalendarResource = Extract<Resource, { kind: 'calendar' }>;
 
-export const proppatch: DavMethod = async (req, ctx) => {
+export const proppatch: CoreMethod = async (req, ctx) => {
   const node = resolvePath(req.path);
   assertOwnNode(node, ctx.user);
   const instructions = parsePropertyUpdate(req.body);
@@ -54,7 +54,7 @@ export const proppatch: DavMethod = async (req, ctx) => {
 
 const PROTECTED: Refusal = {
   status: 403,
-  condition: dav('cannot-modify-protected-property'),
+  condition: D('cannot-modify-protected-property'),
   message: 'This property is computed by the server',
 };
 const TOO_MANY: Refusal = { status: 507, message: `At most ${MAX_DEAD_PROPS} dead properties per calendar` };

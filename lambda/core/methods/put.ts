@@ -3,16 +3,17 @@
  * byte for byte, X-APPLE-*, X-WR-ALARMUID and VTIMEZONEs included, so the ETag is always
  * returned: the client's copy is exactly what we hold (RFC 4791 §5.3.4).
  */
+import { CAL } from '../namespaces';
 import { assertOwnNode } from '../access';
-import { caldav, DavError, forbidden } from '../errors';
+import { DavError, forbidden } from '../errors';
 import { analyzeCalendarObject, etagFor } from '../ics';
 import { resolvePath, type DavNode } from '../paths';
-import type { DavContext, DavMethod, DavRequest } from '../types';
+import type { DavContext, CoreMethod, DavRequest } from '../types';
 import type { StoredObject, WriteCondition } from '../../store/types';
 import { rethrowStoreError } from '../store-errors';
 import { checkWritePreconditions, hasWritePreconditions, pinState, readPreconditions } from './conditional';
 
-export const put: DavMethod = async (req, ctx) => {
+export const put: CoreMethod = async (req, ctx) => {
   const node = resolvePath(req.path);
   assertOwnNode(node, ctx.user);
   if (node.kind !== 'object') throw notAnObjectLocation(node);
@@ -24,7 +25,7 @@ export const put: DavMethod = async (req, ctx) => {
     throw new DavError(
       413,
       `The calendar object is ${size} bytes; at most ${ctx.config.maxResourceSize} are accepted`,
-      caldav('max-resource-size'),
+      CAL('max-resource-size'),
     );
   }
   const info = analyzeCalendarObject(ics);
@@ -48,7 +49,7 @@ function notAnObjectLocation(node: DavNode): DavError {
     node.kind === 'calendar'
       ? 'PUT a calendar object into the CRM calendar, e.g. its-uid.ics inside this collection'
       : 'Only the CRM calendar syncs with the server: events must be stored in /calendars/<you>/crm/';
-  return forbidden(message, caldav('calendar-collection-location-ok'));
+  return forbidden(message, CAL('calendar-collection-location-ok'));
 }
 
 /** A missing Content-Type is tolerated; anything but iCalendar is not. */
@@ -56,7 +57,7 @@ function checkMediaType(req: DavRequest) {
   const type = req.headers['content-type']?.split(';')[0].trim().toLowerCase();
   if (type && type !== 'text/calendar') {
     const message = `Calendar objects must be sent as text/calendar, not ${type}`;
-    throw new DavError(415, message, caldav('supported-calendar-data'));
+    throw new DavError(415, message, CAL('supported-calendar-data'));
   }
 }
 

@@ -4,13 +4,13 @@
  * report, or a report on a resource that does not support it, is 403 DAV:supported-report.
  */
 import { assertOwnNode } from '../access';
-import { dav, forbidden, notFound } from '../errors';
+import { forbidden, notFound } from '../errors';
 import { resolvePath, type DavNode } from '../paths';
-import { CAL, D } from '../props/names';
+import { CAL, D } from '../namespaces';
 import { calendarQuery } from '../reports/calendar-query';
 import { calendarMultiget } from '../reports/multiget';
 import { syncCollection } from '../reports/sync-collection';
-import type { DavContext, DavMethod, DavResponse } from '../types';
+import type { DavContext, CoreMethod, DavResponse } from '../types';
 import { parseXml, type XmlElement } from '../xml';
 
 type OwnNode = Extract<DavNode, { kind: 'calendar' | 'object' }>;
@@ -27,9 +27,9 @@ const REPORTS: Record<string, { on: Array<OwnNode['kind']>; run: Report }> = {
   [D('sync-collection')]: { on: ['calendar'], run: (root, node, ctx) => syncCollection(root, node.email, ctx) },
 };
 
-const unsupported = () => forbidden('Report not supported on this resource', dav('supported-report'));
+const unsupported = () => forbidden('Report not supported on this resource', D('supported-report'));
 
-export const report: DavMethod = async (req, ctx) => {
+export const report: CoreMethod = async (req, ctx) => {
   const node = resolvePath(req.path);
   assertOwnNode(node, ctx.user);
   if (node.kind === 'unknown' || node.kind === 'foreign-collection') throw notFound();

@@ -4,9 +4,9 @@
  * with or without credentials, and cacheable as a 301.
  */
 import { hrefs } from '../paths';
-import type { DavMethod } from '../types';
+import type { CoreMethod } from '../types';
 
-export const wellKnown: DavMethod = async () => ({
+export const wellKnown: CoreMethod = async () => ({
   status: 301,
   headers: { location: hrefs.root(), 'content-length': '0' },
 });

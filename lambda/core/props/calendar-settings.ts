@@ -3,9 +3,8 @@
  * CalendarMeta.props under their Clark name. Removing one brings back its default.
  */
 import ICAL from 'ical.js';
-import { caldav, type ConditionName } from '../errors';
-import type { Clark } from '../namespaces';
-import { CAL, D, ICAL as APPLE } from './names';
+import type { ConditionName } from '../errors';
+import { CAL, D, ICAL as APPLE, type Clark } from '../namespaces';
 
 /** Why a value was refused: the propstat status and, when one applies, a precondition. */
 export interface Refusal {
@@ -44,7 +43,7 @@ const integer = (text: string) =>
 function timezone(text: string): Refusal | null {
   const refusal: Refusal = {
     status: 403,
-    condition: caldav('valid-calendar-data'),
+    condition: CAL('valid-calendar-data'),
     message: 'calendar-timezone must be a VCALENDAR with one VTIMEZONE',
   };
   try {

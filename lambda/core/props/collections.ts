@@ -2,7 +2,7 @@
 import { formatCtag, formatSyncToken } from '../sync-token';
 import { el } from '../xml';
 import { CALENDAR_SETTINGS } from './calendar-settings';
-import { CAL, CS, D } from './names';
+import { CAL, CS, D } from '../namespaces';
 import type { PropProvider } from './types';
 
 const collection = () => [el(D('collection'))];

@@ -5,7 +5,8 @@
 import type { Clark } from '../namespaces';
 import { hrefs } from '../paths';
 import { el } from '../xml';
-import { CAL, D, hrefEl } from './names';
+import { hrefEl } from './names';
+import { CAL, D } from '../namespaces';
 import type { PropProvider, Resource } from './types';
 
 const READ_ONLY = [D('read'), D('read-current-user-privilege-set')];

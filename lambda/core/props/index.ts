@@ -2,7 +2,7 @@
  * Turns one resource and a PropRequest into a DAV:response with propstats grouped by status.
  * Providers are tried in order; the first that defines a name answers it.
  */
-import { NS, type Clark } from '../namespaces';
+import { CAL, D, type Clark } from '../namespaces';
 import { statusLine } from '../responses';
 import { el, type XmlElement } from '../xml';
 import { collectionProps } from './collections';
@@ -13,12 +13,7 @@ import { principalProps } from './principal';
 import type { PropContext, PropProvider, PropRequest, PropValue, Resource } from './types';
 
 // Dead properties last: a stored value never shadows a live property of the same name.
-const providers: PropProvider[] = [objectProps, collectionProps, principalProps, commonProps, deadProps];
-
-/** Adds a provider (collections, principals, …): modules register themselves at import. */
-export function registerPropProvider(provider: PropProvider): void {
-  if (!providers.includes(provider)) providers.splice(providers.indexOf(deadProps), 0, provider);
-}
+const providers: readonly PropProvider[] = [objectProps, collectionProps, principalProps, commonProps, deadProps];
 
 /** Every property a resource defines, in provider order (later duplicates ignored). */
 function definedProps(res: Resource, ctx: PropContext): Map<Clark, () => PropValue> {
@@ -34,10 +29,10 @@ export const definedPropNames = (res: Resource, ctx: PropContext): Clark[] => [.
 
 /** Properties returned by allprop: everything except expensive or computed-on-demand ones. */
 const NOT_IN_ALLPROP = new Set<Clark>([
-  `{${NS.CALDAV}}calendar-data`,
-  `{${NS.DAV}}current-user-privilege-set`,
-  `{${NS.DAV}}supported-report-set`,
-  `{${NS.DAV}}sync-token`,
+  CAL('calendar-data'),
+  D('current-user-privilege-set'),
+  D('supported-report-set'),
+  D('sync-token'),
 ]);
 
 /**
@@ -77,9 +72,9 @@ export function propResponse(
   const propstats = [...byStatus.entries()]
     .sort(([a], [b]) => a - b)
     .map(([status, props]) =>
-      el(`{${NS.DAV}}propstat`, el(`{${NS.DAV}}prop`, ...props), el(`{${NS.DAV}}status`, statusLine(status))),
+      el(D('propstat'), el(D('prop'), ...props), el(D('status'), statusLine(status))),
     );
-  return el(`{${NS.DAV}}response`, el(`{${NS.DAV}}href`, href), ...propstats);
+  return el(D('response'), el(D('href'), href), ...propstats);
 }
 
 export type { PropContext, PropProvider, PropRequest, PropValue, Resource } from './types';

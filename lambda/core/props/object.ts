@@ -1,7 +1,6 @@
-import { NS } from '../namespaces';
+import { D } from '../namespaces';
 import type { PropProvider } from './types';
 
-const D = (local: string) => `{${NS.DAV}}${local}`;
 
 /** Live properties of a calendar object resource (RFC 4918 §15, RFC 4791 §5.3). */
 export const objectProps: PropProvider = (res) => {

@@ -1,7 +1,8 @@
 /** A user's principal (RFC 3744 §4, RFC 4791 §6.2): where clients find the calendar home. */
 import { hrefs } from '../paths';
 import { el } from '../xml';
-import { CAL, D, hrefEl } from './names';
+import { hrefEl } from './names';
+import { CAL, D } from '../namespaces';
 import type { PropProvider } from './types';
 
 export const principalProps: PropProvider = (res) => {

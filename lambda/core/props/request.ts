@@ -1,7 +1,7 @@
 /** Reads the prop / allprop / propname part of a PROPFIND or REPORT body (RFC 4918 §14.20). */
 import { badRequest } from '../errors';
 import { findChild, type XmlElement } from '../xml';
-import { D } from './names';
+import { D } from '../namespaces';
 import type { PropRequest } from './types';
 
 export const ALLPROP: PropRequest = { type: 'allprop', include: [] };

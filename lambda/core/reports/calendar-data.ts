@@ -3,11 +3,11 @@
  * shaped by expand, limit-recurrence-set and a comp/prop selection.
  */
 import ICAL from 'ical.js';
-import { badRequest, caldav, forbidden } from '../errors';
+import { badRequest, forbidden } from '../errors';
 import { parseTimeRange } from '../filter/parse';
 import type { TimeRange } from '../filter/types';
 import { parseForQuery, type ZoneContext } from '../filter/zones';
-import { CAL } from '../props/names';
+import { CAL } from '../namespaces';
 import { findChild, findChildren, type XmlElement } from '../xml';
 import { expandCalendar, limitRecurrenceSet } from './expand';
 
@@ -32,7 +32,7 @@ export function parseCalendarDataSpec(element: XmlElement): CalendarDataSpec {
   const type = element.attrs['content-type'] ?? 'text/calendar';
   const version = element.attrs['version'] ?? '2.0';
   if (type.toLowerCase() !== 'text/calendar' || version !== '2.0') {
-    throw forbidden(`calendar-data ${type} ${version} is not supported`, caldav('supported-calendar-data'));
+    throw forbidden(`calendar-data ${type} ${version} is not supported`, CAL('supported-calendar-data'));
   }
   const expand = findChild(element, CAL('expand'));
   const limit = findChild(element, CAL('limit-recurrence-set'));

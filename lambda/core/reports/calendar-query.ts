@@ -2,12 +2,12 @@
  * CALDAV:calendar-query (RFC 4791 §7.8). The store narrows candidates by the event time-range
  * (Radicale's prefilter); each candidate is then parsed and matched exactly.
  */
-import { caldav, forbidden } from '../errors';
+import { forbidden } from '../errors';
 import { matchesFilter } from '../filter/match';
 import { parseFilter } from '../filter/parse';
 import { parseForQuery } from '../filter/zones';
 import type { CompFilter, TimeRange } from '../filter/types';
-import { CAL } from '../props/names';
+import { CAL } from '../namespaces';
 import { multistatus } from '../responses';
 import type { DavContext, DavResponse } from '../types';
 import { findChild, type XmlElement } from '../xml';
@@ -15,11 +15,12 @@ import type { StoredObject } from '../../store/types';
 import { objectResponse, reportProps, zonesFor } from './objects';
 
 /**
- * Margin around the range given to the store: its bounds were computed at PUT time, and a
- * zero-length event at the range start or a floating time read in the query's zone may sit just
- * outside them. Exact matching follows, so a wide margin costs only a few extra parses.
+ * Margin around the range given to the store's prefilter. The stored bounds already allow for
+ * floating times (FLOATING_SLACK_MS in ics/range.ts); this only keeps items whose bounds an older
+ * version computed more tightly from slipping out. Exact matching follows, so a margin costs only
+ * a few extra parses.
  */
-const FLOATING_SLACK_MS = 26 * 3600 * 1000;
+const PREFILTER_MARGIN_MS = 24 * 3600 * 1000;
 
 /** @param objectName set when the request-URI is one object rather than the calendar. */
 export async function calendarQuery(
@@ -30,7 +31,7 @@ export async function calendarQuery(
 ): Promise<DavResponse> {
   const props = reportProps(root);
   const filterElement = findChild(root, CAL('filter'));
-  if (!filterElement) throw forbidden('calendar-query needs a CALDAV:filter', caldav('valid-filter'));
+  if (!filterElement) throw forbidden('calendar-query needs a CALDAV:filter', CAL('valid-filter'));
   const filter = parseFilter(filterElement);
   const zones = zonesFor(await ctx.store.getCalendar(email), findChild(root, CAL('timezone'))?.text);
 
@@ -42,8 +43,8 @@ export async function calendarQuery(
     const range = prefilterRange(filter);
     candidates = await ctx.store.findInRange(
       email,
-      range?.start == null ? null : range.start - FLOATING_SLACK_MS,
-      range?.end == null ? null : range.end + FLOATING_SLACK_MS,
+      range?.start == null ? null : range.start - PREFILTER_MARGIN_MS,
+      range?.end == null ? null : range.end + PREFILTER_MARGIN_MS,
     );
   }
   const matches = candidates

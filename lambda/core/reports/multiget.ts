@@ -4,7 +4,7 @@
  */
 import { UTC_CONTEXT } from '../filter/zones';
 import { hrefToPath, resolvePath } from '../paths';
-import { D } from '../props/names';
+import { D } from '../namespaces';
 import { multistatus } from '../responses';
 import type { DavContext, DavResponse } from '../types';
 import { findChildren, type XmlElement } from '../xml';

@@ -2,7 +2,7 @@
 import { zoneFromCalendarText, type ZoneContext } from '../filter/zones';
 import { hrefs } from '../paths';
 import { propResponse, type PropRequest } from '../props';
-import { CAL, D } from '../props/names';
+import { CAL, D } from '../namespaces';
 import { ALLPROP, propRequestOf } from '../props/request';
 import { statusLine } from '../responses';
 import type { DavContext } from '../types';

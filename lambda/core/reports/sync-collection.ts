@@ -7,9 +7,9 @@
  * the unknown names. With DAV:limit the answer is cut after N entries (RFC 6578 §3.6: 507 on the
  * request-URI) and the token continues exactly where it stopped, so paging never skips a change.
  */
-import { badRequest, dav, forbidden } from '../errors';
+import { badRequest, forbidden } from '../errors';
 import { hrefs } from '../paths';
-import { D } from '../props/names';
+import { D } from '../namespaces';
 import { multistatus } from '../responses';
 import { formatSyncPosition, parseSyncPosition, type SyncPosition } from '../sync-token';
 import type { DavContext, DavResponse } from '../types';
@@ -17,7 +17,7 @@ import { el, findChild, type XmlElement } from '../xml';
 import type { Change, ObjectSummary } from '../../store/types';
 import { needsText, objectResponse, reportProps, statusResponse, zonesFor } from './objects';
 
-const invalidToken = () => forbidden('Unknown or expired sync token', dav('valid-sync-token'));
+const invalidToken = () => forbidden('Unknown or expired sync token', D('valid-sync-token'));
 
 export async function syncCollection(root: XmlElement, email: string, ctx: DavContext): Promise<DavResponse> {
   const props = reportProps(root);

@@ -21,21 +21,14 @@ import {
 } from '../types';
 import type { CrmContext } from './context';
 import { eventIdByUid, getEvent, getEvents, ownerIndex } from './event-reads';
-import { deleteEvent, readFeedCounter, upsertEvent, type EventWrite } from './event-writes';
+import { deleteEvent, readFeedCounter, upsertEvent } from './event-writes';
 import { listChangesSince } from './feed';
 import { deletePerson, findPersonByEmail, getPerson, listPeople, savePerson, type PersonDraft, type StoredPerson } from './people';
 import { overlaps } from './span';
 import { crmUserOf } from './users';
 
-export type { EventWrite } from './event-writes';
 export type { PersonDraft, StoredPerson } from './people';
 export { crmUserOf, userRefOf, DEFAULT_TIME_ZONE } from './users';
-
-/** The API's port, plus write results carrying `before` for callers that want it. */
-export interface CrmBackend extends CrmApiBackend {
-  saveEvent(event: CrmEventDraft, opts?: UpsertOptions): Promise<EventWrite>;
-  removeEvent(id: string, opts?: UpsertOptions): Promise<EventWrite>;
-}
 
 export interface BuiltinCrmOptions {
   table: string;
@@ -57,7 +50,7 @@ async function guard<T>(what: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
-export class BuiltinCrm implements CrmBackend {
+export class BuiltinCrm implements CrmApiBackend {
   private readonly ctx: CrmContext;
   private readonly feedPageSize: number | undefined;
 
@@ -110,20 +103,14 @@ export class BuiltinCrm implements CrmBackend {
     });
   }
 
-  saveEvent(event: CrmEventDraft, opts?: UpsertOptions): Promise<EventWrite> {
-    return guard('upsertEvent', () => upsertEvent(this.ctx, event, opts));
+  upsertEvent(event: CrmEventDraft, opts?: UpsertOptions): Promise<CrmEvent> {
+    return guard('upsertEvent', async () => (await upsertEvent(this.ctx, event, opts)).after);
   }
 
-  async upsertEvent(event: CrmEventDraft, opts?: UpsertOptions): Promise<CrmEvent> {
-    return (await this.saveEvent(event, opts)).after;
-  }
-
-  removeEvent(id: string, opts?: UpsertOptions): Promise<EventWrite> {
-    return guard('deleteEvent', () => deleteEvent(this.ctx, id, opts));
-  }
-
-  async deleteEvent(id: string, opts?: UpsertOptions): Promise<void> {
-    await this.removeEvent(id, opts);
+  deleteEvent(id: string, opts?: UpsertOptions): Promise<void> {
+    return guard('deleteEvent', async () => {
+      await deleteEvent(this.ctx, id, opts);
+    });
   }
 
   findPersonByEmail(email: string): Promise<PersonMatch | null> {
@@ -152,10 +139,4 @@ export class BuiltinCrm implements CrmBackend {
   deletePerson(module: PersonModule, id: string, opts?: UpsertOptions): Promise<StoredPerson> {
     return guard('deletePerson', () => deletePerson(this.ctx, module, id, opts));
   }
-}
-
-/** The built-in CRM on the tables named in the environment (CRM_TABLE, USERS_TABLE). */
-export async function builtinCrmFromTables(doc: DynamoDBDocumentClient, tables: { crm: string; users: string }, now?: () => Date): Promise<BuiltinCrm> {
-  const { DynamoUserStore } = await import('../../store/dynamodb/user-store');
-  return new BuiltinCrm(doc, { table: tables.crm, users: new DynamoUserStore(doc, tables.users), now });
 }

@@ -3,7 +3,7 @@
  */
 import { DavError } from '../../../lambda/core/errors';
 import { errorResponse } from '../../../lambda/core/responses';
-import { DEFAULT_CONFIG, type DavContext, type DavMethod, type DavResponse } from '../../../lambda/core/types';
+import { DEFAULT_CONFIG, type DavContext, type CoreMethod, type DavResponse } from '../../../lambda/core/types';
 import { MemoryCalendarStore } from '../../../lambda/store/memory';
 import type { StoredObject } from '../../../lambda/store/types';
 
@@ -15,7 +15,7 @@ export function makeCtx(email = ALICE, store = new MemoryCalendarStore()): DavCo
 }
 
 export async function call(
-  method: DavMethod,
+  method: CoreMethod,
   ctx: DavContext,
   req: { method: string; path: string; headers?: Record<string, string>; body?: string },
 ): Promise<DavResponse> {
