@@ -1,16 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshTables, type TestTables } from '../helpers/dynamo';
-import { OLIVIA, UMA, apiOn, event } from './harness';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { OLIVIA, UMA, useFreshApi, type ApiHarness, event } from './harness';
 
-let t: TestTables;
-let h: Awaited<ReturnType<typeof apiOn>>;
-beforeAll(async () => {
-  t = await freshTables();
-  h = await apiOn(t);
-});
-afterAll(async () => {
-  await t?.drop();
-});
+let h: ApiHarness;
+useFreshApi((api) => (h = api));
 beforeEach(() => {
   h.listener.calls.length = 0;
   h.listener.fail = false;

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 /** The CRM API router on a built-in CRM over fresh DynamoDB Local tables, with a recording listener. */
 import { BuiltinCrm } from '../../lambda/crm/builtin';
 import { createCrmApi } from '../../lambda/crm-api/router';
@@ -5,7 +6,7 @@ import type { ApiResponse, CrmApiDeps } from '../../lambda/crm-api/types';
 import type { CrmEvent, CrmEventListener } from '../../lambda/crm/types';
 import { hashPassword } from '../../lambda/accounts/passwords';
 import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
-import type { TestTables } from '../helpers/dynamo';
+import { freshTables, type TestTables } from '../helpers/dynamo';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const OLIVIA = { email: 'olivia@crm.example', password: 'olivia-app-password' };
@@ -62,6 +63,20 @@ export async function apiOn(t: TestTables, extra: Partial<CrmApiDeps> = {}) {
     return { status: res.status, headers: res.headers, json: res.body ? JSON.parse(res.body) : null };
   }
   return { api, call, crm, users, listener, logs };
+}
+
+export type ApiHarness = Awaited<ReturnType<typeof apiOn>>;
+
+/** The API on fresh tables for the whole file, handed to `use` before the first test; dropped after the last. */
+export function useFreshApi(use: (h: ApiHarness) => void): void {
+  let t: TestTables | undefined;
+  beforeAll(async () => {
+    t = await freshTables();
+    use(await apiOn(t));
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
 }
 
 export const event = (extra: Record<string, unknown> = {}) => ({

@@ -3,9 +3,9 @@
  * global-setup.ts), so test files can run in parallel without seeing each other's data.
  */
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand, ListTablesCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { inject } from 'vitest';
-import { ensureTables } from '../../lambda/store/dynamodb/bootstrap';
+import { CreateTableCommand, DeleteTableCommand, ListTablesCommand, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { createTableInput, ensureTables } from '../../lambda/store/dynamodb/bootstrap';
 import {
   ENDPOINT_ENV,
   dynamoClientConfig,
@@ -13,7 +13,7 @@ import {
   type DynamoClients,
   type TableNames,
 } from '../../lambda/store/dynamodb/client';
-import { CRM_TABLE, EVENTS_TABLE, JOBS_TABLE, OUTBOX_TABLE, SYNC_TABLE, USERS_TABLE, defaultTableName, tableEnvVar } from '../../lambda/store/dynamodb/schema';
+import { CRM_TABLE, EVENTS_TABLE, JOBS_TABLE, OUTBOX_TABLE, SYNC_TABLE, USERS_TABLE, defaultTableName, tableEnvVar, type TableSpec } from '../../lambda/store/dynamodb/schema';
 
 export interface TestTables extends DynamoClients {
   endpoint: string;
@@ -77,4 +77,27 @@ async function waitUntilAnswering(client: DynamoDBClient, endpoint: string, time
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+/**
+ * For a contract suite: a new table of `spec` per call (so each test's fixed keys start clean),
+ * opened with `open`; every table is dropped after the file's last test.
+ */
+export function tablePerTest<T>(spec: TableSpec, open: (doc: TestTables['doc'], table: string) => T): () => Promise<T> {
+  let t: TestTables;
+  const made: string[] = [];
+  beforeAll(async () => {
+    t = await freshTables();
+  });
+  afterAll(async () => {
+    await Promise.all(made.map((TableName) => t.client.send(new DeleteTableCommand({ TableName }))));
+    await t?.drop();
+  });
+  return async () => {
+    const name = `${t.tables[spec.logicalName]}-${made.length + 1}`;
+    made.push(name);
+    await t.client.send(new CreateTableCommand(createTableInput(spec, name)));
+    await waitUntilTableExists({ client: t.client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: name });
+    return open(t.doc, name);
+  };
 }

@@ -1,12 +1,10 @@
 /** One contract for both job stores: memory always, DynamoDB on the run's DynamoDB Local. */
-import { CreateTableCommand, DeleteTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JobStore, Lease } from '../../lambda/jobs/job-store';
 import { DynamoJobStore } from '../../lambda/jobs/job-store-dynamodb';
 import { MemoryJobStore } from '../../lambda/jobs/job-store-memory';
-import { createTableInput } from '../../lambda/store/dynamodb/bootstrap';
 import { JOBS_TABLE } from '../../lambda/store/dynamodb/schema';
-import { freshTables, type TestTables } from '../helpers/dynamo';
+import { tablePerTest } from '../helpers/dynamo';
 
 const PAT = 'Patriciab@zillum.com';
 const ENABLED = '2026-11-25T10:00:00.000Z';
@@ -80,22 +78,4 @@ function contract(make: () => Promise<JobStore>) {
 
 describe('MemoryJobStore', () => contract(async () => new MemoryJobStore()));
 
-describe('DynamoJobStore', () => {
-  let t: TestTables;
-  beforeAll(async () => {
-    t = await freshTables();
-  });
-  // A table per test keeps the contract's e-mails fixed without cross-test leftovers.
-  const extra: string[] = [];
-  afterAll(async () => {
-    await Promise.all(extra.map((TableName) => t.client.send(new DeleteTableCommand({ TableName }))));
-    await t?.drop();
-  });
-  contract(async () => {
-    const name = `${t.tables.jobs}-${extra.length + 1}`;
-    extra.push(name);
-    await t.client.send(new CreateTableCommand(createTableInput(JOBS_TABLE, name)));
-    await waitUntilTableExists({ client: t.client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: name });
-    return new DynamoJobStore(t.doc, name);
-  });
-});
+describe('DynamoJobStore', () => contract(tablePerTest(JOBS_TABLE, (doc, table) => new DynamoJobStore(doc, table))));

@@ -1,11 +1,9 @@
 /** One contract for both outboxes: memory always, DynamoDB on the run's DynamoDB Local. */
-import { CreateTableCommand, DeleteTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTableInput } from '../../lambda/store/dynamodb/bootstrap';
+import { describe, expect, it } from 'vitest';
 import { OUTBOX_TABLE } from '../../lambda/store/dynamodb/schema';
 import { MemoryOutbox, type Outbox } from '../../lambda/sync/outbox';
 import { DynamoOutbox } from '../../lambda/sync/outbox-dynamodb';
-import { freshTables, type TestTables } from '../helpers/dynamo';
+import { tablePerTest } from '../helpers/dynamo';
 
 const A = 'alice@example.com';
 const fail = (name: string, uid: string, at: string, error = 'CrmUnavailable: down', owner = A) => ({ owner, name, uid, at, error });
@@ -53,22 +51,4 @@ function contract(make: () => Promise<Outbox>) {
 
 describe('MemoryOutbox', () => contract(async () => new MemoryOutbox()));
 
-describe('DynamoOutbox', () => {
-  let t: TestTables;
-  beforeAll(async () => {
-    t = await freshTables();
-  });
-  // A table per test keeps the contract's e-mails fixed without cross-test leftovers.
-  const extra: string[] = [];
-  afterAll(async () => {
-    await Promise.all(extra.map((TableName) => t.client.send(new DeleteTableCommand({ TableName }))));
-    await t?.drop();
-  });
-  contract(async () => {
-    const name = `${t.tables.outbox}-${extra.length + 1}`;
-    extra.push(name);
-    await t.client.send(new CreateTableCommand(createTableInput(OUTBOX_TABLE, name)));
-    await waitUntilTableExists({ client: t.client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: name });
-    return new DynamoOutbox(t.doc, name);
-  });
-});
+describe('DynamoOutbox', () => contract(tablePerTest(OUTBOX_TABLE, (doc, table) => new DynamoOutbox(doc, table))));
