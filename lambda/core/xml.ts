@@ -24,23 +24,66 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: true,
-  processEntities: true,
+  // References are decoded below, in one pass: the parser's own pass would leave `&#13;` as text
+  // and, run before ours, turn `&amp;#13;` into a reference that was never sent.
+  processEntities: false,
   htmlEntities: false,
+  // CDATA is kept apart: its content is literal, never reference-decoded.
+  cdataPropName: '#cdata',
 });
+
+/** WebDAV bodies nest a handful of levels (a calendar-query filter about eight). */
+export const MAX_XML_DEPTH = 64;
+
+const malformed = (why: string) => new DavError(400, `Malformed XML: ${why}`);
+
+/** XML 1.0 Char production: what a character reference may name. */
+const isXmlChar = (c: number) => c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** Decodes the five predefined entities and numeric character references (XML 1.0 §4.1, §4.6). */
+export function decodeReferences(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(/&([^;&\s]*);?/g, (whole, ref: string) => {
+    if (!whole.endsWith(';')) throw malformed('"&" must start a reference ending in ";"');
+    if (ref.startsWith('#')) {
+      const code = /^#x[0-9a-fA-F]{1,6}$/.test(ref) ? parseInt(ref.slice(2), 16) : /^#[0-9]{1,7}$/.test(ref) ? parseInt(ref.slice(1), 10) : NaN;
+      if (!isXmlChar(code)) throw malformed(`&${ref}; is not a character XML allows`);
+      return String.fromCodePoint(code);
+    }
+    const value = PREDEFINED[ref];
+    if (value === undefined) throw malformed(`unknown entity &${ref};`);
+    return value;
+  });
+}
+
+/** Deepest element nesting, counted without building anything (a deep body must not cost a stack). */
+function nestingDepth(body: string): number {
+  let depth = 0;
+  let max = 0;
+  for (const m of body.matchAll(/<(\/?)([^\s>/?!][^>]*?)?(\/?)>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!\[CDATA\[[\s\S]*?\]\]>/g)) {
+    if (m[0].startsWith('<!') || m[0].startsWith('<?')) continue;
+    if (m[1]) depth--;
+    else if (!m[3]) max = Math.max(max, ++depth);
+  }
+  return max;
+}
 
 export function parseXml(body: string): XmlElement {
   if (/<!DOCTYPE/i.test(body) || /<!ENTITY/i.test(body)) {
     throw new DavError(400, 'DTDs and entity declarations are not accepted');
   }
   if (body.trim() === '') throw new DavError(400, 'Request body must be an XML document');
+  // What a lossy UTF-8 decode leaves behind: the bytes sent were not UTF-8 (RFC 4918 §8.2 wants it).
+  if (body.includes('\uFFFD')) throw malformed('the body is not valid UTF-8');
+  if (nestingDepth(body) > MAX_XML_DEPTH) throw malformed(`elements nest deeper than ${MAX_XML_DEPTH} levels`);
   const valid = XMLValidator.validate(body);
-  if (valid !== true) {
-    throw new DavError(400, `Malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
-  }
+  if (valid !== true) throw malformed(`${valid.err.msg} (line ${valid.err.line})`);
   const nodes = parser.parse(body) as OrderedNode[];
-  const root = nodes.map((n) => toElement(n, {})).find((e): e is XmlElement => e !== null);
-  if (!root) throw new DavError(400, 'Request body has no root element');
-  return root;
+  const roots = nodes.map((n) => toElement(n, {})).filter((e): e is XmlElement => e !== null);
+  if (roots.length === 0) throw new DavError(400, 'Request body has no root element');
+  if (roots.length > 1) throw malformed('a document has exactly one root element');
+  return roots[0]!;
 }
 
 function toElement(node: OrderedNode, scope: Record<string, string>): XmlElement | null {
@@ -50,9 +93,9 @@ function toElement(node: OrderedNode, scope: Record<string, string>): XmlElement
   const ns = { ...scope };
   const attrs: Record<string, string> = {};
   for (const [k, v] of Object.entries(rawAttrs)) {
-    if (k === 'xmlns') ns[''] = v;
-    else if (k.startsWith('xmlns:')) ns[k.slice(6)] = v;
-    else attrs[k] = v;
+    if (k === 'xmlns') ns[''] = decodeReferences(v);
+    else if (k.startsWith('xmlns:')) ns[k.slice(6)] = decodeReferences(v);
+    else attrs[k] = decodeReferences(v);
   }
   const colon = tag.indexOf(':');
   const prefix = colon >= 0 ? tag.slice(0, colon) : '';
@@ -64,7 +107,8 @@ function toElement(node: OrderedNode, scope: Record<string, string>): XmlElement
   const kids = (node[tag] as OrderedNode[] | undefined) ?? [];
   const element: XmlElement = { name: `{${uri ?? ''}}${local}`, attrs, children: [], text: '' };
   for (const kid of kids) {
-    if ('#text' in kid) element.text += String(kid['#text']);
+    if ('#text' in kid) element.text += decodeReferences(String(kid['#text']));
+    else if ('#cdata' in kid) element.text += (kid['#cdata'] as Array<{ '#text'?: unknown }>).map((t) => String(t['#text'] ?? '')).join('');
     else {
       const childEl = toElement(kid, ns);
       if (childEl) element.children.push(childEl);
@@ -99,8 +143,20 @@ const builder = new XMLBuilder({
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
   suppressEmptyNode: true,
-  processEntities: true,
+  // Escaping is ours (escapeXml): the builder's lets characters through that XML cannot carry.
+  processEntities: false,
 });
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+
+/**
+ * Text and attribute values as XML: markup characters escaped; characters XML 1.0 cannot carry
+ * at all (C0 controls other than tab, CR and LF, lone surrogates, U+FFFE/U+FFFF) become U+FFFD.
+ * Input checks keep them out of storage; this keeps a response well-formed regardless. CR stays
+ * literal, as sabre/dav and Radicale send it (clients' parsers read CRLF as LF).
+ */
+export const escapeXml = (text: string): string =>
+  text.replace(/[&<>"]|[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, (c) => ESCAPES[c] ?? '\uFFFD');
 
 /** Serializes with stable prefixes (d:, cal:, cs:, ical:) declared once on the root. */
 export function serializeXml(root: XmlElement): string {
@@ -117,10 +173,10 @@ export function serializeXml(root: XmlElement): string {
     const { ns, local } = splitClark(e.name);
     const qname = ns ? `${prefixOf(ns)}:${local}` : local;
     const kids: OrderedNode[] = e.children.map(convert);
-    if (e.text) kids.unshift({ '#text': e.text });
+    if (e.text) kids.unshift({ '#text': escapeXml(e.text) });
     const node: OrderedNode = { [qname]: kids };
     const attrs = Object.entries(e.attrs);
-    if (attrs.length) node[':@'] = Object.fromEntries(attrs.map(([k, v]) => [`@_${k}`, v]));
+    if (attrs.length) node[':@'] = Object.fromEntries(attrs.map(([k, v]) => [`@_${k}`, escapeXml(v)]));
     return node;
   };
   const tree = convert(root);

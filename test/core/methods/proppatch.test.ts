@@ -115,6 +115,16 @@ describe('PROPPATCH on the calendar', () => {
     expect(findChild(findChild(propstat, D('error')), C('valid-calendar-data'))).toBeDefined();
   });
 
+  it("decodes character references: Apple Calendar's timezone with CRLF written as &#13;, a description served back as sent", async () => {
+    const ctx = makeCtx();
+    const apple = TZ.split('\r\n').join('&#13;\n');
+    expect((await patched(proppatchBody(setProps(`<c:calendar-timezone>${apple}</c:calendar-timezone>`)), CAL, ctx)).get(C('calendar-timezone'))?.status).toBe(200);
+    const description = 'Line one&#13;&#x0A;Line two &amp;#13; stays text';
+    expect((await patched(proppatchBody(setProps(`<c:calendar-description>${description}</c:calendar-description>`)), CAL, ctx)).get(C('calendar-description'))?.status).toBe(200);
+    const back = (await readBack(ctx, 'c:calendar-description')).get(C('calendar-description'))?.element.text;
+    expect(back).toBe('Line one\nLine two &#13; stays text');
+  });
+
   it('is atomic: a protected property gets 403, the rest 424, and nothing is stored', async () => {
     const ctx = makeCtx();
     const res = await patch(
