@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { eventKey, ownerEventKey } from '../lambda/crm/builtin/keys';
 import { spanOfEvent } from '../lambda/crm/builtin/span';
-import { intlOffset } from '../lambda/crm/mapping/vtimezone';
+import { intlOffset } from '../lambda/core/ics/vtimezone';
 import type { CrmEvent, CrmEventDraft, CrmParticipant, CrmUser } from '../lambda/crm/types';
 import { rng } from './ics';
 

@@ -11,22 +11,26 @@ import { lambdaContext } from './lambda-context';
 /** API Gateway's payload limit; bigger requests never reach the Lambda there either. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
+/** Past this, an oversized body is no longer drained for the 413's sake: the connection goes. */
+const MAX_DRAIN_BYTES = 8 * MAX_BODY_BYTES;
+
 class PayloadTooLarge extends Error {}
 
+/**
+ * The body, or PayloadTooLarge once it passes the limit. The rest is read and dropped, so the
+ * client (still sending) gets to read the 413 instead of a reset connection.
+ */
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((done, fail) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        fail(new PayloadTooLarge());
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size > MAX_DRAIN_BYTES) req.destroy();
+      else if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else chunks.length = 0;
     });
-    req.on('end', () => done(Buffer.concat(chunks)));
+    req.on('end', () => (size > MAX_BODY_BYTES ? fail(new PayloadTooLarge()) : done(Buffer.concat(chunks))));
     req.on('error', fail);
   });
 }

@@ -9,7 +9,7 @@ import { generateAppPassword, hashPassword } from '../accounts/passwords';
 import { exportProgress } from '../jobs/progress';
 import type { UserRecord } from '../store/types';
 import { crmUserOf } from '../crm/builtin/users';
-import { isIanaZone } from '../crm/mapping/vtimezone';
+import { isIanaZone } from '../core/ics/vtimezone';
 import { requireAdmin } from './auth';
 import { ApiError, forbidden, invalid, json, notFound } from './errors';
 import type { ApiRequest, ApiResponse, Caller, CrmApiDeps } from './types';

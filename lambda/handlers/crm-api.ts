@@ -6,6 +6,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { containerApp, type AppSource } from '../app/container';
+import { DavError } from '../core/errors';
 import { ApiError, INTERNAL_ERROR, errorResponse, notFound } from '../crm-api/errors';
 import type { ApiRequest, ApiResponse } from '../crm-api/types';
 import { toApiGatewayResult, toDavRequest } from '../http/event';
@@ -16,7 +17,8 @@ function toApiRequest(event: APIGatewayProxyEventV2): ApiRequest {
   let dav;
   try {
     dav = toDavRequest(event);
-  } catch {
+  } catch (err) {
+    if (err instanceof DavError && err.status === 414) throw new ApiError(414, 'INVALID_DATA', err.message, 'path');
     throw new ApiError(400, 'INVALID_DATA', 'Malformed percent-encoding in the request path', 'path');
   }
   const query: Record<string, string> = {};

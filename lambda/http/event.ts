@@ -2,13 +2,21 @@
  * API Gateway HTTP API (payload v2) events ↔ the transport-free DavRequest/DavResponse.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { badRequest } from '../core/errors';
+import { DavError, badRequest } from '../core/errors';
 import { decodePath } from '../core/paths';
 import type { DavRequest, DavResponse } from '../core/types';
 
-/** Throws a 400 DavError when the path cannot be percent-decoded. */
+/**
+ * Longest request path accepted, in bytes: real ones are under 150 (e-mail, UUID name), and
+ * DynamoDB keys, which paths become, stop at 1,024.
+ */
+export const MAX_PATH_BYTES = 1024;
+
+/** Throws a 414 DavError for an overlong path, a 400 when it cannot be percent-decoded. */
 export function toDavRequest(event: APIGatewayProxyEventV2): DavRequest {
-  const path = decodePath(event.rawPath || '/');
+  const raw = event.rawPath || '/';
+  if (Buffer.byteLength(raw, 'utf8') > MAX_PATH_BYTES) throw new DavError(414, `Request paths are limited to ${MAX_PATH_BYTES} bytes`);
+  const path = decodePath(raw);
   if (path === null) throw badRequest('Malformed percent-encoding in the request path');
 
   const body = decodeBody(event);

@@ -8,7 +8,7 @@
 import ICAL from 'ical.js';
 import { instancesOf } from '../core/filter/instances';
 import { crmEventToIcs } from '../crm/mapping';
-import { vtimezoneFromIntl } from '../crm/mapping/vtimezone';
+import { vtimezoneFromIntl } from '../core/ics/vtimezone';
 import type { CrmEvent, CrmUser } from '../crm/types';
 import { startOfDay, type ExportWindow } from './window';
 

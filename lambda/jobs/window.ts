@@ -3,7 +3,7 @@
  * CalDAV was enabled, 00:00 in the user's time zone, up to the end of the enable day there.
  * Calendar arithmetic is done on wall dates and turned into instants through Intl's zone rules.
  */
-import { intlOffset } from '../crm/mapping/vtimezone';
+import { intlOffset } from '../core/ics/vtimezone';
 
 export interface ExportWindow {
   /** Epoch ms, inclusive: 00:00 on the first day of the previous month. */

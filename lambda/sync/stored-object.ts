@@ -3,12 +3,6 @@ import { analyzeCalendarObject, etagFor } from '../core/ics';
 import type { StoredObject } from '../store/types';
 
 export function storedObjectFor(name: string, ics: string, now: Date): StoredObject {
-  return {
-    name,
-    ...analyzeCalendarObject(ics),
-    etag: etagFor(ics),
-    ics,
-    lastModified: now.toISOString(),
-    size: Buffer.byteLength(ics, 'utf8'),
-  };
+  const { text, ...info } = analyzeCalendarObject(ics);
+  return { name, ...info, etag: etagFor(text), ics: text, lastModified: now.toISOString(), size: Buffer.byteLength(text, 'utf8') };
 }

@@ -29,7 +29,9 @@ const CAL = (local: string) => `{${NS.CALDAV}}${local}`;
 
 describe('analyzeCalendarObject: span', () => {
   it('reads an iOS event in its VTIMEZONE', () => {
-    expect(analyzeCalendarObject(crlf(fixture('ios-event.ics')))).toEqual({
+    const text = crlf(fixture('ios-event.ics'));
+    expect(analyzeCalendarObject(text)).toEqual({
+      text,
       uid: 'A1B2C3D4-E5F6-4789-ABCD-0123456789AB',
       rangeStart: utc('2025-01-20T13:30:00Z'),
       rangeEnd: utc('2025-01-20T14:30:00Z'),
@@ -40,6 +42,7 @@ describe('analyzeCalendarObject: span', () => {
   it('expands a COUNT rule and includes an instance moved past the last one', () => {
     const info = analyzeCalendarObject(crlf(fixture('recurring-override.ics')));
     expect(info).toEqual({
+      text: crlf(fixture('recurring-override.ics')),
       uid: '9E8D7C6B-5A49-4382-9160-F1E2D3C4B5A6',
       rangeStart: utc('2025-01-06T14:00:00Z'),
       // The sixth Monday (10 Feb) was moved to Friday 14 Feb, 16:00-17:00 EST.
@@ -99,13 +102,20 @@ describe('analyzeCalendarObject: span', () => {
     expect(info.rangeEnd).toBeGreaterThanOrEqual(utc('2025-03-11T00:00:00Z') + 14 * H);
   });
 
-  it('widens floating times, and TZIDs without a VTIMEZONE, by 14 h', () => {
+  it('widens floating times by 14 h', () => {
     const floating = analyzeCalendarObject(calendar('DTSTART:20250301T100000', 'DTEND:20250301T110000'));
     expect(floating.rangeStart).toBe(utc('2025-03-01T10:00:00Z') - 14 * H);
     expect(floating.rangeEnd).toBe(utc('2025-03-01T11:00:00Z') + 14 * H);
-    const unknownZone = analyzeCalendarObject(calendar('DTSTART;TZID=Mars/Olympus:20250301T100000'));
-    expect(unknownZone.rangeStart).toBe(utc('2025-03-01T10:00:00Z') - 14 * H);
-    expect(unknownZone.rangeEnd).toBe(utc('2025-03-01T10:00:00Z') + 14 * H);
+  });
+
+  it('completes an IANA TZID sent without VTIMEZONE (RFC 7809) and refuses a zone nobody knows', () => {
+    const sent = calendar('DTSTART;TZID=Europe/Berlin:20250301T100000', 'DTEND;TZID=Europe/Berlin:20250301T110000');
+    const info = analyzeCalendarObject(sent);
+    expect(info.text).not.toBe(sent);
+    expect(info.text).toMatch(/BEGIN:VTIMEZONE\r\nTZID:Europe\/Berlin\r\n[\s\S]*END:VTIMEZONE\r\nBEGIN:VEVENT/);
+    expect(info.text.replace(/BEGIN:VTIMEZONE[\s\S]*END:VTIMEZONE\r\n/, '')).toBe(sent);
+    expect(info).toMatchObject({ rangeStart: utc('2025-03-01T09:00:00Z'), rangeEnd: utc('2025-03-01T10:00:00Z') });
+    expect(() => analyzeCalendarObject(calendar('DTSTART;TZID=Mars/Olympus:20250301T100000'))).toThrow(/Mars\/Olympus/);
   });
 
   it('includes RDATEs before DTSTART and RDATE periods', () => {
@@ -186,6 +196,14 @@ describe('analyzeCalendarObject: validation', () => {
     ['a malformed DTSTART', calendar('DTSTART:tomorrow'), data],
     ['a malformed RRULE', calendar('DTSTART:20250101T000000Z', 'RRULE:FREQ=FORTNIGHTLY'), data],
     ['DTEND and DURATION together', calendar('DTSTART:20250101T000000Z', 'DTEND:20250101T010000Z', 'DURATION:PT1H'), data],
+    ['DTEND before DTSTART', calendar('DTSTART:20250101T100000Z', 'DTEND:20250101T090000Z'), data],
+    ['DTEND a DATE, DTSTART a DATE-TIME', calendar('DTSTART:20250101T100000Z', 'DTEND;VALUE=DATE:20250102'), data],
+    ['a negative DURATION', calendar('DTSTART:20250101T100000Z', 'DURATION:-PT1H'), data],
+    ['invalid UTF-8 (decoded as U+FFFD)', calendar('DTSTART:20250101T000000Z', 'SUMMARY:caf\uFFFD'), data],
+    ['a NUL byte', calendar('DTSTART:20250101T000000Z', 'SUMMARY:a\u0000b'), data],
+    ['a control character', calendar('DTSTART:20250101T000000Z', 'SUMMARY:a\u001Bb'), data],
+    ['a TZID nobody knows, without VTIMEZONE', calendar('DTSTART;TZID=Mars/Olympus:20250101T000000'), data],
+    ['a 600-byte UID', calendar('DTSTART:20250101T000000Z').replace('UID:u1', `UID:${'u'.repeat(600)}`), data],
     ['a METHOD property', calendar('DTSTART:20250101T000000Z').replace('VERSION:2.0', 'VERSION:2.0\r\nMETHOD:REQUEST'), object],
     ['mixed UIDs', twoEvents(['UID:a', 'DTSTART:20250101T000000Z'], ['UID:b', 'DTSTART:20250101T000000Z']), object],
     ['two masters', twoEvents(['UID:a', 'DTSTART:20250101T000000Z'], ['UID:a', 'DTSTART:20250102T000000Z']), object],

@@ -3,6 +3,7 @@
  * that it is a valid calendar object resource, its UID and the time span it covers.
  */
 import { DavError } from '../errors';
+import { completeTimezones } from './complete-zones';
 import { invalidData, messageOf, parseCalendarObject } from './parse';
 import { spanOf, type TimeSpan } from './range';
 
@@ -11,13 +12,17 @@ export { FLOATING_SLACK_MS, MAX_COUNT_EXPANSION, type TimeSpan } from './range';
 
 export interface CalendarObjectInfo extends TimeSpan {
   uid: string;
+  /** What to store: the text as sent, or completed with VTIMEZONEs for IANA TZIDs it left out. */
+  text: string;
 }
 
 /** Throws a 403 DavError naming the CalDAV precondition the text violates. */
 export function analyzeCalendarObject(text: string): CalendarObjectInfo {
   try {
-    const { uid, events } = parseCalendarObject(text);
-    return { uid, ...spanOf(events) };
+    const parsed = parseCalendarObject(text);
+    const completed = completeTimezones(text, parsed.vcalendar, parsed.events);
+    const { uid, events } = completed === null ? parsed : parseCalendarObject(completed);
+    return { uid, ...spanOf(events), text: completed ?? text };
   } catch (err) {
     if (err instanceof DavError) throw err;
     // ical.js decodes property values lazily, so a malformed date or rule surfaces here.

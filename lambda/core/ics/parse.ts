@@ -23,11 +23,19 @@ export interface ParsedCalendarObject {
 export const invalidData = (message: string) => forbidden(message, CAL('valid-calendar-data'));
 const invalidObject = (message: string) => forbidden(message, CAL('valid-calendar-object-resource'));
 
+/** Longest UID accepted: it keys the calendar's UID index, and DynamoDB keys stop at 1,024 bytes. */
+export const MAX_UID_BYTES = 512;
+
 /** Parses and checks the structure; throws a 403 DavError naming the failed precondition. */
 export function parseCalendarObject(text: string): ParsedCalendarObject {
   // A UTF-8 byte order mark is not part of the iCalendar grammar but is harmless.
   const source = text.replace(/^\uFEFF/, '');
   if (source.trim() === '') throw invalidData('The request body is empty: a calendar object is required');
+  // What a lossy UTF-8 decode leaves behind: RFC 5545 §3.1.4 makes UTF-8 the only charset.
+  if (source.includes('\uFFFD')) throw invalidData('The body is not valid UTF-8');
+  // RFC 5545 §3.1: no CONTROL characters but HTAB in content lines (CR and LF only end lines).
+  const control = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.exec(source);
+  if (control) throw invalidData(`Control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} is not allowed in iCalendar data`);
   const vcalendar = new ICAL.Component(rootOf(parseText(source)));
   if (vcalendar.name !== 'vcalendar') {
     throw invalidData(`The body must be one VCALENDAR, not a ${vcalendar.name.toUpperCase()}`);
@@ -75,6 +83,7 @@ function checkEvents(events: ICAL.Component[]): string {
     const value = event.getFirstPropertyValue('uid');
     const eventUid = typeof value === 'string' ? value.trim() : '';
     if (eventUid === '') throw invalidData('Every VEVENT needs a UID');
+    if (Buffer.byteLength(eventUid, 'utf8') > MAX_UID_BYTES) throw invalidData(`UIDs longer than ${MAX_UID_BYTES} bytes are not accepted`);
     if (uid !== null && eventUid !== uid) {
       throw invalidObject('All components of a calendar object must share one UID (RFC 4791 §4.1)');
     }
@@ -85,6 +94,7 @@ function checkEvents(events: ICAL.Component[]): string {
     if (event.hasProperty('dtend') && event.hasProperty('duration')) {
       throw invalidData('A VEVENT may have DTEND or DURATION, not both (RFC 5545 §3.6.1)');
     }
+    checkEnd(event);
     const rid = event.getFirstProperty('recurrence-id');
     if (!rid) {
       masters += 1;
@@ -100,6 +110,19 @@ function checkEvents(events: ICAL.Component[]): string {
     throw invalidObject('A calendar object holds one event: only one VEVENT may lack a RECURRENCE-ID');
   }
   return uid as string;
+}
+
+/** RFC 5545 §3.8.2.2: DTEND is later than DTSTART (equal is tolerated: a zero-length event); DURATION is not negative. */
+function checkEnd(event: ICAL.Component): void {
+  const start = event.getFirstPropertyValue('dtstart') as ICAL.Time;
+  const end = event.getFirstPropertyValue('dtend');
+  if (end !== null && end !== undefined) {
+    if (!(end instanceof ICAL.Time)) throw invalidData('DTEND needs a DATE or DATE-TIME value');
+    if (end.isDate !== start.isDate) throw invalidData('DTEND must have the same value type (DATE or DATE-TIME) as DTSTART');
+    if (end.compare(start) < 0) throw invalidData('DTEND is before DTSTART');
+  }
+  const duration = event.getFirstPropertyValue('duration');
+  if (duration instanceof ICAL.Duration && duration.isNegative) throw invalidData('DURATION must not be negative');
 }
 
 export const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));

@@ -1,7 +1,9 @@
 /**
  * PUT of a calendar object (RFC 4791 §5.3.2, RFC 4918 §9.7, RFC 7232). The body is stored
- * byte for byte, X-APPLE-*, X-WR-ALARMUID and VTIMEZONEs included, so the ETag is always
- * returned: the client's copy is exactly what we hold (RFC 4791 §5.3.4).
+ * byte for byte, X-APPLE-*, X-WR-ALARMUID and VTIMEZONEs included, and the ETag returned: the
+ * client's copy is exactly what we hold. The one exception: a TZID sent without its VTIMEZONE
+ * gets one added (ics/complete-zones.ts), and then no ETag is returned, so the client fetches
+ * what was stored (RFC 4791 §5.3.4).
  */
 import { CAL } from '../namespaces';
 import { assertOwnNode } from '../access';
@@ -28,19 +30,20 @@ export const put: CoreMethod = async (req, ctx) => {
       CAL('max-resource-size'),
     );
   }
-  const info = analyzeCalendarObject(ics);
+  const { text, ...info } = analyzeCalendarObject(ics);
   const object: StoredObject = {
     name: node.name,
     ...info,
-    etag: etagFor(ics),
-    ics,
+    etag: etagFor(text),
+    ics: text,
     lastModified: ctx.now().toISOString(),
-    size,
+    size: Buffer.byteLength(text, 'utf8'),
   };
   const cond = await writeCondition(req, ctx, node.email, node.name);
   const { created } = await store(ctx, node.email, object, cond);
   await ctx.onObjectChange?.({ kind: 'put', owner: node.email, object });
-  return { status: created ? 201 : 204, headers: { etag: object.etag } };
+  const headers: Record<string, string> = text === ics ? { etag: object.etag } : {};
+  return { status: created ? 201 : 204, headers };
 };
 
 function notAnObjectLocation(node: DavNode): DavError {

@@ -2,5 +2,4 @@
 export { icsToCrmEvent, type ToCrmContext } from './to-crm';
 export { crmEventToIcs, crmIdFromUid, uidForCrmId, PRODID, type ToIcsOptions } from './to-ics';
 export { validateRrule } from './recurrence';
-export { intlOffset, vtimezoneFromIntl } from './vtimezone';
 export type { Lookup } from './attendees';

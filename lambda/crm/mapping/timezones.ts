@@ -6,7 +6,7 @@
 import ICAL from 'ical.js';
 import { CrmValidationError } from '../types';
 import { comps, firstProp, icalProp, parseRaw, serializeRaw, type RawComp } from './raw';
-import { vtimezoneFromIntl } from './vtimezone';
+import { vtimezoneFromIntl } from '../../core/ics/vtimezone';
 
 /** Where a DATE-TIME lives: a named zone, UTC, or floating (wall time, no zone). */
 export type ZoneSpec = { kind: 'tzid'; tzid: string } | { kind: 'utc' } | { kind: 'floating' };

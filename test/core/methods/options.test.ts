@@ -6,7 +6,7 @@ it('advertises calendar-access without scheduling and the allowed methods, with 
   // OPTIONS runs before authentication: it must not touch the user or the store.
   const res = await options({ method: 'OPTIONS', path: '/', headers: {}, body: '' }, {} as DavContext);
   expect(res.status).toBe(200);
-  expect(res.headers.dav).toBe('1, 2, 3, calendar-access');
+  expect(res.headers.dav).toBe('1, 3, calendar-access');
   expect(res.headers.dav).not.toContain('auto-schedule');
   expect(res.headers.allow?.split(', ').sort()).toEqual(
     ['OPTIONS', 'GET', 'HEAD', 'PUT', 'DELETE', 'PROPFIND', 'PROPPATCH', 'REPORT', 'MKCALENDAR'].sort(),

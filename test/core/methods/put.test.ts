@@ -48,6 +48,18 @@ describe('PUT: create and update', () => {
     expect(fetched.body).toContain('X-WR-ALARMUID:F0E1D2C3-B4A5-4968-8776-655443322110');
   });
 
+  it('adds the VTIMEZONE of an IANA TZID sent without one, and then returns no ETag (RFC 4791 §5.3.4)', async () => {
+    const ctx = makeCtx();
+    const sent = eventIcs('z1').replace(/DTSTART:(\d{8}T\d{6})Z/, 'DTSTART;TZID=America/New_York:$1').replace(/DTEND:(\d{8}T\d{6})Z/, 'DTEND;TZID=America/New_York:$1');
+    const res = await putIcs(ctx, objectPath('z1.ics'), sent, { 'if-none-match': '*' });
+    expect(res.status).toBe(201);
+    expect(res.headers.etag).toBeUndefined();
+    const fetched = await call(get, ctx, { method: 'GET', path: objectPath('z1.ics') });
+    expect(fetched.body).toContain('BEGIN:VTIMEZONE');
+    expect(fetched.body).toContain('TZID:America/New_York');
+    expect(fetched.headers.etag).toMatch(/^"[^"]+"$/);
+  });
+
   it('stores LF line endings and a missing final newline verbatim', async () => {
     const ctx = makeCtx();
     const body = eventIcs('lf').replace(/\r\n/g, '\n').trimEnd();

@@ -1,7 +1,7 @@
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import { instantOf, isoIn, wallTime } from '../../../lambda/crm/mapping/timezones';
-import { intlOffset, vtimezoneFromIntl } from '../../../lambda/crm/mapping/vtimezone';
+import { intlOffset, vtimezoneFromIntl } from '../../../lambda/core/ics/vtimezone';
 
 /**
  * ical.js's offset (minutes) for the wall time Intl shows at `ms`, read through the generated
