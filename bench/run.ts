@@ -169,10 +169,10 @@ async function main() {
     log('DynamoDB work per request…');
     const costs: RequestCost[] = [];
     for (const s of reads) costs.push(await costOf(client, meter, s.name, s.request(0), s.expected));
-    const seq = parseSyncToken(await currentToken(client, user.email)) ?? 0;
+    const seq = parseSyncToken(user.email, await currentToken(client, user.email)) ?? 0;
     const incremental = [{ changes: CHANGES, cost: costs[2] }];
     for (const changes of [100, 1000].filter((n) => n < seq)) {
-      const req = { method: 'REPORT', path: calendarPath(user.email), headers: { depth: '0' }, body: syncBody(formatSyncToken(seq - changes)) };
+      const req = { method: 'REPORT', path: calendarPath(user.email), headers: { depth: '0' }, body: syncBody(formatSyncToken(user.email, seq - changes)) };
       const cost = await costOf(client, meter, `sync-collection, incremental (${changes} changes)`, req, 207);
       incremental.push({ changes, cost });
       costs.push(cost);

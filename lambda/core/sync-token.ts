@@ -1,20 +1,26 @@
 /**
- * Sync tokens (RFC 6578) and ctags are the calendar's sequence number wrapped in a URI.
- * Only this module knows the format.
+ * Sync tokens (RFC 6578) and ctags. A token names its calendar and the calendar's sequence
+ * number: `urn:crm-caldav:sync:<calendar>:<seq>`, where <calendar> is a digest of the owner, so
+ * a token from another calendar (another account on the same phone, a copied configuration) is
+ * an unknown token (DAV:valid-sync-token), never a delta. Only this module knows the format.
  *
  * A token may also carry a listing position (`…:<seq>?after=<name>`), issued when an initial
  * sync was cut short by DAV:limit: the client then holds every object named up to `after` as of
  * `seq`, and nothing named after it.
  */
+import { createHash } from 'node:crypto';
+
 const PREFIX = 'urn:crm-caldav:sync:';
 
-export const formatSyncToken = (seq: number) => `${PREFIX}${seq}`;
+/** 12 hex digits of SHA-256 of the lower-cased owner: short, stable, and no e-mail in the token. */
+const calendarId = (owner: string) => createHash('sha256').update(owner.toLowerCase()).digest('hex').slice(0, 12);
 
-/** The sequence number in a plain token we issued, or null for anything else. */
-export function parseSyncToken(token: string): number | null {
-  if (!token.startsWith(PREFIX)) return null;
-  const rest = token.slice(PREFIX.length);
-  return /^\d+$/.test(rest) ? Number(rest) : null;
+export const formatSyncToken = (owner: string, seq: number) => `${PREFIX}${calendarId(owner)}:${seq}`;
+
+/** The sequence number in a plain token we issued for `owner`'s calendar, or null for anything else. */
+export function parseSyncToken(owner: string, token: string): number | null {
+  const position = parseSyncPosition(owner, token);
+  return position && position.after === null ? position.seq : null;
 }
 
 export const formatCtag = (seq: number) => `"${seq}"`;
@@ -25,12 +31,13 @@ export interface SyncPosition {
   after: string | null;
 }
 
-export const formatSyncPosition = ({ seq, after }: SyncPosition) =>
-  after === null ? formatSyncToken(seq) : `${formatSyncToken(seq)}?after=${encodeURIComponent(after)}`;
+export const formatSyncPosition = (owner: string, { seq, after }: SyncPosition) =>
+  after === null ? formatSyncToken(owner, seq) : `${formatSyncToken(owner, seq)}?after=${encodeURIComponent(after)}`;
 
-/** A plain token or a listing position; null for anything we did not issue. */
-export function parseSyncPosition(token: string): SyncPosition | null {
-  const m = /^(\d+)(?:\?after=([^?#]*))?$/.exec(token.startsWith(PREFIX) ? token.slice(PREFIX.length) : '');
+/** A plain token or a listing position for `owner`'s calendar; null for anything we did not issue for it. */
+export function parseSyncPosition(owner: string, token: string): SyncPosition | null {
+  const own = `${PREFIX}${calendarId(owner)}:`;
+  const m = /^(\d+)(?:\?after=([^?#]*))?$/.exec(token.startsWith(own) ? token.slice(own.length) : '');
   if (!m) return null;
   if (m[2] === undefined) return { seq: Number(m[1]), after: null };
   try {

@@ -21,6 +21,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { beforeAll, describe, expect, it } from 'vitest';
 import { etagFor } from '../../lambda/core/ics/etag';
 import { NS } from '../../lambda/core/namespaces';
+import { formatSyncToken } from '../../lambda/core/sync-token';
 import { DEFAULT_CONFIG } from '../../lambda/core/types';
 import { findChild, findChildren } from '../../lambda/core/xml';
 import { composeApp, type App } from '../../lambda/app/app';
@@ -265,7 +266,7 @@ describe.each([
     );
     expect(privileges).toEqual(expect.arrayContaining([D('read'), D('write'), D('write-content'), D('bind'), D('unbind')]));
     expect(prop(ms, CAL, CS('getctag')).element.text).toBe('"0"');
-    expect(prop(ms, CAL, D('sync-token')).element.text).toBe('urn:crm-caldav:sync:0');
+    expect(prop(ms, CAL, D('sync-token')).element.text).toBe(formatSyncToken('ana@example.com', 0));
     const comps = findChildren(prop(ms, CAL, C('supported-calendar-component-set')).element, C('comp'));
     expect(comps.map((c) => c.attrs.name)).toContain('VEVENT');
     for (const name of [D('displayname'), APPLE('calendar-color'), APPLE('calendar-order')]) expect(prop(ms, CAL, name).status).toBe(200);
@@ -313,7 +314,7 @@ describe.each([
     expect([...ms.responses.keys()]).toEqual([OBJECT]);
     expect(prop(ms, OBJECT, D('getetag')).element.text).toBe(etagFor(created));
     expect(prop(ms, OBJECT, D('getcontenttype')).element.text).toMatch(/^text\/calendar/);
-    expect(ms.syncToken).toBe('urn:crm-caldav:sync:1');
+    expect(ms.syncToken).toBe(formatSyncToken('ana@example.com', 1));
     tokenAfterCreate = ms.syncToken ?? '';
   });
 
@@ -356,7 +357,7 @@ describe.each([
     const ms = multistatusOf(await send('09-report-sync-collection (with token)', withBody(event, body)));
     expect([...ms.responses.keys()]).toEqual([OBJECT]);
     expect(prop(ms, OBJECT, D('getetag')).element.text).toBe(etagFor(updated));
-    expect(ms.syncToken).toBe('urn:crm-caldav:sync:2');
+    expect(ms.syncToken).toBe(formatSyncToken('ana@example.com', 2));
     tokenAfterUpdate = ms.syncToken ?? '';
   });
 
@@ -370,7 +371,7 @@ describe.each([
     const body = bodyOf(event).replace('<A:sync-token/>', `<A:sync-token>${tokenAfterUpdate}</A:sync-token>`);
     const ms = multistatusOf(await send('09-report-sync-collection (after delete)', withBody(event, body)));
     expect(ms.statuses.get(OBJECT)).toBe(404);
-    expect(ms.syncToken).toBe('urn:crm-caldav:sync:3');
+    expect(ms.syncToken).toBe(formatSyncToken('ana@example.com', 3));
   });
 
   it('GET of the deleted object is 404', async () => {
@@ -390,7 +391,7 @@ describe.each([
     expect(event.routeKey).toBe('ANY /{proxy+}');
     const ms = multistatusOf(await send('15-any-proxy-propfind', event));
     expect(prop(ms, CAL, CS('getctag')).element.text).toBe('"3"');
-    expect(prop(ms, CAL, D('sync-token')).element.text).toBe('urn:crm-caldav:sync:3');
+    expect(prop(ms, CAL, D('sync-token')).element.text).toBe(formatSyncToken('ana@example.com', 3));
   });
 
   it('a body-less PROPFIND with the Content-Type API Gateway added is answered as allprop', async () => {

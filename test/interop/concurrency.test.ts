@@ -88,8 +88,8 @@ describe('concurrent writers on one calendar', () => {
     expect((sync.text.match(/<d:response>/g) ?? []).length).toBe(WRITERS + 1);
 
     // The token handed out is the counter, and so are the ctag and sync-token now.
-    expect(sync.ms.syncToken).toBe(formatSyncToken(seqAfter));
-    expect(await calendarState()).toEqual({ ctag: formatCtag(seqAfter), syncToken: formatSyncToken(seqAfter) });
+    expect(sync.ms.syncToken).toBe(formatSyncToken(EMAIL, seqAfter));
+    expect(await calendarState()).toEqual({ ctag: formatCtag(seqAfter), syncToken: formatSyncToken(EMAIL, seqAfter) });
 
     // No update lost: every GET returns exactly what its writer sent.
     const gets = await Promise.all(creates.map((c) => a.get(c.path)));

@@ -26,7 +26,7 @@ export const collectionProps: PropProvider = (res, ctx) => {
         [D('resourcetype')]: () => [el(D('collection')), el(CAL('calendar'))],
         ...settings,
         [CS('getctag')]: () => formatCtag(meta.seq),
-        [D('sync-token')]: () => formatSyncToken(meta.seq),
+        [D('sync-token')]: () => formatSyncToken(email, meta.seq),
         [CAL('supported-calendar-component-set')]: () => [el(CAL('comp'), { name: 'VEVENT' })],
         [CAL('supported-calendar-data')]: () => [
           el(CAL('calendar-data'), { 'content-type': 'text/calendar', version: '2.0' }),

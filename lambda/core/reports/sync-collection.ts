@@ -21,7 +21,7 @@ const invalidToken = () => forbidden('Unknown or expired sync token', D('valid-s
 
 export async function syncCollection(root: XmlElement, email: string, ctx: DavContext): Promise<DavResponse> {
   const props = reportProps(root);
-  const from = startPosition(findChild(root, D('sync-token'))?.text.trim() ?? '');
+  const from = startPosition(email, findChild(root, D('sync-token'))?.text.trim() ?? '');
   checkSyncLevel(findChild(root, D('sync-level'))?.text.trim());
   const limit = parseLimit(findChild(root, D('limit')));
 
@@ -72,12 +72,12 @@ export async function syncCollection(root: XmlElement, email: string, ctx: DavCo
     more.children.push(el(D('error'), el(D('number-of-matches-within-limits'))));
     responses.push(more);
   }
-  return multistatus(responses, [el(D('sync-token'), formatSyncPosition(next))]);
+  return multistatus(responses, [el(D('sync-token'), formatSyncPosition(email, next))]);
 }
 
-function startPosition(token: string): SyncPosition {
+function startPosition(email: string, token: string): SyncPosition {
   if (token === '') return { seq: 0, after: '' };
-  const position = parseSyncPosition(token);
+  const position = parseSyncPosition(email, token);
   if (!position) throw invalidToken();
   return position;
 }

@@ -1,3 +1,4 @@
+import { formatSyncToken } from '../../../lambda/core/sync-token';
 import { describe, expect, it } from 'vitest';
 import { propfind } from '../../../lambda/core/methods/propfind';
 import { NS } from '../../../lambda/core/namespaces';
@@ -90,7 +91,7 @@ describe('PROPFIND discovery (iOS sequence)', () => {
     expect(childNames(cal.get(D('resourcetype'))?.element)).toEqual([D('collection'), C('calendar')]);
     expect(cal.get(D('displayname'))?.element.text).toBe(ALICE);
     expect(cal.get(CS('getctag'))?.element.text).toBe('"1"');
-    expect(cal.get(D('sync-token'))?.element.text).toBe('urn:crm-caldav:sync:1');
+    expect(cal.get(D('sync-token'))?.element.text).toBe(formatSyncToken(ALICE, 1));
     const comps = cal.get(C('supported-calendar-component-set'))!.element.children;
     expect(comps.map((c) => [c.name, c.attrs.name])).toEqual([[C('comp'), 'VEVENT']]);
     const privileges = cal

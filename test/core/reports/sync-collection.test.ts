@@ -73,14 +73,14 @@ describe('sync-collection: initial and incremental', () => {
     const first = await sync(ctx, '');
     expect(first.changed).toEqual(new Map([['a.ics', a.etag], ['b.ics', b.etag]]));
     expect(first.removed).toEqual([]);
-    expect(first.token).toBe(formatSyncToken(2));
+    expect(first.token).toBe(formatSyncToken(ALICE, 2));
     expect(first.truncated).toBe(false);
   });
 
   it('an empty calendar syncs to token 0', async () => {
     const first = await sync(makeCtx(ALICE), '');
     expect(first.changed.size).toBe(0);
-    expect(first.token).toBe(formatSyncToken(0));
+    expect(first.token).toBe(formatSyncToken(ALICE, 0));
   });
 
   it('reports changes since the token, collapsed per name, deletions as 404', async () => {
@@ -100,7 +100,7 @@ describe('sync-collection: initial and incremental', () => {
     expect(next.removed.sort()).toEqual(['drop.ics', 'flash.ics']);
     expect(next.hrefs).toHaveLength(4);
     expect(next.body).toContain('<d:status>HTTP/1.1 404 Not Found</d:status>');
-    expect(next.token).toBe(formatSyncToken(9));
+    expect(next.token).toBe(formatSyncToken(ALICE, 9));
     const idle = await sync(ctx, next.token);
     expect(idle.hrefs).toEqual([]);
     expect(idle.token).toBe(next.token);
@@ -131,8 +131,11 @@ describe('sync-collection: invalid tokens', () => {
   it.each([
     ['a token of another format', 'http://example.com/sync/5'],
     ['garbage', 'urn:crm-caldav:sync:abc'],
-    ['a token from the future', 'urn:crm-caldav:sync:99'],
-    ['a continuation from the future', 'urn:crm-caldav:sync:99?after=a.ics'],
+    ['a token without its calendar (the format before tokens named one)', 'urn:crm-caldav:sync:1'],
+    ['a token from the future', formatSyncToken(ALICE, 99)],
+    ['a continuation from the future', `${formatSyncToken(ALICE, 99)}?after=a.ics`],
+    ["another calendar's token", formatSyncToken(BOB, 1)],
+    ["another calendar's continuation", `${formatSyncToken(BOB, 0)}?after=a.ics`],
   ])('%s is 403 valid-sync-token', async (_, token) => {
     const ctx = makeCtx(ALICE);
     await put(ctx, 'a.ics');
@@ -176,7 +179,7 @@ describe('sync-collection: DAV:limit (RFC 6578 §3.6)', () => {
     const { token, pages } = await syncUntilComplete(ctx, client, first.token, 2);
     expect(pages).toBe(2); // c d | e
     expect(client).toEqual(await serverState(ctx));
-    expect(token).toBe(formatSyncToken(5));
+    expect(token).toBe(formatSyncToken(ALICE, 5));
   });
 
   it('continuation tokens carry any object name', async () => {
@@ -194,7 +197,7 @@ describe('sync-collection: DAV:limit (RFC 6578 §3.6)', () => {
     for (const n of ['a', 'b']) await put(ctx, `${n}.ics`);
     const page = await sync(ctx, '', { limit: 2 });
     expect(page.truncated).toBe(false);
-    expect(page.token).toBe(formatSyncToken(2));
+    expect(page.token).toBe(formatSyncToken(ALICE, 2));
   });
 
   it('initial listing survives edits between pages: nothing missed, deletions of listed names reported', async () => {
@@ -230,12 +233,12 @@ describe('sync-collection: DAV:limit (RFC 6578 §3.6)', () => {
     expect(page.truncated).toBe(true);
     expect([...page.changed.keys()]).toEqual(['d.ics']);
     expect(page.removed).toEqual(['a.ics']);
-    expect(page.token).toBe(formatSyncToken(6));
+    expect(page.token).toBe(formatSyncToken(ALICE, 6));
     for (const [k, v] of page.changed) client.set(k, v);
     for (const k of page.removed) client.delete(k);
     const rest = await syncUntilComplete(ctx, client, page.token, 2);
     expect(rest.pages).toBe(1);
-    expect(rest.token).toBe(formatSyncToken(8));
+    expect(rest.token).toBe(formatSyncToken(ALICE, 8));
     expect(client).toEqual(await serverState(ctx));
   });
 
