@@ -7,7 +7,10 @@
  *
  * One run at a time: the cursor is held under a lease and only advanced by its holder, so two
  * overlapping runs never both apply a batch. The first run ever starts at the feed's end: the
- * past is the initial export's job, within its bounds.
+ * past is the initial export's job, within its bounds. Those bounds hold afterwards too: an event
+ * not in its owner's calendar arrives only when it changed after the owner's CalDAV was enabled,
+ * so a feed still holding pre-enable writes never delivers what the export left out (outside
+ * its window, or beyond its 2,000).
  */
 import { randomUUID } from 'node:crypto';
 import { uidForCrmId } from '../crm/mapping';
@@ -89,11 +92,15 @@ interface Arrival {
 
 /** Per-run caches of the users and their pending phone changes, and how a page is applied. */
 function applier(deps: JobDeps) {
-  let enabledUsers: Promise<string[]> | undefined;
+  let enabledUsers: Promise<Map<string, number>> | undefined;
   const pending = new Map<string, Promise<Set<string>>>();
 
-  /** E-mails of the users with CalDAV access: the calendars there are. */
-  const enabled = () => (enabledUsers ??= deps.users.listUsers().then((records) => records.filter((r) => r.enabled).map((r) => r.email.toLowerCase())));
+  /** The users with CalDAV access (the calendars there are), each with when it was enabled (epoch ms). */
+  const enabledSince = () =>
+    (enabledUsers ??= deps.users
+      .listUsers()
+      .then((records) => new Map(records.filter((r) => r.enabled).map((r) => [r.email.toLowerCase(), Date.parse(r.enabledAt ?? r.createdAt)] as const))));
+  const enabled = async () => [...(await enabledSince()).keys()];
   const pendingUids = (owner: string) => {
     let uids = pending.get(owner);
     if (!uids) pending.set(owner, (uids = deps.outbox.list(owner).then((entries) => new Set(entries.flatMap((e) => e.uids)))));
@@ -104,10 +111,12 @@ function applier(deps: JobDeps) {
     const owner = event.Owner.email.toLowerCase();
     const uid = caldavUidOf(event);
     if ((await pendingUids(owner)).has(uid)) return 'deferred';
-    const ownerEnabled = (await enabled()).includes(owner);
-    const had = ownerEnabled ? await deps.store.findNameByUid(owner, uid) : null;
+    const since = (await enabledSince()).get(owner);
+    const had = since !== undefined ? await deps.store.findNameByUid(owner, uid) : null;
     if (!had) arrivals.push({ event, uid, name: event.caldav?.name ?? `${uid}.ics` });
-    if (!ownerEnabled) return 'unchanged';
+    if (since === undefined) return 'unchanged';
+    // Not in the calendar and unchanged since enablement: the initial export's to decide.
+    if (!had && !(Date.parse(event.Modified_Time) > since)) return 'unchanged';
     return (await deps.listener.eventSaved(event, null)) ? 'applied' : 'unchanged';
   }
 

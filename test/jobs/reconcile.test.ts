@@ -46,6 +46,21 @@ describe('reconciliation', () => {
     expect(await ics(w, PAT, created)).toBeNull();
   });
 
+  it('never delivers what the initial export leaves out: changes before enablement stay out until the event changes again', async () => {
+    // Written an hour before CalDAV was enabled (09:00 UTC < ENABLED_AT 10:00), still in the feed.
+    const clock = w.clock.now;
+    w.clock.now = new Date('2026-11-25T09:00:00.000Z');
+    const oldDates = await w.save(event(PAT, '2025-03-01T10:00:00Z', '2025-03-01T11:00:00Z', { Event_Title: 'Out of the window' }));
+    w.clock.now = clock;
+    expect(await runReconciliation(w.deps)).toMatchObject({ examined: 1, applied: 0 });
+    expect(await ics(w, PAT, oldDates)).toBeNull();
+
+    // Edited after enablement: now it syncs like any other change.
+    await w.save({ ...oldDates, Event_Title: 'Out of the window (edited)' });
+    expect(await runReconciliation(w.deps)).toMatchObject({ examined: 1, applied: 1 });
+    expect(await ics(w, PAT, oldDates)).toContain('SUMMARY:Out of the window (edited)');
+  });
+
   it('two runs at once: each change is applied once', async () => {
     const before = (await w.store.getCalendar(PAT)).seq;
     const made = [];
