@@ -1,9 +1,10 @@
 /**
  * VALARM <-> Remind_At. Only the first DISPLAY/AUDIO alarm whose TRIGGER is a duration relative
  * to the start, at or before it, is the CRM reminder; every other VALARM is the phone's and is
- * never edited, dropped or duplicated. Setting Remind_At edits only that alarm's TRIGGER line;
- * clearing it removes that one alarm (a later qualifying alarm, if any, then becomes the
- * reminder on the next read: the CRM sees what the phone will ring).
+ * never edited, dropped or duplicated. Setting Remind_At edits only that alarm's TRIGGER line.
+ * Clearing it removes the alarm only when the CRM made it (its UID derives from the event);
+ * an alarm the phone made is never deleted from the CRM side: it stays, so re-applying the
+ * same CRM state changes nothing, and it is the reminder the CRM reads at the next phone edit.
  */
 import ICAL from 'ical.js';
 import { createHash } from 'node:crypto';
@@ -45,8 +46,19 @@ export function stableUuid(seed: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`.toUpperCase();
 }
 
+const reminderUid = (seed: string) => stableUuid(`${seed}/reminder`);
+
+/** Whether the CRM added this alarm (newAlarm), rather than the phone. */
+function madeByCrm(alarm: RawComp, seed: string): boolean {
+  const uid = reminderUid(seed);
+  return ['X-WR-ALARMUID', 'UID'].some((name) => {
+    const prop = firstProp(alarm, name);
+    return prop !== undefined && prop !== null && String(icalProp(prop).getFirstValue()).toUpperCase() === uid;
+  });
+}
+
 function newAlarm(minutes: number, seed: string, ctx: EditCtx): RawComp {
-  const uid = stableUuid(`${seed}/reminder`);
+  const uid = reminderUid(seed);
   const line = (name: string, value: string | ICAL.Duration) => {
     const p = new ICAL.Property(name);
     p.setValue(value);
@@ -67,6 +79,7 @@ export function writeRemindAt(ev: RawComp, minutes: number | null, seed: string,
   }
   const current = reminderOf(ev);
   if ((current?.minutes ?? null) === minutes) return;
+  if (minutes === null && !madeByCrm(current!.alarm, seed)) return;
   edit.changed = true;
   if (minutes === null) return removeNode(ev, current!.alarm);
   if (!current) return insertComp(ev, newAlarm(minutes, seed, ctx));

@@ -46,12 +46,24 @@ describe('iOS event', () => {
     expect(lineDiff(ics, back)).toEqual({ removed: STAMPS, added: NEW_STAMPS });
   });
 
-  it('clearing Remind_At removes only the first alarm; the next qualifying one then reads back', async () => {
-    const next = write({ ...(await read(ics)), Remind_At: null }, ics);
-    expect(lines(next).filter((l) => l === 'BEGIN:VALARM')).toHaveLength(2);
-    expect(next).not.toContain('0B1C2D3E-4F50-4617-8293-A4B5C6D7E8F9');
-    expect(next).toContain('X-WR-ALARMUID:1A2B3C4D-5E6F-4A8B-9C0D-E1F2A3B4C5D6');
-    expect((await read(next)).Remind_At).toBe(60);
+  it('clearing Remind_At never deletes an alarm the phone made, and re-applying writes nothing', async () => {
+    const cleared = { ...(await read(ics)), Remind_At: null };
+    expect(write(cleared, ics)).toBe(ics);
+    expect(write(cleared, write(cleared, ics))).toBe(ics);
+    // The phone's first alarm is still the reminder the CRM reads at the next phone edit.
+    expect((await read(ics)).Remind_At).toBe(15);
+  });
+
+  it('clearing Remind_At removes the alarm the CRM added, and only that one', async () => {
+    const noAlarms = ics.replace(/BEGIN:VALARM[\s\S]*?END:VALARM\r\n/g, '');
+    // An alarm at a fixed time is the phone's own, never the CRM reminder.
+    const phoneOnly = noAlarms.replace('END:VEVENT', 'BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER;VALUE=DATE-TIME:20240401T080000Z\r\nDESCRIPTION:Heads-up\r\nEND:VALARM\r\nEND:VEVENT');
+    const withCrm = write({ ...(await read(noAlarms)), Remind_At: 5 }, phoneOnly);
+    expect(lines(withCrm).filter((l) => l === 'BEGIN:VALARM')).toHaveLength(2);
+    const back = write({ ...(await read(withCrm)), Remind_At: null }, withCrm);
+    expect(lines(back).filter((l) => l === 'BEGIN:VALARM')).toHaveLength(1);
+    expect(back).toContain('TRIGGER;VALUE=DATE-TIME:20240401T080000Z');
+    expect(write({ ...(await read(back)), Remind_At: null }, back)).toBe(back);
   });
 
   it('attendee removed in the CRM: only that ATTENDEE line goes', async () => {
