@@ -27,15 +27,19 @@ interface Calendar {
   log: Change[];
   /** Entries with seq <= this have expired. */
   expiredThrough: number;
+  /** Deleted UIDs not held again, with when. */
+  deletedUids: Map<string, string>;
 }
 
 export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
   private readonly calendars = new Map<string, Calendar>();
 
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
   private calendar(owner: string): Calendar {
     let cal = this.calendars.get(owner);
     if (!cal) {
-      cal = { seq: 0, props: {}, objects: new Map(), log: [], expiredThrough: 0 };
+      cal = { seq: 0, props: {}, objects: new Map(), log: [], expiredThrough: 0, deletedUids: new Map() };
       this.calendars.set(owner, cal);
     }
     return cal;
@@ -83,6 +87,10 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
     return null;
   }
 
+  async uidDeletedAt(owner: string, uid: string) {
+    return this.calendar(owner).deletedUids.get(uid) ?? null;
+  }
+
   async putObject(owner: string, obj: ObjectWrite, cond: WriteCondition = {}) {
     const cal = this.calendar(owner);
     const existing = cal.objects.get(obj.name);
@@ -90,6 +98,7 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
     const holder = await this.findNameByUid(owner, obj.uid);
     if (holder !== null && holder !== obj.name) throw new UidConflict(holder);
     cal.objects.set(obj.name, { ...obj });
+    cal.deletedUids.delete(obj.uid);
     const seq = this.append(cal, obj.name, false);
     return { created: !existing, seq };
   }
@@ -100,6 +109,7 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
     if (!existing) throw new NotFound(name);
     checkCondition(existing, cond);
     cal.objects.delete(name);
+    cal.deletedUids.set(existing.uid, this.now().toISOString());
     return { seq: this.append(cal, name, true), uid: existing.uid };
   }
 
@@ -117,7 +127,7 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
     tally.mark(duplicates, 'skipped');
     const heldUids = new Set([...cal.objects.values()].map((o) => o.uid));
     for (const entry of kept) {
-      if (cal.objects.has(entry.obj.name) || heldUids.has(entry.obj.uid)) {
+      if (cal.objects.has(entry.obj.name) || heldUids.has(entry.obj.uid) || cal.deletedUids.has(entry.obj.uid)) {
         tally.mark([entry], 'skipped');
         continue;
       }

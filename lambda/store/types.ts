@@ -69,6 +69,12 @@ export interface CalendarStore {
   findInRange(owner: string, start: number | null, end: number | null): Promise<StoredObject[]>;
   /** Name of the object holding this UID, or null. */
   findNameByUid(owner: string, uid: string): Promise<string | null>;
+  /**
+   * When the last object holding this UID was deleted (ISO instant), or null when none was or
+   * the UID is held again: lets a late CRM write tell a deletion it has not heard of from an
+   * event that was never in the calendar, so it never brings a deleted event back.
+   */
+  uidDeletedAt(owner: string, uid: string): Promise<string | null>;
 
   /**
    * Creates or replaces an object. Throws PreconditionFailed when `cond` does not hold and

@@ -63,6 +63,16 @@ export function crmToCaldav(deps: CrmToCaldavDeps): CaldavWriter {
     return (await deps.outbox.list(owner)).some((e) => e.uids.includes(uid));
   }
 
+  /**
+   * The calendar deleted this UID after the CRM state at hand was written: a phone DELETE whose
+   * push to the CRM is still in flight (or a removal this listener made). A deletion wins over a
+   * concurrent edit; only a CRM change made after the deletion brings the event back.
+   */
+  async function deletedSince(owner: string, uid: string, event: CrmEvent): Promise<boolean> {
+    const at = await store.uidDeletedAt(owner, uid);
+    return at !== null && Date.parse(at) >= Date.parse(event.Modified_Time);
+  }
+
   async function write(user: CrmUser, event: CrmEvent): Promise<boolean> {
     const owner = user.email;
     const uid = caldavUidOf(event);
@@ -71,6 +81,10 @@ export function crmToCaldav(deps: CrmToCaldavDeps): CaldavWriter {
       const stored = name ? await store.getObject(owner, name) : null;
       if (!stored && (await deletedOnPhone(owner, uid))) {
         deps.log?.('info', 'CRM event not re-created: its CalDAV deletion waits in the outbox', { owner, uid, eventId: event.id });
+        return false;
+      }
+      if (!stored && (await deletedSince(owner, uid, event))) {
+        deps.log?.('info', 'CRM event not re-created: deleted from the calendar after this CRM state', { owner, uid, eventId: event.id });
         return false;
       }
       const ics = crmEventToIcs(event, { owner: user, previousIcs: stored?.ics, now: now() });

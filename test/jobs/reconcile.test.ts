@@ -97,7 +97,7 @@ describe('reconciliation', () => {
     expect(await ics(w, PAT, e)).toBeNull();
   });
 
-  it('the scheduled pass replays the pending phone deletion first, then reconciles it as deleted', async () => {
+  it('then the scheduled pass replays the pending phone deletion first, then reconciles it as deleted', async () => {
     expect((await w.outbox.list(PAT)).length).toBe(1);
     const report = await runScheduledPass(w.deps);
     expect(report.retry).toMatchObject({ delivered: 1, failed: 0 });
@@ -148,5 +148,23 @@ describe('reconciliation', () => {
     const offs = await w.save(event('off@zillum.com', '2026-12-23T10:00:00+01:00', '2026-12-23T11:00:00+01:00'));
     expect(await runReconciliation(w.deps)).toMatchObject({ examined: 1, applied: 0 });
     expect(await ics(w, 'off@zillum.com', offs)).toBeNull();
+  });
+
+  it('a phone DELETE racing a reconciliation: the CRM edit written before it does not bring the event back', async () => {
+    const e = await w.save(event(PAT, '2026-12-28T10:00:00+01:00', '2026-12-28T11:00:00+01:00'));
+    await runReconciliation(w.deps);
+    const name = (await w.store.findNameByUid(PAT, uidForCrmId(e.id)))!;
+    // An integration edits the event in the CRM (into the feed) ...
+    await w.save({ ...e, Description: 'edited just before the phone deleted it' });
+    // ... then the phone's DELETE lands; its push to the CRM is still in flight (no outbox entry).
+    w.clock.now = new Date(w.clock.now.getTime() + 1000);
+    await w.store.deleteObject(PAT, name);
+    expect(await runReconciliation(w.deps)).toMatchObject({ examined: 1, applied: 0 });
+    expect(await ics(w, PAT, e)).toBeNull();
+    // A CRM change made after the deletion is a new state, and syncs.
+    w.clock.now = new Date(w.clock.now.getTime() + 1000);
+    await w.save({ ...(await w.crm.getEvent(e.id))!, Description: 'restored in the CRM' });
+    expect(await runReconciliation(w.deps)).toMatchObject({ examined: 1, applied: 1 });
+    expect(await ics(w, PAT, e)).toContain('restored in the CRM');
   });
 });

@@ -147,6 +147,21 @@ export function calendarStoreContract(label: string, factory: StoreFactory) {
         expect((await store.getCalendar(owner)).seq).toBe(1);
       });
 
+      it('remembers when a UID was deleted until it is held again, by any resource', async () => {
+        fresh();
+        expect(await store.uidDeletedAt(owner, 'u1')).toBeNull();
+        await store.putObject(owner, calendarObject('a.ics', 'u1'));
+        expect(await store.uidDeletedAt(owner, 'u1')).toBeNull();
+        await store.deleteObject(owner, 'a.ics');
+        const at = await store.uidDeletedAt(owner, 'u1');
+        expect(Date.parse(at!)).not.toBeNaN();
+        expect(await store.findNameByUid(owner, 'u1')).toBeNull();
+        // The tombstone does not hold the UID: another resource may take it, which clears it.
+        expect(await store.putObject(owner, calendarObject('b.ics', 'u1'))).toEqual({ created: true, seq: 3 });
+        expect(await store.uidDeletedAt(owner, 'u1')).toBeNull();
+        expect(await store.findNameByUid(owner, 'u1')).toBe('b.ics');
+      });
+
       it('a resource that changes its UID frees the old one', async () => {
         fresh();
         await store.putObject(owner, calendarObject('a.ics', 'u1'));

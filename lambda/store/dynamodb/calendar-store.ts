@@ -20,7 +20,7 @@ import type { StoreContext } from './items';
 import { patchCalendarProps } from './props';
 import { findInRange, getObject, getObjects, listObjects } from './read';
 import { changesSince, readCalendar } from './sync';
-import { deleteObject, putObject, readUidHolder } from './write';
+import { deleteObject, putObject, readUidDeletedAt, readUidHolder } from './write';
 
 export interface DynamoCalendarStoreOptions {
   /** Change-log retention, i.e. how long a sync token stays usable. Default 30 days. */
@@ -73,6 +73,10 @@ export class DynamoCalendarStore implements CalendarStore, ObjectImporter {
 
   findNameByUid(owner: string, uid: string): Promise<string | null> {
     return readUidHolder(this.ctx, owner, uid);
+  }
+
+  uidDeletedAt(owner: string, uid: string): Promise<string | null> {
+    return readUidDeletedAt(this.ctx, owner, uid);
   }
 
   putObject(owner: string, obj: ObjectWrite, cond: WriteCondition = {}): Promise<{ created: boolean; seq: number }> {

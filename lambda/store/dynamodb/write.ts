@@ -94,7 +94,8 @@ export async function deleteObject(
       new TransactWriteCommand({
         TransactItems: [
           { Delete: { TableName: ctx.tables.events, Key: objectKey(owner, name), ...unchangedSince(existing) } },
-          { Delete: { TableName: ctx.tables.events, Key: uidKey(owner, existing.uid), ...heldByOrFree(name) } },
+          // The guard stays as a tombstone (uidDeletedAt) until the UID is held again.
+          { Put: { TableName: ctx.tables.events, Item: { ...uidKey(owner, existing.uid), name, deletedAt: ctx.now().toISOString() }, ...heldByOrFree(name) } },
           logEntry(ctx, owner, next, name, true),
           counterAdvance(ctx, owner, current),
         ],
@@ -122,17 +123,27 @@ async function readObjectHead(ctx: StoreContext, owner: string, name: string): P
   return Item ? { etag: String(Item.etag), uid: String(Item.uid) } : null;
 }
 
-export async function readUidHolder(ctx: StoreContext, owner: string, uid: string): Promise<string | null> {
+/** The UID guard: who holds the UID, or since when it is free again (a tombstone). */
+async function readUidGuard(ctx: StoreContext, owner: string, uid: string): Promise<{ name: string; deletedAt: string | null } | null> {
   const { Item } = await ctx.doc.send(
     new GetCommand({
       TableName: ctx.tables.events,
       Key: uidKey(owner, uid),
       ConsistentRead: true,
-      ProjectionExpression: '#name',
+      ProjectionExpression: '#name, deletedAt',
       ExpressionAttributeNames: { '#name': 'name' },
     }),
   );
-  return Item ? String(Item.name) : null;
+  return Item ? { name: String(Item.name), deletedAt: typeof Item.deletedAt === 'string' ? Item.deletedAt : null } : null;
+}
+
+export async function readUidHolder(ctx: StoreContext, owner: string, uid: string): Promise<string | null> {
+  const guard = await readUidGuard(ctx, owner, uid);
+  return guard && guard.deletedAt === null ? guard.name : null;
+}
+
+export async function readUidDeletedAt(ctx: StoreContext, owner: string, uid: string): Promise<string | null> {
+  return (await readUidGuard(ctx, owner, uid))?.deletedAt ?? null;
 }
 
 /** The object is still as read: absent, or carrying the ETag seen. */
@@ -145,7 +156,8 @@ function unchangedSince(existing: ObjectHead | null) {
 /** A UID guard is free or already points at this resource. */
 function heldByOrFree(name: string) {
   return {
-    ConditionExpression: 'attribute_not_exists(pk) OR #name = :name',
+    // Free: no guard, a tombstone, or already ours.
+    ConditionExpression: 'attribute_not_exists(pk) OR attribute_exists(deletedAt) OR #name = :name',
     ExpressionAttributeNames: { '#name': 'name' },
     ExpressionAttributeValues: { ':name': name },
   };
