@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { generateAppPassword, hashPassword } from '../lambda/accounts/passwords';
 import type { App } from '../lambda/app/app';
 import { buildApp } from '../lambda/app/build';
+import type { JobDeps } from '../lambda/jobs/deps';
 import { runScheduledPass } from '../lambda/jobs/pass';
 import type { UserRecord, UserStore } from '../lambda/store/types';
 import type { RetryReport } from '../lambda/sync/retry';
@@ -216,6 +217,13 @@ async function openTarget(values: { 'data-dir'?: string; 'dynamodb-endpoint'?: s
   return { app, close };
 }
 
+async function exportNow(deps: JobDeps, email: string, io: CliIo): Promise<void> {
+  const report = await runScheduledPass(deps, { email, exportsOnly: true });
+  for (const run of report.exports) {
+    io.out('error' in run ? `Initial export failed (${run.error}); the scheduled job retries it.` : `Initial export ${run.outcome}: ${run.exported} of ${run.total} events in the calendar.`);
+  }
+}
+
 /** Returns the exit code. */
 export async function main(argv: string[], io: CliIo = { out: console.log, err: console.error }): Promise<number> {
   let parsed;
@@ -266,6 +274,8 @@ export async function main(argv: string[], io: CliIo = { out: console.log, err: 
       timeZone: values['time-zone'],
       keepPassword: values['keep-password'],
     }, io);
+    // Enabling starts the initial export now, as the CRM API does; the schedule is the safety net.
+    if ((command === 'add' || command === 'enable') && target.app.jobDeps) await exportNow(target.app.jobDeps, emailArg(email), io);
     return 0;
   } catch (err) {
     io.err(`crm-caldav: ${err instanceof Error ? err.message : String(err)}`);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import {
   CaldavApi,
@@ -17,6 +18,7 @@ import { CaldavTables, type TableName } from './constructs/caldav-tables';
 import { TABLES } from '../lambda/store/dynamodb/schema';
 import { DavFunction, type TableAccess } from './constructs/dav-function';
 import { ExportSchedule } from './constructs/export-schedule';
+import { SCHEDULED_FUNCTION_ENV } from '../lambda/app/export-now';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -145,6 +147,11 @@ export class CaldavStack extends Stack {
         tables: this.tables,
         intervalMinutes: props.exportIntervalMinutes ?? 15,
       });
+      // Enabling a user through the CRM API starts that user's export at once (an asynchronous
+      // invocation); the rule stays the safety net.
+      crmApi.addEnvironment(SCHEDULED_FUNCTION_ENV, this.schedule.fn.functionName);
+      // The function itself, not `grantInvoke`'s `:*` (versions and aliases) as well.
+      crmApi.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.schedule.fn.functionArn] }));
     } else {
       Annotations.of(this).addWarningV2('crm-caldav:no-scheduled-handler', `${scheduledEntry} does not exist yet: no export schedule`);
     }

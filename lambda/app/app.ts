@@ -12,7 +12,8 @@ import type { JobStore } from '../jobs/job-store';
 import type { CalendarStore, ObjectImporter, UserStore } from '../store/types';
 import type { Outbox } from '../sync/outbox';
 import { wireCrmSync, type CrmSync } from '../sync/wiring';
-import { logLine, type Logger } from './log';
+import { runScheduledPass } from '../jobs/pass';
+import { errorText, logLine, type Logger } from './log';
 
 export interface AppParts {
   config: DavConfig;
@@ -26,6 +27,11 @@ export interface AppParts {
   bridge?: { connector: CrmConnector; outbox: Outbox };
   /** What /crm/v1 serves (the built-in CRM) and the admin token; absent = the API answers 404. */
   crmApi?: { backend: CrmApiBackend; adminToken?: string };
+  /**
+   * Starts one user's initial export elsewhere (on AWS: an asynchronous invocation of the
+   * scheduled function); absent = in this process, in the background.
+   */
+  exportTrigger?: (email: string) => Promise<void>;
   /** Releases what the parts hold (DynamoDB clients). */
   close?: () => void | Promise<void>;
 }
@@ -45,6 +51,12 @@ export interface App {
   crmApi: CrmApi | null;
   /** What the scheduled pass runs on; null without a CRM (nothing to export or reconcile) or jobs. */
   jobDeps: JobDeps | null;
+  /**
+   * Starts `email`'s initial export now instead of at the next scheduled pass (which stays the
+   * safety net); resolves once it is started, never rejects. A no-op without jobs.
+   */
+  startExport(email: string): Promise<void>;
+  /** Waits for exports started in this process, then releases the parts. */
   close(): Promise<void>;
 }
 
@@ -63,6 +75,7 @@ export function composeApp(parts: AppParts): App {
         listener: crm?.listener,
         status: crm?.status,
         exports: jobs ?? undefined,
+        onEnabled: (email) => startExport(email),
         now,
         log,
       })
@@ -71,7 +84,21 @@ export function composeApp(parts: AppParts): App {
     crm && jobs
       ? { store, users, crm: crm.connector, outbox: crm.outbox, listener: crm.listener, retry: crm.retry, jobs, now, log }
       : null;
-  return {
+  const running = new Set<Promise<unknown>>();
+  async function startExport(email: string): Promise<void> {
+    if (!jobDeps) return;
+    try {
+      if (parts.exportTrigger) return await parts.exportTrigger(email);
+      const run = runScheduledPass(jobDeps, { email, exportsOnly: true })
+        .then((report) => log('info', 'export started on enable', { email, exports: report.exports }))
+        .catch((err: unknown) => log('error', 'export on enable failed; the scheduled pass retries it', { email, error: errorText(err) }))
+        .finally(() => running.delete(run));
+      running.add(run);
+    } catch (err) {
+      log('error', 'could not start the export; the scheduled pass runs it', { email, error: errorText(err) });
+    }
+  }
+  const app: App = {
     config,
     now,
     log,
@@ -82,8 +109,11 @@ export function composeApp(parts: AppParts): App {
     crm,
     crmApi,
     jobDeps,
+    startExport,
     close: async () => {
+      await Promise.all([...running]);
       await parts.close?.();
     },
   };
+  return app;
 }

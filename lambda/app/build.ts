@@ -12,6 +12,7 @@ import { DynamoUserStore } from '../store/dynamodb/user-store';
 import { DynamoOutbox } from '../sync/outbox-dynamodb';
 import { composeApp, type App } from './app';
 import { configFromEnv } from './config';
+import { SCHEDULED_FUNCTION_ENV, invokeScheduled } from './export-now';
 import type { Logger } from './log';
 
 type Env = Record<string, string | undefined>;
@@ -61,6 +62,7 @@ export function buildApp(opts: DynamoAppOptions = {}): App {
     jobs: new DynamoJobStore(doc, tables.jobs),
     bridge: connector === 'builtin' ? { connector: builtin, outbox: new DynamoOutbox(doc, tables.outbox) } : undefined,
     crmApi: { backend: builtin, adminToken: env.CRM_ADMIN_TOKEN || undefined },
+    exportTrigger: env[SCHEDULED_FUNCTION_ENV] ? invokeScheduled(env[SCHEDULED_FUNCTION_ENV], env) : undefined,
     close: () => own?.client.destroy(),
   });
 }

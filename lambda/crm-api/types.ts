@@ -50,6 +50,8 @@ export interface CrmApiDeps {
   status?: (owner?: string) => Promise<unknown>;
   /** Initial-export jobs (lambda/jobs), read for export progress; absent = those routes are 404. */
   exports?: Pick<JobStore, 'getExport' | 'listExports'>;
+  /** Called when a user's CalDAV access is turned on (the App starts the initial export). */
+  onEnabled?: (email: string) => Promise<void>;
   now?: () => Date;
   /** Where listener failures are reported; default console.error as one JSON line. */
   log?: (level: 'info' | 'error', message: string, fields: Record<string, unknown>) => void;

@@ -124,6 +124,7 @@ export class UserRoutes {
       ...(secret !== undefined ? { passwordHash: await hashPassword(secret) } : {}),
     };
     await this.deps.users.putUser(record);
+    if (enabled && !current?.enabled) await this.deps.onEnabled?.(address);
     const location: Record<string, string> = status === 201 ? { location: `/crm/v1/users/${encodeURIComponent(address)}` } : {};
     return json(status, { data: { ...crmUserOf(record), ...(appPassword ? { appPassword } : {}) } }, location);
   }

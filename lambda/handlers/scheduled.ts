@@ -1,10 +1,12 @@
 /**
  * The scheduled job (EventBridge rule; locally the server's timer): outbox replay, due initial
  * exports, CRM reconciliation (lambda/jobs/pass.ts). Long steps pause before the invocation's
- * time runs out and the next run resumes from their checkpoints.
+ * time runs out and the next run resumes from their checkpoints. Invoked with `{ exportFor }`
+ * (asynchronously, when a user is enabled), it runs that user's export at once.
  */
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
+import type { ExportNowEvent } from '../app/export-now';
 import { containerApp, type AppSource } from '../app/container';
 import { runScheduledPass, type PassReport } from '../jobs/pass';
 
@@ -12,17 +14,24 @@ import { runScheduledPass, type PassReport } from '../jobs/pass';
 const SAFETY_MARGIN_MS = 30_000;
 
 export type ScheduledResult = PassReport | { skipped: string };
-export type ScheduledEvent = EventBridgeEvent<string, unknown> | Record<string, never>;
+/** The EventBridge rule's event, or `{ exportFor }` when a user was just enabled (app/build.ts). */
+export type ScheduledEvent = EventBridgeEvent<string, unknown> | ExportNowEvent | Record<string, never>;
+
+const exportFor = (event: ScheduledEvent): string | undefined =>
+  typeof (event as Partial<ExportNowEvent>).exportFor === 'string' ? (event as ExportNowEvent).exportFor : undefined;
 
 export function scheduledHandler(app: AppSource) {
-  return middy<ScheduledEvent, ScheduledResult, Error, Context>().handler(async (_event, context) => {
+  return middy<ScheduledEvent, ScheduledResult, Error, Context>().handler(async (event, context) => {
     const { jobDeps, log } = await app();
     if (!jobDeps) {
       log('info', 'scheduled run skipped: no CRM connector configured', {});
       return { skipped: 'no CRM connector configured (CRM_CONNECTOR=none)' };
     }
     const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 5 * 60_000;
-    const report = await runScheduledPass(jobDeps, { deadline: Date.now() + Math.max(remaining - SAFETY_MARGIN_MS, remaining / 2) });
+    const email = exportFor(event);
+    const deadline = Date.now() + Math.max(remaining - SAFETY_MARGIN_MS, remaining / 2);
+    // An enable's export: that user's replay and export only; reconciliation stays with the rule.
+    const report = await runScheduledPass(jobDeps, email === undefined ? { deadline } : { deadline, email, exportsOnly: true });
     // Counts and reasons only: no event contents in logs.
     log('info', 'scheduled run', { retry: report.retry, exports: report.exports, cancelled: report.cancelled, reconcile: report.reconcile });
     return report;

@@ -23,6 +23,8 @@ export interface JobDeps {
   log?: Logger;
   /** How long a claimed job or cursor stays ours without a checkpoint; default 10 minutes. */
   leaseMs?: number;
+  /** Exports run at once within a pass; default EXPORT_CONCURRENCY (pass.ts). */
+  exportConcurrency?: number;
   /** Plan entries per write batch; default 25 (one TransactWriteItems in the DynamoDB store). */
   batchSize?: number;
   /** Test hook: runs after each export batch is written and before its checkpoint. */

@@ -26,6 +26,23 @@ export interface PassOptions {
   exportsOnly?: boolean;
 }
 
+/** Exports run side by side within a pass, at most this many at once (each is DynamoDB-bound). */
+export const EXPORT_CONCURRENCY = 4;
+
+/** Runs `work` over `items`, at most `limit` at once; results in the items' order. */
+async function pooled<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 const guarded = async <T>(step: () => Promise<T>): Promise<T | { error: string }> => {
   try {
     return await step();
@@ -41,6 +58,7 @@ export async function runScheduledPass(deps: JobDeps, opts: PassOptions = {}): P
     .filter((r) => wanted === undefined || r.email.toLowerCase() === wanted)
     .sort((a, b) => (a.email < b.email ? -1 : 1));
   const jobs = new Map((await deps.jobs.listExports()).map((j) => [j.email, j]));
+  const due: typeof records = [];
   for (const record of records) {
     const email = record.email.toLowerCase();
     const job = jobs.get(email);
@@ -50,16 +68,20 @@ export async function runScheduledPass(deps: JobDeps, opts: PassOptions = {}): P
       }
       continue;
     }
-    const due = !job || job.enabledAt !== record.enabledAt || job.status === 'running' || job.status === 'failed';
-    if (!due) continue;
-    if (opts.deadline !== undefined && deps.now().getTime() >= opts.deadline) break;
+    if (!job || job.enabledAt !== record.enabledAt || job.status === 'running' || job.status === 'failed') due.push(record);
+  }
+  const runs = await pooled(due, deps.exportConcurrency ?? EXPORT_CONCURRENCY, async (record) => {
+    const email = record.email.toLowerCase();
+    // Past the deadline an export is not started: the next run takes it.
+    if (opts.deadline !== undefined && deps.now().getTime() >= opts.deadline) return null;
     const run = await guarded(async () => {
       const user = await deps.crm.getUser(email);
       if (!user) throw new Error(`${email} is not a CRM user`);
       return runExport(deps, { ...user, caldavEnabledAt: record.enabledAt ?? null }, { deadline: opts.deadline });
     });
-    report.exports.push('error' in run ? { email, error: run.error } : run);
-  }
+    return 'error' in run ? { email, error: run.error } : run;
+  });
+  report.exports = runs.filter((r): r is NonNullable<typeof r> => r !== null);
   if (!opts.exportsOnly) report.reconcile = await guarded(() => runReconciliation(deps, { deadline: opts.deadline }));
   return report;
 }

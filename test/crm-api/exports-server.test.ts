@@ -57,3 +57,25 @@ describe('export progress on the local server', () => {
     expect((await get('/crm/v1/exports', basic)).status).toBe(403);
   });
 });
+
+describe('an enable starts the export at once', () => {
+  it('a user enabled through the CRM API is exported without waiting for the schedule', async () => {
+    const SAM = 'sam.promptly@zillum.com';
+    const crm = new BuiltinCrm(t.doc, { table: t.tables.crm, users: new DynamoUserStore(t.doc, t.tables.users) });
+    const admin = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    const created = await fetch(new URL('/crm/v1/users', server.url), { method: 'POST', headers: admin, body: JSON.stringify({ email: SAM, name: 'Sam', timeZone: 'Europe/Berlin' }) });
+    expect(created.status).toBe(201);
+    const hourAgo = Date.now() - 3_600_000;
+    await crm.upsertEvent(event(SAM, new Date(hourAgo).toISOString(), new Date(hourAgo + 1_800_000).toISOString()));
+    const enabled = await fetch(new URL(`/crm/v1/users/${SAM}`, server.url), { method: 'PATCH', headers: admin, body: JSON.stringify({ caldavEnabled: true, generatePassword: true }) });
+    expect(enabled.status).toBe(200);
+    // No scheduled pass runs here (the server has no timer): only the enable can have started it.
+    let state = '';
+    for (let i = 0; i < 100 && state !== 'done'; i++) {
+      state = (await get<{ data: ExportProgressView }>(`/crm/v1/users/${SAM}/export`, `Bearer ${TOKEN}`)).body.data.state;
+      if (state !== 'done') await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(state).toBe('done');
+    expect((await server.app.store.listObjects(SAM)).length).toBe(1);
+  });
+});

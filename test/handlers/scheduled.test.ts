@@ -46,6 +46,16 @@ describe('scheduled handler', () => {
     expect(await store.findNameByUid(PAT, uidForCrmId(saved.id))).toBe(`${uidForCrmId(saved.id)}.ics`);
   });
 
+  it('invoked with { exportFor } (an enable), runs that user\'s export only, without reconciliation', async () => {
+    const app = buildApp({ env: t.env });
+    const users = new DynamoUserStore(t.doc, t.tables.users);
+    await users.putUser(user('fresh@zillum.com', { enabledAt: new Date().toISOString() }));
+    const result = (await scheduledHandler(fixedApp(app))({ exportFor: 'fresh@zillum.com' }, context(300_000))) as PassReport;
+    expect(result.exports).toMatchObject([{ email: 'fresh@zillum.com', outcome: 'done' }]);
+    expect(result.reconcile).toMatchObject({ ran: false });
+    await app.close();
+  });
+
   it('does nothing, and says why, without a CRM connector', async () => {
     const app = buildApp({ env: { ...t.env, CRM_CONNECTOR: 'none' } });
     const result: ScheduledResult = await scheduledHandler(fixedApp(app))(scheduledEvent, context(300_000));

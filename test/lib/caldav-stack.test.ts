@@ -127,7 +127,7 @@ describe('functions', () => {
   });
 
   it('puts no secret value in any environment', () => {
-    const allowed = new Set(['NODE_OPTIONS', ...TABLES.map(tableEnvVar)]);
+    const allowed = new Set(['NODE_OPTIONS', ...TABLES.map(tableEnvVar), 'SCHEDULED_FUNCTION_NAME']);
     for (const [, fn] of ofType(template, 'AWS::Lambda::Function')) {
       const vars = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       for (const key of Object.keys(vars)) expect(allowed, key).toContain(key);
@@ -179,6 +179,17 @@ describe('least privilege', () => {
 
   it('limits each role to its own log group (no AWSLambdaBasicExecutionRole)', () => {
     for (const [, role] of ofType(template, 'AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('lets only the CRM API start an export at once: the scheduled function\'s name and invoke right', () => {
+    for (const [description, id] of Object.entries(fns)) {
+      const invokes = statementsOf(template, id).some(
+        (st) => [st.Action].flat().includes('lambda:InvokeFunction') && JSON.stringify(st.Resource).includes(fns[SCHEDULED]!),
+      );
+      expect(invokes, description).toBe(description === CRM_API);
+    }
+    const env = resources(template)[fns[CRM_API]].Properties.Environment as { Variables: Record<string, unknown> };
+    expect(env.Variables.SCHEDULED_FUNCTION_NAME).toEqual({ Ref: fns[SCHEDULED] });
   });
 
   it('creates no secret nobody reads: the built-in CRM needs no credentials', () => {
