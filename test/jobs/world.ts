@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { composeApp } from '../../lambda/app/app';
+import { composeApp, type App } from '../../lambda/app/app';
 import { DEFAULT_CONFIG } from '../../lambda/core/types';
 import { BuiltinCrm, crmUserOf } from '../../lambda/crm/builtin';
 import { eventKey, ownerEventKey } from '../../lambda/crm/builtin/keys';
@@ -40,6 +40,8 @@ export const event = (owner: string, start: string, end: string, extra: Partial<
 
 export interface JobWorld {
   t: TestTables;
+  /** The composed App: its onObjectChange is the phone side's door into the bridge. */
+  app: App;
   deps: JobDeps;
   crm: BuiltinCrm;
   users: DynamoUserStore;
@@ -68,9 +70,11 @@ export async function jobWorld(records: UserRecord[] = [user(PAT), user(SAM)]): 
   const store = new DynamoCalendarStore(t.doc, { events: t.tables.events, sync: t.tables.sync }, { retentionSeconds: 30 * 86_400, now });
   const outbox = new DynamoOutbox(t.doc, t.tables.outbox);
   const jobs = new DynamoJobStore(t.doc, t.tables.jobs);
-  const deps: JobDeps = composeApp({ config: DEFAULT_CONFIG, now, users, store, jobs, bridge: { connector: crm, outbox } }).jobDeps!;
+  const app = composeApp({ config: DEFAULT_CONFIG, now, users, store, jobs, bridge: { connector: crm, outbox } });
+  const deps: JobDeps = app.jobDeps!;
   return {
     t,
+    app,
     deps,
     crm,
     users,
