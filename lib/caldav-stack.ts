@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Monitoring } from './constructs/monitoring';
 import type { Construct } from 'constructs';
 import {
   CaldavApi,
@@ -15,7 +18,7 @@ import {
   type StandardMethod,
 } from './constructs/caldav-api';
 import { CaldavTables, type TableName } from './constructs/caldav-tables';
-import { TABLES } from '../lambda/store/dynamodb/schema';
+import { TABLES, tableEnvVar } from '../lambda/store/dynamodb/schema';
 import { DavFunction, type TableAccess } from './constructs/dav-function';
 import { ExportSchedule } from './constructs/export-schedule';
 import { SCHEDULED_FUNCTION_ENV } from '../lambda/app/export-now';
@@ -27,6 +30,17 @@ export interface CaldavStackProps extends StackProps {
   customDomain?: CustomDomain;
   /** Minutes between scheduled export runs; 15 by default. */
   exportIntervalMinutes?: number;
+  /**
+   * API Gateway stage throttle: steady requests per second and burst. An iPhone polls every 15
+   * minutes with about three requests (PROPFIND ctag, REPORT sync, multiget on change), so 1,000
+   * users average ~3.3 req/s and 100,000 users ~330; the default (500/1,000) leaves room for
+   * morning peaks up to ~150,000 users. Raise the account's API Gateway quota (10,000 req/s) first
+   * when going beyond.
+   */
+  throttle?: { rateLimit: number; burstLimit: number };
+  /** Alarm notifications: an e-mail address subscribed to a new SNS topic, or an existing topic. */
+  alarmEmail?: string;
+  alarmTopicArn?: string;
   /** Where the handler modules live; lambda/handlers by default. */
   handlersDir?: string;
   /** The scheduled export handler; `<handlersDir>/scheduled.ts` by default, skipped while absent. */
@@ -66,6 +80,8 @@ const FALLBACK_GRANTS: Grants = { events: 'read', sync: 'readWrite', users: 'rea
 /** With their own routes, the fallback only answers 405 after authentication. */
 const FALLBACK_ONLY_405_GRANTS: Grants = { users: 'read' };
 
+export const DEFAULT_THROTTLE = { rateLimit: 500, burstLimit: 1000 } as const;
+
 /** Reads the deploy-time knobs from CDK context (`cdk deploy -c key=value` or cdk.json). */
 export function contextProps(scope: Construct): CaldavStackProps {
   const ctx = (key: string): string | undefined => {
@@ -82,10 +98,22 @@ export function contextProps(scope: Construct): CaldavStackProps {
     throw new Error('domainName and certificateArn must be given together');
   }
   const interval = ctx('exportIntervalMinutes');
+  const rate = ctx('throttleRate');
+  const burst = ctx('throttleBurst');
+  let throttle: CaldavStackProps['throttle'];
+  if (rate !== undefined || burst !== undefined) {
+    const rateLimit = Number(rate ?? DEFAULT_THROTTLE.rateLimit);
+    const burstLimit = Number(burst ?? Math.max(DEFAULT_THROTTLE.burstLimit, 2 * rateLimit));
+    if (!(rateLimit > 0) || !Number.isInteger(burstLimit) || burstLimit < 1) throw new Error(`throttleRate and throttleBurst must be positive numbers, got '${rate}' and '${burst}'`);
+    throttle = { rateLimit, burstLimit };
+  }
   return {
     davMethodRouting: routing,
     customDomain: domainName && certificateArn ? { domainName, certificateArn } : undefined,
     exportIntervalMinutes: interval === undefined ? undefined : Number(interval),
+    ...(throttle ? { throttle } : {}),
+    alarmEmail: ctx('alarmEmail'),
+    alarmTopicArn: ctx('alarmTopicArn'),
   };
 }
 
@@ -94,6 +122,7 @@ export class CaldavStack extends Stack {
   readonly api: CaldavApi;
   readonly functions: Record<string, DavFunction> = {};
   readonly schedule?: ExportSchedule;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: CaldavStackProps = {}) {
     super(scope, id, props);
@@ -137,6 +166,7 @@ export class CaldavStack extends Stack {
       crmApi,
       davMethodRouting: routing,
       customDomain: props.customDomain,
+      throttle: props.throttle ?? DEFAULT_THROTTLE,
     });
 
     const scheduledEntry = props.scheduledEntry ?? join(handlersDir, 'scheduled.ts');
@@ -156,6 +186,20 @@ export class CaldavStack extends Stack {
       Annotations.of(this).addWarningV2('crm-caldav:no-scheduled-handler', `${scheduledEntry} does not exist yet: no export schedule`);
     }
 
+    const topic = props.alarmTopicArn
+      ? sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn)
+      : props.alarmEmail
+        ? new sns.Topic(this, 'AlarmTopic', { displayName: 'crm-caldav alarms', enforceSSL: true })
+        : undefined;
+    if (props.alarmEmail && topic instanceof sns.Topic) topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      httpApi: this.api.httpApi,
+      functions: Object.fromEntries([...Object.values(this.functions), ...(this.schedule ? [this.schedule.fn] : [])].map((fn) => [fn.node.id, fn])),
+      scheduled: this.schedule?.fn,
+      tables: Object.fromEntries(TABLES.map((spec) => [spec.logicalName, this.tables.byName[spec.logicalName].table])),
+      topic,
+    });
+
     new CfnOutput(this, 'Url', { value: this.api.url, description: 'CalDAV server URL for clients' });
     if (this.api.domain) {
       new CfnOutput(this, 'CustomDomainTarget', {
@@ -163,8 +207,10 @@ export class CaldavStack extends Stack {
         description: `DNS: CNAME (or alias A/AAAA) ${props.customDomain?.domainName} to this name`,
       });
     }
-    for (const name of ['events', 'sync', 'users'] as const) {
-      new CfnOutput(this, `${name[0].toUpperCase()}${name.slice(1)}TableName`, { value: this.tables[name].table.tableName });
+    // Every table, named as the CLI's --aws reads them (EVENTS_TABLE, …, JOBS_TABLE).
+    for (const spec of TABLES) {
+      const name = spec.logicalName;
+      new CfnOutput(this, `${name[0]!.toUpperCase()}${name.slice(1)}TableName`, { value: this.tables.byName[name].table.tableName, description: tableEnvVar(spec) });
     }
   }
 }

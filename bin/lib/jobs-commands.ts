@@ -1,6 +1,6 @@
 /** `export status` and `jobs run`: the scheduled jobs seen and run from the CLI. */
 import type { JobStore } from '../../lambda/jobs/job-store';
-import type { PassReport } from '../../lambda/jobs/pass';
+import { failedSteps, type PassReport } from '../../lambda/jobs/pass';
 import { exportProgress, type ExportProgressView } from '../../lambda/jobs/progress';
 import type { UserStore } from '../../lambda/store/types';
 import { UsageError, emailArg, type CliIo } from './cli-io';
@@ -78,16 +78,6 @@ export function formatPass(report: PassReport, exportsOnly: boolean): string[] {
     );
   }
   return lines;
-}
-
-function failedSteps(report: PassReport, exportsOnly: boolean): number {
-  const c = report.reconcile;
-  const reconcileFailed = !exportsOnly && ('error' in c || c.failed > 0 || (c.stoppedBecause !== undefined && c.stoppedBecause !== 'deadline'));
-  return (
-    Number('error' in report.retry) +
-    report.exports.filter((e) => 'error' in e || e.outcome === 'failed').length +
-    Number(reconcileFailed)
-  );
 }
 
 /** `jobs run`, on any JobsTarget: testable without DynamoDB. Throws (exit 1) when a step failed. */

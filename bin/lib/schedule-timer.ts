@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import type { Logger } from '../../lambda/app/log';
-import type { ScheduledEvent, ScheduledResult } from '../../lambda/handlers/scheduled';
+import { ScheduledPassFailed, type ScheduledEvent, type ScheduledResult } from '../../lambda/handlers/scheduled';
 import { lambdaContext } from './lambda-context';
 
 /** The scheduled job's timing as the server applies it. */
@@ -85,7 +85,8 @@ export async function invokeScheduled(handler: ScheduledLambda, budgetMs: number
     const result = await handler(scheduledEvent(id, started), scheduledContext(id, budgetMs));
     log('info', `schedule timer: ${runSummary(result)}`, { requestId: id, ms: Date.now() - started.getTime() });
   } catch (err) {
-    log('error', 'scheduled run failed; the next run resumes from the checkpoints', { requestId: id, error: err instanceof Error ? err.message : String(err) });
+    const summary = err instanceof ScheduledPassFailed ? ` (${runSummary(err.report)})` : '';
+    log('error', `scheduled run failed${summary}; the next run resumes from the checkpoints`, { requestId: id, error: err instanceof Error ? err.message : String(err) });
   }
 }
 

@@ -15,7 +15,9 @@ import { put } from '../core/methods/put';
 import { report } from '../core/methods/report';
 import { wellKnown } from '../core/methods/well-known';
 import type { CoreMethod } from '../core/types';
-import { davHandler, type DavLambdaHandler } from '../http/dav-handler';
+import { davHandler, isWellKnownCaldav, type DavLambdaHandler } from '../http/dav-handler';
+
+export { isWellKnownCaldav } from '../http/dav-handler';
 import { crmApiHandler } from './crm-api';
 
 /** The core method behind each routed HTTP method, and whether it answers before credentials. */
@@ -43,8 +45,6 @@ const notAllowed: CoreMethod = async (req) => {
   throw new DavError(405, `${req.method} is not supported`, undefined, { allow: ALLOWED_METHODS });
 };
 
-/** Matches with or without the trailing slash some clients add. */
-export const isWellKnownCaldav = (path: string) => /^\/\.well-known\/caldav\/?$/i.test(path);
 
 /** The CRM REST API lives under /crm/ (any method); CalDAV never uses that prefix. */
 export const isCrmApi = (path: string) => /^\/crm(\/|$)/.test(path);

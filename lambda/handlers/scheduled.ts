@@ -8,12 +8,22 @@ import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import type { ExportNowEvent } from '../app/export-now';
 import { containerApp, type AppSource } from '../app/container';
-import { runScheduledPass, type PassReport } from '../jobs/pass';
+import { failedSteps, runScheduledPass, type PassReport } from '../jobs/pass';
 
 /** Time kept back for the last batch, its checkpoint and the lease release. */
 const SAFETY_MARGIN_MS = 30_000;
 
 export type ScheduledResult = PassReport | { skipped: string };
+
+export class ScheduledPassFailed extends Error {
+  constructor(
+    readonly failedSteps: number,
+    readonly report: PassReport,
+  ) {
+    super(`${failedSteps} step(s) of the scheduled pass failed; the next run resumes from the checkpoints`);
+    this.name = 'ScheduledPassFailed';
+  }
+}
 /** The EventBridge rule's event, or `{ exportFor }` when a user was just enabled (app/build.ts). */
 export type ScheduledEvent = EventBridgeEvent<string, unknown> | ExportNowEvent | Record<string, never>;
 
@@ -34,6 +44,10 @@ export function scheduledHandler(app: AppSource) {
     const report = await runScheduledPass(jobDeps, email === undefined ? { deadline } : { deadline, email, exportsOnly: true });
     // Counts and reasons only: no event contents in logs.
     log('info', 'scheduled run', { retry: report.retry, exports: report.exports, cancelled: report.cancelled, reconcile: report.reconcile });
+    // A failed step must show as a Lambda error (the Errors metric and its alarm), not be
+    // swallowed; its checkpoint is kept, so the next scheduled run (not a retry) resumes it.
+    const failed = failedSteps(report, email !== undefined);
+    if (failed > 0) throw new ScheduledPassFailed(failed, report);
     return report;
   });
 }

@@ -9,6 +9,10 @@ import { authenticate } from './auth';
 import type { AppSource } from '../app/container';
 import { toApiGatewayResult, toDavRequest } from './event';
 import { davMiddlewares } from './middleware';
+import { wellKnown } from '../core/methods/well-known';
+
+/** Matches with or without the trailing slash some clients add. */
+export const isWellKnownCaldav = (path: string) => /^\/\.well-known\/caldav\/?$/i.test(path);
 
 export type DavLambdaHandler = MiddyfiedHandler<
   APIGatewayProxyEventV2,
@@ -34,6 +38,8 @@ export function davHandler(method: CoreMethod, app: AppSource, options: DavHandl
     .use(davMiddlewares())
     .handler(async (event) => {
       const req = toDavRequest(event);
+      // Whatever route or method brought it here (RFC 6764 §5): the redirect, before credentials.
+      if (isWellKnownCaldav(req.path)) return toApiGatewayResult(await wellKnown(req, { user: ANONYMOUS, ...(await app()) }));
       const { store, users, config, now, onObjectChange } = await app();
       const user = requireAuth ? await authenticate(req.headers.authorization, users) : ANONYMOUS;
       return toApiGatewayResult(await method(req, { user, store, config, now, onObjectChange }));

@@ -85,3 +85,10 @@ export async function runScheduledPass(deps: JobDeps, opts: PassOptions = {}): P
   if (!opts.exportsOnly) report.reconcile = await guarded(() => runReconciliation(deps, { deadline: opts.deadline }));
   return report;
 }
+
+/** Steps of a pass that failed (a lease lost or a deadline reached is not a failure). */
+export function failedSteps(report: PassReport, exportsOnly: boolean): number {
+  const c = report.reconcile;
+  const reconcileFailed = !exportsOnly && ('error' in c || c.failed > 0 || (c.stoppedBecause !== undefined && c.stoppedBecause !== 'deadline' && c.stoppedBecause !== 'lease lost'));
+  return Number('error' in report.retry) + report.exports.filter((e) => 'error' in e || e.outcome === 'failed').length + Number(reconcileFailed);
+}

@@ -40,6 +40,8 @@ export interface DavFunctionProps {
   memorySize?: number;
   logRetention?: logs.RetentionDays;
   environment?: Record<string, string>;
+  /** Lambda's own retries of an asynchronous invocation (0-2); the service default is 2. */
+  retryAttempts?: number;
 }
 
 /**
@@ -68,6 +70,7 @@ export class DavFunction extends NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(10),
       role,
       logGroup,
+      retryAttempts: props.retryAttempts,
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,

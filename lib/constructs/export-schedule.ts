@@ -35,6 +35,9 @@ export class ExportSchedule extends Construct {
       // Bounded batches finish well within one interval; never overlap the next run.
       timeout: Duration.minutes(Math.min(5, props.intervalMinutes)),
       memorySize: 1024,
+      // A timed-out or failed pass is not re-run at once: its checkpoints wait for the next
+      // scheduled run, which never overlaps (EventBridge's retryAttempts cover delivery only).
+      retryAttempts: 0,
     })
       .bindTable(props.tables.events, 'readWrite')
       .bindTable(props.tables.sync, 'readWrite')

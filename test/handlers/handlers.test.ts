@@ -56,6 +56,16 @@ describe('per-method handlers', () => {
   });
 });
 
+describe('/.well-known/caldav inside every handler', () => {
+  it('redirects whichever method route it reaches, so route precedence cannot break discovery', async () => {
+    for (const method of ['PROPFIND', 'GET', 'PUT', 'OPTIONS', 'DELETE'] as const) {
+      const result = await methodHandler(method, app)(event({ method, url: '/.well-known/caldav/' }), context);
+      expect([301, 302, 307, 308], method).toContain(result.statusCode);
+      expect(result.headers?.location, method).toBeTruthy();
+    }
+  });
+});
+
 describe('routing', () => {
   it('sends /.well-known/caldav to the well-known handler whatever the method', () => {
     for (const method of ['GET', 'PROPFIND', 'OPTIONS', 'PUT']) {

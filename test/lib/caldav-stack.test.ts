@@ -200,6 +200,29 @@ describe('least privilege', () => {
   });
 });
 
+describe('operations', () => {
+  it('alarms on API 5xx rate and p95 latency, errors and throttles of every function, failed passes, and DynamoDB throttles and system errors per table', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => String((a.Properties as { AlarmDescription: string }).AlarmDescription));
+    expect(alarms.some((d) => /5xx/.test(d))).toBe(true);
+    expect(alarms.some((d) => /p95 latency/.test(d))).toBe(true);
+    expect(alarms.some((d) => /scheduled pass/.test(d))).toBe(true);
+    const functions = Object.keys(template.findResources('AWS::Lambda::Function')).length;
+    expect(alarms.filter((d) => /errors in 5 minutes/.test(d))).toHaveLength(functions);
+    expect(alarms.filter((d) => /throttled \(raise/.test(d))).toHaveLength(functions);
+    for (const spec of TABLES) {
+      expect(alarms).toContain(`DynamoDB ${spec.logicalName} table: throttled requests`);
+      expect(alarms).toContain(`DynamoDB ${spec.logicalName} table: system errors`);
+    }
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('the scheduled function is never retried by Lambda itself, and every table name is an output', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0, FunctionName: { Ref: fns[SCHEDULED] } });
+    const outputs = Object.values(template.findOutputs('*')).map((o) => (o as { Description?: string }).Description);
+    for (const spec of TABLES) expect(outputs).toContain(tableEnvVar(spec));
+  });
+});
+
 describe('HTTP API', () => {
   it('routes each standard method to its own function, on / and /{proxy+}', () => {
     const targets = routeTargets(template);
@@ -232,7 +255,7 @@ describe('HTTP API', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }),
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 }),
       AccessLogSettings: Match.objectLike({ Format: Match.stringLikeRegexp('requestId') }),
     });
     const [[, stage]] = ofType(template, 'AWS::ApiGatewayV2::Stage');

@@ -4,7 +4,7 @@
  * read the template only.
  */
 import { App } from 'aws-cdk-lib';
-import { Annotations, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CaldavStack, contextProps } from '../../lib/caldav-stack';
@@ -67,12 +67,27 @@ describe('context', () => {
         domainName: 'cal.example.com',
         certificateArn: 'arn:aws:acm:us-east-1:1:certificate/x',
         exportIntervalMinutes: '5',
+        throttleRate: '2000',
+        alarmEmail: 'ops@example.com',
       }),
     ).toEqual({
       davMethodRouting: 'per-method-routes',
       customDomain: { domainName: 'cal.example.com', certificateArn: 'arn:aws:acm:us-east-1:1:certificate/x' },
       exportIntervalMinutes: 5,
+      throttle: { rateLimit: 2000, burstLimit: 4000 },
+      alarmEmail: 'ops@example.com',
     });
+    expect(() => read({ throttleRate: 'fast' })).toThrow(/throttleRate/);
+  });
+
+  it('sends the alarms to an e-mail through a new SNS topic', () => {
+    const app = new App({ context: noBundling });
+    const stack = new CaldavStack(app, 'Alarmed', { alarmEmail: 'ops@example.com', throttle: { rateLimit: 800, burstLimit: 1600 }, scheduledEntry: new URL('./fixtures/scheduled.ts', import.meta.url).pathname });
+    expect(new AwsSolutionsChecks().validateScope(stack).violations.map((v) => v.ruleName)).toEqual([]);
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    t.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 800, ThrottlingBurstLimit: 1600 }) });
+    for (const [, a] of Object.entries(t.findResources('AWS::CloudWatch::Alarm'))) expect((a.Properties as { AlarmActions?: unknown[] }).AlarmActions).toHaveLength(1);
   });
 
   it('rejects an unknown routing mode and a domain without its certificate', () => {

@@ -1,0 +1,89 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+
+/** The DynamoDB operations the stores use: throttles and system errors are summed over them. */
+const OPERATIONS = [
+  'GetItem', 'BatchGetItem', 'Query', 'Scan', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems',
+] as unknown as dynamodb.Operation[];
+
+export interface MonitoringProps {
+  httpApi: apigwv2.HttpApi;
+  /** By purpose ("CalDAV GET", "CRM REST API", …). */
+  functions: Record<string, lambda.IFunction>;
+  /** The scheduled pass: any error is an alarm (a failed pass throws, handlers/scheduled.ts). */
+  scheduled?: lambda.IFunction;
+  tables: Record<string, dynamodb.Table>;
+  /** Where alarms notify; none = alarms show in the console only. */
+  topic?: sns.ITopic;
+}
+
+/**
+ * CloudWatch alarms and one dashboard: API 5xx rate and p95 latency, Lambda errors and throttles
+ * per function, failed scheduled passes, DynamoDB throttles and system errors per table.
+ */
+export class Monitoring extends Construct {
+  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const period = Duration.minutes(5);
+    const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number, description: string, evaluationPeriods = 1) => {
+      const a = new cloudwatch.Alarm(this, name, {
+        metric,
+        threshold,
+        evaluationPeriods,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      if (props.topic) a.addAlarmAction(new actions.SnsAction(props.topic));
+      this.alarms.push(a);
+      return a;
+    };
+
+    const requests = props.httpApi.metricCount({ period, statistic: 'Sum' });
+    const serverErrors = props.httpApi.metricServerError({ period, statistic: 'Sum' });
+    const errorRate = new cloudwatch.MathExpression({ expression: 'IF(req > 0, 100 * err / req, 0)', usingMetrics: { req: requests, err: serverErrors }, period, label: '5xx %' });
+    alarm('Api5xxRate', errorRate, 1, 'More than 1% of requests answered 5xx over 5 minutes', 2);
+    const p95 = props.httpApi.metricLatency({ period, statistic: 'p95' });
+    alarm('ApiLatencyP95', p95, 3000, 'p95 latency at or above 3 s for 15 minutes', 3);
+
+    const fnWidgets: cloudwatch.IWidget[] = [];
+    for (const [purpose, fn] of Object.entries(props.functions)) {
+      const key = purpose.replace(/[^A-Za-z0-9]/g, '');
+      alarm(`${key}Errors`, fn.metricErrors({ period, statistic: 'Sum' }), 5, `${purpose}: 5 or more errors in 5 minutes`);
+      alarm(`${key}Throttles`, fn.metricThrottles({ period, statistic: 'Sum' }), 1, `${purpose}: throttled (raise reserved or account concurrency)`);
+      fnWidgets.push(new cloudwatch.GraphWidget({ title: purpose, left: [fn.metricInvocations({ period }), fn.metricErrors({ period }), fn.metricThrottles({ period })], right: [fn.metricDuration({ period, statistic: 'p95' })], width: 8 }));
+    }
+    if (props.scheduled) {
+      alarm('ScheduledPassFailed', props.scheduled.metricErrors({ period, statistic: 'Sum' }), 1, 'A scheduled pass (outbox replay, exports, reconciliation) failed a step or timed out');
+    }
+
+    const tableWidgets: cloudwatch.IWidget[] = [];
+    for (const [name, table] of Object.entries(props.tables)) {
+      const throttles = table.metricThrottledRequestsForOperations({ operations: OPERATIONS, period });
+      const systemErrors = table.metricSystemErrorsForOperations({ operations: OPERATIONS, period });
+      alarm(`${name}TableThrottles`, throttles, 1, `DynamoDB ${name} table: throttled requests`);
+      alarm(`${name}TableSystemErrors`, systemErrors, 1, `DynamoDB ${name} table: system errors`);
+      // One expression per graph: both expand into per-operation metrics with the same ids.
+      tableWidgets.push(new cloudwatch.GraphWidget({ title: `${name} table: throttled requests`, left: [throttles], width: 4 }));
+      tableWidgets.push(new cloudwatch.GraphWidget({ title: `${name} table: system errors`, left: [systemErrors], width: 4 }));
+    }
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      widgets: [
+        [new cloudwatch.GraphWidget({ title: 'Requests and 5xx', left: [requests, serverErrors], right: [errorRate], width: 12 }), new cloudwatch.GraphWidget({ title: 'Latency p95 (ms)', left: [p95], width: 12 })],
+        fnWidgets,
+        tableWidgets,
+        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
+      ],
+    });
+  }
+}
