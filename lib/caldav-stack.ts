@@ -62,7 +62,7 @@ const WRITE: Grants = { events: 'readWrite', sync: 'readWrite', users: 'read', o
  * calendars; it shows the outbox in /crm/v1/status.
  */
 // jobs: read, for export progress; an export is queued by enabling the user, not by a job write.
-const CRM_API_GRANTS: Grants = { events: 'readWrite', sync: 'readWrite', users: 'readWrite', outbox: 'read', crm: 'readWrite', jobs: 'read' };
+const CRM_API_GRANTS: Grants = { events: 'readWrite', sync: 'readWrite', users: 'listWrite', outbox: 'list', crm: 'readWrite', jobs: 'read' };
 const GRANTS: Record<StandardMethod | CoreMethod, Grants> = {
   OPTIONS: {},
   GET: READ,

@@ -28,7 +28,23 @@ export const ESBUILD_SETTINGS = {
   external: ['@aws-sdk/*'] as string[],
 } as const;
 
-export type TableAccess = 'read' | 'write' | 'readWrite';
+/**
+ * What a function may do on a table. `list`/`listWrite` add Scan: only the users and outbox
+ * tables are ever listed whole, by the scheduled job and the CRM API; CalDAV handlers can read
+ * their user by key but never scan the table of password hashes.
+ */
+export type TableAccess = 'read' | 'write' | 'readWrite' | 'list' | 'listWrite';
+
+/** Exactly the DynamoDB actions the stores call (no DescribeTable, no Scan unless asked for). */
+const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const ACTIONS: Record<TableAccess, string[]> = {
+  read: READ_ACTIONS,
+  write: WRITE_ACTIONS,
+  readWrite: [...READ_ACTIONS, ...WRITE_ACTIONS],
+  list: [...READ_ACTIONS, 'dynamodb:Scan'],
+  listWrite: [...READ_ACTIONS, 'dynamodb:Scan', ...WRITE_ACTIONS],
+};
 
 export interface DavFunctionProps {
   /** Absolute path of the handler module (it must `export const handler`). */
@@ -99,9 +115,7 @@ export class DavFunction extends NodejsFunction {
   /** Hands the function a table: its name in `<NAME>_TABLE`, and the access asked for, if any. */
   bindTable({ spec, table }: BoundTable, access?: TableAccess): this {
     this.addEnvironment(tableEnvVar(spec), table.tableName);
-    if (access === 'read') table.grantReadData(this);
-    if (access === 'write') table.grantWriteData(this);
-    if (access === 'readWrite') table.grantReadWriteData(this);
+    if (access) table.grant(this, ...ACTIONS[access]);
     return this;
   }
 }

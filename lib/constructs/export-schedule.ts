@@ -41,9 +41,9 @@ export class ExportSchedule extends Construct {
     })
       .bindTable(props.tables.events, 'readWrite')
       .bindTable(props.tables.sync, 'readWrite')
-      .bindTable(props.tables.users, 'read')
+      .bindTable(props.tables.users, 'list')
       // The job replays CalDAV changes the CRM refused (lambda/sync/retry.ts).
-      .bindTable(props.tables.outbox, 'readWrite')
+      .bindTable(props.tables.outbox, 'listWrite')
       // With the built-in CRM, reconciliation reads its change feed and writes its events.
       .bindTable(props.tables.byName.crm, 'readWrite')
       // Export jobs (state, plan, checkpoints) and the reconciliation cursor and lease.

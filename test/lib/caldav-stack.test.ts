@@ -181,6 +181,16 @@ describe('least privilege', () => {
     for (const [, role] of ofType(template, 'AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
+  it('grants exact actions: only the scheduled job and the CRM API may scan, and only the users and outbox tables', () => {
+    const ids = tableIds(template);
+    for (const [description, id] of Object.entries(fns)) {
+      const scans = statementsOf(template, id).filter((st) => [st.Action].flat().includes('dynamodb:Scan'));
+      const scanned = new Set(scans.flatMap((st) => [st.Resource].flat().map((r) => JSON.stringify(r))).map((r) => Object.entries(ids).find(([, tid]) => r.includes(tid))?.[0]));
+      expect([...scanned].sort(), description).toEqual(description === SCHEDULED || description === CRM_API ? ['outbox', 'users'] : []);
+      for (const st of statementsOf(template, id)) expect([st.Action].flat(), description).not.toContain('dynamodb:DescribeTable');
+    }
+  });
+
   it('lets only the CRM API start an export at once: the scheduled function\'s name and invoke right', () => {
     for (const [description, id] of Object.entries(fns)) {
       const invokes = statementsOf(template, id).some(
