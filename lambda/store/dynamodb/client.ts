@@ -31,10 +31,13 @@ export const ENDPOINT_ENV = 'CALDAV_DYNAMODB_ENDPOINT';
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export function dynamoClientConfig(env: Env = process.env): DynamoDBClientConfig {
-  const config: DynamoDBClientConfig = { region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1' };
   const ownEndpoint = env[ENDPOINT_ENV];
   // AWS_ENDPOINT_URL(_DYNAMODB) is read by the SDK itself, so it is only noted here, not passed.
   const customEndpoint = ownEndpoint || env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL;
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  // On AWS without a region variable (the CLI with AWS_PROFILE), the SDK's own chain reads the
+  // profile's region; local engines accept any region, so they get a fixed one.
+  const config: DynamoDBClientConfig = region ? { region } : customEndpoint ? { region: 'us-east-1' } : {};
   if (ownEndpoint) config.endpoint = ownEndpoint;
   if (customEndpoint && !hasCredentialsInEnv(env)) config.credentials = LOCAL_CREDENTIALS;
   return config;

@@ -4,7 +4,9 @@ import { dynamoClientConfig, tableNamesFromEnv } from '../../../lambda/store/dyn
 describe('dynamoClientConfig', () => {
   it('uses the default chain on AWS: region only', () => {
     expect(dynamoClientConfig({ AWS_REGION: 'eu-west-3' })).toEqual({ region: 'eu-west-3' });
-    expect(dynamoClientConfig({})).toEqual({ region: 'us-east-1' });
+    // No region variable: the SDK's chain (the AWS profile's region) decides.
+    expect(dynamoClientConfig({})).toEqual({});
+    expect(dynamoClientConfig({ AWS_PROFILE: 'prod' })).toEqual({});
   });
 
   it('points at CALDAV_DYNAMODB_ENDPOINT with dummy credentials when none are given', () => {
