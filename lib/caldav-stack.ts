@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Monitoring } from './constructs/monitoring';
+import { AlbFrontDoor } from './constructs/alb-front-door';
+import { Monitoring, type FrontMetrics } from './constructs/monitoring';
 import type { Construct } from 'constructs';
 import {
   CaldavApi,
@@ -38,6 +39,11 @@ export interface CaldavStackProps extends StackProps {
    * when going beyond.
    */
   throttle?: { rateLimit: number; burstLimit: number };
+  /**
+   * `http-api` (default): API Gateway HTTP API. `alb`: an Application Load Balancer, whose
+   * listener rules AWS documents for custom method names; needs the custom domain's certificate.
+   */
+  frontDoor?: 'http-api' | 'alb';
   /** Alarm notifications: an e-mail address subscribed to a new SNS topic, or an existing topic. */
   alarmEmail?: string;
   alarmTopicArn?: string;
@@ -80,6 +86,11 @@ const FALLBACK_GRANTS: Grants = { events: 'read', sync: 'readWrite', users: 'rea
 /** With their own routes, the fallback only answers 405 after authentication. */
 const FALLBACK_ONLY_405_GRANTS: Grants = { users: 'read' };
 
+function frontDoorOf(value: string | undefined): CaldavStackProps['frontDoor'] {
+  if (value === undefined || value === 'http-api' || value === 'alb') return value;
+  throw new Error(`frontDoor must be 'http-api' or 'alb', got '${value}'`);
+}
+
 export const DEFAULT_THROTTLE = { rateLimit: 500, burstLimit: 1000 } as const;
 
 /** Reads the deploy-time knobs from CDK context (`cdk deploy -c key=value` or cdk.json). */
@@ -112,6 +123,7 @@ export function contextProps(scope: Construct): CaldavStackProps {
     customDomain: domainName && certificateArn ? { domainName, certificateArn } : undefined,
     exportIntervalMinutes: interval === undefined ? undefined : Number(interval),
     ...(throttle ? { throttle } : {}),
+    frontDoor: frontDoorOf(ctx('frontDoor')),
     alarmEmail: ctx('alarmEmail'),
     alarmTopicArn: ctx('alarmTopicArn'),
   };
@@ -119,7 +131,9 @@ export function contextProps(scope: Construct): CaldavStackProps {
 
 export class CaldavStack extends Stack {
   readonly tables: CaldavTables;
-  readonly api: CaldavApi;
+  /** The HTTP API front door; absent with `frontDoor=alb`. */
+  readonly api?: CaldavApi;
+  readonly alb?: AlbFrontDoor;
   readonly functions: Record<string, DavFunction> = {};
   readonly schedule?: ExportSchedule;
   readonly monitoring: Monitoring;
@@ -158,16 +172,30 @@ export class CaldavStack extends Stack {
     const wellKnown = davFunction('WellKnownHandler', 'well-known', 'CalDAV /.well-known/caldav redirect', {});
     const crmApi = davFunction('CrmApiHandler', 'crm-api', 'CRM REST API (/crm/v1)', CRM_API_GRANTS);
 
-    this.api = new CaldavApi(this, 'Api', {
-      standard,
-      dav,
-      fallback,
-      wellKnown,
-      crmApi,
-      davMethodRouting: routing,
-      customDomain: props.customDomain,
-      throttle: props.throttle ?? DEFAULT_THROTTLE,
-    });
+    let front: FrontMetrics;
+    if (props.frontDoor === 'alb') {
+      if (!props.customDomain) throw new Error('frontDoor=alb needs domainName and certificateArn: CalDAV clients reach it over HTTPS only');
+      this.alb = new AlbFrontDoor(this, 'Alb', { standard, dav, fallback, wellKnown, crmApi, customDomain: props.customDomain });
+      front = { ...this.alb.metrics, latencyThreshold: 3 };
+    } else {
+      this.api = new CaldavApi(this, 'Api', {
+        standard,
+        dav,
+        fallback,
+        wellKnown,
+        crmApi,
+        davMethodRouting: routing,
+        customDomain: props.customDomain,
+        throttle: props.throttle ?? DEFAULT_THROTTLE,
+      });
+      const period = Duration.minutes(5);
+      front = {
+        requests: this.api.httpApi.metricCount({ period, statistic: 'Sum' }),
+        serverErrors: this.api.httpApi.metricServerError({ period, statistic: 'Sum' }),
+        latencyP95: this.api.httpApi.metricLatency({ period, statistic: 'p95' }),
+        latencyThreshold: 3000,
+      };
+    }
 
     const scheduledEntry = props.scheduledEntry ?? join(handlersDir, 'scheduled.ts');
     if (existsSync(scheduledEntry)) {
@@ -193,18 +221,21 @@ export class CaldavStack extends Stack {
         : undefined;
     if (props.alarmEmail && topic instanceof sns.Topic) topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     this.monitoring = new Monitoring(this, 'Monitoring', {
-      httpApi: this.api.httpApi,
+      front,
       functions: Object.fromEntries([...Object.values(this.functions), ...(this.schedule ? [this.schedule.fn] : [])].map((fn) => [fn.node.id, fn])),
       scheduled: this.schedule?.fn,
       tables: Object.fromEntries(TABLES.map((spec) => [spec.logicalName, this.tables.byName[spec.logicalName].table])),
       topic,
     });
 
-    new CfnOutput(this, 'Url', { value: this.api.url, description: 'CalDAV server URL for clients' });
-    if (this.api.domain) {
+    const url = this.api ? this.api.url : `https://${props.customDomain!.domainName}/`;
+    new CfnOutput(this, 'Url', { value: url, description: 'CalDAV server URL for clients' });
+    if (this.api) new CfnOutput(this, 'AccessLogGroup', { value: this.api.accessLogs.logGroupName, description: 'ACCESS_LOG_GROUP for scripts/smoke-deployed.sh' });
+    const target = this.api?.domain?.regionalDomainName ?? this.alb?.loadBalancer.loadBalancerDnsName;
+    if (target && props.customDomain) {
       new CfnOutput(this, 'CustomDomainTarget', {
-        value: this.api.domain.regionalDomainName,
-        description: `DNS: CNAME (or alias A/AAAA) ${props.customDomain?.domainName} to this name`,
+        value: target,
+        description: `DNS: CNAME (or alias A/AAAA) ${props.customDomain.domainName} to this name`,
       });
     }
     // Every table, named as the CLI's --aws reads them (EVENTS_TABLE, …, JOBS_TABLE).

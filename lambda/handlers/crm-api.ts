@@ -12,6 +12,7 @@ import type { ApiRequest, ApiResponse } from '../crm-api/types';
 import { toApiGatewayResult, toDavRequest } from '../http/event';
 import { errorText, logLine } from '../app/log';
 import { accessLog } from '../http/middleware';
+import { acceptAlb } from '../http/front-door';
 
 function toApiRequest(event: APIGatewayProxyEventV2): ApiRequest {
   let dav;
@@ -45,4 +46,4 @@ export function crmApiHandler(app: AppSource) {
     .handler(async (event) => toApiGatewayResult(await serve(event, app)));
 }
 
-export const handler = crmApiHandler(containerApp);
+export const handler = acceptAlb(crmApiHandler(containerApp));

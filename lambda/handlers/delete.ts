@@ -1,4 +1,5 @@
 import { containerApp } from '../app/container';
+import { acceptAlb } from '../http/front-door';
 import { methodHandler } from './routing';
 
-export const handler = methodHandler('DELETE', containerApp);
+export const handler = acceptAlb(methodHandler('DELETE', containerApp));

@@ -1,4 +1,5 @@
 import { containerApp } from '../app/container';
+import { acceptAlb } from '../http/front-door';
 import { methodHandler } from './routing';
 
-export const handler = methodHandler('PROPPATCH', containerApp);
+export const handler = acceptAlb(methodHandler('PROPPATCH', containerApp));

@@ -5,5 +5,6 @@
 import { containerApp } from '../app/container';
 import { wellKnown } from '../core/methods/well-known';
 import { davHandler } from '../http/dav-handler';
+import { acceptAlb } from '../http/front-door';
 
-export const handler = davHandler(wellKnown, containerApp, { authenticate: false });
+export const handler = acceptAlb(davHandler(wellKnown, containerApp, { authenticate: false }));

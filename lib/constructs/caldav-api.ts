@@ -57,6 +57,8 @@ export const CRM_API_PATH = '/crm/{proxy+}';
 export class CaldavApi extends Construct {
   readonly httpApi: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
+  /** One JSON line per request, with the route key that matched (scripts/smoke-deployed.sh reads it). */
+  readonly accessLogs: logs.LogGroup;
   readonly domain?: apigwv2.DomainName;
   private readonly customDomainName?: string;
   /** Every route key created, e.g. `GET /{proxy+}`: what tests and docs check against. */
@@ -110,10 +112,10 @@ export class CaldavApi extends Construct {
       for (const method of [...STANDARD_METHODS, 'ANY']) route(method, CRM_API_PATH, props.crmApi, 'Crm');
     }
 
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+    const accessLogs = (this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
-    });
+    }));
     this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',

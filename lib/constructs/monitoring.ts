@@ -1,7 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -12,8 +11,17 @@ const OPERATIONS = [
   'GetItem', 'BatchGetItem', 'Query', 'Scan', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems',
 ] as unknown as dynamodb.Operation[];
 
+/** The front door's request count, 5xx count and p95 latency (5-minute sums and percentiles). */
+export interface FrontMetrics {
+  requests: cloudwatch.IMetric;
+  serverErrors: cloudwatch.IMetric;
+  latencyP95: cloudwatch.IMetric;
+  /** 3 s in the metric's unit (milliseconds for the HTTP API, seconds for the ALB). */
+  latencyThreshold: number;
+}
+
 export interface MonitoringProps {
-  httpApi: apigwv2.HttpApi;
+  front: FrontMetrics;
   /** By purpose ("CalDAV GET", "CRM REST API", …). */
   functions: Record<string, lambda.IFunction>;
   /** The scheduled pass: any error is an alarm (a failed pass throws, handlers/scheduled.ts). */
@@ -48,12 +56,10 @@ export class Monitoring extends Construct {
       return a;
     };
 
-    const requests = props.httpApi.metricCount({ period, statistic: 'Sum' });
-    const serverErrors = props.httpApi.metricServerError({ period, statistic: 'Sum' });
+    const { requests, serverErrors, latencyP95: p95 } = props.front;
     const errorRate = new cloudwatch.MathExpression({ expression: 'IF(req > 0, 100 * err / req, 0)', usingMetrics: { req: requests, err: serverErrors }, period, label: '5xx %' });
     alarm('Api5xxRate', errorRate, 1, 'More than 1% of requests answered 5xx over 5 minutes', 2);
-    const p95 = props.httpApi.metricLatency({ period, statistic: 'p95' });
-    alarm('ApiLatencyP95', p95, 3000, 'p95 latency at or above 3 s for 15 minutes', 3);
+    alarm('ApiLatencyP95', p95, props.front.latencyThreshold, 'p95 latency at or above 3 s for 15 minutes', 3);
 
     const fnWidgets: cloudwatch.IWidget[] = [];
     for (const [purpose, fn] of Object.entries(props.functions)) {
@@ -63,6 +69,9 @@ export class Monitoring extends Construct {
       fnWidgets.push(new cloudwatch.GraphWidget({ title: purpose, left: [fn.metricInvocations({ period }), fn.metricErrors({ period }), fn.metricThrottles({ period })], right: [fn.metricDuration({ period, statistic: 'p95' })], width: 8 }));
     }
     if (props.scheduled) {
+      // Written by every pass (handlers/scheduled.ts): how long the oldest phone change has waited for the CRM.
+      const backlog = new cloudwatch.Metric({ namespace: 'crm-caldav', metricName: 'OutboxOldestPendingSeconds', dimensionsMap: { Service: 'crm-caldav' }, statistic: 'Maximum', period });
+      alarm('OutboxBacklogAge', backlog, 3600, 'A phone change has waited an hour or more for the CRM (outbox backlog)');
       alarm('ScheduledPassFailed', props.scheduled.metricErrors({ period, statistic: 'Sum' }), 1, 'A scheduled pass (outbox replay, exports, reconciliation) failed a step or timed out');
     }
 
@@ -79,7 +88,7 @@ export class Monitoring extends Construct {
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       widgets: [
-        [new cloudwatch.GraphWidget({ title: 'Requests and 5xx', left: [requests, serverErrors], right: [errorRate], width: 12 }), new cloudwatch.GraphWidget({ title: 'Latency p95 (ms)', left: [p95], width: 12 })],
+        [new cloudwatch.GraphWidget({ title: 'Requests and 5xx', left: [requests, serverErrors], right: [errorRate], width: 12 }), new cloudwatch.GraphWidget({ title: 'Latency p95', left: [p95], width: 12 })],
         fnWidgets,
         tableWidgets,
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BuiltinCrm } from '../../lambda/crm/builtin';
 import { uidForCrmId } from '../../lambda/crm/mapping';
 import { buildApp } from '../../lambda/app/build';
@@ -54,6 +54,25 @@ describe('scheduled handler', () => {
     expect(result.exports).toMatchObject([{ email: 'fresh@zillum.com', outcome: 'done' }]);
     expect(result.reconcile).toMatchObject({ ran: false });
     await app.close();
+  });
+
+  it('on AWS, writes the outbox backlog age as an embedded-metric-format line', async () => {
+    const app = buildApp({ env: t.env });
+    const hoursAgo = new Date(Date.now() - 2 * 3_600_000).toISOString();
+    await app.crm!.outbox.record({ owner: 'someone.else@zillum.com', name: 'waiting.ics', uid: 'waiting', at: hoursAgo, error: 'CrmUnavailable: down' });
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
+    process.env.AWS_LAMBDA_FUNCTION_NAME = 'scheduled-test';
+    try {
+      await scheduledHandler(fixedApp(app))({ exportFor: PAT }, context(300_000)).catch(() => undefined);
+    } finally {
+      delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+      write.mockRestore();
+      await app.close();
+    }
+    const emf = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => '_aws' in l)!;
+    expect(emf).toMatchObject({ Service: 'crm-caldav', _aws: { CloudWatchMetrics: [{ Namespace: 'crm-caldav', Metrics: [{ Name: 'OutboxOldestPendingSeconds', Unit: 'Seconds' }] }] } });
+    expect(emf.OutboxOldestPendingSeconds).toBeGreaterThanOrEqual(7_190);
   });
 
   it('does nothing, and says why, without a CRM connector', async () => {

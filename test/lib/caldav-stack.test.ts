@@ -216,6 +216,7 @@ describe('operations', () => {
     expect(alarms.some((d) => /5xx/.test(d))).toBe(true);
     expect(alarms.some((d) => /p95 latency/.test(d))).toBe(true);
     expect(alarms.some((d) => /scheduled pass/.test(d))).toBe(true);
+    expect(alarms.some((d) => /outbox backlog/.test(d))).toBe(true);
     const functions = Object.keys(template.findResources('AWS::Lambda::Function')).length;
     expect(alarms.filter((d) => /errors in 5 minutes/.test(d))).toHaveLength(functions);
     expect(alarms.filter((d) => /throttled \(raise/.test(d))).toHaveLength(functions);

@@ -104,3 +104,30 @@ describe('context', () => {
     expect(() => withInterval(0)).toThrow(/exportIntervalMinutes/);
   });
 });
+
+describe('frontDoor=alb', () => {
+  const domain = { domainName: 'caldav.example.com', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' };
+  const albStack = (routing?: 'per-method-routes') =>
+    new CaldavStack(new App({ context: noBundling }), `Alb${routing ? 'PerMethod' : ''}`, { env: { account: '123456789012', region: 'eu-west-1' }, frontDoor: 'alb', customDomain: domain, davMethodRouting: routing, scheduledEntry: new URL('./fixtures/scheduled.ts', import.meta.url).pathname });
+
+  it('routes by listener rules (custom method names included), HTTPS only, no HTTP API, and passes cdk-nag', () => {
+    const stack = albStack('per-method-routes');
+    expect(new AwsSolutionsChecks().validateScope(stack).violations.map((v) => `${v.ruleName}: ${v.description}`)).toEqual([]);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::ApiGatewayV2::Api', 0);
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, DefaultActions: [Match.objectLike({ Type: 'redirect' })] });
+    const methods = Object.values(t.findResources('AWS::ElasticLoadBalancingV2::ListenerRule')).flatMap((r) =>
+      (r.Properties as { Conditions: Array<{ Field: string; HttpRequestMethodConfig?: { Values: string[] } }> }).Conditions.flatMap((c) => c.HttpRequestMethodConfig?.Values ?? []),
+    );
+    for (const m of ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PROPFIND', 'PROPPATCH', 'REPORT', 'MKCALENDAR']) expect(methods).toContain(m);
+    const elbInvokes = Object.values(t.findResources('AWS::Lambda::Permission')).filter((p) => (p.Properties as { Principal: string }).Principal === 'elasticloadbalancing.amazonaws.com');
+    expect(elbInvokes).toHaveLength(Object.keys(t.findResources('AWS::ElasticLoadBalancingV2::TargetGroup')).length);
+  });
+
+  it('refuses an ALB without the custom domain, and an unknown front door', () => {
+    expect(() => new CaldavStack(new App({ context: noBundling }), 'NoCert', { frontDoor: 'alb' })).toThrow(/domainName and certificateArn/);
+    expect(() => contextProps(new App({ context: { frontDoor: 'cloudfront' } }))).toThrow(/frontDoor/);
+  });
+});
+

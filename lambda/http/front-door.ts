@@ -1,0 +1,76 @@
+/**
+ * The Application Load Balancer front door (`frontDoor=alb`): an ALB event becomes the API
+ * Gateway v2 event every handler takes, and the v2 result an ALB result. A handler module wraps
+ * its handler with `acceptAlb`, so one function serves either front door.
+ *
+ * An ALB passes at most 1 MB to and from a Lambda target. Bigger requests never arrive (the
+ * load balancer refuses them); a bigger response becomes 507 here (RFC 4918 §11.5), telling the
+ * client to ask for less (a smaller calendar-multiget, DAV:limit on sync-collection).
+ */
+import type { ALBEvent, ALBResult, APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+
+/** What a Lambda target may answer with, headers and body (base64 counted as sent). */
+export const ALB_MAX_RESPONSE_BYTES = 1024 * 1024;
+const HEADROOM_BYTES = 16 * 1024;
+
+export const isAlbEvent = (event: unknown): event is ALBEvent =>
+  typeof event === 'object' && event !== null && 'elb' in ((event as { requestContext?: object }).requestContext ?? {});
+
+function lastValues(multi: Record<string, string[] | undefined> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(multi ?? {})) if (v && v.length) out[k.toLowerCase()] = v.join(',');
+  return out;
+}
+
+export function albToApiGatewayV2(event: ALBEvent): APIGatewayProxyEventV2 {
+  const headers = event.multiValueHeaders ? lastValues(event.multiValueHeaders) : Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']));
+  const query = event.multiValueQueryStringParameters
+    ? Object.entries(event.multiValueQueryStringParameters).flatMap(([k, vs]) => (vs ?? []).map((v) => `${k}=${v}`))
+    : Object.entries(event.queryStringParameters ?? {}).map(([k, v]) => `${k}=${v ?? ''}`);
+  const requestId = headers['x-amzn-trace-id'] ?? `alb-${Date.now().toString(36)}`;
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: event.path || '/',
+    rawQueryString: query.join('&'),
+    headers,
+    requestContext: {
+      accountId: 'alb',
+      apiId: 'alb',
+      domainName: headers.host ?? '',
+      domainPrefix: (headers.host ?? '').split('.')[0] ?? '',
+      http: { method: event.httpMethod, path: event.path, protocol: 'HTTP/1.1', sourceIp: headers['x-forwarded-for']?.split(',')[0]?.trim() ?? '', userAgent: headers['user-agent'] ?? '' },
+      requestId,
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+    },
+    body: event.body ?? undefined,
+    isBase64Encoded: event.isBase64Encoded,
+  };
+}
+
+const TOO_LARGE: ALBResult = {
+  statusCode: 507,
+  statusDescription: '507 Insufficient Storage',
+  headers: { 'content-type': 'text/plain; charset=utf-8' },
+  body: 'The response is larger than the 1 MB this server can send through its load balancer; ask for fewer objects (a smaller calendar-multiget, or DAV:limit on sync-collection).\n',
+  isBase64Encoded: false,
+};
+
+export function toAlbResult(result: APIGatewayProxyStructuredResultV2): ALBResult {
+  const body = result.body ?? '';
+  const size = Buffer.byteLength(body, 'utf8') + JSON.stringify(result.headers ?? {}).length;
+  if (size > ALB_MAX_RESPONSE_BYTES - HEADROOM_BYTES) return TOO_LARGE;
+  const status = result.statusCode ?? 200;
+  return { statusCode: status, statusDescription: String(status), headers: { ...(result.headers ?? {}) }, body, isBase64Encoded: result.isBase64Encoded ?? false };
+}
+
+type V2Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** The handler for either front door: API Gateway events pass through, ALB events are adapted. */
+export function acceptAlb(handler: V2Handler) {
+  return async (event: APIGatewayProxyEventV2 | ALBEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2 | ALBResult> =>
+    isAlbEvent(event) ? toAlbResult(await handler(albToApiGatewayV2(event), context)) : handler(event, context);
+}

@@ -1,0 +1,46 @@
+import type { ALBEvent, Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { composeApp } from '../../lambda/app/app';
+import { fixedApp } from '../../lambda/app/container';
+import { DEFAULT_CONFIG } from '../../lambda/core/types';
+import { createRouter } from '../../lambda/handlers/routing';
+import { ALB_MAX_RESPONSE_BYTES, acceptAlb, albToApiGatewayV2, toAlbResult } from '../../lambda/http/front-door';
+import { MemoryCalendarStore, MemoryUserStore } from '../../lambda/store/memory';
+
+const context = { awsRequestId: 'alb-test' } as Context;
+
+/** The shape AWS documents for a Lambda target (multi-value headers off). */
+const albEvent = (httpMethod: string, path: string, extra: Partial<ALBEvent> = {}): ALBEvent => ({
+  requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/caldav/abc' } },
+  httpMethod,
+  path,
+  queryStringParameters: {},
+  headers: { host: 'caldav.example.com', 'user-agent': 'iOS/18.1 (22B83) dataaccessd/1.0', 'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'https' },
+  body: '',
+  isBase64Encoded: false,
+  ...extra,
+});
+
+const route = createRouter(fixedApp(composeApp({ store: new MemoryCalendarStore(), users: new MemoryUserStore(), config: DEFAULT_CONFIG })));
+const handler = acceptAlb((event, ctx) => route(event.requestContext.http.method, event.rawPath)(event, ctx));
+
+describe('the ALB front door', () => {
+  it('turns an ALB event into the v2 event the handlers take', () => {
+    const v2 = albToApiGatewayV2(albEvent('PROPFIND', '/calendars/ana%40example.com/', { headers: { Depth: '1', host: 'h' }, body: 'PHg+', isBase64Encoded: true }));
+    expect(v2).toMatchObject({ rawPath: '/calendars/ana%40example.com/', headers: { depth: '1', host: 'h' }, body: 'PHg+', isBase64Encoded: true, requestContext: { http: { method: 'PROPFIND' } } });
+  });
+
+  it('serves custom WebDAV methods and the well-known redirect through the same handlers', async () => {
+    const propfind = await handler(albEvent('PROPFIND', '/'), context);
+    expect(propfind).toMatchObject({ statusCode: 401, statusDescription: '401', isBase64Encoded: false });
+    expect((propfind as { headers: Record<string, string> }).headers['www-authenticate']).toMatch(/^Basic /);
+    const wellKnown = await handler(albEvent('PROPFIND', '/.well-known/caldav'), context);
+    expect([301, 302, 307, 308]).toContain(wellKnown.statusCode);
+    expect((await handler(albEvent('OPTIONS', '/'), context)).statusCode).toBe(200);
+  });
+
+  it('answers 507 where the response would pass the 1 MB a Lambda target may return', () => {
+    expect(toAlbResult({ statusCode: 207, headers: {}, body: 'x'.repeat(ALB_MAX_RESPONSE_BYTES) })).toMatchObject({ statusCode: 507 });
+    expect(toAlbResult({ statusCode: 207, headers: {}, body: '<ok/>' })).toMatchObject({ statusCode: 207, body: '<ok/>' });
+  });
+});
