@@ -36,12 +36,12 @@ Commands:
   user reset-password <email> issue a new app password (the old one stops working)
   user list                   list users
   sync status [email]         CalDAV changes still waiting for the CRM, per user, with the last error
-  sync retry [email]          deliver them now (the scheduled job does this too); needs CRM_CONNECTOR
+  sync retry [email]          deliver them now (the scheduled job does this too); not with CRM_CONNECTOR=none
   export status [email]       each user's initial export: queued, running n of m, done with
                               counts, failed with the reason; and its window once planned
   jobs run [email]            one scheduled run now: outbox replay, due initial exports and CRM
                               reconciliation; with an e-mail only that user's replay and export,
-                              no reconciliation; needs CRM_CONNECTOR
+                              no reconciliation; not with CRM_CONNECTOR=none
 
 Where the users are:
   --data-dir DIR              local data directory (CALDAV_DATA_DIR, default ./data): uses the
@@ -96,6 +96,7 @@ export async function runUserCommand(
   if (command === 'list') {
     const all = (await users.listUsers()).sort((a, b) => a.email.localeCompare(b.email));
     if (all.length === 0) io.out('No users yet. Add one with: crm-caldav user add <email>');
+    else io.out(['EMAIL', 'CALDAV', 'NAME', 'TIME ZONE', 'CREATED'].join('\t'));
     for (const u of all) {
       io.out([u.email, u.enabled ? 'enabled' : 'disabled', u.name ?? '-', u.timeZone ?? '-', u.createdAt].join('\t'));
     }
@@ -130,7 +131,7 @@ export async function runUserCommand(
         enabled: true,
         enabledAt: stamp,
       });
-      io.out(existing ? `Re-enabled ${address}.` : `Created ${address}.`);
+      io.out(!existing ? `Created ${address}.` : existing.enabledAt ? `Re-enabled ${address}.` : `Enabled ${address}.`);
       return;
     case 'disable': {
       const user = mustExist();
@@ -253,7 +254,14 @@ export async function main(argv: string[], io: CliIo = { out: console.log, err: 
   }
   const known = COMMANDS.get(group) ?? [];
   if (!command || !known.includes(command) || extra.length > 0) {
-    io.err(USAGE);
+    const why = !COMMANDS.has(group)
+      ? `unknown command "${group}"`
+      : !command
+        ? `"${group}" needs a command: ${known.join(', ')}`
+        : !known.includes(command)
+          ? `unknown command "${group} ${command}" (known: ${known.join(', ')})`
+          : `too many arguments: ${extra.join(' ')}`;
+    io.err(`crm-caldav: ${why}\n\n${USAGE}`);
     return 2;
   }
 

@@ -65,7 +65,8 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     ? { app: opts.app, endpoint: undefined, close: async () => {} }
     : await openLocalApp({ env: opts.env ?? process.env, endpoint: opts.dynamodbEndpoint, dataDir: opts.dataDir ?? DEFAULTS.dataDir, role: 'server', dynamodbPort: opts.dynamodbPort });
   const { app } = local;
-  if (opts.verbose) process.env.CALDAV_ACCESS_LOG = '1';
+  // `npm start` logs each request unless CALDAV_ACCESS_LOG says otherwise (0 turns it off).
+  if (opts.verbose) process.env.CALDAV_ACCESS_LOG ??= '1';
 
   const scheme = tls ? 'https' : 'http';
   const onRequest = httpBridge(createRouter(fixedApp(app)), scheme, app.log);

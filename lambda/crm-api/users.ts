@@ -115,6 +115,9 @@ export class UserRoutes {
     const appPassword = input.generatePassword ? generateAppPassword() : undefined;
     const secret = input.password ?? appPassword;
     const enabled = input.caldavEnabled ?? current?.enabled ?? false;
+    if (enabled && secret === undefined && !current?.passwordHash) {
+      throw invalid('password', 'a user with CalDAV enabled needs an app password: send "generatePassword": true (or "password")');
+    }
     const record: UserRecord = {
       ...(current ?? { email: address, passwordHash: '', createdAt: now }),
       enabled,

@@ -68,6 +68,7 @@ describe('user commands', () => {
     const list = capture();
     await runUserCommand(users, 'list', undefined, {}, list, ENV);
     expect(list.lines.map((l) => l.split('\t').slice(0, 3))).toEqual([
+      ['EMAIL', 'CALDAV', 'NAME'],
       ['ana@example.com', 'enabled', 'Ana'],
       ['bob@example.com', 'enabled', '-'],
     ]);
@@ -88,4 +89,22 @@ describe('main', () => {
     expect(await main(['--help'], io)).toBe(0);
     expect(io.lines[0]).toMatch(/^Usage: crm-caldav/);
   });
+
+  it('says what was wrong with an unknown or incomplete command, before the usage', async () => {
+    for (const [argv, why] of [[['frobnicate'], /unknown command "frobnicate"/], [['user'], /"user" needs a command: add/], [['user', 'explode'], /unknown command "user explode"/]] as const) {
+      const c = capture();
+      expect(await main([...argv], c)).toBe(2);
+      expect(c.errors[0]).toMatch(why);
+      expect(c.errors[0]).toContain('Usage: crm-caldav');
+    }
+  });
+
+  it('user add on a user who never had CalDAV says Enabled, not Re-enabled', async () => {
+    const users = new MemoryUserStore();
+    await users.putUser({ email: 'new@example.com', passwordHash: '', enabled: false, createdAt: '2026-01-01T00:00:00Z' });
+    const c = capture();
+    await runUserCommand(users, 'add', 'new@example.com', {}, c, ENV);
+    expect(c.lines).toContain('Enabled new@example.com.');
+  });
 });
+

@@ -96,7 +96,12 @@ describe('users (admin)', () => {
     await h.call('POST', '/crm/v1/users', { as: 'admin', body: { email: 'flip@crm.example' } });
     const off = (await h.call('GET', '/crm/v1/users/flip@crm.example', { as: 'admin' })).json.data;
     expect(off).toMatchObject({ caldavEnabled: false, caldavEnabledAt: null, timeZone: 'UTC', name: 'flip@crm.example' });
-    const on = await h.call('PATCH', '/crm/v1/users/flip@crm.example', { as: 'admin', body: { caldavEnabled: true, timeZone: 'Asia/Tokyo' } });
+    // Enabled without any password, the user could never log in: refused, nothing stored.
+    const lockedOut = await h.call('PATCH', '/crm/v1/users/flip@crm.example', { as: 'admin', body: { caldavEnabled: true } });
+    expect(lockedOut.status).toBe(400);
+    expect(JSON.stringify(lockedOut.json)).toContain('generatePassword');
+    expect((await h.call('GET', '/crm/v1/users/flip@crm.example', { as: 'admin' })).json.data).toMatchObject({ caldavEnabled: false });
+    const on = await h.call('PATCH', '/crm/v1/users/flip@crm.example', { as: 'admin', body: { caldavEnabled: true, timeZone: 'Asia/Tokyo', generatePassword: true } });
     expect(on.json.data).toMatchObject({ caldavEnabled: true, timeZone: 'Asia/Tokyo' });
     const offAgain = await h.call('PATCH', '/crm/v1/users/flip@crm.example', { as: 'admin', body: { caldavEnabled: false } });
     expect(offAgain.json.data).toMatchObject({ caldavEnabled: false, caldavEnabledAt: on.json.data.caldavEnabledAt });
