@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { generateAppPassword, hashPassword } from '../lambda/accounts/passwords';
 import type { App } from '../lambda/app/app';
 import { buildApp } from '../lambda/app/build';
+import { logLine, type Logger } from '../lambda/app/log';
 import type { JobDeps } from '../lambda/jobs/deps';
 import { runScheduledPass } from '../lambda/jobs/pass';
 import type { UserRecord, UserStore } from '../lambda/store/types';
@@ -201,11 +202,16 @@ export async function runSyncCommand(target: SyncTarget, command: string, email:
   formatStatus(await target.status(owner)).forEach((line) => io.out(line));
 }
 
+/** The CLI prints its own summaries; of the jobs' log lines only errors are worth showing. */
+const cliLog: Logger = (level, message, fields) => {
+  if (level === 'error') logLine(level, message, fields);
+};
+
 async function openTarget(values: { 'data-dir'?: string; 'dynamodb-endpoint'?: string; aws?: boolean }): Promise<Target> {
   if (values.aws) {
     const env = { ...process.env };
     delete env.CALDAV_DYNAMODB_ENDPOINT;
-    const app = buildApp({ env });
+    const app = buildApp({ env, log: cliLog });
     return { app, close: () => app.close() };
   }
   // Locally the CLI may run before the server ever did: the tables are created when missing.
@@ -214,6 +220,7 @@ async function openTarget(values: { 'data-dir'?: string; 'dynamodb-endpoint'?: s
     endpoint: values['dynamodb-endpoint'] ?? process.env.CALDAV_DYNAMODB_ENDPOINT,
     dataDir: values['data-dir'] ?? process.env.CALDAV_DATA_DIR ?? './data',
     role: 'cli',
+    log: cliLog,
   });
   return { app, close };
 }

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import type { App } from '../../lambda/app/app';
 import { buildApp } from '../../lambda/app/build';
+import type { Logger } from '../../lambda/app/log';
 import { ensureTables } from '../../lambda/store/dynamodb/bootstrap';
 import { ENDPOINT_ENV, dynamoClientConfig, newDynamoClients, tableNamesFromEnv } from '../../lambda/store/dynamodb/client';
 import { acquireDynamoDb, type EngineLease } from './dynamodb-engine';
@@ -22,6 +23,8 @@ export interface LocalAppOptions {
   dynamodbPort?: number;
   /** False on AWS, where the stack owns the tables. Default true. */
   createTables?: boolean;
+  /** Default: the JSON line logger (lambda/app/log.ts). */
+  log?: Logger;
 }
 
 export interface LocalApp {
@@ -48,7 +51,7 @@ export async function openLocalApp(opts: LocalAppOptions): Promise<LocalApp> {
         client.destroy();
       }
     }
-    const app = buildApp({ env });
+    const app = buildApp({ env, log: opts.log });
     return {
       app,
       endpoint,
