@@ -54,11 +54,22 @@ function timezone(text: string): Refusal | null {
   }
 }
 
+/**
+ * A calendar's color until the user picks one: one of iOS Calendar's own palette, chosen by a
+ * hash of the owner, so two accounts on one phone (or in one family) rarely look alike.
+ */
+const PALETTE = ['#1BADF8FF', '#63DA38FF', '#FF9500FF', '#CC73E1FF', '#FF2968FF', '#FFCC00FF', '#A2845EFF', '#2952A3FF'];
+export function defaultColor(email: string): string {
+  let h = 0;
+  for (const ch of email.toLowerCase()) h = (Math.imul(h, 31) + ch.charCodeAt(0)) >>> 0;
+  return PALETTE[h % PALETTE.length]!;
+}
+
 export const CALENDAR_SETTINGS: Record<Clark, CalendarSetting> = {
   // The calendar is named after the user's CRM e-mail address until the user renames it.
   [D('displayname')]: { fallback: (email) => email, check: nonEmpty },
   [CAL('calendar-description')]: { check: anyText },
-  [APPLE('calendar-color')]: { fallback: () => '#2952A3FF', check: color },
+  [APPLE('calendar-color')]: { fallback: (email) => defaultColor(email), check: color },
   [APPLE('calendar-order')]: { fallback: () => '1', check: integer },
   [CAL('calendar-timezone')]: { check: timezone },
 };

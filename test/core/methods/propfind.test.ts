@@ -1,3 +1,4 @@
+import { defaultColor } from '../../../lambda/core/props/calendar-settings';
 import { formatSyncToken } from '../../../lambda/core/sync-token';
 import { describe, expect, it } from 'vitest';
 import { propfind } from '../../../lambda/core/methods/propfind';
@@ -100,7 +101,10 @@ describe('PROPFIND discovery (iOS sequence)', () => {
     expect(privileges).toEqual(
       expect.arrayContaining([D('read'), D('write'), D('write-content'), D('write-properties'), D('bind'), D('unbind')]),
     );
-    expect(cal.get(I('calendar-color'))?.element.text).toBe('#2952A3FF');
+    expect(cal.get(I('calendar-color'))?.element.text).toBe(defaultColor(ALICE));
+    // Derived from the owner: stable per user, and not the same for every calendar.
+    expect(defaultColor(ALICE.toUpperCase())).toBe(defaultColor(ALICE));
+    expect(new Set(['a@x.example', 'b@x.example', 'c@x.example', 'd@x.example', 'e@x.example'].map(defaultColor)).size).toBeGreaterThan(1);
     expect(cal.get(I('calendar-order'))?.element.text).toBe('1');
     expect(hrefsIn(cal.get(D('owner'))?.element)).toEqual([PRINCIPAL]);
     expect(cal.get(C('max-resource-size'))?.element.text).toBe(String(ctx.config.maxResourceSize));

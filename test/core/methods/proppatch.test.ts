@@ -1,3 +1,4 @@
+import { defaultColor } from '../../../lambda/core/props/calendar-settings';
 import { describe, expect, it } from 'vitest';
 import { propfind } from '../../../lambda/core/methods/propfind';
 import { MAX_DEAD_PROPS, proppatch } from '../../../lambda/core/methods/proppatch';
@@ -85,7 +86,7 @@ describe('PROPPATCH on the calendar', () => {
     expect(Object.values(statuses(props))).toEqual([200, 200, 200]);
     const back = await readBack(ctx, 'd:displayname', 'i:calendar-color', 'c:calendar-description');
     expect(back.get(D('displayname'))?.element.text).toBe(ALICE);
-    expect(back.get(I('calendar-color'))?.element.text).toBe('#2952A3FF');
+    expect(back.get(I('calendar-color'))?.element.text).toBe(defaultColor(ALICE));
     expect(back.get(C('calendar-description'))?.status).toBe(404);
   });
 
