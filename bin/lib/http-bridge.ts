@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Router } from '../../lambda/handlers/routing';
 import type { Logger } from '../../lambda/app/log';
-import { buildApiGatewayEvent, resultToHttp } from './api-gateway-event';
+import { buildApiGatewayEvent, resultToHttp } from '../../lambda/http/api-gateway-event';
 import { lambdaContext } from './lambda-context';
 
 /** API Gateway's payload limit; bigger requests never reach the Lambda there either. */

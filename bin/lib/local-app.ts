@@ -21,8 +21,6 @@ export interface LocalAppOptions {
   /** Who holds the engine (the server keeps it running for a CLI that joins it). */
   role: 'server' | 'cli';
   dynamodbPort?: number;
-  /** False on AWS, where the stack owns the tables. Default true. */
-  createTables?: boolean;
   /** Default: the JSON line logger (lambda/app/log.ts). */
   log?: Logger;
 }
@@ -42,25 +40,22 @@ export async function openLocalApp(opts: LocalAppOptions): Promise<LocalApp> {
     endpoint = lease.endpoint;
   }
   const env = { ...opts.env, [ENDPOINT_ENV]: endpoint };
+  // One client for the bootstrap and the App, closed with it.
+  const { client, doc } = newDynamoClients(dynamoClientConfig(env));
   try {
-    if (opts.createTables ?? true) {
-      const { client } = newDynamoClients(dynamoClientConfig(env));
-      try {
-        await ensureTables(client, tableNamesFromEnv(env));
-      } finally {
-        client.destroy();
-      }
-    }
-    const app = buildApp({ env, log: opts.log });
+    await ensureTables(client, tableNamesFromEnv(env));
+    const app = buildApp({ env, doc, log: opts.log });
     return {
       app,
       endpoint,
       async close() {
         await app.close();
+        client.destroy();
         await lease?.release();
       },
     };
   } catch (err) {
+    client.destroy();
     await lease?.release();
     throw err;
   }

@@ -13,11 +13,8 @@ import { propfind } from '../core/methods/propfind';
 import { proppatch } from '../core/methods/proppatch';
 import { put } from '../core/methods/put';
 import { report } from '../core/methods/report';
-import { wellKnown } from '../core/methods/well-known';
 import type { CoreMethod } from '../core/types';
-import { davHandler, isWellKnownCaldav, type DavLambdaHandler } from '../http/dav-handler';
-
-export { isWellKnownCaldav } from '../http/dav-handler';
+import { davHandler, type DavLambdaHandler } from '../http/dav-handler';
 import { crmApiHandler } from './crm-api';
 
 /** The core method behind each routed HTTP method, and whether it answers before credentials. */
@@ -60,11 +57,9 @@ export function createRouter(app: AppSource): Router {
       return [name, built.get(run)!];
     }),
   );
-  const wellKnownHandler = davHandler(wellKnown, app, { authenticate: false });
   const methodNotAllowed = davHandler(notAllowed, app, { authenticate: false });
   const crmApi = crmApiHandler(app);
   return (method, path) => {
-    if (isWellKnownCaldav(path)) return wellKnownHandler;
     if (isCrmApi(path)) return crmApi;
     return byMethod.get(method.toUpperCase()) ?? methodNotAllowed;
   };

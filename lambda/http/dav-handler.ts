@@ -39,9 +39,9 @@ export function davHandler(method: CoreMethod, app: AppSource, options: DavHandl
     .handler(async (event) => {
       const req = toDavRequest(event);
       // Whatever route or method brought it here (RFC 6764 §5): the redirect, before credentials.
-      if (isWellKnownCaldav(req.path)) return toApiGatewayResult(await wellKnown(req, { user: ANONYMOUS, ...(await app()) }));
+      const discovery = isWellKnownCaldav(req.path);
       const { store, users, config, now, onObjectChange } = await app();
-      const user = requireAuth ? await authenticate(req.headers.authorization, users) : ANONYMOUS;
-      return toApiGatewayResult(await method(req, { user, store, config, now, onObjectChange }));
+      const user = requireAuth && !discovery ? await authenticate(req.headers.authorization, users) : ANONYMOUS;
+      return toApiGatewayResult(await (discovery ? wellKnown : method)(req, { user, store, config, now, onObjectChange }));
     });
 }

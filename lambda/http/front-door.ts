@@ -8,6 +8,7 @@
  * client to ask for less (a smaller calendar-multiget, DAV:limit on sync-collection).
  */
 import type { ALBEvent, ALBResult, APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { buildApiGatewayEvent } from './api-gateway-event';
 
 /** What a Lambda target may answer with, headers and body (base64 counted as sent). */
 export const ALB_MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -16,39 +17,25 @@ const HEADROOM_BYTES = 16 * 1024;
 export const isAlbEvent = (event: unknown): event is ALBEvent =>
   typeof event === 'object' && event !== null && 'elb' in ((event as { requestContext?: object }).requestContext ?? {});
 
-function lastValues(multi: Record<string, string[] | undefined> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(multi ?? {})) if (v && v.length) out[k.toLowerCase()] = v.join(',');
-  return out;
-}
-
+/**
+ * The same v2 event API Gateway would have built for this request (buildApiGatewayEvent), so the
+ * handlers see one shape whatever the front door: lower-cased joined headers, a decoded rawPath,
+ * text or base64 body by Content-Type.
+ */
 export function albToApiGatewayV2(event: ALBEvent): APIGatewayProxyEventV2 {
-  const headers = event.multiValueHeaders ? lastValues(event.multiValueHeaders) : Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']));
+  const headers: Record<string, string | string[] | undefined> = event.multiValueHeaders ?? event.headers ?? {};
+  // ALB hands query parameters over still URL-encoded.
   const query = event.multiValueQueryStringParameters
     ? Object.entries(event.multiValueQueryStringParameters).flatMap(([k, vs]) => (vs ?? []).map((v) => `${k}=${v}`))
     : Object.entries(event.queryStringParameters ?? {}).map(([k, v]) => `${k}=${v ?? ''}`);
-  const requestId = headers['x-amzn-trace-id'] ?? `alb-${Date.now().toString(36)}`;
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: event.path || '/',
-    rawQueryString: query.join('&'),
+  const forwarded = Object.entries(headers).find(([k]) => k.toLowerCase() === 'x-forwarded-for')?.[1];
+  return buildApiGatewayEvent({
+    method: event.httpMethod,
+    url: `${event.path || '/'}${query.length ? `?${query.join('&')}` : ''}`,
     headers,
-    requestContext: {
-      accountId: 'alb',
-      apiId: 'alb',
-      domainName: headers.host ?? '',
-      domainPrefix: (headers.host ?? '').split('.')[0] ?? '',
-      http: { method: event.httpMethod, path: event.path, protocol: 'HTTP/1.1', sourceIp: headers['x-forwarded-for']?.split(',')[0]?.trim() ?? '', userAgent: headers['user-agent'] ?? '' },
-      requestId,
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-    body: event.body ?? undefined,
-    isBase64Encoded: event.isBase64Encoded,
-  };
+    body: event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : undefined,
+    sourceIp: [forwarded].flat()[0]?.split(',')[0]?.trim(),
+  });
 }
 
 const TOO_LARGE: ALBResult = {

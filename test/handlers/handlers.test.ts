@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Context } from 'aws-lambda';
-import { buildApiGatewayEvent, type HttpRequestInput } from '../../bin/lib/api-gateway-event';
+import { buildApiGatewayEvent, type HttpRequestInput } from '../../lambda/http/api-gateway-event';
 import { DEFAULT_CONFIG } from '../../lambda/core/types';
 import { composeApp } from '../../lambda/app/app';
 import { fixedApp } from '../../lambda/app/container';
@@ -67,10 +67,12 @@ describe('/.well-known/caldav inside every handler', () => {
 });
 
 describe('routing', () => {
-  it('sends /.well-known/caldav to the well-known handler whatever the method', () => {
-    for (const method of ['GET', 'PROPFIND', 'OPTIONS', 'PUT']) {
-      expect(route(method, '/.well-known/caldav')).toBe(wellKnown);
-      expect(route(method, '/.well-known/caldav/')).toBe(wellKnown);
+  it('answers /.well-known/caldav with the redirect whatever the method, unknown ones included', async () => {
+    for (const method of ['GET', 'PROPFIND', 'OPTIONS', 'PUT', 'LOCK']) {
+      for (const url of ['/.well-known/caldav', '/.well-known/caldav/']) {
+        const result = await route(method, url)(event({ method, url }), context);
+        expect([301, 302, 307, 308], `${method} ${url}`).toContain(result.statusCode);
+      }
     }
   });
 

@@ -1,7 +1,7 @@
 import { D } from '../../lambda/core/namespaces';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Context } from 'aws-lambda';
-import { buildApiGatewayEvent } from '../../bin/lib/api-gateway-event';
+import { buildApiGatewayEvent } from '../../lambda/http/api-gateway-event';
 import { DavError } from '../../lambda/core/errors';
 import { DEFAULT_CONFIG, type DavContext, type DavRequest } from '../../lambda/core/types';
 import { hashPassword } from '../../lambda/accounts/passwords';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildApiGatewayEvent } from '../../bin/lib/api-gateway-event';
+import { buildApiGatewayEvent } from '../../lambda/http/api-gateway-event';
 import { DavError } from '../../lambda/core/errors';
 import { toApiGatewayResult, toDavRequest } from '../../lambda/http/event';
 

@@ -25,9 +25,18 @@ const route = createRouter(fixedApp(composeApp({ store: new MemoryCalendarStore(
 const handler = acceptAlb((event, ctx) => route(event.requestContext.http.method, event.rawPath)(event, ctx));
 
 describe('the ALB front door', () => {
-  it('turns an ALB event into the v2 event the handlers take', () => {
-    const v2 = albToApiGatewayV2(albEvent('PROPFIND', '/calendars/ana%40example.com/', { headers: { Depth: '1', host: 'h' }, body: 'PHg+', isBase64Encoded: true }));
-    expect(v2).toMatchObject({ rawPath: '/calendars/ana%40example.com/', headers: { depth: '1', host: 'h' }, body: 'PHg+', isBase64Encoded: true, requestContext: { http: { method: 'PROPFIND' } } });
+  it('turns an ALB event into the v2 event API Gateway would have built', () => {
+    const v2 = albToApiGatewayV2(albEvent('PROPFIND', '/calendars/ana%40example.com/', { headers: { Depth: '1', host: 'h', 'X-Forwarded-For': '203.0.113.9, 10.0.0.1' }, body: 'PHg+', isBase64Encoded: true, queryStringParameters: { a: 'b%20c' } }));
+    expect(v2).toMatchObject({
+      rawPath: '/calendars/ana@example.com/',
+      rawQueryString: 'a=b%20c',
+      headers: { depth: '1', host: 'h' },
+      body: 'PHg+',
+      isBase64Encoded: true,
+      requestContext: { http: { method: 'PROPFIND', sourceIp: '203.0.113.9' } },
+    });
+    const xml = albToApiGatewayV2(albEvent('REPORT', '/', { headers: { 'content-type': 'application/xml' }, body: '<x/>' }));
+    expect(xml).toMatchObject({ body: '<x/>', isBase64Encoded: false });
   });
 
   it('serves custom WebDAV methods and the well-known redirect through the same handlers', async () => {

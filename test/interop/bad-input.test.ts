@@ -47,7 +47,9 @@ describe('refused input stores nothing', () => {
 
   it('XML with two roots, invalid UTF-8 or 100,000 levels answers 400', async () => {
     const before = await state();
-    const displayname = Buffer.concat([Buffer.from(PROPPATCH('<d:displayname>caf').split('caf')[0]!), Buffer.from('<d:displayname>caf'), Buffer.from([0xc3, 0x28]), Buffer.from('</d:displayname></d:prop></d:set></d:propertyupdate>')]);
+    // Well-formed but for one byte: "caf" then 0xC3 0x28, an invalid UTF-8 sequence.
+    const [head, tail] = PROPPATCH('<d:displayname>@</d:displayname>').split('@') as [string, string];
+    const displayname = Buffer.concat([Buffer.from(`${head}caf`), Buffer.from([0xc3, 0x28]), Buffer.from(tail)]);
     for (const body of [`${PROPPATCH('<d:displayname>a</d:displayname>')}<d:x/>`, displayname, `<d:propfind xmlns:d="DAV:">${'<d:prop>'.repeat(100_000)}${'</d:prop>'.repeat(100_000)}</d:propfind>`]) {
       const res = await send(body.includes('propfind') ? 'PROPFIND' : 'PROPPATCH', dav.paths.calendar, body, { ...XML, depth: '0' });
       const text = await res.text();

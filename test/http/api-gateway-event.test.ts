@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildApiGatewayEvent, isTextContentType, resultToHttp } from '../../../bin/lib/api-gateway-event';
+import { buildApiGatewayEvent, isTextContentType, resultToHttp } from '../../lambda/http/api-gateway-event';
 
 describe('buildApiGatewayEvent', () => {
   it('builds a payload 2.0 event like API Gateway', () => {
