@@ -23,6 +23,7 @@ import { TABLES, tableEnvVar } from '../lambda/store/dynamodb/schema';
 import { DavFunction, type TableAccess } from './constructs/dav-function';
 import { ExportSchedule } from './constructs/export-schedule';
 import { SCHEDULED_FUNCTION_ENV } from '../lambda/app/export-now';
+import { PROPPATCH_FUNCTION_ENV } from '../lambda/http/forward';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -81,8 +82,11 @@ const GRANTS: Record<StandardMethod | CoreMethod, Grants> = {
   PROPPATCH: { sync: 'readWrite', users: 'read' },
   MKCALENDAR: { users: 'read' },
 };
-/** The ANY fallback serves the four DAV methods in 'any-fallback' mode, so it needs their union. */
-const FALLBACK_GRANTS: Grants = { events: 'read', sync: 'readWrite', users: 'read' };
+/**
+ * The ANY fallback serves PROPFIND, REPORT and MKCALENDAR in 'any-fallback' mode and hands
+ * PROPPATCH to the PROPPATCH function (lambda/http/forward.ts): it reads only.
+ */
+const FALLBACK_GRANTS: Grants = READ;
 /** With their own routes, the fallback only answers 405 after authentication. */
 const FALLBACK_ONLY_405_GRANTS: Grants = { users: 'read' };
 
@@ -169,6 +173,13 @@ export class CaldavStack extends Stack {
       routing === 'any-fallback' ? 'CalDAV PROPFIND, PROPPATCH, REPORT, MKCALENDAR and others' : 'CalDAV methods without a route (405)',
       routing === 'any-fallback' ? FALLBACK_GRANTS : FALLBACK_ONLY_405_GRANTS,
     );
+    if (routing === 'any-fallback') {
+      // No route of its own: the fallback invokes it for PROPPATCH, keeping write rights out of
+      // the function that serves PROPFIND and REPORT.
+      const writer = methodFunction('PROPPATCH');
+      fallback.addEnvironment(PROPPATCH_FUNCTION_ENV, writer.functionName);
+      fallback.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [writer.functionArn] }));
+    }
     const wellKnown = davFunction('WellKnownHandler', 'well-known', 'CalDAV /.well-known/caldav redirect', {});
     const crmApi = davFunction('CrmApiHandler', 'crm-api', 'CRM REST API (/crm/v1)', CRM_API_GRANTS);
 

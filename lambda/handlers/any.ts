@@ -1,14 +1,20 @@
 /**
- * Fallback for the API Gateway `ANY /{proxy+}` route: methods without a route of their own (and
- * /.well-known/caldav under any method) are handed, unchanged, to the handler routing.ts picks.
+ * Fallback for the API Gateway `ANY /{proxy+}` route (and the ALB's default action): methods
+ * without a route of their own are handed, unchanged, to the handler routing.ts picks. On AWS
+ * PROPPATCH goes on to the PROPPATCH function (http/forward.ts), so this role only reads.
  */
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { ALBEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { containerApp } from '../app/container';
+import { lazyInvoker } from '../app/lambda-client';
+import { logLine } from '../app/log';
+import { FORWARDED_METHODS, forwardTo, methodOf, PROPPATCH_FUNCTION_ENV } from '../http/forward';
 import { acceptAlb } from '../http/front-door';
 import { createRouter } from './routing';
 
 const route = createRouter(containerApp);
+const local = acceptAlb((event: APIGatewayProxyEventV2, context: Context) => route(event.requestContext.http.method, event.rawPath)(event, context));
+const writer = process.env[PROPPATCH_FUNCTION_ENV];
+const forward = writer ? forwardTo(writer, lazyInvoker(process.env), logLine) : undefined;
 
-export const handler = acceptAlb(
-  (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => route(event.requestContext.http.method, event.rawPath)(event, context),
-);
+export const handler = (event: APIGatewayProxyEventV2 | ALBEvent, context: Context) =>
+  forward && FORWARDED_METHODS.includes(methodOf(event)) ? forward(event) : local(event, context);

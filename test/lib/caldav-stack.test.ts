@@ -81,13 +81,14 @@ describe('tables', () => {
 describe('functions', () => {
   const methods = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'];
 
-  it('has one function per standard method, the fallback, well-known, the CRM API and the schedule', () => {
+  it('has one function per standard method, the fallback, its PROPPATCH writer, well-known, the CRM API and the schedule', () => {
     for (const m of methods) expect(fns[`CalDAV ${m}`], m).toBeDefined();
     expect(fns[FALLBACK]).toBeDefined();
+    expect(fns['CalDAV PROPPATCH']).toBeDefined();
     expect(fns['CalDAV /.well-known/caldav redirect']).toBeDefined();
     expect(fns[CRM_API]).toBeDefined();
     expect(fns[SCHEDULED]).toBeDefined();
-    template.resourceCountIs('AWS::Lambda::Function', methods.length + 4);
+    template.resourceCountIs('AWS::Lambda::Function', methods.length + 5);
   });
 
   it('runs Node.js 22 on arm64 with JSON logs, source maps and every table name', () => {
@@ -127,7 +128,7 @@ describe('functions', () => {
   });
 
   it('puts no secret value in any environment', () => {
-    const allowed = new Set(['NODE_OPTIONS', ...TABLES.map(tableEnvVar), 'SCHEDULED_FUNCTION_NAME']);
+    const allowed = new Set(['NODE_OPTIONS', ...TABLES.map(tableEnvVar), 'SCHEDULED_FUNCTION_NAME', 'PROPPATCH_FUNCTION_NAME']);
     for (const [, fn] of ofType(template, 'AWS::Lambda::Function')) {
       const vars = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       for (const key of Object.keys(vars)) expect(allowed, key).toContain(key);
@@ -143,7 +144,7 @@ describe('least privilege', () => {
   };
 
   it('gives read-only methods no write action on any table', () => {
-    for (const description of ['CalDAV GET', 'CalDAV HEAD', 'CalDAV OPTIONS', 'CalDAV /.well-known/caldav redirect']) {
+    for (const description of ['CalDAV GET', 'CalDAV HEAD', 'CalDAV OPTIONS', 'CalDAV /.well-known/caldav redirect', FALLBACK]) {
       const actions = statementsOf(template, fns[description]).flatMap((s) => s.Action);
       for (const write of WRITE_ACTIONS) expect(actions, `${description} ${write}`).not.toContain(write);
     }
@@ -173,8 +174,15 @@ describe('least privilege', () => {
     expect(tableAccess(template, fns[CRM_API], ids.outbox)).toBe('read');
   });
 
-  it('gives the ANY fallback the union of PROPFIND, PROPPATCH, REPORT and MKCALENDAR', () => {
-    expect(access(FALLBACK)).toEqual({ events: 'read', sync: 'readWrite', users: 'read' });
+  it('keeps the ANY fallback (PROPFIND, REPORT) read-only: PROPPATCH is handed to a function that may write the sync table', () => {
+    expect(access(FALLBACK)).toEqual({ events: 'read', sync: 'read', users: 'read' });
+    expect(access('CalDAV PROPPATCH')).toEqual({ events: 'none', sync: 'readWrite', users: 'read' });
+    const env = resources(template)[fns[FALLBACK]].Properties.Environment as { Variables: Record<string, unknown> };
+    expect(env.Variables.PROPPATCH_FUNCTION_NAME).toEqual({ Ref: fns['CalDAV PROPPATCH'] });
+    const invokes = statementsOf(template, fns[FALLBACK]!).filter((st) => [st.Action].flat().includes('lambda:InvokeFunction'));
+    expect(invokes.map((st) => JSON.stringify(st.Resource))).toEqual([JSON.stringify({ 'Fn::GetAtt': [fns['CalDAV PROPPATCH'], 'Arn'] })]);
+    // No route of its own: it is reached only through the fallback.
+    expect(Object.values(routeTargets(template))).not.toContain('CalDAV PROPPATCH');
   });
 
   it('limits each role to its own log group (no AWSLambdaBasicExecutionRole)', () => {
