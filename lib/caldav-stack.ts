@@ -242,6 +242,7 @@ export class CaldavStack extends Stack {
     const url = this.api ? this.api.url : `https://${props.customDomain!.domainName}/`;
     new CfnOutput(this, 'Url', { value: url, description: 'CalDAV server URL for clients' });
     if (this.api) new CfnOutput(this, 'AccessLogGroup', { value: this.api.accessLogs.logGroupName, description: 'ACCESS_LOG_GROUP for scripts/smoke-deployed.sh' });
+    if (this.alb) new CfnOutput(this, 'AlbAccessLogBucket', { value: this.alb.accessLogs.bucketName, description: 'ALB_LOG_BUCKET for scripts/smoke-deployed.sh' });
     const target = this.api?.domain?.regionalDomainName ?? this.alb?.loadBalancer.loadBalancerDnsName;
     if (target && props.customDomain) {
       new CfnOutput(this, 'CustomDomainTarget', {

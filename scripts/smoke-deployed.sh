@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Smoke test of a deployed (or local) crm-caldav: every DAV method on / and on a deep path,
-# with the status each got and, on an HTTP API deployment, the route that matched (read from the
-# access log when ACCESS_LOG_GROUP is set to the stack's AccessLogGroup output and the AWS CLI
-# is configured).
+# with the status each got and, with the AWS CLI configured, the route that matched:
+# - HTTP API: ACCESS_LOG_GROUP=<AccessLogGroup output>; the route key from the access log.
+# - ALB (frontDoor=alb): ALB_LOG_BUCKET=<AlbAccessLogBucket output>; the listener rule and the
+#   function behind its target group, from the load balancer's access logs in S3, which arrive
+#   every 5 minutes (ALB_LOG_WAIT seconds to wait for them, 420 by default).
 #
 #   scripts/smoke-deployed.sh URL USER PASSWORD
 #
@@ -17,7 +19,11 @@ fi
 base="${1%/}"
 user="$2"
 pass="$3"
-name="smoke-$(date +%s)-$$.ics"
+run="$(date +%s)-$$"
+name="smoke-${run}.ics"
+# Every request carries it, so the access logs' lines of this run can be told apart.
+agent="crm-caldav-smoke/${run}"
+started="$(date -u +%s)"
 deep="/calendars/${user}/crm/${name}"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 ics=$'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//crm-caldav//smoke//EN\r\nBEGIN:VEVENT\r\nUID:'"${name%.ics}"$'\r\nDTSTAMP:'"$stamp"$'\r\nDTSTART:'"$stamp"$'\r\nDURATION:PT15M\r\nSUMMARY:smoke test\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n'
@@ -35,7 +41,7 @@ request() {
   # curl waits for a body after `-X HEAD`; --head is the request without one.
   local verb=(-X "$method")
   [ "$method" = HEAD ] && verb=(--head)
-  status="$(curl -sS -o /dev/null -D "$headers" -w '%{http_code}' "${verb[@]}" -u "${user}:${pass}" \
+  status="$(curl -sS -o /dev/null -D "$headers" -w '%{http_code}' "${verb[@]}" -A "$agent" -u "${user}:${pass}" \
     -H "Depth: ${depth}" ${body:+-H "Content-Type: ${type}"} ${body:+--data-binary "$body"} "${base}${path}")" || status=000
   id="$(grep -i '^apigw-requestid:' "$headers" | tr -d '\r' | cut -d' ' -f2 || true)"
   rm -f "$headers"
@@ -73,5 +79,37 @@ if [ -n "${ACCESS_LOG_GROUP:-}" ] && command -v aws >/dev/null; then
       --query 'events[0].message' --output text 2>/dev/null |
       sed -n 's/.*"method":"\([^"]*\)".*"routeKey":"\([^"]*\)".*"path":"\([^"]*\)".*"status":"\([^"]*\)".*/\1 \3 -> \2 (\4)/p'
   done
+fi
+
+if [ -n "${ALB_LOG_BUCKET:-}" ] && command -v aws >/dev/null; then
+  echo
+  echo "Routes matched (load balancer access logs in s3://${ALB_LOG_BUCKET}; they arrive every 5 minutes):"
+  here="$(cd "$(dirname "$0")" && pwd)"
+  logs="$(mktemp -d)"
+  deadline=$((started + ${ALB_LOG_WAIT:-420}))
+  lines=""
+  while :; do
+    # Only the objects written since the run started: the bucket keeps 30 days of logs.
+    aws s3api list-objects-v2 --bucket "$ALB_LOG_BUCKET" --prefix AWSLogs/ \
+      --query "Contents[?LastModified>=\`$(date -u -d "@$started" +%Y-%m-%dT%H:%M:%S)\`].Key" --output text 2>/dev/null |
+      tr '\t' '\n' | grep '\.log\.gz$' | while read -r key; do
+        [ -f "$logs/$(basename "$key")" ] || aws s3 cp --quiet "s3://${ALB_LOG_BUCKET}/${key}" "$logs/" || true
+      done
+    lines="$(cat "$logs"/*.log.gz 2>/dev/null | gzip -dc 2>/dev/null | awk -v AGENT="$agent" -f "$here/alb-log-routes.awk" || true)"
+    [ "$(printf '%s' "$lines" | grep -c . || true)" -ge "${#ids[@]}" ] && break
+    [ "$(date -u +%s)" -ge "$deadline" ] && break
+    sleep 30
+  done
+  declare -A function_of=()
+  printf '%s\n' "$lines" | while IFS=$'\t' read -r method path group rule status; do
+    [ -n "$method" ] || continue
+    # The function a target group forwards to: its one registered target.
+    if [ -z "${function_of[$group]:-}" ]; then
+      function_of[$group]="$(aws elbv2 describe-target-health --target-group-arn "$group" \
+        --query 'TargetHealthDescriptions[0].Target.Id' --output text 2>/dev/null | sed 's/.*:function://')"
+    fi
+    printf '%s %s -> rule %s, %s (%s)\n' "$method" "$path" "$([ "$rule" = 0 ] && echo default || echo "$rule")" "${function_of[$group]:-${group##*targetgroup/}}" "$status"
+  done
+  rm -rf "$logs"
 fi
 exit "$failed"

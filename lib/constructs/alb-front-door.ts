@@ -30,6 +30,8 @@ export interface AlbFrontDoorProps {
 export class AlbFrontDoor extends Construct {
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly listener: elbv2.ApplicationListener;
+  /** Where the access logs go (scripts/smoke-deployed.sh reads the matched rule there). */
+  readonly accessLogs: s3.Bucket;
   readonly metrics: { requests: cloudwatch.IMetric; serverErrors: cloudwatch.IMetric; latencyP95: cloudwatch.IMetric };
 
   constructor(scope: Construct, id: string, props: AlbFrontDoorProps) {
@@ -37,14 +39,14 @@ export class AlbFrontDoor extends Construct {
     // Public subnets only: the load balancer needs a VPC, the functions stay outside it.
     const vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] });
     vpc.addFlowLog('FlowLog');
-    const logs = new s3.Bucket(this, 'AccessLogs', {
+    const logs = (this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       lifecycleRules: [{ expiration: Duration.days(30) }],
       removalPolicy: RemovalPolicy.DESTROY,
       autoDeleteObjects: true,
-    });
+    }));
     Validations.of(logs).acknowledge({ id: 'AwsSolutions-S1', reason: 'This bucket holds the load balancer access logs; logging access to the log bucket itself would recurse.' });
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'Alb', { vpc, internetFacing: true, dropInvalidHeaderFields: true });
     this.loadBalancer.logAccessLogs(logs);

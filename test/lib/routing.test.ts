@@ -123,6 +123,9 @@ describe('frontDoor=alb', () => {
     for (const m of ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PROPFIND', 'PROPPATCH', 'REPORT', 'MKCALENDAR']) expect(methods).toContain(m);
     const elbInvokes = Object.values(t.findResources('AWS::Lambda::Permission')).filter((p) => (p.Properties as { Principal: string }).Principal === 'elasticloadbalancing.amazonaws.com');
     expect(elbInvokes).toHaveLength(Object.keys(t.findResources('AWS::ElasticLoadBalancingV2::TargetGroup')).length);
+    // The smoke script reads the matched rules from the access log bucket.
+    const bucket = Object.keys(t.findResources('AWS::S3::Bucket'))[0]!;
+    t.hasOutput('AlbAccessLogBucket', { Value: { Ref: bucket }, Description: Match.stringLikeRegexp('ALB_LOG_BUCKET') });
   });
 
   it('refuses an ALB without the custom domain, and an unknown front door', () => {
