@@ -10,7 +10,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { generateAppPassword, hashPassword } from '../lambda/accounts/passwords';
+import { generateAppPassword, hashGeneratedPassword } from '../lambda/accounts/passwords';
 import type { App } from '../lambda/app/app';
 import { buildApp } from '../lambda/app/build';
 import { logLine, type Logger } from '../lambda/app/log';
@@ -81,7 +81,7 @@ interface UserCommandOptions {
 
 export interface CommandEnv {
   now?: () => Date;
-  /** Tests pass a cheaper hash; verification reads the cost from the stored hash. */
+  /** How a generated app password is stored; verification reads the format back from the hash. */
   hash?: (password: string) => Promise<string>;
 }
 
@@ -92,7 +92,7 @@ export async function runUserCommand(
   email: string | undefined,
   opts: UserCommandOptions,
   io: CliIo,
-  { now = () => new Date(), hash = hashPassword }: CommandEnv = {},
+  { now = () => new Date(), hash = async (p) => hashGeneratedPassword(p) }: CommandEnv = {},
 ): Promise<void> {
   if (command === 'list') {
     const all = (await users.listUsers()).sort((a, b) => a.email.localeCompare(b.email));

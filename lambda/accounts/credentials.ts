@@ -3,14 +3,15 @@
  * (CalDAV and the CRM REST API) alike. Knows nothing of DAV or of HTTP responses: each door turns
  * a refusal into its own 401.
  *
- * iOS fires a burst of requests per sync, each carrying the password; scrypt costs tens of
- * milliseconds, so successful verifications are remembered per container. The cache key includes
- * the stored hash, so a password reset invalidates it; the user record (and so the enabled flag)
- * is read on every request, so `user disable` takes effect at once.
+ * iOS fires a burst of requests per sync, each carrying the password. Generated app passwords
+ * have a fast hash (accounts/passwords.ts) checked on every request; a chosen password's scrypt
+ * costs tens of milliseconds, so its successful verifications are remembered per container. The
+ * cache key includes the stored hash, so a password reset invalidates it; the user record (and
+ * so the enabled flag) is read on every request, so `user disable` takes effect at once.
  */
 import { createHash } from 'node:crypto';
 import type { UserStore } from '../store/types';
-import { hashPassword, verifyPassword } from './passwords';
+import { generateAppPassword, hashGeneratedPassword, isFastHash, verifyPassword } from './passwords';
 
 export const REALM = 'crm-caldav';
 /** The challenge both doors send with a 401. */
@@ -52,13 +53,12 @@ function remember(key: string): void {
 }
 
 /**
- * A hash of a random password: verifying against it when the user is unknown makes a miss cost
- * as much as a wrong password, so response times do not reveal which accounts exist.
+ * A hash of a random app password: verifying against it when the user is unknown makes a miss
+ * cost as much as a wrong app password, so response times do not reveal which accounts exist.
  */
-let decoyHash: Promise<string> | undefined;
+const decoyHash = hashGeneratedPassword(generateAppPassword());
 async function burnDecoy(password: string): Promise<void> {
-  decoyHash ??= hashPassword('decoy-password-never-matches');
-  await verifyPassword(password, await decoyHash);
+  await verifyPassword(password, decoyHash);
 }
 
 export type CredentialCheck = { ok: true; email: string } | { ok: false; reason: 'missing' | 'invalid' };
@@ -75,6 +75,10 @@ export async function checkBasicAuth(authorization: string | undefined, users: U
     return { ok: false, reason: 'invalid' };
   }
 
+  if (isFastHash(user.passwordHash)) {
+    if (!(await verifyPassword(creds.password, user.passwordHash))) return { ok: false, reason: 'invalid' };
+    return { ok: true, email: user.email.toLowerCase() };
+  }
   const key = cacheKey(email, creds.password, user.passwordHash);
   if (!verified.has(key)) {
     if (!(await verifyPassword(creds.password, user.passwordHash))) return { ok: false, reason: 'invalid' };

@@ -1,8 +1,13 @@
 /**
- * App passwords: generation and scrypt hashing in the format stored on UserRecord.passwordHash,
- * `scrypt$N$r$p$saltB64$hashB64`.
+ * App passwords: generation and hashing, in the formats stored on UserRecord.passwordHash.
+ *
+ * - `sha256$saltB64$hashB64`: for app passwords the server generated (~79 random bits). No
+ *   attacker holding the table can search 2^79 candidates per user, so a slow hash buys nothing
+ *   and would cost every request (iOS sends the password with each one) a scrypt.
+ * - `scrypt$N$r$p$saltB64$hashB64`: for a password someone chose (the CRM API's `password`),
+ *   whose entropy nobody knows.
  */
-import { randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
 
 const PARAMS = { N: 16384, r: 8, p: 1 } as const;
 const SALT_BYTES = 16;
@@ -33,9 +38,25 @@ export async function hashPassword(password: string, cost: CostParams = PARAMS):
   return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
-/** False for a wrong password and for a hash that is not in our format. */
+const sha256 = (salt: Buffer, password: string) => createHash('sha256').update(salt).update(password.normalize('NFC')).digest();
+
+/** For a password generateAppPassword made, never for one a person chose (see the top). */
+export function hashGeneratedPassword(password: string): string {
+  const salt = randomBytes(SALT_BYTES);
+  return ['sha256', salt.toString('base64'), sha256(salt, password).toString('base64')].join('$');
+}
+
+/** Whether verifying against `stored` is cheap enough to need no cache. */
+export const isFastHash = (stored: string) => stored.startsWith('sha256$');
+
+/** False for a wrong password and for a hash that is not in one of our formats. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parts = stored.split('$');
+  if (parts.length === 3 && parts[0] === 'sha256') {
+    const expected = Buffer.from(parts[2], 'base64');
+    const actual = sha256(Buffer.from(parts[1], 'base64'), password);
+    return expected.length === actual.length && timingSafeEqual(actual, expected);
+  }
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [N, r, p] = parts.slice(1, 4).map(Number);
   const salt = Buffer.from(parts[4], 'base64');

@@ -5,7 +5,7 @@
  * `generatePassword: true` makes one and returns it once as `appPassword`. Each user's initial
  * export progress is read here too: it is derived from the user record and the export job.
  */
-import { generateAppPassword, hashPassword } from '../accounts/passwords';
+import { generateAppPassword, hashGeneratedPassword, hashPassword } from '../accounts/passwords';
 import { exportProgress } from '../jobs/progress';
 import type { UserRecord } from '../store/types';
 import { crmUserOf } from '../crm/builtin/users';
@@ -124,7 +124,8 @@ export class UserRoutes {
       ...(enabled && !current?.enabled ? { enabledAt: now } : {}),
       ...(input.name !== undefined ? { name: input.name } : {}),
       ...(input.timeZone !== undefined ? { timeZone: input.timeZone } : {}),
-      ...(secret !== undefined ? { passwordHash: await hashPassword(secret) } : {}),
+      // A chosen password gets scrypt; a generated one the fast hash its 79 random bits allow.
+      ...(input.password !== undefined ? { passwordHash: await hashPassword(input.password) } : appPassword ? { passwordHash: hashGeneratedPassword(appPassword) } : {}),
     };
     await this.deps.users.putUser(record);
     if (enabled && !current?.enabled) await this.deps.onEnabled?.(address);

@@ -9,7 +9,7 @@ vi.mock('node:crypto', async (importOriginal) => {
 import { timingSafeEqual } from 'node:crypto';
 import { DavError } from '../../lambda/core/errors';
 import { authenticate } from '../../lambda/http/auth';
-import { generateAppPassword, hashPassword, verifyPassword } from '../../lambda/accounts/passwords';
+import { generateAppPassword, hashGeneratedPassword, hashPassword, verifyPassword } from '../../lambda/accounts/passwords';
 import { WWW_AUTHENTICATE, clearAuthCache, parseBasicAuth } from '../../lambda/accounts/credentials';
 import { MemoryUserStore } from '../../lambda/store/memory';
 import type { UserRecord } from '../../lambda/store/types';
@@ -76,6 +76,17 @@ describe('passwords', () => {
     expect(await verifyPassword('x', 'scrypt$99999999$8$1$c2FsdA==$aGFzaA==')).toBe(false);
   });
 
+  it('hashes a generated app password with salted SHA-256 (sha256$salt$hash), fast, constant-time compared', async () => {
+    const password = generateAppPassword();
+    const hash = hashGeneratedPassword(password);
+    expect(hash).toMatch(/^sha256\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
+    expect(hashGeneratedPassword(password)).not.toBe(hash);
+    expect(await verifyPassword(password, hash)).toBe(true);
+    expect(await verifyPassword(`${password}x`, hash)).toBe(false);
+    expect(await verifyPassword(password, 'sha256$c2FsdA==$aGFzaA==')).toBe(false);
+    expect(timingSafeEqual).toHaveBeenCalledTimes(2);
+  });
+
   it('generates readable, unambiguous, random app passwords', () => {
     const a = generateAppPassword();
     expect(a).toMatch(/^[a-hjkmnp-z2-9]{4}(-[a-hjkmnp-z2-9]{4}){3}$/);
@@ -127,6 +138,17 @@ describe('authenticate', () => {
     await users.putUser({ ...user, passwordHash: await hashPassword('new-password', FAST) });
     expect((await rejection(authenticate(basic('ana@example.com', PASSWORD), users))).status).toBe(401);
     expect(await authenticate(basic('ana@example.com', 'new-password'), users)).toEqual({ email: 'ana@example.com' });
+  });
+
+  it('checks a generated app password on every request, and a reset or a disable takes effect at once', async () => {
+    const password = generateAppPassword();
+    const users = await storeWith({ passwordHash: hashGeneratedPassword(password) });
+    expect(await authenticate(basic('ana@example.com', password), users)).toEqual({ email: 'ana@example.com' });
+    expect(await authenticate(basic('ana@example.com', password), users)).toEqual({ email: 'ana@example.com' });
+    expect(timingSafeEqual).toHaveBeenCalledTimes(2);
+    const user = (await users.getUser('ana@example.com'))!;
+    await users.putUser({ ...user, passwordHash: hashGeneratedPassword(generateAppPassword()) });
+    expect((await rejection(authenticate(basic('ana@example.com', password), users))).status).toBe(401);
   });
 
   it('never caches failures', async () => {
