@@ -23,10 +23,11 @@ function table(header: string[], rows: string[][]): string {
 }
 
 /** `conflicts`: transactions that lost the counter compare-and-set; `busy`: 503s the client retried. */
-export function seedTable(events: number, t: Timing, conflicts: number, busy: number): string {
+export function seedTable(events: number, t: Timing, conflicts: number | undefined, busy: number): string {
+  const races = conflicts === undefined ? 'not measured' : `${conflicts} (${(conflicts / events).toFixed(2)}/PUT)`;
   return table(
     ['Seed', 'writers', 'events/s', 'p50 ms', 'p95 ms', 'p99 ms', 'lost counter races', '503 retried'],
-    [[`${events} × PUT If-None-Match: *`, String(t.concurrency), rps(t.rps), ms(t.p50), ms(t.p95), ms(t.p99), `${conflicts} (${(conflicts / events).toFixed(2)}/PUT)`, String(busy)]],
+    [[`${events} × PUT If-None-Match: *`, String(t.concurrency), rps(t.rps), ms(t.p50), ms(t.p95), ms(t.p99), races, String(busy)]],
   );
 }
 
@@ -61,6 +62,39 @@ export function costTable(costs: RequestCost[]): string {
         .join(', ');
       const scans = total(c.dynamo, (k) => k.startsWith('Scan ')).calls;
       return [c.name, calls, String(scans), String(t.scanned), String(t.items), units(t.capacity)];
+    }),
+  );
+}
+
+interface Compared {
+  events: number;
+  peer: { seed: { timing: Timing }; results: ScenarioResult[] };
+  ours: { seed: { timing: Timing }; results: ScenarioResult[] };
+}
+
+/**
+ * Sequential req/s of each request kind on both servers, per calendar size, with our ratio to
+ * the peer (above 1: we are faster); and each server's scaling from the first size to the last.
+ */
+export function comparisonTable(runs: Compared[]): string {
+  const rows = (r: Compared['peer']) => [
+    { name: `PUT create (${r.seed.timing.concurrency} writers)`, rps: r.seed.timing.rps },
+    ...r.results.map((x) => ({ name: x.name, rps: x.sequential.rps })),
+  ];
+  const names = rows(runs[0]!.ours).map((r) => r.name);
+  const find = (r: Compared['peer'], name: string) => rows(r).find((x) => x.name === name)?.rps;
+  const cell = (n: number | undefined) => (n === undefined ? 'n/a' : rps(n));
+  const ratio = (ours: number | undefined, peer: number | undefined) => (ours === undefined || peer === undefined ? 'n/a' : `${(ours / peer).toFixed(2)}x`);
+  const first = runs[0]!;
+  const last = runs[runs.length - 1]!;
+  const header = ['Request', ...runs.flatMap((r) => [`sabre/dav ${r.events}`, `crm-caldav ${r.events}`, `ratio ${r.events}`])];
+  if (runs.length > 1) header.push(`sabre ${last.events}/${first.events}`, `ours ${last.events}/${first.events}`);
+  return table(
+    header,
+    names.map((name) => {
+      const cells = runs.flatMap((r) => [cell(find(r.peer, name)), cell(find(r.ours, name)), ratio(find(r.ours, name), find(r.peer, name))]);
+      if (runs.length > 1) cells.push(ratio(find(last.peer, name), find(first.peer, name)), ratio(find(last.ours, name), find(first.ours, name)));
+      return [name, ...cells];
     }),
   );
 }

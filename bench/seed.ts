@@ -12,18 +12,17 @@ export interface SeedResult {
   etags: Map<string, string>;
 }
 
-export const calendarPath = (email: string) => `/calendars/${email}/crm/`;
-
-export function putRequest(email: string, event: Pick<BenchEvent, 'name' | 'ics'>, condition: Record<string, string>) {
+/** `calendar`: the collection's path, ending in `/`. */
+export function putRequest(calendar: string, event: Pick<BenchEvent, 'name' | 'ics'>, condition: Record<string, string>) {
   return {
     method: 'PUT',
-    path: calendarPath(email) + event.name,
+    path: calendar + event.name,
     headers: { 'content-type': 'text/calendar; charset=utf-8', ...condition },
     body: event.ics,
   };
 }
 
-export async function seed(client: BenchClient, email: string, events: BenchEvent[], concurrency: number): Promise<SeedResult> {
+export async function seed(client: BenchClient, calendar: string, events: BenchEvent[], concurrency: number): Promise<SeedResult> {
   const etags = new Map<string, string>();
   const latencies: number[] = [];
   let next = 0;
@@ -32,7 +31,7 @@ export async function seed(client: BenchClient, email: string, events: BenchEven
   const worker = async () => {
     while (next < events.length && !failed) {
       const event = events[next++];
-      const reply = await client.expect(putRequest(email, event, { 'if-none-match': '*' }), 201).catch((err: unknown) => {
+      const reply = await client.expect(putRequest(calendar, event, { 'if-none-match': '*' }), 201).catch((err: unknown) => {
         failed = true;
         throw err;
       });

@@ -9,7 +9,7 @@
  */
 import { startLocalServer, type LocalServer } from '../bin/local-server';
 import { buildApp } from '../lambda/app/build';
-import { hashPassword } from '../lambda/accounts/passwords';
+import { generateAppPassword, hashGeneratedPassword } from '../lambda/accounts/passwords';
 import { startEngine } from './engine';
 import type { DynamoMeter } from './meter';
 
@@ -37,10 +37,10 @@ export async function startSystem(env: NodeJS.ProcessEnv = process.env, opts: Sy
     // The App as a Lambda container builds it, on the bench's metered client and tables.
     const app = buildApp({ env: { ...env, CRM_CONNECTOR: opts.crm ?? 'none' }, doc, tables });
 
-    // Production scrypt cost: the server's verification cache makes it a first-request cost only.
+    // As `user add` makes it: a generated app password, checked on every request.
     const email = 'bench@example.com';
-    const password = 'bench-pass-word-0001';
-    await app.users.putUser({ email, passwordHash: await hashPassword(password), enabled: true, createdAt: new Date().toISOString(), name: 'Bench User' });
+    const password = generateAppPassword();
+    await app.users.putUser({ email, passwordHash: hashGeneratedPassword(password), enabled: true, createdAt: new Date().toISOString(), name: 'Bench User' });
 
     const server: LocalServer = await startLocalServer({ port: 0, app });
     onStop(() => server.stop());
