@@ -8,6 +8,7 @@ import { BuiltinCrm } from '../crm/builtin';
 import { DynamoJobStore } from '../jobs/job-store-dynamodb';
 import { dynamoClientConfig, newDynamoClients, tableNamesFromEnv, type TableNames } from '../store/dynamodb/client';
 import { DynamoCalendarStore } from '../store/dynamodb/calendar-store';
+import { KeyReader } from '../store/dynamodb/key-reader';
 import { DynamoUserStore } from '../store/dynamodb/user-store';
 import { DynamoOutbox } from '../sync/outbox-dynamodb';
 import { composeApp, type App } from './app';
@@ -50,8 +51,10 @@ export function buildApp(opts: DynamoAppOptions = {}): App {
   const own = opts.doc ? null : newDynamoClients(dynamoClientConfig(env));
   const doc = opts.doc ?? own!.doc;
   const tables = opts.tables ?? tableNamesFromEnv(env);
-  const users = new DynamoUserStore(doc, tables.users);
-  const store = new DynamoCalendarStore(doc, { events: tables.events, sync: tables.sync }, { retentionSeconds: config.syncRetentionSeconds, now });
+  // One reader for both stores: a request's user and its data are read in one BatchGetItem.
+  const reader = new KeyReader(doc);
+  const users = new DynamoUserStore(doc, tables.users, reader);
+  const store = new DynamoCalendarStore(doc, { events: tables.events, sync: tables.sync }, { retentionSeconds: config.syncRetentionSeconds, now, reader });
   const builtin = new BuiltinCrm(doc, { table: tables.crm, users, now });
   return composeApp({
     config,

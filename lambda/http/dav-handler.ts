@@ -5,7 +5,9 @@
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { CoreMethod, Principal } from '../core/types';
+import { parseBasicAuth } from '../accounts/credentials';
 import { authenticate } from './auth';
+import { storeAfterAuth } from './read-ahead';
 import type { AppSource } from '../app/container';
 import { toApiGatewayResult, toDavRequest } from './event';
 import { davMiddlewares } from './middleware';
@@ -24,6 +26,11 @@ export type DavLambdaHandler = MiddyfiedHandler<
 export interface DavHandlerOptions {
   /** False for methods that must answer before credentials are sent (OPTIONS, the well-known redirect). */
   authenticate?: boolean;
+  /**
+   * The method only reads: it may start while the credentials are checked, as the user they
+   * name, its first key reads sharing the user's round trip (http/read-ahead.ts).
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -31,6 +38,12 @@ export interface DavHandlerOptions {
  * an owner check against it can never pass.
  */
 export const ANONYMOUS: Principal = Object.freeze({ email: '' });
+
+/** The user Basic credentials name (lower-cased, as accounts are keyed), not yet checked. */
+function claimedPrincipal(authorization: string | undefined): Principal | null {
+  const creds = parseBasicAuth(authorization);
+  return creds ? { email: creds.username.toLowerCase() } : null;
+}
 
 export function davHandler(method: CoreMethod, app: AppSource, options: DavHandlerOptions = {}): DavLambdaHandler {
   const requireAuth = options.authenticate ?? true;
@@ -41,7 +54,17 @@ export function davHandler(method: CoreMethod, app: AppSource, options: DavHandl
       // Whatever route or method brought it here (RFC 6764 §5): the redirect, before credentials.
       const discovery = isWellKnownCaldav(req.path);
       const { store, users, config, now, onObjectChange } = await app();
-      const user = requireAuth && !discovery ? await authenticate(req.headers.authorization, users) : ANONYMOUS;
-      return toApiGatewayResult(await (discovery ? wellKnown : method)(req, { user, store, config, now, onObjectChange }));
+      if (discovery || !requireAuth) return toApiGatewayResult(await (discovery ? wellKnown : method)(req, { user: ANONYMOUS, store, config, now, onObjectChange }));
+      const claimed = options.readOnly ? claimedPrincipal(req.headers.authorization) : null;
+      if (!claimed) {
+        const user = await authenticate(req.headers.authorization, users);
+        return toApiGatewayResult(await method(req, { user, store, config, now, onObjectChange }));
+      }
+      const authorized = authenticate(req.headers.authorization, users);
+      const answer = method(req, { user: claimed, store: storeAfterAuth(store, authorized), config, now });
+      // Decided below: a refused check answers 401 whatever the method did meanwhile.
+      answer.catch(() => undefined);
+      await authorized;
+      return toApiGatewayResult(await answer);
     });
 }

@@ -17,6 +17,7 @@ import type {
 } from '../types';
 import { importObjects } from './import';
 import type { StoreContext } from './items';
+import { KeyReader } from './key-reader';
 import { patchCalendarProps } from './props';
 import { findInRange, getObject, getObjects, listObjects } from './read';
 import { changesSince, readCalendar } from './sync';
@@ -27,6 +28,8 @@ export interface DynamoCalendarStoreOptions {
   retentionSeconds?: number;
   /** Clock for change-log expiry (tests inject one). */
   now?: () => Date;
+  /** The App's one reader, shared with the user store; default a reader of its own. */
+  reader?: KeyReader;
 }
 
 const DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600;
@@ -41,6 +44,7 @@ export class DynamoCalendarStore implements CalendarStore, ObjectImporter {
   ) {
     this.ctx = {
       doc,
+      reader: options.reader ?? new KeyReader(doc),
       tables: { events: tables.events, sync: tables.sync },
       retentionSeconds: options.retentionSeconds ?? DEFAULT_RETENTION_SECONDS,
       now: options.now ?? (() => new Date()),

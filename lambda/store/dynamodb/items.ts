@@ -4,10 +4,13 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ObjectSummary, type StoredObject } from '../types';
+import type { KeyReader } from './key-reader';
 
 /** What every DynamoDB calendar-store operation needs. */
 export interface StoreContext {
   doc: DynamoDBDocumentClient;
+  /** Every strongly consistent key read goes through it (coalesced into BatchGetItem). */
+  reader: KeyReader;
   tables: { events: string; sync: string };
   /** How long change-log entries are kept (the TTL), in seconds. */
   retentionSeconds: number;

@@ -1,7 +1,7 @@
 /** Object reads on the events table. All strongly consistent: a client re-reads right after writing. */
-import { BatchGetCommand, GetCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './paging';
-import { StoreError, type ObjectSummary, type StoredObject } from '../types';
+import type { ObjectSummary, StoredObject } from '../types';
 import {
   OBJECT_PREFIX,
   SUMMARY_PROJECTION,
@@ -10,17 +10,10 @@ import {
   objectKey,
   type StoreContext,
 } from './items';
-import { backoff } from './retry';
-
-/** BatchGetItem's per-request key limit. */
-const BATCH_SIZE = 100;
-const MAX_BATCH_ATTEMPTS = 8;
 
 export async function getObject(ctx: StoreContext, owner: string, name: string): Promise<StoredObject | null> {
-  const { Item } = await ctx.doc.send(
-    new GetCommand({ TableName: ctx.tables.events, Key: objectKey(owner, name), ConsistentRead: true }),
-  );
-  return Item ? fromObjectItem(Item) : null;
+  const item = await ctx.reader.get(ctx.tables.events, objectKey(owner, name));
+  return item ? fromObjectItem(item) : null;
 }
 
 export async function listObjects(ctx: StoreContext, owner: string): Promise<ObjectSummary[]> {
@@ -70,27 +63,8 @@ async function queryObjects(
   });
 }
 
+/** Found objects only; the reader batches them 100 keys to a call, all calls in parallel. */
 export async function getObjects(ctx: StoreContext, owner: string, names: string[]): Promise<StoredObject[]> {
-  const unique = [...new Set(names)];
-  const chunks: string[][] = [];
-  for (let i = 0; i < unique.length; i += BATCH_SIZE) chunks.push(unique.slice(i, i + BATCH_SIZE));
-  const results = await Promise.all(chunks.map((chunk) => batchGet(ctx, owner, chunk)));
-  return results.flat();
-}
-
-/** One BatchGetItem of ≤ 100 keys, re-requesting the keys DynamoDB left unprocessed. */
-async function batchGet(ctx: StoreContext, owner: string, names: string[]): Promise<StoredObject[]> {
-  const table = ctx.tables.events;
-  const found: StoredObject[] = [];
-  let keys: Record<string, unknown>[] = names.map((n) => objectKey(owner, n));
-  for (let attempt = 0; keys.length > 0; attempt++) {
-    if (attempt >= MAX_BATCH_ATTEMPTS) throw new StoreError(`batch read: ${keys.length} keys left unprocessed`);
-    if (attempt > 0) await backoff(attempt, 50, 1000);
-    const out = await ctx.doc.send(
-      new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }),
-    );
-    found.push(...(out.Responses?.[table] ?? []).map(fromObjectItem));
-    keys = out.UnprocessedKeys?.[table]?.Keys ?? [];
-  }
-  return found;
+  const items = await ctx.reader.getMany(ctx.tables.events, [...new Set(names)].map((n) => objectKey(owner, n)));
+  return items.filter((item) => item !== undefined).map(fromObjectItem);
 }

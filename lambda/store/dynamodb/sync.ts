@@ -1,25 +1,16 @@
 /**
  * The calendar item (sequence counter, dead properties) and the change log behind sync tokens.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './paging';
 import type { CalendarMeta, Change } from '../types';
 import { calendarKey, epochSeconds, type CalendarItem, type LogItem, type StoreContext } from './items';
 
-async function readCalendarItem(ctx: StoreContext, owner: string, projection?: string) {
-  const { Item } = await ctx.doc.send(
-    new GetCommand({
-      TableName: ctx.tables.sync,
-      Key: calendarKey(owner),
-      ConsistentRead: true,
-      ...(projection ? { ProjectionExpression: projection } : {}),
-    }),
-  );
-  return Item as CalendarItem | undefined;
+async function readCalendarItem(ctx: StoreContext, owner: string) {
+  return (await ctx.reader.get(ctx.tables.sync, calendarKey(owner))) as CalendarItem | undefined;
 }
 
 export async function readCurrentSeq(ctx: StoreContext, owner: string): Promise<number> {
-  const item = await readCalendarItem(ctx, owner, 'currentSeq');
+  const item = await readCalendarItem(ctx, owner);
   return Number(item?.currentSeq ?? 0);
 }
 

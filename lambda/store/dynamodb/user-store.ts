@@ -1,5 +1,6 @@
 /** UserStore on the users table (partition key `email`, always lower-cased). */
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { KeyReader } from './key-reader';
 import { scanAll } from './paging';
 import type { UserRecord, UserStore } from '../types';
 
@@ -7,13 +8,13 @@ export class DynamoUserStore implements UserStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** Shared with the calendar store, so a request's user and data are read in one batch. */
+    private readonly reader = new KeyReader(doc),
   ) {}
 
   async getUser(email: string): Promise<UserRecord | null> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { email: email.toLowerCase() }, ConsistentRead: true }),
-    );
-    return Item ? (Item as UserRecord) : null;
+    const item = await this.reader.get(this.tableName, { email: email.toLowerCase() });
+    return item ? (item as unknown as UserRecord) : null;
   }
 
   async putUser(user: UserRecord): Promise<void> {

@@ -2,13 +2,14 @@
  * putObject / deleteObject: each is one TransactWriteItems touching the object item, its UID
  * guard(s), a new change-log entry and the calendar's sequence counter.
  *
- * Concurrency: the counter update is conditioned on the value read at the start, so every
- * successful write to a calendar is serialized behind that compare-and-set. Everything else is
- * read after the counter, so when the transaction commits those reads were still current; the
- * domain checks (If-Match, UID holder, existence) are therefore made on the reads. Any failed
+ * Concurrency: the counter, the object and the UID guard are read together (one BatchGetItem),
+ * and the transaction pins every one of those reads with a condition: the counter's
+ * compare-and-set serializes every successful write to a calendar, the object must still carry
+ * the ETag read (or still be absent), the guard must still be free or ours. So when it commits,
+ * the domain checks made on the reads (If-Match, UID holder, existence) still hold. Any failed
  * condition means a concurrent writer won the race: re-read and decide again.
  */
-import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { NotFound, ObjectTooLarge, UidConflict, WriteContention, checkCondition, type ObjectWrite, type WriteCondition } from '../types';
 import {
   MAX_ITEM_BYTES,
@@ -41,8 +42,9 @@ export async function putObject(
   if (bytes > MAX_ITEM_BYTES) throw new ObjectTooLarge(bytes, MAX_ITEM_BYTES);
 
   return retryWhileContended(`put ${obj.name}`, async () => {
-    const current = await readCurrentSeq(ctx, owner);
-    const [existing, holder] = await Promise.all([
+    // One round trip (the reader batches them); each read is pinned by a condition below.
+    const [current, existing, holder] = await Promise.all([
+      readCurrentSeq(ctx, owner),
       readObjectHead(ctx, owner, obj.name),
       readUidHolder(ctx, owner, obj.uid),
     ]);
@@ -84,8 +86,7 @@ export async function deleteObject(
   cond: WriteCondition,
 ): Promise<{ seq: number; uid: string }> {
   return retryWhileContended(`delete ${name}`, async () => {
-    const current = await readCurrentSeq(ctx, owner);
-    const existing = await readObjectHead(ctx, owner, name);
+    const [current, existing] = await Promise.all([readCurrentSeq(ctx, owner), readObjectHead(ctx, owner, name)]);
     if (!existing) throw new NotFound(name);
     checkCondition(existing, cond);
 
@@ -111,30 +112,14 @@ interface ObjectHead {
 }
 
 async function readObjectHead(ctx: StoreContext, owner: string, name: string): Promise<ObjectHead | null> {
-  const { Item } = await ctx.doc.send(
-    new GetCommand({
-      TableName: ctx.tables.events,
-      Key: objectKey(owner, name),
-      ConsistentRead: true,
-      ProjectionExpression: 'etag, #uid',
-      ExpressionAttributeNames: { '#uid': 'uid' },
-    }),
-  );
-  return Item ? { etag: String(Item.etag), uid: String(Item.uid) } : null;
+  const item = await ctx.reader.get(ctx.tables.events, objectKey(owner, name));
+  return item ? { etag: String(item.etag), uid: String(item.uid) } : null;
 }
 
 /** The UID guard: who holds the UID, or since when it is free again (a tombstone). */
 async function readUidGuard(ctx: StoreContext, owner: string, uid: string): Promise<{ name: string; deletedAt: string | null } | null> {
-  const { Item } = await ctx.doc.send(
-    new GetCommand({
-      TableName: ctx.tables.events,
-      Key: uidKey(owner, uid),
-      ConsistentRead: true,
-      ProjectionExpression: '#name, deletedAt',
-      ExpressionAttributeNames: { '#name': 'name' },
-    }),
-  );
-  return Item ? { name: String(Item.name), deletedAt: typeof Item.deletedAt === 'string' ? Item.deletedAt : null } : null;
+  const item = await ctx.reader.get(ctx.tables.events, uidKey(owner, uid));
+  return item ? { name: String(item.name), deletedAt: typeof item.deletedAt === 'string' ? item.deletedAt : null } : null;
 }
 
 export async function readUidHolder(ctx: StoreContext, owner: string, uid: string): Promise<string | null> {

@@ -1,0 +1,100 @@
+/**
+ * Strongly consistent key reads, coalesced: every read asked for before the event loop turns
+ * travels in one BatchGetItem (several when over its 100-key limit, sent in parallel), across
+ * tables. A request's authentication and its data, started together, so cost one round trip
+ * (lambda/http/dav-handler.ts), and so do the three reads a write makes before its transaction.
+ * Reads of concurrent requests in one process may share a batch too; each gets its own items.
+ *
+ * Items come back whole: a batch cannot mix projections, and callers read only what they need.
+ */
+import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { StoreError } from '../types';
+import { backoff } from './retry';
+
+export type Key = Record<string, string | number>;
+export type Item = Record<string, unknown>;
+
+/** BatchGetItem's limit on keys per call, over all its tables. */
+export const MAX_BATCH_KEYS = 100;
+const MAX_ATTEMPTS = 8;
+
+interface Waiting {
+  table: string;
+  key: Key;
+  resolve(item: Item | undefined): void;
+  reject(err: unknown): void;
+}
+
+/** Same key, same string: attribute names sorted, values typed. */
+const keyId = (table: string, key: Key) =>
+  JSON.stringify([table, ...Object.keys(key).sort().map((name) => [name, key[name]])]);
+
+const keyOf = (item: Item, names: string[]): Key => Object.fromEntries(names.map((n) => [n, item[n] as string | number]));
+
+export class KeyReader {
+  private queue: Waiting[] = [];
+  private scheduled = false;
+
+  constructor(private readonly doc: DynamoDBDocumentClient) {}
+
+  get(table: string, key: Key): Promise<Item | undefined> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ table, key, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // After the microtasks of this turn: every read started "together" is queued by then.
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  getMany(table: string, keys: Key[]): Promise<Array<Item | undefined>> {
+    return Promise.all(keys.map((key) => this.get(table, key)));
+  }
+
+  private flush(): void {
+    const waiting = this.queue;
+    this.queue = [];
+    this.scheduled = false;
+    const byId = new Map<string, { table: string; key: Key; waiters: Waiting[] }>();
+    for (const w of waiting) {
+      const id = keyId(w.table, w.key);
+      const entry = byId.get(id);
+      if (entry) entry.waiters.push(w);
+      else byId.set(id, { table: w.table, key: w.key, waiters: [w] });
+    }
+    const entries = [...byId.entries()];
+    for (let i = 0; i < entries.length; i += MAX_BATCH_KEYS) {
+      const chunk = entries.slice(i, i + MAX_BATCH_KEYS);
+      this.read(chunk.map(([, e]) => ({ table: e.table, key: e.key }))).then(
+        (found) => {
+          for (const [id, e] of chunk) for (const w of e.waiters) w.resolve(found.get(id));
+        },
+        (err: unknown) => {
+          for (const [, e] of chunk) for (const w of e.waiters) w.reject(err);
+        },
+      );
+    }
+  }
+
+  /** One BatchGetItem of ≤ 100 keys, re-asking for what DynamoDB left unprocessed. */
+  private async read(keys: Array<{ table: string; key: Key }>): Promise<Map<string, Item>> {
+    const names = new Map(keys.map(({ table, key }) => [table, Object.keys(key)]));
+    const found = new Map<string, Item>();
+    let pending: Record<string, { Keys: Key[]; ConsistentRead: true }> = {};
+    for (const { table, key } of keys) (pending[table] ??= { Keys: [], ConsistentRead: true }).Keys.push(key);
+    for (let attempt = 0; Object.keys(pending).length > 0; attempt++) {
+      if (attempt >= MAX_ATTEMPTS) throw new StoreError(`batch read: keys left unprocessed after ${MAX_ATTEMPTS} attempts`);
+      if (attempt > 0) await backoff(attempt, 50, 1000);
+      const out = await this.doc.send(new BatchGetCommand({ RequestItems: pending }));
+      for (const [table, items] of Object.entries(out.Responses ?? {})) {
+        for (const item of items) found.set(keyId(table, keyOf(item, names.get(table) ?? [])), item);
+      }
+      pending = {};
+      for (const [table, left] of Object.entries(out.UnprocessedKeys ?? {})) {
+        if (left.Keys?.length) pending[table] = { Keys: left.Keys as Key[], ConsistentRead: true };
+      }
+    }
+    return found;
+  }
+}

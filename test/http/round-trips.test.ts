@@ -1,0 +1,135 @@
+/**
+ * How many DynamoDB calls a request makes, on the run's DynamoDB engine: key reads started
+ * together share one BatchGetItem (store/dynamodb/key-reader.ts), and a read method's first
+ * reads share the user's (http/read-ahead.ts).
+ */
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { hashGeneratedPassword } from '../../lambda/accounts/passwords';
+import { buildApp } from '../../lambda/app/build';
+import { fixedApp } from '../../lambda/app/container';
+import type { App } from '../../lambda/app/app';
+import { methodHandler } from '../../lambda/handlers/routing';
+import { buildApiGatewayEvent, type HttpRequestInput } from '../../lambda/http/api-gateway-event';
+import { ENDPOINT_ENV, dynamoClientConfig, newDynamoClients, type DynamoClients } from '../../lambda/store/dynamodb/client';
+import { KeyReader } from '../../lambda/store/dynamodb/key-reader';
+import { freshTables, type TestTables } from '../helpers/dynamo';
+
+const context = { awsRequestId: 'test' } as Context;
+const EMAIL = 'pat@zillum.com';
+const PASSWORD = 'abcd-efgh-jkmn-pqrs';
+const basic = (password: string) => `Basic ${Buffer.from(`${EMAIL}:${password}`).toString('base64')}`;
+const CALENDAR = `/calendars/${EMAIL}/crm/`;
+const ics = (uid: string) =>
+  `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:${uid}\r\nDTSTAMP:20261201T090000Z\r\nDTSTART:20261202T090000Z\r\nDURATION:PT1H\r\nSUMMARY:${uid}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;
+
+let t: TestTables;
+let counted: DynamoClients;
+let app: App;
+const calls: string[] = [];
+
+const send = (method: string, input: Omit<HttpRequestInput, 'method'>, password = PASSWORD) =>
+  methodHandler(method, fixedApp(app))(buildApiGatewayEvent({ method, ...input, headers: { authorization: basic(password), ...input.headers } }), context);
+
+beforeAll(async () => {
+  t = await freshTables();
+  counted = newDynamoClients(dynamoClientConfig({ ...process.env, [ENDPOINT_ENV]: t.endpoint }));
+  counted.doc.middlewareStack.add(
+    (next, ctx) => async (args) => {
+      calls.push(String(ctx.commandName).replace(/Command$/, ''));
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCalls' },
+  );
+  app = buildApp({ env: { ...t.env, CRM_CONNECTOR: 'none' }, doc: counted.doc, tables: t.tables });
+  await app.users.putUser({ email: EMAIL, passwordHash: hashGeneratedPassword(PASSWORD), enabled: true, createdAt: '2026-01-01T00:00:00Z' });
+  for (let i = 0; i < 5; i++) {
+    const put = await send('PUT', { url: `${CALENDAR}e${i}.ics`, headers: { 'content-type': 'text/calendar', 'if-none-match': '*' }, body: ics(`e${i}`) });
+    expect(put.statusCode).toBe(201);
+  }
+});
+afterAll(async () => {
+  counted?.client.destroy();
+  await t?.drop();
+});
+beforeEach(() => {
+  calls.length = 0;
+});
+
+describe('one round trip per read', () => {
+  it('GET and HEAD: the user and the object in one BatchGetItem', async () => {
+    expect((await send('GET', { url: `${CALENDAR}e1.ics` })).statusCode).toBe(200);
+    expect(calls).toEqual(['BatchGetItem']);
+    calls.length = 0;
+    expect((await send('HEAD', { url: `${CALENDAR}e2.ics` })).statusCode).toBe(200);
+    expect(calls).toEqual(['BatchGetItem']);
+  });
+
+  it('the idle poll (PROPFIND Depth 0 of the calendar): the user and the calendar item together', async () => {
+    const res = await send('PROPFIND', {
+      url: CALENDAR,
+      headers: { depth: '0', 'content-type': 'application/xml' },
+      body: '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/"><d:prop><cs:getctag/><d:sync-token/></d:prop></d:propfind>',
+    });
+    expect(res.statusCode).toBe(207);
+    expect(calls).toEqual(['BatchGetItem']);
+  });
+
+  it('calendar-multiget: the user and the objects together', async () => {
+    const hrefs = ['e0', 'e3', 'e4', 'missing'].map((n) => `<d:href>${CALENDAR}${n}.ics</d:href>`).join('');
+    const res = await send('REPORT', {
+      url: CALENDAR,
+      headers: { depth: '1', 'content-type': 'application/xml' },
+      body: `<?xml version="1.0"?><c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop>${hrefs}</c:calendar-multiget>`,
+    });
+    expect(res.statusCode).toBe(207);
+    expect(calls).toEqual(['BatchGetItem']);
+  });
+
+  it('a wrong password gets 401 and buys no listing: the Depth 1 query waits for the check', async () => {
+    const res = await send('PROPFIND', { url: CALENDAR, headers: { depth: '1', 'content-type': 'application/xml' }, body: '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:allprop/></d:propfind>' }, 'wrong-password');
+    expect(res.statusCode).toBe(401);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toEqual(['BatchGetItem']);
+    // With the right one, the listing follows the first round trip.
+    calls.length = 0;
+    expect((await send('PROPFIND', { url: CALENDAR, headers: { depth: '1' } })).statusCode).toBe(207);
+    expect(calls).toEqual(['BatchGetItem', 'Query']);
+  });
+});
+
+describe('writes', () => {
+  it('a PUT update reads counter, object and UID guard in one BatchGetItem before its transaction', async () => {
+    const etag = (await send('HEAD', { url: `${CALENDAR}e1.ics` })).headers?.etag as string;
+    calls.length = 0;
+    const res = await send('PUT', { url: `${CALENDAR}e1.ics`, headers: { 'content-type': 'text/calendar', 'if-match': etag }, body: ics('e1').replace('SUMMARY:e1', 'SUMMARY:moved') });
+    expect(res.statusCode).toBe(204);
+    expect(calls.filter((c) => c === 'TransactWriteItems')).toHaveLength(1);
+    expect(calls.filter((c) => c !== 'TransactWriteItems').every((c) => c === 'BatchGetItem')).toBe(true);
+  });
+});
+
+describe('KeyReader', () => {
+  it('coalesces reads started together across tables, dedupes keys, answers misses with undefined', async () => {
+    const reader = new KeyReader(counted.doc);
+    const [user, object, again, missing] = await Promise.all([
+      reader.get(t.tables.users, { email: EMAIL }),
+      reader.get(t.tables.events, { pk: EMAIL, sk: 'obj#e0.ics' }),
+      reader.get(t.tables.events, { sk: 'obj#e0.ics', pk: EMAIL }),
+      reader.get(t.tables.events, { pk: EMAIL, sk: 'obj#nope.ics' }),
+    ]);
+    expect(calls).toEqual(['BatchGetItem']);
+    expect(user?.email).toBe(EMAIL);
+    expect(object?.name).toBe('e0.ics');
+    expect(again).toEqual(object);
+    expect(missing).toBeUndefined();
+  });
+
+  it('splits more than 100 keys over parallel calls', async () => {
+    const reader = new KeyReader(counted.doc);
+    const keys = Array.from({ length: 150 }, (_, i) => ({ pk: EMAIL, sk: `obj#e${i}.ics` }));
+    const found = await reader.getMany(t.tables.events, keys);
+    expect(calls).toEqual(['BatchGetItem', 'BatchGetItem']);
+    expect(found.filter(Boolean).map((i) => i!.name).sort()).toEqual(['e0.ics', 'e1.ics', 'e2.ics', 'e3.ics', 'e4.ics']);
+  });
+});
