@@ -1,13 +1,20 @@
 /** Storage-port failures → protocol errors, in one place for every writing method. */
-import { DavError, notFound } from './errors';
+import { DavError, notFound, preconditionFailed } from './errors';
 import { CAL, D } from './namespaces';
 import { hrefs } from './paths';
 import { el } from './xml';
 import { NotFound, ObjectTooLarge, PreconditionFailed, UidConflict, WriteContention } from '../store/types';
 
+/** The store's reasons (store/types.ts checkCondition) in the words core uses for the same 412s. */
+const PRECONDITION_TEXT: Record<string, string> = {
+  'object exists': 'If-None-Match: the resource already exists',
+  'etag mismatch': 'If-Match: the ETag has changed',
+  'object does not exist': 'If-Match: the resource does not exist',
+};
+
 /** Rethrows `err` as a DavError when it is a known store failure; unknown errors pass through. */
 export function rethrowStoreError(err: unknown, owner: string, uid?: string): never {
-  if (err instanceof PreconditionFailed) throw new DavError(412, 'The resource changed meanwhile; fetch it again');
+  if (err instanceof PreconditionFailed) throw preconditionFailed(PRECONDITION_TEXT[err.message] ?? 'The resource changed meanwhile; fetch it again');
   if (err instanceof NotFound) throw notFound();
   if (err instanceof UidConflict) {
     const href = hrefs.object(owner, err.existingName);

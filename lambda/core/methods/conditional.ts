@@ -51,6 +51,22 @@ const ifNoneMatchHolds = (list: TagList, current: string | null) =>
 export const hasWritePreconditions = (pre: Preconditions) =>
   pre.ifMatch !== undefined || pre.ifNoneMatch !== undefined;
 
+/**
+ * The store condition that means exactly the same as these preconditions, when there is one:
+ * `If-Match` with one strong tag or `*`, or `If-None-Match: *`, alone (what iOS and every
+ * client we know send). The store then checks them on its own read, and the write needs no
+ * read of its own first. Undefined for anything else (tag lists, weak tags, both headers).
+ */
+export function asStoreCondition(pre: Preconditions): WriteCondition | undefined {
+  if (pre.ifMatch !== undefined && pre.ifNoneMatch === undefined) {
+    if (pre.ifMatch === '*') return { ifMatch: '*' };
+    const [only, ...rest] = pre.ifMatch;
+    return only && !only.weak && rest.length === 0 ? { ifMatch: only.tag } : undefined;
+  }
+  if (pre.ifNoneMatch === '*' && pre.ifMatch === undefined) return { ifNoneMatch: true };
+  return undefined;
+}
+
 /** PUT and DELETE: throws 412 unless the preconditions hold for the current state. */
 export function checkWritePreconditions(pre: Preconditions, current: string | null): void {
   if (pre.ifMatch !== undefined && !ifMatchHolds(pre.ifMatch, current)) {

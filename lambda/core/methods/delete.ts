@@ -8,7 +8,7 @@ import { resolvePath } from '../paths';
 import type { CoreMethod } from '../types';
 import type { WriteCondition } from '../../store/types';
 import { rethrowStoreError } from '../store-errors';
-import { checkWritePreconditions, hasWritePreconditions, pinState, readPreconditions } from './conditional';
+import { asStoreCondition, checkWritePreconditions, hasWritePreconditions, pinState, readPreconditions } from './conditional';
 
 export const deleteMethod: CoreMethod = async (req, ctx) => {
   const node = resolvePath(req.path);
@@ -22,9 +22,9 @@ export const deleteMethod: CoreMethod = async (req, ctx) => {
     default:
       throw forbidden('The CRM calendar and its account cannot be deleted from a device');
   }
-  let cond: WriteCondition = {};
   const pre = readPreconditions(req.headers);
-  if (hasWritePreconditions(pre)) {
+  let cond: WriteCondition = asStoreCondition(pre) ?? {};
+  if (hasWritePreconditions(pre) && !asStoreCondition(pre)) {
     const current = await ctx.store.getObject(node.email, node.name);
     // Without the conditions the answer would be 404, so they are not evaluated (RFC 7232 §5).
     if (!current) throw notFound();

@@ -13,7 +13,7 @@ import { resolvePath, type DavNode } from '../paths';
 import type { DavContext, CoreMethod, DavRequest } from '../types';
 import type { StoredObject, WriteCondition } from '../../store/types';
 import { rethrowStoreError } from '../store-errors';
-import { checkWritePreconditions, hasWritePreconditions, pinState, readPreconditions } from './conditional';
+import { asStoreCondition, checkWritePreconditions, hasWritePreconditions, pinState, readPreconditions } from './conditional';
 
 export const put: CoreMethod = async (req, ctx) => {
   const node = resolvePath(req.path);
@@ -68,6 +68,8 @@ function checkMediaType(req: DavRequest) {
 async function writeCondition(req: DavRequest, ctx: DavContext, owner: string, name: string): Promise<WriteCondition> {
   const pre = readPreconditions(req.headers);
   if (!hasWritePreconditions(pre)) return {};
+  const direct = asStoreCondition(pre);
+  if (direct) return direct;
   const current = (await ctx.store.getObject(owner, name))?.etag ?? null;
   checkWritePreconditions(pre, current);
   return pinState(current);

@@ -46,8 +46,24 @@ describe('DELETE of a calendar object', () => {
       await ctx.store.putObject(ALICE, { ...obj, etag: '"raced"' });
       return current;
     };
-    expect((await del(ctx, objectPath('e1.ics'), { 'if-match': obj.etag })).status).toBe(412);
+    // A tag list is evaluated by core on its own read first.
+    expect((await del(ctx, objectPath('e1.ics'), { 'if-match': `"older", ${obj.etag}` })).status).toBe(412);
     expect(await getObject(ALICE, 'e1.ics')).not.toBeNull();
+  });
+
+  it('hands one strong If-Match tag to the store: a stale one is 412, a missing object 404, no read first', async () => {
+    const ctx = makeCtx();
+    const obj = await seedObject(ctx, ALICE, 'e1.ics');
+    let reads = 0;
+    const getObject = ctx.store.getObject.bind(ctx.store);
+    ctx.store.getObject = async (owner, name) => {
+      reads++;
+      return getObject(owner, name);
+    };
+    expect((await del(ctx, objectPath('e1.ics'), { 'if-match': '"stale"' })).status).toBe(412);
+    expect((await del(ctx, objectPath('nope.ics'), { 'if-match': obj.etag })).status).toBe(404);
+    expect((await del(ctx, objectPath('e1.ics'), { 'if-match': obj.etag })).status).toBe(204);
+    expect(reads).toBe(0);
   });
 
   it("answers 404 for another user's object and keeps it", async () => {

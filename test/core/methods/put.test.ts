@@ -138,9 +138,28 @@ describe('PUT: preconditions', () => {
       await ctx.store.putObject(ALICE, { ...current!, ics: 'raced', etag: '"raced"' });
       return current;
     };
-    const res = await putIcs(ctx, objectPath('e1.ics'), eventIcs('e1', 'b'), { 'if-match': headers.etag });
+    // A tag list is evaluated by core on its own read first.
+    const res = await putIcs(ctx, objectPath('e1.ics'), eventIcs('e1', 'b'), { 'if-match': `"older", ${headers.etag}` });
     expect(res.status).toBe(412);
     expect((await getObject(ALICE, 'e1.ics'))?.ics).toBe('raced');
+  });
+
+  it('hands one strong If-Match tag or If-None-Match: * to the store without reading first', async () => {
+    const ctx = makeCtx();
+    const { headers } = await putIcs(ctx, objectPath('e1.ics'), eventIcs('e1'));
+    let reads = 0;
+    const getObject = ctx.store.getObject.bind(ctx.store);
+    ctx.store.getObject = async (owner, name) => {
+      reads++;
+      return getObject(owner, name);
+    };
+    const stale = await putIcs(ctx, objectPath('e1.ics'), eventIcs('e1', 'b'), { 'if-match': '"stale"' });
+    expect(stale.status).toBe(412);
+    expect(stale.body).toContain('If-Match: the ETag has changed');
+    expect((await putIcs(ctx, objectPath('e1.ics'), eventIcs('e1', 'c'), { 'if-none-match': '*' })).status).toBe(412);
+    expect((await putIcs(ctx, objectPath('e2.ics'), eventIcs('e2'), { 'if-match': '*' })).status).toBe(412);
+    expect((await putIcs(ctx, objectPath('e1.ics'), eventIcs('e1', 'd'), { 'if-match': headers.etag })).status).toBe(204);
+    expect(reads).toBe(0);
   });
 });
 
