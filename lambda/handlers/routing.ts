@@ -18,13 +18,13 @@ import { davHandler, type DavLambdaHandler } from '../http/dav-handler';
 import { crmApiHandler } from './crm-api';
 
 /** The core method behind each routed HTTP method, and whether it answers before credentials. */
-export const DAV_METHODS: Record<string, { run: CoreMethod; authenticate: boolean; readOnly?: boolean }> = {
+export const DAV_METHODS: Record<string, { run: CoreMethod; authenticate: boolean }> = {
   OPTIONS: { run: options, authenticate: false },
-  PROPFIND: { run: propfind, authenticate: true, readOnly: true },
+  PROPFIND: { run: propfind, authenticate: true },
   PROPPATCH: { run: proppatch, authenticate: true },
-  REPORT: { run: report, authenticate: true, readOnly: true },
-  GET: { run: get, authenticate: true, readOnly: true },
-  HEAD: { run: head, authenticate: true, readOnly: true },
+  REPORT: { run: report, authenticate: true },
+  GET: { run: get, authenticate: true },
+  HEAD: { run: head, authenticate: true },
   PUT: { run: put, authenticate: true },
   DELETE: { run: deleteMethod, authenticate: true },
   MKCALENDAR: { run: mkcalendar, authenticate: true },
@@ -34,8 +34,8 @@ export const DAV_METHODS: Record<string, { run: CoreMethod; authenticate: boolea
 
 /** The Lambda handler for one HTTP method (one per API Gateway route). */
 export function methodHandler(httpMethod: keyof typeof DAV_METHODS, app: AppSource): DavLambdaHandler {
-  const { run, authenticate, readOnly } = DAV_METHODS[httpMethod]!;
-  return davHandler(run, app, { authenticate, readOnly });
+  const { run, authenticate } = DAV_METHODS[httpMethod]!;
+  return davHandler(run, app, { authenticate });
 }
 
 const notAllowed: CoreMethod = async (req) => {

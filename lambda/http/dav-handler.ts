@@ -1,13 +1,14 @@
 /**
  * Wraps a core CoreMethod into a Lambda handler for API Gateway HTTP API (payload v2) events:
- * event → DavRequest, Basic auth, DavContext, method, DavResponse → result.
+ * event → DavRequest, Basic auth alongside the method (http/read-ahead.ts: the method's effects
+ * wait for the check, its answer is only given after it), DavResponse → result.
  */
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { CoreMethod, Principal } from '../core/types';
 import { parseBasicAuth } from '../accounts/credentials';
-import { authenticate } from './auth';
-import { storeAfterAuth } from './read-ahead';
+import { authenticate, unauthorized } from './auth';
+import { hookAfterAuth, storeAfterAuth } from './read-ahead';
 import type { AppSource } from '../app/container';
 import { toApiGatewayResult, toDavRequest } from './event';
 import { davMiddlewares } from './middleware';
@@ -26,11 +27,6 @@ export type DavLambdaHandler = MiddyfiedHandler<
 export interface DavHandlerOptions {
   /** False for methods that must answer before credentials are sent (OPTIONS, the well-known redirect). */
   authenticate?: boolean;
-  /**
-   * The method only reads: it may start while the credentials are checked, as the user they
-   * name, its first key reads sharing the user's round trip (http/read-ahead.ts).
-   */
-  readOnly?: boolean;
 }
 
 /**
@@ -55,13 +51,16 @@ export function davHandler(method: CoreMethod, app: AppSource, options: DavHandl
       const discovery = isWellKnownCaldav(req.path);
       const { store, users, config, now, onObjectChange } = await app();
       if (discovery || !requireAuth) return toApiGatewayResult(await (discovery ? wellKnown : method)(req, { user: ANONYMOUS, store, config, now, onObjectChange }));
-      const claimed = options.readOnly ? claimedPrincipal(req.headers.authorization) : null;
-      if (!claimed) {
-        const user = await authenticate(req.headers.authorization, users);
-        return toApiGatewayResult(await method(req, { user, store, config, now, onObjectChange }));
-      }
+      const claimed = claimedPrincipal(req.headers.authorization);
+      if (!claimed) throw unauthorized();
       const authorized = authenticate(req.headers.authorization, users);
-      const answer = method(req, { user: claimed, store: storeAfterAuth(store, authorized), config, now });
+      const answer = method(req, {
+        user: claimed,
+        store: storeAfterAuth(store, authorized),
+        config,
+        now,
+        onObjectChange: hookAfterAuth(onObjectChange, authorized),
+      });
       // Decided below: a refused check answers 401 whatever the method did meanwhile.
       answer.catch(() => undefined);
       await authorized;

@@ -1,12 +1,14 @@
 /**
- * Read methods (GET, HEAD, PROPFIND, REPORT) start while the credentials are being checked, as
- * the user they claim to be: their first key reads then travel with the user's in one
- * BatchGetItem (store/dynamodb/key-reader.ts), one round trip for a GET, HEAD, idle poll or
- * multiget. Nothing is answered before the check succeeds, and the calendar store this module
- * hands them holds back everything that could cost more than a few key reads (listings,
- * queries, the change log, big batches) and every write until then, so a wrong password buys
- * no more work than a right one's first round trip.
+ * A request's method starts while its credentials are being checked, as the user they claim
+ * to be: its first key reads then travel with the user's in one BatchGetItem
+ * (store/dynamodb/key-reader.ts), one round trip for a GET, HEAD, idle poll or multiget, and
+ * a PUT's reads share it too. Nothing is answered before the check succeeds, and the calendar
+ * store this module hands the method holds back until then everything that could cost more
+ * than a few key reads (listings, queries, the change log, big batches) and every write (a
+ * PUT or DELETE reads and checks at once but commits after the check), so a wrong password
+ * buys no more work than a right one's first round trip, and changes nothing.
  */
+import type { ObjectChangeHook } from '../core/types';
 import type { CalendarStore } from '../store/types';
 
 /** Key reads a request may make before its credentials are known, in total. */
@@ -21,17 +23,23 @@ export function storeAfterAuth(store: CalendarStore, authorized: Promise<unknown
     budget -= keys;
     return call();
   };
+  const commitAfter = { commitAfter: authorized };
   return {
     getCalendar: (owner) => early(1, () => store.getCalendar(owner)),
     getObject: (owner, name) => early(1, () => store.getObject(owner, name)),
     getObjects: (owner, names) => early(names.length, () => store.getObjects(owner, names)),
     findNameByUid: (owner, uid) => early(1, () => store.findNameByUid(owner, uid)),
     uidDeletedAt: (owner, uid) => early(1, () => store.uidDeletedAt(owner, uid)),
+    // Counter, object and UID guard; the object and counter for a deletion.
+    putObject: (owner, obj, cond) => early(3, () => store.putObject(owner, obj, cond, commitAfter)),
+    deleteObject: (owner, name, cond) => early(2, () => store.deleteObject(owner, name, cond, commitAfter)),
     listObjects: (owner) => later(() => store.listObjects(owner)),
     findInRange: (owner, start, end) => later(() => store.findInRange(owner, start, end)),
     changesSince: (owner, since) => later(() => store.changesSince(owner, since)),
     patchCalendarProps: (owner, set, remove) => later(() => store.patchCalendarProps(owner, set, remove)),
-    putObject: (owner, obj, cond) => later(() => store.putObject(owner, obj, cond)),
-    deleteObject: (owner, name, cond) => later(() => store.deleteObject(owner, name, cond)),
   };
 }
+
+/** The change hook (the CRM write) never runs for an unchecked request, whatever calls it. */
+export const hookAfterAuth = (hook: ObjectChangeHook | undefined, authorized: Promise<unknown>): ObjectChangeHook | undefined =>
+  hook && ((change) => authorized.then(() => hook(change)));

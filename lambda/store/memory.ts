@@ -9,6 +9,7 @@ import {
   UidConflict,
   type CalendarMeta,
   type CalendarStore,
+  type CommitOptions,
   type Change,
   type ImportResult,
   type ObjectImporter,
@@ -83,7 +84,11 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
   }
 
   async findNameByUid(owner: string, uid: string) {
-    for (const o of this.calendar(owner).objects.values()) if (o.uid === uid) return o.name;
+    return this.holderOf(this.calendar(owner), uid);
+  }
+
+  private holderOf(cal: Calendar, uid: string): string | null {
+    for (const o of cal.objects.values()) if (o.uid === uid) return o.name;
     return null;
   }
 
@@ -91,11 +96,13 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
     return this.calendar(owner).deletedUids.get(uid) ?? null;
   }
 
-  async putObject(owner: string, obj: ObjectWrite, cond: WriteCondition = {}) {
+  async putObject(owner: string, obj: ObjectWrite, cond: WriteCondition = {}, opts: CommitOptions = {}) {
+    // Waited for first: what follows runs without a pause, so check and write are atomic.
+    await opts.commitAfter;
     const cal = this.calendar(owner);
     const existing = cal.objects.get(obj.name);
     checkCondition(existing, cond);
-    const holder = await this.findNameByUid(owner, obj.uid);
+    const holder = this.holderOf(cal, obj.uid);
     if (holder !== null && holder !== obj.name) throw new UidConflict(holder);
     cal.objects.set(obj.name, { ...obj });
     cal.deletedUids.delete(obj.uid);
@@ -103,7 +110,8 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
     return { created: !existing, seq };
   }
 
-  async deleteObject(owner: string, name: string, cond: WriteCondition = {}) {
+  async deleteObject(owner: string, name: string, cond: WriteCondition = {}, opts: CommitOptions = {}) {
+    await opts.commitAfter;
     const cal = this.calendar(owner);
     const existing = cal.objects.get(name);
     if (!existing) throw new NotFound(name);

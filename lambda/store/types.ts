@@ -40,6 +40,15 @@ export interface WriteCondition {
   ifNoneMatch?: boolean;
 }
 
+export interface CommitOptions {
+  /**
+   * The write may make its reads and checks at once but commits only once this resolves (a
+   * request's credential check, http/read-ahead.ts); if it rejects, nothing is written and the
+   * call rejects with its error.
+   */
+  commitAfter?: Promise<unknown>;
+}
+
 export interface Change {
   seq: number;
   name: string;
@@ -80,12 +89,12 @@ export interface CalendarStore {
    * Creates or replaces an object. Throws PreconditionFailed when `cond` does not hold and
    * UidConflict when another object of this calendar already holds `obj.uid`.
    */
-  putObject(owner: string, obj: ObjectWrite, cond?: WriteCondition): Promise<{ created: boolean; seq: number }>;
+  putObject(owner: string, obj: ObjectWrite, cond?: WriteCondition, opts?: CommitOptions): Promise<{ created: boolean; seq: number }>;
   /**
    * Throws NotFound when absent and PreconditionFailed when `cond.ifMatch` does not hold. Returns
    * the removed object's UID, which is what links it to the CRM, so callers need no read first.
    */
-  deleteObject(owner: string, name: string, cond?: WriteCondition): Promise<{ seq: number; uid: string }>;
+  deleteObject(owner: string, name: string, cond?: WriteCondition, opts?: CommitOptions): Promise<{ seq: number; uid: string }>;
 
   /**
    * Change-log entries with seq > `since`, ascending. Null when the log can no longer answer

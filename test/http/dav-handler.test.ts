@@ -47,8 +47,30 @@ describe('davHandler', () => {
     expect(seen?.req.path).toBe('/calendars/ana@example.com/');
     expect(seen?.req.headers.depth).toBe('0');
     expect(seen?.ctx.user).toEqual({ email: 'ana@example.com' });
-    expect(seen?.ctx.store).toBe(store);
+    // The store as seen through the credential check (http/read-ahead.ts): the same data.
+    await store.patchCalendarProps('ana@example.com', { '{x}p': 'v' }, []);
+    expect(await seen!.ctx.store.getCalendar('ana@example.com')).toEqual(await store.getCalendar('ana@example.com'));
     expect(seen?.ctx.now()).toEqual(NOW);
+  });
+
+  it('with a wrong password answers 401, and whatever the method started writes nothing and calls no hook', async () => {
+    const { store } = await install();
+    const hook = vi.fn();
+    app = { ...app, onObjectChange: hook };
+    const object = { name: 'x.ics', uid: 'x', etag: '"1"', ics: 'BEGIN:VCALENDAR', lastModified: NOW.toISOString(), size: 15, rangeStart: null, rangeEnd: null, recurring: false };
+    let settled: Promise<unknown> | undefined;
+    const handler = davHandler(async (_req, ctx) => {
+      settled = Promise.allSettled([ctx.store.putObject('ana@example.com', object), ctx.store.patchCalendarProps('ana@example.com', { '{x}p': 'v' }, []), ctx.onObjectChange?.({ kind: 'put', owner: 'ana@example.com', object })]);
+      await settled;
+      return { status: 201, headers: {} };
+    }, source);
+    const wrong = { authorization: `Basic ${Buffer.from('ana@example.com:wrong').toString('base64')}` };
+    const result = await handler(buildApiGatewayEvent({ method: 'PUT', url: '/calendars/ana@example.com/crm/x.ics', headers: wrong }), context);
+    expect(result.statusCode).toBe(401);
+    await settled;
+    expect(await store.getObject('ana@example.com', 'x.ics')).toBeNull();
+    expect((await store.getCalendar('ana@example.com')).props).toEqual({});
+    expect(hook).not.toHaveBeenCalled();
   });
 
   it('answers 401 with the challenge before calling the method', async () => {

@@ -8,6 +8,7 @@ import type {
   CalendarMeta,
   CalendarStore,
   Change,
+  CommitOptions,
   ImportResult,
   ObjectImporter,
   ObjectSummary,
@@ -83,12 +84,12 @@ export class DynamoCalendarStore implements CalendarStore, ObjectImporter {
     return readUidDeletedAt(this.ctx, owner, uid);
   }
 
-  putObject(owner: string, obj: ObjectWrite, cond: WriteCondition = {}): Promise<{ created: boolean; seq: number }> {
-    return putObject(this.ctx, owner, obj, cond);
+  putObject(owner: string, obj: ObjectWrite, cond: WriteCondition = {}, opts: CommitOptions = {}): Promise<{ created: boolean; seq: number }> {
+    return putObject(this.ctx, owner, obj, cond, opts);
   }
 
-  deleteObject(owner: string, name: string, cond: WriteCondition = {}): Promise<{ seq: number; uid: string }> {
-    return deleteObject(this.ctx, owner, name, cond);
+  deleteObject(owner: string, name: string, cond: WriteCondition = {}, opts: CommitOptions = {}): Promise<{ seq: number; uid: string }> {
+    return deleteObject(this.ctx, owner, name, cond, opts);
   }
 
   changesSince(owner: string, since: number): Promise<Change[] | null> {

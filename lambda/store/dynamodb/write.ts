@@ -10,7 +10,7 @@
  * condition means a concurrent writer won the race: re-read and decide again.
  */
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { NotFound, ObjectTooLarge, UidConflict, WriteContention, checkCondition, type ObjectWrite, type WriteCondition } from '../types';
+import { NotFound, ObjectTooLarge, UidConflict, WriteContention, checkCondition, type CommitOptions, type ObjectWrite, type WriteCondition } from '../types';
 import {
   MAX_ITEM_BYTES,
   calendarKey,
@@ -35,6 +35,7 @@ export async function putObject(
   owner: string,
   obj: ObjectWrite,
   cond: WriteCondition,
+  opts: CommitOptions = {},
 ): Promise<{ created: boolean; seq: number }> {
   const item = toObjectItem(owner, obj);
   const bytes = itemBytes(item);
@@ -74,6 +75,7 @@ export async function putObject(
     }
     items.push(logEntry(ctx, owner, next, obj.name, false), counterAdvance(ctx, owner, current));
 
+    await opts.commitAfter;
     await ctx.doc.send(new TransactWriteCommand({ TransactItems: items }));
     return { created: !existing, seq: next };
   });
@@ -84,6 +86,7 @@ export async function deleteObject(
   owner: string,
   name: string,
   cond: WriteCondition,
+  opts: CommitOptions = {},
 ): Promise<{ seq: number; uid: string }> {
   return retryWhileContended(`delete ${name}`, async () => {
     const [current, existing] = await Promise.all([readCurrentSeq(ctx, owner), readObjectHead(ctx, owner, name)]);
@@ -91,6 +94,7 @@ export async function deleteObject(
     checkCondition(existing, cond);
 
     const next = current + 1;
+    await opts.commitAfter;
     await ctx.doc.send(
       new TransactWriteCommand({
         TransactItems: [
