@@ -6,6 +6,7 @@ import { ImportTally, firstOfEach, indexed } from './import';
 import {
   NotFound,
   checkCondition,
+  summaryOf,
   UidConflict,
   type CalendarMeta,
   type CalendarStore,
@@ -58,12 +59,7 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
   }
 
   async listObjects(owner: string): Promise<ObjectSummary[]> {
-    return [...this.calendar(owner).objects.values()].map(({ name, etag, lastModified, size }) => ({
-      name,
-      etag,
-      lastModified,
-      size,
-    }));
+    return [...this.calendar(owner).objects.values()].map(summaryOf);
   }
 
   async getObject(owner: string, name: string) {
@@ -106,7 +102,7 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
     if (holder !== null && holder !== obj.name) throw new UidConflict(holder);
     cal.objects.set(obj.name, { ...obj });
     cal.deletedUids.delete(obj.uid);
-    const seq = this.append(cal, obj.name, false);
+    const seq = this.append(cal, obj.name, obj);
     return { created: !existing, seq };
   }
 
@@ -118,7 +114,7 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
     checkCondition(existing, cond);
     cal.objects.delete(name);
     cal.deletedUids.set(existing.uid, this.now().toISOString());
-    return { seq: this.append(cal, name, true), uid: existing.uid };
+    return { seq: this.append(cal, name), uid: existing.uid };
   }
 
   async changesSince(owner: string, since: number): Promise<Change[] | null> {
@@ -140,7 +136,7 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
         continue;
       }
       cal.objects.set(entry.obj.name, { ...entry.obj });
-      this.append(cal, entry.obj.name, false);
+      this.append(cal, entry.obj.name, entry.obj);
       tally.mark([entry], 'created');
     }
     return tally.result(cal.seq);
@@ -153,9 +149,10 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
     cal.expiredThrough = Math.max(cal.expiredThrough, seq);
   }
 
-  private append(cal: Calendar, name: string, deleted: boolean) {
+  /** `written`: what a put stores; absent for a deletion. */
+  private append(cal: Calendar, name: string, written?: ObjectSummary) {
     cal.seq += 1;
-    cal.log.push({ seq: cal.seq, name, deleted });
+    cal.log.push({ seq: cal.seq, name, deleted: !written, ...(written ? { summary: summaryOf(written) } : {}) });
     return cal.seq;
   }
 }

@@ -3,8 +3,9 @@
  * DynamoDB) implement them and translate their own failures into the errors below.
  *
  * Every mutation of a calendar (put, delete) advances that calendar's sequence number by one and
- * appends `{seq, name, deleted}` to its change log atomically with the object write, so a sync
- * token (a sequence number) can never skip a change.
+ * appends `{seq, name, deleted}` (with the summary written, for a put) to its change log
+ * atomically with the object write, so a sync token (a sequence number) can never skip a
+ * change, and a listing known at one sequence number can be brought up to date from the log.
  */
 
 export interface StoredObject {
@@ -28,7 +29,17 @@ export interface StoredObject {
   recurring: boolean;
 }
 
-export type ObjectSummary = Pick<StoredObject, 'name' | 'etag' | 'lastModified' | 'size'>;
+/** What listings answer from: everything but the text (and the UID). */
+export type ObjectSummary = Pick<StoredObject, 'name' | 'etag' | 'lastModified' | 'size' | 'rangeStart' | 'rangeEnd'>;
+
+export const summaryOf = ({ name, etag, lastModified, size, rangeStart, rangeEnd }: ObjectSummary): ObjectSummary => ({
+  name,
+  etag,
+  lastModified,
+  size,
+  rangeStart,
+  rangeEnd,
+});
 
 /** What a writer hands the store; `lastModified` and `size` are derived by the caller too. */
 export type ObjectWrite = StoredObject;
@@ -53,6 +64,8 @@ export interface Change {
   seq: number;
   name: string;
   deleted: boolean;
+  /** For a put: the object as written then. Absent for deletions and for entries logged before summaries were. */
+  summary?: ObjectSummary;
 }
 
 export interface CalendarMeta {
@@ -67,7 +80,11 @@ export interface CalendarStore {
   /** Sets and removes dead properties in one atomic write. Does not advance `seq`. */
   patchCalendarProps(owner: string, set: Record<string, string>, remove: string[]): Promise<void>;
 
-  listObjects(owner: string): Promise<ObjectSummary[]>;
+  /**
+   * `atSeq`: the calendar's sequence number as the caller read it in this request, so that an
+   * adapter keeping listings (store/listing-cache.ts) can answer without reading it again.
+   */
+  listObjects(owner: string, atSeq?: number): Promise<ObjectSummary[]>;
   getObject(owner: string, name: string): Promise<StoredObject | null>;
   /** Objects that exist among `names`, in any order; missing names are simply absent. */
   getObjects(owner: string, names: string[]): Promise<StoredObject[]>;
@@ -75,7 +92,7 @@ export interface CalendarStore {
    * A superset of the objects overlapping [start, end) (null = unbounded on that side); the
    * caller does the exact RFC 4791 matching. With both null, every object.
    */
-  findInRange(owner: string, start: number | null, end: number | null): Promise<StoredObject[]>;
+  findInRange(owner: string, start: number | null, end: number | null, atSeq?: number): Promise<StoredObject[]>;
   /** Name of the object holding this UID, or null. */
   findNameByUid(owner: string, uid: string): Promise<string | null>;
   /**

@@ -12,6 +12,6 @@ describe('MemoryCalendarStore change-log expiry', () => {
     await store.putObject(owner, calendarObject('b.ics', 'u2'));
     store.expireChangesThrough(owner, 1);
     expect(await store.changesSince(owner, 0)).toBeNull();
-    expect(await store.changesSince(owner, 1)).toEqual([{ seq: 2, name: 'b.ics', deleted: false }]);
+    expect((await store.changesSince(owner, 1))?.map(({ seq, name, deleted }) => ({ seq, name, deleted }))).toEqual([{ seq: 2, name: 'b.ics', deleted: false }]);
   });
 });

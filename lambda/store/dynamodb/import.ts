@@ -91,7 +91,7 @@ async function importChunk(
     const items: TransactItem[] = fresh.flatMap((c, i) => [
       { Put: { TableName: ctx.tables.events, Item: c.item, ...absent } },
       { Put: { TableName: ctx.tables.events, Item: c.guard, ...absent } },
-      logEntry(ctx, owner, current + i + 1, c.obj.name, false),
+      logEntry(ctx, owner, current + i + 1, c.obj.name, c.obj),
     ]);
     items.push(counterAdvance(ctx, owner, current, fresh.length));
     await ctx.doc.send(new TransactWriteCommand({ TransactItems: items }));

@@ -49,7 +49,7 @@ export interface CalendarItem {
   props?: Record<string, string>;
 }
 
-/** Change-log entry of the sync table. */
+/** Change-log entry of the sync table; a put's carries the summary written. */
 export interface LogItem {
   pk: string;
   seq: number;
@@ -57,6 +57,11 @@ export interface LogItem {
   deleted: boolean;
   /** Epoch seconds; the table's TTL attribute. */
   expiresAt: number;
+  etag?: string;
+  lastModified?: string;
+  size?: number;
+  rangeStart?: number;
+  rangeEnd?: number;
 }
 
 export function toObjectItem(owner: string, obj: StoredObject): ObjectItem {
@@ -92,13 +97,32 @@ export function fromObjectItem(item: Record<string, unknown>): StoredObject {
 
 /** Projection for listings: everything but the (large) iCalendar text. */
 export const SUMMARY_PROJECTION = {
-  ProjectionExpression: '#name, etag, lastModified, #size',
+  ProjectionExpression: '#name, etag, lastModified, #size, rangeStart, rangeEnd',
   ExpressionAttributeNames: { '#name': 'name', '#size': 'size' },
 };
 
+/** From an object item or a put's log entry (unbounded range sides are absent attributes). */
 export function fromSummaryItem(item: Record<string, unknown>): ObjectSummary {
   const o = item as unknown as ObjectItem;
-  return { name: o.name, etag: o.etag, lastModified: o.lastModified, size: Number(o.size) };
+  return {
+    name: o.name,
+    etag: o.etag,
+    lastModified: o.lastModified,
+    size: Number(o.size),
+    rangeStart: typeof o.rangeStart === 'number' ? o.rangeStart : null,
+    rangeEnd: typeof o.rangeEnd === 'number' ? o.rangeEnd : null,
+  };
+}
+
+/** The summary attributes a put's log entry carries. */
+export function summaryAttributes(obj: ObjectSummary): Pick<LogItem, 'etag' | 'lastModified' | 'size' | 'rangeStart' | 'rangeEnd'> {
+  return {
+    etag: obj.etag,
+    lastModified: obj.lastModified,
+    size: obj.size,
+    ...(obj.rangeStart !== null ? { rangeStart: obj.rangeStart } : {}),
+    ...(obj.rangeEnd !== null ? { rangeEnd: obj.rangeEnd } : {}),
+  };
 }
 
 export const epochSeconds = (d: Date) => Math.floor(d.getTime() / 1000);

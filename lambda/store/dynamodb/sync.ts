@@ -3,7 +3,7 @@
  */
 import { queryAll } from './paging';
 import type { CalendarMeta, Change } from '../types';
-import { calendarKey, epochSeconds, type CalendarItem, type LogItem, type StoreContext } from './items';
+import { calendarKey, epochSeconds, fromSummaryItem, type CalendarItem, type LogItem, type StoreContext } from './items';
 
 async function readCalendarItem(ctx: StoreContext, owner: string) {
   return (await ctx.reader.get(ctx.tables.sync, calendarKey(owner))) as CalendarItem | undefined;
@@ -41,7 +41,10 @@ export async function changesSince(ctx: StoreContext, owner: string, since: numb
   for (const raw of items) {
     const entry = raw as unknown as LogItem;
     if (Number(entry.expiresAt) <= nowSeconds) continue;
-    changes.push({ seq: Number(entry.seq), name: entry.name, deleted: Boolean(entry.deleted) });
+    const deleted = Boolean(entry.deleted);
+    // Entries logged before summaries were carry none: callers read those objects instead.
+    const summary = !deleted && typeof entry.etag === 'string' ? fromSummaryItem(raw) : undefined;
+    changes.push({ seq: Number(entry.seq), name: entry.name, deleted, ...(summary ? { summary } : {}) });
   }
 
   // Ascending from the key order; complete only if it is exactly since+1 … current.

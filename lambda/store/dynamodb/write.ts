@@ -10,13 +10,14 @@
  * condition means a concurrent writer won the race: re-read and decide again.
  */
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { NotFound, ObjectTooLarge, UidConflict, WriteContention, checkCondition, type CommitOptions, type ObjectWrite, type WriteCondition } from '../types';
+import { NotFound, ObjectTooLarge, UidConflict, WriteContention, checkCondition, type CommitOptions, type ObjectSummary, type ObjectWrite, type WriteCondition } from '../types';
 import {
   MAX_ITEM_BYTES,
   calendarKey,
   epochSeconds,
   itemBytes,
   objectKey,
+  summaryAttributes,
   toObjectItem,
   uidKey,
   type LogItem,
@@ -73,7 +74,7 @@ export async function putObject(
       // The resource now carries another UID: its old one becomes free for other resources.
       items.push({ Delete: { TableName: ctx.tables.events, Key: uidKey(owner, existing.uid), ...heldByOrFree(obj.name) } });
     }
-    items.push(logEntry(ctx, owner, next, obj.name, false), counterAdvance(ctx, owner, current));
+    items.push(logEntry(ctx, owner, next, obj.name, obj), counterAdvance(ctx, owner, current));
 
     await opts.commitAfter;
     await ctx.doc.send(new TransactWriteCommand({ TransactItems: items }));
@@ -101,7 +102,7 @@ export async function deleteObject(
           { Delete: { TableName: ctx.tables.events, Key: objectKey(owner, name), ...unchangedSince(existing) } },
           // The guard stays as a tombstone (uidDeletedAt) until the UID is held again.
           { Put: { TableName: ctx.tables.events, Item: { ...uidKey(owner, existing.uid), name, deletedAt: ctx.now().toISOString() }, ...heldByOrFree(name) } },
-          logEntry(ctx, owner, next, name, true),
+          logEntry(ctx, owner, next, name),
           counterAdvance(ctx, owner, current),
         ],
       }),
@@ -152,13 +153,15 @@ function heldByOrFree(name: string) {
   };
 }
 
-export function logEntry(ctx: StoreContext, owner: string, seq: number, name: string, deleted: boolean): TransactItem {
+/** `written`: the object a put stores (its summary goes into the entry); absent for a deletion. */
+export function logEntry(ctx: StoreContext, owner: string, seq: number, name: string, written?: ObjectSummary): TransactItem {
   const item: LogItem = {
     pk: owner,
     seq,
     name,
-    deleted,
+    deleted: !written,
     expiresAt: epochSeconds(ctx.now()) + ctx.retentionSeconds,
+    ...(written ? summaryAttributes(written) : {}),
   };
   return { Put: { TableName: ctx.tables.sync, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
 }

@@ -16,7 +16,7 @@ describe('property providers', () => {
     const res: Resource = {
       kind: 'object',
       email: 'alice@example.com',
-      object: { name: 'a.ics', etag: '"1"', lastModified: '2025-01-01T00:00:00Z', size: 10 },
+      object: { name: 'a.ics', etag: '"1"', lastModified: '2025-01-01T00:00:00Z', size: 10, rangeStart: null, rangeEnd: null },
     };
     const p = props(res, ['{DAV:}owner', '{DAV:}current-user-principal', '{DAV:}current-user-privilege-set']);
     expect(p.get('{DAV:}owner')?.element.children[0]?.text).toBe('/principals/alice@example.com/');
