@@ -35,7 +35,7 @@ export function storeAfterAuth(store: CalendarStore, authorized: Promise<unknown
     deleteObject: (owner, name, cond) => early(2, () => store.deleteObject(owner, name, cond, commitAfter)),
     listObjects: (owner) => later(() => store.listObjects(owner)),
     findInRange: (owner, start, end) => later(() => store.findInRange(owner, start, end)),
-    changesSince: (owner, since) => later(() => store.changesSince(owner, since)),
+    changesSince: (owner, since, atSeq) => later(() => store.changesSince(owner, since, atSeq)),
     patchCalendarProps: (owner, set, remove) => later(() => store.patchCalendarProps(owner, set, remove)),
   };
 }

@@ -117,10 +117,11 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
     return { seq: this.append(cal, name), uid: existing.uid };
   }
 
-  async changesSince(owner: string, since: number): Promise<Change[] | null> {
+  async changesSince(owner: string, since: number, atSeq?: number): Promise<Change[] | null> {
     const cal = this.calendar(owner);
-    if (since > cal.seq || since < cal.expiredThrough) return null;
-    return cal.log.filter((c) => c.seq > since);
+    const current = atSeq ?? cal.seq;
+    if (since > current || since < cal.expiredThrough) return null;
+    return cal.log.filter((c) => c.seq > since && c.seq <= current);
   }
 
   /** No size limit here, so nothing is ever `tooLarge`; no await inside, so it is atomic. */

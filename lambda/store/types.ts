@@ -114,10 +114,12 @@ export interface CalendarStore {
   deleteObject(owner: string, name: string, cond?: WriteCondition, opts?: CommitOptions): Promise<{ seq: number; uid: string }>;
 
   /**
-   * Change-log entries with seq > `since`, ascending. Null when the log can no longer answer
-   * (entries expired after the retention, or `since` is from the future): the token is invalid.
+   * Change-log entries with seq > `since`, ascending, up to the current sequence number or to
+   * `atSeq` (the number the caller read in this request; then not read again). Null when the log
+   * can no longer answer (entries expired after the retention, or `since` is from the future):
+   * the token is invalid.
    */
-  changesSince(owner: string, since: number): Promise<Change[] | null>;
+  changesSince(owner: string, since: number, atSeq?: number): Promise<Change[] | null>;
 }
 
 export interface UserRecord {

@@ -86,6 +86,22 @@ describe('one round trip per read', () => {
     expect(calls).toEqual(['BatchGetItem']);
   });
 
+  it('an incremental sync: the user and the calendar together, then the change log alone (no object reads)', async () => {
+    const token = async () => /<d:sync-token>([^<]+)</.exec((await send('PROPFIND', { url: CALENDAR, headers: { depth: '0' }, body: '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:sync-token/></d:prop></d:propfind>' })).body ?? '')![1]!;
+    const before = await token();
+    const etag = (await send('HEAD', { url: `${CALENDAR}e2.ics` })).headers?.etag as string;
+    expect((await send('PUT', { url: `${CALENDAR}e2.ics`, headers: { 'content-type': 'text/calendar', 'if-match': etag }, body: ics('e2').replace('SUMMARY:e2', 'SUMMARY:later') })).statusCode).toBe(204);
+    calls.length = 0;
+    const res = await send('REPORT', {
+      url: CALENDAR,
+      headers: { depth: '0', 'content-type': 'application/xml' },
+      body: `<?xml version="1.0"?><d:sync-collection xmlns:d="DAV:"><d:sync-token>${before}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`,
+    });
+    expect(res.statusCode).toBe(207);
+    expect(res.body).toContain(`${CALENDAR}e2.ics`);
+    expect(calls).toEqual(['BatchGetItem', 'Query']);
+  });
+
   it('a wrong password gets 401 and buys no listing: the Depth 1 query waits for the check', async () => {
     const res = await send('PROPFIND', { url: CALENDAR, headers: { depth: '1', 'content-type': 'application/xml' }, body: '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:allprop/></d:propfind>' }, 'wrong-password');
     expect(res.statusCode).toBe(401);

@@ -318,6 +318,14 @@ export function calendarStoreContract(label: string, factory: StoreFactory) {
         expect(await store.changesSince(owner, 2)).toBeNull();
       });
 
+      it('stops at the sequence number the caller read, when given one', async () => {
+        fresh();
+        for (const n of ['a', 'b', 'c']) await store.putObject(owner, calendarObject(`${n}.ics`, n));
+        expect((await store.changesSince(owner, 0, 2))?.map((c) => c.seq)).toEqual([1, 2]);
+        expect(await store.changesSince(owner, 2, 2)).toEqual([]);
+        expect(await store.changesSince(owner, 3, 2)).toBeNull();
+      });
+
       it('logs nothing for refused writes', async () => {
         fresh();
         await store.putObject(owner, calendarObject('a.ics', 'u1'));

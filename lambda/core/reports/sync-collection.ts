@@ -28,7 +28,7 @@ export async function syncCollection(root: XmlElement, email: string, ctx: DavCo
   // Read before anything else: whatever changes after this is reported again next time.
   const meta = await ctx.store.getCalendar(email);
   if (from.seq > meta.seq) throw invalidToken();
-  const changes = from.after === '' ? [] : await knownChanges(email, from, ctx);
+  const changes = from.after === '' ? [] : await knownChanges(email, from, meta.seq, ctx);
   const unknown = from.after === null ? [] : await unlistedObjects(email, from.after, ctx);
 
   let includedChanges = changes;
@@ -50,16 +50,19 @@ export async function syncCollection(root: XmlElement, email: string, ctx: DavCo
   }
 
   const zones = zonesFor(meta);
-  const changedNames = includedChanges.map((c) => c.name);
+  // Without calendar data asked for, the log's own summaries answer (each name's latest entry
+  // is its state at the token returned), so the objects need no read; entries logged before
+  // summaries were, or a request for the text, read the objects instead.
+  const fromLog = !needsText(props) && includedChanges.every((c) => c.deleted || c.summary);
+  const changedNames = fromLog ? [] : includedChanges.map((c) => c.name);
   const listedNames = needsText(props) ? includedListing.map((o) => o.name) : [];
-  const loaded = new Map(
-    (await ctx.store.getObjects(email, [...changedNames, ...listedNames])).map((o) => [o.name, o]),
-  );
+  const toLoad = [...changedNames, ...listedNames];
+  const loaded = new Map(toLoad.length ? (await ctx.store.getObjects(email, toLoad)).map((o) => [o.name, o]) : []);
   const responses = [
-    // Existence now decides, not the logged flag: a name changed then deleted is a removal.
-    ...changedNames.map((name) => {
-      const object = loaded.get(name);
-      return object ? objectResponse(email, object, props, ctx, zones) : statusResponse(hrefs.object(email, name), 404);
+    ...includedChanges.map((change) => {
+      // Read objects: existence now decides, not the logged flag (a name changed then deleted is a removal).
+      const object = fromLog ? (change.deleted ? undefined : change.summary) : loaded.get(change.name);
+      return object ? objectResponse(email, object, props, ctx, zones) : statusResponse(hrefs.object(email, change.name), 404);
     }),
     // A listed object deleted in the meantime was never known to the client: just skip it.
     ...includedListing.flatMap((summary) => {
@@ -97,8 +100,8 @@ function parseLimit(limit: XmlElement | undefined): number | null {
 }
 
 /** Latest change per already-known name, oldest first. */
-async function knownChanges(email: string, from: SyncPosition, ctx: DavContext): Promise<Change[]> {
-  const log = await ctx.store.changesSince(email, from.seq);
+async function knownChanges(email: string, from: SyncPosition, atSeq: number, ctx: DavContext): Promise<Change[]> {
+  const log = await ctx.store.changesSince(email, from.seq, atSeq);
   if (log === null) throw invalidToken();
   const latest = new Map<string, Change>();
   for (const change of log) {

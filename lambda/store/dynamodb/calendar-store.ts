@@ -92,8 +92,8 @@ export class DynamoCalendarStore implements CalendarStore, ObjectImporter {
     return deleteObject(this.ctx, owner, name, cond, opts);
   }
 
-  changesSince(owner: string, since: number): Promise<Change[] | null> {
-    return changesSince(this.ctx, owner, since);
+  changesSince(owner: string, since: number, atSeq?: number): Promise<Change[] | null> {
+    return changesSince(this.ctx, owner, since, atSeq);
   }
 
   importObjects(owner: string, objects: ObjectWrite[]): Promise<ImportResult> {

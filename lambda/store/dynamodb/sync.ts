@@ -24,9 +24,9 @@ export async function readCalendar(ctx: StoreContext, owner: string): Promise<Ca
  * it has all of them: a token from the future, or a gap left by entries past their retention.
  * TTL deletion is lazy, so expired entries still present are treated as already gone.
  */
-export async function changesSince(ctx: StoreContext, owner: string, since: number): Promise<Change[] | null> {
+export async function changesSince(ctx: StoreContext, owner: string, since: number, atSeq?: number): Promise<Change[] | null> {
   if (!Number.isSafeInteger(since) || since < 0) return null;
-  const current = await readCurrentSeq(ctx, owner);
+  const current = atSeq ?? (await readCurrentSeq(ctx, owner));
   if (since > current) return null;
   if (since === current) return [];
 
