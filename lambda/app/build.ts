@@ -9,6 +9,7 @@ import { DynamoJobStore } from '../jobs/job-store-dynamodb';
 import { dynamoClientConfig, newDynamoClients, tableNamesFromEnv, type TableNames } from '../store/dynamodb/client';
 import { DynamoCalendarStore } from '../store/dynamodb/calendar-store';
 import { KeyReader } from '../store/dynamodb/key-reader';
+import { ListingCache } from '../store/listing-cache';
 import { DynamoUserStore } from '../store/dynamodb/user-store';
 import { DynamoOutbox } from '../sync/outbox-dynamodb';
 import { composeApp, type App } from './app';
@@ -54,7 +55,10 @@ export function buildApp(opts: DynamoAppOptions = {}): App {
   // One reader for both stores: a request's user and its data are read in one BatchGetItem.
   const reader = new KeyReader(doc);
   const users = new DynamoUserStore(doc, tables.users, reader);
-  const store = new DynamoCalendarStore(doc, { events: tables.events, sync: tables.sync }, { retentionSeconds: config.syncRetentionSeconds, now, reader });
+  // Listings and query candidates from memory, checked against the counter each request reads.
+  const store = new ListingCache(
+    new DynamoCalendarStore(doc, { events: tables.events, sync: tables.sync }, { retentionSeconds: config.syncRetentionSeconds, now, reader }),
+  );
   const builtin = new BuiltinCrm(doc, { table: tables.crm, users, now });
   return composeApp({
     config,

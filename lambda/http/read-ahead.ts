@@ -33,8 +33,8 @@ export function storeAfterAuth(store: CalendarStore, authorized: Promise<unknown
     // Counter, object and UID guard; the object and counter for a deletion.
     putObject: (owner, obj, cond) => early(3, () => store.putObject(owner, obj, cond, commitAfter)),
     deleteObject: (owner, name, cond) => early(2, () => store.deleteObject(owner, name, cond, commitAfter)),
-    listObjects: (owner) => later(() => store.listObjects(owner)),
-    findInRange: (owner, start, end) => later(() => store.findInRange(owner, start, end)),
+    listObjects: (owner, atSeq) => later(() => store.listObjects(owner, atSeq)),
+    findInRange: (owner, start, end, atSeq) => later(() => store.findInRange(owner, start, end, atSeq)),
     changesSince: (owner, since, atSeq) => later(() => store.changesSince(owner, since, atSeq)),
     patchCalendarProps: (owner, set, remove) => later(() => store.patchCalendarProps(owner, set, remove)),
   };

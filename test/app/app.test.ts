@@ -5,7 +5,7 @@ import { composeApp } from '../../lambda/app/app';
 import { buildApp } from '../../lambda/app/build';
 import { BuiltinCrm } from '../../lambda/crm/builtin';
 import { MemoryCrmConnector } from '../../lambda/crm/memory';
-import { DynamoCalendarStore } from '../../lambda/store/dynamodb/calendar-store';
+import { ListingCache } from '../../lambda/store/listing-cache';
 import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
 import { MemoryCalendarStore, MemoryUserStore } from '../../lambda/store/memory';
 import { MemoryOutbox } from '../../lambda/sync/outbox';
@@ -27,7 +27,7 @@ describe('buildApp (DynamoDB, from the environment)', () => {
 
   it('builds DynamoDB stores without contacting DynamoDB; CRM_CONNECTOR=none means no bridge and no pass', async () => {
     const app = buildApp({ env: { ...ENDPOINT, CALDAV_SYNC_RETENTION_DAYS: '1', CRM_CONNECTOR: 'none' } });
-    expect(app.store).toBeInstanceOf(DynamoCalendarStore);
+    expect(app.store).toBeInstanceOf(ListingCache); // in front of the DynamoDB calendar store
     expect(app.users).toBeInstanceOf(DynamoUserStore);
     expect(app.config.syncRetentionSeconds).toBe(86_400);
     expect(app.crm).toBeNull();

@@ -114,6 +114,47 @@ describe('one round trip per read', () => {
   });
 });
 
+describe('a warm container (store/listing-cache.ts)', () => {
+  const depth1 = () => send('PROPFIND', { url: CALENDAR, headers: { depth: '1' } });
+  const query = () =>
+    send('REPORT', {
+      url: CALENDAR,
+      headers: { depth: '1', 'content-type': 'application/xml' },
+      body: '<?xml version="1.0"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="20261201T000000Z" end="20261231T000000Z"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>',
+    });
+
+  it('answers a repeated Depth 1 listing and a repeated query from the one BatchGetItem', async () => {
+    await depth1();
+    await query();
+    calls.length = 0;
+    expect((await depth1()).statusCode).toBe(207);
+    expect(calls).toEqual(['BatchGetItem']);
+    calls.length = 0;
+    const res = await query();
+    expect(res.statusCode).toBe(207);
+    expect(res.body).toContain('UID:e0');
+    expect(calls).toEqual(['BatchGetItem']);
+  });
+
+  it("after another container's write, reads the log and that one object, not the calendar", async () => {
+    await depth1();
+    await query();
+    const other = buildApp({ env: { ...t.env, CRM_CONNECTOR: 'none' }, doc: counted.doc, tables: t.tables });
+    const put = await methodHandler('PUT', fixedApp(other))(
+      buildApiGatewayEvent({ method: 'PUT', url: `${CALENDAR}e3.ics`, headers: { authorization: basic(PASSWORD), 'content-type': 'text/calendar' }, body: ics('e3').replace('SUMMARY:e3', 'SUMMARY:elsewhere') }),
+      context,
+    );
+    expect(put.statusCode).toBe(204);
+    calls.length = 0;
+    const res = await query();
+    expect(res.body).toContain('SUMMARY:elsewhere');
+    expect(calls).toEqual(['BatchGetItem', 'Query', 'BatchGetItem']);
+    calls.length = 0;
+    expect((await depth1()).statusCode).toBe(207);
+    expect(calls).toEqual(['BatchGetItem']);
+  });
+});
+
 describe('writes', () => {
   it('a PUT update: the user, counter, object and UID guard in one BatchGetItem, then one transaction', async () => {
     const etag = (await send('HEAD', { url: `${CALENDAR}e1.ics` })).headers?.etag as string;

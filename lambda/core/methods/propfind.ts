@@ -51,7 +51,7 @@ async function membersOf(res: Resource, ctx: DavContext): Promise<Resource[]> {
       return calendar ? [calendar] : [];
     }
     case 'calendar':
-      return (await ctx.store.listObjects(res.email)).map((object) => ({ kind: 'object', email: res.email, object }));
+      return (await ctx.store.listObjects(res.email, res.meta.seq)).map((object) => ({ kind: 'object', email: res.email, object }));
     default:
       return [];
   }

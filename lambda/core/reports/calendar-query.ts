@@ -33,7 +33,8 @@ export async function calendarQuery(
   const filterElement = findChild(root, CAL('filter'));
   if (!filterElement) throw forbidden('calendar-query needs a CALDAV:filter', CAL('valid-filter'));
   const filter = parseFilter(filterElement);
-  const zones = zonesFor(await ctx.store.getCalendar(email), findChild(root, CAL('timezone'))?.text);
+  const meta = await ctx.store.getCalendar(email);
+  const zones = zonesFor(meta, findChild(root, CAL('timezone'))?.text);
 
   let candidates: StoredObject[];
   if (objectName !== null) {
@@ -45,6 +46,7 @@ export async function calendarQuery(
       email,
       range?.start == null ? null : range.start - PREFILTER_MARGIN_MS,
       range?.end == null ? null : range.end + PREFILTER_MARGIN_MS,
+      meta.seq,
     );
   }
   const matches = candidates

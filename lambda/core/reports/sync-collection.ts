@@ -29,7 +29,7 @@ export async function syncCollection(root: XmlElement, email: string, ctx: DavCo
   const meta = await ctx.store.getCalendar(email);
   if (from.seq > meta.seq) throw invalidToken();
   const changes = from.after === '' ? [] : await knownChanges(email, from, meta.seq, ctx);
-  const unknown = from.after === null ? [] : await unlistedObjects(email, from.after, ctx);
+  const unknown = from.after === null ? [] : await unlistedObjects(email, from.after, meta.seq, ctx);
 
   let includedChanges = changes;
   let includedListing = unknown;
@@ -113,8 +113,8 @@ async function knownChanges(email: string, from: SyncPosition, atSeq: number, ct
 }
 
 /** Objects named after `after`, in name order (the order positions are defined on). */
-async function unlistedObjects(email: string, after: string, ctx: DavContext): Promise<ObjectSummary[]> {
-  return (await ctx.store.listObjects(email))
+async function unlistedObjects(email: string, after: string, atSeq: number, ctx: DavContext): Promise<ObjectSummary[]> {
+  return (await ctx.store.listObjects(email, atSeq))
     .filter((o) => o.name > after)
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
