@@ -5,7 +5,7 @@
 import { forbidden } from '../errors';
 import { matchesFilter } from '../filter/match';
 import { parseFilter } from '../filter/parse';
-import { parseForQuery } from '../filter/zones';
+import { parsedForMatching } from '../filter/parsed';
 import type { CompFilter, TimeRange } from '../filter/types';
 import { CAL } from '../namespaces';
 import { multistatus } from '../responses';
@@ -52,7 +52,7 @@ export async function calendarQuery(
   const matches = candidates
     .filter((o) => {
       try {
-        return matchesFilter(parseForQuery(o.ics), filter, zones);
+        return matchesFilter(parsedForMatching(o.ics), filter, zones);
       } catch {
         return false; // unparsable stored data matches nothing rather than failing the query
       }
