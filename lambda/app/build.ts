@@ -59,7 +59,7 @@ export function buildApp(opts: DynamoAppOptions = {}): App {
   const store = new ListingCache(
     new DynamoCalendarStore(doc, { events: tables.events, sync: tables.sync }, { retentionSeconds: config.syncRetentionSeconds, now, reader }),
   );
-  const builtin = new BuiltinCrm(doc, { table: tables.crm, users, now });
+  const builtin = new BuiltinCrm(doc, { table: tables.crm, users, reader, now });
   return composeApp({
     config,
     now,

@@ -177,6 +177,11 @@ export interface ChangeBatch {
 export interface UpsertOptions {
   /** Modified_Time the caller last saw; a different current value throws CrmConflict. */
   ifModified?: string;
+  /**
+   * The record as the caller just read it (its Modified_Time is `ifModified`): a connector may
+   * take it instead of reading again; the write still commits only if the record is unchanged.
+   */
+  current?: CrmEvent;
 }
 
 /** The port every CRM implements. Errors are the Crm* classes below, never transport errors. */

@@ -32,10 +32,14 @@ async function crmOwner(crm: CrmConnector, owner: string): Promise<CrmUser | nul
 }
 
 export async function pushObject(crm: CrmConnector, owner: string, obj: StoredObject): Promise<PushResult> {
+  // The owner and the link are read together (one round trip on the built-in CRM); the link's
+  // outcome matters only for a CRM user.
+  const linked = findLinkedEvent(crm, owner, obj.uid);
+  linked.catch(() => undefined);
   const user = await crmOwner(crm, owner);
   if (!user) return 'not-a-crm-user';
   for (let attempt = 0; ; attempt++) {
-    const existing = await findLinkedEvent(crm, owner, obj.uid);
+    const existing = await (attempt === 0 ? linked : findLinkedEvent(crm, owner, obj.uid));
     if (existing?.caldav?.ics === obj.ics && existing.caldav.name === obj.name) return 'unchanged';
     const draft = await icsToCrmEvent(obj.ics, {
       owner: user,
@@ -45,7 +49,7 @@ export async function pushObject(crm: CrmConnector, owner: string, obj: StoredOb
     draft.caldav = { uid: obj.uid, name: obj.name, ics: obj.ics };
     draft.Deleted = false;
     try {
-      await crm.upsertEvent(draft, existing ? { ifModified: existing.Modified_Time } : undefined);
+      await crm.upsertEvent(draft, existing ? { ifModified: existing.Modified_Time, current: existing } : undefined);
       return existing ? 'updated' : 'created';
     } catch (err) {
       // The phone's write is the newer one (it arrived after the CRM edit we raced with).

@@ -176,6 +176,25 @@ describe('writes', () => {
   });
 });
 
+describe('with the built-in CRM', () => {
+  it('a phone PUT update: the CalDAV read and transaction, then three rounds of CRM reads and the CRM transaction', async () => {
+    const crmApp = buildApp({ env: { ...t.env, CRM_CONNECTOR: 'builtin' }, doc: counted.doc, tables: t.tables });
+    const put = (body: string, headers: Record<string, string> = {}) =>
+      methodHandler('PUT', fixedApp(crmApp))(
+        buildApiGatewayEvent({ method: 'PUT', url: `${CALENDAR}crm.ics`, headers: { authorization: basic(PASSWORD), 'content-type': 'text/calendar', ...headers }, body }),
+        context,
+      );
+    const created = await put(ics('crm'));
+    expect(created.statusCode).toBe(201);
+    calls.length = 0;
+    const res = await put(ics('crm').replace('SUMMARY:crm', 'SUMMARY:moved'), { 'if-match': created.headers?.etag as string });
+    expect(res.statusCode).toBe(204);
+    // The owner with the link (UID index); the linked record; the owner and the feed counter for
+    // the write (the record as just read is not read again); the CRM transaction.
+    expect(calls).toEqual(['BatchGetItem', 'TransactWriteItems', 'BatchGetItem', 'BatchGetItem', 'BatchGetItem', 'TransactWriteItems']);
+  });
+});
+
 describe('KeyReader', () => {
   it('coalesces reads started together across tables, dedupes keys, answers misses with undefined', async () => {
     const reader = new KeyReader(counted.doc);

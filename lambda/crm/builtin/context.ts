@@ -1,11 +1,14 @@
 /** What every built-in CRM operation needs, and the retry loop its transactions share. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { KeyReader } from '../../store/dynamodb/key-reader';
 import { backoff, cancellationCodes } from '../../store/dynamodb/retry';
 import type { UserStore } from '../../store/types';
 import { CrmUnavailable } from '../types';
 
 export interface CrmContext {
   doc: DynamoDBDocumentClient;
+  /** Key reads started together (a record, the UID index, the feed counter, the owner) share one BatchGetItem. */
+  reader: KeyReader;
   table: string;
   /** Users live in the CalDAV users table; the CRM reads them through the same port. */
   users: UserStore;

@@ -1,5 +1,5 @@
 /** Event reads: by id, by owner (with the span or modification filter) and by CalDAV UID. */
-import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '../../store/dynamodb/paging';
 import { backoff } from '../../store/dynamodb/retry';
 import { CrmUnavailable, type CrmEvent } from '../types';
@@ -24,7 +24,7 @@ export function fromEventItem(item: Record<string, unknown>): CrmEvent {
 
 /** The record and its stored span (kept for writes that do not change the times). */
 export async function readEvent(ctx: CrmContext, id: string): Promise<{ event: CrmEvent; span: EventSpan } | null> {
-  const { Item } = await ctx.doc.send(new GetCommand({ TableName: ctx.table, Key: eventKey(id), ConsistentRead: true }));
+  const Item = await ctx.reader.get(ctx.table, eventKey(id));
   if (!Item) return null;
   return { event: fromEventItem(Item), span: { rangeStart: (Item.rangeStart as number | null) ?? null, rangeEnd: (Item.rangeEnd as number | null) ?? null } };
 }
@@ -70,6 +70,6 @@ export async function ownerIndex(ctx: CrmContext, owner: string): Promise<OwnerI
 }
 
 export async function eventIdByUid(ctx: CrmContext, owner: string, uid: string): Promise<string | null> {
-  const { Item } = await ctx.doc.send(new GetCommand({ TableName: ctx.table, Key: ownerUidKey(owner, uid), ConsistentRead: true }));
+  const Item = await ctx.reader.get(ctx.table, ownerUidKey(owner, uid));
   return Item ? String(Item.id) : null;
 }

@@ -9,7 +9,7 @@
  * organisation serialize on the counter: fine for a built-in CRM's write rate.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   CrmConflict,
   CrmNotFound,
@@ -45,7 +45,7 @@ function checkVersion(id: string, current: CrmEvent | null, opts: UpsertOptions)
 }
 
 export async function readFeedCounter(ctx: CrmContext): Promise<number> {
-  const { Item } = await ctx.doc.send(new GetCommand({ TableName: ctx.table, Key: FEED_COUNTER_KEY, ConsistentRead: true }));
+  const Item = await ctx.reader.get(ctx.table, FEED_COUNTER_KEY);
   return typeof Item?.seq === 'number' ? Item.seq : 0;
 }
 
@@ -109,10 +109,18 @@ function recordItems(ctx: CrmContext, before: CrmEvent | null, after: CrmEvent, 
 
 export async function upsertEvent(ctx: CrmContext, draft: CrmEventDraft, opts: UpsertOptions = {}): Promise<EventWrite> {
   const id = draft.id ?? randomUUID();
+  let attempts = 0;
   return retryOnRace(`save event ${id}`, async () => {
-    const before = draft.id ? await getEvent(ctx, id) : null;
+    // Taken as read by the caller only first time: a lost race means it changed since.
+    const known = attempts++ === 0 && draft.id && opts.current?.id === id ? opts.current : undefined;
+    // One round trip: the record, its owner and the feed counter travel in one BatchGetItem (a
+    // counter read early only means a lost race more often, which the retry covers).
+    const [before, ownerRecord, seq] = await Promise.all([
+      known ?? (draft.id ? getEvent(ctx, id) : null),
+      typeof draft.Owner?.email === 'string' ? ctx.users.getUser(draft.Owner.email) : null,
+      readFeedCounter(ctx),
+    ]);
     checkVersion(id, before, opts);
-    const ownerRecord = typeof draft.Owner?.email === 'string' ? await ctx.users.getUser(draft.Owner.email) : null;
     if (!ownerRecord) throw new CrmValidationError('Owner', `no CRM user ${String(draft.Owner?.email)}`);
     const owner = crmUserOf(ownerRecord);
     const now = nextModifiedTime(ctx.now(), before?.Modified_Time);
@@ -132,7 +140,6 @@ export async function upsertEvent(ctx: CrmContext, draft: CrmEventDraft, opts: U
       const holder = await eventIdByUid(ctx, owner.email, uid);
       if (holder !== null && holder !== id) throw new CrmValidationError('caldav.uid', `UID already linked to event ${holder}`);
     }
-    const seq = await readFeedCounter(ctx);
     await ctx.doc.send(new TransactWriteCommand({ TransactItems: [...recordItems(ctx, before, after, span), ...feedItems(ctx, seq, id, now)] }));
     return { before, after };
   });
@@ -141,13 +148,12 @@ export async function upsertEvent(ctx: CrmContext, draft: CrmEventDraft, opts: U
 /** Soft delete: the record stays, marked, so the deletion travels through the change feed. */
 export async function deleteEvent(ctx: CrmContext, id: string, opts: UpsertOptions = {}): Promise<EventWrite> {
   return retryOnRace(`delete event ${id}`, async () => {
-    const read = await readEvent(ctx, id);
+    const [read, seq] = await Promise.all([readEvent(ctx, id), readFeedCounter(ctx)]);
     const before = read?.event;
     if (!read || !before || before.Deleted) throw new CrmNotFound(`no event ${id}`);
     checkVersion(id, before, opts);
     const now = nextModifiedTime(ctx.now(), before.Modified_Time);
     const after: CrmEvent = { ...before, Deleted: true, Modified_Time: now };
-    const seq = await readFeedCounter(ctx);
     await ctx.doc.send(new TransactWriteCommand({ TransactItems: [...recordItems(ctx, before, after, read.span), ...feedItems(ctx, seq, id, now)] }));
     return { before, after };
   });

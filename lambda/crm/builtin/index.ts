@@ -5,6 +5,7 @@
  * CrmUnavailable, never as SDK errors.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { KeyReader } from '../../store/dynamodb/key-reader';
 import type { UserStore } from '../../store/types';
 import type { CrmApiBackend } from '../../crm-api/types';
 import {
@@ -33,6 +34,8 @@ export { crmUserOf, userRefOf, DEFAULT_TIME_ZONE } from './users';
 export interface BuiltinCrmOptions {
   table: string;
   users: UserStore;
+  /** The App's one reader, shared with the CalDAV stores; default a reader of its own. */
+  reader?: KeyReader;
   now?: () => Date;
   /** Feed entries read per listChangesSince call (tests use small pages). */
   feedPageSize?: number;
@@ -55,7 +58,7 @@ export class BuiltinCrm implements CrmApiBackend {
   private readonly feedPageSize: number | undefined;
 
   constructor(doc: DynamoDBDocumentClient, opts: BuiltinCrmOptions) {
-    this.ctx = { doc, table: opts.table, users: opts.users, now: opts.now ?? (() => new Date()) };
+    this.ctx = { doc, reader: opts.reader ?? new KeyReader(doc), table: opts.table, users: opts.users, now: opts.now ?? (() => new Date()) };
     this.feedPageSize = opts.feedPageSize;
   }
 

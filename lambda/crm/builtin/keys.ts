@@ -15,10 +15,7 @@
  */
 import type { PersonModule } from '../types';
 
-export interface Key {
-  pk: string;
-  sk: string;
-}
+export type Key = { pk: string; sk: string };
 
 const lower = (email: string) => email.trim().toLowerCase();
 

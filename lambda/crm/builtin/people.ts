@@ -4,7 +4,7 @@
  * longer has. Writes are optimistic on Modified_Time like events.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '../../store/dynamodb/paging';
 import { CrmConflict, CrmNotFound, type CrmPerson, type PersonMatch, type PersonModule, type UpsertOptions } from '../types';
 import type { PersonDraft, StoredPerson } from '../../crm-api/person-types';
@@ -29,7 +29,7 @@ function fromItem(item: Record<string, unknown>): StoredPerson {
 export type { PersonDraft, StoredPerson };
 
 export async function getPerson(ctx: CrmContext, module: PersonModule, id: string): Promise<StoredPerson | null> {
-  const { Item } = await ctx.doc.send(new GetCommand({ TableName: ctx.table, Key: personKey(module, id), ConsistentRead: true }));
+  const Item = await ctx.reader.get(ctx.table, personKey(module, id));
   return Item ? fromItem(Item) : null;
 }
 
@@ -98,20 +98,23 @@ export async function deletePerson(ctx: CrmContext, module: PersonModule, id: st
 export async function findPersonByEmail(ctx: CrmContext, email: string): Promise<PersonMatch | null> {
   const key = email.trim().toLowerCase();
   if (!key) return null;
-  const hits = await queryAll(ctx.doc, {
-    TableName: ctx.table,
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': emailPk(key) },
-    ConsistentRead: true,
-  });
-  for (const module of ['Leads', 'Contacts'] as const) {
-    for (const hit of hits.filter((i) => i.module === module)) {
-      const person = await getPerson(ctx, module, String(hit.id));
-      if (!person) continue;
-      return { type: module === 'Leads' ? 'lead' : 'contact', id: person.id, email: person.Email ?? key, name: person.Full_Name };
-    }
+  // The index and the user together, then every hit's record together: two rounds of reads.
+  const [hits, record] = await Promise.all([
+    queryAll(ctx.doc, {
+      TableName: ctx.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': emailPk(key) },
+      ConsistentRead: true,
+    }),
+    ctx.users.getUser(key),
+  ]);
+  const ordered = (['Leads', 'Contacts'] as const).flatMap((module) => hits.filter((i) => i.module === module).map((hit) => ({ module, id: String(hit.id) })));
+  const people = await Promise.all(ordered.map(({ module, id }) => getPerson(ctx, module, id)));
+  for (const [i, person] of people.entries()) {
+    if (!person) continue;
+    const { module } = ordered[i]!;
+    return { type: module === 'Leads' ? 'lead' : 'contact', id: person.id, email: person.Email ?? key, name: person.Full_Name };
   }
-  const record = await ctx.users.getUser(key);
   if (!record) return null;
   const user = crmUserOf(record);
   return { type: 'user', id: user.id, email: user.email, name: user.name };

@@ -38,13 +38,18 @@ const textParam = (prop: ICAL.Property, name: string): string | undefined => {
 
 export async function readParticipants(ev: RawComp, ownerEmail: string, lookup: Lookup): Promise<CrmParticipant[]> {
   const skip = organizerKeys(ev, ownerEmail);
-  const out: CrmParticipant[] = [];
+  const attendees: Array<{ prop: ICAL.Property; email: string }> = [];
   for (const line of props(ev, 'ATTENDEE')) {
     const prop = icalProp(line);
     const email = emailOf(prop);
     if (!email || skip.has(key(email))) continue;
     skip.add(key(email));
-    const match = await lookup(email);
+    attendees.push({ prop, email });
+  }
+  // Looked up at once: an event's attendees cost one round of reads, not one per attendee.
+  const matches = await Promise.all(attendees.map(({ email }) => lookup(email)));
+  return attendees.map(({ prop, email }, i) => {
+    const match = matches[i];
     const cn = textParam(prop, 'cn');
     const partstat = textParam(prop, 'partstat')?.toUpperCase() as ParticipantStatus | undefined;
     const p: CrmParticipant = {
@@ -55,9 +60,8 @@ export async function readParticipants(ev: RawComp, ownerEmail: string, lookup: 
     const name = cn ?? match?.name;
     if (name) p.name = name;
     if (partstat && STATUSES.includes(partstat)) p.status = partstat;
-    out.push(p);
-  }
-  return out;
+    return p;
+  });
 }
 
 function newAttendee(p: CrmParticipant): ICAL.Property {

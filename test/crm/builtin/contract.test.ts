@@ -95,6 +95,15 @@ describe.each([
     expect((await s.crm.getEvent(a.id))?.Event_Title).toBe('B');
   });
 
+  it('a record handed as `current` that has changed since still conflicts: nothing is overwritten', async () => {
+    const a = await s.crm.upsertEvent(draft());
+    const b = await s.crm.upsertEvent({ ...a, Event_Title: 'B' }, { ifModified: a.Modified_Time, current: a });
+    const stale = s.crm.upsertEvent({ ...a, Event_Title: 'stale' }, { ifModified: a.Modified_Time, current: a });
+    await expect(stale).rejects.toBeInstanceOf(CrmConflict);
+    expect((await s.crm.getEvent(a.id))?.Modified_Time).toBe(b.Modified_Time);
+    expect((await s.crm.getEvent(a.id))?.Event_Title).toBe('B');
+  });
+
   it('soft-deletes: gone from lists and UID lookup, still readable as Deleted, guarded by ifModified', async () => {
     const e = await s.crm.upsertEvent(draft({ caldav: { uid: 'uid-del' } }));
     await expect(s.crm.deleteEvent(e.id, { ifModified: '2000-01-01T00:00:00.000Z' })).rejects.toBeInstanceOf(CrmConflict);
