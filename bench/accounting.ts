@@ -6,21 +6,26 @@
  */
 import type { BenchClient, DavRequest } from './http';
 import { countResponses } from './http';
-import { total, type DynamoMeter, type MeterSnapshot } from './meter';
+import { total, type DynamoBusy, type DynamoMeter, type MeterSnapshot } from './meter';
 
 export interface RequestCost {
   name: string;
   /** DAV:response elements in the answer (0 for GET/PUT). */
   responses: number;
   dynamo: MeterSnapshot;
+  /** Sequential round trips and time with a DynamoDB call in flight, against the request's whole time. */
+  busy: DynamoBusy;
+  ms: number;
 }
 
 export async function costOf(client: BenchClient, meter: DynamoMeter, name: string, req: DavRequest, expected: number): Promise<RequestCost> {
   meter.reset();
   meter.capacity = true;
   try {
+    const started = performance.now();
     const reply = await client.expect(req, expected);
-    return { name, responses: countResponses(reply.text), dynamo: meter.snapshot() };
+    const ms = performance.now() - started;
+    return { name, responses: countResponses(reply.text), dynamo: meter.snapshot(), busy: meter.busy(), ms };
   } finally {
     meter.capacity = false;
     meter.reset();

@@ -54,8 +54,16 @@ type Input = {
   ReturnConsumedCapacity?: string;
 };
 
+/** When DynamoDB calls were in flight: wall time covered by at least one, and in how many stretches. */
+export interface DynamoBusy {
+  ms: number;
+  /** Disjoint stretches of calls in flight: the request's sequential round trips to DynamoDB. */
+  roundTrips: number;
+}
+
 export class DynamoMeter {
   private stats = new Map<string, OpStats>();
+  private intervals: Array<[number, number]> = [];
   /** Ask the engine for consumed capacity; off while timing, so requests are as in production. */
   capacity = false;
 
@@ -70,6 +78,7 @@ export class DynamoMeter {
         const key = `${op} ${this.tableOf(input)}`;
         const entry = this.entry(key);
         entry.calls++;
+        const started = performance.now();
         try {
           const result = await next(args);
           const out = result.output as Output;
@@ -81,6 +90,8 @@ export class DynamoMeter {
         } catch (err) {
           entry.errors++;
           throw err;
+        } finally {
+          this.intervals.push([started, performance.now()]);
         }
       },
       { step: 'initialize', name: 'benchDynamoMeter', priority: 'high' },
@@ -89,6 +100,26 @@ export class DynamoMeter {
 
   reset(): void {
     this.stats.clear();
+    this.intervals = [];
+  }
+
+  /** The union of the calls' intervals since the last reset. */
+  busy(): DynamoBusy {
+    const sorted = [...this.intervals].sort((a, b) => a[0] - b[0]);
+    let ms = 0;
+    let roundTrips = 0;
+    let end = -Infinity;
+    for (const [from, to] of sorted) {
+      if (from > end) {
+        roundTrips++;
+        ms += to - from;
+        end = to;
+      } else if (to > end) {
+        ms += to - end;
+        end = to;
+      }
+    }
+    return { ms, roundTrips };
   }
 
   snapshot(): MeterSnapshot {

@@ -53,7 +53,7 @@ export function timingTable(results: ScenarioResult[]): string {
 /** One row per request: every DynamoDB call it made, and what the engine read for it. */
 export function costTable(costs: RequestCost[]): string {
   return table(
-    ['Request', 'DynamoDB calls', 'Scan', 'items read', 'items returned', 'capacity units'],
+    ['Request', 'DynamoDB calls', 'round trips', 'Scan', 'items read', 'items returned', 'capacity units', 'ms in DynamoDB / request ms'],
     costs.map((c) => {
       const t = total(c.dynamo);
       const calls = Object.entries(c.dynamo)
@@ -61,7 +61,7 @@ export function costTable(costs: RequestCost[]): string {
         .map(([key, s]) => `${s.calls}× ${key}`)
         .join(', ');
       const scans = total(c.dynamo, (k) => k.startsWith('Scan ')).calls;
-      return [c.name, calls, String(scans), String(t.scanned), String(t.items), units(t.capacity)];
+      return [c.name, calls, String(c.busy.roundTrips), String(scans), String(t.scanned), String(t.items), units(t.capacity), `${c.busy.ms.toFixed(1)} / ${c.ms.toFixed(1)}`];
     }),
   );
 }

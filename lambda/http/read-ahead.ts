@@ -4,9 +4,10 @@
  * (store/dynamodb/key-reader.ts), one round trip for a GET, HEAD, idle poll or multiget, and
  * a PUT's reads share it too. Nothing is answered before the check succeeds, and the calendar
  * store this module hands the method holds back until then everything that could cost more
- * than a few key reads (listings, queries, the change log, big batches) and every write (a
- * PUT or DELETE reads and checks at once but commits after the check), so a wrong password
- * buys no more work than a right one's first round trip, and changes nothing.
+ * than a few key reads (listings, queries, big batches, the change log past its first page of
+ * 100 entries) and every write (a PUT or DELETE reads and checks at once but commits after the
+ * check), so a wrong password buys no more work than a right one's first round trip, and
+ * changes nothing.
  */
 import type { ObjectChangeHook } from '../core/types';
 import type { CalendarStore } from '../store/types';
@@ -35,7 +36,8 @@ export function storeAfterAuth(store: CalendarStore, authorized: Promise<unknown
     deleteObject: (owner, name, cond) => early(2, () => store.deleteObject(owner, name, cond, commitAfter)),
     listObjects: (owner, atSeq) => later(() => store.listObjects(owner, atSeq)),
     findInRange: (owner, start, end, atSeq) => later(() => store.findInRange(owner, start, end, atSeq)),
-    changesSince: (owner, since, atSeq) => later(() => store.changesSince(owner, since, atSeq)),
+    // The log's first page (LOG_FIRST_PAGE entries) with the counter read; more after the check.
+    changesSince: (owner, since, atSeq) => early(1, () => store.changesSince(owner, since, atSeq, { restAfter: authorized })),
     patchCalendarProps: (owner, set, remove) => later(() => store.patchCalendarProps(owner, set, remove)),
   };
 }

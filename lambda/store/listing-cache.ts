@@ -25,6 +25,7 @@ import {
   type ObjectImporter,
   type ObjectSummary,
   type ObjectWrite,
+  type ReadOptions,
   type StoredObject,
   type WriteCondition,
 } from './types';
@@ -113,8 +114,8 @@ export class ListingCache implements CalendarStore, ObjectImporter {
     return this.inner.uidDeletedAt(owner, uid);
   }
 
-  changesSince(owner: string, since: number, atSeq?: number): Promise<Change[] | null> {
-    return this.inner.changesSince(owner, since, atSeq);
+  changesSince(owner: string, since: number, atSeq?: number | Promise<number>, opts?: ReadOptions): Promise<Change[] | null> {
+    return this.inner.changesSince(owner, since, atSeq, opts);
   }
 
   importObjects(owner: string, objects: ObjectWrite[]): Promise<ImportResult> {

@@ -117,9 +117,9 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
     return { seq: this.append(cal, name), uid: existing.uid };
   }
 
-  async changesSince(owner: string, since: number, atSeq?: number): Promise<Change[] | null> {
+  async changesSince(owner: string, since: number, atSeq?: number | Promise<number>): Promise<Change[] | null> {
     const cal = this.calendar(owner);
-    const current = atSeq ?? cal.seq;
+    const current = (await atSeq) ?? cal.seq;
     if (since > current || since < cal.expiredThrough) return null;
     return cal.log.filter((c) => c.seq > since && c.seq <= current);
   }

@@ -60,6 +60,14 @@ export interface CommitOptions {
   commitAfter?: Promise<unknown>;
 }
 
+export interface ReadOptions {
+  /**
+   * A read may fetch a first bounded page at once but anything more only once this resolves (a
+   * request's credential check, http/read-ahead.ts).
+   */
+  restAfter?: Promise<unknown>;
+}
+
 export interface Change {
   seq: number;
   name: string;
@@ -115,11 +123,12 @@ export interface CalendarStore {
 
   /**
    * Change-log entries with seq > `since`, ascending, up to the current sequence number or to
-   * `atSeq` (the number the caller read in this request; then not read again). Null when the log
+   * `atSeq` (the number the caller reads in this request; then not read again). A promise of it
+   * lets the log be read while the caller's counter read is still in flight. Null when the log
    * can no longer answer (entries expired after the retention, or `since` is from the future):
    * the token is invalid.
    */
-  changesSince(owner: string, since: number, atSeq?: number): Promise<Change[] | null>;
+  changesSince(owner: string, since: number, atSeq?: number | Promise<number>, opts?: ReadOptions): Promise<Change[] | null>;
 }
 
 export interface UserRecord {

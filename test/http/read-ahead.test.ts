@@ -33,17 +33,31 @@ function gate() {
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('storeAfterAuth', () => {
-  it('lets key reads through at once and holds listings, queries, the change log and writes until the check passes', async () => {
+  it('lets key reads through at once and holds listings, queries and writes until the check passes', async () => {
     const { store, called } = recording();
     const auth = gate();
     const early = storeAfterAuth(store, auth.promise);
     await Promise.all([early.getCalendar('a'), early.getObject('a', 'x.ics'), early.getObjects('a', ['y.ics'])]);
-    const held = [early.listObjects('a'), early.findInRange('a', null, null), early.changesSince('a', 0), early.patchCalendarProps('a', { p: 'v' }, [])];
+    const held = [early.listObjects('a'), early.findInRange('a', null, null), early.patchCalendarProps('a', { p: 'v' }, [])];
     await tick();
     expect(called).toEqual(['getCalendar', 'getObject', 'getObjects']);
     auth.open();
     await Promise.all(held);
-    expect(called.slice(3).sort()).toEqual(['changesSince', 'findInRange', 'listObjects', 'patchCalendarProps']);
+    expect(called.slice(3).sort()).toEqual(['findInRange', 'listObjects', 'patchCalendarProps']);
+  });
+
+  it("starts the change log at once, telling the store to read past its first page only after the check", async () => {
+    const inner = new MemoryCalendarStore();
+    const seen: unknown[] = [];
+    const store = new Proxy(inner, {
+      get(target, prop, receiver) {
+        if (prop === 'changesSince') return (...args: unknown[]) => (seen.push(args[3]), target.changesSince('a', 0));
+        return Reflect.get(target, prop, receiver);
+      },
+    }) as CalendarStore;
+    const auth = gate();
+    await storeAfterAuth(store, auth.promise).changesSince('a', 0);
+    expect(seen).toEqual([{ restAfter: auth.promise }]);
   });
 
   it(`spends at most ${MAX_KEYS_BEFORE_AUTH} keys before the check`, async () => {

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCalendarStore } from '../../lambda/store/dynamodb/calendar-store';
+import { LOG_FIRST_PAGE } from '../../lambda/store/dynamodb/sync';
 import { ObjectTooLarge } from '../../lambda/store/types';
 import { PreconditionFailed, UidConflict } from '../../lambda/store/types';
 import { freshTables, type TestTables } from '../helpers/dynamo';
@@ -18,6 +19,27 @@ afterAll(async () => {
 });
 
 calendarStoreContract('DynamoDB', () => new DynamoCalendarStore(t.doc, t.tables));
+
+describe('DynamoCalendarStore change log before a credential check', () => {
+  it(`reads its first ${LOG_FIRST_PAGE} entries at once and the rest only once restAfter resolves`, async () => {
+    const store = new DynamoCalendarStore(t.doc, t.tables);
+    const owner = newOwner();
+    const objects = Array.from({ length: LOG_FIRST_PAGE + 5 }, (_, i) => calendarObject(`p${i}.ics`, `uid-${i}`));
+    await store.importObjects(owner, objects);
+    let open!: () => void;
+    const checked = new Promise<void>((resolve) => (open = resolve));
+    let done = false;
+    const reading = store.changesSince(owner, 0, undefined, { restAfter: checked }).then((log) => ((done = true), log));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(done).toBe(false);
+    open();
+    expect((await reading)?.map((c) => c.seq)).toEqual(Array.from({ length: LOG_FIRST_PAGE + 5 }, (_, i) => i + 1));
+    // A short log needs no second page and does not wait.
+    const few = newOwner();
+    await store.importObjects(few, objects.slice(0, 3));
+    expect(await store.changesSince(few, 0, undefined, { restAfter: new Promise(() => undefined) })).toHaveLength(3);
+  });
+});
 
 describe('DynamoCalendarStore under concurrency', () => {
   it('20 parallel creates: seq 20, log 1..20 once each, no object lost', async () => {

@@ -25,10 +25,14 @@ export async function syncCollection(root: XmlElement, email: string, ctx: DavCo
   checkSyncLevel(findChild(root, D('sync-level'))?.text.trim());
   const limit = parseLimit(findChild(root, D('limit')));
 
-  // Read before anything else: whatever changes after this is reported again next time.
-  const meta = await ctx.store.getCalendar(email);
+  // The counter is what the answer is as of: whatever changes after it is reported next time.
+  // The log is read alongside it, up to the number it turns out to hold (one round trip).
+  const reading = ctx.store.getCalendar(email);
+  const log = from.after === '' ? null : ctx.store.changesSince(email, from.seq, reading.then((m) => m.seq));
+  log?.catch(() => undefined); // awaited below unless the token is refused first
+  const meta = await reading;
   if (from.seq > meta.seq) throw invalidToken();
-  const changes = from.after === '' ? [] : await knownChanges(email, from, meta.seq, ctx);
+  const changes = log ? knownChanges(await log, from) : [];
   const unknown = from.after === null ? [] : await unlistedObjects(email, from.after, meta.seq, ctx);
 
   let includedChanges = changes;
@@ -100,8 +104,7 @@ function parseLimit(limit: XmlElement | undefined): number | null {
 }
 
 /** Latest change per already-known name, oldest first. */
-async function knownChanges(email: string, from: SyncPosition, atSeq: number, ctx: DavContext): Promise<Change[]> {
-  const log = await ctx.store.changesSince(email, from.seq, atSeq);
+function knownChanges(log: Change[] | null, from: SyncPosition): Change[] {
   if (log === null) throw invalidToken();
   const latest = new Map<string, Change>();
   for (const change of log) {

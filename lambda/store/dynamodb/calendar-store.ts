@@ -13,6 +13,7 @@ import type {
   ObjectImporter,
   ObjectSummary,
   ObjectWrite,
+  ReadOptions,
   StoredObject,
   WriteCondition,
 } from '../types';
@@ -92,8 +93,8 @@ export class DynamoCalendarStore implements CalendarStore, ObjectImporter {
     return deleteObject(this.ctx, owner, name, cond, opts);
   }
 
-  changesSince(owner: string, since: number, atSeq?: number): Promise<Change[] | null> {
-    return changesSince(this.ctx, owner, since, atSeq);
+  changesSince(owner: string, since: number, atSeq?: number | Promise<number>, opts: ReadOptions = {}): Promise<Change[] | null> {
+    return changesSince(this.ctx, owner, since, atSeq, opts);
   }
 
   importObjects(owner: string, objects: ObjectWrite[]): Promise<ImportResult> {

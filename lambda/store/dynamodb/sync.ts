@@ -1,8 +1,9 @@
 /**
  * The calendar item (sequence counter, dead properties) and the change log behind sync tokens.
  */
-import { queryAll } from './paging';
-import type { CalendarMeta, Change } from '../types';
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { queryAll, type Item } from './paging';
+import type { CalendarMeta, Change, ReadOptions } from '../types';
 import { calendarKey, epochSeconds, fromSummaryItem, type CalendarItem, type LogItem, type StoreContext } from './items';
 
 async function readCalendarItem(ctx: StoreContext, owner: string) {
@@ -19,28 +20,34 @@ export async function readCalendar(ctx: StoreContext, owner: string): Promise<Ca
   return { seq: Number(item?.currentSeq ?? 0), props: { ...(item?.props ?? {}) } };
 }
 
+/** Log entries read before the caller's check; a sync of more changes reads the rest after it. */
+export const LOG_FIRST_PAGE = 100;
+
 /**
  * Changes after `since` up to the current sequence number, or null when the log cannot prove
  * it has all of them: a token from the future, or a gap left by entries past their retention.
- * TTL deletion is lazy, so expired entries still present are treated as already gone.
+ * TTL deletion is lazy, so expired entries still present are treated as already gone. The log
+ * is queried at once, alongside the counter read (the caller's, or this call's own).
  */
-export async function changesSince(ctx: StoreContext, owner: string, since: number, atSeq?: number): Promise<Change[] | null> {
+export async function changesSince(
+  ctx: StoreContext,
+  owner: string,
+  since: number,
+  atSeq?: number | Promise<number>,
+  opts: ReadOptions = {},
+): Promise<Change[] | null> {
   if (!Number.isSafeInteger(since) || since < 0) return null;
-  const current = atSeq ?? (await readCurrentSeq(ctx, owner));
+  const log = readLog(ctx, owner, since, typeof atSeq === 'number' ? atSeq : null, opts.restAfter);
+  log.catch(() => undefined); // awaited below unless the token is refused first
+  const current = (await atSeq) ?? (await readCurrentSeq(ctx, owner));
   if (since > current) return null;
   if (since === current) return [];
 
   const nowSeconds = epochSeconds(ctx.now());
-  const items = await queryAll(ctx.doc, {
-    TableName: ctx.tables.sync,
-    KeyConditionExpression: 'pk = :pk AND seq BETWEEN :from AND :to',
-    ExpressionAttributeValues: { ':pk': owner, ':from': since + 1, ':to': current },
-    ConsistentRead: true,
-  });
   const changes: Change[] = [];
-  for (const raw of items) {
+  for (const raw of await log) {
     const entry = raw as unknown as LogItem;
-    if (Number(entry.expiresAt) <= nowSeconds) continue;
+    if (Number(entry.seq) > current || Number(entry.expiresAt) <= nowSeconds) continue;
     const deleted = Boolean(entry.deleted);
     // Entries logged before summaries were carry none: callers read those objects instead.
     const summary = !deleted && typeof entry.etag === 'string' ? fromSummaryItem(raw) : undefined;
@@ -50,4 +57,23 @@ export async function changesSince(ctx: StoreContext, owner: string, since: numb
   // Ascending from the key order; complete only if it is exactly since+1 … current.
   const complete = changes.length === current - since && changes.every((c, i) => c.seq === since + 1 + i);
   return complete ? changes : null;
+}
+
+/**
+ * Entries after `since` (up to `upTo` when known), in seq order. With `restAfter`, the first
+ * LOG_FIRST_PAGE entries are read at once and the rest only once it resolves.
+ */
+async function readLog(ctx: StoreContext, owner: string, since: number, upTo: number | null, restAfter?: Promise<unknown>): Promise<Item[]> {
+  const input: QueryCommandInput = {
+    TableName: ctx.tables.sync,
+    KeyConditionExpression: upTo === null ? 'pk = :pk AND seq > :after' : 'pk = :pk AND seq BETWEEN :from AND :to',
+    ExpressionAttributeValues: upTo === null ? { ':pk': owner, ':after': since } : { ':pk': owner, ':from': since + 1, ':to': upTo },
+    ConsistentRead: true,
+  };
+  if (!restAfter) return queryAll(ctx.doc, input);
+  const first = await ctx.doc.send(new QueryCommand({ ...input, Limit: LOG_FIRST_PAGE }));
+  const items = first.Items ?? [];
+  if (!first.LastEvaluatedKey) return items;
+  await restAfter;
+  return [...items, ...(await queryAll(ctx.doc, { ...input, ExclusiveStartKey: first.LastEvaluatedKey }))];
 }
