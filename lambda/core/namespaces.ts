@@ -24,7 +24,16 @@ export const CAL = (local: string): Clark => clark(NS.CALDAV, local);
 export const CS = (local: string): Clark => clark(NS.CS, local);
 export const ICAL = (local: string): Clark => clark(NS.APPLE, local);
 
+/** Names recur in every response of a multistatus: each is split once (bounded: names come from requests too). */
+const split = new Map<string, { ns: string; local: string }>();
+const MAX_SPLIT = 2000;
+
 export function splitClark(name: Clark): { ns: string; local: string } {
+  const known = split.get(name);
+  if (known) return known;
   const m = /^\{([^}]*)\}(.+)$/.exec(name);
-  return m ? { ns: m[1], local: m[2] } : { ns: '', local: name };
+  const parts = Object.freeze(m ? { ns: m[1], local: m[2] } : { ns: '', local: name });
+  if (split.size >= MAX_SPLIT) split.clear();
+  split.set(name, parts);
+  return parts;
 }

@@ -3,7 +3,7 @@
  * WebDAV is defined on namespace-qualified names (we compare Clark strings, never prefixes).
  * DOCTYPE is refused outright: no DTDs, no entity expansion.
  */
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { DavError } from './errors';
 import { PREFERRED_PREFIXES, splitClark, type Clark } from './namespaces';
 
@@ -138,15 +138,6 @@ export function el(
   return element;
 }
 
-const builder = new XMLBuilder({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  suppressEmptyNode: true,
-  // Escaping is ours (escapeXml): the builder's lets characters through that XML cannot carry.
-  processEntities: false,
-});
-
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 
 /**
@@ -158,30 +149,41 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 export const escapeXml = (text: string): string =>
   text.replace(/[&<>"]|[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, (c) => ESCAPES[c] ?? '\uFFFD');
 
-/** Serializes with stable prefixes (d:, cal:, cs:, ical:) declared once on the root. */
+/**
+ * Serializes with stable prefixes (d:, cal:, cs:, ical:) declared once on the root. Written
+ * directly rather than through fast-xml-parser's builder: output is our own small tree, and a
+ * 2,000-object multistatus spent most of its time converting to the builder's format.
+ */
 export function serializeXml(root: XmlElement): string {
   const prefixes = new Map<string, string>();
-  const prefixOf = (ns: string) => {
+  const qnameOf = (name: Clark): string => {
+    const { ns, local } = splitClark(name);
+    if (!ns) return local;
     let p = prefixes.get(ns);
     if (p === undefined) {
       p = PREFERRED_PREFIXES[ns] ?? `x${prefixes.size}`;
       prefixes.set(ns, p);
     }
-    return p;
+    return `${p}:${local}`;
   };
-  const convert = (e: XmlElement): OrderedNode => {
-    const { ns, local } = splitClark(e.name);
-    const qname = ns ? `${prefixOf(ns)}:${local}` : local;
-    const kids: OrderedNode[] = e.children.map(convert);
-    if (e.text) kids.unshift({ '#text': escapeXml(e.text) });
-    const node: OrderedNode = { [qname]: kids };
-    const attrs = Object.entries(e.attrs);
-    if (attrs.length) node[':@'] = Object.fromEntries(attrs.map(([k, v]) => [`@_${k}`, escapeXml(v)]));
-    return node;
+  const attrsOf = (attrs: Record<string, string>): string => {
+    let out = '';
+    for (const k in attrs) out += ` ${k}="${escapeXml(attrs[k])}"`;
+    return out;
   };
-  const tree = convert(root);
-  const nsAttrs: Record<string, string> = { ...(tree[':@'] ?? {}) };
-  for (const [ns, p] of prefixes) nsAttrs[`@_xmlns:${p}`] = ns;
-  tree[':@'] = nsAttrs;
-  return `<?xml version="1.0" encoding="utf-8"?>\n${builder.build([tree]) as string}`;
+  const inner = (e: XmlElement): string => {
+    let out = e.text ? escapeXml(e.text) : '';
+    for (const child of e.children) out += write(child);
+    return out;
+  };
+  const write = (e: XmlElement): string => {
+    const qname = qnameOf(e.name);
+    const body = inner(e);
+    return body ? `<${qname}${attrsOf(e.attrs)}>${body}</${qname}>` : `<${qname}${attrsOf(e.attrs)}/>`;
+  };
+  const rootName = qnameOf(root.name);
+  const body = inner(root);
+  let declarations = attrsOf(root.attrs);
+  for (const [ns, p] of prefixes) declarations += ` xmlns:${p}="${escapeXml(ns)}"`;
+  return `<?xml version="1.0" encoding="utf-8"?>\n${body ? `<${rootName}${declarations}>${body}</${rootName}>` : `<${rootName}${declarations}/>`}`;
 }

@@ -44,4 +44,18 @@ describe('serializeXml', () => {
     expect(parseXml(out.replace(/\uFFFD/g, '?')).text).toBe('x\r\ny <&> ? ? ? ok 😀'.replace('\r\n', '\n'));
     expect(escapeXml('plain')).toBe('plain');
   });
+
+  it('declares each namespace once on the root with its stable prefix, text before children, empty elements closed', () => {
+    const tree = el(
+      '{DAV:}multistatus',
+      el('{DAV:}response', el('{DAV:}href', '/a b'), el('{DAV:}resourcetype'), el('{urn:example}x', { kind: 'k' }, 'v', el('{DAV:}collection'))),
+      el('plain'),
+    );
+    expect(serializeXml(tree)).toBe(
+      '<?xml version="1.0" encoding="utf-8"?>\n' +
+        '<d:multistatus xmlns:d="DAV:" xmlns:x1="urn:example"><d:response><d:href>/a b</d:href><d:resourcetype/>' +
+        '<x1:x kind="k">v<d:collection/></x1:x></d:response><plain/></d:multistatus>',
+    );
+    expect(parseXml(serializeXml(tree)).children[0]?.children[2]?.attrs).toEqual({ kind: 'k' });
+  });
 });

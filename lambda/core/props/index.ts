@@ -46,23 +46,28 @@ export function propResponse(
   ctx: PropContext,
   overrides: Record<Clark, PropValue> = {},
 ): XmlElement {
-  const defined = definedProps(res, ctx);
   const byStatus = new Map<number, XmlElement[]>();
   const add = (status: number, prop: XmlElement) => {
     const list = byStatus.get(status) ?? [];
     list.push(prop);
     byStatus.set(status, list);
   };
-  const valueOf = (name: Clark): PropValue =>
-    name in overrides ? overrides[name] : defined.get(name)?.();
+  // Named properties (what clients send) are looked up provider by provider, with no table of
+  // every property built per resource: a multistatus of thousands of objects is mostly this.
+  const records = providers.map((provider) => provider(res, ctx));
+  const valueOf = (name: Clark): PropValue => {
+    if (name in overrides) return overrides[name];
+    for (const record of records) if (Object.hasOwn(record, name)) return record[name]!();
+    return undefined;
+  };
 
   if (request.type === 'propname') {
-    for (const name of defined.keys()) add(200, el(name));
+    for (const name of definedProps(res, ctx).keys()) add(200, el(name));
   } else {
     const names =
       request.type === 'prop'
         ? request.names
-        : [...[...defined.keys()].filter((n) => !NOT_IN_ALLPROP.has(n)), ...request.include];
+        : [...[...definedProps(res, ctx).keys()].filter((n) => !NOT_IN_ALLPROP.has(n)), ...request.include];
     for (const name of new Set(names)) {
       const value = valueOf(name);
       if (value === undefined) add(404, el(name));
