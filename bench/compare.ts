@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { runBench, type BenchOptions, type BenchRun } from './bench';
-import { comparisonTable } from './report';
+import { comparisonTable, costTable } from './report';
 import { httpTarget, localTarget, type BenchTarget } from './target';
 
 const run = promisify(execFile);
@@ -89,6 +89,9 @@ async function main() {
   }
   console.log(`peer: ${runs[0]?.peer.target}\nours: ${runs[0]?.ours.target}\n`);
   console.log(comparisonTable(runs));
+  for (const { events, ours } of runs) {
+    if (ours.costs) console.log(`\nDynamoDB work per request, crm-caldav, ${events} events:\n\n${costTable(ours.costs)}`);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -34,7 +34,10 @@ describe('DynamoCalendarStore change log before a credential check', () => {
     expect(done).toBe(false);
     open();
     expect((await reading)?.map((c) => c.seq)).toEqual(Array.from({ length: LOG_FIRST_PAGE + 5 }, (_, i) => i + 1));
-    // A short log needs no second page and does not wait.
+    // A log of exactly one page needs no second Query, and a short one does not wait either.
+    const exact = newOwner();
+    await store.importObjects(exact, objects.slice(0, LOG_FIRST_PAGE));
+    expect(await store.changesSince(exact, 0, undefined, { restAfter: new Promise(() => undefined) })).toHaveLength(LOG_FIRST_PAGE);
     const few = newOwner();
     await store.importObjects(few, objects.slice(0, 3));
     expect(await store.changesSince(few, 0, undefined, { restAfter: new Promise(() => undefined) })).toHaveLength(3);

@@ -37,9 +37,10 @@ export async function changesSince(
   opts: ReadOptions = {},
 ): Promise<Change[] | null> {
   if (!Number.isSafeInteger(since) || since < 0) return null;
-  const log = readLog(ctx, owner, since, typeof atSeq === 'number' ? atSeq : null, opts.restAfter);
+  const counter = Promise.resolve(atSeq ?? readCurrentSeq(ctx, owner));
+  const log = readLog(ctx, owner, since, typeof atSeq === 'number' ? atSeq : null, counter, opts.restAfter);
   log.catch(() => undefined); // awaited below unless the token is refused first
-  const current = (await atSeq) ?? (await readCurrentSeq(ctx, owner));
+  const current = await counter;
   if (since > current) return null;
   if (since === current) return [];
 
@@ -61,9 +62,17 @@ export async function changesSince(
 
 /**
  * Entries after `since` (up to `upTo` when known), in seq order. With `restAfter`, the first
- * LOG_FIRST_PAGE entries are read at once and the rest only once it resolves.
+ * LOG_FIRST_PAGE entries are read at once and the rest, if the counter says there are more,
+ * only once it resolves.
  */
-async function readLog(ctx: StoreContext, owner: string, since: number, upTo: number | null, restAfter?: Promise<unknown>): Promise<Item[]> {
+async function readLog(
+  ctx: StoreContext,
+  owner: string,
+  since: number,
+  upTo: number | null,
+  counter: Promise<number>,
+  restAfter?: Promise<unknown>,
+): Promise<Item[]> {
   const input: QueryCommandInput = {
     TableName: ctx.tables.sync,
     KeyConditionExpression: upTo === null ? 'pk = :pk AND seq > :after' : 'pk = :pk AND seq BETWEEN :from AND :to',
@@ -73,7 +82,8 @@ async function readLog(ctx: StoreContext, owner: string, since: number, upTo: nu
   if (!restAfter) return queryAll(ctx.doc, input);
   const first = await ctx.doc.send(new QueryCommand({ ...input, Limit: LOG_FIRST_PAGE }));
   const items = first.Items ?? [];
-  if (!first.LastEvaluatedKey) return items;
+  // A full first page may be all there is: then the counter says so, without a second Query.
+  if (!first.LastEvaluatedKey || Number(items[items.length - 1]?.seq) >= (await counter)) return items;
   await restAfter;
   return [...items, ...(await queryAll(ctx.doc, { ...input, ExclusiveStartKey: first.LastEvaluatedKey }))];
 }
