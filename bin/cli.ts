@@ -20,6 +20,8 @@ import type { UserRecord, UserStore } from '../lambda/store/types';
 import type { RetryReport } from '../lambda/sync/retry';
 import { formatStatus, type SyncStatus } from '../lambda/sync/status';
 import { UsageError, emailArg, type CliIo } from './lib/cli-io';
+import { ONBOARDING_PATH } from '../lambda/crm-api/onboarding';
+import { DEFAULT_LINK_HOURS, MAX_LINK_HOURS, withNewLink } from '../lambda/onboarding/links';
 import { openLocalApp } from './lib/local-app';
 import { runExportCommand, runJobsCommand, type JobsTarget } from './lib/jobs-commands';
 
@@ -36,6 +38,10 @@ Commands:
                               restore access; issues a new app password unless --keep-password
   user reset-password <email> issue a new app password (the old one stops working)
   user list                   list users
+  user link <email> --url URL [--hours N]
+                              a one-time link (default 24 h, at most 168) that sets up an iPhone
+                              in one tap: URL is the server as phones reach it, e.g.
+                              https://caldav.example.com; a new link replaces the last
   sync status [email]         CalDAV changes still waiting for the CRM, per user, with the last error
   sync retry [email]          deliver them now (the scheduled job does this too); not with CRM_CONNECTOR=none
   export status [email]       each user's initial export: queued, running n of m, done with
@@ -53,7 +59,7 @@ Where the users are:
                               CRM_TABLE, JOBS_TABLE`;
 
 const COMMANDS = new Map([
-  ['user', ['add', 'disable', 'enable', 'reset-password', 'list']],
+  ['user', ['add', 'disable', 'enable', 'reset-password', 'list', 'link']],
   ['sync', ['status', 'retry']],
   ['export', ['status']],
   ['jobs', ['run']],
@@ -77,6 +83,28 @@ interface UserCommandOptions {
   name?: string;
   timeZone?: string;
   keepPassword?: boolean;
+  /** `user link`: the server's public base URL and the link's lifetime. */
+  url?: string;
+  hours?: string;
+}
+
+function linkBase(url: string | undefined): string {
+  if (!url) throw new UsageError('user link needs --url, the server as phones reach it (e.g. https://caldav.example.com)');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`--url ${url} is not a URL (e.g. https://caldav.example.com)`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new UsageError('--url must be http:// or https://');
+  return parsed.origin;
+}
+
+function linkHours(hours: string | undefined): number {
+  if (hours === undefined) return DEFAULT_LINK_HOURS;
+  const n = Number(hours);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_LINK_HOURS) throw new UsageError(`--hours must be a whole number from 1 to ${MAX_LINK_HOURS}`);
+  return n;
 }
 
 export interface CommandEnv {
@@ -154,6 +182,16 @@ export async function runUserCommand(
       await issue(mustExist());
       io.out(`The previous app password of ${address} no longer works.`);
       return;
+    case 'link': {
+      const base = linkBase(opts.url);
+      const user = mustExist();
+      if (!user.enabled) throw new UsageError(`${address} is disabled; enable it first: crm-caldav user enable ${address}`);
+      const { record, token, expiresAt } = withNewLink(user, now(), linkHours(opts.hours));
+      await users.putUser(record);
+      io.out(`One-time set-up link for ${address} (valid until ${expiresAt}; opening it on the phone issues a new app password):`);
+      io.out(`  ${base}${ONBOARDING_PATH}/${token}`);
+      return;
+    }
     default:
       throw new UsageError(`unknown command: user ${command}`);
   }
@@ -243,6 +281,8 @@ export async function main(argv: string[], io: CliIo = { out: console.log, err: 
         name: { type: 'string' },
         'time-zone': { type: 'string' },
         'keep-password': { type: 'boolean' },
+        url: { type: 'string' },
+        hours: { type: 'string' },
         'data-dir': { type: 'string' },
         'dynamodb-endpoint': { type: 'string' },
         aws: { type: 'boolean' },
@@ -288,6 +328,8 @@ export async function main(argv: string[], io: CliIo = { out: console.log, err: 
       name: values.name,
       timeZone: values['time-zone'],
       keepPassword: values['keep-password'],
+      url: values.url,
+      hours: values.hours,
     }, io);
     // Enabling starts the initial export now, as the CRM API does; the schedule is the safety net.
     if ((command === 'add' || command === 'enable') && target.app.jobDeps) await exportNow(target.app.jobDeps, emailArg(email), io);

@@ -6,6 +6,7 @@ import { logLine } from '../app/log';
 import { identify } from './auth';
 import { ApiError, INTERNAL_ERROR, apiErrorOf, errorResponse, json, notFound } from './errors';
 import { EventRoutes, eventJson } from './events';
+import { OnboardingRoutes } from './onboarding';
 import { PeopleRoutes } from './people';
 import type { ApiRequest, ApiResponse, Caller, CrmApiDeps } from './types';
 import { UserRoutes } from './users';
@@ -13,11 +14,10 @@ import { UserRoutes } from './users';
 export const API_PREFIX = '/crm/v1';
 
 type Handler = (req: ApiRequest, caller: Caller, param: string) => Promise<ApiResponse>;
+/** A route whose URL is its credential (an onboarding link): no Authorization, any body type. */
+type PublicHandler = (req: ApiRequest, param: string) => Promise<ApiResponse>;
 
-interface Route {
-  pattern: RegExp;
-  methods: Record<string, Handler>;
-}
+type Route = { pattern: RegExp } & ({ methods: Record<string, Handler>; open?: never } | { open: Record<string, PublicHandler>; methods?: never });
 
 export type CrmApi = (req: ApiRequest) => Promise<ApiResponse>;
 
@@ -25,6 +25,7 @@ function routes(deps: CrmApiDeps): Route[] {
   const events = new EventRoutes(deps);
   const people = new PeopleRoutes(deps);
   const users = new UserRoutes(deps);
+  const onboarding = new OnboardingRoutes(deps);
   const personRoutes = (path: string, module: 'Leads' | 'Contacts'): Route[] => [
     {
       pattern: new RegExp(`^/${path}$`),
@@ -71,6 +72,10 @@ function routes(deps: CrmApiDeps): Route[] {
         PATCH: (req, caller, id) => users.update(req, caller, id, false),
       },
     },
+    { pattern: /^\/users\/([^/]+)\/onboarding$/, methods: { POST: (req, caller, id) => onboarding.create(req, caller, id) } },
+    { pattern: /^\/onboarding\/([^/]+)$/, open: { GET: (_req, token) => onboarding.open(token) } },
+    { pattern: /^\/onboarding\/([^/]+)\/profile$/, open: { POST: (req, token) => onboarding.profile(req, token) } },
+    { pattern: /^\/onboarding\/([^/]+)\/manual$/, open: { POST: (req, token) => onboarding.manual(req, token) } },
     { pattern: /^\/users\/([^/]+)\/export$/, methods: { GET: (_req, caller, id) => users.exportOf(caller, id) } },
     { pattern: /^\/exports$/, methods: { GET: (_req, caller) => users.exports(caller) } },
     { pattern: /^\/status$/, methods: { GET: (req, caller) => status(deps, req, caller) } },
@@ -102,15 +107,17 @@ export function createCrmApi(deps: CrmApiDeps): CrmApi {
       const route = table.find((r) => r.pattern.test(rest));
       if (!route) throw notFound(`No such resource ${req.path}`);
       const method = req.method.toUpperCase();
-      const handler = route.methods[method];
+      const handlers = route.methods ?? route.open;
+      const handler = handlers[method];
       if (!handler) {
-        const allow = Object.keys(route.methods).join(', ');
+        const allow = Object.keys(handlers).join(', ');
         throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed here; use ${allow}`, undefined, { allow });
       }
+      const param = route.pattern.exec(rest)?.[1] ?? '';
+      if (route.open) return await route.open[method]!(req, param);
       const caller = await identify(req.headers.authorization, deps.users, deps.adminToken);
       if (BODY_METHODS.has(method)) checkContentType(req.headers['content-type']);
-      const param = route.pattern.exec(rest)?.[1] ?? '';
-      return await handler(req, caller, param);
+      return await (handler as Handler)(req, caller, param);
     } catch (err) {
       const apiError = apiErrorOf(err);
       if (apiError) return errorResponse(apiError);

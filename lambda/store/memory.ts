@@ -167,6 +167,11 @@ export class MemoryUserStore implements UserStore {
     const email = user.email.toLowerCase();
     this.users.set(email, { ...user, email });
   }
+  async putUserIfOnboarding(user: UserRecord, tokenHash: string) {
+    if (this.users.get(user.email.toLowerCase())?.onboarding?.tokenHash !== tokenHash) return false;
+    await this.putUser(user);
+    return true;
+  }
   async listUsers() {
     return [...this.users.values()];
   }

@@ -142,11 +142,18 @@ export interface UserRecord {
   enabledAt?: string;
   name?: string;
   timeZone?: string;
+  /** A pending one-time onboarding link (lambda/onboarding): only its token's hash is kept. */
+  onboarding?: { tokenHash: string; expiresAt: string };
 }
 
 export interface UserStore {
   getUser(email: string): Promise<UserRecord | null>;
   putUser(user: UserRecord): Promise<void>;
+  /**
+   * Writes `user` only if the stored record still holds the onboarding link `tokenHash`: what
+   * makes a link single-use when two devices open it at once. False when it did not.
+   */
+  putUserIfOnboarding(user: UserRecord, tokenHash: string): Promise<boolean>;
   listUsers(): Promise<UserRecord[]>;
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { main, runUserCommand, type CliIo } from '../../bin/cli';
 import { hashPassword, verifyPassword } from '../../lambda/accounts/passwords';
 import { MemoryUserStore } from '../../lambda/store/memory';
+import { checkLink } from '../../lambda/onboarding/links';
 
 function capture(): CliIo & { lines: string[]; errors: string[] } {
   const lines: string[] = [];
@@ -54,6 +55,23 @@ describe('user commands', () => {
     await runUserCommand(users, 'enable', 'ana@example.com', { keepPassword: true }, kept, ENV);
     expect(passwordIn(kept.lines)).toBeUndefined();
     expect(await verifyPassword(second, (await users.getUser('ana@example.com'))!.passwordHash)).toBe(true);
+  });
+
+  it('makes a one-time set-up link the onboarding page accepts, only with a valid --url and for an enabled user', async () => {
+    const users = new MemoryUserStore();
+    await runUserCommand(users, 'add', 'ana@example.com', {}, capture(), ENV);
+    const io = capture();
+    await runUserCommand(users, 'link', 'ana@example.com', { url: 'https://caldav.example.com/ignored/path', hours: '2' }, io, ENV);
+    const url = io.lines.map((l) => l.trim()).find((l) => l.startsWith('https://'))!;
+    expect(url).toMatch(/^https:\/\/caldav\.example\.com\/crm\/v1\/onboarding\/[\w-]+\.[\w-]{24}$/);
+    expect(io.lines[0]).toContain('valid until 2025-05-01T10:00:00.000Z');
+    const state = await checkLink(users, url.split('/').pop()!, NOW());
+    expect(state.ok).toBe(true);
+    await expect(runUserCommand(users, 'link', 'ana@example.com', {}, capture(), ENV)).rejects.toThrow(/needs --url/);
+    await expect(runUserCommand(users, 'link', 'ana@example.com', { url: 'caldav.example.com' }, capture(), ENV)).rejects.toThrow(/not a URL/);
+    await expect(runUserCommand(users, 'link', 'ana@example.com', { url: 'https://x.example', hours: '200' }, capture(), ENV)).rejects.toThrow(/--hours/);
+    await runUserCommand(users, 'disable', 'ana@example.com', {}, capture(), ENV);
+    await expect(runUserCommand(users, 'link', 'ana@example.com', { url: 'https://x.example' }, capture(), ENV)).rejects.toThrow(/disabled/);
   });
 
   it('resets a password and lists users', async () => {

@@ -55,7 +55,8 @@ export interface InteropServer {
   stop(): Promise<void>;
 }
 
-export async function startInteropServer(): Promise<InteropServer> {
+/** @param env extra environment for the server (e.g. CRM_ADMIN_TOKEN). */
+export async function startInteropServer(env: Record<string, string> = {}): Promise<InteropServer> {
   const tables = await freshTables();
   const users = new DynamoUserStore(tables.doc, tables.tables.users);
   let server: LocalServer;
@@ -63,7 +64,7 @@ export async function startInteropServer(): Promise<InteropServer> {
     server = await startLocalServer({
       port: 0,
       dynamodbEndpoint: tables.endpoint,
-      env: { ...process.env, ...tables.env },
+      env: { ...process.env, ...tables.env, ...env },
     });
   } catch (err) {
     await tables.drop();

@@ -1,4 +1,5 @@
 /** UserStore on the users table (partition key `email`, always lower-cased). */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { KeyReader } from './key-reader';
 import { scanAll } from './paging';
@@ -19,6 +20,23 @@ export class DynamoUserStore implements UserStore {
 
   async putUser(user: UserRecord): Promise<void> {
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...user, email: user.email.toLowerCase() } }));
+  }
+
+  async putUserIfOnboarding(user: UserRecord, tokenHash: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...user, email: user.email.toLowerCase() },
+          ConditionExpression: 'onboarding.tokenHash = :hash',
+          ExpressionAttributeValues: { ':hash': tokenHash },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
   }
 
   /** Full scan: the user table holds one item per CalDAV-enabled CRM user, a small table. */
