@@ -2,11 +2,11 @@
  * Event writes. Each is one TransactWriteItems over the record, the owner index, the UID index
  * and the change feed, so every view of an event moves together.
  *
- * The change feed is gapless and ordered: a write takes the next number from the feed counter
- * with a compare-and-set in the same transaction, so entry N+1 can only commit after entry N did.
- * A reader paging by sequence number therefore never skips a write that commits later with a
- * smaller number (what a Modified_Time index can do). The price is that all event writes of the
- * organisation serialize on the counter: fine for a built-in CRM's write rate.
+ * Each feed shard is gapless and ordered: a write takes the next number from its event's shard
+ * counter with a compare-and-set in the same transaction, so entry N+1 of a shard can only commit
+ * after entry N did. A reader paging each shard by sequence number therefore never skips a write
+ * that commits later with a smaller number (what a Modified_Time index can do). Writes serialize
+ * per shard, not per organisation (keys.ts FEED_SHARDS).
  */
 import { randomUUID } from 'node:crypto';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
@@ -20,7 +20,7 @@ import {
 } from '../types';
 import { nextModifiedTime, retryOnRace, type CrmContext } from './context';
 import { eventIdByUid, getEvent, readEvent } from './event-reads';
-import { FEED_COUNTER_KEY, eventKey, feedKey, ownerEventKey, ownerUidKey, type Key } from './keys';
+import { eventKey, feedCounterKey, feedKey, ownerEventKey, ownerUidKey, shardOfEvent, type FeedShard, type Key } from './keys';
 import { spanOfEvent, type EventSpan } from './span';
 import { crmUserOf, userRefOf } from './users';
 
@@ -44,19 +44,20 @@ function checkVersion(id: string, current: CrmEvent | null, opts: UpsertOptions)
   }
 }
 
-export async function readFeedCounter(ctx: CrmContext): Promise<number> {
-  const Item = await ctx.reader.get(ctx.table, FEED_COUNTER_KEY);
+export async function readFeedCounter(ctx: CrmContext, shard: FeedShard): Promise<number> {
+  const Item = await ctx.reader.get(ctx.table, feedCounterKey(shard));
   return typeof Item?.seq === 'number' ? Item.seq : 0;
 }
 
 /** The feed entry and the counter's compare-and-set: the write's place in the change order. */
 function feedItems(ctx: CrmContext, seq: number, id: string, at: string): TransactItem[] {
+  const shard = shardOfEvent(id);
   return [
-    { Put: { TableName: ctx.table, Item: { ...feedKey(seq + 1), id, at }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    { Put: { TableName: ctx.table, Item: { ...feedKey(shard, seq + 1), id, at }, ConditionExpression: 'attribute_not_exists(pk)' } },
     {
       Update: {
         TableName: ctx.table,
-        Key: FEED_COUNTER_KEY,
+        Key: feedCounterKey(shard),
         UpdateExpression: 'SET seq = :next',
         ...(seq === 0
           ? { ConditionExpression: 'attribute_not_exists(seq)', ExpressionAttributeValues: { ':next': 1 } }
@@ -118,7 +119,7 @@ export async function upsertEvent(ctx: CrmContext, draft: CrmEventDraft, opts: U
     const [before, ownerRecord, seq] = await Promise.all([
       known ?? (draft.id ? getEvent(ctx, id) : null),
       typeof draft.Owner?.email === 'string' ? ctx.users.getUser(draft.Owner.email) : null,
-      readFeedCounter(ctx),
+      readFeedCounter(ctx, shardOfEvent(id)),
     ]);
     checkVersion(id, before, opts);
     if (!ownerRecord) throw new CrmValidationError('Owner', `no CRM user ${String(draft.Owner?.email)}`);
@@ -148,7 +149,7 @@ export async function upsertEvent(ctx: CrmContext, draft: CrmEventDraft, opts: U
 /** Soft delete: the record stays, marked, so the deletion travels through the change feed. */
 export async function deleteEvent(ctx: CrmContext, id: string, opts: UpsertOptions = {}): Promise<EventWrite> {
   return retryOnRace(`delete event ${id}`, async () => {
-    const [read, seq] = await Promise.all([readEvent(ctx, id), readFeedCounter(ctx)]);
+    const [read, seq] = await Promise.all([readEvent(ctx, id), readFeedCounter(ctx, shardOfEvent(id))]);
     const before = read?.event;
     if (!read || !before || before.Deleted) throw new CrmNotFound(`no event ${id}`);
     checkVersion(id, before, opts);

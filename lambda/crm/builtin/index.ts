@@ -22,8 +22,8 @@ import {
 } from '../types';
 import type { CrmContext } from './context';
 import { eventIdByUid, getEvent, getEvents, ownerIndex } from './event-reads';
-import { deleteEvent, readFeedCounter, upsertEvent } from './event-writes';
-import { listChangesSince } from './feed';
+import { deleteEvent, upsertEvent } from './event-writes';
+import { latestCursor, listChangesSince } from './feed';
 import { deletePerson, findPersonByEmail, getPerson, listPeople, savePerson, type PersonDraft, type StoredPerson } from './people';
 import { overlaps } from './span';
 import { crmUserOf } from './users';
@@ -86,7 +86,7 @@ export class BuiltinCrm implements CrmApiBackend {
   }
 
   latestCursor(): Promise<string> {
-    return guard('latestCursor', async () => String(await readFeedCounter(this.ctx)));
+    return guard('latestCursor', () => latestCursor(this.ctx));
   }
 
   getEvent(id: string): Promise<CrmEvent | null> {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { BuiltinCrm } from '../../../lambda/crm/builtin';
+import { FEED_SHARDS, shardOfEvent } from '../../../lambda/crm/builtin/keys';
 import { DynamoUserStore } from '../../../lambda/store/dynamodb/user-store';
 import { freshTables, type TestTables } from '../../helpers/dynamo';
 import { OLIVIA, UMA, builtinOn, draft } from './helpers';
@@ -84,7 +86,7 @@ describe('change feed', () => {
     const batch = await crm.listChangesSince(start);
     expect(batch.events.map((e) => e.Event_Title)).toEqual(['feed-a2']);
     expect(batch.deletedIds).toEqual([b.id]);
-    expect(Number(batch.nextCursor)).toBe(Number(start) + 4);
+    expect(entriesBetween(start, batch.nextCursor)).toBe(4);
     const empty = await crm.listChangesSince(batch.nextCursor);
     expect(empty).toEqual({ events: [], deletedIds: [], nextCursor: batch.nextCursor });
   });
@@ -102,19 +104,56 @@ describe('change feed', () => {
     const start = (await drain(null)).cursor;
     const created = await Promise.all(Array.from({ length: 12 }, (_, i) => crm.upsertEvent(draft({ Event_Title: `par-${i}` }))));
     const seen = await drain(start);
-    expect(Number(seen.cursor)).toBe(Number(start) + 12);
+    expect(entriesBetween(start, seen.cursor)).toBe(12);
+    expect(seen.cursor).toBe(await crm.latestCursor());
     expect(seen.ids.sort()).toEqual(created.map((e) => e.id).sort());
   });
 
   it('continues across small pages without losing or repeating a write', async () => {
     const small = new BuiltinCrm(t.doc, { table: t.tables.crm, users: new DynamoUserStore(t.doc, t.tables.users), feedPageSize: 5 });
     const start = (await drain(null)).cursor;
-    const created = await Promise.all(Array.from({ length: 13 }, (_, i) => small.upsertEvent(draft({ Event_Title: `page-${i}` }))));
+    // All in one shard, so that shard alone takes three pages of 5.
+    const ids = idsInShard(3, 13);
+    const created = await Promise.all(ids.map((id, i) => small.upsertEvent(draft({ id, Event_Title: `page-${i}` }))));
     const seen = await drain(start, small);
     expect(seen.pages).toBe(3);
     expect(seen.ids.sort()).toEqual(created.map((e) => e.id).sort());
   });
+
+  it('spreads the organisation over its shards, each with its own counter', async () => {
+    const start = (await drain(null)).cursor;
+    const created = await Promise.all(Array.from({ length: 48 }, (_, i) => crm.upsertEvent(draft({ Event_Title: `spread-${i}` }))));
+    const moved = positions(await crm.latestCursor()).map((n, i) => n - positions(start)[i]!);
+    expect(moved[0]).toBe(0); // nothing new in the pre-shard partition
+    expect(moved.filter((n) => n > 0).length).toBeGreaterThan(8);
+    expect(moved.reduce((a, b) => a + b, 0)).toBe(48);
+    expect((await drain(start)).ids.sort()).toEqual(created.map((e) => e.id).sort());
+  });
+
+  it('still reads what was written before the feed was sharded, from a cursor handed out then', async () => {
+    // The old layout: one partition `feed`, its counter and entries. Written here as it was.
+    const old = await crm.upsertEvent(draft({ Event_Title: 'from-before' }));
+    expect((await t.doc.send(new GetCommand({ TableName: t.tables.crm, Key: { pk: 'feed', sk: 'counter' } }))).Item).toBeUndefined();
+    await t.doc.send(new PutCommand({ TableName: t.tables.crm, Item: { pk: 'feed', sk: `seq#${'1'.padStart(15, '0')}`, id: old.id, at: old.Modified_Time } }));
+    await t.doc.send(new PutCommand({ TableName: t.tables.crm, Item: { pk: 'feed', sk: 'counter', seq: 1 } }));
+    expect(positions(await crm.latestCursor())[0]).toBe(1);
+    expect((await drain('0')).ids).toContain(old.id);
+    const fromOld = await drain('1'); // an old cursor that had seen it: only the shards are read on
+    expect(fromOld.ids).toContain(old.id); // (its shard entry, written by the upsert above)
+    expect(positions(fromOld.cursor)[0]).toBe(1);
+    await expect(crm.listChangesSince('1.2')).rejects.toMatchObject({ field: 'cursor' });
+  });
 });
+
+const positions = (cursor: string) => (cursor.includes('.') ? cursor.split('.').map(Number) : [Number(cursor), ...Array<number>(FEED_SHARDS).fill(0)]);
+/** Feed entries between two cursors, over every shard. */
+const entriesBetween = (from: string, to: string) => positions(to).reduce((sum, n, i) => sum + n - positions(from)[i]!, 0);
+
+function idsInShard(shard: number, count: number): string[] {
+  const ids: string[] = [];
+  for (let i = 0; ids.length < count; i++) if (shardOfEvent(`shard-test-${i}`) === shard) ids.push(`shard-test-${i}`);
+  return ids;
+}
 
 /** Reads the feed to the end in small pages, as a reconciliation job would. */
 async function drain(cursor: string | null, from: BuiltinCrm = crm): Promise<{ cursor: string; ids: string[]; pages: number }> {
