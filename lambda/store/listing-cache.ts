@@ -70,8 +70,12 @@ export class ListingCache implements CalendarStore, ObjectImporter {
   }
 
   async findInRange(owner: string, start: number | null, end: number | null, atSeq?: number): Promise<StoredObject[]> {
-    const listing = atSeq === undefined ? null : await this.listingAt(owner, atSeq);
+    // Filling a cold listing from the objects themselves costs the same capacity as the
+    // summaries (DynamoDB counts whole items either way) and leaves no text to read after.
+    const loaded: StoredObject[] = [];
+    const listing = atSeq === undefined ? null : await this.listingAt(owner, atSeq, loaded);
     if (!listing) return this.inner.findInRange(owner, start, end);
+    if (loaded.length) return loaded.filter((o) => overlaps(o, start, end));
     const wanted = [...listing.byName.values()].filter((s) => overlaps(s, start, end));
     const found: StoredObject[] = [];
     const missing: string[] = [];
@@ -136,8 +140,11 @@ export class ListingCache implements CalendarStore, ObjectImporter {
     return result;
   }
 
-  /** The listing at `atSeq` or newer per name; null when the caller's number is older than ours. */
-  private async listingAt(owner: string, atSeq: number): Promise<Listing | null> {
+  /**
+   * The listing at `atSeq` or newer per name; null when the caller's number is older than ours.
+   * With `loaded`, a listing read afresh is read as whole objects, handed back in it.
+   */
+  private async listingAt(owner: string, atSeq: number, loaded?: StoredObject[]): Promise<Listing | null> {
     const cached = this.listings.get(owner);
     if (cached && cached.seq === atSeq) return cached;
     if (cached && cached.seq > atSeq) return null; // a request that read the counter before another's write
@@ -156,7 +163,14 @@ export class ListingCache implements CalendarStore, ObjectImporter {
         return cached;
       }
     }
-    const objects = await this.inner.listObjects(owner);
+    let objects: ObjectSummary[];
+    if (loaded) {
+      loaded.push(...(await this.inner.findInRange(owner, null, null)));
+      for (const object of loaded) this.rememberText(owner, object);
+      objects = loaded;
+    } else {
+      objects = await this.inner.listObjects(owner);
+    }
     const listing: Listing = { seq: atSeq, byName: new Map(objects.map((o) => [o.name, summaryOf(o)])) };
     this.replace(owner, listing);
     return listing;

@@ -32,6 +32,10 @@ class CountingStore extends MemoryCalendarStore {
     this.count('listObjects');
     return super.listObjects(owner);
   }
+  override async findInRange(owner: string, start: number | null, end: number | null) {
+    this.count('findInRange');
+    return super.findInRange(owner, start, end);
+  }
   override async getObjects(owner: string, names: string[]) {
     this.count('getObjects');
     this.fetched.push([...names].sort());
@@ -99,7 +103,7 @@ describe('ListingCache', () => {
     expect(inner.calls).toEqual({ listObjects: 2 });
   });
 
-  it('a query reads only the texts it has not seen at their ETag, and only candidates of its range', async () => {
+  it('a cold query reads the calendar once, as listing and texts; then only texts it has not seen at their ETag', async () => {
     const { inner, a, b, owner } = twoContainers();
     await b.putObject(owner, calendarObject('jan.ics', 'jan', { start: 0, end: 10 }));
     await b.putObject(owner, calendarObject('feb.ics', 'feb', { start: 20, end: 30 }));
@@ -110,7 +114,8 @@ describe('ListingCache', () => {
     await b.putObject(owner, calendarObject('feb.ics', 'feb', { start: 21, end: 30 }));
     const updated = await a.findInRange(owner, 15, 35, await seqOf(a, owner));
     expect(updated.find((o) => o.name === 'feb.ics')?.rangeStart).toBe(21);
-    expect(inner.fetched).toEqual([['feb.ics', 'weekly.ics'], ['feb.ics']]);
+    expect(inner.calls.findInRange).toBe(1);
+    expect(inner.fetched).toEqual([['feb.ics']]);
   });
 
   it('drops the least recently used calendars beyond its bound of summaries', async () => {
@@ -133,8 +138,21 @@ describe('ListingCache', () => {
     const cache = new ListingCache(inner, { maxTextBytes: one.size + 10 });
     const owner = newOwner();
     await cache.putObject(owner, one);
-    await cache.putObject(owner, calendarObject('two.ics', 'two'));
+    await cache.putObject(owner, calendarObject('two.ics', 'two')); // evicts one's text
+    await cache.listObjects(owner, 2);
+    inner.fetched = [];
     await cache.findInRange(owner, null, null, 2);
     expect(inner.fetched).toEqual([['one.ics']]);
+  });
+
+  it('a cold query of a calendar bigger than the text bound answers from what it read, reading nothing twice', async () => {
+    const inner = new CountingStore();
+    const one = calendarObject('one.ics', 'one');
+    const cache = new ListingCache(inner, { maxTextBytes: one.size + 10 });
+    const owner = newOwner();
+    await inner.putObject(owner, one);
+    await inner.putObject(owner, calendarObject('two.ics', 'two'));
+    expect((await cache.findInRange(owner, null, null, 2)).map((o) => o.name).sort()).toEqual(['one.ics', 'two.ics']);
+    expect(inner.fetched).toEqual([]);
   });
 });
