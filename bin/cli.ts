@@ -38,6 +38,8 @@ Commands:
                               restore access; issues a new app password unless --keep-password
   user reset-password <email> issue a new app password (the old one stops working)
   user list                   list users
+  user delete <email> --yes   delete the user, their calendar and CalDAV changes not yet in the
+                              CRM; the CRM's events of the user stay
   user link <email> --url URL [--hours N]
                               a one-time link (default 24 h, at most 168) that sets up an iPhone
                               in one tap: URL is the server as phones reach it, e.g.
@@ -59,7 +61,7 @@ Where the users are:
                               CRM_TABLE, JOBS_TABLE`;
 
 const COMMANDS = new Map([
-  ['user', ['add', 'disable', 'enable', 'reset-password', 'list', 'link']],
+  ['user', ['add', 'disable', 'enable', 'reset-password', 'list', 'link', 'delete']],
   ['sync', ['status', 'retry']],
   ['export', ['status']],
   ['jobs', ['run']],
@@ -197,6 +199,15 @@ export async function runUserCommand(
   }
 }
 
+/** `user delete`: asks for --yes, since nothing brings a calendar back. */
+export async function runDeleteCommand(app: Pick<App, 'deleteUser'>, email: string, confirmed: boolean, io: CliIo): Promise<void> {
+  if (!confirmed) throw new UsageError(`user delete removes ${email} and their calendar for good; add --yes to do it`);
+  const deleted = await app.deleteUser(email);
+  if (!deleted) throw new UsageError(`no user ${email}`);
+  io.out(`Deleted ${email}: ${deleted.objects} calendar object(s), ${deleted.pendingDropped} change(s) not yet in the CRM dropped${deleted.exportCancelled ? ', initial export cancelled' : ''}.`);
+  io.out('Their events in the CRM are kept; reassign or delete them there.');
+}
+
 /** What a command runs on: the App on the chosen tables, and what closes it. */
 interface Target {
   app: App;
@@ -283,6 +294,7 @@ export async function main(argv: string[], io: CliIo = { out: console.log, err: 
         'keep-password': { type: 'boolean' },
         url: { type: 'string' },
         hours: { type: 'string' },
+        yes: { type: 'boolean' },
         'data-dir': { type: 'string' },
         'dynamodb-endpoint': { type: 'string' },
         aws: { type: 'boolean' },
@@ -322,6 +334,10 @@ export async function main(argv: string[], io: CliIo = { out: console.log, err: 
     }
     if (group === 'export' || group === 'jobs') {
       await (group === 'export' ? runExportCommand : runJobsCommand)(jobsTarget(target.app), command, email, io);
+      return 0;
+    }
+    if (command === 'delete') {
+      await runDeleteCommand(target.app, emailArg(email), values.yes === true, io);
       return 0;
     }
     await runUserCommand(target.app.users, command, email, {

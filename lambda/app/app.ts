@@ -13,6 +13,7 @@ import type { CalendarStore, ObjectImporter, UserStore } from '../store/types';
 import type { Outbox } from '../sync/outbox';
 import { wireCrmSync, type CrmSync } from '../sync/wiring';
 import { runScheduledPass } from '../jobs/pass';
+import { deleteUser, type UserDeletion } from '../accounts/delete-user';
 import { errorText, logLine, type Logger } from './log';
 
 export interface AppParts {
@@ -56,6 +57,8 @@ export interface App {
    * safety net); resolves once it is started, never rejects. A no-op without jobs.
    */
   startExport(email: string): Promise<void>;
+  /** Removes a user and their calendar (accounts/delete-user.ts); null when there is none. */
+  deleteUser(email: string): Promise<UserDeletion | null>;
   /** Waits for exports started in this process, then releases the parts. */
   close(): Promise<void>;
 }
@@ -67,6 +70,7 @@ export function composeApp(parts: AppParts): App {
   const jobs = parts.jobs ?? null;
   const wired = parts.bridge ? wireCrmSync(store, parts.bridge.connector, parts.bridge.outbox, { now, log }) : null;
   const crm = wired?.crm ?? null;
+  const removeUser = (email: string) => deleteUser({ users, store, outbox: parts.bridge?.outbox, jobs: jobs ?? undefined, now }, email);
   const crmApi = parts.crmApi
     ? createCrmApi({
         crm: parts.crmApi.backend,
@@ -76,6 +80,7 @@ export function composeApp(parts: AppParts): App {
         status: crm?.status,
         exports: jobs ?? undefined,
         onEnabled: (email) => startExport(email),
+        deleteUser: removeUser,
         now,
         log,
       })
@@ -110,6 +115,7 @@ export function composeApp(parts: AppParts): App {
     crmApi,
     jobDeps,
     startExport,
+    deleteUser: removeUser,
     close: async () => {
       await Promise.all([...running]);
       await parts.close?.();

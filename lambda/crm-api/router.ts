@@ -70,6 +70,7 @@ function routes(deps: CrmApiDeps): Route[] {
         GET: (_req, caller, id) => users.get(caller, id),
         PUT: (req, caller, id) => users.update(req, caller, id, true),
         PATCH: (req, caller, id) => users.update(req, caller, id, false),
+        DELETE: (_req, caller, id) => users.remove(caller, id),
       },
     },
     { pattern: /^\/users\/([^/]+)\/onboarding$/, methods: { POST: (req, caller, id) => onboarding.create(req, caller, id) } },

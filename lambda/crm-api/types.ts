@@ -2,6 +2,7 @@
  * The CRM REST API without transport: a request in, a response out, JSON bodies as text. The
  * Lambda handler and tests adapt to these; nothing here knows API Gateway or AWS.
  */
+import type { UserDeletion } from '../accounts/delete-user';
 import type { JobStore } from '../jobs/job-store';
 import type { UserStore } from '../store/types';
 import type { CrmConnector, CrmEvent, CrmEventListener, PersonModule, UpsertOptions } from '../crm/types';
@@ -52,6 +53,8 @@ export interface CrmApiDeps {
   exports?: Pick<JobStore, 'getExport' | 'listExports'>;
   /** Called when a user's CalDAV access is turned on (the App starts the initial export). */
   onEnabled?: (email: string) => Promise<void>;
+  /** DELETE /users/{email}: the App's deletion of a user and their calendar; absent = 404. */
+  deleteUser?: (email: string) => Promise<UserDeletion | null>;
   now?: () => Date;
   /** Where listener failures are reported; default console.error as one JSON line. */
   log?: (level: 'info' | 'error', message: string, fields: Record<string, unknown>) => void;

@@ -98,6 +98,15 @@ export class UserRoutes {
     return this.save(null, address, input, 201);
   }
 
+  /** DELETE /users/{email}: the user, their calendar and pending CalDAV changes; CRM events stay. */
+  async remove(caller: Caller, address: string): Promise<ApiResponse> {
+    requireAdmin(caller);
+    if (!this.deps.deleteUser) throw notFound('deleting users is not available here');
+    const deleted = await this.deps.deleteUser((email(address, 'email') as string).toLowerCase());
+    if (!deleted) throw notFound(`No user ${address}`);
+    return json(200, { data: deleted });
+  }
+
   /** PUT creates or updates, PATCH updates; both change only the fields given. */
   async update(req: ApiRequest, caller: Caller, address: string, createIfMissing: boolean): Promise<ApiResponse> {
     requireAdmin(caller);

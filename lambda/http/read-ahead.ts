@@ -39,6 +39,7 @@ export function storeAfterAuth(store: CalendarStore, authorized: Promise<unknown
     // The log's first page (LOG_FIRST_PAGE entries) with the counter read; more after the check.
     changesSince: (owner, since, atSeq) => early(1, () => store.changesSince(owner, since, atSeq, { restAfter: authorized })),
     patchCalendarProps: (owner, set, remove) => later(() => store.patchCalendarProps(owner, set, remove)),
+    deleteCalendar: (owner) => later(() => store.deleteCalendar(owner)),
   };
 }
 

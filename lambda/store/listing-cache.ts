@@ -122,6 +122,15 @@ export class ListingCache implements CalendarStore, ObjectImporter {
     return this.inner.changesSince(owner, since, atSeq, opts);
   }
 
+  async deleteCalendar(owner: string): Promise<number> {
+    const cached = this.listings.peek(owner);
+    if (cached) {
+      this.summaries -= cached.byName.size;
+      this.listings.delete(owner);
+    }
+    return this.inner.deleteCalendar(owner);
+  }
+
   importObjects(owner: string, objects: ObjectWrite[]): Promise<ImportResult> {
     return this.inner.importObjects(owner, objects);
   }
@@ -246,6 +255,10 @@ class LruMap<K, V> {
 
   peek(key: K): V | undefined {
     return this.map.get(key);
+  }
+
+  delete(key: K): void {
+    this.map.delete(key);
   }
 
   set(key: K, value: V): void {

@@ -143,6 +143,18 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
     return tally.result(cal.seq);
   }
 
+  async deleteCalendar(owner: string): Promise<number> {
+    const cal = this.calendar(owner);
+    const removed = cal.objects.size;
+    cal.objects.clear();
+    cal.deletedUids.clear();
+    cal.props = {};
+    cal.log = [];
+    cal.seq += 1;
+    cal.expiredThrough = cal.seq;
+    return removed;
+  }
+
   /** Test hook: simulates TTL expiry of change-log entries up to and including `seq`. */
   expireChangesThrough(owner: string, seq: number) {
     const cal = this.calendar(owner);
@@ -174,5 +186,8 @@ export class MemoryUserStore implements UserStore {
   }
   async listUsers() {
     return [...this.users.values()];
+  }
+  async deleteUser(email: string) {
+    return this.users.delete(email.toLowerCase());
   }
 }

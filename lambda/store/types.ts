@@ -129,6 +129,13 @@ export interface CalendarStore {
    * the token is invalid.
    */
   changesSince(owner: string, since: number, atSeq?: number | Promise<number>, opts?: ReadOptions): Promise<Change[] | null>;
+
+  /**
+   * Removes every object and the whole change log (a user deleted). The sequence number moves
+   * on by one with no entry, so every sync token handed out for this calendar is invalid from
+   * then on, even if the calendar is used again. Returns the number of objects removed.
+   */
+  deleteCalendar(owner: string): Promise<number>;
 }
 
 export interface UserRecord {
@@ -155,6 +162,8 @@ export interface UserStore {
    */
   putUserIfOnboarding(user: UserRecord, tokenHash: string): Promise<boolean>;
   listUsers(): Promise<UserRecord[]>;
+  /** False when there was no such user. */
+  deleteUser(email: string): Promise<boolean>;
 }
 
 export class StoreError extends Error {}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { main, runUserCommand, type CliIo } from '../../bin/cli';
+import { main, runDeleteCommand, runUserCommand, type CliIo } from '../../bin/cli';
 import { hashPassword, verifyPassword } from '../../lambda/accounts/passwords';
 import { MemoryUserStore } from '../../lambda/store/memory';
 import { checkLink } from '../../lambda/onboarding/links';
@@ -72,6 +72,17 @@ describe('user commands', () => {
     await expect(runUserCommand(users, 'link', 'ana@example.com', { url: 'https://x.example', hours: '200' }, capture(), ENV)).rejects.toThrow(/--hours/);
     await runUserCommand(users, 'disable', 'ana@example.com', {}, capture(), ENV);
     await expect(runUserCommand(users, 'link', 'ana@example.com', { url: 'https://x.example' }, capture(), ENV)).rejects.toThrow(/disabled/);
+  });
+
+  it('deletes a user only with --yes, and says what went', async () => {
+    const calls: string[] = [];
+    const app = { deleteUser: async (email: string) => (calls.push(email), email === 'ana@example.com' ? { email, objects: 3, pendingDropped: 1, exportCancelled: false } : null) };
+    await expect(runDeleteCommand(app, 'ana@example.com', false, capture())).rejects.toThrow(/--yes/);
+    expect(calls).toEqual([]);
+    const io = capture();
+    await runDeleteCommand(app, 'ana@example.com', true, io);
+    expect(io.lines[0]).toBe('Deleted ana@example.com: 3 calendar object(s), 1 change(s) not yet in the CRM dropped.');
+    await expect(runDeleteCommand(app, 'bob@example.com', true, capture())).rejects.toThrow(/no user/);
   });
 
   it('resets a password and lists users', async () => {

@@ -326,6 +326,26 @@ export function calendarStoreContract(label: string, factory: StoreFactory) {
         expect(await store.changesSince(owner, 3, 2)).toBeNull();
       });
 
+      it('deleteCalendar removes objects, UIDs, log and properties, and refuses every earlier token', async () => {
+        fresh();
+        await store.putObject(owner, calendarObject('a.ics', 'ua'));
+        await store.putObject(owner, calendarObject('b.ics', 'ub'));
+        await store.patchCalendarProps(owner, { '{DAV:}displayname': 'Mine' }, []);
+        const before = (await store.getCalendar(owner)).seq;
+        expect(await store.deleteCalendar(owner)).toBe(2);
+        expect(await store.listObjects(owner)).toEqual([]);
+        expect(await store.getObject(owner, 'a.ics')).toBeNull();
+        expect(await store.findNameByUid(owner, 'ua')).toBeNull();
+        const after = await store.getCalendar(owner);
+        expect(after).toEqual({ seq: before + 1, props: {} });
+        expect(await store.changesSince(owner, before)).toBeNull();
+        expect(await store.changesSince(owner, 0)).toBeNull();
+        // Used again: the UID is free, and new tokens work.
+        await store.putObject(owner, calendarObject('c.ics', 'ua'));
+        expect((await store.changesSince(owner, after.seq))?.map((c) => c.name)).toEqual(['c.ics']);
+        expect(await store.changesSince(owner, before)).toBeNull();
+      });
+
       it('takes that number as a promise, so the log can be read while the counter is', async () => {
         fresh();
         for (const n of ['a', 'b', 'c']) await store.putObject(owner, calendarObject(`${n}.ics`, n));

@@ -17,6 +17,7 @@ import type {
   StoredObject,
   WriteCondition,
 } from '../types';
+import { deleteCalendar } from './delete';
 import { importObjects } from './import';
 import type { StoreContext } from './items';
 import { KeyReader } from './key-reader';
@@ -95,6 +96,10 @@ export class DynamoCalendarStore implements CalendarStore, ObjectImporter {
 
   changesSince(owner: string, since: number, atSeq?: number | Promise<number>, opts: ReadOptions = {}): Promise<Change[] | null> {
     return changesSince(this.ctx, owner, since, atSeq, opts);
+  }
+
+  deleteCalendar(owner: string): Promise<number> {
+    return deleteCalendar(this.ctx, owner);
   }
 
   importObjects(owner: string, objects: ObjectWrite[]): Promise<ImportResult> {

@@ -1,6 +1,6 @@
 /** UserStore on the users table (partition key `email`, always lower-cased). */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { KeyReader } from './key-reader';
 import { scanAll } from './paging';
 import type { UserRecord, UserStore } from '../types';
@@ -37,6 +37,11 @@ export class DynamoUserStore implements UserStore {
       if (err instanceof ConditionalCheckFailedException) return false;
       throw err;
     }
+  }
+
+  async deleteUser(email: string): Promise<boolean> {
+    const { Attributes } = await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { email: email.toLowerCase() }, ReturnValues: 'ALL_OLD' }));
+    return Attributes !== undefined;
   }
 
   /** Full scan: the user table holds one item per CalDAV-enabled CRM user, a small table. */
