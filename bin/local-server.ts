@@ -18,6 +18,7 @@ import { createRouter } from '../lambda/handlers/routing';
 import { scheduledHandler } from '../lambda/handlers/scheduled';
 import { httpBridge } from './lib/http-bridge';
 import { openLocalApp } from './lib/local-app';
+import { SCHEDULE_MINUTES_ENV } from '../lambda/app/config';
 import { invokeScheduled, repeatWithoutOverlap, scheduleOf, type LocalSchedule } from './lib/schedule-timer';
 import { DEFAULTS, USAGE, banner, serverArgs, type ServerArgs } from './lib/server-args';
 
@@ -63,7 +64,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
 
   const local = opts.app
     ? { app: opts.app, endpoint: undefined, close: async () => {} }
-    : await openLocalApp({ env: opts.env ?? process.env, endpoint: opts.dynamodbEndpoint, dataDir: opts.dataDir ?? DEFAULTS.dataDir, role: 'server', dynamodbPort: opts.dynamodbPort });
+    : await openLocalApp({ env: { ...(opts.env ?? process.env), [SCHEDULE_MINUTES_ENV]: String(opts.scheduleMinutes ?? 0) }, endpoint: opts.dynamodbEndpoint, dataDir: opts.dataDir ?? DEFAULTS.dataDir, role: 'server', dynamodbPort: opts.dynamodbPort });
   const { app } = local;
   // `npm start` logs each request unless CALDAV_ACCESS_LOG says otherwise (0 turns it off).
   if (opts.verbose) process.env.CALDAV_ACCESS_LOG ??= '1';

@@ -23,6 +23,8 @@ import { TABLES, tableEnvVar } from '../lambda/store/dynamodb/schema';
 import { DavFunction, type TableAccess } from './constructs/dav-function';
 import { ExportSchedule } from './constructs/export-schedule';
 import { SCHEDULED_FUNCTION_ENV } from '../lambda/app/export-now';
+import { SCHEDULE_MINUTES_ENV, VERSION_ENV } from '../lambda/app/config';
+import { PACKAGE_VERSION } from './package-version';
 import { PROPPATCH_FUNCTION_ENV } from '../lambda/http/forward';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -182,6 +184,7 @@ export class CaldavStack extends Stack {
     }
     const wellKnown = davFunction('WellKnownHandler', 'well-known', 'CalDAV /.well-known/caldav redirect', {});
     const crmApi = davFunction('CrmApiHandler', 'crm-api', 'CRM REST API (/crm/v1)', CRM_API_GRANTS);
+    crmApi.addEnvironment(VERSION_ENV, PACKAGE_VERSION);
 
     let front: FrontMetrics;
     if (props.frontDoor === 'alb') {
@@ -210,15 +213,13 @@ export class CaldavStack extends Stack {
 
     const scheduledEntry = props.scheduledEntry ?? join(handlersDir, 'scheduled.ts');
     if (existsSync(scheduledEntry)) {
-      this.schedule = new ExportSchedule(this, 'ExportSchedule', {
-        entry: scheduledEntry,
-        projectRoot: PROJECT_ROOT,
-        tables: this.tables,
-        intervalMinutes: props.exportIntervalMinutes ?? 15,
-      });
+      const intervalMinutes = props.exportIntervalMinutes ?? 15;
+      this.schedule = new ExportSchedule(this, 'ExportSchedule', { entry: scheduledEntry, projectRoot: PROJECT_ROOT, tables: this.tables, intervalMinutes });
       // Enabling a user through the CRM API starts that user's export at once (an asynchronous
       // invocation); the rule stays the safety net.
       crmApi.addEnvironment(SCHEDULED_FUNCTION_ENV, this.schedule.fn.functionName);
+      // What GET /crm/v1/organisation reports as the schedule.
+      crmApi.addEnvironment(SCHEDULE_MINUTES_ENV, String(intervalMinutes));
       // The function itself, not `grantInvoke`'s `:*` (versions and aliases) as well.
       crmApi.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.schedule.fn.functionArn] }));
     } else {

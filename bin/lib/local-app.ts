@@ -10,6 +10,8 @@ import type { Logger } from '../../lambda/app/log';
 import { ensureTables } from '../../lambda/store/dynamodb/bootstrap';
 import { ENDPOINT_ENV, dynamoClientConfig, newDynamoClients, tableNamesFromEnv } from '../../lambda/store/dynamodb/client';
 import { acquireDynamoDb, type EngineLease } from './dynamodb-engine';
+import { VERSION_ENV } from '../../lambda/app/config';
+import { PACKAGE_VERSION } from '../../lib/package-version';
 
 type Env = Record<string, string | undefined>;
 
@@ -39,7 +41,7 @@ export async function openLocalApp(opts: LocalAppOptions): Promise<LocalApp> {
     lease = await acquireDynamoDb({ dataDir: resolve(opts.dataDir), role: opts.role, port: opts.dynamodbPort });
     endpoint = lease.endpoint;
   }
-  const env = { ...opts.env, [ENDPOINT_ENV]: endpoint };
+  const env = { [VERSION_ENV]: PACKAGE_VERSION, ...opts.env, [ENDPOINT_ENV]: endpoint };
   // One client for the bootstrap and the App, closed with it.
   const { client, doc } = newDynamoClients(dynamoClientConfig(env));
   try {

@@ -14,6 +14,7 @@ import type { Outbox } from '../sync/outbox';
 import { wireCrmSync, type CrmSync } from '../sync/wiring';
 import { runScheduledPass } from '../jobs/pass';
 import { deleteUser, type UserDeletion } from '../accounts/delete-user';
+import type { About } from './config';
 import { errorText, logLine, type Logger } from './log';
 
 export interface AppParts {
@@ -33,6 +34,8 @@ export interface AppParts {
    * scheduled function); absent = in this process, in the background.
    */
   exportTrigger?: (email: string) => Promise<void>;
+  /** What GET /crm/v1/organisation reports: the release and the schedule. */
+  about?: About;
   /** Releases what the parts hold (DynamoDB clients). */
   close?: () => void | Promise<void>;
 }
@@ -78,6 +81,9 @@ export function composeApp(parts: AppParts): App {
         adminToken: parts.crmApi.adminToken,
         listener: crm?.listener,
         status: crm?.status,
+        retry: crm?.retry,
+        jobs: jobs ?? undefined,
+        about: parts.about,
         exports: jobs ?? undefined,
         onEnabled: (email) => startExport(email),
         deleteUser: removeUser,

@@ -13,7 +13,7 @@ import { ListingCache } from '../store/listing-cache';
 import { DynamoUserStore } from '../store/dynamodb/user-store';
 import { DynamoOutbox } from '../sync/outbox-dynamodb';
 import { composeApp, type App } from './app';
-import { configFromEnv } from './config';
+import { aboutFromEnv, configFromEnv } from './config';
 import { SCHEDULED_FUNCTION_ENV, invokeScheduled } from './export-now';
 import type { Logger } from './log';
 
@@ -70,6 +70,7 @@ export function buildApp(opts: DynamoAppOptions = {}): App {
     bridge: connector === 'builtin' ? { connector: builtin, outbox: new DynamoOutbox(doc, tables.outbox) } : undefined,
     crmApi: { backend: builtin, adminToken: env.CRM_ADMIN_TOKEN || undefined },
     exportTrigger: env[SCHEDULED_FUNCTION_ENV] ? invokeScheduled(env[SCHEDULED_FUNCTION_ENV], env) : undefined,
+    about: aboutFromEnv(env),
     close: () => own?.client.destroy(),
   });
 }

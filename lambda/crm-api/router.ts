@@ -7,6 +7,7 @@ import { identify } from './auth';
 import { ApiError, INTERNAL_ERROR, apiErrorOf, errorResponse, json, notFound } from './errors';
 import { EventRoutes, eventJson } from './events';
 import { OnboardingRoutes } from './onboarding';
+import { OrganisationRoutes } from './organisation';
 import { PeopleRoutes } from './people';
 import type { ApiRequest, ApiResponse, Caller, CrmApiDeps } from './types';
 import { UserRoutes } from './users';
@@ -26,6 +27,7 @@ function routes(deps: CrmApiDeps): Route[] {
   const people = new PeopleRoutes(deps);
   const users = new UserRoutes(deps);
   const onboarding = new OnboardingRoutes(deps);
+  const organisation = new OrganisationRoutes(deps);
   const personRoutes = (path: string, module: 'Leads' | 'Contacts'): Route[] => [
     {
       pattern: new RegExp(`^/${path}$`),
@@ -80,6 +82,8 @@ function routes(deps: CrmApiDeps): Route[] {
     { pattern: /^\/users\/([^/]+)\/export$/, methods: { GET: (_req, caller, id) => users.exportOf(caller, id) } },
     { pattern: /^\/exports$/, methods: { GET: (_req, caller) => users.exports(caller) } },
     { pattern: /^\/status$/, methods: { GET: (req, caller) => status(deps, req, caller) } },
+    { pattern: /^\/status\/retry$/, methods: { POST: (req, caller) => organisation.retry(req, caller) } },
+    { pattern: /^\/organisation$/, methods: { GET: (_req, caller) => organisation.get(caller) } },
   ];
 }
 

@@ -3,7 +3,9 @@
  * Lambda handler and tests adapt to these; nothing here knows API Gateway or AWS.
  */
 import type { UserDeletion } from '../accounts/delete-user';
+import type { About } from '../app/config';
 import type { JobStore } from '../jobs/job-store';
+import type { RetryReport } from '../sync/retry';
 import type { UserStore } from '../store/types';
 import type { CrmConnector, CrmEvent, CrmEventListener, PersonModule, UpsertOptions } from '../crm/types';
 import type { PersonDraft, StoredPerson } from './person-types';
@@ -49,6 +51,12 @@ export interface CrmApiDeps {
   listener?: CrmEventListener;
   /** Hook for GET /crm/v1/status (the sync bridge's outbox status); absent = 404. */
   status?: (owner?: string) => Promise<unknown>;
+  /** The outbox replay (the sync bridge's); absent = POST /status/retry is 404. */
+  retry?: (owner?: string) => Promise<RetryReport>;
+  /** Reconciliation's state, for GET /organisation. */
+  jobs?: Pick<JobStore, 'getReconcile'>;
+  /** The release and the schedule, for GET /organisation. */
+  about?: About;
   /** Initial-export jobs (lambda/jobs), read for export progress; absent = those routes are 404. */
   exports?: Pick<JobStore, 'getExport' | 'listExports'>;
   /** Called when a user's CalDAV access is turned on (the App starts the initial export). */

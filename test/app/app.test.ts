@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../lambda/core/types';
-import { configFromEnv } from '../../lambda/app/config';
+import { aboutFromEnv, configFromEnv } from '../../lambda/app/config';
 import { composeApp } from '../../lambda/app/app';
 import { buildApp } from '../../lambda/app/build';
 import { BuiltinCrm } from '../../lambda/crm/builtin';
@@ -19,6 +19,12 @@ describe('configFromEnv', () => {
     });
     expect(() => configFromEnv({ CALDAV_MAX_RESOURCE_SIZE: 'big' })).toThrow(/CALDAV_MAX_RESOURCE_SIZE/);
     expect(() => configFromEnv({ CALDAV_SYNC_RETENTION_DAYS: '-1' })).toThrow(/CALDAV_SYNC_RETENTION_DAYS/);
+  });
+
+  it('reads the release and the schedule for the admin overview; 0 or garbage is no schedule', () => {
+    expect(aboutFromEnv({ CALDAV_VERSION: '1.2.3', CALDAV_SCHEDULE_MINUTES: '15' })).toEqual({ version: '1.2.3', scheduleMinutes: 15 });
+    expect(aboutFromEnv({ CALDAV_SCHEDULE_MINUTES: '0' })).toEqual({ version: null, scheduleMinutes: null });
+    expect(aboutFromEnv({ CALDAV_SCHEDULE_MINUTES: 'often' }).scheduleMinutes).toBeNull();
   });
 });
 

@@ -128,7 +128,7 @@ describe('functions', () => {
   });
 
   it('puts no secret value in any environment', () => {
-    const allowed = new Set(['NODE_OPTIONS', ...TABLES.map(tableEnvVar), 'SCHEDULED_FUNCTION_NAME', 'PROPPATCH_FUNCTION_NAME']);
+    const allowed = new Set(['NODE_OPTIONS', ...TABLES.map(tableEnvVar), 'SCHEDULED_FUNCTION_NAME', 'PROPPATCH_FUNCTION_NAME', 'CALDAV_VERSION', 'CALDAV_SCHEDULE_MINUTES']);
     for (const [, fn] of ofType(template, 'AWS::Lambda::Function')) {
       const vars = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       for (const key of Object.keys(vars)) expect(allowed, key).toContain(key);
@@ -208,6 +208,9 @@ describe('least privilege', () => {
     }
     const env = resources(template)[fns[CRM_API]].Properties.Environment as { Variables: Record<string, unknown> };
     expect(env.Variables.SCHEDULED_FUNCTION_NAME).toEqual({ Ref: fns[SCHEDULED] });
+    // What GET /crm/v1/organisation reports.
+    expect(env.Variables.CALDAV_SCHEDULE_MINUTES).toBe('15');
+    expect(env.Variables.CALDAV_VERSION).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it('creates no secret nobody reads: the built-in CRM needs no credentials', () => {
