@@ -15,10 +15,13 @@ export interface JobsTarget {
   run: ((owner?: string) => Promise<PassReport>) | null;
 }
 
-/** One line per user: e-mail, state, summary, and the window once the plan is made. */
+/** One line per user: e-mail, state, what the summary says beyond the state, the window once planned. */
 export function formatProgress(v: ExportProgressView): string {
-  return [v.email, v.state, v.summary, ...(v.windowStart ? [`window ${v.windowStart} .. ${v.windowEnd}`] : [])].join('\t');
+  const detail = v.summary.startsWith(`${v.state}: `) ? v.summary.slice(v.state.length + 2) : v.summary;
+  return [v.email, v.state, detail, ...(v.windowStart ? [`window ${v.windowStart} .. ${v.windowEnd}`] : [])].join('\t');
 }
+
+const PROGRESS_HEADER = ['EMAIL', 'STATE', 'PROGRESS', 'WINDOW'].join('\t');
 
 async function progressOf(target: JobsTarget, owner: string | undefined): Promise<ExportProgressView[]> {
   if (owner !== undefined) {
@@ -35,7 +38,8 @@ async function progressOf(target: JobsTarget, owner: string | undefined): Promis
 export async function runExportCommand(target: JobsTarget, command: string, email: string | undefined, io: CliIo): Promise<void> {
   if (command !== 'status') throw new UsageError(`unknown command: export ${command}`);
   const views = await progressOf(target, email === undefined ? undefined : emailArg(email));
-  if (views.length === 0) io.out('No users yet. Add one with: crm-caldav user add <email>');
+  if (views.length === 0) return io.out('No users yet. Add one with: crm-caldav user add <email>');
+  io.out(PROGRESS_HEADER);
   views.forEach((v) => io.out(formatProgress(v)));
 }
 
