@@ -23,6 +23,8 @@ import { UsageError, emailArg, type CliIo } from './lib/cli-io';
 import { ONBOARDING_PATH } from '../lambda/crm-api/onboarding';
 import { DEFAULT_LINK_HOURS, MAX_LINK_HOURS, withNewLink } from '../lambda/onboarding/links';
 import { openLocalApp } from './lib/local-app';
+import { DEFAULTS } from './lib/server-args';
+import { findLocalTarget } from './lib/server-registry';
 import { runExportCommand, runJobsCommand, type JobsTarget } from './lib/jobs-commands';
 
 export type { CliIo } from './lib/cli-io';
@@ -53,8 +55,10 @@ Commands:
                               no reconciliation; not with CRM_CONNECTOR=none
 
 Where the users are:
-  --data-dir DIR              local data directory (CALDAV_DATA_DIR, default ./data): uses the
-                              running local server's DynamoDB, or starts DynamoDB Local on DIR
+  --data-dir DIR              local data directory (CALDAV_DATA_DIR): uses the running local
+                              server's DynamoDB, or starts DynamoDB Local on DIR. Without it:
+                              ./data if a server uses it or it holds data, else the one local
+                              server running (wherever its data is), else an error
   --dynamodb-endpoint URL     this DynamoDB (CALDAV_DYNAMODB_ENDPOINT)
   --aws                       the deployed tables: AWS credentials/region from the environment,
                               table names from USERS_TABLE, OUTBOX_TABLE, EVENTS_TABLE, SYNC_TABLE,
@@ -256,18 +260,23 @@ const cliLog: Logger = (level, message, fields) => {
   if (level === 'error') logLine(level, message, fields);
 };
 
-async function openTarget(values: { 'data-dir'?: string; 'dynamodb-endpoint'?: string; aws?: boolean }): Promise<Target> {
+async function openTarget(values: { 'data-dir'?: string; 'dynamodb-endpoint'?: string; aws?: boolean }, io: CliIo): Promise<Target> {
   if (values.aws) {
     const env = { ...process.env };
     delete env.CALDAV_DYNAMODB_ENDPOINT;
     const app = buildApp({ env, log: cliLog });
     return { app, close: () => app.close() };
   }
-  // Locally the CLI may run before the server ever did: the tables are created when missing.
+  const endpoint = values['dynamodb-endpoint'] ?? process.env.CALDAV_DYNAMODB_ENDPOINT;
+  const dataDir = values['data-dir'] ?? process.env.CALDAV_DATA_DIR;
+  // Told nothing, the CLI uses the running server's database, never a new empty one.
+  const found = endpoint || dataDir ? undefined : findLocalTarget(DEFAULTS.dataDir);
+  if (found?.note) io.err(found.note);
+  // An explicit --data-dir may be a first run before any server: the tables are created when missing.
   const { app, close } = await openLocalApp({
     env: process.env,
-    endpoint: values['dynamodb-endpoint'] ?? process.env.CALDAV_DYNAMODB_ENDPOINT,
-    dataDir: values['data-dir'] ?? process.env.CALDAV_DATA_DIR ?? './data',
+    endpoint: endpoint ?? (found && 'endpoint' in found ? found.endpoint : undefined),
+    dataDir: dataDir ?? (found && 'dataDir' in found ? found.dataDir : DEFAULTS.dataDir),
     role: 'cli',
     log: cliLog,
   });
@@ -327,7 +336,7 @@ export async function main(argv: string[], io: CliIo = { out: console.log, err: 
   let target: Target | undefined;
   try {
     if (group === 'user' ? command !== 'list' : email !== undefined) emailArg(email);
-    target = await openTarget(values);
+    target = await openTarget(values, io);
     if (group === 'sync') {
       await runSyncCommand(syncTarget(target.app), command, email, io);
       return 0;

@@ -14,10 +14,12 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { App } from '../lambda/app/app';
 import { fixedApp } from '../lambda/app/container';
+import type { Logger } from '../lambda/app/log';
 import { createRouter } from '../lambda/handlers/routing';
 import { scheduledHandler } from '../lambda/handlers/scheduled';
 import { httpBridge } from './lib/http-bridge';
-import { openLocalApp } from './lib/local-app';
+import { openLocalApp, type LocalApp } from './lib/local-app';
+import { registerServer } from './lib/server-registry';
 import { SCHEDULE_MINUTES_ENV } from '../lambda/app/config';
 import { invokeScheduled, repeatWithoutOverlap, scheduleOf, type LocalSchedule } from './lib/schedule-timer';
 import { DEFAULTS, USAGE, banner, serverArgs, type ServerArgs } from './lib/server-args';
@@ -48,9 +50,14 @@ export interface LocalServer {
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((done, fail) => {
-    server.once('error', fail);
+    const refused = (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') fail(new Error(`${host}:${port} is already in use (another crm-caldav server?): choose another port with --port N (or CALDAV_PORT)`));
+      else if (err.code === 'EACCES') fail(new Error(`not allowed to listen on ${host}:${port}: choose a port above 1023 with --port N (or CALDAV_PORT)`));
+      else fail(err);
+    };
+    server.once('error', refused);
     server.listen(port, host, () => {
-      server.off('error', fail);
+      server.off('error', refused);
       done(server.address() as AddressInfo);
     });
   });
@@ -62,25 +69,34 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   const tls = opts.tlsCert && opts.tlsKey ? { cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey) } : null;
   const schedule = scheduleOf(opts);
 
-  const local = opts.app
-    ? { app: opts.app, endpoint: undefined, close: async () => {} }
-    : await openLocalApp({ env: { ...(opts.env ?? process.env), [SCHEDULE_MINUTES_ENV]: String(opts.scheduleMinutes ?? 0) }, endpoint: opts.dynamodbEndpoint, dataDir: opts.dataDir ?? DEFAULTS.dataDir, role: 'server', dynamodbPort: opts.dynamodbPort });
-  const { app } = local;
   // `npm start` logs each request unless CALDAV_ACCESS_LOG says otherwise (0 turns it off).
   if (opts.verbose) process.env.CALDAV_ACCESS_LOG ??= '1';
 
+  // The port first: a port in use is known at once, not after the engine's seconds of start-up.
+  // Requests arriving meanwhile wait for the App.
+  let opened: Promise<LocalApp> | undefined;
+  const appReady = () => opened!.then((l) => l.app);
   const scheme = tls ? 'https' : 'http';
-  const onRequest = httpBridge(createRouter(fixedApp(app)), scheme, app.log);
+  const log: Logger = (level, message, fields) => void appReady().then((app) => app.log(level, message, fields));
+  const onRequest = httpBridge(createRouter(appReady), scheme, log);
   const server = tls ? createHttpsServer(tls, onRequest) : createHttpServer(onRequest);
-  let address: AddressInfo;
+  const address = await listen(server, opts.port ?? DEFAULTS.port, host);
+  const dataDir = resolve(opts.dataDir ?? DEFAULTS.dataDir);
+  opened = opts.app
+    ? Promise.resolve({ app: opts.app, endpoint: '', close: async () => {} })
+    : openLocalApp({ env: { ...(opts.env ?? process.env), [SCHEDULE_MINUTES_ENV]: String(opts.scheduleMinutes ?? 0) }, endpoint: opts.dynamodbEndpoint, dataDir, role: 'server', dynamodbPort: opts.dynamodbPort });
+  let local: LocalApp;
   try {
-    address = await listen(server, opts.port ?? DEFAULTS.port, host);
+    local = await opened;
   } catch (err) {
-    await local.close();
+    server.close();
     throw err;
   }
+  const { app } = local;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${scheme}://${urlHost}:${address.port}/`;
+  // So the CLI finds this server's database from any directory (bin/lib/server-registry.ts).
+  const unregister = opts.app ? () => {} : registerServer(opts.dynamodbEndpoint ? { url, endpoint: opts.dynamodbEndpoint } : { url, dataDir });
 
   const scheduled = scheduledHandler(fixedApp(app));
   const timer = schedule ? repeatWithoutOverlap(() => invokeScheduled(scheduled, schedule.budgetMs, app.log), schedule) : null;
@@ -88,11 +104,12 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   let stopping: Promise<void> | undefined;
   return {
     url,
-    dynamodbEndpoint: local.endpoint,
+    dynamodbEndpoint: local.endpoint || undefined,
     app,
     schedule,
     stop: () =>
       (stopping ??= (async () => {
+        unregister();
         const scheduleStopped = timer?.stop();
         await new Promise<void>((done) => {
           server.close(() => done());

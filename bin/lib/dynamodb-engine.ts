@@ -51,7 +51,7 @@ function parseLock(raw: string | null): LockRecord | null {
   }
 }
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

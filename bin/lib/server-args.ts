@@ -30,39 +30,64 @@ export const USAGE = `Usage: npm start -- [options]
                               retries) every N minutes, first run ${SCHEDULE_DEFAULTS.firstRunMs / 1000} s after start; 0 = off
                               (CALDAV_SCHEDULE_MINUTES, default ${DEFAULTS.scheduleMinutes})`;
 
+const OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'dynamodb-endpoint': { type: 'string' },
+  'dynamodb-port': { type: 'string' },
+  'schedule-minutes': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const FLAGS = Object.keys(OPTIONS).filter((f) => f !== 'help');
+
+/**
+ * `npm start --port 5432` (without `--`) gives npm the flag: the script sees only `5432`, and npm
+ * leaves `npm_config_port=true` behind. Name the fix instead of a bare "unexpected argument".
+ */
+function npmAteFlags(argv: string[], env: NodeJS.ProcessEnv): string | null {
+  const eaten = FLAGS.filter((f) => env[`npm_config_${f.replace(/-/g, '_')}`] === 'true');
+  if (eaten.length === 0) return null;
+  return `npm took ${eaten.map((f) => `--${f}`).join(', ')} for itself: put the server's flags after --, e.g. npm start -- --${eaten[0]} ${argv[0] ?? 'VALUE'}`;
+}
+
+function portNumber(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${flag} wants a port number from 0 to 65535, got "${value}"\n\n${USAGE}`);
+  return n;
+}
+
 /** Null for --help. Flags win over the environment. */
 export function serverArgs(argv: string[], env: NodeJS.ProcessEnv): ServerArgs | null {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      'data-dir': { type: 'string' },
-      'tls-cert': { type: 'string' },
-      'tls-key': { type: 'string' },
-      'dynamodb-endpoint': { type: 'string' },
-      'dynamodb-port': { type: 'string' },
-      'schedule-minutes': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS });
+  } catch (err) {
+    throw new Error(`${npmAteFlags(argv, env) ?? (err as Error).message}\n\n${USAGE}`);
+  }
+  const { values } = parsed;
   if (values.help) return null;
-  const port = values.port ?? env.CALDAV_PORT;
-  const dynamodbPort = values['dynamodb-port'];
+  const port = portNumber(values.port ?? env.CALDAV_PORT, '--port');
+  const dynamodbPort = portNumber(values['dynamodb-port'], '--dynamodb-port');
   const scheduleMinutes = Number(values['schedule-minutes'] ?? (env.CALDAV_SCHEDULE_MINUTES || undefined) ?? DEFAULTS.scheduleMinutes);
   if (!Number.isFinite(scheduleMinutes) || scheduleMinutes < 0) throw new Error(`--schedule-minutes wants a number of minutes ≥ 0 (0 = off)\n\n${USAGE}`);
   return {
     host: values.host ?? env.CALDAV_HOST,
-    port: port !== undefined ? Number(port) : undefined,
+    port,
     dataDir: values['data-dir'] ?? env.CALDAV_DATA_DIR,
     tlsCert: values['tls-cert'] ?? env.CALDAV_TLS_CERT,
     tlsKey: values['tls-key'] ?? env.CALDAV_TLS_KEY,
     dynamodbEndpoint: values['dynamodb-endpoint'] ?? env.CALDAV_DYNAMODB_ENDPOINT,
-    dynamodbPort: dynamodbPort !== undefined ? Number(dynamodbPort) : undefined,
+    dynamodbPort,
     scheduleMinutes,
     verbose: true,
   };
 }
+
 
 const seconds = (ms: number) => `${+(ms / 1000).toFixed(1)} s`;
 

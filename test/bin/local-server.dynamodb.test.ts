@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../bin/local-server';
 import { hashPassword } from '../../lambda/accounts/passwords';
 import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
+import { runningServers } from '../../bin/lib/server-registry';
 import { freshTables, type TestTables } from '../helpers/dynamo';
 
 const PASSWORD = 'abcd-efgh-jkmn-pqrs';
@@ -38,5 +39,15 @@ describe('local server on DynamoDB', () => {
     await users.putUser({ ...user, enabled: false });
     const res = await fetch(server.url, { method: 'PROPFIND', headers: { authorization, depth: '0' } });
     expect(res.status).toBe(401);
+  });
+});
+
+describe('the running-server record the CLI finds', () => {
+  it('is there while the server runs and gone once it stops', async () => {
+    const other = await startLocalServer({ port: 0, dynamodbEndpoint: t.endpoint, env: { ...process.env, ...t.env } });
+    const mine = () => runningServers().filter((s) => s.url === other.url);
+    expect(mine()).toEqual([{ pid: process.pid, url: other.url, endpoint: t.endpoint }]);
+    await other.stop();
+    expect(mine()).toEqual([]);
   });
 });

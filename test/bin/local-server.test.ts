@@ -59,3 +59,11 @@ describe('local server (memory stores)', () => {
     expect(res.headers.get('allow')).toContain('PROPFIND');
   });
 });
+
+describe('start-up errors say which flag helps', () => {
+  it('a port in use names --port, before any engine starts', async () => {
+    const port = Number(new URL(server.url).port);
+    const app = composeApp({ store: new MemoryCalendarStore(), users: new MemoryUserStore(), config: DEFAULT_CONFIG });
+    await expect(startLocalServer({ port, app })).rejects.toThrow(`127.0.0.1:${port} is already in use (another crm-caldav server?): choose another port with --port N (or CALDAV_PORT)`);
+  });
+});
