@@ -8,8 +8,7 @@ import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamod
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDbLocal } from '../bin/dynamodb-local';
 import { ensureTables } from '../lambda/store/dynamodb/bootstrap';
-import { ENDPOINT_ENV, dynamoClientConfig, newDynamoClients, type TableNames } from '../lambda/store/dynamodb/client';
-import { TABLES, defaultTableName } from '../lambda/store/dynamodb/schema';
+import { ENDPOINT_ENV, dynamoClientConfig, newDynamoClients, prefixedTableNames, type TableNames } from '../lambda/store/dynamodb/client';
 import { DynamoMeter } from './meter';
 
 export interface BenchEngine {
@@ -57,7 +56,7 @@ export async function startEngine(env: NodeJS.ProcessEnv, prefix: string): Promi
       }
     };
     const unique = `${prefix}${randomUUID().slice(0, 6)}`;
-    const tables = Object.fromEntries(TABLES.map((spec) => [spec.logicalName, defaultTableName(spec, unique)])) as unknown as TableNames;
+    const tables = prefixedTableNames(unique);
     await createTables(tables);
     meter.attach(client);
     return { endpoint, engine, client, doc, meter, tables, createTables, onStop: (c) => cleanups.push(c), stop };

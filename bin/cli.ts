@@ -26,6 +26,7 @@ import { openLocalApp } from './lib/local-app';
 import { DEFAULTS } from './lib/server-args';
 import { findLocalTarget } from './lib/server-registry';
 import { runExportCommand, runJobsCommand, type JobsTarget } from './lib/jobs-commands';
+import { runAdminCommand } from './lib/admin-commands';
 
 export type { CliIo } from './lib/cli-io';
 export { formatPass, formatProgress, runExportCommand, runJobsCommand, type JobsTarget } from './lib/jobs-commands';
@@ -46,6 +47,12 @@ Commands:
                               a one-time link (default 24 h, at most 168) that sets up an iPhone
                               in one tap: URL is the server as phones reach it, e.g.
                               https://caldav.example.com; a new link replaces the last
+  admin add <email> [--name NAME]
+                              an admin account for the console (/crm/admin/); prints its password once
+  admin reset-password <email>
+                              a new console password; the admin's open sessions end
+  admin list                  list admin accounts
+  admin remove <email> --yes  take an admin's console access away (sessions end at once)
   sync status [email]         CalDAV changes still waiting for the CRM, per user, with the last error
   sync retry [email]          deliver them now (the scheduled job does this too); not with CRM_CONNECTOR=none
   export status [email]       each user's initial export: queued, running n of m, done with
@@ -66,6 +73,7 @@ Where the users are:
 
 const COMMANDS = new Map([
   ['user', ['add', 'disable', 'enable', 'reset-password', 'list', 'link', 'delete']],
+  ['admin', ['add', 'reset-password', 'list', 'remove']],
   ['sync', ['status', 'retry']],
   ['export', ['status']],
   ['jobs', ['run']],
@@ -215,6 +223,8 @@ export async function runDeleteCommand(app: Pick<App, 'deleteUser'>, email: stri
 /** What a command runs on: the App on the chosen tables, and what closes it. */
 interface Target {
   app: App;
+  /** The local server's URL, when the CLI found it running. */
+  serverUrl?: string;
   close(): Promise<void>;
 }
 
@@ -280,7 +290,7 @@ async function openTarget(values: { 'data-dir'?: string; 'dynamodb-endpoint'?: s
     role: 'cli',
     log: cliLog,
   });
-  return { app, close };
+  return { app, close, serverUrl: found?.url };
 }
 
 async function exportNow(deps: JobDeps, email: string, io: CliIo): Promise<void> {
@@ -335,8 +345,13 @@ export async function main(argv: string[], io: CliIo = { out: console.log, err: 
 
   let target: Target | undefined;
   try {
-    if (group === 'user' ? command !== 'list' : email !== undefined) emailArg(email);
+    if (group === 'user' || group === 'admin' ? command !== 'list' : email !== undefined) emailArg(email);
     target = await openTarget(values, io);
+    if (group === 'admin') {
+      if (!target.app.admins) throw new Error('no admin accounts are kept here');
+      await runAdminCommand(target.app.admins, command, email, { name: values.name, yes: values.yes === true, consoleUrl: target.serverUrl && `${target.serverUrl}crm/admin/` }, io);
+      return 0;
+    }
     if (group === 'sync') {
       await runSyncCommand(syncTarget(target.app), command, email, io);
       return 0;

@@ -14,7 +14,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { App } from '../lambda/app/app';
 import { fixedApp } from '../lambda/app/container';
-import type { Logger } from '../lambda/app/log';
+import { errorText, logLine, type Logger } from '../lambda/app/log';
+import type { ConsoleAssets } from '../lambda/console/assets';
 import { createRouter } from '../lambda/handlers/routing';
 import { scheduledHandler } from '../lambda/handlers/scheduled';
 import { httpBridge } from './lib/http-bridge';
@@ -63,6 +64,17 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   });
 }
 
+/** The admin console, built from its sources (esbuild, a development dependency); without it, no console. */
+async function consoleFiles(): Promise<ConsoleAssets | undefined> {
+  try {
+    const { buildConsole } = await import('./lib/console-build');
+    return await buildConsole();
+  } catch (err) {
+    logLine('error', 'the admin console could not be built; /crm/admin/ answers 404', { error: errorText(err) });
+    return undefined;
+  }
+}
+
 export async function startLocalServer(opts: LocalServerOptions = {}): Promise<LocalServer> {
   const host = opts.host ?? DEFAULTS.host;
   if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) throw new Error('TLS needs both a certificate and a key');
@@ -84,7 +96,9 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   const dataDir = resolve(opts.dataDir ?? DEFAULTS.dataDir);
   opened = opts.app
     ? Promise.resolve({ app: opts.app, endpoint: '', close: async () => {} })
-    : openLocalApp({ env: { ...(opts.env ?? process.env), [SCHEDULE_MINUTES_ENV]: String(opts.scheduleMinutes ?? 0) }, endpoint: opts.dynamodbEndpoint, dataDir, role: 'server', dynamodbPort: opts.dynamodbPort });
+    : consoleFiles().then((console) =>
+        openLocalApp({ env: { ...(opts.env ?? process.env), [SCHEDULE_MINUTES_ENV]: String(opts.scheduleMinutes ?? 0) }, endpoint: opts.dynamodbEndpoint, dataDir, role: 'server', dynamodbPort: opts.dynamodbPort, console }),
+      );
   let local: LocalApp;
   try {
     local = await opened;

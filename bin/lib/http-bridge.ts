@@ -35,9 +35,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer, isHead: boolean) {
+function send(res: ServerResponse, status: number, headers: Record<string, string | string[]>, body: Buffer, isHead: boolean) {
   // A HEAD answer may announce the GET size; everything else says what is actually sent.
-  const length = isHead && headers['content-length'] !== undefined ? headers['content-length'] : String(body.length);
+  const announced = headers['content-length'];
+  const length = isHead && typeof announced === 'string' ? announced : String(body.length);
   res.writeHead(status, { ...headers, 'content-length': length });
   res.end(isHead ? undefined : body);
 }

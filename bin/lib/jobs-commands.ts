@@ -1,7 +1,7 @@
 /** `export status` and `jobs run`: the scheduled jobs seen and run from the CLI. */
 import type { JobStore } from '../../lambda/jobs/job-store';
 import { failedSteps, type PassReport } from '../../lambda/jobs/pass';
-import { exportProgress, type ExportProgressView } from '../../lambda/jobs/progress';
+import { exportProgress, progressDetail, type ExportProgressView } from '../../lambda/jobs/progress';
 import type { UserStore } from '../../lambda/store/types';
 import { UsageError, emailArg, type CliIo } from './cli-io';
 
@@ -17,8 +17,7 @@ export interface JobsTarget {
 
 /** One line per user: e-mail, state, what the summary says beyond the state, the window once planned. */
 export function formatProgress(v: ExportProgressView): string {
-  const detail = v.summary.startsWith(`${v.state}: `) ? v.summary.slice(v.state.length + 2) : v.summary;
-  return [v.email, v.state, detail, ...(v.windowStart ? [`window ${v.windowStart} .. ${v.windowEnd}`] : [])].join('\t');
+  return [v.email, v.state, progressDetail(v), ...(v.windowStart ? [`window ${v.windowStart} .. ${v.windowEnd}`] : [])].join('\t');
 }
 
 const PROGRESS_HEADER = ['EMAIL', 'STATE', 'PROGRESS', 'WINDOW'].join('\t');

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { App } from '../../lambda/app/app';
 import { buildApp } from '../../lambda/app/build';
 import type { Logger } from '../../lambda/app/log';
+import type { ConsoleAssets } from '../../lambda/console/assets';
 import { ensureTables } from '../../lambda/store/dynamodb/bootstrap';
 import { ENDPOINT_ENV, dynamoClientConfig, newDynamoClients, tableNamesFromEnv } from '../../lambda/store/dynamodb/client';
 import { acquireDynamoDb, type EngineLease } from './dynamodb-engine';
@@ -25,6 +26,8 @@ export interface LocalAppOptions {
   dynamodbPort?: number;
   /** Default: the JSON line logger (lambda/app/log.ts). */
   log?: Logger;
+  /** The admin console's files (the server's; the CLI serves none). */
+  console?: ConsoleAssets;
 }
 
 export interface LocalApp {
@@ -46,7 +49,7 @@ export async function openLocalApp(opts: LocalAppOptions): Promise<LocalApp> {
   const { client, doc } = newDynamoClients(dynamoClientConfig(env));
   try {
     await ensureTables(client, tableNamesFromEnv(env));
-    const app = buildApp({ env, doc, log: opts.log });
+    const app = buildApp({ env, doc, log: opts.log, console: opts.console });
     return {
       app,
       endpoint,

@@ -114,6 +114,8 @@ export function banner(args: ServerArgs, server: { url: string; dynamodbEndpoint
     'Create a user (prints the app password to enter on the device):',
     `  npx crm-caldav user add you@example.com --name "Your Name"${cliTarget}`,
     `Then add a CalDAV account with server ${server.url}, that e-mail and the app password.`,
+    '',
+    `Admin console: ${server.url}crm/admin/ (an account to sign in with: npx crm-caldav admin add you@example.com${cliTarget})`,
     'Ctrl-C stops the server.',
   ].join('\n');
 }

@@ -57,7 +57,8 @@ export function runningServers(): RunningServer[] {
   return found.sort((a, b) => a.pid - b.pid);
 }
 
-export type LocalTarget = { dataDir: string; note?: string } | { endpoint: string; note?: string };
+/** Where to connect; `url` and `note` when a running server was chosen. */
+export type LocalTarget = ({ dataDir: string } | { endpoint: string }) & { url?: string; note?: string };
 
 /**
  * Where a CLI command without --data-dir or an endpoint should look: the default directory when
@@ -66,12 +67,13 @@ export type LocalTarget = { dataDir: string; note?: string } | { endpoint: strin
  */
 export function findLocalTarget(defaultDataDir: string, servers = runningServers(), hasData = (dir: string) => existsSync(dbPath(dir))): LocalTarget {
   const here = resolve(defaultDataDir);
-  if (servers.some((s) => s.dataDir === here) || hasData(here)) return { dataDir: here };
+  const local = servers.find((s) => s.dataDir === here);
+  if (local || hasData(here)) return { dataDir: here, ...(local ? { url: local.url } : {}) };
   const describe = (s: RunningServer) => `${s.url} (${s.dataDir ? `--data-dir ${s.dataDir}` : `--dynamodb-endpoint ${s.endpoint}`})`;
   if (servers.length === 1) {
     const [only] = servers;
     const note = `Using the running server ${describe(only!)}.`;
-    return only!.dataDir ? { dataDir: only!.dataDir, note } : { endpoint: only!.endpoint!, note };
+    return { ...(only!.dataDir ? { dataDir: only!.dataDir } : { endpoint: only!.endpoint! }), url: only!.url, note };
   }
   if (servers.length > 1) {
     throw new Error(`several local servers run; say which one with --data-dir or --dynamodb-endpoint:\n${servers.map((s) => `  ${describe(s)}`).join('\n')}`);

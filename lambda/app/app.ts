@@ -14,6 +14,9 @@ import type { Outbox } from '../sync/outbox';
 import { wireCrmSync, type CrmSync } from '../sync/wiring';
 import { runScheduledPass } from '../jobs/pass';
 import { deleteUser, type UserDeletion } from '../accounts/delete-user';
+import { ActivityRecorder, type ActivityStore } from '../accounts/activity';
+import type { AdminStore } from '../accounts/admins';
+import type { ConsoleAssets } from '../console/assets';
 import type { About } from './config';
 import { errorText, logLine, type Logger } from './log';
 
@@ -36,6 +39,12 @@ export interface AppParts {
   exportTrigger?: (email: string) => Promise<void>;
   /** What GET /crm/v1/organisation reports: the release and the schedule. */
   about?: About;
+  /** Admin accounts and console sessions; absent = nobody can sign in to the console. */
+  admins?: AdminStore;
+  /** Where each user's devices' last requests are noted; absent = not noted. */
+  activity?: ActivityStore;
+  /** The admin console's files (index.html, app.js, app.css); absent = /crm/admin answers 404. */
+  console?: ConsoleAssets;
   /** Releases what the parts hold (DynamoDB clients). */
   close?: () => void | Promise<void>;
 }
@@ -60,6 +69,10 @@ export interface App {
    * safety net); resolves once it is started, never rejects. A no-op without jobs.
    */
   startExport(email: string): Promise<void>;
+  /** Admin accounts and their console sessions; null when there are none. */
+  admins: AdminStore | null;
+  /** Notes each authenticated CalDAV request's device (accounts/activity.ts); null when not kept. */
+  activity: ActivityRecorder | null;
   /** Removes a user and their calendar (accounts/delete-user.ts); null when there is none. */
   deleteUser(email: string): Promise<UserDeletion | null>;
   /** Waits for exports started in this process, then releases the parts. */
@@ -73,7 +86,7 @@ export function composeApp(parts: AppParts): App {
   const jobs = parts.jobs ?? null;
   const wired = parts.bridge ? wireCrmSync(store, parts.bridge.connector, parts.bridge.outbox, { now, log }) : null;
   const crm = wired?.crm ?? null;
-  const removeUser = (email: string) => deleteUser({ users, store, outbox: parts.bridge?.outbox, jobs: jobs ?? undefined, now }, email);
+  const removeUser = (email: string) => deleteUser({ users, store, outbox: parts.bridge?.outbox, jobs: jobs ?? undefined, activity: parts.activity, now }, email);
   const crmApi = parts.crmApi
     ? createCrmApi({
         crm: parts.crmApi.backend,
@@ -84,6 +97,9 @@ export function composeApp(parts: AppParts): App {
         retry: crm?.retry,
         jobs: jobs ?? undefined,
         about: parts.about,
+        admins: parts.admins,
+        devices: parts.activity,
+        console: parts.console,
         exports: jobs ?? undefined,
         onEnabled: (email) => startExport(email),
         deleteUser: removeUser,
@@ -121,6 +137,8 @@ export function composeApp(parts: AppParts): App {
     crmApi,
     jobDeps,
     startExport,
+    admins: parts.admins ?? null,
+    activity: parts.activity ? new ActivityRecorder(parts.activity) : null,
     deleteUser: removeUser,
     close: async () => {
       await Promise.all([...running]);

@@ -4,7 +4,11 @@
  * instance serves both the bridge and the CRM REST API, on the same clock.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { join } from 'node:path';
+import { readConsoleAssets, type ConsoleAssets } from '../console/assets';
 import { BuiltinCrm } from '../crm/builtin';
+import { DynamoActivityStore } from '../store/dynamodb/activity-store';
+import { DynamoAdminStore } from '../store/dynamodb/admin-store';
 import { DynamoJobStore } from '../jobs/job-store-dynamodb';
 import { dynamoClientConfig, newDynamoClients, tableNamesFromEnv, type TableNames } from '../store/dynamodb/client';
 import { DynamoCalendarStore } from '../store/dynamodb/calendar-store';
@@ -39,6 +43,8 @@ export interface DynamoAppOptions {
   tables?: TableNames;
   now?: () => Date;
   log?: Logger;
+  /** The admin console's files; default: `console/` beside the function's code on Lambda, else none. */
+  console?: ConsoleAssets;
 }
 
 /** Builds without contacting DynamoDB; a bad variable throws here, before any request. */
@@ -71,6 +77,9 @@ export function buildApp(opts: DynamoAppOptions = {}): App {
     crmApi: { backend: builtin, adminToken: env.CRM_ADMIN_TOKEN || undefined },
     exportTrigger: env[SCHEDULED_FUNCTION_ENV] ? invokeScheduled(env[SCHEDULED_FUNCTION_ENV], env) : undefined,
     about: aboutFromEnv(env),
+    admins: new DynamoAdminStore(doc, tables.admins, reader),
+    activity: new DynamoActivityStore(doc, tables.activity),
+    console: opts.console ?? (env.LAMBDA_TASK_ROOT ? readConsoleAssets(join(env.LAMBDA_TASK_ROOT, 'console')) : undefined),
     close: () => own?.client.destroy(),
   });
 }

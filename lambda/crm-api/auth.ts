@@ -1,15 +1,25 @@
 /**
- * Who is calling: the admin (Authorization: Bearer <CRM_ADMIN_TOKEN>) or a user (HTTP Basic with
- * the same app password as CalDAV, through the same check and its verification cache).
+ * Who is calling: the admin (Authorization: Bearer <CRM_ADMIN_TOKEN>, or a console session
+ * cookie of an admin account), or a user (HTTP Basic with the same app password as CalDAV,
+ * through the same check and its verification cache).
+ *
+ * A session cookie is sent by the browser on its own, so a request it authenticates must prove
+ * it comes from the console: unsafe methods echo the session's CSRF token in X-CSRF-Token
+ * (on top of SameSite=Strict and the JSON content type every write needs).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { CSRF_HEADER, checkSession, csrfMatches, sessionCookieIn } from '../accounts/admins';
 import { WWW_AUTHENTICATE, checkBasicAuth } from '../accounts/credentials';
-import type { UserStore } from '../store/types';
 import { ApiError, forbidden } from './errors';
-import type { Caller } from './types';
+import type { ApiRequest, Caller, CrmApiDeps } from './types';
 
-const unauthorized = (message: string) =>
-  new ApiError(401, 'AUTHENTICATION_FAILURE', message, undefined, { 'www-authenticate': `Bearer realm="crm-caldav", ${WWW_AUTHENTICATE}` });
+/** The console marks its calls, so a 401 does not make the browser pop up a Basic login. */
+export const CONSOLE_MARKER = { header: 'x-requested-with', value: 'crm-admin-console' };
+
+export const unauthorized = (req: ApiRequest, message: string) => {
+  const fromConsole = req.headers[CONSOLE_MARKER.header] === CONSOLE_MARKER.value;
+  return new ApiError(401, 'AUTHENTICATION_FAILURE', message, undefined, { 'www-authenticate': fromConsole ? 'Bearer realm="crm-caldav"' : `Bearer realm="crm-caldav", ${WWW_AUTHENTICATE}` });
+};
 
 /** Compares digests, so neither the token's content nor its length leaks through timing. */
 function sameToken(given: string, expected: string): boolean {
@@ -17,14 +27,26 @@ function sameToken(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-export async function identify(authorization: string | undefined, users: UserStore, adminToken: string | undefined): Promise<Caller> {
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export async function identify(req: ApiRequest, deps: Pick<CrmApiDeps, 'users' | 'adminToken' | 'admins' | 'now'>): Promise<Caller> {
+  const authorization = req.headers.authorization;
   const bearer = /^bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (bearer) {
-    if (!adminToken || !sameToken(bearer[1], adminToken)) throw unauthorized('Invalid token');
+    if (!deps.adminToken || !sameToken(bearer[1], deps.adminToken)) throw unauthorized(req, 'Invalid token');
     return { kind: 'admin' };
   }
-  const check = await checkBasicAuth(authorization, users);
-  if (!check.ok) throw unauthorized(check.reason === 'missing' ? 'Authentication required' : 'Invalid credentials');
+  const cookie = authorization ? undefined : sessionCookieIn(req.headers.cookie);
+  if (cookie !== undefined && deps.admins) {
+    const session = await checkSession(deps.admins, cookie, (deps.now ?? (() => new Date()))());
+    if (!session) throw unauthorized(req, 'Your session has ended: sign in again');
+    if (!SAFE_METHODS.has(req.method.toUpperCase()) && !csrfMatches(session, req.headers[CSRF_HEADER])) {
+      throw forbidden(`A console request must carry its session's ${CSRF_HEADER} header`);
+    }
+    return { kind: 'admin', email: session.email };
+  }
+  const check = await checkBasicAuth(authorization, deps.users);
+  if (!check.ok) throw unauthorized(req, check.reason === 'missing' ? 'Authentication required' : 'Invalid credentials');
   return { kind: 'user', email: check.email };
 }
 

@@ -4,13 +4,16 @@
  */
 import { logLine } from '../app/log';
 import { identify } from './auth';
+import { isConsolePath, serveConsole } from './console';
 import { ApiError, INTERNAL_ERROR, apiErrorOf, errorResponse, json, notFound } from './errors';
 import { EventRoutes, eventJson } from './events';
 import { OnboardingRoutes } from './onboarding';
 import { OrganisationRoutes } from './organisation';
 import { PeopleRoutes } from './people';
+import { SessionRoutes } from './session';
 import type { ApiRequest, ApiResponse, Caller, CrmApiDeps } from './types';
 import { UserRoutes } from './users';
+import { checkContentType } from './validate';
 
 export const API_PREFIX = '/crm/v1';
 
@@ -28,6 +31,7 @@ function routes(deps: CrmApiDeps): Route[] {
   const users = new UserRoutes(deps);
   const onboarding = new OnboardingRoutes(deps);
   const organisation = new OrganisationRoutes(deps);
+  const session = new SessionRoutes(deps);
   const personRoutes = (path: string, module: 'Leads' | 'Contacts'): Route[] => [
     {
       pattern: new RegExp(`^/${path}$`),
@@ -64,7 +68,7 @@ function routes(deps: CrmApiDeps): Route[] {
     { pattern: /^\/people$/, methods: { GET: (req) => people.lookup(req) } },
     {
       pattern: /^\/users$/,
-      methods: { GET: (_req, caller) => users.list(caller), POST: (req, caller) => users.create(req, caller) },
+      methods: { GET: (req, caller) => users.list(req, caller), POST: (req, caller) => users.create(req, caller) },
     },
     {
       pattern: /^\/users\/([^/]+)$/,
@@ -80,10 +84,13 @@ function routes(deps: CrmApiDeps): Route[] {
     { pattern: /^\/onboarding\/([^/]+)\/profile$/, open: { POST: (req, token) => onboarding.profile(req, token) } },
     { pattern: /^\/onboarding\/([^/]+)\/manual$/, open: { POST: (req, token) => onboarding.manual(req, token) } },
     { pattern: /^\/users\/([^/]+)\/export$/, methods: { GET: (_req, caller, id) => users.exportOf(caller, id) } },
+    { pattern: /^\/users\/([^/]+)\/devices$/, methods: { GET: (_req, caller, id) => users.devices(caller, id) } },
     { pattern: /^\/exports$/, methods: { GET: (_req, caller) => users.exports(caller) } },
     { pattern: /^\/status$/, methods: { GET: (req, caller) => status(deps, req, caller) } },
     { pattern: /^\/status\/retry$/, methods: { POST: (req, caller) => organisation.retry(req, caller) } },
     { pattern: /^\/organisation$/, methods: { GET: (_req, caller) => organisation.get(caller) } },
+    // Sign-in checks its own credentials (e-mail and password in the body, or the cookie).
+    { pattern: /^\/session$/, open: { POST: (req) => session.signIn(req), GET: (req) => session.current(req), DELETE: (req) => session.signOut(req) } },
   ];
 }
 
@@ -107,6 +114,7 @@ export function createCrmApi(deps: CrmApiDeps): CrmApi {
   const table = routes(deps);
   return async (req) => {
     try {
+      if (isConsolePath(req.path)) return serveConsole(req, deps.console);
       if (req.path !== API_PREFIX && !req.path.startsWith(`${API_PREFIX}/`)) throw notFound(`No such resource ${req.path}`);
       const rest = req.path.slice(API_PREFIX.length).replace(/\/+$/, '') || '/';
       const route = table.find((r) => r.pattern.test(rest));
@@ -120,7 +128,7 @@ export function createCrmApi(deps: CrmApiDeps): CrmApi {
       }
       const param = route.pattern.exec(rest)?.[1] ?? '';
       if (route.open) return await route.open[method]!(req, param);
-      const caller = await identify(req.headers.authorization, deps.users, deps.adminToken);
+      const caller = await identify(req, deps);
       if (BODY_METHODS.has(method)) checkContentType(req.headers['content-type']);
       return await (handler as Handler)(req, caller, param);
     } catch (err) {
@@ -131,9 +139,4 @@ export function createCrmApi(deps: CrmApiDeps): CrmApi {
       return INTERNAL_ERROR();
     }
   };
-}
-
-function checkContentType(type: string | undefined): void {
-  if (type === undefined || /^application\/(.+\+)?json\b/i.test(type)) return;
-  throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send JSON (Content-Type: application/json)');
 }

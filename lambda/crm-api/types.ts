@@ -3,7 +3,10 @@
  * Lambda handler and tests adapt to these; nothing here knows API Gateway or AWS.
  */
 import type { UserDeletion } from '../accounts/delete-user';
+import type { ActivityStore } from '../accounts/activity';
+import type { AdminStore } from '../accounts/admins';
 import type { About } from '../app/config';
+import type { ConsoleAssets } from '../console/assets';
 import type { JobStore } from '../jobs/job-store';
 import type { RetryReport } from '../sync/retry';
 import type { UserStore } from '../store/types';
@@ -39,7 +42,8 @@ export interface CrmApiBackend extends CrmConnector {
   listEventsModifiedSince(ownerEmail: string, since: string): Promise<CrmEvent[]>;
 }
 
-export type Caller = { kind: 'admin' } | { kind: 'user'; email: string };
+/** The admin by token (no e-mail) or by a console session of an admin account, or a user. */
+export type Caller = { kind: 'admin'; email?: string } | { kind: 'user'; email: string };
 
 export interface CrmApiDeps {
   crm: CrmApiBackend;
@@ -57,6 +61,12 @@ export interface CrmApiDeps {
   jobs?: Pick<JobStore, 'getReconcile'>;
   /** The release and the schedule, for GET /organisation. */
   about?: About;
+  /** Admin accounts and console sessions (/session, cookie sign-in); absent = the console cannot sign in. */
+  admins?: AdminStore;
+  /** Each user's devices and their last requests, for GET /users/{email}/devices; absent = 404. */
+  devices?: Pick<ActivityStore, 'list'>;
+  /** The admin console's files, served under /crm/admin/; absent = 404. */
+  console?: ConsoleAssets;
   /** Initial-export jobs (lambda/jobs), read for export progress; absent = those routes are 404. */
   exports?: Pick<JobStore, 'getExport' | 'listExports'>;
   /** Called when a user's CalDAV access is turned on (the App starts the initial export). */

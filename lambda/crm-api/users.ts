@@ -18,6 +18,7 @@ import { bool, email, parseJsonObject, pickFields, str, type JsonObject } from '
 const WRITABLE = ['email', 'name', 'timeZone', 'caldavEnabled', 'password', 'generatePassword'] as const;
 const READ_ONLY = ['id', 'caldavEnabledAt'] as const;
 const MIN_PASSWORD = 12;
+const MAX_PAGE = 500;
 
 interface UserInput {
   name?: string;
@@ -47,10 +48,34 @@ function userInput(o: JsonObject): UserInput {
 export class UserRoutes {
   constructor(private readonly deps: CrmApiDeps) {}
 
-  async list(caller: Caller): Promise<ApiResponse> {
+  /**
+   * GET /users[?q=&limit=&after=]: by e-mail; `q` keeps users whose e-mail or name contains it
+   * (any case); `limit` (1-500) pages, `after` the last e-mail of the page before, answered as
+   * `info.next` while more follow. Reads the whole (small: one item per user) users table.
+   */
+  async list(req: ApiRequest, caller: Caller): Promise<ApiResponse> {
     requireAdmin(caller);
-    const users = (await this.deps.users.listUsers()).map(crmUserOf).sort((a, b) => a.email.localeCompare(b.email));
-    return json(200, { data: users, info: { count: users.length } });
+    const { q, limit, after } = req.query;
+    const size = limit === undefined ? undefined : Number(limit);
+    if (size !== undefined && (!Number.isInteger(size) || size < 1 || size > MAX_PAGE)) throw invalid('limit', `a whole number from 1 to ${MAX_PAGE}`);
+    const needle = q?.trim().toLowerCase();
+    const matching = (await this.deps.users.listUsers())
+      .map(crmUserOf)
+      .filter((u) => !needle || u.email.includes(needle) || (u.name ?? '').toLowerCase().includes(needle))
+      .sort((a, b) => a.email.localeCompare(b.email));
+    const from = after === undefined ? 0 : matching.findIndex((u) => u.email.localeCompare(after.toLowerCase()) > 0);
+    const page = from < 0 ? [] : matching.slice(from, size === undefined ? undefined : from + size);
+    const more = from >= 0 && from + page.length < matching.length;
+    return json(200, { data: page, info: { count: page.length, total: matching.length, ...(more ? { next: page.at(-1)!.email } : {}) } });
+  }
+
+  /** GET /users/{email}/devices: the admin, or the user themself; most recent first. */
+  async devices(caller: Caller, address: string): Promise<ApiResponse> {
+    const key = address.toLowerCase();
+    if (caller.kind === 'user' && caller.email !== key) throw forbidden('Users may read their own devices only');
+    if (!this.deps.devices) throw notFound('device activity is not kept here');
+    if (!(await this.deps.users.getUser(key))) throw notFound(`No user ${address}`);
+    return json(200, { data: await this.deps.devices.list(key) });
   }
 
   async get(caller: Caller, address: string): Promise<ApiResponse> {

@@ -75,3 +75,9 @@ export function instantParam(v: string | undefined, field: string): string | und
   }
   return new Date(Date.parse(v)).toISOString();
 }
+
+/** Bodies are JSON (a cross-site form cannot send that without the browser asking first). */
+export function checkContentType(type: string | undefined): void {
+  if (type === undefined || /^application\/(.+\+)?json\b/i.test(type)) return;
+  throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send JSON (Content-Type: application/json)');
+}

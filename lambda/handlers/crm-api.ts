@@ -24,7 +24,9 @@ function toApiRequest(event: APIGatewayProxyEventV2): ApiRequest {
   }
   const query: Record<string, string> = {};
   for (const [k, v] of new URLSearchParams(event.rawQueryString ?? '')) if (!(k in query)) query[k] = v;
-  return { method: dav.method, path: dav.path, query, headers: dav.headers, body: dav.body };
+  // Payload v2 moves the Cookie header into `cookies`; the API reads it as a header again.
+  const headers = event.cookies?.length ? { ...dav.headers, cookie: event.cookies.join('; ') } : dav.headers;
+  return { method: dav.method, path: dav.path, query, headers, body: dav.body };
 }
 
 async function serve(event: APIGatewayProxyEventV2, app: AppSource): Promise<ApiResponse> {
@@ -40,10 +42,16 @@ async function serve(event: APIGatewayProxyEventV2, app: AppSource): Promise<Api
   }
 }
 
+/** A Set-Cookie answer goes in payload v2's `cookies`, where API Gateway expects it. */
+function withCookies(result: APIGatewayProxyStructuredResultV2): APIGatewayProxyStructuredResultV2 {
+  const { 'set-cookie': cookie, ...headers } = result.headers ?? {};
+  return cookie === undefined ? result : { ...result, headers, cookies: [String(cookie)] };
+}
+
 export function crmApiHandler(app: AppSource) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
     .use(accessLog())
-    .handler(async (event) => toApiGatewayResult(await serve(event, app)));
+    .handler(async (event) => withCookies(toApiGatewayResult(await serve(event, app))));
 }
 
 export const handler = acceptAlb(crmApiHandler(containerApp));

@@ -120,7 +120,7 @@ export function buildApiGatewayEvent(input: HttpRequestInput): APIGatewayProxyEv
 /** A Lambda result as the bytes and headers API Gateway would send back. */
 export function resultToHttp(result: APIGatewayProxyStructuredResultV2 | string | undefined): {
   status: number;
-  headers: Record<string, string>;
+  headers: Record<string, string | string[]>;
   body: Buffer;
 } {
   // HTTP APIs answer a bare value as a 200 JSON document (payload 2.0 "inferred" response).
@@ -131,8 +131,9 @@ export function resultToHttp(result: APIGatewayProxyStructuredResultV2 | string 
       body: Buffer.from(result ?? '', 'utf8'),
     };
   }
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
+  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
   const body = result.body
     ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8')
     : Buffer.alloc(0);

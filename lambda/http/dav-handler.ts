@@ -13,6 +13,7 @@ import type { AppSource } from '../app/container';
 import { toApiGatewayResult, toDavRequest } from './event';
 import { davMiddlewares } from './middleware';
 import { wellKnown } from '../core/methods/well-known';
+import { errorText } from '../app/log';
 
 /** Matches with or without the trailing slash some clients add. */
 export const isWellKnownCaldav = (path: string) => /^\/\.well-known\/caldav\/?$/i.test(path);
@@ -49,7 +50,7 @@ export function davHandler(method: CoreMethod, app: AppSource, options: DavHandl
       const req = toDavRequest(event);
       // Whatever route or method brought it here (RFC 6764 §5): the redirect, before credentials.
       const discovery = isWellKnownCaldav(req.path);
-      const { store, users, config, now, onObjectChange } = await app();
+      const { store, users, config, now, onObjectChange, activity, log } = await app();
       if (discovery || !requireAuth) return toApiGatewayResult(await (discovery ? wellKnown : method)(req, { user: ANONYMOUS, store, config, now, onObjectChange }));
       const claimed = claimedPrincipal(req.headers.authorization);
       if (!claimed) throw unauthorized();
@@ -64,6 +65,11 @@ export function davHandler(method: CoreMethod, app: AppSource, options: DavHandl
       // Decided below: a refused check answers 401 whatever the method did meanwhile.
       answer.catch(() => undefined);
       await authorized;
-      return toApiGatewayResult(await answer);
+      // The device's last request, for the admin console: alongside the answer, never failing it.
+      const noted = activity?.seen(claimed.email, req.headers['user-agent'], req.method, now())?.catch((err: unknown) =>
+        log('error', 'could not note the device activity', { error: errorText(err) }),
+      );
+      const [result] = await Promise.all([answer, noted]);
+      return toApiGatewayResult(result);
     });
 }

@@ -51,7 +51,10 @@ export function toAlbResult(result: APIGatewayProxyStructuredResultV2): ALBResul
   const size = Buffer.byteLength(body, 'utf8') + JSON.stringify(result.headers ?? {}).length;
   if (size > ALB_MAX_RESPONSE_BYTES - HEADROOM_BYTES) return TOO_LARGE;
   const status = result.statusCode ?? 200;
-  return { statusCode: status, statusDescription: String(status), headers: { ...(result.headers ?? {}) }, body, isBase64Encoded: result.isBase64Encoded ?? false };
+  // A load balancer without multi-value headers sends one Set-Cookie: the API sets at most one.
+  const headers = { ...(result.headers ?? {}) };
+  if (result.cookies?.length) headers['set-cookie'] = result.cookies[0]!;
+  return { statusCode: status, statusDescription: String(status), headers, body, isBase64Encoded: result.isBase64Encoded ?? false };
 }
 
 type V2Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;

@@ -9,16 +9,14 @@
  * and is written before the job is marked planned), retrying UnprocessedItems with backoff.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '../store/dynamodb/paging';
-import { backoff, isNamed } from '../store/dynamodb/retry';
+import { batchWriteAll, isNamed } from '../store/dynamodb/retry';
 import type { ExportJob, ExportProgress, ExportStatus, JobStore, Lease, ReconcileState } from './job-store';
 
 const EXPORT_PK = 'export';
 const RECONCILE_KEY = { pk: 'reconcile', sk: 'state' };
 const IDS_PER_PLAN_ITEM = 100;
-const BATCH_WRITE_MAX = 25;
-const MAX_BATCH_ATTEMPTS = 10;
 /** Plans are only read while their job runs; keep them a while for inspection, then let TTL go. */
 const PLAN_RETENTION_SECONDS = 90 * 24 * 3600;
 
@@ -133,7 +131,7 @@ export class DynamoJobStore implements JobStore {
     for (let i = 0; i < plan.ids.length; i += IDS_PER_PLAN_ITEM) {
       items.push({ pk: planPk(job), sk: String(i / IDS_PER_PLAN_ITEM).padStart(4, '0'), ids: plan.ids.slice(i, i + IDS_PER_PLAN_ITEM), expiresAt });
     }
-    for (let i = 0; i < items.length; i += BATCH_WRITE_MAX) await this.batchPut(items.slice(i, i + BATCH_WRITE_MAX));
+    await batchWriteAll(this.doc, this.table, items.map((Item) => ({ PutRequest: { Item } })), 'plan write');
     return conditional(() =>
       this.doc.send(
         new UpdateCommand({
@@ -154,17 +152,6 @@ export class DynamoJobStore implements JobStore {
         }),
       ),
     );
-  }
-
-  /** One BatchWriteItem, re-sending what DynamoDB left unprocessed (throttling) with backoff. */
-  private async batchPut(items: Array<Record<string, unknown>>): Promise<void> {
-    let requests = items.map((Item) => ({ PutRequest: { Item } }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`plan write: ${requests.length} item(s) still unprocessed after ${attempt} attempts`);
-      if (attempt > 0) await backoff(attempt, 50, 2000);
-      const { UnprocessedItems } = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
-      requests = (UnprocessedItems?.[this.table] ?? []) as typeof requests;
-    }
   }
 
   async readPlan(job: ExportJob): Promise<string[]> {

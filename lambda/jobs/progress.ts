@@ -77,3 +77,7 @@ export function exportProgress(user: UserRecord, job: ExportJob | null): ExportP
   };
   return { ...base, summary: summaryOf(base) };
 }
+
+/** The summary without the state it starts with, for where the state is shown beside it. */
+export const progressDetail = (v: Pick<ExportProgressView, 'state' | 'summary'>) =>
+  v.summary.startsWith(`${v.state}: `) ? v.summary.slice(v.state.length + 2) : v.summary;

@@ -11,9 +11,11 @@ import {
   dynamoClientConfig,
   newDynamoClients,
   type DynamoClients,
+  prefixedTableNames,
+  tableEnv,
   type TableNames,
 } from '../../lambda/store/dynamodb/client';
-import { CRM_TABLE, EVENTS_TABLE, JOBS_TABLE, OUTBOX_TABLE, SYNC_TABLE, USERS_TABLE, defaultTableName, tableEnvVar, type TableSpec } from '../../lambda/store/dynamodb/schema';
+import type { TableSpec } from '../../lambda/store/dynamodb/schema';
 
 export interface TestTables extends DynamoClients {
   endpoint: string;
@@ -27,26 +29,13 @@ export interface TestTables extends DynamoClients {
 export async function freshTables(): Promise<TestTables> {
   const endpoint = inject('dynamoEndpoint');
   const prefix = `t${randomUUID().slice(0, 8)}`;
-  const tables: TableNames = {
-    events: defaultTableName(EVENTS_TABLE, prefix),
-    sync: defaultTableName(SYNC_TABLE, prefix),
-    users: defaultTableName(USERS_TABLE, prefix),
-    outbox: defaultTableName(OUTBOX_TABLE, prefix),
-    crm: defaultTableName(CRM_TABLE, prefix),
-    jobs: defaultTableName(JOBS_TABLE, prefix),
-  };
+  const tables = prefixedTableNames(prefix);
+
   const clients = newDynamoClients(dynamoClientConfig({ ...process.env, [ENDPOINT_ENV]: endpoint }));
   await waitUntilAnswering(clients.client, endpoint);
   await ensureTables(clients.client, tables);
-  const env = {
-    [ENDPOINT_ENV]: endpoint,
-    [tableEnvVar(EVENTS_TABLE)]: tables.events,
-    [tableEnvVar(SYNC_TABLE)]: tables.sync,
-    [tableEnvVar(USERS_TABLE)]: tables.users,
-    [tableEnvVar(OUTBOX_TABLE)]: tables.outbox,
-    [tableEnvVar(CRM_TABLE)]: tables.crm,
-    [tableEnvVar(JOBS_TABLE)]: tables.jobs,
-  };
+  const env = { [ENDPOINT_ENV]: endpoint, ...tableEnv(tables) };
+
   return {
     ...clients,
     endpoint,

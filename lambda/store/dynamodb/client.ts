@@ -4,23 +4,19 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CRM_TABLE, EVENTS_TABLE, JOBS_TABLE, OUTBOX_TABLE, SYNC_TABLE, USERS_TABLE, defaultTableName, tableEnvVar } from './schema';
+import { TABLES, defaultTableName, tableEnvVar, type TableSpec } from './schema';
 
 export interface DynamoClients {
   client: DynamoDBClient;
   doc: DynamoDBDocumentClient;
 }
 
-export interface TableNames {
-  events: string;
-  sync: string;
-  users: string;
-  outbox: string;
-  /** The built-in CRM (lambda/crm/builtin). */
-  crm: string;
-  /** Scheduled export and reconciliation state (lambda/jobs). */
-  jobs: string;
-}
+/** Physical name of each table, by its logical name (schema.ts says what each holds). */
+export type TableNames = Record<TableSpec['logicalName'], string>;
+
+/** Every table named `<prefix>-<logical name>`. */
+export const prefixedTableNames = (prefix?: string): TableNames =>
+  Object.fromEntries(TABLES.map((spec) => [spec.logicalName, defaultTableName(spec, prefix)])) as TableNames;
 
 type Env = Record<string, string | undefined>;
 
@@ -71,8 +67,11 @@ export function createDynamoClients(): DynamoClients {
   return shared;
 }
 
-/** Physical table names from EVENTS_TABLE / SYNC_TABLE / USERS_TABLE / OUTBOX_TABLE / CRM_TABLE / JOBS_TABLE, defaults when unset. */
+/** Physical table names from EVENTS_TABLE, SYNC_TABLE, … (tableEnvVar), defaults when unset. */
 export function tableNamesFromEnv(env: Env = process.env): TableNames {
-  const name = (spec: typeof EVENTS_TABLE) => env[tableEnvVar(spec)] || defaultTableName(spec);
-  return { events: name(EVENTS_TABLE), sync: name(SYNC_TABLE), users: name(USERS_TABLE), outbox: name(OUTBOX_TABLE), crm: name(CRM_TABLE), jobs: name(JOBS_TABLE) };
+  return Object.fromEntries(TABLES.map((spec) => [spec.logicalName, env[tableEnvVar(spec)] || defaultTableName(spec)])) as TableNames;
 }
+
+/** The variables that point tableNamesFromEnv at `names`. */
+export const tableEnv = (names: TableNames): Record<string, string> =>
+  Object.fromEntries(TABLES.map((spec) => [tableEnvVar(spec), names[spec.logicalName]]));

@@ -4,26 +4,13 @@
  * device still holds, even the current one, fails as invalid (403 valid-sync-token, RFC 6578)
  * instead of reading as "nothing changed" against a calendar that is gone or started again.
  */
-import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { StoreError } from '../types';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll, type Item } from './paging';
-import { backoff } from './retry';
+import { batchWriteAll } from './retry';
 import { CALENDAR_SEQ, calendarKey, OBJECT_PREFIX, type StoreContext } from './items';
 
-const BATCH = 25;
-const MAX_ATTEMPTS = 8;
-
-async function deleteKeys(ctx: StoreContext, table: string, keys: Item[]): Promise<void> {
-  for (let i = 0; i < keys.length; i += BATCH) {
-    let requests = keys.slice(i, i + BATCH).map((Key) => ({ DeleteRequest: { Key } }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt >= MAX_ATTEMPTS) throw new StoreError('calendar deletion kept being throttled; run it again');
-      if (attempt > 0) await backoff(attempt);
-      const res = await ctx.doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
-      requests = (res.UnprocessedItems?.[table] ?? []) as typeof requests;
-    }
-  }
-}
+const deleteKeys = (ctx: StoreContext, table: string, keys: Item[]) =>
+  batchWriteAll(ctx.doc, table, keys.map((Key) => ({ DeleteRequest: { Key } })), 'calendar deletion');
 
 export async function deleteCalendar(ctx: StoreContext, owner: string): Promise<number> {
   const [events, log] = await Promise.all([

@@ -14,11 +14,16 @@
  * jobs    pk/sk: the scheduled jobs' state: one initial-export job per user (status, window,
  *         checkpoint, lease), its plan of CRM event ids, and the reconciliation cursor and lease
  *         (lambda/jobs/job-store.ts). Plan items expire by TTL once the job is long finished.
+ * admins  pk = admin e-mail, sk = `account` (password hash, name) or `session#<hash>` (a console
+ *         sign-in: CSRF token, expiry; `expiresAt` is the TTL): lambda/accounts/admins.ts.
+ * activity pk = user e-mail, sk = `device#<hash of the user agent>`: the device's user agent and
+ *         its last request (lambda/accounts/activity.ts); written by the CalDAV handlers, which
+ *         have no other write on a table of accounts, and kept a year after the last request.
  */
 
 export interface TableSpec {
   /** Logical name, used for env vars (`<NAME>_TABLE`) and construct ids. */
-  logicalName: 'events' | 'sync' | 'users' | 'outbox' | 'crm' | 'jobs';
+  logicalName: 'events' | 'sync' | 'users' | 'outbox' | 'crm' | 'jobs' | 'admins' | 'activity';
   partitionKey: { name: string; type: 'S' | 'N' };
   sortKey?: { name: string; type: 'S' | 'N' };
   ttlAttribute?: string;
@@ -61,7 +66,21 @@ export const JOBS_TABLE: TableSpec = {
   ttlAttribute: 'expiresAt',
 };
 
-export const TABLES = [EVENTS_TABLE, SYNC_TABLE, USERS_TABLE, OUTBOX_TABLE, CRM_TABLE, JOBS_TABLE] as const;
+export const ADMINS_TABLE: TableSpec = {
+  logicalName: 'admins',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  ttlAttribute: 'expiresAt',
+};
+
+export const ACTIVITY_TABLE: TableSpec = {
+  logicalName: 'activity',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  ttlAttribute: 'expiresAt',
+};
+
+export const TABLES = [EVENTS_TABLE, SYNC_TABLE, USERS_TABLE, OUTBOX_TABLE, CRM_TABLE, JOBS_TABLE, ADMINS_TABLE, ACTIVITY_TABLE] as const;
 
 /** Environment variable carrying a table's physical name, e.g. EVENTS_TABLE. */
 export const tableEnvVar = (spec: TableSpec) => `${spec.logicalName.toUpperCase()}_TABLE`;

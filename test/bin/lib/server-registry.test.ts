@@ -8,13 +8,14 @@ const noData = () => false;
 describe('findLocalTarget (the CLI told no --data-dir)', () => {
   it('uses ./data when a server runs on it or it holds data', () => {
     const here = resolve('./data');
-    expect(findLocalTarget('./data', [server(1, { dataDir: here }), server(2, { dataDir: '/elsewhere' })], noData)).toEqual({ dataDir: here });
+    expect(findLocalTarget('./data', [server(1, { dataDir: here }), server(2, { dataDir: '/elsewhere' })], noData)).toEqual({ dataDir: here, url: 'http://127.0.0.1:1/' });
     expect(findLocalTarget('./data', [server(2, { dataDir: '/elsewhere' })], (dir) => dir === here)).toEqual({ dataDir: here });
   });
 
   it('otherwise uses the one running server, saying so', () => {
     expect(findLocalTarget('./data', [server(2, { dataDir: '/srv/data' })], noData)).toEqual({
       dataDir: '/srv/data',
+      url: 'http://127.0.0.1:2/',
       note: 'Using the running server http://127.0.0.1:2/ (--data-dir /srv/data).',
     });
     expect(findLocalTarget('./data', [server(3, { endpoint: 'http://localhost:4566' })], noData)).toMatchObject({ endpoint: 'http://localhost:4566' });

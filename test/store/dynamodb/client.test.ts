@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dynamoClientConfig, tableNamesFromEnv } from '../../../lambda/store/dynamodb/client';
+import { dynamoClientConfig, tableEnv, tableNamesFromEnv } from '../../../lambda/store/dynamodb/client';
 
 describe('dynamoClientConfig', () => {
   it('uses the default chain on AWS: region only', () => {
@@ -34,15 +34,11 @@ describe('dynamoClientConfig', () => {
 });
 
 describe('tableNamesFromEnv', () => {
-  it('reads EVENTS_TABLE, SYNC_TABLE, USERS_TABLE, OUTBOX_TABLE, CRM_TABLE and JOBS_TABLE', () => {
-    expect(tableNamesFromEnv({ EVENTS_TABLE: 'e', SYNC_TABLE: 's', USERS_TABLE: 'u', OUTBOX_TABLE: 'o', CRM_TABLE: 'c', JOBS_TABLE: 'j' })).toEqual({
-      events: 'e',
-      sync: 's',
-      users: 'u',
-      outbox: 'o',
-      crm: 'c',
-      jobs: 'j',
-    });
+  it('reads EVENTS_TABLE, SYNC_TABLE, USERS_TABLE, OUTBOX_TABLE, CRM_TABLE, JOBS_TABLE, ADMINS_TABLE and ACTIVITY_TABLE', () => {
+    const env = { EVENTS_TABLE: 'e', SYNC_TABLE: 's', USERS_TABLE: 'u', OUTBOX_TABLE: 'o', CRM_TABLE: 'c', JOBS_TABLE: 'j', ADMINS_TABLE: 'a', ACTIVITY_TABLE: 'd' };
+    const names = { events: 'e', sync: 's', users: 'u', outbox: 'o', crm: 'c', jobs: 'j', admins: 'a', activity: 'd' };
+    expect(tableNamesFromEnv(env)).toEqual(names);
+    expect(tableEnv(names)).toEqual(env);
   });
 
   it('falls back to the local defaults', () => {
@@ -53,6 +49,8 @@ describe('tableNamesFromEnv', () => {
       outbox: 'crm-caldav-outbox',
       crm: 'crm-caldav-crm',
       jobs: 'crm-caldav-jobs',
+      admins: 'crm-caldav-admins',
+      activity: 'crm-caldav-activity',
     });
   });
 });

@@ -1,0 +1,170 @@
+/**
+ * Admin accounts and their console sessions. An admin signs in to the console with an e-mail and
+ * a generated password (made by `crm-caldav admin add`, shown once; only a salted hash is kept)
+ * and gets a session: a random token in an HttpOnly cookie, kept server-side only as its SHA-256
+ * beside the account, so deleting the account ends every session at once and a stolen table
+ * holds no usable cookie. Each session carries its own CSRF token, which every unsafe request
+ * made with the cookie must echo in a header.
+ *
+ * The cookie value is `<base64url e-mail>.<token>`: the e-mail finds the account and the session
+ * in one batched read, so checking a request costs one round trip.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { generateAppPassword, hashGeneratedPassword, verifyPassword } from './passwords';
+
+export interface AdminAccount {
+  email: string;
+  passwordHash: string;
+  name?: string;
+  createdAt: string;
+}
+
+export interface AdminSession {
+  email: string;
+  /** SHA-256 (hex) of the cookie's token. */
+  tokenHash: string;
+  csrf: string;
+  createdAt: string;
+  /** Epoch seconds; also the item's TTL. */
+  expiresAt: number;
+}
+
+/** The storage port (DynamoDB: store/dynamodb/admin-store.ts; memory: MemoryAdminStore). */
+export interface AdminStore {
+  getAccount(email: string): Promise<AdminAccount | null>;
+  /** The account and one of its sessions, read together. */
+  getAccountAndSession(email: string, tokenHash: string): Promise<{ account: AdminAccount | null; session: AdminSession | null }>;
+  putAccount(account: AdminAccount): Promise<void>;
+  /** The account and all its sessions; false when there was no account. */
+  deleteAccount(email: string): Promise<boolean>;
+  listAccounts(): Promise<AdminAccount[]>;
+  putSession(session: AdminSession): Promise<void>;
+  deleteSession(email: string, tokenHash: string): Promise<void>;
+}
+
+/** How long a console sign-in lasts: a working day, then sign in again. */
+export const SESSION_SECONDS = 12 * 3600;
+export const SESSION_COOKIE = 'crm_admin_session';
+/** The header the console echoes its session's CSRF token in. */
+export const CSRF_HEADER = 'x-csrf-token';
+
+const tokenHashOf = (token: string) => createHash('sha256').update(token).digest('hex');
+const randomToken = () => randomBytes(32).toString('base64url');
+
+/** Creates or replaces an account with a new generated password, returned once. */
+export async function issueAdminPassword(store: AdminStore, email: string, now: Date, name?: string): Promise<{ account: AdminAccount; password: string }> {
+  const address = email.toLowerCase();
+  const current = await store.getAccount(address);
+  const password = generateAppPassword();
+  const account: AdminAccount = {
+    email: address,
+    passwordHash: hashGeneratedPassword(password),
+    createdAt: current?.createdAt ?? now.toISOString(),
+    ...((name ?? current?.name) !== undefined ? { name: name ?? current?.name } : {}),
+  };
+  await store.putAccount(account);
+  return { account, password };
+}
+
+/** Hashed against when the account is unknown, so a miss takes as long as a wrong password. */
+const decoyHash = hashGeneratedPassword(generateAppPassword());
+
+export interface SignedIn {
+  email: string;
+  /** The cookie's value (never stored). */
+  cookieValue: string;
+  csrf: string;
+  expiresAt: number;
+}
+
+/** Null for an unknown account or a wrong password (the same answer, the same work). */
+export async function signIn(store: AdminStore, email: string, password: string, now: Date): Promise<SignedIn | null> {
+  const address = email.trim().toLowerCase();
+  const account = await store.getAccount(address);
+  const ok = await verifyPassword(password, account?.passwordHash ?? decoyHash);
+  if (!account || !ok) return null;
+  const token = randomToken();
+  const session: AdminSession = {
+    email: address,
+    tokenHash: tokenHashOf(token),
+    csrf: randomToken(),
+    createdAt: now.toISOString(),
+    expiresAt: Math.floor(now.getTime() / 1000) + SESSION_SECONDS,
+  };
+  await store.putSession(session);
+  return { email: address, cookieValue: `${Buffer.from(address).toString('base64url')}.${token}`, csrf: session.csrf, expiresAt: session.expiresAt };
+}
+
+function parseCookieValue(value: string): { email: string; token: string } | null {
+  const dot = value.indexOf('.');
+  if (dot <= 0) return null;
+  const email = Buffer.from(value.slice(0, dot), 'base64url').toString('utf8');
+  const token = value.slice(dot + 1);
+  if (!email.includes('@') || !/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
+  return { email, token };
+}
+
+/** The session a cookie value stands for, while it and its account exist and it has not expired. */
+export async function checkSession(store: AdminStore, cookieValue: string, now: Date): Promise<AdminSession | null> {
+  const parsed = parseCookieValue(cookieValue);
+  if (!parsed) return null;
+  const tokenHash = tokenHashOf(parsed.token);
+  const { account, session } = await store.getAccountAndSession(parsed.email, tokenHash);
+  if (!account || !session || session.expiresAt * 1000 <= now.getTime()) return null;
+  return session;
+}
+
+export async function signOut(store: AdminStore, cookieValue: string): Promise<void> {
+  const parsed = parseCookieValue(cookieValue);
+  if (parsed) await store.deleteSession(parsed.email, tokenHashOf(parsed.token));
+}
+
+/** Constant-time comparison of the echoed CSRF token with the session's. */
+export function csrfMatches(session: AdminSession, given: string | undefined): boolean {
+  if (!given) return false;
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(session.csrf));
+}
+
+/** The session cookie's value in a Cookie header, if any. */
+export function sessionCookieIn(cookieHeader: string | undefined): string | undefined {
+  for (const part of (cookieHeader ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** Set-Cookie for a session (or, with `maxAge` 0, its removal): script-proof, same-site only, HTTPS-only when served so. */
+export function sessionSetCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
+  return [`${SESSION_COOKIE}=${value}`, 'Path=/crm', `Max-Age=${maxAgeSeconds}`, 'HttpOnly', 'SameSite=Strict', ...(secure ? ['Secure'] : [])].join('; ');
+}
+
+export class MemoryAdminStore implements AdminStore {
+  private readonly accounts = new Map<string, AdminAccount>();
+  private readonly sessions = new Map<string, AdminSession>();
+
+  async getAccount(email: string) {
+    return this.accounts.get(email.toLowerCase()) ?? null;
+  }
+  async getAccountAndSession(email: string, tokenHash: string) {
+    return { account: await this.getAccount(email), session: this.sessions.get(`${email.toLowerCase()}\0${tokenHash}`) ?? null };
+  }
+  async putAccount(account: AdminAccount) {
+    this.accounts.set(account.email.toLowerCase(), { ...account });
+  }
+  async deleteAccount(email: string) {
+    const key = email.toLowerCase();
+    for (const id of [...this.sessions.keys()]) if (id.startsWith(`${key}\0`)) this.sessions.delete(id);
+    return this.accounts.delete(key);
+  }
+  async listAccounts() {
+    return [...this.accounts.values()].sort((a, b) => a.email.localeCompare(b.email));
+  }
+  async putSession(session: AdminSession) {
+    this.sessions.set(`${session.email}\0${session.tokenHash}`, { ...session });
+  }
+  async deleteSession(email: string, tokenHash: string) {
+    this.sessions.delete(`${email.toLowerCase()}\0${tokenHash}`);
+  }
+}

@@ -1,0 +1,46 @@
+import { useState } from 'preact/hooks';
+import { ApiProblem, api, type Session } from './api';
+import { Notice } from './parts';
+
+export function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      onSignedIn(await api.signIn(email, password));
+    } catch (err) {
+      setError(err instanceof ApiProblem ? err.message : 'The server could not be reached');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main class="sign-in">
+      <h1>crm-caldav admin</h1>
+      <form onSubmit={submit}>
+        <label>
+          E-mail
+          <input type="email" name="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+        </label>
+        <label>
+          Password
+          <input type="password" name="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        </label>
+        {error && <Notice kind="error">{error}</Notice>}
+        <button type="submit" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+      <p class="muted">
+        Admin accounts are made with <code>npx crm-caldav admin add you@example.com</code>.
+      </p>
+    </main>
+  );
+}

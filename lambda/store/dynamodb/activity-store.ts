@@ -1,0 +1,43 @@
+/** ActivityStore on the activity table: pk = user e-mail, sk = `device#<key>`, kept a year after the last request. */
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { deviceKey, type ActivityStore, type DeviceActivity } from '../../accounts/activity';
+import { queryAll } from './paging';
+import { batchWriteAll } from './retry';
+
+const RETENTION_SECONDS = 365 * 24 * 3600;
+
+export class DynamoActivityStore implements ActivityStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** One UpdateItem: the write the CalDAV handlers' role allows on this table. */
+  async record(email: string, device: DeviceActivity) {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: email, sk: `device#${deviceKey(device.userAgent)}` },
+        UpdateExpression: 'SET userAgent = :ua, lastSeenAt = :at, lastMethod = :m, expiresAt = :ttl',
+        ExpressionAttributeValues: {
+          ':ua': device.userAgent,
+          ':at': device.lastSeenAt,
+          ':m': device.lastMethod,
+          ':ttl': Math.floor(Date.parse(device.lastSeenAt) / 1000) + RETENTION_SECONDS,
+        },
+      }),
+    );
+  }
+
+  async list(email: string) {
+    const items = await queryAll(this.doc, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': email } });
+    return items
+      .map((i) => ({ userAgent: i.userAgent as string, lastSeenAt: i.lastSeenAt as string, lastMethod: i.lastMethod as string }))
+      .sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt));
+  }
+
+  async deleteUser(email: string) {
+    const keys = await queryAll(this.doc, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': email }, ProjectionExpression: 'pk, sk' });
+    await batchWriteAll(this.doc, this.table, keys.map((Key) => ({ DeleteRequest: { Key } })), 'device activity deletion');
+  }
+}
