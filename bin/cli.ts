@@ -69,7 +69,7 @@ Where the users are:
   --dynamodb-endpoint URL     this DynamoDB (CALDAV_DYNAMODB_ENDPOINT)
   --aws                       the deployed tables: AWS credentials/region from the environment,
                               table names from USERS_TABLE, OUTBOX_TABLE, EVENTS_TABLE, SYNC_TABLE,
-                              CRM_TABLE, JOBS_TABLE`;
+                              CRM_TABLE, JOBS_TABLE, ADMINS_TABLE, ACTIVITY_TABLE`;
 
 const COMMANDS = new Map([
   ['user', ['add', 'disable', 'enable', 'reset-password', 'list', 'link', 'delete']],

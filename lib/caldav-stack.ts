@@ -20,7 +20,7 @@ import {
 } from './constructs/caldav-api';
 import { CaldavTables, type TableName } from './constructs/caldav-tables';
 import { TABLES, tableEnvVar } from '../lambda/store/dynamodb/schema';
-import { DavFunction, type TableAccess } from './constructs/dav-function';
+import { DavFunction, type DavFunctionProps, type TableAccess } from './constructs/dav-function';
 import { ExportSchedule } from './constructs/export-schedule';
 import { SCHEDULED_FUNCTION_ENV } from '../lambda/app/export-now';
 import { SCHEDULE_MINUTES_ENV, VERSION_ENV } from '../lambda/app/config';
@@ -62,16 +62,28 @@ type Grants = Partial<Record<TableName, TableAccess>>;
  * Least privilege per handler module. Every DAV request authenticates against users (read);
  * OPTIONS and the well-known redirect touch no table at all.
  */
-const READ: Grants = { events: 'read', sync: 'read', users: 'read' };
+// Every authenticated request notes its device's last request (activity: UpdateItem only).
+const AUTHENTICATED: Grants = { users: 'read', activity: 'note' };
+const READ: Grants = { ...AUTHENTICATED, events: 'read', sync: 'read' };
 // PUT and DELETE also write to the CRM (the built-in one lives in the crm table); a CRM failure
 // parks the object in the outbox.
-const WRITE: Grants = { events: 'readWrite', sync: 'readWrite', users: 'read', outbox: 'readWrite', crm: 'readWrite' };
+const WRITE: Grants = { ...AUTHENTICATED, events: 'readWrite', sync: 'readWrite', outbox: 'readWrite', crm: 'readWrite' };
 /**
  * The CRM REST API writes the CRM, its users (admin) and, through the sync listener, the owners'
- * calendars; it shows the outbox in /crm/v1/status.
+ * calendars; it shows the outbox in /crm/v1/status. It signs admins in to the console (admins:
+ * accounts and sessions) and shows, and with a user deletes, their devices' activity.
  */
 // jobs: read, for export progress; an export is queued by enabling the user, not by a job write.
-const CRM_API_GRANTS: Grants = { events: 'readWrite', sync: 'readWrite', users: 'listWrite', outbox: 'list', crm: 'readWrite', jobs: 'read' };
+const CRM_API_GRANTS: Grants = {
+  events: 'readWrite',
+  sync: 'readWrite',
+  users: 'listWrite',
+  outbox: 'list',
+  crm: 'readWrite',
+  jobs: 'read',
+  admins: 'readWrite',
+  activity: 'readWrite',
+};
 const GRANTS: Record<StandardMethod | CoreMethod, Grants> = {
   OPTIONS: {},
   GET: READ,
@@ -81,8 +93,8 @@ const GRANTS: Record<StandardMethod | CoreMethod, Grants> = {
   PUT: WRITE,
   DELETE: WRITE,
   // Dead properties live on the calendar item of the sync table.
-  PROPPATCH: { sync: 'readWrite', users: 'read' },
-  MKCALENDAR: { users: 'read' },
+  PROPPATCH: { ...AUTHENTICATED, sync: 'readWrite' },
+  MKCALENDAR: AUTHENTICATED,
 };
 /**
  * The ANY fallback serves PROPFIND, REPORT and MKCALENDAR in 'any-fallback' mode and hands
@@ -90,7 +102,7 @@ const GRANTS: Record<StandardMethod | CoreMethod, Grants> = {
  */
 const FALLBACK_GRANTS: Grants = READ;
 /** With their own routes, the fallback only answers 405 after authentication. */
-const FALLBACK_ONLY_405_GRANTS: Grants = { users: 'read' };
+const FALLBACK_ONLY_405_GRANTS: Grants = AUTHENTICATED;
 
 function frontDoorOf(value: string | undefined): CaldavStackProps['frontDoor'] {
   if (value === undefined || value === 'http-api' || value === 'alb') return value;
@@ -150,11 +162,12 @@ export class CaldavStack extends Stack {
     const routing = props.davMethodRouting ?? DEFAULT_DAV_METHOD_ROUTING;
     this.tables = new CaldavTables(this, 'Tables');
 
-    const davFunction = (id: string, file: string, description: string, grants: Grants) => {
+    const davFunction = (id: string, file: string, description: string, grants: Grants, afterBundling?: DavFunctionProps['afterBundling']) => {
       const fn = new DavFunction(this, id, {
         entry: join(handlersDir, `${file}.ts`),
         projectRoot: PROJECT_ROOT,
         description,
+        afterBundling,
       });
       // Every function knows every table name (the stores are built from all of them); grants differ.
       for (const { logicalName: name } of TABLES) fn.bindTable(this.tables.byName[name], grants[name]);
@@ -183,7 +196,10 @@ export class CaldavStack extends Stack {
       fallback.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [writer.functionArn] }));
     }
     const wellKnown = davFunction('WellKnownHandler', 'well-known', 'CalDAV /.well-known/caldav redirect', {});
-    const crmApi = davFunction('CrmApiHandler', 'crm-api', 'CRM REST API (/crm/v1)', CRM_API_GRANTS);
+    // The admin console's files travel in the CRM API's bundle (lambda/console/assets.ts reads them).
+    const crmApi = davFunction('CrmApiHandler', 'crm-api', 'CRM REST API (/crm/v1)', CRM_API_GRANTS, (outputDir) => [
+      `cd "${PROJECT_ROOT}" && node --import tsx bin/build-console.ts "${join(outputDir, 'console')}"`,
+    ]);
     crmApi.addEnvironment(VERSION_ENV, PACKAGE_VERSION);
 
     let front: FrontMetrics;

@@ -31,9 +31,10 @@ export const ESBUILD_SETTINGS = {
 /**
  * What a function may do on a table. `list`/`listWrite` add Scan: only the users and outbox
  * tables are ever listed whole, by the scheduled job and the CRM API; CalDAV handlers can read
- * their user by key but never scan the table of password hashes.
+ * their user by key but never scan the table of password hashes. `note` is UpdateItem alone:
+ * the CalDAV handlers note a device's last request (activity table) and can do nothing else there.
  */
-export type TableAccess = 'read' | 'write' | 'readWrite' | 'list' | 'listWrite';
+export type TableAccess = 'read' | 'write' | 'readWrite' | 'list' | 'listWrite' | 'note';
 
 /** Exactly the DynamoDB actions the stores call (no DescribeTable, no Scan unless asked for). */
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
@@ -44,6 +45,7 @@ const ACTIONS: Record<TableAccess, string[]> = {
   readWrite: [...READ_ACTIONS, ...WRITE_ACTIONS],
   list: [...READ_ACTIONS, 'dynamodb:Scan'],
   listWrite: [...READ_ACTIONS, 'dynamodb:Scan', ...WRITE_ACTIONS],
+  note: ['dynamodb:UpdateItem'],
 };
 
 export interface DavFunctionProps {
@@ -58,6 +60,8 @@ export interface DavFunctionProps {
   environment?: Record<string, string>;
   /** Lambda's own retries of an asynchronous invocation (0-2); the service default is 2. */
   retryAttempts?: number;
+  /** Shell commands run after bundling, given the bundle's directory (files to ship beside the code). */
+  afterBundling?: (outputDir: string) => string[];
 }
 
 /**
@@ -103,6 +107,9 @@ export class DavFunction extends NodejsFunction {
         mainFields: [...ESBUILD_SETTINGS.mainFields],
         banner: ESBUILD_SETTINGS.banner,
         externalModules: [...ESBUILD_SETTINGS.external],
+        ...(props.afterBundling
+          ? { commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: (_input: string, output: string) => props.afterBundling!(output) } }
+          : {}),
       },
     });
     logGroup.grantWrite(role);

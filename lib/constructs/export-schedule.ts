@@ -2,8 +2,9 @@ import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
-import type { CaldavTables } from './caldav-tables';
-import { DavFunction } from './dav-function';
+import { TABLES } from '../../lambda/store/dynamodb/schema';
+import type { CaldavTables, TableName } from './caldav-tables';
+import { DavFunction, type TableAccess } from './dav-function';
 
 export interface ExportScheduleProps {
   /** Absolute path of the scheduled handler module. */
@@ -18,6 +19,18 @@ export interface ExportScheduleProps {
  * `intervalMinutes`. The job writes objects and change-log entries like PUT and DELETE do, and
  * the built-in CRM's records and feed.
  */
+const GRANTS: Partial<Record<TableName, TableAccess>> = {
+  events: 'readWrite',
+  sync: 'readWrite',
+  users: 'list',
+  // The pass replays CalDAV changes the CRM refused (lambda/sync/retry.ts).
+  outbox: 'listWrite',
+  // With the built-in CRM, reconciliation reads its change feed and writes its events.
+  crm: 'readWrite',
+  // Export jobs (state, plan, checkpoints) and the reconciliation cursor and lease.
+  jobs: 'readWrite',
+};
+
 export class ExportSchedule extends Construct {
   readonly fn: DavFunction;
   readonly rule: events.Rule;
@@ -38,16 +51,9 @@ export class ExportSchedule extends Construct {
       // A timed-out or failed pass is not re-run at once: its checkpoints wait for the next
       // scheduled run, which never overlaps (EventBridge's retryAttempts cover delivery only).
       retryAttempts: 0,
-    })
-      .bindTable(props.tables.events, 'readWrite')
-      .bindTable(props.tables.sync, 'readWrite')
-      .bindTable(props.tables.users, 'list')
-      // The job replays CalDAV changes the CRM refused (lambda/sync/retry.ts).
-      .bindTable(props.tables.outbox, 'listWrite')
-      // With the built-in CRM, reconciliation reads its change feed and writes its events.
-      .bindTable(props.tables.byName.crm, 'readWrite')
-      // Export jobs (state, plan, checkpoints) and the reconciliation cursor and lease.
-      .bindTable(props.tables.byName.jobs, 'readWrite');
+    });
+    // Every table's name (the App is built from all of them); access only where the pass works.
+    for (const { logicalName: name } of TABLES) this.fn.bindTable(props.tables.byName[name], GRANTS[name]);
 
     this.rule = new events.Rule(this, 'Rule', {
       description: `Runs the CRM export every ${props.intervalMinutes} minute(s)`,

@@ -9,6 +9,7 @@ import { clearAuthCache } from '../../lambda/accounts/credentials';
 import { davHandler } from '../../lambda/http/dav-handler';
 import { composeApp, type App } from '../../lambda/app/app';
 import { MemoryCalendarStore, MemoryUserStore } from '../../lambda/store/memory';
+import { MemoryActivityStore } from '../../lambda/accounts/activity';
 
 // Cheap scrypt cost keeps these tests fast; the stored hash carries its own parameters.
 const FAST = { N: 1024, r: 8, p: 1 };
@@ -124,5 +125,29 @@ describe('davHandler', () => {
     expect(line).not.toContain(PASSWORD);
     expect(line).not.toContain(auth.authorization.slice(6));
     expect(line).not.toContain('Top secret');
+  });
+});
+
+describe('device activity', () => {
+  const IOS = 'iOS/18.2 (22C152) dataaccessd/1.0';
+  const answer = async () => ({ status: 207, headers: {}, body: '<ok/>' });
+
+  it('notes the device of an authenticated request, not of a refused one, and a failed note fails nothing', async () => {
+    await install();
+    const activity = new MemoryActivityStore();
+    app = composeApp({ store: app.store, users: app.users, config: DEFAULT_CONFIG, now: () => NOW, activity });
+    const handler = davHandler(answer, source);
+    const request = (authorization: string) => buildApiGatewayEvent({ method: 'PROPFIND', url: '/calendars/ana%40example.com/', headers: { authorization, 'user-agent': IOS } });
+    const wrong = `Basic ${Buffer.from('ana@example.com:wrong').toString('base64')}`;
+    expect((await handler(request(wrong), context)).statusCode).toBe(401);
+    expect(await activity.list('ana@example.com')).toEqual([]);
+    expect((await handler(request(auth.authorization), context)).statusCode).toBe(207);
+    expect(await activity.list('ana@example.com')).toEqual([{ userAgent: IOS, lastSeenAt: NOW.toISOString(), lastMethod: 'PROPFIND' }]);
+
+    vi.spyOn(activity, 'record').mockRejectedValue(new Error('throttled'));
+    const log = vi.fn();
+    app = composeApp({ store: app.store, users: app.users, config: DEFAULT_CONFIG, now: () => NOW, activity, log });
+    expect((await davHandler(answer, source)(request(auth.authorization), context)).statusCode).toBe(207);
+    expect(log).toHaveBeenCalledWith('error', 'could not note the device activity', { error: 'Error: throttled' });
   });
 });

@@ -127,6 +127,14 @@ describe('functions', () => {
     }
   });
 
+  it('ships the admin console beside the CRM API function only', () => {
+    for (const [description, id] of Object.entries(fns)) {
+      const code = resources(template)[id].Properties.Code as { S3Key: string };
+      const dir = join(assemblyDir, `asset.${code.S3Key.replace(/\.zip$/, '')}`, 'console');
+      for (const file of ['index.html', 'app.js', 'app.css']) expect(existsSync(join(dir, file)), `${description} ${file}`).toBe(description === CRM_API);
+    }
+  });
+
   it('puts no secret value in any environment', () => {
     const allowed = new Set(['NODE_OPTIONS', ...TABLES.map(tableEnvVar), 'SCHEDULED_FUNCTION_NAME', 'PROPPATCH_FUNCTION_NAME', 'CALDAV_VERSION', 'CALDAV_SCHEDULE_MINUTES']);
     for (const [, fn] of ofType(template, 'AWS::Lambda::Function')) {
@@ -143,10 +151,15 @@ describe('least privilege', () => {
     return Object.fromEntries(['events', 'sync', 'users'].map((t) => [t, tableAccess(template, fns[description], ids[t])]));
   };
 
-  it('gives read-only methods no write action on any table', () => {
+  it('gives read-only methods no write action on any table but noting their device (UpdateItem on activity)', () => {
+    const ids = tableIds(template);
     for (const description of ['CalDAV GET', 'CalDAV HEAD', 'CalDAV OPTIONS', 'CalDAV /.well-known/caldav redirect', FALLBACK]) {
-      const actions = statementsOf(template, fns[description]).flatMap((s) => s.Action);
+      const statements = statementsOf(template, fns[description]);
+      const onActivity = (st: (typeof statements)[number]) => JSON.stringify(st.Resource).includes(ids.activity!);
+      const actions = statements.filter((st) => !onActivity(st)).flatMap((st) => st.Action);
       for (const write of WRITE_ACTIONS) expect(actions, `${description} ${write}`).not.toContain(write);
+      const noted = statements.filter(onActivity).flatMap((st) => [st.Action].flat());
+      expect(noted, description).toEqual(description.includes('OPTIONS') || description.includes('well-known') ? [] : ['dynamodb:UpdateItem']);
     }
     expect(access('CalDAV GET')).toEqual({ events: 'read', sync: 'read', users: 'read' });
     expect(access('CalDAV HEAD')).toEqual({ events: 'read', sync: 'read', users: 'read' });
@@ -183,6 +196,16 @@ describe('least privilege', () => {
     expect(invokes.map((st) => JSON.stringify(st.Resource))).toEqual([JSON.stringify({ 'Fn::GetAtt': [fns['CalDAV PROPPATCH'], 'Arn'] })]);
     // No route of its own: it is reached only through the fallback.
     expect(Object.values(routeTargets(template))).not.toContain('CalDAV PROPPATCH');
+  });
+
+  it('lets only the CRM API read admin accounts and sessions, and list or delete device activity', () => {
+    const ids = tableIds(template);
+    for (const [description, id] of Object.entries(fns)) {
+      expect(tableAccess(template, id, ids.admins!), description).toBe(description === CRM_API ? 'readWrite' : 'none');
+      const reads = statementsOf(template, id).filter((st) => JSON.stringify(st.Resource).includes(ids.activity!)).flatMap((st) => [st.Action].flat());
+      if (description !== CRM_API) expect(reads.filter((a) => a !== 'dynamodb:UpdateItem'), description).toEqual([]);
+    }
+    expect(tableAccess(template, fns[CRM_API]!, ids.activity!)).toBe('readWrite');
   });
 
   it('limits each role to its own log group (no AWSLambdaBasicExecutionRole)', () => {

@@ -33,7 +33,8 @@ function useRoute(): Route {
 function App() {
   // undefined: not known yet (asking the server); null: signed out.
   const [session, setCurrent] = useState<Session | null | undefined>(undefined);
-  const [notice, setNotice] = useState<string | undefined>();
+  // A message for the page at `hash` (where an action led), dropped once another page is shown.
+  const [notice, setNotice] = useState<{ text: string; hash: string } | undefined>();
   const route = useRoute();
   const signedOut = useCallback(() => setCurrent(null), []);
   setSession(session ?? null, signedOut);
@@ -41,7 +42,7 @@ function App() {
   useEffect(() => {
     api.session().then(setCurrent, () => setCurrent(null));
   }, []);
-  useEffect(() => setNotice(undefined), [route]);
+  useEffect(() => setNotice((n) => (n?.hash === location.hash ? n : undefined)), [route]);
 
   if (session === undefined) return <p class="muted">Loading…</p>;
   if (session === null) return <SignIn onSignedIn={setCurrent} />;
@@ -66,15 +67,14 @@ function App() {
           </button>
         </span>
       </header>
-      {route.page === 'users' && <Users notice={notice} />}
+      {route.page === 'users' && <Users notice={notice?.text} />}
       {route.page === 'user' && (
         <User
           key={route.email}
           email={route.email}
           onDeleted={(text) => {
+            setNotice({ text, hash: '#/users' });
             location.hash = '#/users';
-            // After the route change clears the last notice.
-            setTimeout(() => setNotice(text));
           }}
         />
       )}

@@ -179,7 +179,7 @@ function Pending({ email, status, onRetried }: { email: string; status: SyncStat
             {mine.attempts === 1 ? '' : 's'}).
           </p>
           <p class="muted">
-            Last error {ago(mine.lastError.at)}: {mine.lastError.name}: {mine.lastError.message}
+            Last error {ago(mine.lastError.at)}, on {mine.lastError.name}: {mine.lastError.message}
           </p>
         </>
       ) : (

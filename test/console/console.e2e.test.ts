@@ -1,0 +1,186 @@
+/**
+ * The admin console end to end: headless Chromium (Playwright) against the local server on
+ * DynamoDB Local, as an admin uses it: sign in, add a user, turn CalDAV on and see the app
+ * password once, watch the initial export finish, retry a change waiting for the CRM, see the
+ * device that synced, make the iPhone set-up link, turn CalDAV off, delete the user, sign out. The password shown is checked against the CalDAV door.
+ *
+ * Screenshots of each page go to CONSOLE_SCREENSHOTS (`npm run docs:screenshots` writes them to
+ * docs/console/), else to a temporary directory.
+ */
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueAdminPassword } from '../../lambda/accounts/admins';
+import { runScheduledPass } from '../../lambda/jobs/pass';
+import { launchChromium } from '../helpers/browser';
+import { startInteropServer, type InteropServer } from '../helpers/server';
+
+const ADMIN_TOKEN = 'console-e2e-admin-token-0123456789';
+const ANA = 'ana@zillum.com';
+const IOS = 'iOS/18.2 (22C152) dataaccessd/1.0';
+const shots = process.env.CONSOLE_SCREENSHOTS ? resolve(process.env.CONSOLE_SCREENSHOTS) : mkdtempSync(join(tmpdir(), 'console-shots-'));
+
+let server: InteropServer;
+let browser: Browser;
+let page: Page;
+let adminPassword: string;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startInteropServer({ CRM_ADMIN_TOKEN: ADMIN_TOKEN }), launchChromium()]);
+  adminPassword = (await issueAdminPassword(server.app.admins!, 'boss@zillum.com', new Date(), 'Boss')).password;
+  page = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: 'en-US', timezoneId: 'Europe/Berlin' });
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  mkdirSync(shots, { recursive: true });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+
+/** A CalDAV request as the iPhone makes it. */
+const propfind = (password: string) =>
+  fetch(new URL(`/calendars/${ANA}/crm/`, server.url), {
+    method: 'PROPFIND',
+    headers: { authorization: `Basic ${Buffer.from(`${ANA}:${password}`).toString('base64')}`, depth: '0', 'user-agent': IOS },
+  });
+
+/** Three of Ana's events in the CRM, in the window the initial export copies. */
+async function crmEventsForAna() {
+  const today = new Date().toISOString().slice(0, 10);
+  for (const [i, title] of ['Kick-off', 'Site visit', 'Review'].entries()) {
+    const res = await fetch(new URL('/crm/v1/events', server.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ Event_Title: title, Owner: ANA, Start_DateTime: `${today}T${10 + i}:00:00Z`, End_DateTime: `${today}T${10 + i}:30:00Z` }),
+    });
+    expect(res.status).toBe(201);
+  }
+}
+
+describe('admin console in Chromium', () => {
+  let appPassword = '';
+
+  it('signs in', async () => {
+    await page.goto(new URL('/crm/admin/', server.url).href);
+    await page.getByLabel('E-mail').fill('boss@zillum.com');
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Wrong e-mail or password');
+    await shot('sign-in');
+    await page.getByLabel('Password').fill(adminPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    expect(await page.locator('.who').textContent()).toContain('boss@zillum.com');
+  });
+
+  it('adds a user, CalDAV off for now', async () => {
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await page.getByLabel('E-mail').fill(ANA);
+    await page.getByLabel('Name').fill('Ana Lopez');
+    await page.getByLabel('Turn CalDAV on now').uncheck();
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: `Added ${ANA}` }).waitFor();
+    const row = page.getByRole('row').filter({ hasText: ANA });
+    await expect.poll(() => row.textContent()).toContain('Disabled');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await shot('users');
+    expect((await server.users.getUser(ANA))?.enabled).toBe(false);
+  });
+
+  it('searches the list', async () => {
+    await page.getByLabel('Search users').fill('lopez');
+    await expect.poll(() => page.getByRole('row').count()).toBe(2);
+    await page.getByLabel('Search users').fill('nobody-here');
+    await expect.poll(() => page.getByRole('cell').first().textContent()).toContain('No user matches');
+    await page.getByLabel('Search users').fill('');
+  });
+
+  it('turns CalDAV on: the app password is shown once and works; the export finishes', async () => {
+    await crmEventsForAna();
+    await page.getByRole('link', { name: ANA }).click();
+    await page.getByRole('heading', { name: 'Ana Lopez' }).waitFor();
+    await page.getByRole('button', { name: 'Enable CalDAV' }).click();
+    const secret = page.getByTestId('secret');
+    await secret.waitFor();
+    appPassword = (await secret.textContent())!.trim();
+    expect(appPassword).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/);
+    expect((await propfind(appPassword)).status).toBe(207);
+
+    await expect.poll(() => page.getByTestId('export-state').textContent(), { timeout: 30_000 }).toBe('Done');
+    expect(await page.getByTestId('export-summary').textContent()).toBe('3 exported');
+    const bar = page.getByRole('progressbar', { name: 'Initial export' });
+    expect([await bar.getAttribute('value'), await bar.getAttribute('max')]).toEqual(['3', '3']);
+    await shot('user-password-once');
+  });
+
+  it('shows a change waiting for the CRM with its last error, and retries it', async () => {
+    const [object] = await server.store.listObjects(ANA);
+    await server.app.crm!.outbox.record({ owner: ANA, name: object!.name, uid: 'x', error: 'CrmUnavailable: the CRM timed out', at: new Date().toISOString() });
+    await page.reload();
+    const pending = page.getByTestId('pending');
+    await expect.poll(() => pending.textContent()).toContain('1 change waiting since');
+    expect(await pending.textContent()).toContain(`on ${object!.name}: CrmUnavailable: the CRM timed out`);
+    await shot('user-pending');
+    await page.getByRole('button', { name: 'Retry now' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('Retried: 1 delivered, 0 still failing.');
+    await expect.poll(() => pending.textContent()).toContain('Nothing waiting');
+  });
+
+  it('shows the device that synced, and never the password again', async () => {
+    await page.reload();
+    await page.getByRole('heading', { name: 'Ana Lopez' }).waitFor();
+    await expect.poll(() => page.getByTestId('devices').textContent()).toContain(IOS);
+    expect(await page.getByTestId('devices').textContent()).toContain('PROPFIND');
+    expect(await page.getByTestId('secret').count()).toBe(0);
+    expect(await page.content()).not.toContain(appPassword);
+  });
+
+  it('makes the iPhone set-up link with its QR code', async () => {
+    await page.getByRole('button', { name: 'Make a set-up link' }).click();
+    const link = page.getByTestId('setup-link');
+    await link.waitFor();
+    expect(await link.textContent()).toMatch(new RegExp(`^${server.url}crm/v1/onboarding/[A-Za-z0-9._-]+$`));
+    await page.getByTestId('qr').waitFor();
+    expect(await page.getByTestId('qr').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    await shot('user');
+  });
+
+  it('turns CalDAV off: the device is refused at once', async () => {
+    await page.getByRole('button', { name: 'Disable CalDAV' }).click();
+    await expect.poll(() => page.getByTestId('caldav-state').textContent()).toBe('CalDAV disabled');
+    expect((await propfind(appPassword)).status).toBe(401);
+  });
+
+  it('deletes the user once its e-mail is typed', async () => {
+    const remove = page.getByRole('button', { name: `Delete ${ANA}` });
+    expect(await remove.isDisabled()).toBe(true);
+    await page.getByLabel('Type the e-mail to confirm').fill(ANA);
+    await remove.click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toMatch(new RegExp(`^Deleted ${ANA}: 3 calendar object\\(s\\) removed`));
+    expect(await server.users.getUser(ANA)).toBeNull();
+  });
+
+  it('shows the organisation: version, schedule, reconciliation, waiting changes', async () => {
+    await runScheduledPass(server.app.jobDeps!);
+    await page.getByRole('link', { name: 'Organisation' }).click();
+    await page.getByRole('heading', { name: 'Organisation' }).waitFor();
+    expect(await page.getByTestId('version').textContent()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(await page.getByTestId('reconciled').textContent()).toMatch(/now|second/);
+    await shot('organisation');
+  });
+
+  it('signs out', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+});
