@@ -1,36 +1,32 @@
 /** What runs for everyone: the release, the schedule, reconciliation, and changes waiting for the CRM. */
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiProblem, api, type Organisation as Overview } from './api';
-import { Notice, ago, formatTime } from './parts';
+import { api, type Organisation as Overview } from './api';
+import { Notice, ago, formatTime, problemText, useAction } from './parts';
 
 export function Organisation() {
   const [org, setOrg] = useState<Overview | null>(null);
-  const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const load = useCallback(() => {
-    api.organisation().then(setOrg, (err: unknown) => setNotice({ kind: 'error', text: err instanceof ApiProblem ? err.message : String(err) }));
+    api.organisation().then(setOrg, (err: unknown) => setLoadError(problemText(err)));
   }, []);
   useEffect(load, [load]);
 
-  const retryAll = async () => {
-    setBusy(true);
-    try {
+  const retryAll = () =>
+    run(async () => {
       const r = await api.retry();
-      setNotice({ kind: 'ok', text: `Retried every user's waiting changes: ${r.delivered} delivered, ${r.failed} still failing.` });
+      setDone(`Retried every user's waiting changes: ${r.delivered} delivered, ${r.failed} still failing.`);
       load();
-    } catch (err) {
-      setNotice({ kind: 'error', text: err instanceof ApiProblem ? err.message : String(err) });
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
-  if (!org) return <main>{notice ? <Notice kind={notice.kind}>{notice.text}</Notice> : <p class="muted">Loading…</p>}</main>;
+  if (!org) return <main>{loadError ? <Notice kind="error">{loadError}</Notice> : <p class="muted">Loading…</p>}</main>;
   const rec = org.reconciliation;
   return (
     <main>
       <h1>Organisation</h1>
-      {notice && <Notice kind={notice.kind}>{notice.text}</Notice>}
+      {done && <Notice kind="ok">{done}</Notice>}
+      {error && <Notice kind="error">{error}</Notice>}
       <section class="card">
         <h2>Server</h2>
         <dl>

@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import QRCode from 'qrcode';
 import { progressDetail } from '../../jobs/progress';
-import type { ExportProgressView } from './api';
+import { ApiProblem, type ExportProgressView } from './api';
 
 export function Notice({ kind, children }: { kind: 'error' | 'ok' | 'info'; children: ComponentChildren }) {
   return (
@@ -118,4 +118,28 @@ export function usePolling(load: () => void, ms: number, active: boolean): void 
     const timer = setInterval(load, ms);
     return () => clearInterval(timer);
   }, [active, ms, load]);
+}
+
+/** What to tell people about a failed call: the server's message, else that it was unreachable. */
+export const problemText = (err: unknown) => (err instanceof ApiProblem ? err.message : 'The server could not be reached');
+
+/**
+ * A button's work: `run` marks it busy, clears the last error, and keeps the error's text if the
+ * work fails; `busy` disables the button meanwhile.
+ */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+    } catch (err) {
+      setError(problemText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
 }

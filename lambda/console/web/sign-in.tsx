@@ -1,24 +1,14 @@
 import { useState } from 'preact/hooks';
-import { ApiProblem, api, type Session } from './api';
-import { Notice } from './parts';
+import { api, type Session } from './api';
+import { Notice, useAction } from './parts';
 
 export function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (e: Event) => {
+  const { busy, error, run } = useAction();
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      onSignedIn(await api.signIn(email, password));
-    } catch (err) {
-      setError(err instanceof ApiProblem ? err.message : 'The server could not be reached');
-    } finally {
-      setBusy(false);
-    }
+    void run(async () => onSignedIn(await api.signIn(email, password)));
   };
 
   return (

@@ -5,9 +5,7 @@
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiProblem, api, type CrmUser, type DeviceActivity, type ExportProgressView, type SyncStatus } from './api';
-import { ExportBar, Notice, Qr, SecretOnce, ago, formatTime, usePolling } from './parts';
-
-const message = (err: unknown) => (err instanceof ApiProblem ? err.message : String(err));
+import { ExportBar, Notice, Qr, SecretOnce, ago, formatTime, problemText, useAction, usePolling } from './parts';
 
 export function User({ email, onDeleted }: { email: string; onDeleted: (notice: string) => void }) {
   const [user, setUser] = useState<CrmUser | null>(null);
@@ -16,7 +14,12 @@ export function User({ email, onDeleted }: { email: string; onDeleted: (notice: 
   const [pending, setPending] = useState<SyncStatus | null>(null);
   const [devices, setDevices] = useState<DeviceActivity[] | null>(null);
   const [secret, setSecret] = useState<string | null>(null);
-  const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const { error, run } = useAction();
+  const act = (work: () => Promise<void>) => {
+    setNotice(null);
+    return run(work);
+  };
 
   const loadExport = useCallback(() => {
     api.exportOf(email).then(setProgress, () => setProgress(null));
@@ -25,22 +28,13 @@ export function User({ email, onDeleted }: { email: string; onDeleted: (notice: 
     api.status(email).then(setPending, () => setPending(null));
   }, [email]);
   const load = useCallback(() => {
-    api.user(email).then(setUser, (err: unknown) => (err instanceof ApiProblem && err.status === 404 ? setMissing(true) : setNotice({ kind: 'error', text: message(err) })));
+    api.user(email).then(setUser, (err: unknown) => (err instanceof ApiProblem && err.status === 404 ? setMissing(true) : setNotice(problemText(err))));
     api.devices(email).then(setDevices, () => setDevices(null));
     loadExport();
     loadPending();
   }, [email, loadExport, loadPending]);
   useEffect(load, [load]);
   usePolling(loadExport, 1500, progress?.state === 'queued' || progress?.state === 'running');
-
-  const act = async (run: () => Promise<void>) => {
-    setNotice(null);
-    try {
-      await run();
-    } catch (err) {
-      setNotice({ kind: 'error', text: message(err) });
-    }
-  };
 
   if (missing) return <main><Notice kind="error">There is no user {email}.</Notice></main>;
   if (!user) return <main aria-busy="true"><p class="muted">Loading…</p></main>;
@@ -61,7 +55,8 @@ export function User({ email, onDeleted }: { email: string; onDeleted: (notice: 
           CalDAV {user.caldavEnabled ? 'enabled' : 'disabled'}
         </span>
       </div>
-      {notice && <Notice kind={notice.kind}>{notice.text}</Notice>}
+      {notice && <Notice kind="ok">{notice}</Notice>}
+      {error && <Notice kind="error">{error}</Notice>}
       {secret && <SecretOnce label={`New app password for ${user.email}`} secret={secret} onDone={() => setSecret(null)} />}
 
       <section class="card">
@@ -70,7 +65,7 @@ export function User({ email, onDeleted }: { email: string; onDeleted: (notice: 
           {user.caldavEnabled ? (
             <button type="button" class="danger" onClick={() => act(async () => {
               setUser(await api.setEnabled(email, false));
-              setNotice({ kind: 'ok', text: 'CalDAV is off: every device of this user is refused from now on.' });
+              setNotice('CalDAV is off: every device of this user is refused from now on.');
               loadExport();
             })}>
               Disable CalDAV
@@ -80,7 +75,7 @@ export function User({ email, onDeleted }: { email: string; onDeleted: (notice: 
               const updated = await api.setEnabled(email, true);
               setUser(updated);
               setSecret(updated.appPassword ?? null);
-              setNotice({ kind: 'ok', text: 'CalDAV is on; the initial export has started.' });
+              setNotice('CalDAV is on; the initial export has started.');
               loadExport();
             })}>
               Enable CalDAV
@@ -88,7 +83,7 @@ export function User({ email, onDeleted }: { email: string; onDeleted: (notice: 
           )}
           <button type="button" class="plain" disabled={!user.caldavEnabled} onClick={() => act(async () => {
             setSecret((await api.resetPassword(email)).appPassword);
-            setNotice({ kind: 'ok', text: 'The previous app password no longer works.' });
+            setNotice('The previous app password no longer works.');
           })}>
             Reset app password
           </button>
@@ -104,7 +99,7 @@ export function User({ email, onDeleted }: { email: string; onDeleted: (notice: 
       <section class="card">
         <h2>Changes waiting for the CRM</h2>
         <Pending email={email} status={pending} onRetried={(text) => {
-          setNotice({ kind: 'ok', text });
+          setNotice(text);
           loadPending();
         }} />
       </section>
@@ -124,7 +119,7 @@ export function User({ email, onDeleted }: { email: string; onDeleted: (notice: 
 
 function SetUpLink({ email }: { email: string }) {
   const [link, setLink] = useState<{ url: string; expiresAt: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   return (
     <div class="setup">
       <h3>iPhone set-up link</h3>
@@ -132,7 +127,7 @@ function SetUpLink({ email }: { email: string }) {
         Opened on the iPhone, it installs the account in two taps (or shows the settings to type). It works once, for 24 hours, and gives the
         user a new app password.
       </p>
-      <button type="button" class="plain" onClick={() => api.link(email, 24).then((l) => (setLink(l), setError(null)), (err: unknown) => setError(message(err)))}>
+      <button type="button" class="plain" onClick={() => run(async () => setLink(await api.link(email, 24)))}>
         {link ? 'Make a new link' : 'Make a set-up link'}
       </button>
       {error && <Notice kind="error">{error}</Notice>}
@@ -154,22 +149,14 @@ function SetUpLink({ email }: { email: string }) {
 }
 
 function Pending({ email, status, onRetried }: { email: string; status: SyncStatus | null; onRetried: (text: string) => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   if (!status) return <p class="muted">Not available: no CRM sync is configured.</p>;
   const mine = status.users.find((u) => u.owner === email);
-  const retry = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const retry = () =>
+    run(async () => {
       const r = await api.retry(email);
       onRetried(`Retried: ${r.delivered} delivered, ${r.failed} still failing.`);
-    } catch (err) {
-      setError(message(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <div data-testid="pending">
       {mine ? (
@@ -220,15 +207,13 @@ function Devices({ devices }: { devices: DeviceActivity[] | null }) {
 
 function DeleteUser({ email, onDeleted }: { email: string; onDeleted: (notice: string) => void }) {
   const [typed, setTyped] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const remove = async (e: Event) => {
+  const { busy, error, run } = useAction();
+  const remove = (e: Event) => {
     e.preventDefault();
-    try {
+    void run(async () => {
       const r = await api.deleteUser(email);
       onDeleted(`Deleted ${email}: ${r.objects} calendar object(s) removed, ${r.pendingDropped} change(s) not yet in the CRM dropped. Their CRM events are kept.`);
-    } catch (err) {
-      setError(message(err));
-    }
+    });
   };
   return (
     <form onSubmit={remove}>
@@ -238,7 +223,7 @@ function DeleteUser({ email, onDeleted }: { email: string; onDeleted: (notice: s
         <input name="confirm" value={typed} onInput={(e) => setTyped(e.currentTarget.value)} autocomplete="off" />
       </label>
       {error && <Notice kind="error">{error}</Notice>}
-      <button type="submit" class="danger" disabled={typed.trim().toLowerCase() !== email}>
+      <button type="submit" class="danger" disabled={busy || typed.trim().toLowerCase() !== email}>
         Delete {email}
       </button>
     </form>

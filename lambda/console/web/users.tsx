@@ -1,7 +1,7 @@
 /** The users list: search, pages of 25, and adding a user (whose app password is shown once). */
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiProblem, api, type UserPage } from './api';
-import { Notice, SecretOnce, formatTime } from './parts';
+import { api, type UserPage } from './api';
+import { Notice, SecretOnce, formatTime, problemText, useAction } from './parts';
 
 const PAGE = 25;
 
@@ -19,7 +19,7 @@ export function Users({ notice }: { notice?: string }) {
         setPage(p);
         setError(null);
       },
-      (err: unknown) => setError(err instanceof ApiProblem ? err.message : String(err)),
+      (err: unknown) => setError(problemText(err)),
     );
   }, [query, after]);
 
@@ -104,25 +104,18 @@ function AddUser({ onAdded }: { onAdded: () => void }) {
   const [name, setName] = useState('');
   const [timeZone, setTimeZone] = useState(Intl.DateTimeFormat().resolvedOptions().timeZone);
   const [enable, setEnable] = useState(true);
-  const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<{ email: string; appPassword?: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const user = await api.addUser({ email: email.trim(), ...(name.trim() ? { name: name.trim() } : {}), ...(timeZone ? { timeZone } : {}), caldavEnabled: enable });
       setCreated({ email: user.email, appPassword: user.appPassword });
       setEmail('');
       setName('');
       onAdded();
-    } catch (err) {
-      setError(err instanceof ApiProblem ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

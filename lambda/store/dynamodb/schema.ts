@@ -59,26 +59,19 @@ export const CRM_TABLE: TableSpec = {
   sortKey: { name: 'sk', type: 'S' },
 };
 
-export const JOBS_TABLE: TableSpec = {
-  logicalName: 'jobs',
+/** A table keyed by string `pk` and `sk` whose items expire by `expiresAt`. */
+const expiringPkSk = (logicalName: TableSpec['logicalName']): TableSpec => ({
+  logicalName,
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
   ttlAttribute: 'expiresAt',
-};
+});
 
-export const ADMINS_TABLE: TableSpec = {
-  logicalName: 'admins',
-  partitionKey: { name: 'pk', type: 'S' },
-  sortKey: { name: 'sk', type: 'S' },
-  ttlAttribute: 'expiresAt',
-};
+export const JOBS_TABLE = expiringPkSk('jobs');
 
-export const ACTIVITY_TABLE: TableSpec = {
-  logicalName: 'activity',
-  partitionKey: { name: 'pk', type: 'S' },
-  sortKey: { name: 'sk', type: 'S' },
-  ttlAttribute: 'expiresAt',
-};
+export const ADMINS_TABLE = expiringPkSk('admins');
+
+export const ACTIVITY_TABLE = expiringPkSk('activity');
 
 export const TABLES = [EVENTS_TABLE, SYNC_TABLE, USERS_TABLE, OUTBOX_TABLE, CRM_TABLE, JOBS_TABLE, ADMINS_TABLE, ACTIVITY_TABLE] as const;
 
