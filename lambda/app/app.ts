@@ -3,7 +3,8 @@
  * an entry point needs. The Lambda handlers, the scheduled job, the CLI, the bench and the local
  * server all take their parts from one App; nothing else wires the bridge.
  */
-import type { DavConfig, ObjectChangeHook } from '../core/types';
+import type { AlongsideWrite, DavConfig, ObjectChangeHook, PendingChange } from '../core/types';
+import type { AtomicCrm } from '../sync/crm-alongside';
 import { createCrmApi, type CrmApi } from '../crm-api/router';
 import type { CrmApiBackend } from '../crm-api/types';
 import type { CrmConnector } from '../crm/types';
@@ -28,8 +29,11 @@ export interface AppParts {
   store: CalendarStore & ObjectImporter;
   /** The scheduled jobs' state; without it there is no scheduled pass and no export progress. */
   jobs?: JobStore;
-  /** The CRM the bridge syncs with and its outbox; absent = a plain CalDAV server. */
-  bridge?: { connector: CrmConnector; outbox: Outbox };
+  /**
+   * The CRM the bridge syncs with and its outbox; absent = a plain CalDAV server. `atomic`: the
+   * connector joins the calendar's transaction (the built-in CRM on the store's own DynamoDB).
+   */
+  bridge?: { connector: CrmConnector; outbox: Outbox; atomic?: AtomicCrm };
   /** What /crm/v1 serves (the built-in CRM) and the admin token; absent = the API answers 404. */
   crmApi?: { backend: CrmApiBackend; adminToken?: string };
   /**
@@ -58,6 +62,8 @@ export interface App {
   jobs: JobStore | null;
   /** Core calls it after each committed PUT or DELETE; absent without a CRM. */
   onObjectChange?: ObjectChangeHook;
+  /** Core asks it before a PUT or DELETE for the CRM's part of the transaction; absent unless the CRM can join it. */
+  writeAlongside?: (change: PendingChange) => AlongsideWrite | undefined;
   /** The bridge's CRM side (listener, outbox status, replay); null without a CRM. */
   crm: CrmSync | null;
   /** The CRM REST API's request-to-response function; null when not configured. */
@@ -84,7 +90,7 @@ export function composeApp(parts: AppParts): App {
   const log = parts.log ?? logLine;
   const { store, users, config } = parts;
   const jobs = parts.jobs ?? null;
-  const wired = parts.bridge ? wireCrmSync(store, parts.bridge.connector, parts.bridge.outbox, { now, log }) : null;
+  const wired = parts.bridge ? wireCrmSync(store, parts.bridge.connector, parts.bridge.outbox, { now, log, atomic: parts.bridge.atomic }) : null;
   const crm = wired?.crm ?? null;
   const removeUser = (email: string) => deleteUser({ users, store, outbox: parts.bridge?.outbox, jobs: jobs ?? undefined, activity: parts.activity, now }, email);
   const crmApi = parts.crmApi
@@ -133,6 +139,7 @@ export function composeApp(parts: AppParts): App {
     store,
     jobs,
     onObjectChange: wired?.onObjectChange,
+    writeAlongside: wired?.writeAlongside,
     crm,
     crmApi,
     jobDeps,

@@ -73,7 +73,8 @@ export function buildApp(opts: DynamoAppOptions = {}): App {
     users,
     store,
     jobs: new DynamoJobStore(doc, tables.jobs),
-    bridge: connector === 'builtin' ? { connector: builtin, outbox: new DynamoOutbox(doc, tables.outbox) } : undefined,
+    // The built-in CRM shares the calendar's DynamoDB: a phone's write commits both in one transaction.
+    bridge: connector === 'builtin' ? { connector: builtin, outbox: new DynamoOutbox(doc, tables.outbox), atomic: builtin } : undefined,
     crmApi: { backend: builtin, adminToken: env.CRM_ADMIN_TOKEN || undefined },
     exportTrigger: env[SCHEDULED_FUNCTION_ENV] ? invokeScheduled(env[SCHEDULED_FUNCTION_ENV], env) : undefined,
     about: aboutFromEnv(env),

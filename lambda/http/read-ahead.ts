@@ -9,8 +9,8 @@
  * check), so a wrong password buys no more work than a right one's first round trip, and
  * changes nothing.
  */
-import type { ObjectChangeHook } from '../core/types';
-import type { CalendarStore } from '../store/types';
+import type { AlongsideWrite, ObjectChangeHook } from '../core/types';
+import type { CalendarStore, CommitOptions } from '../store/types';
 
 /** Key reads a request may make before its credentials are known, in total. */
 export const MAX_KEYS_BEFORE_AUTH = 100;
@@ -24,7 +24,7 @@ export function storeAfterAuth(store: CalendarStore, authorized: Promise<unknown
     budget -= keys;
     return call();
   };
-  const commitAfter = { commitAfter: authorized };
+  const afterAuth = (opts: CommitOptions = {}): CommitOptions => ({ ...opts, commitAfter: authorized });
   return {
     getCalendar: (owner) => early(1, () => store.getCalendar(owner)),
     getObject: (owner, name) => early(1, () => store.getObject(owner, name)),
@@ -32,8 +32,8 @@ export function storeAfterAuth(store: CalendarStore, authorized: Promise<unknown
     findNameByUid: (owner, uid) => early(1, () => store.findNameByUid(owner, uid)),
     uidDeletedAt: (owner, uid) => early(1, () => store.uidDeletedAt(owner, uid)),
     // Counter, object and UID guard; the object and counter for a deletion.
-    putObject: (owner, obj, cond) => early(3, () => store.putObject(owner, obj, cond, commitAfter)),
-    deleteObject: (owner, name, cond) => early(2, () => store.deleteObject(owner, name, cond, commitAfter)),
+    putObject: (owner, obj, cond, opts) => early(3, () => store.putObject(owner, obj, cond, afterAuth(opts))),
+    deleteObject: (owner, name, cond, opts) => early(2, () => store.deleteObject(owner, name, cond, afterAuth(opts))),
     listObjects: (owner, atSeq) => later(() => store.listObjects(owner, atSeq)),
     findInRange: (owner, start, end, atSeq) => later(() => store.findInRange(owner, start, end, atSeq)),
     // The log's first page (LOG_FIRST_PAGE entries) with the counter read; more after the check.
@@ -45,4 +45,11 @@ export function storeAfterAuth(store: CalendarStore, authorized: Promise<unknown
 
 /** The change hook (the CRM write) never runs for an unchecked request, whatever calls it. */
 export const hookAfterAuth = (hook: ObjectChangeHook | undefined, authorized: Promise<unknown>): ObjectChangeHook | undefined =>
-  hook && ((change) => authorized.then(() => hook(change)));
+  hook && ((change, alongside) => authorized.then(() => hook(change, alongside)));
+
+/**
+ * A write's alongside reads (the CRM's) travel with the store's first round only when they are
+ * few; an event with hundreds of attendees waits for the credential check first.
+ */
+export const alongsideAfterAuth = (write: AlongsideWrite | undefined, authorized: Promise<unknown>): AlongsideWrite | undefined =>
+  write && (write.keys <= MAX_KEYS_BEFORE_AUTH ? write : { ...write, prepare: (current) => authorized.then(() => write.prepare(current)) });

@@ -33,6 +33,11 @@ interface Calendar {
   deletedUids: Map<string, string>;
 }
 
+/** Nothing else lives in memory with the calendar: there is no transaction to join. */
+function refuseAlongside(opts: CommitOptions): void {
+  if (opts.alongside) throw new Error('the memory store commits nothing alongside an object write');
+}
+
 export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
   private readonly calendars = new Map<string, Calendar>();
 
@@ -93,6 +98,7 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
   }
 
   async putObject(owner: string, obj: ObjectWrite, cond: WriteCondition = {}, opts: CommitOptions = {}) {
+    refuseAlongside(opts);
     // Waited for first: what follows runs without a pause, so check and write are atomic.
     await opts.commitAfter;
     const cal = this.calendar(owner);
@@ -107,6 +113,7 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
   }
 
   async deleteObject(owner: string, name: string, cond: WriteCondition = {}, opts: CommitOptions = {}) {
+    refuseAlongside(opts);
     await opts.commitAfter;
     const cal = this.calendar(owner);
     const existing = cal.objects.get(name);

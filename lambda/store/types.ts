@@ -58,7 +58,19 @@ export interface CommitOptions {
    * call rejects with its error.
    */
   commitAfter?: Promise<unknown>;
+  /** Other records that change in the same transaction (see Alongside). */
+  alongside?: Alongside;
 }
+
+/**
+ * Changes to other records that must commit atomically with an object write: the built-in CRM's
+ * event and feed entry for a phone's write (sync/crm-alongside.ts). The store calls it once per
+ * attempt, in the same turn as its own reads so that theirs travel in the same round trip, with
+ * the object's current state as its read finds it (for a deletion, the UID going away). It
+ * resolves to operations of the store's own engine (DynamoDB: TransactWriteItems items) to add
+ * to the commit, or none. A store that cannot commit them together refuses them.
+ */
+export type Alongside = (current: Promise<{ uid: string } | null>) => Promise<readonly unknown[]>;
 
 export interface ReadOptions {
   /**

@@ -1,7 +1,8 @@
 /**
  * Phone -> CRM on the write path: the ObjectChangeHook that core calls after each committed PUT or
- * DELETE. The calendar write always stands: when the CRM write fails, the href goes to the
- * outbox for retryPending() and the client still gets its success answer.
+ * DELETE, for changes not already committed with it (crm-alongside.ts). The calendar write always
+ * stands: when the CRM write fails, the href goes to the outbox for retryPending() and the client
+ * still gets its success answer.
  */
 import { errorText, silentLogger, type Logger } from '../app/log';
 import type { ObjectChangeHook } from '../core/types';
@@ -23,7 +24,9 @@ export function crmChangeHook(opts: CrmChangeHookOptions): ObjectChangeHook {
   const now = opts.now ?? (() => new Date());
   const log = opts.log ?? silentLogger;
 
-  return async (change) => {
+  return async (change, alongside) => {
+    // Committed with the calendar write already (crm-alongside.ts).
+    if (alongside?.carried?.()) return;
     const { owner } = change;
     const { name, uid } = change.kind === 'put' ? change.object : change;
     try {

@@ -6,7 +6,8 @@
 import type { CrmConnector } from '../crm/types';
 import type { CalendarStore } from '../store/types';
 import type { Logger } from '../app/log';
-import type { ObjectChangeHook } from '../core/types';
+import type { AlongsideWrite, ObjectChangeHook, PendingChange } from '../core/types';
+import { crmAlongside, type AtomicCrm } from './crm-alongside';
 import { crmChangeHook } from './crm-change-hook';
 import { crmToCaldav, type CaldavWriter } from './crm-to-caldav';
 import type { Outbox } from './outbox';
@@ -27,12 +28,21 @@ export interface CrmSync {
 export interface SyncWiringOptions {
   now?: () => Date;
   log?: Logger;
+  /** The connector when it can join the calendar's transaction (the built-in CRM on the store's DynamoDB). */
+  atomic?: AtomicCrm;
 }
 
-export function wireCrmSync(store: CalendarStore, connector: CrmConnector, outbox: Outbox, opts: SyncWiringOptions = {}): { onObjectChange: ObjectChangeHook; crm: CrmSync } {
+export interface WiredSync {
+  onObjectChange: ObjectChangeHook;
+  writeAlongside?: (change: PendingChange) => AlongsideWrite | undefined;
+  crm: CrmSync;
+}
+
+export function wireCrmSync(store: CalendarStore, connector: CrmConnector, outbox: Outbox, opts: SyncWiringOptions = {}): WiredSync {
   const deps = { store, crm: connector, outbox, now: opts.now, log: opts.log };
   return {
     onObjectChange: crmChangeHook(deps),
+    writeAlongside: opts.atomic && crmAlongside(opts.atomic, opts.log),
     crm: {
       connector,
       outbox,

@@ -40,7 +40,7 @@ export const event = (owner: string, start: string, end: string, extra: Partial<
 
 export interface JobWorld {
   t: TestTables;
-  /** The composed App: its onObjectChange is the phone side's door into the bridge. */
+  /** The composed App: its writeAlongside and onObjectChange are the phone side's doors into the bridge. */
   app: App;
   deps: JobDeps;
   crm: BuiltinCrm;
@@ -70,7 +70,8 @@ export async function jobWorld(records: UserRecord[] = [user(PAT), user(SAM)]): 
   const store = new DynamoCalendarStore(t.doc, { events: t.tables.events, sync: t.tables.sync }, { retentionSeconds: 30 * 86_400, now });
   const outbox = new DynamoOutbox(t.doc, t.tables.outbox);
   const jobs = new DynamoJobStore(t.doc, t.tables.jobs);
-  const app = composeApp({ config: DEFAULT_CONFIG, now, users, store, jobs, bridge: { connector: crm, outbox } });
+  // As shipped: the built-in CRM joins the calendar's transaction for phone writes.
+  const app = composeApp({ config: DEFAULT_CONFIG, now, users, store, jobs, bridge: { connector: crm, outbox, atomic: crm } });
   const deps: JobDeps = app.jobDeps!;
   return {
     t,

@@ -31,12 +31,13 @@ export const deleteMethod: CoreMethod = async (req, ctx) => {
     checkWritePreconditions(pre, current.etag);
     cond = pinState(current.etag);
   }
+  const alongside = ctx.writeAlongside?.({ kind: 'delete', owner: node.email, name: node.name });
   let uid: string;
   try {
-    ({ uid } = await ctx.store.deleteObject(node.email, node.name, cond));
+    ({ uid } = await ctx.store.deleteObject(node.email, node.name, cond, alongside && { alongside: alongside.prepare }));
   } catch (err) {
     rethrowStoreError(err, node.email);
   }
-  await ctx.onObjectChange?.({ kind: 'delete', owner: node.email, name: node.name, uid });
+  await ctx.onObjectChange?.({ kind: 'delete', owner: node.email, name: node.name, uid }, alongside);
   return { status: 204, headers: {} };
 };

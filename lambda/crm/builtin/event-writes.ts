@@ -16,6 +16,7 @@ import {
   CrmValidationError,
   type CrmEvent,
   type CrmEventDraft,
+  type CrmUser,
   type UpsertOptions,
 } from '../types';
 import { nextModifiedTime, retryOnRace, type CrmContext } from './context';
@@ -24,7 +25,7 @@ import { eventKey, feedCounterKey, feedKey, ownerEventKey, ownerUidKey, shardOfE
 import { spanOfEvent, type EventSpan } from './span';
 import { crmUserOf, userRefOf } from './users';
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** Leaves room under DynamoDB's 400 KB item limit for attribute names and overhead. */
 const MAX_RECORD_BYTES = 380_000;
@@ -108,6 +109,33 @@ function recordItems(ctx: CrmContext, before: CrmEvent | null, after: CrmEvent, 
   return items;
 }
 
+/** The event as a write makes it: the draft on its owner, times stamped, the caldav link copied. */
+export function eventAfter(draft: CrmEventDraft, id: string, before: CrmEvent | null, owner: CrmUser, now: string): CrmEvent {
+  return {
+    ...structuredClone(draft),
+    id,
+    Owner: userRefOf(owner),
+    Created_Time: before?.Created_Time ?? draft.Created_Time ?? now,
+    Modified_Time: now,
+    Deleted: draft.Deleted ?? false,
+    caldav: draft.caldav ? structuredClone(draft.caldav) : null,
+  };
+}
+
+/**
+ * Everything one event write commits: record, owner index, UID index and feed entry, each
+ * conditioned on what was read (`before`, the UID slot's `holder`, the feed counter `seq`).
+ * Throws CrmValidationError when the UID is already linked to another event.
+ */
+export function eventWriteItems(ctx: CrmContext, before: CrmEvent | null, after: CrmEvent, owner: CrmUser, seq: number, holder: string | null): TransactItem[] {
+  const uid = after.caldav?.uid;
+  // Only a UID moving into a slot needs the check: an unchanged slot is this event's already.
+  if (uid && !after.Deleted && !sameKey(uidSlot(before), uidSlot(after)) && holder !== null && holder !== after.id) {
+    throw new CrmValidationError('caldav.uid', `UID already linked to event ${holder}`);
+  }
+  return [...recordItems(ctx, before, after, spanOfEvent(after, owner)), ...feedItems(ctx, seq, after.id, after.Modified_Time)];
+}
+
 export async function upsertEvent(ctx: CrmContext, draft: CrmEventDraft, opts: UpsertOptions = {}): Promise<EventWrite> {
   const id = draft.id ?? randomUUID();
   let attempts = 0;
@@ -124,26 +152,18 @@ export async function upsertEvent(ctx: CrmContext, draft: CrmEventDraft, opts: U
     checkVersion(id, before, opts);
     if (!ownerRecord) throw new CrmValidationError('Owner', `no CRM user ${String(draft.Owner?.email)}`);
     const owner = crmUserOf(ownerRecord);
-    const now = nextModifiedTime(ctx.now(), before?.Modified_Time);
-    const after: CrmEvent = {
-      ...structuredClone(draft),
-      id,
-      Owner: userRefOf(owner),
-      Created_Time: before?.Created_Time ?? draft.Created_Time ?? now,
-      Modified_Time: now,
-      Deleted: draft.Deleted ?? false,
-      caldav: draft.caldav ? structuredClone(draft.caldav) : null,
-    };
-    const span = spanOfEvent(after, owner);
+    const after = eventAfter(draft, id, before, owner, nextModifiedTime(ctx.now(), before?.Modified_Time));
     const uid = after.caldav?.uid;
-    // Only a UID moving into a slot needs the check: an unchanged slot is this event's already.
-    if (uid && !after.Deleted && !sameKey(uidSlot(before), uidSlot(after))) {
-      const holder = await eventIdByUid(ctx, owner.email, uid);
-      if (holder !== null && holder !== id) throw new CrmValidationError('caldav.uid', `UID already linked to event ${holder}`);
-    }
-    await ctx.doc.send(new TransactWriteCommand({ TransactItems: [...recordItems(ctx, before, after, span), ...feedItems(ctx, seq, id, now)] }));
+    const holder = uid && !after.Deleted && !sameKey(uidSlot(before), uidSlot(after)) ? await eventIdByUid(ctx, owner.email, uid) : null;
+    await ctx.doc.send(new TransactWriteCommand({ TransactItems: eventWriteItems(ctx, before, after, owner, seq, holder) }));
     return { before, after };
   });
+}
+
+/** A soft deletion's items: the record marked, its indexes following, its feed entry; the span stays as stored. */
+export function deletionItems(ctx: CrmContext, before: CrmEvent, span: EventSpan, seq: number, now: string): TransactItem[] {
+  const after: CrmEvent = { ...before, Deleted: true, Modified_Time: now };
+  return [...recordItems(ctx, before, after, span), ...feedItems(ctx, seq, before.id, now)];
 }
 
 /** Soft delete: the record stays, marked, so the deletion travels through the change feed. */
@@ -154,8 +174,7 @@ export async function deleteEvent(ctx: CrmContext, id: string, opts: UpsertOptio
     if (!read || !before || before.Deleted) throw new CrmNotFound(`no event ${id}`);
     checkVersion(id, before, opts);
     const now = nextModifiedTime(ctx.now(), before.Modified_Time);
-    const after: CrmEvent = { ...before, Deleted: true, Modified_Time: now };
-    await ctx.doc.send(new TransactWriteCommand({ TransactItems: [...recordItems(ctx, before, after, read.span), ...feedItems(ctx, seq, id, now)] }));
-    return { before, after };
+    await ctx.doc.send(new TransactWriteCommand({ TransactItems: deletionItems(ctx, before, read.span, seq, now) }));
+    return { before, after: { ...before, Deleted: true, Modified_Time: now } };
   });
 }

@@ -20,7 +20,9 @@ import {
   type PersonModule,
   type UpsertOptions,
 } from '../types';
+import type { AlongsideWrite, PendingChange } from '../../core/types';
 import type { CrmContext } from './context';
+import { phoneWrite } from './phone-write';
 import { eventIdByUid, getEvent, getEvents, ownerIndex } from './event-reads';
 import { deleteEvent, upsertEvent } from './event-writes';
 import { latestCursor, listChangesSince } from './feed';
@@ -114,6 +116,11 @@ export class BuiltinCrm implements CrmApiBackend {
     return guard('deleteEvent', async () => {
       await deleteEvent(this.ctx, id, opts);
     });
+  }
+
+  /** The CRM side of a phone's PUT or DELETE, committed in the calendar's transaction (phone-write.ts). */
+  phoneWrite(change: PendingChange): AlongsideWrite {
+    return phoneWrite(this.ctx, change);
   }
 
   findPersonByEmail(email: string): Promise<PersonMatch | null> {

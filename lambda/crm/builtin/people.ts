@@ -9,8 +9,8 @@ import { queryAll } from '../../store/dynamodb/paging';
 import { CrmConflict, CrmNotFound, type CrmPerson, type PersonMatch, type PersonModule, type UpsertOptions } from '../types';
 import type { PersonDraft, StoredPerson } from '../../crm-api/person-types';
 import { nextModifiedTime, retryOnRace, type CrmContext } from './context';
-import { emailKey, emailPk, peoplePk, personKey } from './keys';
-import { crmUserOf } from './users';
+import { emailKey, peoplePk, personKey } from './keys';
+import { matchOf, readWho, whoForUpdate, whoFromIndex, whoWrite, withCarrier, type Carrier } from './who';
 
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -70,10 +70,12 @@ export async function savePerson(ctx: CrmContext, draft: PersonDraft, opts: Upse
     };
     const before = current ? emailsOf(current) : [];
     const after = emailsOf(person);
+    const carrier = (e: string): Carrier => ({ module: draft.module, id, name: person.Full_Name, email: person.Email ?? e });
     const items: TransactItem[] = [
       { Put: { TableName: ctx.table, Item: { ...personKey(draft.module, id), ...person }, ...unchanged(current) } },
       ...before.filter((e) => !after.includes(e)).map((e): TransactItem => ({ Delete: { TableName: ctx.table, Key: emailKey(e, draft.module, id) } })),
       ...after.map((e): TransactItem => ({ Put: { TableName: ctx.table, Item: { ...emailKey(e, draft.module, id), module: draft.module, id } } })),
+      ...(await whoUpdates(ctx, [...new Set([...before, ...after])], draft.module, id, (e) => (after.includes(e) ? carrier(e) : null))),
     ];
     await ctx.doc.send(new TransactWriteCommand({ TransactItems: items }));
     return person;
@@ -88,34 +90,24 @@ export async function deletePerson(ctx: CrmContext, module: PersonModule, id: st
     const items: TransactItem[] = [
       { Delete: { TableName: ctx.table, Key: personKey(module, id), ...unchanged(current) } },
       ...emailsOf(current).map((e): TransactItem => ({ Delete: { TableName: ctx.table, Key: emailKey(e, module, id) } })),
+      ...(await whoUpdates(ctx, emailsOf(current), module, id, () => null)),
     ];
     await ctx.doc.send(new TransactWriteCommand({ TransactItems: items }));
     return current;
   });
 }
 
+/** The who-summaries of `emails` with (module, id) as `carrierFor` says (null: gone), versioned. */
+async function whoUpdates(ctx: CrmContext, emails: string[], module: PersonModule, id: string, carrierFor: (email: string) => Carrier | null): Promise<TransactItem[]> {
+  const whos = await whoForUpdate(ctx, emails);
+  return emails.map((e) => whoWrite(ctx, e, withCarrier(whos.get(e)!, module, id, carrierFor(e))));
+}
+
 /** Lead, then contact (oldest key first within a module), then user; case-insensitive. */
 export async function findPersonByEmail(ctx: CrmContext, email: string): Promise<PersonMatch | null> {
   const key = email.trim().toLowerCase();
   if (!key) return null;
-  // The index and the user together, then every hit's record together: two rounds of reads.
-  const [hits, record] = await Promise.all([
-    queryAll(ctx.doc, {
-      TableName: ctx.table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': emailPk(key) },
-      ConsistentRead: true,
-    }),
-    ctx.users.getUser(key),
-  ]);
-  const ordered = (['Leads', 'Contacts'] as const).flatMap((module) => hits.filter((i) => i.module === module).map((hit) => ({ module, id: String(hit.id) })));
-  const people = await Promise.all(ordered.map(({ module, id }) => getPerson(ctx, module, id)));
-  for (const [i, person] of people.entries()) {
-    if (!person) continue;
-    const { module } = ordered[i]!;
-    return { type: module === 'Leads' ? 'lead' : 'contact', id: person.id, email: person.Email ?? key, name: person.Full_Name };
-  }
-  if (!record) return null;
-  const user = crmUserOf(record);
-  return { type: 'user', id: user.id, email: user.email, name: user.name };
+  // The summary and the user together; the index only for an address without a summary.
+  const [who, user] = await Promise.all([readWho(ctx, key), ctx.users.getUser(key)]);
+  return matchOf(who ?? (await whoFromIndex(ctx, key)), user);
 }

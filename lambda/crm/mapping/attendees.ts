@@ -21,9 +21,10 @@ export function emailOf(prop: ICAL.Property): string | null {
   return typeof param === 'string' && param ? param : null;
 }
 
-const key = (email: string) => email.toLowerCase();
+export const key = (email: string) => email.toLowerCase();
 
-function organizerKeys(ev: RawComp, ownerEmail: string): Set<string> {
+/** The owner and the organizer: never participants. */
+export function organizerKeys(ev: RawComp, ownerEmail: string): Set<string> {
   const keys = new Set([key(ownerEmail)]);
   const org = firstProp(ev, 'ORGANIZER');
   const email = org ? emailOf(icalProp(org)) : null;

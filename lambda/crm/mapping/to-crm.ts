@@ -5,9 +5,9 @@
 import type ICAL from 'ical.js';
 import { CrmError, CrmValidationError, type CrmEventDraft, type CrmEventFields, type CrmRecurrenceException, type CrmUser } from '../types';
 import { readRemindAt } from './alarms';
-import { readParticipants, type Lookup } from './attendees';
+import { emailOf, key, organizerKeys, readParticipants, type Lookup } from './attendees';
 import { isoOfValue, readTimes, startOf } from './datetimes';
-import { comps, firstProp, icalProp, parseRaw, type RawComp } from './raw';
+import { comps, firstProp, icalProp, parseRaw, props, type RawComp } from './raw';
 import { readRecurrence } from './recurrence';
 import { Zones, yearHint } from './timezones';
 
@@ -36,6 +36,20 @@ export function eventsOf(ics: string) {
   const master = vevents.find((e) => !firstProp(e, 'RECURRENCE-ID')) ?? vevents[0]!;
   const overrides = vevents.filter((e) => e !== master && firstProp(e, 'RECURRENCE-ID'));
   return { doc, vcal, master, overrides, uid: text(master, 'UID') };
+}
+
+/** The attendee addresses a CRM mapping of this iCalendar will look up (owner and organizer left out), lower-cased. */
+export function attendeeEmails(ics: string, ownerEmail: string): string[] {
+  const { master, overrides } = eventsOf(ics);
+  const found = new Set<string>();
+  for (const ev of [master, ...overrides]) {
+    const skip = organizerKeys(ev, ownerEmail);
+    for (const line of props(ev, 'ATTENDEE')) {
+      const email = emailOf(icalProp(line));
+      if (email && !skip.has(key(email))) found.add(key(email));
+    }
+  }
+  return [...found];
 }
 
 /** Throws CrmValidationError (never a parser error) for iCalendar the CRM cannot take. */

@@ -64,17 +64,27 @@ export class KeyReader {
       else byId.set(id, { table: w.table, key: w.key, waiters: [w] });
     }
     const entries = [...byId.entries()];
-    for (let i = 0; i < entries.length; i += MAX_BATCH_KEYS) {
-      const chunk = entries.slice(i, i + MAX_BATCH_KEYS);
-      this.read(chunk.map(([, e]) => ({ table: e.table, key: e.key }))).then(
-        (found) => {
-          for (const [id, e] of chunk) for (const w of e.waiters) w.resolve(found.get(id));
-        },
-        (err: unknown) => {
-          for (const [, e] of chunk) for (const w of e.waiters) w.reject(err);
-        },
-      );
-    }
+    for (let i = 0; i < entries.length; i += MAX_BATCH_KEYS) this.answer(entries.slice(i, i + MAX_BATCH_KEYS), true);
+  }
+
+  /**
+   * Reads one chunk and answers its waiters. A failed batch spanning several tables is read again
+   * table by table, so one table's trouble (the CRM's gone, throttled) fails only its own reads.
+   */
+  private answer(chunk: Array<[string, { table: string; key: Key; waiters: Waiting[] }]>, splitOnFailure: boolean): void {
+    this.read(chunk.map(([, e]) => ({ table: e.table, key: e.key }))).then(
+      (found) => {
+        for (const [id, e] of chunk) for (const w of e.waiters) w.resolve(found.get(id));
+      },
+      (err: unknown) => {
+        const tables = new Set(chunk.map(([, e]) => e.table));
+        if (splitOnFailure && tables.size > 1) {
+          for (const table of tables) this.answer(chunk.filter(([, e]) => e.table === table), false);
+          return;
+        }
+        for (const [, e] of chunk) for (const w of e.waiters) w.reject(err);
+      },
+    );
   }
 
   /** One BatchGetItem of ≤ 100 keys, re-asking for what DynamoDB left unprocessed. */

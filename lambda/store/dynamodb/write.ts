@@ -1,6 +1,7 @@
 /**
  * putObject / deleteObject: each is one TransactWriteItems touching the object item, its UID
- * guard(s), a new change-log entry and the calendar's sequence counter.
+ * guard(s), a new change-log entry and the calendar's sequence counter, and whatever the caller
+ * commits alongside (CommitOptions.alongside: the built-in CRM's side of a phone's write).
  *
  * Concurrency: the counter, the object and the UID guard are read together (one BatchGetItem),
  * and the transaction pins every one of those reads with a condition: the counter's
@@ -44,11 +45,13 @@ export async function putObject(
   if (bytes > MAX_ITEM_BYTES) throw new ObjectTooLarge(bytes, MAX_ITEM_BYTES);
 
   return retryWhileContended(`put ${obj.name}`, async () => {
-    // One round trip (the reader batches them); each read is pinned by a condition below.
-    const [current, existing, holder] = await Promise.all([
+    // One round trip (the reader batches them, the alongside's too); each read is pinned by a condition below.
+    const head = readObjectHead(ctx, owner, obj.name);
+    const [current, existing, holder, alongside] = await Promise.all([
       readCurrentSeq(ctx, owner),
-      readObjectHead(ctx, owner, obj.name),
+      head,
       readUidHolder(ctx, owner, obj.uid),
+      opts.alongside?.(head) ?? [],
     ]);
     checkCondition(existing, cond);
     if (holder !== null && holder !== obj.name) throw new UidConflict(holder);
@@ -74,7 +77,7 @@ export async function putObject(
       // The resource now carries another UID: its old one becomes free for other resources.
       items.push({ Delete: { TableName: ctx.tables.events, Key: uidKey(owner, existing.uid), ...heldByOrFree(obj.name) } });
     }
-    items.push(logEntry(ctx, owner, next, obj.name, obj), counterAdvance(ctx, owner, current));
+    items.push(logEntry(ctx, owner, next, obj.name, obj), counterAdvance(ctx, owner, current), ...(alongside as TransactItem[]));
 
     await opts.commitAfter;
     await ctx.doc.send(new TransactWriteCommand({ TransactItems: items }));
@@ -90,7 +93,8 @@ export async function deleteObject(
   opts: CommitOptions = {},
 ): Promise<{ seq: number; uid: string }> {
   return retryWhileContended(`delete ${name}`, async () => {
-    const [current, existing] = await Promise.all([readCurrentSeq(ctx, owner), readObjectHead(ctx, owner, name)]);
+    const head = readObjectHead(ctx, owner, name);
+    const [current, existing, alongside] = await Promise.all([readCurrentSeq(ctx, owner), head, opts.alongside?.(head) ?? []]);
     if (!existing) throw new NotFound(name);
     checkCondition(existing, cond);
 
@@ -104,6 +108,7 @@ export async function deleteObject(
           { Put: { TableName: ctx.tables.events, Item: { ...uidKey(owner, existing.uid), name, deletedAt: ctx.now().toISOString() }, ...heldByOrFree(name) } },
           logEntry(ctx, owner, next, name),
           counterAdvance(ctx, owner, current),
+          ...(alongside as TransactItem[]),
         ],
       }),
     );
