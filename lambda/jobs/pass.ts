@@ -82,9 +82,29 @@ export async function runScheduledPass(deps: JobDeps, opts: PassOptions = {}): P
     return 'error' in run ? { email, error: run.error } : run;
   });
   report.exports = runs.filter((r): r is NonNullable<typeof r> => r !== null);
-  if (!opts.exportsOnly) report.reconcile = await guarded(() => runReconciliation(deps, { deadline: opts.deadline }));
+  if (!opts.exportsOnly) {
+    await guarded(() => summarizeCalendars(deps, records.map((r) => r.email.toLowerCase()), opts.deadline));
+    report.reconcile = await guarded(() => runReconciliation(deps, { deadline: opts.deadline }));
+  }
   return report;
 }
+
+/**
+ * Builds the listing index of calendars written before it existed (store.summarize); a calendar
+ * already indexed costs one key read, and none once this container has seen it so.
+ */
+async function summarizeCalendars(deps: JobDeps, owners: string[], deadline: number | undefined): Promise<void> {
+  const summarize = deps.store.summarize?.bind(deps.store);
+  if (!summarize) return;
+  // Counter reads first, a thousand keys at a time (ten BatchGetItems in parallel): the store
+  // notes which calendars are indexed, so only the others are built below.
+  for (let i = 0; i < owners.length; i += 1000) await Promise.all(owners.slice(i, i + 1000).map((o) => deps.store.getCalendar(o)));
+  const built = await pooled(owners, SUMMARIZE_CONCURRENCY, async (owner) => (deadline !== undefined && deps.now().getTime() >= deadline ? null : summarize(owner)));
+  const raced = owners.filter((_, i) => built[i] === false);
+  if (raced.length) deps.log?.('info', 'listing index: calendars written during the build are built again next run', { owners: raced });
+}
+
+const SUMMARIZE_CONCURRENCY = 8;
 
 /** Steps of a pass that failed (a lease lost or a deadline reached is not a failure). */
 export function failedSteps(report: PassReport, exportsOnly: boolean): number {

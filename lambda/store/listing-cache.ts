@@ -70,12 +70,10 @@ export class ListingCache implements CalendarStore, ObjectImporter {
   }
 
   async findInRange(owner: string, start: number | null, end: number | null, atSeq?: number): Promise<StoredObject[]> {
-    // Filling a cold listing from the objects themselves costs the same capacity as the
-    // summaries (DynamoDB counts whole items either way) and leaves no text to read after.
-    const loaded: StoredObject[] = [];
-    const listing = atSeq === undefined ? null : await this.listingAt(owner, atSeq, loaded);
+    // A cold listing comes from the summaries (a tenth of the objects' weight); then only the
+    // candidates' texts are read.
+    const listing = atSeq === undefined ? null : await this.listingAt(owner, atSeq);
     if (!listing) return this.inner.findInRange(owner, start, end);
-    if (loaded.length) return loaded.filter((o) => overlaps(o, start, end));
     const wanted = [...listing.byName.values()].filter((s) => overlaps(s, start, end));
     const found: StoredObject[] = [];
     const missing: string[] = [];
@@ -135,6 +133,10 @@ export class ListingCache implements CalendarStore, ObjectImporter {
     return this.inner.importObjects(owner, objects);
   }
 
+  async summarize(owner: string): Promise<boolean> {
+    return (await this.inner.summarize?.(owner)) ?? true;
+  }
+
   /** A write of this container's own moves the listing along when it is the only change since. */
   async putObject(owner: string, obj: ObjectWrite, cond?: WriteCondition, opts?: CommitOptions): Promise<{ created: boolean; seq: number }> {
     const result = await this.inner.putObject(owner, obj, cond, opts);
@@ -149,11 +151,8 @@ export class ListingCache implements CalendarStore, ObjectImporter {
     return result;
   }
 
-  /**
-   * The listing at `atSeq` or newer per name; null when the caller's number is older than ours.
-   * With `loaded`, a listing read afresh is read as whole objects, handed back in it.
-   */
-  private async listingAt(owner: string, atSeq: number, loaded?: StoredObject[]): Promise<Listing | null> {
+  /** The listing at `atSeq` or newer per name; null when the caller's number is older than ours. */
+  private async listingAt(owner: string, atSeq: number): Promise<Listing | null> {
     const cached = this.listings.get(owner);
     if (cached && cached.seq === atSeq) return cached;
     if (cached && cached.seq > atSeq) return null; // a request that read the counter before another's write
@@ -172,14 +171,7 @@ export class ListingCache implements CalendarStore, ObjectImporter {
         return cached;
       }
     }
-    let objects: ObjectSummary[];
-    if (loaded) {
-      loaded.push(...(await this.inner.findInRange(owner, null, null)));
-      for (const object of loaded) this.rememberText(owner, object);
-      objects = loaded;
-    } else {
-      objects = await this.inner.listObjects(owner);
-    }
+    const objects = await this.inner.listObjects(owner);
     const listing: Listing = { seq: atSeq, byName: new Map(objects.map((o) => [o.name, summaryOf(o)])) };
     this.replace(owner, listing);
     return listing;

@@ -240,4 +240,10 @@ export interface ObjectImporter {
    * own change-log entry (its own seq), exactly as putObject would, atomically with the counter.
    */
   importObjects(owner: string, objects: ObjectWrite[]): Promise<ImportResult>;
+  /**
+   * For storage that keeps a listing index beside the objects (DynamoDB's summary items): builds
+   * it for a calendar written before the index existed. True when the calendar is indexed (or
+   * empty), false when a write raced the build (the next call tries again). Absent: nothing to do.
+   */
+  summarize?(owner: string): Promise<boolean>;
 }

@@ -1,7 +1,8 @@
 /**
  * CalendarStore on DynamoDB (layout in schema.ts). This class only wires the port to the
- * per-concern modules: read.ts (object reads), write.ts (transactional put/delete),
- * sync.ts (counter and change log), props.ts (dead properties), import.ts (bulk creation).
+ * per-concern modules: read.ts (object reads), summaries.ts (listings), write.ts
+ * (transactional put/delete), sync.ts (counter and change log), props.ts (dead properties),
+ * import.ts (bulk creation).
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
@@ -22,7 +23,8 @@ import { importObjects } from './import';
 import type { StoreContext } from './items';
 import { KeyReader } from './key-reader';
 import { patchCalendarProps } from './props';
-import { findInRange, getObject, getObjects, listObjects } from './read';
+import { findInRange, getObject, getObjects } from './read';
+import { listObjects, summarize, type SummarizedSet } from './summaries';
 import { changesSince, readCalendar } from './sync';
 import { deleteObject, putObject, readUidDeletedAt, readUidHolder } from './write';
 
@@ -39,6 +41,7 @@ const DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600;
 
 export class DynamoCalendarStore implements CalendarStore, ObjectImporter {
   private readonly ctx: StoreContext;
+  private readonly summarized: SummarizedSet = new Set();
 
   constructor(
     doc: DynamoDBDocumentClient,
@@ -55,7 +58,7 @@ export class DynamoCalendarStore implements CalendarStore, ObjectImporter {
   }
 
   getCalendar(owner: string): Promise<CalendarMeta> {
-    return readCalendar(this.ctx, owner);
+    return readCalendar(this.ctx, owner, (o) => this.summarized.add(o));
   }
 
   patchCalendarProps(owner: string, set: Record<string, string>, remove: string[]): Promise<void> {
@@ -63,7 +66,11 @@ export class DynamoCalendarStore implements CalendarStore, ObjectImporter {
   }
 
   listObjects(owner: string): Promise<ObjectSummary[]> {
-    return listObjects(this.ctx, owner);
+    return listObjects(this.ctx, owner, this.summarized);
+  }
+
+  summarize(owner: string): Promise<boolean> {
+    return summarize(this.ctx, owner, this.summarized);
   }
 
   getObject(owner: string, name: string): Promise<StoredObject | null> {

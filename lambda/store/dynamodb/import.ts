@@ -2,7 +2,7 @@
  * importObjects: bulk creation for the initial export, as multi-object transactions.
  *
  * BatchWriteItem cannot carry the counter's compare-and-set, so each chunk of new objects is one
- * TransactWriteItems: per object its item, its UID guard and its change-log entry, plus a single
+ * TransactWriteItems: per object its item, its UID guard, its summary and its change-log entry, plus a single
  * counter advance by the number of objects. The reasoning of write.ts holds: the counter is read
  * first and the chunk's keys after it, so a committed transaction saw them current; every Put is
  * also conditioned on absence. Losing a race (counter moved, a name or UID taken meanwhile)
@@ -11,13 +11,13 @@
 import { BatchGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ImportTally, firstOfEach, indexed, type Indexed } from '../import';
 import { WriteContention, type ImportResult, type ObjectWrite } from '../types';
-import { MAX_ITEM_BYTES, itemBytes, objectKey, toObjectItem, uidKey, type ObjectItem, type StoreContext } from './items';
+import { MAX_ITEM_BYTES, itemBytes, objectKey, toObjectItem, toSummaryItem, uidKey, type ObjectItem, type StoreContext } from './items';
 import { backoff } from './retry';
 import { readCurrentSeq } from './sync';
 import { counterAdvance, logEntry, retryWhileContended, type TransactItem } from './write';
 
-/** Three transaction items per object plus the counter: 76 of TransactWriteItems' 100. */
-const MAX_CHUNK_OBJECTS = 25;
+/** Four transaction items per object plus the counter: 81 of TransactWriteItems' 100. */
+const MAX_CHUNK_OBJECTS = 20;
 /** Headroom under TransactWriteItems' 4 MB for table names, expressions and encoding. */
 const MAX_CHUNK_BYTES = 3.5 * 1024 * 1024;
 /** Bound on re-requests of keys BatchGetItem left unprocessed (throttling). */
@@ -26,7 +26,7 @@ const MAX_READ_ATTEMPTS = 8;
 interface Candidate extends Indexed {
   item: ObjectItem;
   guard: { pk: string; sk: string; name: string };
-  /** Bytes this object adds to a transaction: item, guard and change-log entry. */
+  /** Bytes this object adds to a transaction: item, guard, summary and change-log entry. */
   bytes: number;
 }
 
@@ -42,7 +42,7 @@ export async function importObjects(ctx: StoreContext, owner: string, objects: O
     }
     const guard = { ...uidKey(owner, entry.obj.uid), name: entry.obj.name };
     const log = { pk: owner, seq: 0, name: entry.obj.name, deleted: false, expiresAt: 0 };
-    fitting.push({ ...entry, item, guard, bytes: size + itemBytes(guard) + itemBytes(log) });
+    fitting.push({ ...entry, item, guard, bytes: size + itemBytes(guard) + itemBytes(log) + itemBytes(toSummaryItem(owner, entry.obj)) });
   }
   const { kept, duplicates } = firstOfEach(fitting);
   tally.mark(duplicates, 'skipped');
@@ -91,6 +91,7 @@ async function importChunk(
     const items: TransactItem[] = fresh.flatMap((c, i) => [
       { Put: { TableName: ctx.tables.events, Item: c.item, ...absent } },
       { Put: { TableName: ctx.tables.events, Item: c.guard, ...absent } },
+      { Put: { TableName: ctx.tables.events, Item: toSummaryItem(owner, c.obj) } },
       logEntry(ctx, owner, current + i + 1, c.obj.name, c.obj),
     ]);
     items.push(counterAdvance(ctx, owner, current, fresh.length));

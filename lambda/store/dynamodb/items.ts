@@ -19,11 +19,13 @@ export interface StoreContext {
 
 export const OBJECT_PREFIX = 'obj#';
 export const UID_PREFIX = 'uid#';
+export const SUMMARY_PREFIX = 'sum#';
 /** Sort key of the calendar item in the sync table; change-log entries start at 1. */
 export const CALENDAR_SEQ = 0;
 
 export const objectKey = (owner: string, name: string) => ({ pk: owner, sk: OBJECT_PREFIX + name });
 export const uidKey = (owner: string, uid: string) => ({ pk: owner, sk: UID_PREFIX + uid });
+export const summaryKey = (owner: string, name: string) => ({ pk: owner, sk: SUMMARY_PREFIX + name });
 export const calendarKey = (owner: string) => ({ pk: owner, seq: CALENDAR_SEQ });
 
 /** Events-table item for one calendar object. Unbounded range sides are absent attributes. */
@@ -47,6 +49,26 @@ export interface CalendarItem {
   seq: 0;
   currentSeq?: number;
   props?: Record<string, string>;
+  /** Set once every object has its summary item: from the first write, or by a backfill (summaries.ts). */
+  summarized?: boolean;
+}
+
+/**
+ * A listing's view of one object, beside it in the events table (`sum#<name>`), as small as it
+ * can be: one-letter names, the ETag's hash as bytes, times as epoch milliseconds. A Depth 1
+ * listing of 2,000 objects reads ~230 KB of these instead of the objects' ~2 MB.
+ */
+export interface SummaryItem {
+  pk: string;
+  sk: string;
+  /** The ETag: its base64url hash as bytes, or the text itself when it is not of that form. */
+  e: Uint8Array | string;
+  /** lastModified, epoch ms. */
+  m: number;
+  /** size, bytes. */
+  z: number;
+  a?: number;
+  b?: number;
 }
 
 /** Change-log entry of the sync table; a put's carries the summary written. */
@@ -125,6 +147,37 @@ export function summaryAttributes(obj: ObjectSummary): Pick<LogItem, 'etag' | 'l
   };
 }
 
+/** `"<base64url>"` as the bytes it encodes, when they encode back to exactly that text. */
+function etagBytes(etag: string): Uint8Array | string {
+  const inner = /^"([A-Za-z0-9_-]+)"$/.exec(etag)?.[1];
+  if (!inner) return etag;
+  const bytes = Buffer.from(inner, 'base64url');
+  return bytes.toString('base64url') === inner ? new Uint8Array(bytes) : etag;
+}
+
+export function toSummaryItem(owner: string, obj: ObjectSummary): SummaryItem {
+  return {
+    ...summaryKey(owner, obj.name),
+    e: etagBytes(obj.etag),
+    m: Date.parse(obj.lastModified),
+    z: obj.size,
+    ...(obj.rangeStart !== null ? { a: obj.rangeStart } : {}),
+    ...(obj.rangeEnd !== null ? { b: obj.rangeEnd } : {}),
+  };
+}
+
+export function fromSummaryItemCompact(item: Record<string, unknown>): ObjectSummary {
+  const s = item as unknown as SummaryItem;
+  return {
+    name: s.sk.slice(SUMMARY_PREFIX.length),
+    etag: typeof s.e === 'string' ? s.e : `"${Buffer.from(s.e).toString('base64url')}"`,
+    lastModified: new Date(Number(s.m)).toISOString(),
+    size: Number(s.z),
+    rangeStart: typeof s.a === 'number' ? s.a : null,
+    rangeEnd: typeof s.b === 'number' ? s.b : null,
+  };
+}
+
 export const epochSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
 /** DynamoDB's hard limit on one item, attribute names included. */
@@ -137,7 +190,7 @@ export function itemBytes(item: object): number {
   for (const [key, value] of Object.entries(item)) {
     if (value === undefined) continue;
     bytes += Buffer.byteLength(key, 'utf8');
-    bytes += typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : typeof value === 'number' ? 21 : 1;
+    bytes += typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : typeof value === 'number' ? 21 : value instanceof Uint8Array ? value.length : 1;
   }
   return bytes;
 }

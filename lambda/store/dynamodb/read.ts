@@ -1,24 +1,12 @@
 /** Object reads on the events table. All strongly consistent: a client re-reads right after writing. */
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './paging';
-import type { ObjectSummary, StoredObject } from '../types';
-import {
-  OBJECT_PREFIX,
-  SUMMARY_PROJECTION,
-  fromObjectItem,
-  fromSummaryItem,
-  objectKey,
-  type StoreContext,
-} from './items';
+import type { StoredObject } from '../types';
+import { OBJECT_PREFIX, fromObjectItem, objectKey, type StoreContext } from './items';
 
 export async function getObject(ctx: StoreContext, owner: string, name: string): Promise<StoredObject | null> {
   const item = await ctx.reader.get(ctx.tables.events, objectKey(owner, name));
   return item ? fromObjectItem(item) : null;
-}
-
-export async function listObjects(ctx: StoreContext, owner: string): Promise<ObjectSummary[]> {
-  const items = await queryObjects(ctx, owner, SUMMARY_PROJECTION);
-  return items.map(fromSummaryItem);
 }
 
 /**

@@ -6,7 +6,7 @@ import { queryAll, type Item } from './paging';
 import type { CalendarMeta, Change, ReadOptions } from '../types';
 import { calendarKey, epochSeconds, fromSummaryItem, type CalendarItem, type LogItem, type StoreContext } from './items';
 
-async function readCalendarItem(ctx: StoreContext, owner: string) {
+export async function readCalendarItem(ctx: StoreContext, owner: string) {
   return (await ctx.reader.get(ctx.tables.sync, calendarKey(owner))) as CalendarItem | undefined;
 }
 
@@ -15,8 +15,10 @@ export async function readCurrentSeq(ctx: StoreContext, owner: string): Promise<
   return Number(item?.currentSeq ?? 0);
 }
 
-export async function readCalendar(ctx: StoreContext, owner: string): Promise<CalendarMeta> {
+/** `summarized`: told when the item says the calendar's listing index is complete (summaries.ts). */
+export async function readCalendar(ctx: StoreContext, owner: string, summarized?: (owner: string) => void): Promise<CalendarMeta> {
   const item = await readCalendarItem(ctx, owner);
+  if (item?.summarized) summarized?.(owner);
   return { seq: Number(item?.currentSeq ?? 0), props: { ...(item?.props ?? {}) } };
 }
 

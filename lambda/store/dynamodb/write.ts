@@ -19,7 +19,9 @@ import {
   itemBytes,
   objectKey,
   summaryAttributes,
+  summaryKey,
   toObjectItem,
+  toSummaryItem,
   uidKey,
   type LogItem,
   type StoreContext,
@@ -77,7 +79,13 @@ export async function putObject(
       // The resource now carries another UID: its old one becomes free for other resources.
       items.push({ Delete: { TableName: ctx.tables.events, Key: uidKey(owner, existing.uid), ...heldByOrFree(obj.name) } });
     }
-    items.push(logEntry(ctx, owner, next, obj.name, obj), counterAdvance(ctx, owner, current), ...(alongside as TransactItem[]));
+    items.push(
+      // The listing's view of it; guarded by the object's own condition.
+      { Put: { TableName: ctx.tables.events, Item: toSummaryItem(owner, obj) } },
+      logEntry(ctx, owner, next, obj.name, obj),
+      counterAdvance(ctx, owner, current),
+      ...(alongside as TransactItem[]),
+    );
 
     await opts.commitAfter;
     await ctx.doc.send(new TransactWriteCommand({ TransactItems: items }));
@@ -104,6 +112,7 @@ export async function deleteObject(
       new TransactWriteCommand({
         TransactItems: [
           { Delete: { TableName: ctx.tables.events, Key: objectKey(owner, name), ...unchangedSince(existing) } },
+          { Delete: { TableName: ctx.tables.events, Key: summaryKey(owner, name) } },
           // The guard stays as a tombstone (uidDeletedAt) until the UID is held again.
           { Put: { TableName: ctx.tables.events, Item: { ...uidKey(owner, existing.uid), name, deletedAt: ctx.now().toISOString() }, ...heldByOrFree(name) } },
           logEntry(ctx, owner, next, name),
@@ -171,17 +180,20 @@ export function logEntry(ctx: StoreContext, owner: string, seq: number, name: st
   return { Put: { TableName: ctx.tables.sync, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
 }
 
-/** Compare-and-set of the calendar's sequence number from `current` to `current + by`. */
+/**
+ * Compare-and-set of the calendar's sequence number from `current` to `current + by`. The first
+ * write of a calendar also marks it summarized: every object it will hold gets its summary item.
+ */
 export function counterAdvance(ctx: StoreContext, owner: string, current: number, by = 1): TransactItem {
   return {
     Update: {
       TableName: ctx.tables.sync,
       Key: calendarKey(owner),
-      UpdateExpression: 'SET currentSeq = :next',
+      UpdateExpression: current === 0 ? 'SET currentSeq = :next, summarized = :yes' : 'SET currentSeq = :next',
       // The calendar item may exist without a counter: PROPPATCH before the first write.
       ConditionExpression:
         current === 0 ? 'attribute_not_exists(currentSeq) OR currentSeq = :current' : 'currentSeq = :current',
-      ExpressionAttributeValues: { ':current': current, ':next': current + by },
+      ExpressionAttributeValues: { ':current': current, ':next': current + by, ...(current === 0 ? { ':yes': true } : {}) },
     },
   };
 }
