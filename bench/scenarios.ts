@@ -3,8 +3,8 @@
  * Each one is built per iteration so that GET, multiget and PUT walk through different objects.
  */
 import { editEvent, type BenchEvent } from './ics';
-import type { DavReply, DavRequest } from './http';
-import { putRequest } from './seed';
+import type { BenchClient, DavReply, DavRequest } from './http';
+import { etagAfterPut, putRequest } from './seed';
 
 export interface Scenario {
   name: string;
@@ -12,8 +12,8 @@ export interface Scenario {
   what: string;
   request(i: number): DavRequest;
   expected: number;
-  /** Bookkeeping after a reply (a PUT's new ETag). */
-  after?(reply: DavReply, i: number): void | Promise<void>;
+  /** Bookkeeping after a reply (a PUT's new ETag, asked for when the reply has none). */
+  after?(reply: DavReply, i: number, client: BenchClient): void | Promise<void>;
 }
 
 export interface ScenarioState {
@@ -140,10 +140,10 @@ export function scenarios(s: ScenarioState): Scenario[] {
         return putRequest(calendar, { name, ics: editEvent(cur.ics, i + 1, s.now) }, { 'if-match': cur.etag });
       },
       expected: 204,
-      after: (reply, i) => {
+      after: async (reply, i, client) => {
         const name = editable[i % editable.length];
         const cur = s.current.get(name)!;
-        s.current.set(name, { ics: editEvent(cur.ics, i + 1, s.now), etag: reply.headers.get('etag') ?? '' });
+        s.current.set(name, { ics: editEvent(cur.ics, i + 1, s.now), etag: await etagAfterPut(client, calendar + name, reply) });
       },
     },
   ];

@@ -22,6 +22,11 @@ export function putRequest(calendar: string, event: Pick<BenchEvent, 'name' | 'i
   };
 }
 
+/** After a PUT: the ETag it answered with or, where a server leaves it out (it changed the text), the current one. */
+export async function etagAfterPut(client: BenchClient, path: string, reply: { headers: Headers }): Promise<string> {
+  return reply.headers.get('etag') ?? (await client.expect({ method: 'HEAD', path }, 200)).headers.get('etag') ?? '';
+}
+
 export async function seed(client: BenchClient, calendar: string, events: BenchEvent[], concurrency: number): Promise<SeedResult> {
   const etags = new Map<string, string>();
   const latencies: number[] = [];

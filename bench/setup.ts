@@ -20,6 +20,8 @@ export interface BenchSystem {
   engine: string;
   meter: DynamoMeter;
   user: { email: string; authorization: string };
+  /** A second server on a fresh App (a Lambda container that has seen nothing): its URL. */
+  coldServer(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -35,7 +37,8 @@ export async function startSystem(env: NodeJS.ProcessEnv = process.env, opts: Sy
   const { endpoint, engine, doc, meter, tables, onStop, stop } = await startEngine(env, 'bench');
   try {
     // The App as a Lambda container builds it, on the bench's metered client and tables.
-    const app = buildApp({ env: { ...env, CRM_CONNECTOR: opts.crm ?? 'none' }, doc, tables });
+    const container = () => buildApp({ env: { ...env, CRM_CONNECTOR: opts.crm ?? 'none' }, doc, tables });
+    const app = container();
 
     // As `user add` makes it: a generated app password, checked on every request.
     const email = 'bench@example.com';
@@ -50,6 +53,11 @@ export async function startSystem(env: NodeJS.ProcessEnv = process.env, opts: Sy
       engine,
       meter,
       user: { email, authorization: `Basic ${Buffer.from(`${email}:${password}`).toString('base64')}` },
+      async coldServer() {
+        const cold = await startLocalServer({ port: 0, app: container() });
+        onStop(() => cold.stop());
+        return cold.url.replace(/\/$/, '');
+      },
       stop,
     };
   } catch (err) {

@@ -19,6 +19,8 @@ export interface BenchTarget {
   meter?: DynamoMeter;
   /** A sync token `back` changes before `current`, where the server's token format is known. */
   tokenBefore?(current: string, back: number): string | undefined;
+  /** A client of a server that has seen nothing yet (a new Lambda container): our own only. */
+  coldClient?(): Promise<BenchClient>;
   stop(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function localTarget(env: NodeJS.ProcessEnv, opts: SystemOptions): 
       const seq = parseSyncToken(email, current);
       return seq !== null && seq > back ? formatSyncToken(email, seq - back) : undefined;
     },
+    coldClient: async () => new BenchClient(await system.coldServer(), system.user.authorization),
     stop: () => system.stop(),
   };
 }

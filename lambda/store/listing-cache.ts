@@ -82,6 +82,12 @@ export class ListingCache implements CalendarStore, ObjectImporter {
       if (text) found.push(text);
       else missing.push(summary.name);
     }
+    if (missing.length && readsWholeCheaper(missing.map((name) => listing.byName.get(name)!), listing)) {
+      // Most of the calendar, in small items: one Query of all objects costs fewer read units.
+      const objects = await this.inner.findInRange(owner, start, end);
+      for (const object of objects) this.rememberText(owner, object);
+      return objects;
+    }
     if (missing.length) {
       // Read now, these may be newer than the listing: still a state no older than `atSeq`.
       for (const object of await this.inner.getObjects(owner, missing)) {
@@ -220,6 +226,23 @@ export class ListingCache implements CalendarStore, ObjectImporter {
 function apply(listing: Listing, change: Change): void {
   if (change.deleted) listing.byName.delete(change.name);
   else if (change.summary) listing.byName.set(change.name, change.summary);
+}
+
+/** What an object item weighs beside its text (keys, ETag, UID, times, ranges), roughly. */
+const ITEM_OVERHEAD_BYTES = 300;
+const READ_UNIT_BYTES = 4096;
+
+/**
+ * Whether reading every object (one Query: its items' bytes together, in 4 KB units) costs
+ * fewer read units than fetching `wanted` by key (each item at least one unit). A month of a
+ * calendar holding a few months of small events is read whole; of a year's, by key.
+ */
+function readsWholeCheaper(wanted: ObjectSummary[], listing: Listing): boolean {
+  const units = (bytes: number) => Math.ceil(bytes / READ_UNIT_BYTES);
+  const byKey = wanted.reduce((n, s) => n + units(s.size + ITEM_OVERHEAD_BYTES), 0);
+  let all = 0;
+  for (const s of listing.byName.values()) all += s.size + ITEM_OVERHEAD_BYTES;
+  return units(all) < byKey;
 }
 
 /** The store's own range prefilter, on a summary: null bounds are unbounded. */
