@@ -8,10 +8,9 @@
  * Plans are written with BatchWriteItem (no condition is needed: a plan belongs to one job key
  * and is written before the job is marked planned), retrying UnprocessedItems with backoff.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '../store/dynamodb/paging';
-import { batchWriteAll, isNamed } from '../store/dynamodb/retry';
+import { batchWriteAll, conditionally, isNamed } from '../store/dynamodb/retry';
 import type { ExportJob, ExportProgress, ExportStatus, JobStore, Lease, ReconcileState } from './job-store';
 
 const EXPORT_PK = 'export';
@@ -23,19 +22,9 @@ const PLAN_RETENTION_SECONDS = 90 * 24 * 3600;
 const exportKey = (email: string) => ({ pk: EXPORT_PK, sk: email.toLowerCase() });
 const planPk = (job: Pick<ExportJob, 'email' | 'enabledAt'>) => `plan#${job.email.toLowerCase()}#${job.enabledAt}`;
 
-const conditionFailed = (err: unknown) => err instanceof ConditionalCheckFailedException || isNamed(err, 'ConditionalCheckFailedException');
+const conditionFailed = (err: unknown) => isNamed(err, 'ConditionalCheckFailedException');
 
 /** Runs a conditional write; false when its condition failed. */
-async function conditional(write: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (err) {
-    if (conditionFailed(err)) return false;
-    throw err;
-  }
-}
-
 function toJob(item: Record<string, unknown>): ExportJob {
   const { pk: _pk, sk, leaseHolder: _h, leaseUntil: _u, ...rest } = item;
   return { ...(rest as Omit<ExportJob, 'email'>), email: String(sk) };
@@ -83,7 +72,7 @@ export class DynamoJobStore implements JobStore {
         updatedAt: at,
       };
       const { email: _e, ...attrs } = job;
-      const created = await conditional(() =>
+      const created = await conditionally(() =>
         this.doc.send(
           new PutCommand({
             TableName: this.table,
@@ -132,7 +121,7 @@ export class DynamoJobStore implements JobStore {
       items.push({ pk: planPk(job), sk: String(i / IDS_PER_PLAN_ITEM).padStart(4, '0'), ids: plan.ids.slice(i, i + IDS_PER_PLAN_ITEM), expiresAt });
     }
     await batchWriteAll(this.doc, this.table, items.map((Item) => ({ PutRequest: { Item } })), 'plan write');
-    return conditional(() =>
+    return conditionally(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
@@ -160,7 +149,7 @@ export class DynamoJobStore implements JobStore {
   }
 
   checkpoint(email: string, lease: Lease, progress: ExportProgress, now: Date): Promise<boolean> {
-    return conditional(() =>
+    return conditionally(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
@@ -186,7 +175,7 @@ export class DynamoJobStore implements JobStore {
     const finished = status === 'done' || status === 'cancelled';
     const sets = ['#status = :status', 'updatedAt = :at', ...(finished ? ['finishedAt = :at'] : []), ...(reason ? ['reason = :reason'] : [])];
     const removes = ['leaseHolder', 'leaseUntil', ...(reason ? [] : ['reason'])];
-    return conditional(() =>
+    return conditionally(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
@@ -201,7 +190,7 @@ export class DynamoJobStore implements JobStore {
   }
 
   cancelExport(email: string, reason: string, now: Date): Promise<boolean> {
-    return conditional(() =>
+    return conditionally(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
@@ -242,7 +231,7 @@ export class DynamoJobStore implements JobStore {
   }
 
   advanceReconcile(lease: Lease, cursor: string): Promise<boolean> {
-    return conditional(() =>
+    return conditionally(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
@@ -257,7 +246,7 @@ export class DynamoJobStore implements JobStore {
   }
 
   async releaseReconcile(lease: Lease, summary: { at: string; applied: number }): Promise<void> {
-    await conditional(() =>
+    await conditionally(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,

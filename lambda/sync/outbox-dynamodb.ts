@@ -3,10 +3,9 @@
  * `record` is one UpdateItem (rev and attempts counted atomically, UIDs collected in a string
  * set); `remove` is a delete conditioned on the rev the replay started from.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryAll, scanAll } from '../store/dynamodb/paging';
-import { isNamed } from '../store/dynamodb/retry';
+import { conditionally } from '../store/dynamodb/retry';
 import { byAge, type Outbox, type OutboxEntry, type OutboxFailure, type OutboxKey } from './outbox';
 
 interface Item {
@@ -22,7 +21,6 @@ interface Item {
 
 const MAX_ERROR_CHARS = 1000;
 
-const conditionFailed = (err: unknown) => err instanceof ConditionalCheckFailedException || isNamed(err, 'ConditionalCheckFailedException');
 
 const toEntry = (i: Item): OutboxEntry => ({
   owner: i.pk,
@@ -70,26 +68,22 @@ export class DynamoOutbox implements Outbox {
     return (items as unknown as Item[]).map(toEntry).sort(byAge);
   }
 
-  async remove(key: OutboxKey, rev: number): Promise<boolean> {
-    try {
-      await this.doc.send(
+  remove(key: OutboxKey, rev: number): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: this.key(key),
           ConditionExpression: 'rev = :rev',
           ExpressionAttributeValues: { ':rev': rev },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (conditionFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async noteFailure(key: OutboxKey, error: string, at: string): Promise<void> {
-    try {
-      await this.doc.send(
+    await conditionally(() =>
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(key),
@@ -98,9 +92,7 @@ export class DynamoOutbox implements Outbox {
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':one': 1, ':at': at, ':error': error.slice(0, MAX_ERROR_CHARS) },
         }),
-      );
-    } catch (err) {
-      if (!conditionFailed(err)) throw err;
-    }
+      ),
+    );
   }
 }

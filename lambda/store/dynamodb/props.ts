@@ -2,7 +2,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../types';
 import { calendarKey, type StoreContext } from './items';
-import { isNamed } from './retry';
+import { conditionally } from './retry';
 
 /**
  * Sets and removes properties in one UpdateItem. Nested map paths need the map to exist, so a
@@ -48,8 +48,8 @@ async function updateExistingMap(
   const update = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
     .filter(Boolean)
     .join(' ');
-  try {
-    await ctx.doc.send(
+  return conditionally(() =>
+    ctx.doc.send(
       new UpdateCommand({
         TableName: ctx.tables.sync,
         Key: calendarKey(owner),
@@ -58,17 +58,13 @@ async function updateExistingMap(
         ExpressionAttributeNames: names,
         ...(sets.length ? { ExpressionAttributeValues: values } : {}),
       }),
-    );
-    return true;
-  } catch (err) {
-    if (isNamed(err, 'ConditionalCheckFailedException')) return false;
-    throw err;
-  }
+    ),
+  );
 }
 
-async function createMap(ctx: StoreContext, owner: string, props: Record<string, string>): Promise<boolean> {
-  try {
-    await ctx.doc.send(
+function createMap(ctx: StoreContext, owner: string, props: Record<string, string>): Promise<boolean> {
+  return conditionally(() =>
+    ctx.doc.send(
       new UpdateCommand({
         TableName: ctx.tables.sync,
         Key: calendarKey(owner),
@@ -77,10 +73,6 @@ async function createMap(ctx: StoreContext, owner: string, props: Record<string,
         ExpressionAttributeNames: { '#props': 'props' },
         ExpressionAttributeValues: { ':props': props },
       }),
-    );
-    return true;
-  } catch (err) {
-    if (isNamed(err, 'ConditionalCheckFailedException')) return false;
-    throw err;
-  }
+    ),
+  );
 }

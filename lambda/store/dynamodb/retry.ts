@@ -36,6 +36,17 @@ export function isNamed(err: unknown, name: string): boolean {
   return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === name;
 }
 
+/** A conditional write's outcome: false when its condition failed, any other error thrown. */
+export async function conditionally(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (err) {
+    if (isNamed(err, 'ConditionalCheckFailedException')) return false;
+    throw err;
+  }
+}
+
 type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
 
 /** BatchWriteItem's limit on requests per call. */

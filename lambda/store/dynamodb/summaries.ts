@@ -10,7 +10,7 @@ import type { ObjectSummary } from '../types';
 import { SUMMARY_PREFIX, SUMMARY_PROJECTION, calendarKey, fromSummaryItem, fromSummaryItemCompact, toSummaryItem, type StoreContext } from './items';
 import { readCalendarItem } from './sync';
 import { queryAll } from './paging';
-import { batchWriteAll, isNamed } from './retry';
+import { batchWriteAll, conditionally } from './retry';
 
 const queryPrefix = (ctx: StoreContext, owner: string, prefix: string, projection: object = {}) =>
   queryAll(ctx.doc, {
@@ -60,8 +60,8 @@ export async function summarize(ctx: StoreContext, owner: string, known: Summari
     ],
     'summary build',
   );
-  try {
-    await ctx.doc.send(
+  const marked = await conditionally(() =>
+    ctx.doc.send(
       new UpdateCommand({
         TableName: ctx.tables.sync,
         Key: calendarKey(owner),
@@ -69,11 +69,9 @@ export async function summarize(ctx: StoreContext, owner: string, known: Summari
         ConditionExpression: 'currentSeq = :seq',
         ExpressionAttributeValues: { ':yes': true, ':seq': seq },
       }),
-    );
-  } catch (err) {
-    if (isNamed(err, 'ConditionalCheckFailedException')) return false;
-    throw err;
-  }
+    ),
+  );
+  if (!marked) return false;
   known.add(owner);
   return true;
 }

@@ -1,8 +1,8 @@
 /** UserStore on the users table (partition key `email`, always lower-cased). */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { KeyReader } from './key-reader';
 import { scanAll } from './paging';
+import { conditionally } from './retry';
 import type { UserRecord, UserStore } from '../types';
 
 export class DynamoUserStore implements UserStore {
@@ -22,21 +22,17 @@ export class DynamoUserStore implements UserStore {
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...user, email: user.email.toLowerCase() } }));
   }
 
-  async putUserIfOnboarding(user: UserRecord, tokenHash: string): Promise<boolean> {
-    try {
-      await this.doc.send(
+  putUserIfOnboarding(user: UserRecord, tokenHash: string): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...user, email: user.email.toLowerCase() },
           ConditionExpression: 'onboarding.tokenHash = :hash',
           ExpressionAttributeValues: { ':hash': tokenHash },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async deleteUser(email: string): Promise<boolean> {
