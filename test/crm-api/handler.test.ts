@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../bin/local-server';
 import { hashPassword } from '../../lambda/accounts/passwords';
+import { issueAdminPassword } from '../../lambda/accounts/admins';
 import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
 import { freshTables, type TestTables } from '../helpers/dynamo';
 
@@ -73,5 +74,15 @@ describe('CRM API on the local server', () => {
     expect((await reply<Failure>(propfind)).error.code).toBe('METHOD_NOT_ALLOWED');
     const dav = await fetch(server.url, { method: 'PROPFIND', headers: { authorization: basic, depth: '0' } });
     expect(dav.status).toBe(207);
+  });
+
+  it('signs the console in through the Lambda handler: payload v2 cookies in, Set-Cookie out', async () => {
+    const { password } = await issueAdminPassword(server.app.admins!, 'boss@example.com', new Date());
+    const signIn = await fetch(url('/crm/v1/session'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'boss@example.com', password }) });
+    expect(signIn.status).toBe(200);
+    const cookie = signIn.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^crm_admin_session=[^;]+; Path=\/crm; Max-Age=43200; HttpOnly; SameSite=Strict$/); // plain HTTP here: no Secure
+    const me = await fetch(url('/crm/v1/session'), { headers: { cookie: cookie.split(';')[0]! } });
+    expect(((await me.json()) as { data: { email: string } }).data.email).toBe('boss@example.com');
   });
 });

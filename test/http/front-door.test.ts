@@ -52,4 +52,11 @@ describe('the ALB front door', () => {
     expect(toAlbResult({ statusCode: 207, headers: {}, body: 'x'.repeat(ALB_MAX_RESPONSE_BYTES) })).toMatchObject({ statusCode: 507 });
     expect(toAlbResult({ statusCode: 207, headers: {}, body: '<ok/>' })).toMatchObject({ statusCode: 207, body: '<ok/>' });
   });
+
+  it('carries the console session cookie both ways: the Cookie header in, a v2 result cookies out as Set-Cookie', () => {
+    const v2 = albToApiGatewayV2(albEvent('GET', '/crm/v1/session', { headers: { host: 'h', cookie: 'a=1; crm_admin_session=x.y' } }));
+    expect(v2.cookies).toEqual(['a=1', 'crm_admin_session=x.y']);
+    const alb = toAlbResult({ statusCode: 200, headers: { 'content-type': 'application/json' }, cookies: ['crm_admin_session=v; Path=/crm; HttpOnly'], body: '{}' });
+    expect(alb.headers).toEqual({ 'content-type': 'application/json', 'set-cookie': 'crm_admin_session=v; Path=/crm; HttpOnly' });
+  });
 });
