@@ -38,6 +38,7 @@ describe('buildApp (DynamoDB, from the environment)', () => {
     expect(app.config.syncRetentionSeconds).toBe(86_400);
     expect(app.crm).toBeNull();
     expect(app.onObjectChange).toBeUndefined();
+    expect(app.writeAlongside).toBeUndefined();
     expect(app.jobDeps).toBeNull();
     // The CRM REST API still serves the built-in CRM, without a listener.
     expect(app.crmApi).toBeTypeOf('function');
@@ -47,6 +48,10 @@ describe('buildApp (DynamoDB, from the environment)', () => {
   it('syncs with the built-in CRM by default: one instance behind the bridge, the jobs and the API', async () => {
     const app = buildApp({ env: ENDPOINT });
     expect(app.onObjectChange).toBeTypeOf('function');
+    // On the calendar's own DynamoDB, its part of a phone write joins the calendar's transaction.
+    expect(app.writeAlongside).toBeTypeOf('function');
+    expect(app.admins).not.toBeNull();
+    expect(app.activity).not.toBeNull();
     expect(app.crm?.connector).toBeInstanceOf(BuiltinCrm);
     expect(app.jobDeps?.crm).toBe(app.crm?.connector);
     expect(app.jobDeps?.store).toBe(app.store);
