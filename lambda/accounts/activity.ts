@@ -34,7 +34,7 @@ export const RECORD_INTERVAL_MS = 5 * 60 * 1000;
 const MAX_REMEMBERED = 10_000;
 
 export class ActivityRecorder {
-  /** `<email> <device key>` → when this container last wrote it (ms). */
+  /** `<email>\n<user agent>` → when this container last wrote it (ms). */
   private readonly written = new Map<string, number>();
 
   constructor(
@@ -44,10 +44,11 @@ export class ActivityRecorder {
 
   /** The write to wait for, or null when this container wrote the device's record recently. */
   seen(email: string, userAgent: string | undefined, method: string, now: Date): Promise<void> | null {
-    const ua = normalizeUserAgent(userAgent);
-    const id = `${email} ${deviceKey(ua)}`;
+    // Keyed by the header as sent: a request this container noted lately costs no hashing.
+    const id = `${email}\n${userAgent ?? ''}`;
     const last = this.written.get(id);
     if (last !== undefined && now.getTime() - last < this.intervalMs) return null;
+    const ua = normalizeUserAgent(userAgent);
     this.written.delete(id);
     if (this.written.size >= MAX_REMEMBERED) this.written.delete(this.written.keys().next().value!);
     this.written.set(id, now.getTime());

@@ -6,11 +6,12 @@
  * holds no usable cookie. Each session carries its own CSRF token, which every unsafe request
  * made with the cookie must echo in a header.
  *
- * The cookie value is `<base64url e-mail>.<token>`: the e-mail finds the account and the session
- * in one batched read, so checking a request costs one round trip.
+ * The cookie value is an addressed token (tokens.ts): the e-mail it names finds the account and
+ * the session in one batched read, so checking a request costs one round trip.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { generateAppPassword, hashGeneratedPassword, verifyPassword } from './passwords';
+import { addressOf, addressedToken, sameSecret, tokenHash } from './tokens';
 
 export interface AdminAccount {
   email: string;
@@ -21,7 +22,7 @@ export interface AdminAccount {
 
 export interface AdminSession {
   email: string;
-  /** SHA-256 (hex) of the cookie's token. */
+  /** SHA-256 (base64url) of the cookie's value. */
   tokenHash: string;
   csrf: string;
   createdAt: string;
@@ -48,8 +49,6 @@ export const SESSION_COOKIE = 'crm_admin_session';
 /** The header the console echoes its session's CSRF token in. */
 export const CSRF_HEADER = 'x-csrf-token';
 
-const tokenHashOf = (token: string) => createHash('sha256').update(token).digest('hex');
-const randomToken = () => randomBytes(32).toString('base64url');
 
 /** Creates or replaces an account with a new generated password, returned once. */
 export async function issueAdminPassword(store: AdminStore, email: string, now: Date, name?: string): Promise<{ account: AdminAccount; password: string }> {
@@ -83,48 +82,34 @@ export async function signIn(store: AdminStore, email: string, password: string,
   const account = await store.getAccount(address);
   const ok = await verifyPassword(password, account?.passwordHash ?? decoyHash);
   if (!account || !ok) return null;
-  const token = randomToken();
+  const cookieValue = addressedToken(address, 32);
   const session: AdminSession = {
     email: address,
-    tokenHash: tokenHashOf(token),
-    csrf: randomToken(),
+    tokenHash: tokenHash(cookieValue),
+    csrf: randomBytes(32).toString('base64url'),
     createdAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / 1000) + SESSION_SECONDS,
   };
   await store.putSession(session);
-  return { email: address, cookieValue: `${Buffer.from(address).toString('base64url')}.${token}`, csrf: session.csrf, expiresAt: session.expiresAt };
-}
-
-function parseCookieValue(value: string): { email: string; token: string } | null {
-  const dot = value.indexOf('.');
-  if (dot <= 0) return null;
-  const email = Buffer.from(value.slice(0, dot), 'base64url').toString('utf8');
-  const token = value.slice(dot + 1);
-  if (!email.includes('@') || !/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
-  return { email, token };
+  return { email: address, cookieValue, csrf: session.csrf, expiresAt: session.expiresAt };
 }
 
 /** The session a cookie value stands for, while it and its account exist and it has not expired. */
 export async function checkSession(store: AdminStore, cookieValue: string, now: Date): Promise<AdminSession | null> {
-  const parsed = parseCookieValue(cookieValue);
-  if (!parsed) return null;
-  const tokenHash = tokenHashOf(parsed.token);
-  const { account, session } = await store.getAccountAndSession(parsed.email, tokenHash);
+  const email = addressOf(cookieValue);
+  if (!email) return null;
+  const { account, session } = await store.getAccountAndSession(email, tokenHash(cookieValue));
   if (!account || !session || session.expiresAt * 1000 <= now.getTime()) return null;
   return session;
 }
 
 export async function signOut(store: AdminStore, cookieValue: string): Promise<void> {
-  const parsed = parseCookieValue(cookieValue);
-  if (parsed) await store.deleteSession(parsed.email, tokenHashOf(parsed.token));
+  const email = addressOf(cookieValue);
+  if (email) await store.deleteSession(email, tokenHash(cookieValue));
 }
 
 /** Constant-time comparison of the echoed CSRF token with the session's. */
-export function csrfMatches(session: AdminSession, given: string | undefined): boolean {
-  if (!given) return false;
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(given), digest(session.csrf));
-}
+export const csrfMatches = (session: AdminSession, given: string | undefined) => given !== undefined && given !== '' && sameSecret(given, session.csrf);
 
 /** The session cookie's value in a Cookie header, if any. */
 export function sessionCookieIn(cookieHeader: string | undefined): string | undefined {

@@ -7,9 +7,9 @@
  * it comes from the console: unsafe methods echo the session's CSRF token in X-CSRF-Token
  * (on top of SameSite=Strict and the JSON content type every write needs).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { CSRF_HEADER, checkSession, csrfMatches, sessionCookieIn } from '../accounts/admins';
 import { WWW_AUTHENTICATE, checkBasicAuth } from '../accounts/credentials';
+import { sameSecret } from '../accounts/tokens';
 import { ApiError, forbidden } from './errors';
 import type { ApiRequest, Caller, CrmApiDeps } from './types';
 
@@ -21,19 +21,13 @@ export const unauthorized = (req: ApiRequest, message: string) => {
   return new ApiError(401, 'AUTHENTICATION_FAILURE', message, undefined, { 'www-authenticate': fromConsole ? 'Bearer realm="crm-caldav"' : `Bearer realm="crm-caldav", ${WWW_AUTHENTICATE}` });
 };
 
-/** Compares digests, so neither the token's content nor its length leaks through timing. */
-function sameToken(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export async function identify(req: ApiRequest, deps: Pick<CrmApiDeps, 'users' | 'adminToken' | 'admins' | 'now'>): Promise<Caller> {
   const authorization = req.headers.authorization;
   const bearer = /^bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (bearer) {
-    if (!deps.adminToken || !sameToken(bearer[1], deps.adminToken)) throw unauthorized(req, 'Invalid token');
+    if (!deps.adminToken || !sameSecret(bearer[1]!, deps.adminToken)) throw unauthorized(req, 'Invalid token');
     return { kind: 'admin' };
   }
   const cookie = authorization ? undefined : sessionCookieIn(req.headers.cookie);

@@ -10,6 +10,11 @@ import { serverOf } from './onboarding';
 import type { ApiRequest, ApiResponse, CrmApiDeps } from './types';
 import { checkContentType, email, parseJsonObject, str } from './validate';
 
+/** What the console learns of its session: who, the CSRF token to echo, until when. */
+const sessionJson = (s: { email: string; csrf: string; expiresAt: number }) => ({
+  data: { email: s.email, csrfToken: s.csrf, expiresAt: new Date(s.expiresAt * 1000).toISOString() },
+});
+
 export class SessionRoutes {
   constructor(private readonly deps: CrmApiDeps) {}
 
@@ -32,18 +37,14 @@ export class SessionRoutes {
     if (!password) throw invalid('password', 'password is required');
     const session = await signIn(admins, address, password, this.now());
     if (!session) throw unauthorized(req, 'Wrong e-mail or password');
-    return json(
-      200,
-      { data: { email: session.email, csrfToken: session.csrf, expiresAt: new Date(session.expiresAt * 1000).toISOString() } },
-      { 'set-cookie': sessionSetCookie(session.cookieValue, SESSION_SECONDS, serverOf(req).tls) },
-    );
+    return json(200, sessionJson(session), { 'set-cookie': sessionSetCookie(session.cookieValue, SESSION_SECONDS, serverOf(req).tls) });
   }
 
   async current(req: ApiRequest): Promise<ApiResponse> {
     const cookie = sessionCookieIn(req.headers.cookie);
     const session = cookie === undefined ? null : await checkSession(this.admins(), cookie, this.now());
     if (!session) throw unauthorized(req, 'Not signed in');
-    return json(200, { data: { email: session.email, csrfToken: session.csrf, expiresAt: new Date(session.expiresAt * 1000).toISOString() } });
+    return json(200, sessionJson(session));
   }
 
   /** Ends the session whatever state it is in; answers 204 even when there was none. */

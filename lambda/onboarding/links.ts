@@ -5,42 +5,31 @@
  * so a new link replaces the previous one, and spending it is a conditional write on that hash
  * (two phones opening it at once: one gets the password, the other "already used").
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { generateAppPassword, hashGeneratedPassword } from '../accounts/passwords';
+import { addressOf, addressedToken, sameSecret, tokenHash } from '../accounts/tokens';
 import type { UserRecord, UserStore } from '../store/types';
 
 export const DEFAULT_LINK_HOURS = 24;
 export const MAX_LINK_HOURS = 7 * 24;
 
-const hashOf = (token: string) => createHash('sha256').update(token).digest('base64url');
-
-/** `<e-mail, base64url>.<secret>`: the user is found by key, the secret checked against its hash. */
-export function newLinkToken(email: string): string {
-  return `${Buffer.from(email.toLowerCase()).toString('base64url')}.${randomBytes(18).toString('base64url')}`;
-}
-
-function emailOf(token: string): string | null {
-  const match = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{24})$/.exec(token);
-  if (!match) return null;
-  const email = Buffer.from(match[1], 'base64url').toString('utf8');
-  return email.includes('@') ? email : null;
-}
+/** `<e-mail, base64url>.<secret>`: the user is found by key, the token checked against its hash. */
+export const newLinkToken = (email: string) => addressedToken(email, 18);
 
 /** The record with a fresh link on it, and the link's token (shown to the admin, never stored). */
 export function withNewLink(user: UserRecord, now: Date, hours = DEFAULT_LINK_HOURS): { record: UserRecord; token: string; expiresAt: string } {
   const token = newLinkToken(user.email);
   const expiresAt = new Date(now.getTime() + hours * 3600_000).toISOString();
-  return { record: { ...user, onboarding: { tokenHash: hashOf(token), expiresAt } }, token, expiresAt };
+  return { record: { ...user, onboarding: { tokenHash: tokenHash(token), expiresAt } }, token, expiresAt };
 }
 
 export type LinkState = { ok: true; user: UserRecord } | { ok: false; reason: 'unknown' | 'expired' | 'disabled' };
 
 /** Whether `token` is a live link, without spending it (the landing page). */
 export async function checkLink(users: UserStore, token: string, now: Date): Promise<LinkState> {
-  const email = emailOf(token);
+  const email = addressOf(token);
   const user = email ? await users.getUser(email) : null;
   const stored = user?.onboarding;
-  if (!user || !stored || !sameHash(hashOf(token), stored.tokenHash)) return { ok: false, reason: 'unknown' };
+  if (!user || !stored || !sameSecret(tokenHash(token), stored.tokenHash)) return { ok: false, reason: 'unknown' };
   if (Date.parse(stored.expiresAt) <= now.getTime()) return { ok: false, reason: 'expired' };
   if (!user.enabled) return { ok: false, reason: 'disabled' };
   return { ok: true, user };
@@ -59,9 +48,4 @@ export async function spendLink(users: UserStore, token: string, now: Date): Pro
   const updated: UserRecord = { ...rest, passwordHash: hashGeneratedPassword(password) };
   if (!(await users.putUserIfOnboarding(updated, onboarding!.tokenHash))) return { ok: false, reason: 'unknown' };
   return { ok: true, user: updated, password };
-}
-
-function sameHash(a: string, b: string): boolean {
-  const [x, y] = [Buffer.from(a), Buffer.from(b)];
-  return x.length === y.length && timingSafeEqual(x, y);
 }
