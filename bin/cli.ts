@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { generateAppPassword, hashGeneratedPassword } from '../lambda/accounts/passwords';
 import type { App } from '../lambda/app/app';
 import { buildApp } from '../lambda/app/build';
-import { logLine, type Logger } from '../lambda/app/log';
+import { logLine, type Logger } from '../lambda/platform/log';
 import type { JobDeps } from '../lambda/jobs/deps';
 import { runScheduledPass } from '../lambda/jobs/pass';
 import type { UserRecord, UserStore } from '../lambda/store/types';

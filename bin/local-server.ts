@@ -14,14 +14,14 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { App } from '../lambda/app/app';
 import { fixedApp } from '../lambda/app/container';
-import { errorText, logLine, type Logger } from '../lambda/app/log';
+import { errorText, logLine, type Logger } from '../lambda/platform/log';
 import type { ConsoleAssets } from '../lambda/console/assets';
 import { createRouter } from '../lambda/handlers/routing';
 import { scheduledHandler } from '../lambda/handlers/scheduled';
 import { httpBridge } from './lib/http-bridge';
 import { openLocalApp, type LocalApp } from './lib/local-app';
 import { registerServer } from './lib/server-registry';
-import { SCHEDULE_MINUTES_ENV } from '../lambda/app/config';
+import { SCHEDULE_MINUTES_ENV } from '../lambda/platform/env';
 import { invokeScheduled, repeatWithoutOverlap, scheduleOf, type LocalSchedule } from './lib/schedule-timer';
 import { DEFAULTS, USAGE, banner, serverArgs, type ServerArgs } from './lib/server-args';
 

@@ -22,8 +22,8 @@ import { CaldavTables, type TableName } from './constructs/caldav-tables';
 import { TABLES, tableEnvVar } from '../lambda/store/dynamodb/schema';
 import { DavFunction, type DavFunctionProps, type TableAccess } from './constructs/dav-function';
 import { ExportSchedule } from './constructs/export-schedule';
-import { SCHEDULED_FUNCTION_ENV } from '../lambda/app/export-now';
-import { SCHEDULE_MINUTES_ENV, VERSION_ENV } from '../lambda/app/config';
+import { SCHEDULED_FUNCTION_ENV } from '../lambda/platform/export-now';
+import { SCHEDULE_MINUTES_ENV, VERSION_ENV } from '../lambda/platform/env';
 import { PACKAGE_VERSION } from './package-version';
 import { PROPPATCH_FUNCTION_ENV } from '../lambda/http/forward';
 

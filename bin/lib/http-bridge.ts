@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Router } from '../../lambda/handlers/routing';
-import type { Logger } from '../../lambda/app/log';
+import type { Logger } from '../../lambda/platform/log';
 import { buildApiGatewayEvent, resultToHttp } from '../../lambda/http/api-gateway-event';
 import { lambdaContext } from './lambda-context';
 

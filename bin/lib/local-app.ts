@@ -6,12 +6,12 @@
 import { resolve } from 'node:path';
 import type { App } from '../../lambda/app/app';
 import { buildApp } from '../../lambda/app/build';
-import type { Logger } from '../../lambda/app/log';
+import type { Logger } from '../../lambda/platform/log';
 import type { ConsoleAssets } from '../../lambda/console/assets';
 import { ensureTables } from '../../lambda/store/dynamodb/bootstrap';
 import { ENDPOINT_ENV, dynamoClientConfig, newDynamoClients, tableNamesFromEnv } from '../../lambda/store/dynamodb/client';
 import { acquireDynamoDb, type EngineLease } from './dynamodb-engine';
-import { VERSION_ENV } from '../../lambda/app/config';
+import { VERSION_ENV } from '../../lambda/platform/env';
 import { PACKAGE_VERSION } from '../../lib/package-version';
 
 type Env = Record<string, string | undefined>;

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import type { Logger } from '../../lambda/app/log';
+import type { Logger } from '../../lambda/platform/log';
 import { ScheduledPassFailed, type ScheduledEvent, type ScheduledResult } from '../../lambda/handlers/scheduled';
 import { lambdaContext } from './lambda-context';
 

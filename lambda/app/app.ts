@@ -14,12 +14,12 @@ import type { CalendarStore, ObjectImporter, UserStore } from '../store/types';
 import type { Outbox } from '../sync/outbox';
 import { wireCrmSync, type CrmSync } from '../sync/wiring';
 import { runScheduledPass } from '../jobs/pass';
-import { deleteUser, type UserDeletion } from '../accounts/delete-user';
+import { deleteUser, type UserDeletion } from './delete-user';
 import { ActivityRecorder, type ActivityStore } from '../accounts/activity';
 import type { AdminStore } from '../accounts/admins';
 import type { ConsoleAssets } from '../console/assets';
-import type { About } from './config';
-import { errorText, logLine, type Logger } from './log';
+import type { About } from '../platform/env';
+import { errorText, logLine, type Logger } from '../platform/log';
 
 export interface AppParts {
   config: DavConfig;

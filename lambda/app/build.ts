@@ -7,19 +7,20 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { join } from 'node:path';
 import { readConsoleAssets, type ConsoleAssets } from '../console/assets';
 import { BuiltinCrm } from '../crm/builtin';
-import { DynamoActivityStore } from '../store/dynamodb/activity-store';
-import { DynamoAdminStore } from '../store/dynamodb/admin-store';
+import { DynamoActivityStore } from '../accounts/activity-store-dynamodb';
+import { DynamoAdminStore } from '../accounts/admin-store-dynamodb';
 import { DynamoJobStore } from '../jobs/job-store-dynamodb';
 import { dynamoClientConfig, newDynamoClients, tableNamesFromEnv, type TableNames } from '../store/dynamodb/client';
 import { DynamoCalendarStore } from '../store/dynamodb/calendar-store';
-import { KeyReader } from '../store/dynamodb/key-reader';
+import { KeyReader } from '../platform/dynamodb/key-reader';
 import { ListingCache } from '../store/listing-cache';
 import { DynamoUserStore } from '../store/dynamodb/user-store';
 import { DynamoOutbox } from '../sync/outbox-dynamodb';
 import { composeApp, type App } from './app';
-import { aboutFromEnv, configFromEnv } from './config';
-import { SCHEDULED_FUNCTION_ENV, invokeScheduled } from './export-now';
-import type { Logger } from './log';
+import { configFromEnv } from './config';
+import { aboutFromEnv } from '../platform/env';
+import { SCHEDULED_FUNCTION_ENV, invokeScheduled } from '../platform/export-now';
+import type { Logger } from '../platform/log';
 
 type Env = Record<string, string | undefined>;
 

@@ -7,7 +7,7 @@
  * read, so `before` handed to the listener is exactly the state that was replaced. A race
  * lost without If-Match is retried on a fresh read; with If-Match it is the client's 409.
  */
-import { logLine } from '../app/log';
+import { logLine } from '../platform/log';
 import { CrmConflict, type CrmEvent, type CrmEventListener } from '../crm/types';
 import { invalid, json, notFound, ApiError } from './errors';
 import { eventDraftFrom, type EventInputMode } from './event-input';

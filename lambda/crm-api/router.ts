@@ -2,7 +2,7 @@
  * The CRM REST API under /crm/v1: authenticate, match a route, run it, and turn every error into
  * a JSON error response. Pure: `createCrmApi(deps)` gives a function from request to response.
  */
-import { logLine } from '../app/log';
+import { logLine } from '../platform/log';
 import { identify } from './auth';
 import { isConsolePath, serveConsole } from './console';
 import { ApiError, INTERNAL_ERROR, apiErrorOf, errorResponse, json, notFound } from './errors';

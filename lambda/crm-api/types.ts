@@ -2,10 +2,10 @@
  * The CRM REST API without transport: a request in, a response out, JSON bodies as text. The
  * Lambda handler and tests adapt to these; nothing here knows API Gateway or AWS.
  */
-import type { UserDeletion } from '../accounts/delete-user';
+import type { UserDeletion } from '../app/delete-user';
 import type { ActivityStore } from '../accounts/activity';
 import type { AdminStore } from '../accounts/admins';
-import type { About } from '../app/config';
+import type { About } from '../platform/env';
 import type { ConsoleAssets } from '../console/assets';
 import type { JobStore } from '../jobs/job-store';
 import type { RetryReport } from '../sync/retry';

@@ -5,8 +5,8 @@
  */
 import type { ALBEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { containerApp } from '../app/container';
-import { lazyInvoker } from '../app/lambda-client';
-import { logLine } from '../app/log';
+import { lazyInvoker } from '../platform/lambda-client';
+import { logLine } from '../platform/log';
 import { FORWARDED_METHODS, forwardTo, methodOf, PROPPATCH_FUNCTION_ENV } from '../http/forward';
 import { acceptAlb } from '../http/front-door';
 import { createRouter } from './routing';

@@ -10,7 +10,7 @@ import { DavError } from '../core/errors';
 import { ApiError, INTERNAL_ERROR, errorResponse, notFound } from '../crm-api/errors';
 import type { ApiRequest, ApiResponse } from '../crm-api/types';
 import { toApiGatewayResult, toDavRequest } from '../http/event';
-import { errorText, logLine } from '../app/log';
+import { errorText, logLine } from '../platform/log';
 import { accessLog } from '../http/middleware';
 import { acceptAlb } from '../http/front-door';
 

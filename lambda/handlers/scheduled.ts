@@ -6,7 +6,7 @@
  */
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import type { ExportNowEvent } from '../app/export-now';
+import type { ExportNowEvent } from '../platform/export-now';
 import type { App } from '../app/app';
 import { containerApp, type AppSource } from '../app/container';
 import { failedSteps, runScheduledPass, type PassReport } from '../jobs/pass';

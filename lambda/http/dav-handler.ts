@@ -13,7 +13,7 @@ import type { AppSource } from '../app/container';
 import { toApiGatewayResult, toDavRequest } from './event';
 import { davMiddlewares } from './middleware';
 import { wellKnown } from '../core/methods/well-known';
-import { errorText } from '../app/log';
+import { errorText } from '../platform/log';
 
 /** Matches with or without the trailing slash some clients add. */
 export const isWellKnownCaldav = (path: string) => /^\/\.well-known\/caldav\/?$/i.test(path);

@@ -4,8 +4,8 @@
  * then reads only, though it serves PROPFIND and REPORT, the busiest calendar reads.
  */
 import type { ALBEvent, ALBResult, APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Invoker } from '../app/lambda-client';
-import { errorText, type Logger } from '../app/log';
+import type { Invoker } from '../platform/lambda-client';
+import { errorText, type Logger } from '../platform/log';
 import { isAlbEvent } from './front-door';
 
 /** The PROPPATCH function's name, given to the fallback on AWS; absent, it serves PROPPATCH itself. */

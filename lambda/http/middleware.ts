@@ -3,7 +3,7 @@
  */
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { logLine } from '../app/log';
+import { logLine } from '../platform/log';
 import { DavError } from '../core/errors';
 import { errorResponse } from '../core/responses';
 import { toApiGatewayResult } from './event';

@@ -1,7 +1,7 @@
 /** What the scheduled jobs work with: plain ports, so tests and the Lambda wire them alike. */
 import type { CrmConnector } from '../crm/types';
 import type { CalendarStore, ObjectImporter, UserStore } from '../store/types';
-import type { Logger } from '../app/log';
+import type { Logger } from '../platform/log';
 import type { CaldavWriter } from '../sync/crm-to-caldav';
 import type { Outbox } from '../sync/outbox';
 import type { RetryReport } from '../sync/retry';

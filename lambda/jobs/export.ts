@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { crmEventToIcs } from '../crm/mapping';
 import type { CrmEvent, CrmUser } from '../crm/types';
-import { errorText } from '../app/log';
+import { errorText } from '../platform/log';
 import { caldavUidOf } from '../sync/crm-to-caldav';
 import { storedObjectFor } from '../sync/stored-object';
 import { DEFAULT_BATCH_SIZE, DEFAULT_LEASE_MS, type JobDeps } from './deps';

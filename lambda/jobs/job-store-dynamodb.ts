@@ -9,8 +9,8 @@
  * and is written before the job is marked planned), retrying UnprocessedItems with backoff.
  */
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { queryAll } from '../store/dynamodb/paging';
-import { batchWriteAll, conditionally, isNamed } from '../store/dynamodb/retry';
+import { queryAll } from '../platform/dynamodb/paging';
+import { batchWriteAll, conditionally, isNamed } from '../platform/dynamodb/retry';
 import type { ExportJob, ExportProgress, ExportStatus, JobStore, Lease, ReconcileState } from './job-store';
 
 const EXPORT_PK = 'export';

@@ -4,7 +4,7 @@
  * others; everything a step leaves undone is picked up by the next run.
  */
 import type { RetryReport } from '../sync/retry';
-import { errorText } from '../app/log';
+import { errorText } from '../platform/log';
 import type { JobDeps } from './deps';
 import { runExport, type ExportRun } from './export';
 import { runReconciliation, type ReconcileReport } from './reconcile';

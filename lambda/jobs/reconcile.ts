@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { uidForCrmId } from '../crm/mapping';
 import type { CrmEvent } from '../crm/types';
-import { errorText } from '../app/log';
+import { errorText } from '../platform/log';
 import { caldavUidOf } from '../sync/crm-to-caldav';
 import { DEFAULT_LEASE_MS, type JobDeps } from './deps';
 import type { Lease } from './job-store';

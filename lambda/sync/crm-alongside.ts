@@ -5,7 +5,7 @@
  * (a mapping the CRM refuses, an event that is not this object's), the calendar write commits
  * alone and the change hook (crm-change-hook.ts) makes the CRM change after it, outbox included.
  */
-import { errorText, silentLogger, type Logger } from '../app/log';
+import { errorText, silentLogger, type Logger } from '../platform/log';
 import type { AlongsideWrite, PendingChange } from '../core/types';
 
 /** A CRM that can prepare a phone write's change as operations of the calendar store's engine. */

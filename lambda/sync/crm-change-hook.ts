@@ -4,7 +4,7 @@
  * stands: when the CRM write fails, the href goes to the outbox for retryPending() and the client
  * still gets its success answer.
  */
-import { errorText, silentLogger, type Logger } from '../app/log';
+import { errorText, silentLogger, type Logger } from '../platform/log';
 import type { ObjectChangeHook } from '../core/types';
 import type { CrmConnector } from '../crm/types';
 import type { CalendarStore } from '../store/types';

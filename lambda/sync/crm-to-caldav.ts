@@ -8,7 +8,7 @@
 import { crmEventToIcs, uidForCrmId } from '../crm/mapping';
 import type { CrmConnector, CrmEvent, CrmEventListener, CrmUser } from '../crm/types';
 import { NotFound, PreconditionFailed, type CalendarStore } from '../store/types';
-import type { Logger } from '../app/log';
+import type { Logger } from '../platform/log';
 import type { Outbox } from './outbox';
 import { storedObjectFor } from './stored-object';
 

@@ -4,8 +4,8 @@
  * set); `remove` is a delete conditioned on the rev the replay started from.
  */
 import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { queryAll, scanAll } from '../store/dynamodb/paging';
-import { conditionally } from '../store/dynamodb/retry';
+import { queryAll, scanAll } from '../platform/dynamodb/paging';
+import { conditionally } from '../platform/dynamodb/retry';
 import { byAge, type Outbox, type OutboxEntry, type OutboxFailure, type OutboxKey } from './outbox';
 
 interface Item {

@@ -6,7 +6,7 @@
  */
 import type { CrmConnector } from '../crm/types';
 import type { CalendarStore } from '../store/types';
-import { errorText, type Logger } from '../app/log';
+import { errorText, type Logger } from '../platform/log';
 import type { Outbox } from './outbox';
 import { pushCurrentState } from './phone-to-crm';
 

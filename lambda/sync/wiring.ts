@@ -5,7 +5,7 @@
  */
 import type { CrmConnector } from '../crm/types';
 import type { CalendarStore } from '../store/types';
-import type { Logger } from '../app/log';
+import type { Logger } from '../platform/log';
 import type { AlongsideWrite, ObjectChangeHook, PendingChange } from '../core/types';
 import { crmAlongside, type AtomicCrm } from './crm-alongside';
 import { crmChangeHook } from './crm-change-hook';

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryActivityStore, type ActivityStore } from '../../lambda/accounts/activity';
 import { MemoryAdminStore, type AdminSession, type AdminStore } from '../../lambda/accounts/admins';
-import { DynamoActivityStore } from '../../lambda/store/dynamodb/activity-store';
-import { DynamoAdminStore } from '../../lambda/store/dynamodb/admin-store';
+import { DynamoActivityStore } from '../../lambda/accounts/activity-store-dynamodb';
+import { DynamoAdminStore } from '../../lambda/accounts/admin-store-dynamodb';
 import { ACTIVITY_TABLE, ADMINS_TABLE } from '../../lambda/store/dynamodb/schema';
 import { tablePerTest } from '../helpers/dynamo';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../lambda/core/types';
-import { aboutFromEnv, configFromEnv } from '../../lambda/app/config';
+import { configFromEnv } from '../../lambda/app/config';
+import { aboutFromEnv } from '../../lambda/platform/env';
 import { composeApp } from '../../lambda/app/app';
 import { buildApp } from '../../lambda/app/build';
 import { BuiltinCrm } from '../../lambda/crm/builtin';

@@ -16,7 +16,7 @@ vi.mock('@aws-sdk/client-lambda', () => ({
 }));
 
 const { buildApp } = await import('../../lambda/app/build');
-const { SCHEDULED_FUNCTION_ENV, invokeScheduled } = await import('../../lambda/app/export-now');
+const { SCHEDULED_FUNCTION_ENV, invokeScheduled } = await import('../../lambda/platform/export-now');
 
 describe('export on enable, on AWS', () => {
   it('invokes the scheduled function asynchronously with { exportFor }', async () => {

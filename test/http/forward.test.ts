@@ -1,8 +1,8 @@
 /** The ANY fallback handing PROPPATCH to the function allowed to write (a unit test: Lambda mocked). */
 import type { Context } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import type { Invoker } from '../../lambda/app/lambda-client';
-import { silentLogger } from '../../lambda/app/log';
+import type { Invoker } from '../../lambda/platform/lambda-client';
+import { silentLogger } from '../../lambda/platform/log';
 import { buildApiGatewayEvent } from '../../lambda/http/api-gateway-event';
 import { forwardTo } from '../../lambda/http/forward';
 

@@ -12,7 +12,7 @@ import type { App } from '../../lambda/app/app';
 import { methodHandler } from '../../lambda/handlers/routing';
 import { buildApiGatewayEvent, type HttpRequestInput } from '../../lambda/http/api-gateway-event';
 import { ENDPOINT_ENV, dynamoClientConfig, newDynamoClients, type DynamoClients } from '../../lambda/store/dynamodb/client';
-import { KeyReader } from '../../lambda/store/dynamodb/key-reader';
+import { KeyReader } from '../../lambda/platform/dynamodb/key-reader';
 import type { BuiltinCrm } from '../../lambda/crm/builtin';
 import { freshTables, type TestTables } from '../helpers/dynamo';
 

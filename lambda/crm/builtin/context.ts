@@ -1,7 +1,7 @@
 /** What every built-in CRM operation needs, and the retry loop its transactions share. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { KeyReader } from '../../store/dynamodb/key-reader';
-import { backoff, cancellationCodes } from '../../store/dynamodb/retry';
+import type { KeyReader } from '../../platform/dynamodb/key-reader';
+import { retryOnRace as retryOnRaceLoop } from '../../platform/dynamodb/retry';
 import type { UserStore } from '../../store/types';
 import { CrmUnavailable } from '../types';
 
@@ -15,25 +15,9 @@ export interface CrmContext {
   now: () => Date;
 }
 
-/** Bound on re-reads after losing a race; with jittered backoff, enough for dozens of writers. */
-const MAX_ATTEMPTS = 20;
-
-/**
- * Runs `attempt` (read, decide, one conditional transaction) until it commits. A cancelled
- * transaction means a concurrent writer got in between our read and our write: the next round
- * re-reads and decides again, so domain errors (conflict, not found) are raised on fresh reads.
- */
-export async function retryOnRace<T>(what: string, attempt: () => Promise<T>): Promise<T> {
-  for (let n = 0; ; n++) {
-    try {
-      return await attempt();
-    } catch (err) {
-      if (cancellationCodes(err) === null) throw err;
-      if (n + 1 >= MAX_ATTEMPTS) throw new CrmUnavailable(`${what}: too many concurrent writes, try again`, err);
-      await backoff(n);
-    }
-  }
-}
+/** A transaction of a built-in CRM write, re-run on lost races (platform/dynamodb/retry.ts); CrmUnavailable when it keeps losing. */
+export const retryOnRace = <T>(what: string, attempt: () => Promise<T>): Promise<T> =>
+  retryOnRaceLoop(attempt, { exhausted: (err) => new CrmUnavailable(`${what}: too many concurrent writes, try again`, err) });
 
 /** Strictly after `previous`, so Modified_Time works as a version even within one millisecond. */
 export function nextModifiedTime(now: Date, previous?: string): string {

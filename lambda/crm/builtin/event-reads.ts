@@ -1,8 +1,7 @@
 /** Event reads: by id, by owner (with the span or modification filter) and by CalDAV UID. */
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { queryAll } from '../../store/dynamodb/paging';
-import { backoff } from '../../store/dynamodb/retry';
-import { CrmUnavailable, type CrmEvent } from '../types';
+import { batchGetAll } from '../../platform/dynamodb/key-reader';
+import { queryAll } from '../../platform/dynamodb/paging';
+import type { CrmEvent } from '../types';
 import type { CrmContext } from './context';
 import { EVENT_SK, OWNER_EVENT_PREFIX, eventKey, ownerPk, ownerUidKey } from './keys';
 import type { EventSpan } from './span';
@@ -13,9 +12,6 @@ export interface OwnerIndexItem extends EventSpan {
   Modified_Time: string;
   Deleted: boolean;
 }
-
-const BATCH_SIZE = 100;
-const MAX_BATCH_ATTEMPTS = 8;
 
 export function fromEventItem(item: Record<string, unknown>): CrmEvent {
   const { pk: _pk, sk: _sk, rangeStart: _s, rangeEnd: _e, ...event } = item;
@@ -35,22 +31,8 @@ export async function getEvent(ctx: CrmContext, id: string): Promise<CrmEvent | 
 
 /** Records for `ids` in the given order; ids without a record are skipped. */
 export async function getEvents(ctx: CrmContext, ids: string[]): Promise<CrmEvent[]> {
-  const found = new Map<string, CrmEvent>();
-  for (let i = 0; i < ids.length; i += BATCH_SIZE) {
-    let keys: Record<string, unknown>[] = [...new Set(ids.slice(i, i + BATCH_SIZE))].map(eventKey) as unknown as Record<string, unknown>[];
-    for (let attempt = 0; keys.length > 0; attempt++) {
-      if (attempt >= MAX_BATCH_ATTEMPTS) throw new CrmUnavailable('event batch read kept being throttled');
-      if (attempt > 0) await backoff(attempt);
-      const res = await ctx.doc.send(
-        new BatchGetCommand({ RequestItems: { [ctx.table]: { Keys: keys, ConsistentRead: true } } }),
-      );
-      for (const item of res.Responses?.[ctx.table] ?? []) {
-        if (item.sk === EVENT_SK) found.set(String(item.id), fromEventItem(item));
-      }
-      keys = (res.UnprocessedKeys?.[ctx.table]?.Keys ?? []) as Record<string, unknown>[];
-    }
-  }
-  return ids.flatMap((id) => found.get(id) ?? []);
+  const items = await batchGetAll(ctx.doc, ids.map((id) => ({ table: ctx.table, key: eventKey(id) })));
+  return items.flatMap((item) => (item?.sk === EVENT_SK ? [fromEventItem(item)] : []));
 }
 
 export async function ownerIndex(ctx: CrmContext, owner: string): Promise<OwnerIndexItem[]> {

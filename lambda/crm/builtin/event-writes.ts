@@ -8,8 +8,9 @@
  * that commits later with a smaller number (what a Modified_Time index can do). Writes serialize
  * per shard, not per organisation (keys.ts FEED_SHARDS).
  */
+import type { TransactItem } from '../../platform/dynamodb/retry';
 import { randomUUID } from 'node:crypto';
-import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
   CrmConflict,
   CrmNotFound,
@@ -25,7 +26,6 @@ import { eventKey, feedCounterKey, feedKey, ownerEventKey, ownerUidKey, shardOfE
 import { spanOfEvent, type EventSpan } from './span';
 import { crmUserOf, userRefOf } from './users';
 
-export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** Leaves room under DynamoDB's 400 KB item limit for attribute names and overhead. */
 const MAX_RECORD_BYTES = 380_000;

@@ -5,7 +5,7 @@
  * CrmUnavailable, never as SDK errors.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { KeyReader } from '../../store/dynamodb/key-reader';
+import { KeyReader } from '../../platform/dynamodb/key-reader';
 import type { UserStore } from '../../store/types';
 import type { CrmApiBackend } from '../../crm-api/types';
 import {

@@ -3,9 +3,10 @@
  * its index items change in one transaction, so a lookup never finds an e-mail the person no
  * longer has. Writes are optimistic on Modified_Time like events.
  */
+import type { TransactItem } from '../../platform/dynamodb/retry';
 import { randomUUID } from 'node:crypto';
-import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { queryAll } from '../../store/dynamodb/paging';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../../platform/dynamodb/paging';
 import { CrmConflict, CrmNotFound, type CrmPerson, type PersonMatch, type PersonModule, type UpsertOptions } from '../types';
 import type { PersonDraft, StoredPerson } from '../../crm-api/person-types';
 import { nextModifiedTime, retryOnRace, type CrmContext } from './context';
@@ -13,7 +14,6 @@ import { emailKey, peoplePk, personKey } from './keys';
 import { matchOf, readWho, whoForUpdate, whoFromIndex, whoWrite, withCarrier, type Carrier } from './who';
 
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 const fullName = (p: Pick<CrmPerson, 'First_Name' | 'Last_Name'>) => [p.First_Name, p.Last_Name].filter(Boolean).join(' ');
 

@@ -9,15 +9,14 @@
  * nobody carries) is answered from the index once; the phone write that asked then stores what
  * it found, even "nobody", with a create-only write, so a person saved meanwhile always wins.
  */
-import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { queryAll } from '../../store/dynamodb/paging';
+import type { TransactItem } from '../../platform/dynamodb/retry';
+import { queryAll } from '../../platform/dynamodb/paging';
 import type { UserRecord } from '../../store/types';
 import type { PersonMatch, PersonModule } from '../types';
 import type { CrmContext } from './context';
 import { emailPk, personKey } from './keys';
 import { crmUserOf } from './users';
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** One lead or contact carrying the address. */
 export interface Carrier {

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { TableNames } from './client';
 import { TABLES, type TableSpec } from './schema';
-import { isNamed } from './retry';
+import { isNamed } from '../../platform/dynamodb/retry';
 
 export interface BootstrapResult {
   /** Physical names of the tables this call created. */

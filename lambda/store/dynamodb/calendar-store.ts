@@ -21,7 +21,7 @@ import type {
 import { deleteCalendar } from './delete';
 import { importObjects } from './import';
 import type { StoreContext } from './items';
-import { KeyReader } from './key-reader';
+import { KeyReader } from '../../platform/dynamodb/key-reader';
 import { patchCalendarProps } from './props';
 import { findInRange, getObject, getObjects } from './read';
 import { listObjects, summarize, type SummarizedSet } from './summaries';

@@ -5,8 +5,8 @@
  * instead of reading as "nothing changed" against a calendar that is gone or started again.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { queryAll, type Item } from './paging';
-import { batchWriteAll } from './retry';
+import { queryAll, type Item } from '../../platform/dynamodb/paging';
+import { batchWriteAll } from '../../platform/dynamodb/retry';
 import { CALENDAR_SEQ, calendarKey, OBJECT_PREFIX, type StoreContext } from './items';
 
 const deleteKeys = (ctx: StoreContext, table: string, keys: Item[]) =>

@@ -8,20 +8,19 @@
  * also conditioned on absence. Losing a race (counter moved, a name or UID taken meanwhile)
  * cancels the chunk, which is re-read and retried, dropping whatever now exists.
  */
-import { BatchGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll } from '../../platform/dynamodb/key-reader';
 import { ImportTally, firstOfEach, indexed, type Indexed } from '../import';
-import { WriteContention, type ImportResult, type ObjectWrite } from '../types';
+import { type ImportResult, type ObjectWrite } from '../types';
 import { MAX_ITEM_BYTES, itemBytes, objectKey, toObjectItem, toSummaryItem, uidKey, type ObjectItem, type StoreContext } from './items';
-import { backoff } from './retry';
 import { readCurrentSeq } from './sync';
-import { counterAdvance, logEntry, retryWhileContended, type TransactItem } from './write';
+import type { TransactItem } from '../../platform/dynamodb/retry';
+import { counterAdvance, logEntry, retryWhileContended } from './write';
 
 /** Four transaction items per object plus the counter: 81 of TransactWriteItems' 100. */
 const MAX_CHUNK_OBJECTS = 20;
 /** Headroom under TransactWriteItems' 4 MB for table names, expressions and encoding. */
 const MAX_CHUNK_BYTES = 3.5 * 1024 * 1024;
-/** Bound on re-requests of keys BatchGetItem left unprocessed (throttling). */
-const MAX_READ_ATTEMPTS = 8;
 
 interface Candidate extends Indexed {
   item: ObjectItem;
@@ -100,21 +99,10 @@ async function importChunk(
   });
 }
 
-/** Sort keys of the chunk's object items and UID guards that exist (≤ 50 keys, one BatchGetItem). */
+/** Sort keys of the chunk's object items and UID guards that exist (≤ 40 keys, one BatchGetItem). */
 async function existingSortKeys(ctx: StoreContext, owner: string, chunk: Candidate[]): Promise<Set<string>> {
   const table = ctx.tables.events;
-  const found = new Set<string>();
-  let keys: Record<string, unknown>[] = chunk.flatMap((c) => [objectKey(owner, c.obj.name), uidKey(owner, c.obj.uid)]);
-  for (let attempt = 0; keys.length > 0; attempt++) {
-    if (attempt >= MAX_READ_ATTEMPTS) {
-      throw new WriteContention(`import: ${keys.length} keys still unprocessed after ${MAX_READ_ATTEMPTS} reads`);
-    }
-    if (attempt > 0) await backoff(attempt, 50, 1000);
-    const out = await ctx.doc.send(
-      new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'sk' } } }),
-    );
-    for (const item of out.Responses?.[table] ?? []) found.add(String(item.sk));
-    keys = out.UnprocessedKeys?.[table]?.Keys ?? [];
-  }
-  return found;
+  const keys = chunk.flatMap((c) => [objectKey(owner, c.obj.name), uidKey(owner, c.obj.uid)]).map((key) => ({ table, key }));
+  const items = await batchGetAll(ctx.doc, keys, { keysOnly: true });
+  return new Set(items.flatMap((item) => (item ? [String(item.sk)] : [])));
 }

@@ -4,7 +4,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ObjectSummary, type StoredObject } from '../types';
-import type { KeyReader } from './key-reader';
+import type { KeyReader } from '../../platform/dynamodb/key-reader';
 
 /** What every DynamoDB calendar-store operation needs. */
 export interface StoreContext {

@@ -2,7 +2,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../types';
 import { calendarKey, type StoreContext } from './items';
-import { conditionally } from './retry';
+import { conditionally } from '../../platform/dynamodb/retry';
 
 /**
  * Sets and removes properties in one UpdateItem. Nested map paths need the map to exist, so a

@@ -1,6 +1,6 @@
 /** Object reads on the events table. All strongly consistent: a client re-reads right after writing. */
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { queryAll } from './paging';
+import { queryAll } from '../../platform/dynamodb/paging';
 import type { StoredObject } from '../types';
 import { OBJECT_PREFIX, fromObjectItem, objectKey, type StoreContext } from './items';
 

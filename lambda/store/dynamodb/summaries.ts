@@ -9,8 +9,8 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ObjectSummary } from '../types';
 import { SUMMARY_PREFIX, SUMMARY_PROJECTION, calendarKey, fromSummaryItem, fromSummaryItemCompact, toSummaryItem, type StoreContext } from './items';
 import { readCalendarItem } from './sync';
-import { queryAll } from './paging';
-import { batchWriteAll, conditionally } from './retry';
+import { queryAll } from '../../platform/dynamodb/paging';
+import { batchWriteAll, conditionally } from '../../platform/dynamodb/retry';
 
 const queryPrefix = (ctx: StoreContext, owner: string, prefix: string, projection: object = {}) =>
   queryAll(ctx.doc, {

@@ -2,7 +2,7 @@
  * The calendar item (sequence counter, dead properties) and the change log behind sync tokens.
  */
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { queryAll, type Item } from './paging';
+import { queryAll, type Item } from '../../platform/dynamodb/paging';
 import type { CalendarMeta, Change, ReadOptions } from '../types';
 import { calendarKey, epochSeconds, fromSummaryItem, type CalendarItem, type LogItem, type StoreContext } from './items';
 

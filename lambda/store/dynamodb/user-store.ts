@@ -1,8 +1,8 @@
 /** UserStore on the users table (partition key `email`, always lower-cased). */
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { KeyReader } from './key-reader';
-import { scanAll } from './paging';
-import { conditionally } from './retry';
+import { KeyReader } from '../../platform/dynamodb/key-reader';
+import { scanAll } from '../../platform/dynamodb/paging';
+import { conditionally } from '../../platform/dynamodb/retry';
 import type { UserRecord, UserStore } from '../types';
 
 export class DynamoUserStore implements UserStore {

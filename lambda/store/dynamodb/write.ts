@@ -10,7 +10,7 @@
  * the domain checks made on the reads (If-Match, UID holder, existence) still hold. Any failed
  * condition means a concurrent writer won the race: re-read and decide again.
  */
-import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFound, ObjectTooLarge, UidConflict, WriteContention, checkCondition, type CommitOptions, type ObjectSummary, type ObjectWrite, type WriteCondition } from '../types';
 import {
   MAX_ITEM_BYTES,
@@ -26,13 +26,8 @@ import {
   type LogItem,
   type StoreContext,
 } from './items';
-import { RETRYABLE_CANCELLATIONS, backoff, cancellationCodes } from './retry';
+import { MAX_RACE_ATTEMPTS, retryOnRace, type TransactItem } from '../../platform/dynamodb/retry';
 import { readCurrentSeq } from './sync';
-
-export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-
-/** Bound on re-reads after losing a race; with jittered backoff, enough for dozens of writers. */
-const MAX_ATTEMPTS = 20;
 
 export async function putObject(
   ctx: StoreContext,
@@ -198,23 +193,6 @@ export function counterAdvance(ctx: StoreContext, owner: string, current: number
   };
 }
 
-/**
- * Runs `attempt` again (after jittered backoff) while it fails only because a concurrent writer
- * won: a cancelled transaction whose failed items all carry retryable codes.
- */
-export async function retryWhileContended<T>(what: string, attempt: () => Promise<T>): Promise<T> {
-  for (let i = 0; ; i++) {
-    try {
-      return await attempt();
-    } catch (err) {
-      const codes = cancellationCodes(err);
-      const failed = codes?.filter((c) => c !== 'None') ?? [];
-      const lostRace = failed.length > 0 && failed.every((c) => RETRYABLE_CANCELLATIONS.has(c));
-      if (!lostRace) throw err;
-      if (i + 1 >= MAX_ATTEMPTS) {
-        throw new WriteContention(`${what}: gave up after ${MAX_ATTEMPTS} concurrent-write conflicts`);
-      }
-      await backoff(i);
-    }
-  }
-}
+/** Runs `attempt` again (after jittered backoff) while it fails only because a concurrent writer won. */
+export const retryWhileContended = <T>(what: string, attempt: () => Promise<T>): Promise<T> =>
+  retryOnRace(attempt, { exhausted: () => new WriteContention(`${what}: gave up after ${MAX_RACE_ATTEMPTS} concurrent-write conflicts`) });

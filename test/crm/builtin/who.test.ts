@@ -8,7 +8,7 @@ import type { BuiltinCrm } from '../../../lambda/crm/builtin';
 import type { CrmContext } from '../../../lambda/crm/builtin/context';
 import { emailKey, personKey } from '../../../lambda/crm/builtin/keys';
 import { lookupAttendees, readWho } from '../../../lambda/crm/builtin/who';
-import { KeyReader } from '../../../lambda/store/dynamodb/key-reader';
+import { KeyReader } from '../../../lambda/platform/dynamodb/key-reader';
 import { freshTables, type TestTables } from '../../helpers/dynamo';
 import { UMA, builtinOn } from './helpers';
 

@@ -1,7 +1,17 @@
-/** Backoff and DynamoDB error inspection shared by the write paths. */
+/**
+ * Backoff, DynamoDB error inspection and the retry loops every DynamoDB adapter shares (the
+ * calendar store, the built-in CRM, the job, outbox and account stores): declared once here.
+ */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { StoreError } from '../types';
+import { BatchWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+
+/** One operation of a TransactWriteItems call. */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** A batch call kept leaving work unprocessed (throttling): nothing is known to be wrong with the data. */
+export class DynamoIncomplete extends Error {
+  override name = 'DynamoIncomplete';
+}
 
 /** Full-jitter exponential backoff: spreads colliding writers apart instead of in lockstep. */
 export function backoff(attempt: number, baseMs = 10, capMs = 250): Promise<void> {
@@ -24,7 +34,7 @@ export function cancellationCodes(err: unknown): string[] | null {
   return listed ? listed.split(',').map((s) => s.trim()) : [];
 }
 
-/** Reasons for which re-reading the calendar and trying again can succeed. */
+/** Reasons for which re-reading and trying again can succeed. */
 export const RETRYABLE_CANCELLATIONS = new Set([
   'ConditionalCheckFailed',
   'TransactionConflict',
@@ -32,8 +42,42 @@ export const RETRYABLE_CANCELLATIONS = new Set([
   'ProvisionedThroughputExceeded',
 ]);
 
+/** A cancellation whose failed items all carry retryable codes: a concurrent writer won the race. */
+export function lostRace(err: unknown): boolean {
+  const failed = cancellationCodes(err)?.filter((c) => c !== 'None') ?? [];
+  return failed.length > 0 && failed.every((c) => RETRYABLE_CANCELLATIONS.has(c));
+}
+
 export function isNamed(err: unknown, name: string): boolean {
   return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === name;
+}
+
+/** Bound on re-reads after losing a race; with jittered backoff, enough for dozens of writers. */
+export const MAX_RACE_ATTEMPTS = 20;
+
+export interface RaceRetry {
+  /** Which failures are a lost race worth another round (default lostRace). */
+  retryable?: (err: unknown) => boolean;
+  /** The error thrown once MAX_RACE_ATTEMPTS rounds were lost. */
+  exhausted: (err: unknown) => Error;
+}
+
+/**
+ * Runs `attempt` (read, decide, one conditional transaction) until it commits. A lost race means
+ * a concurrent writer got in between the reads and the write: the next round re-reads and decides
+ * again, so domain errors (conflict, not found) are raised on fresh reads.
+ */
+export async function retryOnRace<T>(attempt: () => Promise<T>, opts: RaceRetry): Promise<T> {
+  const retryable = opts.retryable ?? lostRace;
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!retryable(err)) throw err;
+      if (n + 1 >= MAX_RACE_ATTEMPTS) throw opts.exhausted(err);
+      await backoff(n);
+    }
+  }
 }
 
 /** A conditional write's outcome: false when its condition failed, any other error thrown. */
@@ -54,13 +98,13 @@ export const BATCH_WRITE_MAX = 25;
 
 /**
  * Every request, 25 per BatchWriteItem, re-sending what DynamoDB left unprocessed (throttling)
- * with backoff; a StoreError naming `what` when some stay unprocessed.
+ * with backoff; DynamoIncomplete naming `what` when some stay unprocessed.
  */
 export async function batchWriteAll(doc: DynamoDBDocumentClient, table: string, all: WriteRequest[], what: string, maxAttempts = 10): Promise<void> {
   for (let i = 0; i < all.length; i += BATCH_WRITE_MAX) {
     let requests = all.slice(i, i + BATCH_WRITE_MAX);
     for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt >= maxAttempts) throw new StoreError(`${what}: ${requests.length} item(s) still unprocessed after ${attempt} attempts; run it again`);
+      if (attempt >= maxAttempts) throw new DynamoIncomplete(`${what}: ${requests.length} item(s) still unprocessed after ${attempt} attempts; run it again`);
       if (attempt > 0) await backoff(attempt, 50, 2000);
       const { UnprocessedItems } = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
       requests = (UnprocessedItems?.[table] ?? []) as WriteRequest[];

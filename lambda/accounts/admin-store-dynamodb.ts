@@ -1,9 +1,9 @@
 /** AdminStore on the admins table: pk = e-mail, sk = `account` or `session#<token hash>`. */
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AdminAccount, AdminSession, AdminStore } from '../../accounts/admins';
-import { KeyReader } from './key-reader';
-import { queryAll, scanAll } from './paging';
-import { batchWriteAll } from './retry';
+import type { AdminAccount, AdminSession, AdminStore } from './admins';
+import { KeyReader } from '../platform/dynamodb/key-reader';
+import { queryAll, scanAll } from '../platform/dynamodb/paging';
+import { batchWriteAll } from '../platform/dynamodb/retry';
 
 const ACCOUNT = 'account';
 const sessionKey = (tokenHash: string) => `session#${tokenHash}`;

@@ -1,8 +1,8 @@
 /** ActivityStore on the activity table: pk = user e-mail, sk = `device#<key>`, kept a year after the last request. */
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { deviceKey, type ActivityStore, type DeviceActivity } from '../../accounts/activity';
-import { queryAll } from './paging';
-import { batchWriteAll } from './retry';
+import { deviceKey, type ActivityStore, type DeviceActivity } from './activity';
+import { queryAll } from '../platform/dynamodb/paging';
+import { batchWriteAll } from '../platform/dynamodb/retry';
 
 const RETENTION_SECONDS = 365 * 24 * 3600;
 

@@ -8,8 +8,7 @@
  * Items come back whole: a batch cannot mix projections, and callers read only what they need.
  */
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { StoreError } from '../types';
-import { backoff } from './retry';
+import { DynamoIncomplete, backoff } from './retry';
 
 export type Key = Record<string, string | number>;
 export type Item = Record<string, unknown>;
@@ -72,7 +71,7 @@ export class KeyReader {
    * table by table, so one table's trouble (the CRM's gone, throttled) fails only its own reads.
    */
   private answer(chunk: Array<[string, { table: string; key: Key; waiters: Waiting[] }]>, splitOnFailure: boolean): void {
-    this.read(chunk.map(([, e]) => ({ table: e.table, key: e.key }))).then(
+    batchGet(this.doc, chunk.map(([, e]) => ({ table: e.table, key: e.key }))).then(
       (found) => {
         for (const [id, e] of chunk) for (const w of e.waiters) w.resolve(found.get(id));
       },
@@ -86,25 +85,54 @@ export class KeyReader {
       },
     );
   }
+}
 
-  /** One BatchGetItem of ≤ 100 keys, re-asking for what DynamoDB left unprocessed. */
-  private async read(keys: Array<{ table: string; key: Key }>): Promise<Map<string, Item>> {
-    const names = new Map(keys.map(({ table, key }) => [table, Object.keys(key)]));
-    const found = new Map<string, Item>();
-    let pending: Record<string, { Keys: Key[]; ConsistentRead: true }> = {};
-    for (const { table, key } of keys) (pending[table] ??= { Keys: [], ConsistentRead: true }).Keys.push(key);
-    for (let attempt = 0; Object.keys(pending).length > 0; attempt++) {
-      if (attempt >= MAX_ATTEMPTS) throw new StoreError(`batch read: keys left unprocessed after ${MAX_ATTEMPTS} attempts`);
-      if (attempt > 0) await backoff(attempt, 50, 1000);
-      const out = await this.doc.send(new BatchGetCommand({ RequestItems: pending }));
-      for (const [table, items] of Object.entries(out.Responses ?? {})) {
-        for (const item of items) found.set(keyId(table, keyOf(item, names.get(table) ?? [])), item);
-      }
-      pending = {};
-      for (const [table, left] of Object.entries(out.UnprocessedKeys ?? {})) {
-        if (left.Keys?.length) pending[table] = { Keys: left.Keys as Key[], ConsistentRead: true };
-      }
+export interface TableKey {
+  table: string;
+  key: Key;
+}
+
+/**
+ * One BatchGetItem of ≤ 100 keys (strongly consistent), re-asking for what DynamoDB left
+ * unprocessed; items by keyId of their table and key.
+ */
+async function batchGet(doc: DynamoDBDocumentClient, keys: TableKey[], keysOnly = false): Promise<Map<string, Item>> {
+  const names = new Map(keys.map(({ table, key }) => [table, Object.keys(key)]));
+  const found = new Map<string, Item>();
+  type Request = { Keys: Key[]; ConsistentRead: true; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> };
+  const request = (table: string, Keys: Key[]): Request => {
+    if (!keysOnly) return { Keys, ConsistentRead: true };
+    const attrs = names.get(table) ?? [];
+    return { Keys, ConsistentRead: true, ProjectionExpression: attrs.map((_, i) => `#k${i}`).join(', '), ExpressionAttributeNames: Object.fromEntries(attrs.map((a, i) => [`#k${i}`, a])) };
+  };
+  let pending: Record<string, Request> = {};
+  for (const { table, key } of keys) (pending[table] ??= request(table, [])).Keys.push(key);
+  for (let attempt = 0; Object.keys(pending).length > 0; attempt++) {
+    if (attempt >= MAX_ATTEMPTS) throw new DynamoIncomplete(`batch read: keys left unprocessed after ${MAX_ATTEMPTS} attempts`);
+    if (attempt > 0) await backoff(attempt, 50, 1000);
+    const out = await doc.send(new BatchGetCommand({ RequestItems: pending }));
+    for (const [table, items] of Object.entries(out.Responses ?? {})) {
+      for (const item of items) found.set(keyId(table, keyOf(item, names.get(table) ?? [])), item);
     }
-    return found;
+    pending = {};
+    for (const [table, left] of Object.entries(out.UnprocessedKeys ?? {})) {
+      if (left.Keys?.length) pending[table] = request(table, left.Keys as Key[]);
+    }
   }
+  return found;
+}
+
+/**
+ * The items of `keys` (any number, 100 per BatchGetItem, sent in parallel), in the keys' order,
+ * undefined where there is none: for bulk reads that need no coalescing with a request's others.
+ * `keysOnly`: only whether each exists matters, so only the key attributes travel back.
+ */
+export async function batchGetAll(doc: DynamoDBDocumentClient, keys: TableKey[], opts: { keysOnly?: boolean } = {}): Promise<Array<Item | undefined>> {
+  // BatchGetItem refuses a key asked twice in one call.
+  const unique = [...new Map(keys.map((k) => [keyId(k.table, k.key), k])).values()];
+  const chunks: TableKey[][] = [];
+  for (let i = 0; i < unique.length; i += MAX_BATCH_KEYS) chunks.push(unique.slice(i, i + MAX_BATCH_KEYS));
+  const found = new Map<string, Item>();
+  for (const part of await Promise.all(chunks.map((c) => batchGet(doc, c, opts.keysOnly)))) for (const [id, item] of part) found.set(id, item);
+  return keys.map(({ table, key }) => found.get(keyId(table, key)));
 }

@@ -9,7 +9,7 @@
  * users with CalDAV enabled.
  */
 import type { JobStore } from '../jobs/job-store';
-import type { ActivityStore } from './activity';
+import type { ActivityStore } from '../accounts/activity';
 import type { CalendarStore, UserStore } from '../store/types';
 import type { Outbox } from '../sync/outbox';
 
