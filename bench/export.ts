@@ -106,7 +106,7 @@ function jobDeps(world: World, tables: TableNames, hooks: Pick<JobDeps, 'log' | 
   return { ...app.jobDeps!, afterBatch: hooks.afterBatch };
 }
 
-async function timedExport(name: string, world: World, tables: TableNames, user: CrmUser): Promise<ExportTiming> {
+async function timedExport(name: string, world: World, tables: TableNames, user: CrmUser, enabledAt: string): Promise<ExportTiming> {
   let planned = 0;
   const batchEnds: number[] = [];
   const deps = jobDeps(world, tables, {
@@ -122,7 +122,7 @@ async function timedExport(name: string, world: World, tables: TableNames, user:
   world.meter.reset();
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const run = await runExport(deps, user, { deadline: Date.now() + HANDLER_DEADLINE_MS });
+  const run = await runExport(deps, user, enabledAt, { deadline: Date.now() + HANDLER_DEADLINE_MS });
   const ended = performance.now();
   const used = process.cpuUsage(cpu);
   const dynamo = world.meter.snapshot();
@@ -221,13 +221,13 @@ async function main() {
     for (let r = 1; r <= RUNS; r++) {
       last = await world.freshCalendar();
       log(`Export ${r} of ${RUNS} into a fresh calendar…`);
-      results.push(await timedExport(`fresh ${r}`, world, last, { ...owner, caldavEnabledAt: ENABLED_AT }));
+      results.push(await timedExport(`fresh ${r}`, world, last, owner, ENABLED_AT));
     }
     // CalDAV enabled again later that day: a new job plans again and finds everything in place.
     const again = new Date(Date.parse(ENABLED_AT) + 60 * 60_000).toISOString();
     await world.users.putUser({ ...record, enabledAt: again });
     log('Export again into the complete calendar…');
-    results.push(await timedExport('re-run', world, last!, { ...owner, caldavEnabledAt: again }));
+    results.push(await timedExport('re-run', world, last!, owner, again));
 
     const job = await jobDeps(world, last!, {}).jobs.getExport(EMAIL);
     const timingMd = timingTable(results);

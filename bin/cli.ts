@@ -20,7 +20,7 @@ import type { UserRecord, UserStore } from '../lambda/store/types';
 import type { RetryReport } from '../lambda/sync/retry';
 import { formatStatus, type SyncStatus } from '../lambda/sync/status';
 import { UsageError, emailArg, type CliIo } from './lib/cli-io';
-import { ONBOARDING_PATH } from '../lambda/crm-api/onboarding';
+import { ONBOARDING_PATH } from '../lambda/admin-api/onboarding';
 import { DEFAULT_LINK_HOURS, MAX_LINK_HOURS, withNewLink } from '../lambda/onboarding/links';
 import { openLocalApp } from './lib/local-app';
 import { DEFAULTS } from './lib/server-args';

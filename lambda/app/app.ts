@@ -5,8 +5,11 @@
  */
 import type { AlongsideWrite, DavConfig, ObjectChangeHook, PendingChange } from '../core/types';
 import type { AtomicCrm } from '../sync/crm-alongside';
-import { createCrmApi, type CrmApi } from '../crm-api/router';
-import type { CrmApiBackend } from '../crm-api/types';
+import { adminRoutes, consoleSite } from '../admin-api/routes';
+import type { CrmDirectory } from '../admin-api/types';
+import { createApi, type CrmApi } from '../api/router';
+import { builtinCrmRoutes } from '../crm/builtin/api/routes';
+import type { CrmApiBackend } from '../crm/builtin/api/types';
 import type { CrmConnector } from '../crm/types';
 import type { JobDeps } from '../jobs/deps';
 import type { JobStore } from '../jobs/job-store';
@@ -14,7 +17,8 @@ import type { CalendarStore, ObjectImporter, UserStore } from '../store/types';
 import type { Outbox } from '../sync/outbox';
 import { wireCrmSync, type CrmSync } from '../sync/wiring';
 import { runScheduledPass } from '../jobs/pass';
-import { deleteUser, type UserDeletion } from './delete-user';
+import type { UserDeletion } from '../admin-api/types';
+import { deleteUser } from './delete-user';
 import { ActivityRecorder, type ActivityStore } from '../accounts/activity';
 import type { AdminStore } from '../accounts/admins';
 import type { ConsoleAssets } from '../console/assets';
@@ -34,8 +38,12 @@ export interface AppParts {
    * connector joins the calendar's transaction (the built-in CRM on the store's own DynamoDB).
    */
   bridge?: { connector: CrmConnector; outbox: Outbox; atomic?: AtomicCrm };
-  /** What /crm/v1 serves (the built-in CRM) and the admin token; absent = the API answers 404. */
-  crmApi?: { backend: CrmApiBackend; adminToken?: string };
+  /** The admin bearer token for /crm/v1 (CRM_ADMIN_TOKEN); absent = admin access by console session only. */
+  adminToken?: string;
+  /** The built-in CRM, whose own REST API (events, leads, contacts) /crm/v1 then serves; absent = only the admin API. */
+  builtinCrmApi?: CrmApiBackend;
+  /** The CRM's users, checked before CalDAV access is given; absent = any e-mail may be added. */
+  directory?: CrmDirectory;
   /**
    * Starts one user's initial export elsewhere (on AWS: an asynchronous invocation of the
    * scheduled function); absent = in this process, in the background.
@@ -66,8 +74,8 @@ export interface App {
   writeAlongside?: (change: PendingChange) => AlongsideWrite | undefined;
   /** The bridge's CRM side (listener, outbox status, replay); null without a CRM. */
   crm: CrmSync | null;
-  /** The CRM REST API's request-to-response function; null when not configured. */
-  crmApi: CrmApi | null;
+  /** /crm/v1 and the console: the admin API, plus the built-in CRM's own API when it is the CRM. */
+  crmApi: CrmApi;
   /** What the scheduled pass runs on; null without a CRM (nothing to export or reconcile) or jobs. */
   jobDeps: JobDeps | null;
   /**
@@ -90,29 +98,32 @@ export function composeApp(parts: AppParts): App {
   const log = parts.log ?? logLine;
   const { store, users, config } = parts;
   const jobs = parts.jobs ?? null;
-  const wired = parts.bridge ? wireCrmSync(store, parts.bridge.connector, parts.bridge.outbox, { now, log, atomic: parts.bridge.atomic }) : null;
+  const wired = parts.bridge ? wireCrmSync(store, users, parts.bridge.connector, parts.bridge.outbox, { now, log, atomic: parts.bridge.atomic }) : null;
   const crm = wired?.crm ?? null;
   const removeUser = (email: string) => deleteUser({ users, store, outbox: parts.bridge?.outbox, jobs: jobs ?? undefined, activity: parts.activity, now }, email);
-  const crmApi = parts.crmApi
-    ? createCrmApi({
-        crm: parts.crmApi.backend,
-        users,
-        adminToken: parts.crmApi.adminToken,
-        listener: crm?.listener,
+  const auth = { users, adminToken: parts.adminToken, admins: parts.admins, now };
+  const crmApi = createApi({
+    auth,
+    site: consoleSite({ console: parts.console }),
+    log,
+    routes: [
+      ...adminRoutes({
+        ...auth,
+        directory: parts.directory,
         status: crm?.status,
         retry: crm?.retry,
         jobs: jobs ?? undefined,
         about: parts.about,
-        admins: parts.admins,
         devices: parts.activity,
         console: parts.console,
         exports: jobs ?? undefined,
         onEnabled: (email) => startExport(email),
         deleteUser: removeUser,
-        now,
         log,
-      })
-    : null;
+      }),
+      ...(parts.builtinCrmApi ? builtinCrmRoutes({ crm: parts.builtinCrmApi, users, listener: crm?.listener, now, log }) : []),
+    ],
+  });
   const jobDeps: JobDeps | null =
     crm && jobs
       ? { store, users, crm: crm.connector, outbox: crm.outbox, listener: crm.listener, retry: crm.retry, jobs, now, log }

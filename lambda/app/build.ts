@@ -66,7 +66,8 @@ export function buildApp(opts: DynamoAppOptions = {}): App {
   const store = new ListingCache(
     new DynamoCalendarStore(doc, { events: tables.events, sync: tables.sync }, { retentionSeconds: config.syncRetentionSeconds, now, reader }),
   );
-  const builtin = new BuiltinCrm(doc, { table: tables.crm, users, reader, now });
+  // The built-in CRM only when it is the CRM: with `none` nothing of it is wired.
+  const builtin = connector === 'builtin' ? new BuiltinCrm(doc, { table: tables.crm, users, reader, now }) : null;
   return composeApp({
     config,
     now,
@@ -75,8 +76,9 @@ export function buildApp(opts: DynamoAppOptions = {}): App {
     store,
     jobs: new DynamoJobStore(doc, tables.jobs),
     // The built-in CRM shares the calendar's DynamoDB: a phone's write commits both in one transaction.
-    bridge: connector === 'builtin' ? { connector: builtin, outbox: new DynamoOutbox(doc, tables.outbox), atomic: builtin } : undefined,
-    crmApi: { backend: builtin, adminToken: env.CRM_ADMIN_TOKEN || undefined },
+    bridge: builtin ? { connector: builtin, outbox: new DynamoOutbox(doc, tables.outbox), atomic: builtin } : undefined,
+    builtinCrmApi: builtin ?? undefined,
+    adminToken: env.CRM_ADMIN_TOKEN || undefined,
     exportTrigger: env[SCHEDULED_FUNCTION_ENV] ? invokeScheduled(env[SCHEDULED_FUNCTION_ENV], env) : undefined,
     about: aboutFromEnv(env),
     admins: new DynamoAdminStore(doc, tables.admins, reader),

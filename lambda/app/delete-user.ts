@@ -8,19 +8,11 @@
  * reassign or delete; no sync writes them to a calendar again, because sync only writes for
  * users with CalDAV enabled.
  */
+import type { UserDeletion } from '../admin-api/types';
 import type { JobStore } from '../jobs/job-store';
 import type { ActivityStore } from '../accounts/activity';
 import type { CalendarStore, UserStore } from '../store/types';
 import type { Outbox } from '../sync/outbox';
-
-export interface UserDeletion {
-  email: string;
-  /** Calendar objects removed. */
-  objects: number;
-  /** Outbox entries (CalDAV changes not yet in the CRM) dropped. */
-  pendingDropped: number;
-  exportCancelled: boolean;
-}
 
 export interface DeletionParts {
   users: UserStore;

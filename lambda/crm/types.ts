@@ -4,7 +4,10 @@
  * I/O. The built-in CRM (lambda/crm/builtin) and any hosted CRM implement `CrmConnector`.
  */
 
-/** A CRM user: owner of events and, when enabled, of a CalDAV calendar. */
+/**
+ * A CRM user: owner of events. Whether they have CalDAV access is ours to know, not the CRM's:
+ * the users table (store/types.ts UserRecord) says so.
+ */
 export interface CrmUser {
   id: string;
   /** Lower-cased CRM e-mail; also the CalDAV account name. */
@@ -12,9 +15,6 @@ export interface CrmUser {
   name: string;
   /** IANA zone, e.g. `Europe/Berlin`: interprets floating times and names new events' TZID. */
   timeZone: string;
-  caldavEnabled: boolean;
-  /** ISO 8601 instant CalDAV was (last) enabled; null while never enabled. */
-  caldavEnabledAt: string | null;
 }
 
 export type PersonModule = 'Leads' | 'Contacts';

@@ -1,14 +1,14 @@
 /**
- * The CRM REST API (/crm/v1/...) as a Lambda on API Gateway HTTP API events: the pure router in
- * lambda/crm-api does the work (the App composes it with the sync bridge's listener and status
- * and the export jobs); this adapts the event and turns failures into JSON errors.
+ * /crm/v1 and the admin console as a Lambda on API Gateway HTTP API events: the pure router of
+ * lambda/api does the work (the App composes the admin API and, with the built-in CRM, its own
+ * REST API); this adapts the event and turns failures into JSON errors.
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { containerApp, type AppSource } from '../app/container';
 import { DavError } from '../core/errors';
-import { ApiError, INTERNAL_ERROR, errorResponse, notFound } from '../crm-api/errors';
-import type { ApiRequest, ApiResponse } from '../crm-api/types';
+import { ApiError, INTERNAL_ERROR, errorResponse } from '../api/errors';
+import type { ApiRequest, ApiResponse } from '../api/types';
 import { toApiGatewayResult, toDavRequest } from '../http/event';
 import { errorText, logLine } from '../platform/log';
 import { accessLog } from '../http/middleware';
@@ -32,9 +32,7 @@ function toApiRequest(event: APIGatewayProxyEventV2): ApiRequest {
 async function serve(event: APIGatewayProxyEventV2, app: AppSource): Promise<ApiResponse> {
   try {
     const req = toApiRequest(event);
-    const { crmApi } = await app();
-    if (!crmApi) return errorResponse(notFound('The CRM API is not configured here'));
-    return await crmApi(req);
+    return await (await app()).crmApi(req);
   } catch (err) {
     if (err instanceof ApiError) return errorResponse(err);
     logLine('error', 'CRM API handler failure', { path: event.rawPath, error: errorText(err), stack: err instanceof Error ? err.stack : undefined });

@@ -52,7 +52,7 @@ async function stopReason(deps: JobDeps, job: ExportJob): Promise<string | null>
 async function makePlan(deps: JobDeps, job: ExportJob, user: CrmUser, lease: Lease): Promise<string[] | null> {
   const window = exportWindow(job.enabledAt, user.timeZone);
   const events = await deps.crm.listEvents(user.email, { from: iso(window.start), to: iso(window.end) });
-  const plan = planExport(events, { ...user, caldavEnabledAt: job.enabledAt }, window);
+  const plan = planExport(events, user, window, job.enabledAt);
   const saved = await deps.jobs.savePlan(job, lease, { ...plan, windowStart: iso(window.start), windowEnd: iso(window.end) });
   if (!saved) return null;
   deps.log?.('info', 'export planned', { owner: job.email, total: plan.ids.length, leftOut: plan.leftOut, windowStart: iso(window.start), windowEnd: iso(window.end) });
@@ -92,10 +92,9 @@ async function writeBatch(deps: JobDeps, user: CrmUser, ids: string[], pendingUi
   return result.created.length + result.skipped.length;
 }
 
-export async function runExport(deps: JobDeps, user: CrmUser, opts: { deadline?: number } = {}): Promise<ExportRun> {
+/** `enabledAt`: the user record's, the enable this export belongs to. */
+export async function runExport(deps: JobDeps, user: CrmUser, enabledAt: string, opts: { deadline?: number } = {}): Promise<ExportRun> {
   const email = user.email.toLowerCase();
-  const enabledAt = user.caldavEnabledAt;
-  if (!enabledAt) throw new Error(`${email} has no CalDAV enable date`);
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   const batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
   const lease: Lease = { holder: randomUUID(), until: deps.now().getTime() + leaseMs };

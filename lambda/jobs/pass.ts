@@ -58,7 +58,7 @@ export async function runScheduledPass(deps: JobDeps, opts: PassOptions = {}): P
     .filter((r) => wanted === undefined || r.email.toLowerCase() === wanted)
     .sort((a, b) => (a.email < b.email ? -1 : 1));
   const jobs = new Map((await deps.jobs.listExports()).map((j) => [j.email, j]));
-  const due: typeof records = [];
+  const due: Array<{ email: string; enabledAt: string }> = [];
   for (const record of records) {
     const email = record.email.toLowerCase();
     const job = jobs.get(email);
@@ -68,16 +68,15 @@ export async function runScheduledPass(deps: JobDeps, opts: PassOptions = {}): P
       }
       continue;
     }
-    if (!job || job.enabledAt !== record.enabledAt || job.status === 'running' || job.status === 'failed') due.push(record);
+    if (!job || job.enabledAt !== record.enabledAt || job.status === 'running' || job.status === 'failed') due.push({ email, enabledAt: record.enabledAt });
   }
-  const runs = await pooled(due, deps.exportConcurrency ?? EXPORT_CONCURRENCY, async (record) => {
-    const email = record.email.toLowerCase();
+  const runs = await pooled(due, deps.exportConcurrency ?? EXPORT_CONCURRENCY, async ({ email, enabledAt }) => {
     // Past the deadline an export is not started: the next run takes it.
     if (opts.deadline !== undefined && deps.now().getTime() >= opts.deadline) return null;
     const run = await guarded(async () => {
       const user = await deps.crm.getUser(email);
       if (!user) throw new Error(`${email} is not a CRM user`);
-      return runExport(deps, { ...user, caldavEnabledAt: record.enabledAt ?? null }, { deadline: opts.deadline });
+      return runExport(deps, user, enabledAt, { deadline: opts.deadline });
     });
     return 'error' in run ? { email, error: run.error } : run;
   });

@@ -54,8 +54,9 @@ export function distanceInWindow(event: CrmEvent, user: CrmUser, window: ExportW
   return best;
 }
 
-export function planExport(events: CrmEvent[], user: CrmUser, window: ExportWindow, limit = EXPORT_LIMIT): ExportPlan {
-  const enabled = Date.parse(user.caldavEnabledAt ?? '');
+/** `enabledAt`: when CalDAV was enabled (ISO): the events nearest it are exported first. */
+export function planExport(events: CrmEvent[], user: CrmUser, window: ExportWindow, enabledAt: string, limit = EXPORT_LIMIT): ExportPlan {
+  const enabled = Date.parse(enabledAt);
   const owner = user.email.toLowerCase();
   const qualifying: Array<{ id: string; distance: number }> = [];
   for (const event of events) {

@@ -150,6 +150,9 @@ export interface CalendarStore {
   deleteCalendar(owner: string): Promise<number>;
 }
 
+/** A user's zone when none is set: floating times read as UTC. */
+export const DEFAULT_TIME_ZONE = 'UTC';
+
 export interface UserRecord {
   /** Lower-cased CRM e-mail. */
   email: string;

@@ -7,7 +7,7 @@
  */
 import { crmEventToIcs, uidForCrmId } from '../crm/mapping';
 import type { CrmConnector, CrmEvent, CrmEventListener, CrmUser } from '../crm/types';
-import { NotFound, PreconditionFailed, type CalendarStore } from '../store/types';
+import { NotFound, PreconditionFailed, type CalendarStore, type UserStore } from '../store/types';
 import type { Logger } from '../platform/log';
 import type { Outbox } from './outbox';
 import { storedObjectFor } from './stored-object';
@@ -19,6 +19,8 @@ export interface CrmToCaldavDeps {
   /** Written directly: no change hook runs, so nothing echoes back to the CRM. */
   store: CalendarStore;
   crm: CrmConnector;
+  /** Our users: only those with CalDAV enabled get CRM events in a calendar. */
+  users: Pick<UserStore, 'getUser'>;
   /** Pending phone deletions found here are not undone by re-creating the object. */
   outbox?: Outbox;
   now?: () => Date;
@@ -106,8 +108,8 @@ export function crmToCaldav(deps: CrmToCaldavDeps): CaldavWriter {
     const current = (await crm.getEvent(after.id)) ?? after;
     const moved = before && !sameOwner(before, current) ? await removeUid(before.Owner.email.toLowerCase(), caldavUidOf(before)) : false;
     if (current.Deleted) return (await removeUid(current.Owner.email.toLowerCase(), caldavUidOf(current))) || moved;
-    const user = await crm.getUser(current.Owner.email);
-    if (!user?.caldavEnabled) return moved;
+    const [user, account] = await Promise.all([crm.getUser(current.Owner.email), deps.users.getUser(current.Owner.email)]);
+    if (!user || !account?.enabled) return moved;
     return (await write({ ...user, email: user.email.toLowerCase() }, current)) || moved;
   }
 

@@ -4,7 +4,7 @@
  * replay, all on the same store.
  */
 import type { CrmConnector } from '../crm/types';
-import type { CalendarStore } from '../store/types';
+import type { CalendarStore, UserStore } from '../store/types';
 import type { Logger } from '../platform/log';
 import type { AlongsideWrite, ObjectChangeHook, PendingChange } from '../core/types';
 import { crmAlongside, type AtomicCrm } from './crm-alongside';
@@ -38,8 +38,8 @@ export interface WiredSync {
   crm: CrmSync;
 }
 
-export function wireCrmSync(store: CalendarStore, connector: CrmConnector, outbox: Outbox, opts: SyncWiringOptions = {}): WiredSync {
-  const deps = { store, crm: connector, outbox, now: opts.now, log: opts.log };
+export function wireCrmSync(store: CalendarStore, users: Pick<UserStore, 'getUser'>, connector: CrmConnector, outbox: Outbox, opts: SyncWiringOptions = {}): WiredSync {
+  const deps = { store, users, crm: connector, outbox, now: opts.now, log: opts.log };
   return {
     onObjectChange: crmChangeHook(deps),
     writeAlongside: opts.atomic && crmAlongside(opts.atomic, opts.log),

@@ -66,11 +66,14 @@ describe('buildApp (DynamoDB, from the environment)', () => {
 });
 
 describe('composeApp', () => {
-  it('a plain CalDAV server without a CRM or jobs', () => {
-    const app = composeApp({ store: new MemoryCalendarStore(), users: new MemoryUserStore(), config: DEFAULT_CONFIG });
+  it('a plain CalDAV server without a CRM or jobs: the admin API works, no CRM routes exist', async () => {
+    const app = composeApp({ store: new MemoryCalendarStore(), users: new MemoryUserStore(), config: DEFAULT_CONFIG, adminToken: 'plain-admin-token' });
     expect(app.crm).toBeNull();
-    expect(app.crmApi).toBeNull();
     expect(app.jobDeps).toBeNull();
+    const get = (path: string) => app.crmApi({ method: 'GET', path, query: {}, headers: { authorization: 'Bearer plain-admin-token' }, body: '' });
+    expect((await get('/crm/v1/users')).status).toBe(200);
+    expect((await get('/crm/v1/events')).status).toBe(404);
+    expect((await get('/crm/v1/leads')).status).toBe(404);
   });
 
   it('wires the bridge on the one store and clock it is given', async () => {

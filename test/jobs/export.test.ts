@@ -6,7 +6,8 @@ import { runScheduledPass } from '../../lambda/jobs/pass';
 import { exportProgress } from '../../lambda/jobs/progress';
 import { ENABLED_AT, PAT, SAM, event, jobWorld, user, type JobWorld } from './world';
 
-const patUser = async (w: JobWorld) => (await w.crm.getUser(PAT))!;
+/** `email`'s export as the scheduled pass starts it: the CRM user, at the enable the users table holds. */
+const exportFor = async (w: JobWorld, email: string, deps = w.deps) => runExport(deps, (await w.crm.getUser(email))!, (await w.users.getUser(email))!.enabledAt!);
 
 describe('initial export: the window', () => {
   let w: JobWorld;
@@ -81,7 +82,7 @@ describe('initial export: the limit', () => {
   afterAll(() => w.t.drop());
 
   it('exports exactly the 2,000 nearest the enable date and records how many were left out', async () => {
-    const run = await runExport(w.deps, await patUser(w));
+    const run = await exportFor(w, PAT);
     expect(run).toMatchObject({ outcome: 'done', exported: 2000, total: 2000 });
     const enabled = Date.parse(ENABLED_AT);
     const nearest = [...starts].sort((a, b) => Math.abs(a.start - enabled) - Math.abs(b.start - enabled)).slice(0, 2000);
@@ -104,14 +105,14 @@ describe('initial export: crash, resume, cancel and overlap', () => {
 
   it('a crash after a written batch, before its checkpoint, then a re-run: every event exactly once', async () => {
     const crash = new Error('injected crash');
-    const crashed = await runExport({ ...w.deps, batchSize: 10, afterBatch: (_e, batch) => { if (batch === 2) throw crash; } }, await patUser(w));
+    const crashed = await exportFor(w, PAT, { ...w.deps, batchSize: 10, afterBatch: (_e, batch) => { if (batch === 2) throw crash; } });
     expect(crashed).toMatchObject({ outcome: 'failed', reason: 'Error: injected crash' });
     expect((await w.uids(PAT)).length).toBe(30);
     const failed = await w.jobs.getExport(PAT);
     expect(failed).toMatchObject({ status: 'failed', next: 20, exported: 20, total: 50 });
     expect(exportProgress((await w.users.getUser(PAT))!, failed).summary).toMatch(/^failed: Error: injected crash \(attempt 1; the next run resumes at 20 of 50\)$/);
 
-    const resumed = await runExport({ ...w.deps, batchSize: 10 }, await patUser(w));
+    const resumed = await exportFor(w, PAT, { ...w.deps, batchSize: 10 });
     expect(resumed).toMatchObject({ outcome: 'done', total: 50 });
     const uids = await w.uids(PAT);
     expect(uids.length).toBe(50);
@@ -128,18 +129,16 @@ describe('initial export: crash, resume, cancel and overlap', () => {
     await w.users.putUser(sam);
     const until = w.clock.now.getTime() + 60_000;
     expect(await w.jobs.claimExport(SAM, sam.enabledAt!, { holder: 'dead-run', until }, w.clock.now)).not.toBeNull();
-    const samUser = (await w.crm.getUser(SAM))!;
-    expect((await runExport(w.deps, samUser)).outcome).toBe('not-claimed');
+    expect((await exportFor(w, SAM)).outcome).toBe('not-claimed');
     w.clock.now = new Date(until + 1);
-    expect((await runExport(w.deps, samUser)).outcome).toBe('done');
+    expect((await exportFor(w, SAM)).outcome).toBe('done');
     w.clock.now = new Date('2026-11-25T12:00:00.000Z');
   });
 
   it('two runs at once: one does the work, the other stands aside', async () => {
     const reenabled = '2026-11-25T11:30:00.000Z';
     await w.users.putUser(user(PAT, { enabledAt: reenabled }));
-    const pat = { ...(await patUser(w)), caldavEnabledAt: reenabled };
-    const runs = await Promise.all([runExport(w.deps, pat), runExport(w.deps, pat)]);
+    const runs = await Promise.all([exportFor(w, PAT), exportFor(w, PAT)]);
     expect(runs.map((r) => r.outcome).sort()).toEqual(['done', 'not-claimed']);
     // Everything was there already: the new job found it all in place and duplicated nothing.
     expect(await w.jobs.getExport(PAT)).toMatchObject({ enabledAt: reenabled, status: 'done', exported: 50, skipped: 0 });
@@ -151,16 +150,13 @@ describe('initial export: crash, resume, cancel and overlap', () => {
     const ned = 'ned@zillum.com';
     await w.users.putUser(user(ned, { enabledAt: '2026-11-25T11:45:00.000Z' }));
     for (let day = 1; day <= 5; day++) await w.save(event(ned, `2026-11-0${day}T09:00:00+01:00`, `2026-11-0${day}T10:00:00+01:00`));
-    const run = await runExport(
-      {
-        ...w.deps,
-        batchSize: 2,
-        afterBatch: async (email, batch) => {
-          if (batch === 0) await w.users.putUser({ ...(await w.users.getUser(email))!, enabled: false });
-        },
+    const run = await exportFor(w, ned, {
+      ...w.deps,
+      batchSize: 2,
+      afterBatch: async (email, batch) => {
+        if (batch === 0) await w.users.putUser({ ...(await w.users.getUser(email))!, enabled: false });
       },
-      (await w.crm.getUser(ned))!,
-    );
+    });
     expect(run).toMatchObject({ outcome: 'cancelled', exported: 2, reason: 'CalDAV access was disabled during the export' });
     expect((await w.uids(ned)).length).toBe(2);
     const job = await w.jobs.getExport(ned);

@@ -37,9 +37,10 @@ describe('exportWindow', () => {
   });
 });
 
-const PAT: CrmUser = { id: 'p', email: 'pat@zillum.com', name: 'Pat', timeZone: 'Europe/Berlin', caldavEnabled: true, caldavEnabledAt: '2026-11-25T10:00:00.000Z' };
-const WINDOW = exportWindow(PAT.caldavEnabledAt!, PAT.timeZone);
-const ENABLED = Date.parse(PAT.caldavEnabledAt!);
+const PAT: CrmUser = { id: 'p', email: 'pat@zillum.com', name: 'Pat', timeZone: 'Europe/Berlin' };
+const ENABLED_AT = '2026-11-25T10:00:00.000Z';
+const WINDOW = exportWindow(ENABLED_AT, PAT.timeZone);
+const ENABLED = Date.parse(ENABLED_AT);
 
 let n = 0;
 function ev(start: string, end: string, extra: Partial<CrmEvent> = {}): CrmEvent {
@@ -77,7 +78,7 @@ describe('planExport', () => {
     const gone = ev('2026-11-25T11:00:00+01:00', '2026-11-25T12:00:00+01:00', { Deleted: true });
     const other = ev('2026-11-25T11:00:00+01:00', '2026-11-25T12:00:00+01:00', { Owner: { id: 's', email: 'sam@zillum.com', name: 'Sam' } });
     const outside = ev('2026-12-01T09:00:00+01:00', '2026-12-01T10:00:00+01:00');
-    expect(planExport([c, b, gone, other, outside, a], PAT, WINDOW)).toEqual({ ids: [a.id, b.id, c.id], leftOut: 0 });
-    expect(planExport([c, b, a], PAT, WINDOW, 2)).toEqual({ ids: [a.id, b.id], leftOut: 1 });
+    expect(planExport([c, b, gone, other, outside, a], PAT, WINDOW, ENABLED_AT)).toEqual({ ids: [a.id, b.id, c.id], leftOut: 0 });
+    expect(planExport([c, b, a], PAT, WINDOW, ENABLED_AT, 2)).toEqual({ ids: [a.id, b.id], leftOut: 1 });
   });
 });

@@ -62,7 +62,7 @@ describe('changes crossing in flight', () => {
       }
       return w.inner.putObject(owner, obj, cond);
     };
-    const listener = crmToCaldav({ store: racing, crm: w.crm, now: w.now });
+    const listener = crmToCaldav({ store: racing, users: w.users, crm: w.crm, now: w.now });
     const saved = await w.crm.upsertEvent({ ...ev, Event_Title: 'From the CRM' });
     await listener.eventSaved(saved, ev);
     const final = lines((await w.phone.get(NAME))!.ics);

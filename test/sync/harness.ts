@@ -11,7 +11,7 @@ import { errorResponse } from '../../lambda/core/responses';
 import { DEFAULT_CONFIG, type DavContext, type CoreMethod, type DavResponse } from '../../lambda/core/types';
 import { MemoryCrmConnector } from '../../lambda/crm/memory';
 import { eventFieldDefaults, type CrmEvent, type CrmEventDraft, type CrmUser } from '../../lambda/crm/types';
-import { MemoryCalendarStore } from '../../lambda/store/memory';
+import { MemoryCalendarStore, MemoryUserStore } from '../../lambda/store/memory';
 import { crmChangeHook } from '../../lambda/sync/crm-change-hook';
 import { crmToCaldav } from '../../lambda/sync/crm-to-caldav';
 import { MemoryOutbox } from '../../lambda/sync/outbox';
@@ -25,12 +25,10 @@ export const OLIVIA: CrmUser = {
   email: 'olivia@crm.example',
   name: 'Olivia Owner',
   timeZone: 'America/Los_Angeles',
-  caldavEnabled: true,
-  caldavEnabledAt: '2024-01-01T00:00:00Z',
 };
 export const UMA: CrmUser = { ...OLIVIA, id: 'u2', email: 'uma@crm.example', name: 'Uma User', timeZone: 'Europe/Berlin' };
 /** A CRM user who never turned CalDAV on. */
-export const NED: CrmUser = { ...OLIVIA, id: 'u3', email: 'ned@crm.example', name: 'Ned NoDav', caldavEnabled: false, caldavEnabledAt: null };
+export const NED: CrmUser = { ...OLIVIA, id: 'u3', email: 'ned@crm.example', name: 'Ned NoDav' };
 
 export const NOW = new Date('2024-04-05T12:00:00Z');
 
@@ -45,10 +43,13 @@ export function makeWorld() {
   const crm = new MemoryCrmConnector({ now });
   const outbox = new MemoryOutbox();
   for (const u of [OLIVIA, UMA, NED]) crm.addUser(u);
+  // CalDAV accounts: Ned is in the CRM but never turned CalDAV on.
+  const users = new MemoryUserStore();
+  for (const u of [OLIVIA, UMA]) void users.putUser({ email: u.email, passwordHash: '', enabled: true, createdAt: '2024-01-01T00:00:00Z', enabledAt: '2024-01-01T00:00:00Z' });
   crm.addPerson({ id: 'L1', module: 'Leads', First_Name: 'Larry', Last_Name: 'Lead', Email: 'larry@acme.example' });
   crm.addPerson({ id: 'C1', module: 'Contacts', First_Name: 'Carla', Last_Name: 'Contact', Email: 'carla@acme.example' });
   const onObjectChange = crmChangeHook({ store: inner, crm, outbox, now });
-  const listener = crmToCaldav({ store: inner, crm, outbox, now });
+  const listener = crmToCaldav({ store: inner, users, crm, outbox, now });
 
   const ctx = (email: string): DavContext => ({ user: { email }, store: inner, config: DEFAULT_CONFIG, now, onObjectChange });
   async function call(method: CoreMethod, email: string, req: { method: string; path: string; headers?: Record<string, string>; body?: string }): Promise<DavResponse> {
@@ -62,6 +63,7 @@ export function makeWorld() {
 
   return {
     inner,
+    users,
     crm,
     outbox,
     store: inner,

@@ -4,12 +4,12 @@
  * 401 never opens the browser's Basic login dialog. The types are the server's own.
  */
 import type { DeviceActivity } from '../../accounts/activity';
-import type { CrmUser } from '../../crm/types';
+import type { UserView } from '../../admin-api/users';
 import type { ExportProgressView } from '../../jobs/progress';
 import type { SyncStatus } from '../../sync/status';
 import type { RetryReport } from '../../sync/retry';
 
-export type { CrmUser, DeviceActivity, ExportProgressView, SyncStatus };
+export type { UserView, DeviceActivity, ExportProgressView, SyncStatus };
 
 export interface Session {
   email: string;
@@ -25,7 +25,7 @@ export interface Organisation {
 }
 
 export interface UserPage {
-  data: CrmUser[];
+  data: UserView[];
   info: { count: number; total: number; next?: string };
 }
 
@@ -74,14 +74,14 @@ export const api = {
   signOut: () => call<void>('DELETE', '/session'),
 
   users: (q: string, after: string | undefined, limit: number): Promise<UserPage> =>
-    request<CrmUser[], UserPage['info']>('GET', `/users?${new URLSearchParams({ limit: String(limit), ...(q ? { q } : {}), ...(after ? { after } : {}) })}`),
-  user: (email: string) => call<CrmUser>('GET', user(email)),
+    request<UserView[], UserPage['info']>('GET', `/users?${new URLSearchParams({ limit: String(limit), ...(q ? { q } : {}), ...(after ? { after } : {}) })}`),
+  user: (email: string) => call<UserView>('GET', user(email)),
   addUser: (input: { email: string; name?: string; timeZone?: string; caldavEnabled: boolean }) =>
-    call<CrmUser & { appPassword?: string }>('POST', '/users', { ...input, ...(input.caldavEnabled ? { generatePassword: true } : {}) }),
+    call<UserView & { appPassword?: string }>('POST', '/users', { ...input, ...(input.caldavEnabled ? { generatePassword: true } : {}) }),
   /** Enabling issues a new app password, as `crm-caldav user enable` does. */
   setEnabled: (email: string, enabled: boolean) =>
-    call<CrmUser & { appPassword?: string }>('PATCH', user(email), enabled ? { caldavEnabled: true, generatePassword: true } : { caldavEnabled: false }),
-  resetPassword: (email: string) => call<CrmUser & { appPassword: string }>('PATCH', user(email), { generatePassword: true }),
+    call<UserView & { appPassword?: string }>('PATCH', user(email), enabled ? { caldavEnabled: true, generatePassword: true } : { caldavEnabled: false }),
+  resetPassword: (email: string) => call<UserView & { appPassword: string }>('PATCH', user(email), { generatePassword: true }),
   deleteUser: (email: string) => call<{ objects: number; pendingDropped: number }>('DELETE', user(email)),
   exportOf: (email: string) => call<ExportProgressView>('GET', `${user(email)}/export`),
   devices: (email: string) => call<DeviceActivity[]>('GET', `${user(email)}/devices`),

@@ -4,11 +4,11 @@
  * the devices that synced and when.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiProblem, api, type CrmUser, type DeviceActivity, type ExportProgressView, type SyncStatus } from './api';
+import { ApiProblem, api, type UserView, type DeviceActivity, type ExportProgressView, type SyncStatus } from './api';
 import { ExportBar, Notice, Qr, SecretOnce, ago, formatTime, problemText, useAction, usePolling } from './parts';
 
 export function User({ email, onDeleted }: { email: string; onDeleted: (notice: string) => void }) {
-  const [user, setUser] = useState<CrmUser | null>(null);
+  const [user, setUser] = useState<UserView | null>(null);
   const [missing, setMissing] = useState(false);
   const [progress, setProgress] = useState<ExportProgressView | null>(null);
   const [pending, setPending] = useState<SyncStatus | null>(null);

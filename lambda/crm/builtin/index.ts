@@ -7,7 +7,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { KeyReader } from '../../platform/dynamodb/key-reader';
 import type { UserStore } from '../../store/types';
-import type { CrmApiBackend } from '../../crm-api/types';
+import type { CrmApiBackend } from './api/types';
 import {
   CrmError,
   CrmUnavailable,
@@ -31,7 +31,7 @@ import { overlaps } from './span';
 import { crmUserOf } from './users';
 
 export type { PersonDraft, StoredPerson } from './people';
-export { crmUserOf, userRefOf, DEFAULT_TIME_ZONE } from './users';
+export { crmUserOf, userRefOf } from './users';
 
 export interface BuiltinCrmOptions {
   table: string;

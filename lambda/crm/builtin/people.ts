@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '../../platform/dynamodb/paging';
 import { CrmConflict, CrmNotFound, type CrmPerson, type PersonMatch, type PersonModule, type UpsertOptions } from '../types';
-import type { PersonDraft, StoredPerson } from '../../crm-api/person-types';
+import type { PersonDraft, StoredPerson } from './person-types';
 import { nextModifiedTime, retryOnRace, type CrmContext } from './context';
 import { emailKey, peoplePk, personKey } from './keys';
 import { matchOf, readWho, whoForUpdate, whoFromIndex, whoWrite, withCarrier, type Carrier } from './who';

@@ -3,10 +3,8 @@
  * derived here, so the CalDAV login and the CRM profile can never disagree. A user's CRM id is
  * the lower-cased e-mail, the table's key, stable for the record's lifetime.
  */
-import type { UserRecord } from '../../store/types';
+import { DEFAULT_TIME_ZONE, type UserRecord } from '../../store/types';
 import type { CrmUser, CrmUserRef } from '../types';
-
-export const DEFAULT_TIME_ZONE = 'UTC';
 
 export function crmUserOf(record: UserRecord): CrmUser {
   const email = record.email.toLowerCase();
@@ -15,8 +13,6 @@ export function crmUserOf(record: UserRecord): CrmUser {
     email,
     name: record.name || email,
     timeZone: record.timeZone || DEFAULT_TIME_ZONE,
-    caldavEnabled: record.enabled,
-    caldavEnabledAt: record.enabledAt ?? null,
   };
 }
 

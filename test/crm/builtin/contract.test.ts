@@ -23,7 +23,7 @@ const USERS = [
 
 async function memorySubject(): Promise<Subject> {
   const crm = new MemoryCrmConnector();
-  for (const u of USERS) crm.addUser({ id: u.email, ...u, caldavEnabled: true, caldavEnabledAt: '2024-01-01T00:00:00.000Z' });
+  for (const u of USERS) crm.addUser({ id: u.email, ...u });
   let n = 0;
   return {
     crm,
@@ -183,7 +183,7 @@ describe.each([
   });
 
   it('reads users by e-mail in any case', async () => {
-    expect(await s.crm.getUser('OLIVIA@CRM.EXAMPLE')).toMatchObject({ email: OLIVIA, name: 'Olivia Owner', timeZone: 'Europe/Berlin', caldavEnabled: true });
+    expect(await s.crm.getUser('OLIVIA@CRM.EXAMPLE')).toMatchObject({ email: OLIVIA, name: 'Olivia Owner', timeZone: 'Europe/Berlin' });
     expect(await s.crm.getUser('nobody@crm.example')).toBeNull();
   });
 });

@@ -75,8 +75,6 @@ describe('getUser', () => {
       email: UMA,
       name: 'Uma User',
       timeZone: 'America/New_York',
-      caldavEnabled: true,
-      caldavEnabledAt: '2024-01-01T00:00:00.000Z',
     });
     expect(await crm.getUser('nobody@crm.example')).toBeNull();
   });

@@ -10,8 +10,6 @@ export const owner: CrmUser = {
   email: 'olivia@crm.example',
   name: 'Olivia Owner',
   timeZone: 'America/Los_Angeles',
-  caldavEnabled: true,
-  caldavEnabledAt: '2024-01-01T00:00:00Z',
 };
 
 const people: Record<string, PersonMatch> = {

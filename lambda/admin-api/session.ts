@@ -4,11 +4,12 @@
  * echoes); DELETE signs out. The cookie is Secure whenever the request reached us over HTTPS.
  */
 import { SESSION_SECONDS, checkSession, sessionCookieIn, sessionSetCookie, signIn, signOut } from '../accounts/admins';
-import { unauthorized } from './auth';
-import { invalid, json, notFound } from './errors';
+import { unauthorized } from '../api/auth';
+import { invalid, json, notFound } from '../api/errors';
 import { serverOf } from './onboarding';
-import type { ApiRequest, ApiResponse, CrmApiDeps } from './types';
-import { checkContentType, email, parseJsonObject, str } from './validate';
+import type { ApiRequest, ApiResponse } from '../api/types';
+import type { AdminApiDeps } from './types';
+import { checkContentType, email, parseJsonObject, str } from '../api/validate';
 
 /** What the console learns of its session: who, the CSRF token to echo, until when. */
 const sessionJson = (s: { email: string; csrf: string; expiresAt: number }) => ({
@@ -16,7 +17,7 @@ const sessionJson = (s: { email: string; csrf: string; expiresAt: number }) => (
 });
 
 export class SessionRoutes {
-  constructor(private readonly deps: CrmApiDeps) {}
+  constructor(private readonly deps: AdminApiDeps) {}
 
   private now(): Date {
     return (this.deps.now ?? (() => new Date()))();

@@ -2,7 +2,7 @@
 import plist from 'plist';
 import { describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../lambda/accounts/passwords';
-import type { ApiResponse } from '../../lambda/crm-api/types';
+import type { ApiResponse } from '../../lambda/api/types';
 import { OLIVIA, UMA, useFreshApi, type ApiHarness } from './harness';
 
 let h: ApiHarness;

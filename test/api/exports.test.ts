@@ -1,7 +1,7 @@
 /** GET /crm/v1/users/{email}/export and GET /crm/v1/exports: the router on an in-memory user store and job store. */
 import { describe, expect, it } from 'vitest';
-import { createCrmApi } from '../../lambda/crm-api/router';
-import type { CrmApiBackend, CrmApiDeps } from '../../lambda/crm-api/types';
+import type { AdminApiDeps } from '../../lambda/admin-api/types';
+import { testApi } from './harness';
 import { hashPassword } from '../../lambda/accounts/passwords';
 import type { ExportJob } from '../../lambda/jobs/job-store';
 import { MemoryUserStore } from '../../lambda/store/memory';
@@ -23,9 +23,9 @@ async function api(jobs: ExportJob[] | null) {
   await put('ana@x.com');
   await put('bob@x.com');
   await put('cy@x.com', { enabled: false, enabledAt: undefined });
-  const exports: CrmApiDeps['exports'] = jobs ? { getExport: async (e) => jobs.find((j) => j.email === e) ?? null, listExports: async () => jobs } : undefined;
-  // Export progress needs no CRM: any use of it would fail the test.
-  const handle = createCrmApi({ crm: {} as CrmApiBackend, users, adminToken: TOKEN, exports });
+  const exports: AdminApiDeps['exports'] = jobs ? { getExport: async (e) => jobs.find((j) => j.email === e) ?? null, listExports: async () => jobs } : undefined;
+  // Export progress needs no CRM: the admin API alone.
+  const handle = testApi({ users, adminToken: TOKEN, exports });
   return async (path: string, as: 'admin' | string) => {
     const authorization = as === 'admin' ? `Bearer ${TOKEN}` : `Basic ${Buffer.from(`${as}:${PASSWORD}`).toString('base64')}`;
     const res = await handle({ method: 'GET', path, query: {}, headers: { authorization }, body: '' });

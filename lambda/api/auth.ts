@@ -11,7 +11,7 @@ import { CSRF_HEADER, checkSession, csrfMatches, sessionCookieIn } from '../acco
 import { WWW_AUTHENTICATE, checkBasicAuth } from '../accounts/credentials';
 import { sameSecret } from '../accounts/tokens';
 import { ApiError, forbidden } from './errors';
-import type { ApiRequest, Caller, CrmApiDeps } from './types';
+import type { ApiRequest, AuthDeps, Caller } from './types';
 
 /** The console marks its calls, so a 401 does not make the browser pop up a Basic login. */
 export const CONSOLE_MARKER = { header: 'x-requested-with', value: 'crm-admin-console' };
@@ -23,7 +23,7 @@ export const unauthorized = (req: ApiRequest, message: string) => {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export async function identify(req: ApiRequest, deps: Pick<CrmApiDeps, 'users' | 'adminToken' | 'admins' | 'now'>): Promise<Caller> {
+export async function identify(req: ApiRequest, deps: AuthDeps): Promise<Caller> {
   const authorization = req.headers.authorization;
   const bearer = /^bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (bearer) {

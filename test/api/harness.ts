@@ -1,8 +1,12 @@
 import { afterAll, beforeAll } from 'vitest';
-/** The CRM API router on a built-in CRM over fresh DynamoDB Local tables, with a recording listener. */
+/** /crm/v1 as the App composes it (admin API + the built-in CRM's API) over fresh DynamoDB Local tables, with a recording listener. */
+import { adminRoutes, consoleSite } from '../../lambda/admin-api/routes';
+import type { AdminApiDeps } from '../../lambda/admin-api/types';
 import { BuiltinCrm } from '../../lambda/crm/builtin';
-import { createCrmApi } from '../../lambda/crm-api/router';
-import type { ApiResponse, CrmApiDeps } from '../../lambda/crm-api/types';
+import { builtinCrmRoutes } from '../../lambda/crm/builtin/api/routes';
+import type { CrmApiBackend } from '../../lambda/crm/builtin/api/types';
+import { createApi } from '../../lambda/api/router';
+import type { ApiResponse, Logger } from '../../lambda/api/types';
 import type { CrmEvent, CrmEventListener } from '../../lambda/crm/types';
 import { hashPassword } from '../../lambda/accounts/passwords';
 import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
@@ -38,7 +42,24 @@ export class RecordingListener implements CrmEventListener {
   }
 }
 
-export async function apiOn(t: TestTables, extra: Partial<CrmApiDeps> = {}) {
+export interface TestApiOptions extends AdminApiDeps {
+  /** The built-in CRM whose routes are served too; absent = the admin API alone. */
+  crm?: CrmApiBackend;
+  listener?: CrmEventListener;
+}
+
+/** The router the App builds, from the deps of both APIs. */
+export function testApi(opts: TestApiOptions) {
+  const auth = { users: opts.users, adminToken: opts.adminToken, admins: opts.admins, now: opts.now };
+  return createApi({
+    auth,
+    site: consoleSite(opts),
+    log: opts.log,
+    routes: [...adminRoutes(opts), ...(opts.crm ? builtinCrmRoutes({ crm: opts.crm, users: opts.users, listener: opts.listener, now: opts.now, log: opts.log }) : [])],
+  });
+}
+
+export async function apiOn(t: TestTables, extra: Partial<TestApiOptions> = {}) {
   const users = new DynamoUserStore(t.doc, t.tables.users);
   for (const [u, name, timeZone] of [[OLIVIA, 'Olivia Owner', 'Europe/Berlin'], [UMA, 'Uma User', 'America/New_York']] as const) {
     await users.putUser({ email: u.email, passwordHash: await hashPassword(u.password, FAST), enabled: true, createdAt: '2024-01-01T00:00:00.000Z', enabledAt: '2024-01-01T00:00:00.000Z', name, timeZone });
@@ -46,7 +67,8 @@ export async function apiOn(t: TestTables, extra: Partial<CrmApiDeps> = {}) {
   const crm = new BuiltinCrm(t.doc, { table: t.tables.crm, users });
   const listener = new RecordingListener();
   const logs: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];
-  const api = createCrmApi({ crm, users, adminToken: ADMIN_TOKEN, listener, log: (level, message, fields) => logs.push({ level, message, fields }), ...extra });
+  const log: Logger = (level, message, fields) => logs.push({ level, message, fields });
+  const api = testApi({ crm, users, adminToken: ADMIN_TOKEN, listener, log, ...extra });
 
   async function call(method: string, path: string, opts: { as?: As; body?: unknown; headers?: Record<string, string>; query?: Record<string, string> } = {}): Promise<Call> {
     const as = opts.as === undefined ? OLIVIA : opts.as;

@@ -3,13 +3,14 @@
  * version, the scheduled job's interval, reconciliation's last run and the CalDAV changes still
  * waiting for the CRM. POST /crm/v1/status/retry (admin) replays those now, for one user or all.
  */
-import { requireAdmin } from './auth';
-import { json, notFound } from './errors';
-import type { ApiRequest, ApiResponse, Caller, CrmApiDeps } from './types';
-import { email, parseJsonObject } from './validate';
+import { requireAdmin } from '../api/auth';
+import { json, notFound } from '../api/errors';
+import type { ApiRequest, ApiResponse, Caller } from '../api/types';
+import type { AdminApiDeps } from './types';
+import { email, parseJsonObject } from '../api/validate';
 
 export class OrganisationRoutes {
-  constructor(private readonly deps: CrmApiDeps) {}
+  constructor(private readonly deps: AdminApiDeps) {}
 
   async get(caller: Caller): Promise<ApiResponse> {
     requireAdmin(caller);

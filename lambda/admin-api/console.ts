@@ -1,7 +1,7 @@
 /** GET /crm/admin/…: the admin console's files, with strict headers and ETags. */
 import { CONSOLE_CSP, CONSOLE_PATH, type ConsoleAssets } from '../console/assets';
-import { notFound } from './errors';
-import type { ApiRequest, ApiResponse } from './types';
+import { notFound } from '../api/errors';
+import type { ApiRequest, ApiResponse } from '../api/types';
 
 export const isConsolePath = (path: string) => path === CONSOLE_PATH || path.startsWith(`${CONSOLE_PATH}/`);
 

@@ -6,10 +6,11 @@
  */
 import { DEFAULT_LINK_HOURS, MAX_LINK_HOURS, checkLink, spendLink, withNewLink, type LinkState } from '../onboarding/links';
 import { PROFILE_CONTENT_TYPE, manualSettings, mobileconfig, type ServerAddress } from '../onboarding/profile';
-import { requireAdmin } from './auth';
-import { ApiError, invalid, json, notFound } from './errors';
-import type { ApiRequest, ApiResponse, Caller, CrmApiDeps } from './types';
-import { parseJsonObject } from './validate';
+import { requireAdmin } from '../api/auth';
+import { ApiError, invalid, json, notFound } from '../api/errors';
+import type { ApiRequest, ApiResponse, Caller } from '../api/types';
+import type { AdminApiDeps } from './types';
+import { parseJsonObject } from '../api/validate';
 
 export const ONBOARDING_PATH = '/crm/v1/onboarding';
 const ACCOUNT_DESCRIPTION = 'CRM calendar';
@@ -50,7 +51,7 @@ const REFUSED: Record<Exclude<LinkState, { ok: true }>['reason'], string> = {
 const refused = (reason: keyof typeof REFUSED) => page(410, 'Link not usable', `<p>${REFUSED[reason]}</p>`);
 
 export class OnboardingRoutes {
-  constructor(private readonly deps: CrmApiDeps) {}
+  constructor(private readonly deps: AdminApiDeps) {}
 
   private now(): Date {
     return (this.deps.now ?? (() => new Date()))();

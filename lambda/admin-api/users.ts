@@ -1,19 +1,35 @@
 /**
- * /crm/v1/users: the admin lists, creates and updates CRM users (the users table, shared with
- * CalDAV login); a user may read their own record. `caldavEnabled` is the CalDAV login switch;
+ * /crm/v1/users: the admin lists, creates and updates CalDAV users (the users table, our own
+ * accounts whatever the CRM); a user may read their own record. With a hosted CRM an e-mail must
+ * be one of its active users (AdminApiDeps.directory). `caldavEnabled` is the CalDAV login switch;
  * turning it on stamps `caldavEnabledAt`. Passwords are write-only: `password` sets one,
  * `generatePassword: true` makes one and returns it once as `appPassword`. Each user's initial
  * export progress is read here too: it is derived from the user record and the export job.
  */
 import { generateAppPassword, hashGeneratedPassword, hashPassword } from '../accounts/passwords';
 import { exportProgress } from '../jobs/progress';
-import type { UserRecord } from '../store/types';
-import { crmUserOf } from '../crm/builtin/users';
+import { DEFAULT_TIME_ZONE, type UserRecord } from '../store/types';
 import { isIanaZone } from '../core/ics/vtimezone';
-import { requireAdmin } from './auth';
-import { ApiError, forbidden, invalid, json, notFound } from './errors';
-import type { ApiRequest, ApiResponse, Caller, CrmApiDeps } from './types';
-import { bool, email, parseJsonObject, pickFields, str, type JsonObject } from './validate';
+import { requireAdmin } from '../api/auth';
+import { ApiError, forbidden, invalid, json, notFound } from '../api/errors';
+import type { ApiRequest, ApiResponse, Caller } from '../api/types';
+import type { AdminApiDeps } from './types';
+import { bool, email, parseJsonObject, pickFields, str, type JsonObject } from '../api/validate';
+
+/** A user record as the API shows it: never its password hash or onboarding link. */
+export interface UserView {
+  id: string;
+  email: string;
+  name: string;
+  timeZone: string;
+  caldavEnabled: boolean;
+  caldavEnabledAt: string | null;
+}
+
+export const userView = (record: UserRecord): UserView => {
+  const email = record.email.toLowerCase();
+  return { id: email, email, name: record.name || email, timeZone: record.timeZone || DEFAULT_TIME_ZONE, caldavEnabled: record.enabled, caldavEnabledAt: record.enabledAt ?? null };
+};
 
 const WRITABLE = ['email', 'name', 'timeZone', 'caldavEnabled', 'password', 'generatePassword'] as const;
 const READ_ONLY = ['id', 'caldavEnabledAt'] as const;
@@ -46,7 +62,7 @@ function userInput(o: JsonObject): UserInput {
 }
 
 export class UserRoutes {
-  constructor(private readonly deps: CrmApiDeps) {}
+  constructor(private readonly deps: AdminApiDeps) {}
 
   /**
    * GET /users[?q=&limit=&after=]: by e-mail; `q` keeps users whose e-mail or name contains it
@@ -60,7 +76,7 @@ export class UserRoutes {
     if (size !== undefined && (!Number.isInteger(size) || size < 1 || size > MAX_PAGE)) throw invalid('limit', `a whole number from 1 to ${MAX_PAGE}`);
     const needle = q?.trim().toLowerCase();
     const matching = (await this.deps.users.listUsers())
-      .map(crmUserOf)
+      .map(userView)
       .filter((u) => !needle || u.email.includes(needle) || (u.name ?? '').toLowerCase().includes(needle))
       .sort((a, b) => a.email.localeCompare(b.email));
     const from = after === undefined ? 0 : matching.findIndex((u) => u.email.localeCompare(after.toLowerCase()) > 0);
@@ -83,7 +99,7 @@ export class UserRoutes {
     if (caller.kind === 'user' && caller.email !== key) throw forbidden('Users may read their own record only');
     const record = await this.deps.users.getUser(key);
     if (!record) throw notFound(`No user ${address}`);
-    return json(200, { data: crmUserOf(record) });
+    return json(200, { data: userView(record) });
   }
 
   /** GET /users/{email}/export: the admin, or the user themself. */
@@ -108,7 +124,7 @@ export class UserRoutes {
     return json(200, { data: views, info: { count: views.length } });
   }
 
-  private exportJobs(): NonNullable<CrmApiDeps['exports']> {
+  private exportJobs(): NonNullable<AdminApiDeps['exports']> {
     if (!this.deps.exports) throw notFound('export progress is not available here');
     return this.deps.exports;
   }
@@ -120,6 +136,7 @@ export class UserRoutes {
     const address = (email(body.email, 'email') as string).toLowerCase();
     const input = userInput(body);
     if (await this.deps.users.getUser(address)) throw new ApiError(409, 'CONFLICT', `User ${address} already exists`);
+    await this.checkDirectory(address);
     return this.save(null, address, input, 201);
   }
 
@@ -141,7 +158,16 @@ export class UserRoutes {
     const input = userInput(body);
     const current = await this.deps.users.getUser(key);
     if (!current && !createIfMissing) throw notFound(`No user ${address}`);
+    if (!current) await this.checkDirectory(key);
     return this.save(current, key, input, current ? 200 : 201);
+  }
+
+  /** With a hosted CRM, CalDAV users are its active users: an unknown e-mail is refused, with why. */
+  private async checkDirectory(address: string): Promise<void> {
+    if (!this.deps.directory) return;
+    if (!(await this.deps.directory.findUser(address))) {
+      throw invalid('email', `${address} is not an active user of the CRM: add them there first, or check the spelling`);
+    }
   }
 
   private async save(current: UserRecord | null, address: string, input: UserInput, status: number): Promise<ApiResponse> {
@@ -164,6 +190,6 @@ export class UserRoutes {
     await this.deps.users.putUser(record);
     if (enabled && !current?.enabled) await this.deps.onEnabled?.(address);
     const location: Record<string, string> = status === 201 ? { location: `/crm/v1/users/${encodeURIComponent(address)}` } : {};
-    return json(status, { data: { ...crmUserOf(record), ...(appPassword ? { appPassword } : {}) } }, location);
+    return json(status, { data: { ...userView(record), ...(appPassword ? { appPassword } : {}) } }, location);
   }
 }
