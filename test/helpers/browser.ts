@@ -2,9 +2,10 @@
  * Headless Debian Chromium driven by Playwright (playwright-core: no browser download). A missing
  * Chromium is installed by scripts/ensure-chromium.sh (as .ci/run does before the tests).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -14,7 +15,10 @@ const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-ru
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    execFileSync(fileURLToPath(new URL('../../scripts/ensure-chromium.sh', import.meta.url)), { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, CHROMIUM_PATH: CHROMIUM } });
+    // Awaited, not synchronous: an apt-get install takes minutes, and a blocked test worker
+    // stops answering the test runner.
+    const { stdout, stderr } = await promisify(execFile)(fileURLToPath(new URL('../../scripts/ensure-chromium.sh', import.meta.url)), { env: { ...process.env, CHROMIUM_PATH: CHROMIUM }, maxBuffer: 64 * 1024 * 1024 });
+    process.stderr.write(stdout + stderr);
   }
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
 }
