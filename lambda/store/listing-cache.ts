@@ -135,8 +135,8 @@ export class ListingCache implements CalendarStore, ObjectImporter {
     return this.inner.deleteCalendar(owner);
   }
 
-  importObjects(owner: string, objects: ObjectWrite[]): Promise<ImportResult> {
-    return this.inner.importObjects(owner, objects);
+  importObjects(owner: string, objects: ObjectWrite[], opts?: Pick<CommitOptions, 'commitAfter'>): Promise<ImportResult> {
+    return this.inner.importObjects(owner, objects, opts);
   }
 
   async summarize(owner: string): Promise<boolean> {

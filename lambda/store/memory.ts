@@ -131,8 +131,9 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
     return cal.log.filter((c) => c.seq > since && c.seq <= current);
   }
 
-  /** No size limit here, so nothing is ever `tooLarge`; no await inside, so it is atomic. */
-  async importObjects(owner: string, objects: ObjectWrite[]): Promise<ImportResult> {
+  /** No size limit here, so nothing is ever `tooLarge`; no await past the gate, so it is atomic. */
+  async importObjects(owner: string, objects: ObjectWrite[], opts: Pick<CommitOptions, 'commitAfter'> = {}): Promise<ImportResult> {
+    await opts.commitAfter;
     const cal = this.calendar(owner);
     const tally = new ImportTally(objects);
     const { kept, duplicates } = firstOfEach(indexed(objects));

@@ -242,7 +242,7 @@ export interface ObjectImporter {
    * skipped untouched. Importing the same objects again creates nothing. Each created object gets its
    * own change-log entry (its own seq), exactly as putObject would, atomically with the counter.
    */
-  importObjects(owner: string, objects: ObjectWrite[]): Promise<ImportResult>;
+  importObjects(owner: string, objects: ObjectWrite[], opts?: Pick<CommitOptions, 'commitAfter'>): Promise<ImportResult>;
   /**
    * For storage that keeps a listing index beside the objects (DynamoDB's summary items): builds
    * it for a calendar written before the index existed. True when the calendar is indexed (or

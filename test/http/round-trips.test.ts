@@ -196,7 +196,7 @@ describe('with the built-in CRM', () => {
       buildApiGatewayEvent({ method: 'PUT', url: `${CALENDAR}${name}`, headers: { authorization: basic(PASSWORD), 'content-type': 'text/calendar', ...headers }, body }),
       context,
     );
-  const crmEvents = async () => (await crmApp.crmApi!({ method: 'GET', path: '/crm/v1/events', query: {}, headers: { authorization: basic(PASSWORD) }, body: '' })).body;
+  const crmEvents = async () => (await crmApp.crmApi({ method: 'GET', path: '/crm/v1/events', query: {}, headers: { authorization: basic(PASSWORD) }, body: '' })).body;
 
   beforeAll(async () => {
     crmApp = buildApp({ env: { ...t.env, CRM_CONNECTOR: 'builtin' }, doc: counted.doc, tables: t.tables });
@@ -234,6 +234,27 @@ describe('with the built-in CRM', () => {
       expect.objectContaining({ type: 'lead', Email: 'lee@acme.example', name: 'Lee Lead' }),
       expect.objectContaining({ type: 'email', Email: 'nobody@elsewhere.example' }),
     ]);
+  });
+
+  it('with a wrong password a PUT or DELETE writes nothing: neither the calendar nor the CRM', async () => {
+    const created = await put('guarded.ics', ics('guarded'));
+    expect(created.statusCode).toBe(201);
+    const wrong = (method: 'PUT' | 'DELETE', name: string, body = '') =>
+      methodHandler(method, fixedApp(crmApp))(
+        buildApiGatewayEvent({ method, url: `${CALENDAR}${name}`, headers: { authorization: basic('wrong-password'), 'content-type': 'text/calendar' }, body }),
+        context,
+      );
+    const before = { calendar: await crmApp.store.getCalendar(EMAIL), crm: await crmEvents(), feed: await crmApp.crm!.connector.latestCursor() };
+    calls.length = 0;
+    expect((await wrong('PUT', 'intruder.ics', ics('intruder'))).statusCode).toBe(401);
+    expect((await wrong('PUT', 'guarded.ics', ics('guarded').replace('SUMMARY:guarded', 'SUMMARY:defaced'))).statusCode).toBe(401);
+    expect((await wrong('DELETE', 'guarded.ics')).statusCode).toBe(401);
+    // Whatever the methods started has settled by now; none of it may have committed.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(calls).not.toContain('TransactWriteItems');
+    expect(await crmApp.store.getObject(EMAIL, 'intruder.ics')).toBeNull();
+    expect((await crmApp.store.getObject(EMAIL, 'guarded.ics'))?.etag).toBe(created.headers?.etag);
+    expect({ calendar: await crmApp.store.getCalendar(EMAIL), crm: await crmEvents(), feed: await crmApp.crm!.connector.latestCursor() }).toEqual(before);
   });
 
   it('a phone DELETE is one BatchGetItem and one TransactWriteItems, the CRM event soft-deleted in it', async () => {

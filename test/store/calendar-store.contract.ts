@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { ListingCache } from '../../lambda/store/listing-cache';
 import {
   NotFound,
   PreconditionFailed,
@@ -14,6 +15,20 @@ import {
   type ObjectWrite,
   type StoredObject,
 } from '../../lambda/store/types';
+
+/** Reads the counter first and passes it on, as core does, so the contract exercises the cache. */
+export function readingTheCounter(store: ListingCache): CalendarStore {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop === 'listObjects') return async (owner: string) => target.listObjects(owner, (await target.getCalendar(owner)).seq);
+      if (prop === 'findInRange')
+        return async (owner: string, start: number | null, end: number | null) =>
+          target.findInRange(owner, start, end, (await target.getCalendar(owner)).seq);
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
 
 export type StoreFactory = () => CalendarStore | Promise<CalendarStore>;
 
@@ -201,6 +216,56 @@ export function calendarStoreContract(label: string, factory: StoreFactory) {
         await expect(store.deleteObject(owner, 'a.ics', { ifMatch: '"stale"' })).rejects.toThrow(PreconditionFailed);
         expect(await store.getObject(owner, 'a.ics')).toEqual(a);
         expect(await store.deleteObject(owner, 'a.ics', { ifMatch: a.etag })).toEqual({ seq: 2, uid: 'u1' });
+      });
+    });
+
+    describe('the credential gate (CommitOptions.commitAfter)', () => {
+      const refused = () => {
+        const gate = Promise.reject(new Error('401: wrong password'));
+        gate.catch(() => undefined);
+        return gate;
+      };
+      /** Seq, objects, log and UID guard as a reader sees them. */
+      const state = async (uids: string[]) => ({
+        calendar: await store.getCalendar(owner),
+        objects: await store.listObjects(owner),
+        log: await store.changesSince(owner, 0),
+        holders: await Promise.all(uids.map((u) => store.findNameByUid(owner, u))),
+      });
+
+      it('a refused gate writes no new object: the put fails with the gate\'s error', async () => {
+        fresh();
+        await store.putObject(owner, calendarObject('kept.ics', 'k'));
+        const before = await state(['k', 'new']);
+        await expect(store.putObject(owner, calendarObject('new.ics', 'new'), {}, { commitAfter: refused() })).rejects.toThrow('401: wrong password');
+        expect(await store.getObject(owner, 'new.ics')).toBeNull();
+        expect(await state(['k', 'new'])).toEqual(before);
+      });
+
+      it('a refused gate replaces nothing and deletes nothing', async () => {
+        fresh();
+        const stored = calendarObject('a.ics', 'a');
+        await store.putObject(owner, stored);
+        const before = await state(['a', 'b']);
+        await expect(store.putObject(owner, calendarObject('a.ics', 'a'), { ifMatch: stored.etag }, { commitAfter: refused() })).rejects.toThrow('401');
+        await expect(store.putObject(owner, calendarObject('a.ics', 'b'), {}, { commitAfter: refused() })).rejects.toThrow('401');
+        await expect(store.deleteObject(owner, 'a.ics', {}, { commitAfter: refused() })).rejects.toThrow('401');
+        expect(await store.getObject(owner, 'a.ics')).toEqual(stored);
+        expect(await state(['a', 'b'])).toEqual(before);
+        expect(await store.uidDeletedAt(owner, 'a')).toBeNull();
+      });
+
+      it('a gate still open holds the write back until it opens', async () => {
+        fresh();
+        let open!: () => void;
+        const gate = new Promise<void>((resolve) => (open = resolve));
+        const writing = store.putObject(owner, calendarObject('later.ics', 'later'), {}, { commitAfter: gate });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(await store.getObject(owner, 'later.ics')).toBeNull();
+        expect((await store.getCalendar(owner)).seq).toBe(0);
+        open();
+        expect(await writing).toEqual({ created: true, seq: 1 });
+        expect(await store.findNameByUid(owner, 'later')).toBe('later.ics');
       });
     });
 

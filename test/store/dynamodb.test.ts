@@ -8,7 +8,8 @@ import { LOG_FIRST_PAGE } from '../../lambda/store/dynamodb/sync';
 import { ObjectTooLarge } from '../../lambda/store/types';
 import { PreconditionFailed, UidConflict } from '../../lambda/store/types';
 import { freshTables, type TestTables } from '../helpers/dynamo';
-import { calendarObject, calendarStoreContract, newOwner } from './calendar-store.contract';
+import { ListingCache } from '../../lambda/store/listing-cache';
+import { calendarObject, calendarStoreContract, newOwner, readingTheCounter } from './calendar-store.contract';
 
 let t: TestTables;
 beforeAll(async () => {
@@ -19,6 +20,7 @@ afterAll(async () => {
 });
 
 calendarStoreContract('DynamoDB', () => new DynamoCalendarStore(t.doc, t.tables));
+calendarStoreContract('listing cache over DynamoDB', () => readingTheCounter(new ListingCache(new DynamoCalendarStore(t.doc, t.tables))));
 
 describe('DynamoCalendarStore change log before a credential check', () => {
   it(`reads its first ${LOG_FIRST_PAGE} entries at once and the rest only once restAfter resolves`, async () => {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCalendarStore } from '../../lambda/store/dynamodb/calendar-store';
 import { MAX_ITEM_BYTES } from '../../lambda/store/dynamodb/items';
+import { ListingCache } from '../../lambda/store/listing-cache';
 import { MemoryCalendarStore } from '../../lambda/store/memory';
 import { PreconditionFailed, summaryOf, type CalendarStore, type ObjectImporter, type ObjectWrite } from '../../lambda/store/types';
 import { freshTables, type TestTables } from '../helpers/dynamo';
@@ -56,6 +57,17 @@ function importContract({ label, store: factory, maxItemBytes }: Backend) {
       expect(await store.changesSince(owner, 0)).toEqual(objects.map((o, i) => ({ seq: i + 1, name: o.name, deleted: false, summary: summaryOf(o) })));
       for (const o of objects) expect(await store.findNameByUid(owner, o.uid)).toBe(o.name);
       expect(await store.getObject(owner, 'a59.ics')).toEqual(objects[59]);
+    });
+
+    it('a refused credential gate (commitAfter) imports nothing', async () => {
+      const owner = newOwner();
+      await store.importObjects(owner, batch('a', 2));
+      const gate = Promise.reject(new Error('401: wrong password'));
+      gate.catch(() => undefined);
+      await expect(store.importObjects(owner, batch('b', 3), { commitAfter: gate })).rejects.toThrow('401: wrong password');
+      expect((await store.getCalendar(owner)).seq).toBe(2);
+      expect((await store.listObjects(owner)).map((o) => o.name).sort()).toEqual(['a0.ics', 'a1.ics']);
+      expect(await store.findNameByUid(owner, batch('b', 1)[0]!.uid)).toBeNull();
     });
 
     it('re-importing creates only the new objects and overwrites nothing', async () => {
@@ -187,6 +199,7 @@ function importContract({ label, store: factory, maxItemBytes }: Backend) {
 }
 
 importContract({ label: 'memory', store: () => new MemoryCalendarStore() });
+importContract({ label: 'listing cache over memory', store: () => new ListingCache(new MemoryCalendarStore()) });
 
 describe('on DynamoDB', () => {
   let t: TestTables;
@@ -199,6 +212,11 @@ describe('on DynamoDB', () => {
   importContract({
     label: 'DynamoDB',
     store: () => new DynamoCalendarStore(t.doc, t.tables),
+    maxItemBytes: MAX_ITEM_BYTES,
+  });
+  importContract({
+    label: 'listing cache over DynamoDB',
+    store: () => new ListingCache(new DynamoCalendarStore(t.doc, t.tables)),
     maxItemBytes: MAX_ITEM_BYTES,
   });
 });

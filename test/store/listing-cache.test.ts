@@ -2,21 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ListingCache } from '../../lambda/store/listing-cache';
 import { MemoryCalendarStore } from '../../lambda/store/memory';
 import type { CalendarStore, Change, ObjectSummary, ObjectWrite } from '../../lambda/store/types';
-import { calendarObject, calendarStoreContract, newOwner } from './calendar-store.contract';
-
-/** Reads the counter first and passes it on, as core does, so the contract exercises the cache. */
-function readingTheCounter(store: ListingCache): CalendarStore {
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      if (prop === 'listObjects') return async (owner: string) => target.listObjects(owner, (await target.getCalendar(owner)).seq);
-      if (prop === 'findInRange')
-        return async (owner: string, start: number | null, end: number | null) =>
-          target.findInRange(owner, start, end, (await target.getCalendar(owner)).seq);
-      const value = Reflect.get(target, prop, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
+import { calendarObject, calendarStoreContract, newOwner, readingTheCounter } from './calendar-store.contract';
 
 calendarStoreContract('listing cache over memory', () => readingTheCounter(new ListingCache(new MemoryCalendarStore())));
 

@@ -109,7 +109,7 @@ export class DynamoCalendarStore implements CalendarStore, ObjectImporter {
     return deleteCalendar(this.ctx, owner);
   }
 
-  importObjects(owner: string, objects: ObjectWrite[]): Promise<ImportResult> {
-    return importObjects(this.ctx, owner, objects);
+  importObjects(owner: string, objects: ObjectWrite[], opts?: Pick<CommitOptions, 'commitAfter'>): Promise<ImportResult> {
+    return importObjects(this.ctx, owner, objects, opts);
   }
 }

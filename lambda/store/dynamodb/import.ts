@@ -11,7 +11,7 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '../../platform/dynamodb/key-reader';
 import { ImportTally, firstOfEach, indexed, type Indexed } from '../import';
-import { type ImportResult, type ObjectWrite } from '../types';
+import type { CommitOptions, ImportResult, ObjectWrite } from '../types';
 import { MAX_ITEM_BYTES, itemBytes, objectKey, toObjectItem, toSummaryItem, uidKey, type ObjectItem, type StoreContext } from './items';
 import { readCurrentSeq } from './sync';
 import type { TransactItem } from '../../platform/dynamodb/retry';
@@ -29,7 +29,7 @@ interface Candidate extends Indexed {
   bytes: number;
 }
 
-export async function importObjects(ctx: StoreContext, owner: string, objects: ObjectWrite[]): Promise<ImportResult> {
+export async function importObjects(ctx: StoreContext, owner: string, objects: ObjectWrite[], opts: Pick<CommitOptions, 'commitAfter'> = {}): Promise<ImportResult> {
   const tally = new ImportTally(objects);
   const fitting: Candidate[] = [];
   for (const entry of indexed(objects)) {
@@ -48,7 +48,7 @@ export async function importObjects(ctx: StoreContext, owner: string, objects: O
 
   let seq: number | null = null;
   for (const chunk of chunks(kept)) {
-    const outcome = await importChunk(ctx, owner, chunk);
+    const outcome = await importChunk(ctx, owner, chunk, opts);
     tally.mark(outcome.created, 'created');
     tally.mark(outcome.skipped, 'skipped');
     seq = outcome.seq;
@@ -77,6 +77,7 @@ async function importChunk(
   ctx: StoreContext,
   owner: string,
   chunk: Candidate[],
+  opts: Pick<CommitOptions, 'commitAfter'>,
 ): Promise<{ created: Candidate[]; skipped: Candidate[]; seq: number }> {
   return retryWhileContended(`import of ${chunk.length} objects`, async () => {
     const current = await readCurrentSeq(ctx, owner);
@@ -94,6 +95,7 @@ async function importChunk(
       logEntry(ctx, owner, current + i + 1, c.obj.name, c.obj),
     ]);
     items.push(counterAdvance(ctx, owner, current, fresh.length));
+    await opts.commitAfter;
     await ctx.doc.send(new TransactWriteCommand({ TransactItems: items }));
     return { created: fresh, skipped, seq: current + fresh.length };
   });
