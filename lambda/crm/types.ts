@@ -128,6 +128,12 @@ export interface CaldavLink {
    * so CRM-side edits change only CRM-owned properties.
    */
   ics?: string;
+  /**
+   * Which VALARM stands for the CRM reminder, per component ('series', else the overridden
+   * instance's RECURRENCE-ID key): the alarm's identity (mapping/alarms.ts alarmKey), or null for
+   * none. Decided when the link is made; absent on links made before (the first alarm then).
+   */
+  reminders?: Record<string, string | null>;
 }
 
 export interface CrmEvent extends CrmEventFields {

@@ -3,8 +3,9 @@
  * Shared by the write path (crm-change-hook.ts) and the replay (retry.ts), and idempotent:
  * pushing the same stored state twice changes nothing the second time.
  */
-import { crmIdFromUid, icsToCrmEvent } from '../crm/mapping';
-import { CrmConflict, CrmNotFound, type CrmConnector, type CrmEvent, type CrmUser } from '../crm/types';
+import { crmIdFromUid } from '../crm/mapping';
+import { decidePhoneWrite, isLinkedTo } from '../crm/phone-change';
+import { CrmConflict, CrmNotFound, type CrmConnector, type CrmEvent } from '../crm/types';
 import type { CalendarStore, StoredObject } from '../store/types';
 
 export type PushResult = 'created' | 'updated' | 'unchanged' | 'deleted' | 'absent' | 'not-a-crm-user';
@@ -22,32 +23,21 @@ export async function findLinkedEvent(crm: CrmConnector, owner: string, uid: str
   const id = crmIdFromUid(uid);
   if (!id) return null;
   const byId = await crm.getEvent(id);
-  const ownedHere = byId && !byId.Deleted && byId.Owner.email.toLowerCase() === owner.toLowerCase();
-  return ownedHere && (!byId.caldav || byId.caldav.uid === uid) ? byId : null;
-}
-
-/** A CRM user owning the calendar, or null when the calendar's owner is not in the CRM. */
-async function crmOwner(crm: CrmConnector, owner: string): Promise<CrmUser | null> {
-  return crm.getUser(owner);
+  return byId && isLinkedTo(byId, owner, uid) ? byId : null;
 }
 
 export async function pushObject(crm: CrmConnector, owner: string, obj: StoredObject): Promise<PushResult> {
   // The owner and the link are read together (one round trip on the built-in CRM); the link's
-  // outcome matters only for a CRM user.
+  // outcome matters only for a CRM user (decidePhoneWrite: not ours otherwise).
   const linked = findLinkedEvent(crm, owner, obj.uid);
   linked.catch(() => undefined);
-  const user = await crmOwner(crm, owner);
-  if (!user) return 'not-a-crm-user';
+  const user = await crm.getUser(owner);
   for (let attempt = 0; ; attempt++) {
-    const existing = await (attempt === 0 ? linked : findLinkedEvent(crm, owner, obj.uid));
-    if (existing?.caldav?.ics === obj.ics && existing.caldav.name === obj.name) return 'unchanged';
-    const draft = await icsToCrmEvent(obj.ics, {
-      owner: user,
-      lookup: (email) => crm.findPersonByEmail(email),
-      existing: existing ?? undefined,
-    });
-    draft.caldav = { uid: obj.uid, name: obj.name, ics: obj.ics };
-    draft.Deleted = false;
+    const existing = user ? await (attempt === 0 ? linked : findLinkedEvent(crm, owner, obj.uid)) : null;
+    const decision = await decidePhoneWrite(user, obj, existing, (email) => crm.findPersonByEmail(email));
+    if (decision.kind === 'not-ours') return 'not-a-crm-user';
+    if (decision.kind === 'unchanged') return 'unchanged';
+    const { draft } = decision;
     try {
       await crm.upsertEvent(draft, existing ? { ifModified: existing.Modified_Time, current: existing } : undefined);
       return existing ? 'updated' : 'created';

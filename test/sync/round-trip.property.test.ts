@@ -5,8 +5,9 @@
  * and CRM-made events go CRM → phone → CRM, with scheduled passes in between.
  *
  * Properties: what the phone sent comes back byte for byte (the CRM has no field for most of
- * it); the CRM reads the first alarm as Remind_At; a re-applied pass writes nothing; no alarm
- * disappears; a phone re-save of a CRM event leaves every CRM field as it was.
+ * it); the CRM reads the first alarm as Remind_At; clearing it in the CRM removes that alarm
+ * only, and no later phone edit turns another alarm into the reminder; a re-applied pass writes
+ * nothing; a phone re-save of a CRM event leaves every CRM field as it was.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,14 +116,22 @@ describe('round trips through the bridge (property-based)', () => {
         expect(stored.ics).toBe(ics);
         expect(alarmCount(stored.ics)).toBe(e.alarms.length);
 
-        // The CRM clears the reminder; the listener and then every pass leave the phone's alarms.
+        // The CRM clears the reminder: the phone loses that alarm (the first) and keeps the others.
         const cleared = await w.crm.upsertEvent({ ...(await w.crm.getEvent(crmEvent.id))!, Remind_At: null });
         await w.deps.listener.eventSaved(cleared, crmEvent);
         await runReconciliation(w.deps);
         const settled = (await w.store.getCalendar(PAT)).seq;
         await runReconciliation(w.deps);
         expect((await w.store.getCalendar(PAT)).seq).toBe(settled);
-        expect(alarmCount((await w.store.getObject(PAT, name))!.ics)).toBe(e.alarms.length);
+        const after = (await w.store.getObject(PAT, name))!;
+        expect(alarmCount(after.ics)).toBe(Math.max(0, e.alarms.length - 1));
+
+        // An unrelated phone edit (a new title) brings no reminder back and drops no other alarm.
+        const edited = after.ics.replace(`SUMMARY:${e.summary}\r\n`, `SUMMARY:${e.summary} edited\r\n`);
+        expect((await phonePut(name, edited, { 'if-match': after.etag })).status).toBe(204);
+        expect((await w.crm.getEvent(crmEvent.id))!.Remind_At).toBeNull();
+        await runReconciliation(w.deps);
+        expect((await w.store.getObject(PAT, name))!.ics).toBe(edited);
       }),
       { seed: SEED, numRuns: RUNS },
     );

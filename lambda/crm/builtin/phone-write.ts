@@ -11,8 +11,9 @@
 import { createHash } from 'node:crypto';
 import type { AlongsideWrite, PendingChange } from '../../core/types';
 import type { StoredObject } from '../../store/types';
-import { attendeeEmails, crmIdFromUid, icsToCrmEvent } from '../mapping';
-import type { CrmEvent, CrmUser } from '../types';
+import { attendeeEmails, crmIdFromUid } from '../mapping';
+import { decidePhoneWrite, isLinkedTo } from '../phone-change';
+import type { CrmEvent } from '../types';
 import { nextModifiedTime, type CrmContext } from './context';
 import { eventIdByUid, readEvent } from './event-reads';
 import { deletionItems, eventAfter, eventWriteItems, readFeedCounter } from './event-writes';
@@ -23,10 +24,6 @@ import { lookupAttendees } from './who';
 /** The id of the event a phone-made object maps to: stable, so its keys are known before any read. */
 export const phoneEventId = (owner: string, uid: string) =>
   `p-${createHash('sha256').update(`${owner.toLowerCase()}\n${uid}`).digest('hex').slice(0, 32)}`;
-
-/** A CalDAV object of `owner` with `uid` may be this event (the rule of sync/phone-to-crm.ts findLinkedEvent). */
-const linkedHere = (e: CrmEvent, owner: string, uid: string) =>
-  !e.Deleted && e.Owner.email.toLowerCase() === owner && (e.caldav ? e.caldav.uid === uid : crmIdFromUid(uid) === e.id);
 
 /** Thrown when the event cannot be written in the calendar's transaction (the bridge then writes it after). */
 export class NotAlongside extends Error {}
@@ -64,19 +61,17 @@ function putWrite(ctx: CrmContext, owner: string, obj: StoredObject): AlongsideW
     keys: 4 + 2 * emails.length,
     prepare: async () => {
       const [ownerRecord, t, attendees] = await Promise.all([ctx.users.getUser(owner), target(ctx, owner, obj.uid, candidateOf(owner, obj.uid)), lookupAttendees(ctx, emails)]);
-      if (!ownerRecord) throw new NotAlongside(`${owner} is not a CRM user`);
-      const existing = t.before && linkedHere(t.before, owner, obj.uid) ? t.before : null;
+      const existing = t.before && isLinkedTo(t.before, owner, obj.uid) ? t.before : null;
       // A record at the id that is someone else's, or another object's: the bridge makes a new event.
       if (t.before && !existing && !(t.before.Deleted && t.before.Owner.email.toLowerCase() === owner)) {
         throw new NotAlongside(`event ${t.id} does not belong to ${obj.uid}`);
       }
-      if (existing?.caldav?.ics === obj.ics && existing.caldav.name === obj.name) return attendees.repairs;
-      const user: CrmUser = crmUserOf(ownerRecord);
-      const draft = await icsToCrmEvent(obj.ics, { owner: user, lookup: (email) => attendees.matches.get(email.toLowerCase()) ?? null, existing: existing ?? undefined });
-      draft.caldav = { uid: obj.uid, name: obj.name, ics: obj.ics };
-      draft.Deleted = false;
-      const after = eventAfter(draft, t.id, t.before, user, nextModifiedTime(ctx.now(), t.before?.Modified_Time));
-      return [...eventWriteItems(ctx, t.before, after, user, t.seq, t.link), ...attendees.repairs];
+      const user = ownerRecord ? crmUserOf(ownerRecord) : null;
+      const decision = await decidePhoneWrite(user, obj, existing, (email) => attendees.matches.get(email.toLowerCase()) ?? null);
+      if (decision.kind === 'not-ours') return [];
+      if (decision.kind === 'unchanged') return attendees.repairs;
+      const after = eventAfter(decision.draft, t.id, t.before, decision.owner, nextModifiedTime(ctx.now(), t.before?.Modified_Time));
+      return [...eventWriteItems(ctx, t.before, after, decision.owner, t.seq, t.link), ...attendees.repairs];
     },
   };
 }
@@ -94,7 +89,7 @@ function deleteWrite(ctx: CrmContext, owner: string, name: string): AlongsideWri
       const object = await current;
       if (!object) return [];
       const t = object.uid === guess ? await guessed : await target(ctx, owner, object.uid, candidateOf(owner, object.uid));
-      if (!t.before || !linkedHere(t.before, owner, object.uid)) return [];
+      if (!t.before || !isLinkedTo(t.before, owner, object.uid)) return [];
       return deletionItems(ctx, t.before, t.span!, t.seq, nextModifiedTime(ctx.now(), t.before.Modified_Time));
     },
   };

@@ -4,11 +4,11 @@
  */
 import type ICAL from 'ical.js';
 import { CrmError, CrmValidationError, type CrmEventDraft, type CrmEventFields, type CrmRecurrenceException, type CrmUser } from '../types';
-import { readRemindAt } from './alarms';
+import { SERIES, readReminder } from './alarms';
 import { emailOf, key, organizerKeys, readParticipants, type Lookup } from './attendees';
 import { isoOfValue, readTimes, startOf } from './datetimes';
 import { comps, firstProp, icalProp, parseRaw, props, type RawComp } from './raw';
-import { readRecurrence } from './recurrence';
+import { readRecurrence, recurrenceIdKey } from './recurrence';
 import { Zones, yearHint } from './timezones';
 
 export interface ToCrmContext {
@@ -62,12 +62,40 @@ export async function icsToCrmEvent(ics: string, ctx: ToCrmContext): Promise<Crm
   }
 }
 
+/**
+ * The components of the last text exchanged with the CRM, by reminder key (SERIES or the RECURRENCE-ID's), and
+ * the marks the link keeps: what the reminder of each component is decided against.
+ */
+function previousOf(existing: CrmEventDraft | undefined, zones: Zones): { marks: Record<string, string | null> | undefined; comps: Map<string, RawComp> } {
+  const comps = new Map<string, RawComp>();
+  const text = existing?.caldav?.ics;
+  if (text) {
+    try {
+      const before = eventsOf(text);
+      comps.set(SERIES, before.master);
+      for (const ov of before.overrides) comps.set(recurrenceIdKey(firstProp(ov, 'RECURRENCE-ID')!, zones), ov);
+    } catch {
+      // An unreadable old text only means no alarm counts as seen before.
+    }
+  }
+  // A link from before the marks: its first alarms were the reminders, as the old rule had it.
+  return { marks: existing?.caldav ? existing.caldav.reminders ?? {} : undefined, comps };
+}
+
 async function toCrm(ics: string, ctx: ToCrmContext): Promise<CrmEventDraft> {
   const { vcal, master, overrides, uid } = eventsOf(ics);
   if (!uid) throw new CrmValidationError('UID', 'VEVENT without UID');
   const dtstart = firstProp(master, 'DTSTART');
   const zones = Zones.of(vcal, ctx.owner.timeZone, yearHint(dtstart ? [dtstart.text.slice(dtstart.text.indexOf(':') + 1)] : []));
   const start = startOf(master, zones);
+  const previous = previousOf(ctx.existing, zones);
+  const reminders: Record<string, string | null> = {};
+  const reminderOf = (comp: RawComp, key: string, seed: string) => {
+    const mark = previous.marks === undefined ? undefined : key in previous.marks ? previous.marks[key] : undefined;
+    const read = readReminder(comp, mark, previous.comps.get(key) ?? null, seed);
+    reminders[key] = read.mark;
+    return read.minutes;
+  };
 
   const fields: CrmEventFields = {
     Event_Title: text(master, 'SUMMARY') ?? '',
@@ -75,13 +103,14 @@ async function toCrm(ics: string, ctx: ToCrmContext): Promise<CrmEventDraft> {
     Venue: text(master, 'LOCATION'),
     Description: text(master, 'DESCRIPTION'),
     Participants: await readParticipants(master, ctx.owner.email, ctx.lookup),
-    Remind_At: readRemindAt(master),
+    Remind_At: reminderOf(master, SERIES, uid),
     Recurring_Activity: readRecurrence(master, start, zones),
     Recurrence_Exceptions: [],
   };
   for (const ov of overrides) {
     const rid = firstProp(ov, 'RECURRENCE-ID')!;
     const prop: ICAL.Property = icalProp(rid);
+    const key = recurrenceIdKey(rid, zones);
     const exception: CrmRecurrenceException = {
       Recurrence_Id: isoOfValue(prop, prop.getFirstValue() as ICAL.Time, start, zones),
       Event_Title: text(ov, 'SUMMARY') ?? '',
@@ -89,7 +118,7 @@ async function toCrm(ics: string, ctx: ToCrmContext): Promise<CrmEventDraft> {
       Venue: text(ov, 'LOCATION'),
       Description: text(ov, 'DESCRIPTION'),
       Participants: await readParticipants(ov, ctx.owner.email, ctx.lookup),
-      Remind_At: readRemindAt(ov),
+      Remind_At: reminderOf(ov, key, `${uid}/${key}`),
     };
     fields.Recurrence_Exceptions.push(exception);
   }
@@ -100,6 +129,6 @@ async function toCrm(ics: string, ctx: ToCrmContext): Promise<CrmEventDraft> {
     ...existing,
     ...fields,
     Owner: existing?.Owner ?? owner,
-    caldav: { ...existing?.caldav, uid, ics },
+    caldav: { ...existing?.caldav, uid, ics, reminders },
   };
 }

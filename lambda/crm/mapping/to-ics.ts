@@ -10,7 +10,7 @@
  */
 import ICAL from 'ical.js';
 import { CrmValidationError, type CrmEventDraft, type CrmEventFields, type CrmRecurrenceException, type CrmUser } from '../types';
-import { writeRemindAt } from './alarms';
+import { SERIES, writeRemindAt, type ReminderMark } from './alarms';
 import { writeParticipants } from './attendees';
 import { noEdit, type Edit, type EditCtx } from './context';
 import { readTimes, startOf, writeTimes } from './datetimes';
@@ -76,7 +76,7 @@ function validateParticipants(list: unknown, field: string): void {
   });
 }
 
-function applyFields(comp: RawComp, f: ComponentFields, seed: string, ctx: EditCtx, prefix: string, newZone?: ZoneSpec): Edit {
+function applyFields(comp: RawComp, f: ComponentFields, seed: string, mark: ReminderMark, ctx: EditCtx, prefix: string, newZone?: ZoneSpec): Edit {
   const edit = noEdit();
   if (f.Event_Title !== undefined) setText(comp, 'SUMMARY', f.Event_Title, ctx, edit, `${prefix}Event_Title`);
   if (f.Start_DateTime !== undefined || f.End_DateTime !== undefined || f.All_day !== undefined) {
@@ -92,7 +92,7 @@ function applyFields(comp: RawComp, f: ComponentFields, seed: string, ctx: EditC
     validateParticipants(f.Participants, `${prefix}Participants`);
     writeParticipants(comp, f.Participants, ctx, edit);
   }
-  if (f.Remind_At !== undefined) writeRemindAt(comp, f.Remind_At, seed, ctx, edit, `${prefix}Remind_At`);
+  if (f.Remind_At !== undefined) writeRemindAt(comp, f.Remind_At, seed, mark, ctx, edit, `${prefix}Remind_At`);
   return edit;
 }
 
@@ -160,7 +160,10 @@ export function crmEventToIcs(event: CrmEventDraft, opts: ToIcsOptions): string 
   const ctx: EditCtx = { zones: Zones.of(vcal, opts.owner.timeZone, fromYear), eol: doc.eol, owner: opts.owner };
   const edits = new Map<RawComp, Edit>();
 
-  const masterEdit = applyFields(master, event, `${uid}`, ctx, '');
+  // Which alarm is each component's reminder: what the link remembers (undefined: the first).
+  const marks = event.caldav?.reminders;
+  const markOf = (key: string): ReminderMark => (marks && key in marks ? marks[key] : undefined);
+  const masterEdit = applyFields(master, event, `${uid}`, markOf(SERIES), ctx, '');
   writeRecurrence(master, event.Recurring_Activity, ctx, masterEdit);
   edits.set(master, masterEdit);
 
@@ -180,7 +183,7 @@ export function crmEventToIcs(event: CrmEventDraft, opts: ToIcsOptions): string 
       byKey.set(key, comp);
     }
     kept.add(comp);
-    const edit = applyFields(comp, overrideFields(event, ex, created, field), `${uid}/${key}`, ctx, `${field}.`, startOf(master, ctx.zones).spec);
+    const edit = applyFields(comp, overrideFields(event, ex, created, field), `${uid}/${key}`, markOf(key), ctx, `${field}.`, startOf(master, ctx.zones).spec);
     edits.set(comp, created ? { changed: true, significant: true } : edit);
   });
   for (const ov of overrides) {

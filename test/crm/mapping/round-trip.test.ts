@@ -46,12 +46,33 @@ describe('iOS event', () => {
     expect(lineDiff(ics, back)).toEqual({ removed: STAMPS, added: NEW_STAMPS });
   });
 
-  it('clearing Remind_At never deletes an alarm the phone made, and re-applying writes nothing', async () => {
-    const cleared = { ...(await read(ics)), Remind_At: null };
-    expect(write(cleared, ics)).toBe(ics);
-    expect(write(cleared, write(cleared, ics))).toBe(ics);
-    // The phone's first alarm is still the reminder the CRM reads at the next phone edit.
-    expect((await read(ics)).Remind_At).toBe(15);
+  it('clearing Remind_At removes the reminder alarm (the first, made on the phone) and keeps the others; re-applying writes nothing', async () => {
+    const linked = await read(ics);
+    const cleared = { ...linked, Remind_At: null };
+    const next = write(cleared, ics);
+    expect(lines(next).filter((l) => l === 'BEGIN:VALARM')).toHaveLength(2);
+    expect(lines(next).filter((l) => l.startsWith('TRIGGER'))).toEqual(lines(ics).filter((l) => l.startsWith('TRIGGER')).slice(1));
+    expect(write(cleared, next)).toBe(next);
+  });
+
+  it('after the CRM cleared the reminder, a phone edit makes no other alarm the reminder; a new first alarm becomes it', async () => {
+    const linked = await read(ics);
+    const cleared = write({ ...linked, Remind_At: null }, ics);
+    // The phone saves the cleared event with a new title: the CRM record still links the old text.
+    const edited = cleared.replace('SUMMARY:Quarterly review with Acme', 'SUMMARY:Renamed on the phone');
+    const afterEdit = await icsToCrmEvent(edited, { owner, lookup, existing: { ...linked, Remind_At: null } });
+    expect(afterEdit.Event_Title).toBe('Renamed on the phone');
+    expect(afterEdit.Remind_At).toBeNull();
+    // Re-applying that CRM state changes nothing on the phone.
+    expect(write({ ...afterEdit, caldav: { ...afterEdit.caldav!, ics: edited } }, edited)).toBe(edited);
+    // The phone adds an alarm in front of the two it kept: that one is the reminder now.
+    const added = edited.replace('BEGIN:VALARM', 'BEGIN:VALARM\r\nUID:NEW-ALARM-1\r\nTRIGGER:-PT10M\r\nACTION:DISPLAY\r\nDESCRIPTION:Soon\r\nEND:VALARM\r\nBEGIN:VALARM');
+    const withNew = await icsToCrmEvent(added, { owner, lookup, existing: { ...afterEdit, caldav: { ...afterEdit.caldav!, ics: edited } } });
+    expect(withNew.Remind_At).toBe(10);
+    // From then on the CRM edits that alarm, not the phone's others.
+    const moved = write({ ...withNew, Remind_At: 25 }, added);
+    expect(lineDiff(added, moved).removed).toContain('TRIGGER:-PT10M');
+    expect(lineDiff(added, moved).added).toContain('TRIGGER:-PT25M');
   });
 
   it('clearing Remind_At removes the alarm the CRM added, and only that one', async () => {
