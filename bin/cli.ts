@@ -17,7 +17,7 @@ import { logLine, type Logger } from '../lambda/platform/log';
 import type { JobDeps } from '../lambda/jobs/deps';
 import { runScheduledPass } from '../lambda/jobs/pass';
 import type { UserRecord, UserStore } from '../lambda/store/types';
-import type { RetryReport } from '../lambda/sync/retry';
+import type { RetryReport } from '../lambda/sync/delivery';
 import { formatStatus, type SyncStatus } from '../lambda/sync/status';
 import { UsageError, emailArg, type CliIo } from './lib/cli-io';
 import { ONBOARDING_PATH } from '../lambda/admin-api/onboarding';

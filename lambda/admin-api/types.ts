@@ -8,7 +8,7 @@ import type { AuthDeps, Logger } from '../api/types';
 import type { ConsoleAssets } from '../console/assets';
 import type { JobStore } from '../jobs/job-store';
 import type { About } from '../platform/env';
-import type { RetryReport } from '../sync/retry';
+import type { RetryReport } from '../sync/delivery';
 
 /** What DELETE /users/{email} reports (the App's use case, app/delete-user.ts). */
 export interface UserDeletion {

@@ -3,8 +3,8 @@
  * an entry point needs. The Lambda handlers, the scheduled job, the CLI, the bench and the local
  * server all take their parts from one App; nothing else wires the bridge.
  */
-import type { AlongsideWrite, DavConfig, ObjectChangeHook, PendingChange } from '../core/types';
-import type { AtomicCrm } from '../sync/crm-alongside';
+import type { DavConfig, ObjectChangeHook } from '../core/types';
+import type { CrmDelivery } from '../sync/crm-change-hook';
 import { adminRoutes, consoleSite } from '../admin-api/routes';
 import type { CrmDirectory } from '../admin-api/types';
 import { createApi, type CrmApi } from '../api/router';
@@ -34,10 +34,11 @@ export interface AppParts {
   /** The scheduled jobs' state; without it there is no scheduled pass and no export progress. */
   jobs?: JobStore;
   /**
-   * The CRM the bridge syncs with and its outbox; absent = a plain CalDAV server. `atomic`: the
-   * connector joins the calendar's transaction (the built-in CRM on the store's own DynamoDB).
+   * The CRM the bridge syncs with and its outbox; absent = a plain CalDAV server. `delivery`: how
+   * phone writes reach it (sync/crm-change-hook.ts), matching the store's transaction participant;
+   * `inProcess`: outbox-first deliveries run in this process (absent: the outbox stream's trigger).
    */
-  bridge?: { connector: CrmConnector; outbox: Outbox; atomic?: AtomicCrm };
+  bridge?: { connector: CrmConnector; outbox: Outbox; delivery: CrmDelivery; inProcess?: { retryDelaysMs?: number[] } };
   /** The admin bearer token for /crm/v1 (CRM_ADMIN_TOKEN); absent = admin access by console session only. */
   adminToken?: string;
   /** The built-in CRM, whose own REST API (events, leads, contacts) /crm/v1 then serves; absent = only the admin API. */
@@ -70,8 +71,6 @@ export interface App {
   jobs: JobStore | null;
   /** Core calls it after each committed PUT or DELETE; absent without a CRM. */
   onObjectChange?: ObjectChangeHook;
-  /** Core asks it before a PUT or DELETE for the CRM's part of the transaction; absent unless the CRM can join it. */
-  writeAlongside?: (change: PendingChange) => AlongsideWrite | undefined;
   /** The bridge's CRM side (listener, outbox status, replay); null without a CRM. */
   crm: CrmSync | null;
   /** /crm/v1 and the console: the admin API, plus the built-in CRM's own API when it is the CRM. */
@@ -98,7 +97,7 @@ export function composeApp(parts: AppParts): App {
   const log = parts.log ?? logLine;
   const { store, users, config } = parts;
   const jobs = parts.jobs ?? null;
-  const wired = parts.bridge ? wireCrmSync(store, users, parts.bridge.connector, parts.bridge.outbox, { now, log, atomic: parts.bridge.atomic }) : null;
+  const wired = parts.bridge ? wireCrmSync({ store, users, ...parts.bridge, now, log }) : null;
   const crm = wired?.crm ?? null;
   const removeUser = (email: string) => deleteUser({ users, store, outbox: parts.bridge?.outbox, jobs: jobs ?? undefined, activity: parts.activity, now }, email);
   const auth = { users, adminToken: parts.adminToken, admins: parts.admins, now };
@@ -150,7 +149,6 @@ export function composeApp(parts: AppParts): App {
     store,
     jobs,
     onObjectChange: wired?.onObjectChange,
-    writeAlongside: wired?.writeAlongside,
     crm,
     crmApi,
     jobDeps,
@@ -159,7 +157,7 @@ export function composeApp(parts: AppParts): App {
     activity: parts.activity ? new ActivityRecorder(parts.activity) : null,
     deleteUser: removeUser,
     close: async () => {
-      await Promise.all([...running]);
+      await Promise.all([...running, crm?.idle()]);
       await parts.close?.();
     },
   };

@@ -7,6 +7,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { join } from 'node:path';
 import { readConsoleAssets, type ConsoleAssets } from '../console/assets';
 import { BuiltinCrm } from '../crm/builtin';
+import type { CrmConnector } from '../crm/types';
 import { DynamoActivityStore } from '../accounts/activity-store-dynamodb';
 import { DynamoAdminStore } from '../accounts/admin-store-dynamodb';
 import { DynamoJobStore } from '../jobs/job-store-dynamodb';
@@ -20,7 +21,7 @@ import { composeApp, type App } from './app';
 import { configFromEnv } from './config';
 import { aboutFromEnv } from '../platform/env';
 import { SCHEDULED_FUNCTION_ENV, invokeScheduled } from '../platform/export-now';
-import type { Logger } from '../platform/log';
+import { logLine, type Logger } from '../platform/log';
 
 type Env = Record<string, string | undefined>;
 
@@ -46,6 +47,13 @@ export interface DynamoAppOptions {
   log?: Logger;
   /** The admin console's files; default: `console/` beside the function's code on Lambda, else none. */
   console?: ConsoleAssets;
+  /**
+   * A CRM reached over the network instead of the one CRM_CONNECTOR names (tests give a memory
+   * CRM standing in for one): phone writes reach it outbox-first.
+   */
+  hostedCrm?: CrmConnector;
+  /** Outbox-first deliveries in this process: waits between failed tries (default outbox-worker.ts's). */
+  retryDelaysMs?: number[];
 }
 
 /** Builds without contacting DynamoDB; a bad variable throws here, before any request. */
@@ -62,12 +70,19 @@ export function buildApp(opts: DynamoAppOptions = {}): App {
   // One reader for both stores: a request's user and its data are read in one BatchGetItem.
   const reader = new KeyReader(doc);
   const users = new DynamoUserStore(doc, tables.users, reader);
+  const outbox = new DynamoOutbox(doc, tables.outbox);
+  // The built-in CRM only when it is the CRM: with `none` or a hosted CRM nothing of it is wired.
+  const builtin = connector === 'builtin' && !opts.hostedCrm ? new BuiltinCrm(doc, { table: tables.crm, users, reader, now }) : null;
+  const hosted = opts.hostedCrm ?? null;
+  // What commits with each phone write: the built-in CRM's records (it shares the calendar's
+  // DynamoDB), or for a CRM elsewhere the outbox entry its worker delivers.
+  const participant = builtin ? builtin.participant(opts.log ?? logLine) : hosted ? outbox.participant(now) : undefined;
   // Listings and query candidates from memory, checked against the counter each request reads.
   const store = new ListingCache(
-    new DynamoCalendarStore(doc, { events: tables.events, sync: tables.sync }, { retentionSeconds: config.syncRetentionSeconds, now, reader }),
+    new DynamoCalendarStore(doc, { events: tables.events, sync: tables.sync }, { retentionSeconds: config.syncRetentionSeconds, now, reader, participant }),
   );
-  // The built-in CRM only when it is the CRM: with `none` nothing of it is wired.
-  const builtin = connector === 'builtin' ? new BuiltinCrm(doc, { table: tables.crm, users, reader, now }) : null;
+  // On Lambda the outbox table's stream delivers; elsewhere (the local server) this process does.
+  const inProcess = env.LAMBDA_TASK_ROOT ? undefined : { retryDelaysMs: opts.retryDelaysMs };
   return composeApp({
     config,
     now,
@@ -75,8 +90,11 @@ export function buildApp(opts: DynamoAppOptions = {}): App {
     users,
     store,
     jobs: new DynamoJobStore(doc, tables.jobs),
-    // The built-in CRM shares the calendar's DynamoDB: a phone's write commits both in one transaction.
-    bridge: builtin ? { connector: builtin, outbox: new DynamoOutbox(doc, tables.outbox), atomic: builtin } : undefined,
+    bridge: builtin
+      ? { connector: builtin, outbox, delivery: 'in-transaction' }
+      : hosted
+        ? { connector: hosted, outbox, delivery: 'outbox-first', inProcess }
+        : undefined,
     builtinCrmApi: builtin ?? undefined,
     adminToken: env.CRM_ADMIN_TOKEN || undefined,
     exportTrigger: env[SCHEDULED_FUNCTION_ENV] ? invokeScheduled(env[SCHEDULED_FUNCTION_ENV], env) : undefined,

@@ -2,7 +2,7 @@
  * Transport-free request/response shapes. Handlers translate API Gateway events into these and
  * back; everything under lambda/core works on them only (no Lambda, no DynamoDB).
  */
-import type { Alongside, CalendarStore, StoredObject } from '../store/types';
+import type { CalendarStore, StoredObject } from '../store/types';
 
 export interface DavRequest {
   method: string;
@@ -34,33 +34,16 @@ export interface DavConfig {
 }
 
 /**
- * A calendar object that a request changed, reported after the store committed it (as sabre/dav's
- * calendarObjectChange event): the CRM bridge listens here. The write stands whatever the hook does.
+ * A calendar object that a client's request changed, reported after the store committed it (as
+ * sabre/dav's calendarObjectChange event): the CRM bridge listens here. The write stands whatever
+ * the hook does. `carried`: the store's transaction participant committed its part of this change
+ * with it (store/types.ts PutResult), so a listener that is that participant has nothing left to do.
  */
 export type ObjectChange =
-  | { kind: 'put'; owner: string; object: StoredObject }
-  | { kind: 'delete'; owner: string; name: string; uid: string };
+  | { kind: 'put'; owner: string; object: StoredObject; carried: boolean }
+  | { kind: 'delete'; owner: string; name: string; uid: string; carried: boolean };
 
-/** A change about to be made: a deletion's UID is known only once the store has read the object. */
-export type PendingChange = { kind: 'put'; owner: string; object: StoredObject } | { kind: 'delete'; owner: string; name: string };
-
-/**
- * What a listener commits in the same transaction as an object write (the built-in CRM's side of
- * a phone's write): the store's CommitOptions.alongside, and how many keys its first round reads.
- */
-export interface AlongsideWrite {
-  /** Key reads of its first round: a request may make only so many before its credentials are checked. */
-  readonly keys: number;
-  readonly prepare: Alongside;
-  /**
-   * After the write committed: whether the operations of the last attempt made the listener's
-   * whole change (false: it could not prepare them, and makes its change after the commit).
-   */
-  readonly carried?: () => boolean;
-}
-
-/** `alongside`: what writeAlongside gave for this change, so the listener knows what already committed. */
-export type ObjectChangeHook = (change: ObjectChange, alongside?: AlongsideWrite) => Promise<void>;
+export type ObjectChangeHook = (change: ObjectChange) => Promise<void>;
 
 /** Everything a core method needs besides the request. */
 export interface DavContext {
@@ -70,8 +53,6 @@ export interface DavContext {
   now: () => Date;
   /** Called after every successful PUT or DELETE of a calendar object; absent = nobody listens. */
   onObjectChange?: ObjectChangeHook;
-  /** Asked before a PUT or DELETE for changes to commit with it; absent or undefined = none. */
-  writeAlongside?: (change: PendingChange) => AlongsideWrite | undefined;
 }
 
 /** Core's implementation of one HTTP method: pure, request in, response out (the HTTP method's name is `DavRequest.method`). */

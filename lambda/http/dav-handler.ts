@@ -8,7 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { CoreMethod, Principal } from '../core/types';
 import { parseBasicAuth } from '../accounts/credentials';
 import { authenticate, unauthorized } from './auth';
-import { alongsideAfterAuth, hookAfterAuth, storeAfterAuth } from './read-ahead';
+import { hookAfterAuth, storeAfterAuth } from './read-ahead';
 import type { AppSource } from '../app/container';
 import { toApiGatewayResult, toDavRequest } from './event';
 import { davMiddlewares } from './middleware';
@@ -50,7 +50,7 @@ export function davHandler(method: CoreMethod, app: AppSource, options: DavHandl
       const req = toDavRequest(event);
       // Whatever route or method brought it here (RFC 6764 §5): the redirect, before credentials.
       const discovery = isWellKnownCaldav(req.path);
-      const { store, users, config, now, onObjectChange, writeAlongside, activity, log } = await app();
+      const { store, users, config, now, onObjectChange, activity, log } = await app();
       if (discovery || !requireAuth) return toApiGatewayResult(await (discovery ? wellKnown : method)(req, { user: ANONYMOUS, store, config, now, onObjectChange }));
       const claimed = claimedPrincipal(req.headers.authorization);
       if (!claimed) throw unauthorized();
@@ -61,7 +61,6 @@ export function davHandler(method: CoreMethod, app: AppSource, options: DavHandl
         config,
         now,
         onObjectChange: hookAfterAuth(onObjectChange, authorized),
-        writeAlongside: writeAlongside && ((change) => alongsideAfterAuth(writeAlongside(change), authorized)),
       });
       // Decided below: a refused check answers 401 whatever the method did meanwhile.
       answer.catch(() => undefined);

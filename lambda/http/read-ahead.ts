@@ -9,7 +9,7 @@
  * check), so a wrong password buys no more work than a right one's first round trip, and
  * changes nothing.
  */
-import type { AlongsideWrite, ObjectChangeHook } from '../core/types';
+import type { ObjectChangeHook } from '../core/types';
 import type { CalendarStore, CommitOptions } from '../store/types';
 
 /** Key reads a request may make before its credentials are known, in total. */
@@ -24,7 +24,8 @@ export function storeAfterAuth(store: CalendarStore, authorized: Promise<unknown
     budget -= keys;
     return call();
   };
-  const afterAuth = (opts: CommitOptions = {}): CommitOptions => ({ ...opts, commitAfter: authorized });
+  // A write's own reads go with the first round; its participant's too while within the budget left.
+  const afterAuth = (opts: CommitOptions = {}): CommitOptions => ({ ...opts, commitAfter: authorized, readsBeforeCommit: budget });
   return {
     getCalendar: (owner) => early(1, () => store.getCalendar(owner)),
     getObject: (owner, name) => early(1, () => store.getObject(owner, name)),
@@ -45,11 +46,4 @@ export function storeAfterAuth(store: CalendarStore, authorized: Promise<unknown
 
 /** The change hook (the CRM write) never runs for an unchecked request, whatever calls it. */
 export const hookAfterAuth = (hook: ObjectChangeHook | undefined, authorized: Promise<unknown>): ObjectChangeHook | undefined =>
-  hook && ((change, alongside) => authorized.then(() => hook(change, alongside)));
-
-/**
- * A write's alongside reads (the CRM's) travel with the store's first round only when they are
- * few; an event with hundreds of attendees waits for the credential check first.
- */
-export const alongsideAfterAuth = (write: AlongsideWrite | undefined, authorized: Promise<unknown>): AlongsideWrite | undefined =>
-  write && (write.keys <= MAX_KEYS_BEFORE_AUTH ? write : { ...write, prepare: (current) => authorized.then(() => write.prepare(current)) });
+  hook && ((change) => authorized.then(() => hook(change)));

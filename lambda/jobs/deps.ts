@@ -4,7 +4,7 @@ import type { CalendarStore, ObjectImporter, UserStore } from '../store/types';
 import type { Logger } from '../platform/log';
 import type { CaldavWriter } from '../sync/crm-to-caldav';
 import type { Outbox } from '../sync/outbox';
-import type { RetryReport } from '../sync/retry';
+import type { RetryReport } from '../sync/delivery';
 import type { JobStore } from './job-store';
 
 export interface JobDeps {

@@ -3,7 +3,7 @@
  * are due, then reconcile CRM changes. Each step is guarded, so one failing does not stop the
  * others; everything a step leaves undone is picked up by the next run.
  */
-import type { RetryReport } from '../sync/retry';
+import type { RetryReport } from '../sync/delivery';
 import { errorText } from '../platform/log';
 import type { JobDeps } from './deps';
 import { runExport, type ExportRun } from './export';

@@ -21,6 +21,8 @@ import {
   type CalendarStore,
   type Change,
   type CommitOptions,
+  type DeleteResult,
+  type PutResult,
   type ImportResult,
   type ObjectImporter,
   type ObjectSummary,
@@ -144,14 +146,14 @@ export class ListingCache implements CalendarStore, ObjectImporter {
   }
 
   /** A write of this container's own moves the listing along when it is the only change since. */
-  async putObject(owner: string, obj: ObjectWrite, cond?: WriteCondition, opts?: CommitOptions): Promise<{ created: boolean; seq: number }> {
+  async putObject(owner: string, obj: ObjectWrite, cond?: WriteCondition, opts?: CommitOptions): Promise<PutResult> {
     const result = await this.inner.putObject(owner, obj, cond, opts);
     this.advance(owner, result.seq, { seq: result.seq, name: obj.name, deleted: false, summary: summaryOf(obj) });
     this.rememberText(owner, obj);
     return result;
   }
 
-  async deleteObject(owner: string, name: string, cond?: WriteCondition, opts?: CommitOptions): Promise<{ seq: number; uid: string }> {
+  async deleteObject(owner: string, name: string, cond?: WriteCondition, opts?: CommitOptions): Promise<DeleteResult> {
     const result = await this.inner.deleteObject(owner, name, cond, opts);
     this.advance(owner, result.seq, { seq: result.seq, name, deleted: true });
     return result;

@@ -11,6 +11,8 @@ import {
   type CalendarMeta,
   type CalendarStore,
   type CommitOptions,
+  type DeleteResult,
+  type PutResult,
   type Change,
   type ImportResult,
   type ObjectImporter,
@@ -31,11 +33,6 @@ interface Calendar {
   expiredThrough: number;
   /** Deleted UIDs not held again, with when. */
   deletedUids: Map<string, string>;
-}
-
-/** Nothing else lives in memory with the calendar: there is no transaction to join. */
-function refuseAlongside(opts: CommitOptions): void {
-  if (opts.alongside) throw new Error('the memory store commits nothing alongside an object write');
 }
 
 export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
@@ -97,8 +94,8 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
     return this.calendar(owner).deletedUids.get(uid) ?? null;
   }
 
-  async putObject(owner: string, obj: ObjectWrite, cond: WriteCondition = {}, opts: CommitOptions = {}) {
-    refuseAlongside(opts);
+  /** Nothing else lives in memory with the calendar: no participant joins, nothing is `carried`. */
+  async putObject(owner: string, obj: ObjectWrite, cond: WriteCondition = {}, opts: CommitOptions = {}): Promise<PutResult> {
     // Waited for first: what follows runs without a pause, so check and write are atomic.
     await opts.commitAfter;
     const cal = this.calendar(owner);
@@ -109,11 +106,10 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
     cal.objects.set(obj.name, { ...obj });
     cal.deletedUids.delete(obj.uid);
     const seq = this.append(cal, obj.name, obj);
-    return { created: !existing, seq };
+    return { created: !existing, seq, carried: false };
   }
 
-  async deleteObject(owner: string, name: string, cond: WriteCondition = {}, opts: CommitOptions = {}) {
-    refuseAlongside(opts);
+  async deleteObject(owner: string, name: string, cond: WriteCondition = {}, opts: CommitOptions = {}): Promise<DeleteResult> {
     await opts.commitAfter;
     const cal = this.calendar(owner);
     const existing = cal.objects.get(name);
@@ -121,7 +117,7 @@ export class MemoryCalendarStore implements CalendarStore, ObjectImporter {
     checkCondition(existing, cond);
     cal.objects.delete(name);
     cal.deletedUids.set(existing.uid, this.now().toISOString());
-    return { seq: this.append(cal, name), uid: existing.uid };
+    return { seq: this.append(cal, name), uid: existing.uid, carried: false };
   }
 
   async changesSince(owner: string, since: number, atSeq?: number | Promise<number>): Promise<Change[] | null> {

@@ -58,19 +58,32 @@ export interface CommitOptions {
    * call rejects with its error.
    */
   commitAfter?: Promise<unknown>;
-  /** Other records that change in the same transaction (see Alongside). */
-  alongside?: Alongside;
+  /**
+   * A client's write: the store's transaction participant, if it has one (the DynamoDB store's:
+   * store/dynamodb/participant.ts), adds its part to the same transaction. Writes made on behalf
+   * of the participant's own side leave it out, so nothing echoes back.
+   */
+  join?: boolean;
+  /** Key reads the participant may make before `commitAfter` resolves; more wait for it. Default: no limit. */
+  readsBeforeCommit?: number;
 }
 
-/**
- * Changes to other records that must commit atomically with an object write: the built-in CRM's
- * event and feed entry for a phone's write (sync/crm-alongside.ts). The store calls it once per
- * attempt, in the same turn as its own reads so that theirs travel in the same round trip, with
- * the object's current state as its read finds it (for a deletion, the UID going away). It
- * resolves to operations of the store's own engine (DynamoDB: TransactWriteItems items) to add
- * to the commit, or none. A store that cannot commit them together refuses them.
- */
-export type Alongside = (current: Promise<{ uid: string } | null>) => Promise<readonly unknown[]>;
+/** A write about to be made, as a participant sees it: a deletion's UID is known once the store has read the object. */
+export type PendingWrite = { kind: 'put'; owner: string; object: StoredObject } | { kind: 'delete'; owner: string; name: string };
+
+/** `carried`: the store's transaction participant committed its part of this change with it. */
+export interface PutResult {
+  created: boolean;
+  seq: number;
+  carried: boolean;
+}
+
+export interface DeleteResult {
+  seq: number;
+  /** The removed object's UID, which is what links it to the CRM, so callers need no read first. */
+  uid: string;
+  carried: boolean;
+}
 
 export interface ReadOptions {
   /**
@@ -126,12 +139,9 @@ export interface CalendarStore {
    * Creates or replaces an object. Throws PreconditionFailed when `cond` does not hold and
    * UidConflict when another object of this calendar already holds `obj.uid`.
    */
-  putObject(owner: string, obj: ObjectWrite, cond?: WriteCondition, opts?: CommitOptions): Promise<{ created: boolean; seq: number }>;
-  /**
-   * Throws NotFound when absent and PreconditionFailed when `cond.ifMatch` does not hold. Returns
-   * the removed object's UID, which is what links it to the CRM, so callers need no read first.
-   */
-  deleteObject(owner: string, name: string, cond?: WriteCondition, opts?: CommitOptions): Promise<{ seq: number; uid: string }>;
+  putObject(owner: string, obj: ObjectWrite, cond?: WriteCondition, opts?: CommitOptions): Promise<PutResult>;
+  /** Throws NotFound when absent and PreconditionFailed when `cond.ifMatch` does not hold. */
+  deleteObject(owner: string, name: string, cond?: WriteCondition, opts?: CommitOptions): Promise<DeleteResult>;
 
   /**
    * Change-log entries with seq > `since`, ascending, up to the current sequence number or to

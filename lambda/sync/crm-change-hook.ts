@@ -1,47 +1,72 @@
 /**
- * Phone -> CRM on the write path: the ObjectChangeHook that core calls after each committed PUT or
- * DELETE, for changes not already committed with it (crm-alongside.ts). The calendar write always
- * stands: when the CRM write fails, the href goes to the outbox for retryPending() and the client
- * still gets its success answer.
+ * Phone -> CRM on the write path: the ObjectChangeHook core calls after each committed PUT or
+ * DELETE. How the change reaches the CRM depends on the CRM:
+ *
+ * - `in-transaction` (the built-in CRM): its part committed with the calendar write (the store's
+ *   participant, `carried`); only a change it could not prepare is pushed here, after the commit.
+ * - `outbox-first` (a CRM elsewhere, reached over the network): the outbox entry committed with the
+ *   calendar write (the outbox is the participant), the answer goes back at once and a worker
+ *   delivers (`kick`); without a transaction (a store with no participant) the entry is recorded here.
+ * - `after-commit` (no participant at all): pushed here, after the commit.
+ *
+ * The calendar write always stands: when a push fails, the href goes to the outbox for the replay
+ * and the client still gets its success answer.
  */
 import { errorText, silentLogger, type Logger } from '../platform/log';
-import type { ObjectChangeHook } from '../core/types';
+import type { ObjectChange, ObjectChangeHook } from '../core/types';
 import type { CrmConnector } from '../crm/types';
 import type { CalendarStore } from '../store/types';
 import type { Outbox } from './outbox';
+import type { OutboxKicker } from './outbox-worker';
 import { pushDeletion, pushObject } from './phone-to-crm';
+
+export type CrmDelivery = 'in-transaction' | 'outbox-first' | 'after-commit';
 
 export interface CrmChangeHookOptions {
   crm: CrmConnector;
   outbox: Outbox;
   /** Where a deletion looks for another object now holding the UID. */
   store: CalendarStore;
+  delivery: CrmDelivery;
+  /** Starts a delivery of an outbox-first change; absent = the stream trigger or the replay delivers. */
+  worker?: OutboxKicker;
   now?: () => Date;
   log?: Logger;
 }
+
+const keyOf = (change: ObjectChange) => ({ owner: change.owner, name: change.kind === 'put' ? change.object.name : change.name });
+const uidOf = (change: ObjectChange) => (change.kind === 'put' ? change.object.uid : change.uid);
 
 export function crmChangeHook(opts: CrmChangeHookOptions): ObjectChangeHook {
   const now = opts.now ?? (() => new Date());
   const log = opts.log ?? silentLogger;
 
-  return async (change, alongside) => {
-    // Committed with the calendar write already (crm-alongside.ts).
-    if (alongside?.carried?.()) return;
-    const { owner } = change;
-    const { name, uid } = change.kind === 'put' ? change.object : change;
+  async function record(change: ObjectChange, error?: string): Promise<boolean> {
+    const { owner, name } = keyOf(change);
     try {
-      if (change.kind === 'put') await pushObject(opts.crm, owner, change.object);
-      else await pushDeletion(opts.crm, opts.store, owner, uid);
+      await opts.outbox.record({ owner, name, uids: [uidOf(change)], at: now().toISOString(), ...(error !== undefined ? { error } : {}) });
+      return true;
+    } catch (outboxErr) {
+      // The object is stored and the client will be told so; only the CRM copy lags. Loud,
+      // because nothing but a later write to this href will carry the change over.
+      log('error', 'CRM change could not be queued: the outbox refused it', { owner, name, uid: uidOf(change), error, outboxError: errorText(outboxErr) });
+      return false;
+    }
+  }
+
+  return async (change) => {
+    if (opts.delivery === 'outbox-first') {
+      if (change.carried || (await record(change))) opts.worker?.kick(keyOf(change));
+      return;
+    }
+    // Committed with the calendar write already (the built-in CRM's part).
+    if (change.carried) return;
+    try {
+      if (change.kind === 'put') await pushObject(opts.crm, change.owner, change.object);
+      else await pushDeletion(opts.crm, opts.store, change.owner, change.uid);
     } catch (err) {
       const error = errorText(err);
-      try {
-        await opts.outbox.record({ owner, name, uid, error, at: now().toISOString() });
-        log('info', 'CRM write deferred to the outbox', { owner, name, uid, error });
-      } catch (outboxErr) {
-        // The object is stored and the client will be told so; only the CRM copy lags. Loud,
-        // because nothing but a later write to this href will carry the change over.
-        log('error', 'CRM write failed and the outbox refused it', { owner, name, uid, error, outboxError: errorText(outboxErr) });
-      }
+      if (await record(change, error)) log('info', 'CRM write deferred to the outbox', { ...keyOf(change), uid: uidOf(change), error });
     }
   };
 }

@@ -7,9 +7,10 @@ import type { Outbox, OutboxEntry } from './outbox';
 export interface UserSyncStatus {
   owner: string;
   pending: number;
-  /** ISO instant of the oldest failure still pending. */
+  /** ISO instant of the oldest change still pending. */
   oldestPendingSince: string;
-  lastError: { at: string; name: string; message: string };
+  /** The latest failed delivery; null while none has failed (a change on its way). */
+  lastError: { at: string; name: string; message: string } | null;
   attempts: number;
 }
 
@@ -24,19 +25,20 @@ export async function syncStatus(outbox: Outbox, owner?: string): Promise<SyncSt
   const byOwner = new Map<string, OutboxEntry[]>();
   for (const e of entries) byOwner.set(e.owner, [...(byOwner.get(e.owner) ?? []), e]);
   const users = [...byOwner].map(([who, list]): UserSyncStatus => {
-    const latest = list.reduce((a, b) => (b.lastFailedAt > a.lastFailedAt ? b : a));
+    const failed = list.filter((e) => e.lastFailedAt !== null);
+    const latest = failed.length ? failed.reduce((a, b) => (b.lastFailedAt! > a.lastFailedAt! ? b : a)) : null;
     return {
       owner: who,
       pending: list.length,
-      oldestPendingSince: list.reduce((min, e) => (e.firstFailedAt < min ? e.firstFailedAt : min), list[0]!.firstFailedAt),
-      lastError: { at: latest.lastFailedAt, name: latest.name, message: latest.lastError },
+      oldestPendingSince: list.reduce((min, e) => (e.pendingSince < min ? e.pendingSince : min), list[0]!.pendingSince),
+      lastError: latest ? { at: latest.lastFailedAt!, name: latest.name, message: latest.lastError ?? '' } : null,
       attempts: list.reduce((n, e) => n + e.attempts, 0),
     };
   });
   users.sort((a, b) => a.owner.localeCompare(b.owner));
   return {
     pending: entries.length,
-    oldestPendingSince: entries[0]?.firstFailedAt ?? null,
+    oldestPendingSince: entries[0]?.pendingSince ?? null,
     users,
   };
 }
@@ -47,7 +49,7 @@ export function formatStatus(s: SyncStatus): string[] {
   return [
     `${s.pending} calendar object(s) waiting for the CRM, the oldest since ${s.oldestPendingSince}.`,
     ...s.users.map(
-      (u) => `${u.owner}\t${u.pending} pending since ${u.oldestPendingSince}\t${u.attempts} attempt(s)\tlast error ${u.lastError.at} on ${u.lastError.name}: ${u.lastError.message}`,
+      (u) => `${u.owner}\t${u.pending} pending since ${u.oldestPendingSince}\t${u.attempts} failed attempt(s)${u.lastError ? `\tlast error ${u.lastError.at} on ${u.lastError.name}: ${u.lastError.message}` : ''}`,
     ),
   ];
 }

@@ -1,54 +1,71 @@
 /**
  * Composition of the bridge: given the store and a CRM connector, the CalDAV side gets the change
- * hook core calls after each write, and the CRM side gets the listener, the outbox status and the
- * replay, all on the same store.
+ * hook core calls after each write, and the CRM side gets the listener, the outbox status, the
+ * delivery of one entry (the stream trigger's) and the replay, all on the same store.
  */
 import type { CrmConnector } from '../crm/types';
 import type { CalendarStore, UserStore } from '../store/types';
 import type { Logger } from '../platform/log';
-import type { AlongsideWrite, ObjectChangeHook, PendingChange } from '../core/types';
-import { crmAlongside, type AtomicCrm } from './crm-alongside';
-import { crmChangeHook } from './crm-change-hook';
+import type { ObjectChangeHook } from '../core/types';
+import { crmChangeHook, type CrmDelivery } from './crm-change-hook';
 import { crmToCaldav, type CaldavWriter } from './crm-to-caldav';
-import type { Outbox } from './outbox';
-import { retryPending, type RetryReport } from './retry';
+import { deliver, retryPending, type DeliveryOutcome, type RetryReport } from './delivery';
+import type { Outbox, OutboxKey } from './outbox';
+import { InProcessOutboxWorker } from './outbox-worker';
 import { syncStatus, type SyncStatus } from './status';
 
 export interface CrmSync {
   connector: CrmConnector;
   outbox: Outbox;
+  /** How phone writes reach this CRM (crm-change-hook.ts). */
+  delivery: CrmDelivery;
   /** For the CRM API (after every event write) and the scheduled jobs. */
   listener: CaldavWriter;
   /** For /crm/v1/status and `crm-caldav sync status`. */
   status(owner?: string): Promise<SyncStatus>;
+  /** One entry's delivery (the outbox stream's trigger on AWS). */
+  deliver(key: OutboxKey): Promise<DeliveryOutcome>;
   /** For the scheduled job and `crm-caldav sync retry`. */
   retry(owner?: string): Promise<RetryReport>;
+  /** The in-process worker's deliveries have all ended (tests, shutdown); resolves at once without one. */
+  idle(): Promise<void>;
 }
 
-export interface SyncWiringOptions {
+export interface SyncWiring {
+  store: CalendarStore;
+  /** Our users: whose calendars CRM events go to. */
+  users: Pick<UserStore, 'getUser'>;
+  connector: CrmConnector;
+  outbox: Outbox;
+  delivery: CrmDelivery;
+  /**
+   * Outbox-first only: deliver in this process right after each write (the local server), with
+   * these waits between failed tries; absent = the outbox stream's trigger delivers (AWS).
+   */
+  inProcess?: { retryDelaysMs?: number[] };
   now?: () => Date;
   log?: Logger;
-  /** The connector when it can join the calendar's transaction (the built-in CRM on the store's DynamoDB). */
-  atomic?: AtomicCrm;
 }
 
 export interface WiredSync {
   onObjectChange: ObjectChangeHook;
-  writeAlongside?: (change: PendingChange) => AlongsideWrite | undefined;
   crm: CrmSync;
 }
 
-export function wireCrmSync(store: CalendarStore, users: Pick<UserStore, 'getUser'>, connector: CrmConnector, outbox: Outbox, opts: SyncWiringOptions = {}): WiredSync {
-  const deps = { store, users, crm: connector, outbox, now: opts.now, log: opts.log };
+export function wireCrmSync(w: SyncWiring): WiredSync {
+  const deps = { store: w.store, users: w.users, crm: w.connector, outbox: w.outbox, now: w.now, log: w.log };
+  const worker = w.delivery === 'outbox-first' && w.inProcess ? new InProcessOutboxWorker((key) => deliver(deps, key), { ...w.inProcess, log: w.log }) : undefined;
   return {
-    onObjectChange: crmChangeHook(deps),
-    writeAlongside: opts.atomic && crmAlongside(opts.atomic, opts.log),
+    onObjectChange: crmChangeHook({ ...deps, delivery: w.delivery, worker }),
     crm: {
-      connector,
-      outbox,
+      connector: w.connector,
+      outbox: w.outbox,
+      delivery: w.delivery,
       listener: crmToCaldav(deps),
-      status: (owner) => syncStatus(outbox, owner),
+      status: (owner) => syncStatus(w.outbox, owner),
+      deliver: (key) => deliver(deps, key),
       retry: (owner) => retryPending(deps, { owner }),
+      idle: async () => worker?.idle(),
     },
   };
 }

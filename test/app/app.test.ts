@@ -39,9 +39,8 @@ describe('buildApp (DynamoDB, from the environment)', () => {
     expect(app.config.syncRetentionSeconds).toBe(86_400);
     expect(app.crm).toBeNull();
     expect(app.onObjectChange).toBeUndefined();
-    expect(app.writeAlongside).toBeUndefined();
     expect(app.jobDeps).toBeNull();
-    // The CRM REST API still serves the built-in CRM, without a listener.
+    // The admin API still answers; the built-in CRM is not wired at all.
     expect(app.crmApi).toBeTypeOf('function');
     await app.close();
   });
@@ -50,7 +49,7 @@ describe('buildApp (DynamoDB, from the environment)', () => {
     const app = buildApp({ env: ENDPOINT });
     expect(app.onObjectChange).toBeTypeOf('function');
     // On the calendar's own DynamoDB, its part of a phone write joins the calendar's transaction.
-    expect(app.writeAlongside).toBeTypeOf('function');
+    expect(app.crm?.delivery).toBe('in-transaction');
     expect(app.admins).not.toBeNull();
     expect(app.activity).not.toBeNull();
     expect(app.crm?.connector).toBeInstanceOf(BuiltinCrm);
@@ -80,7 +79,7 @@ describe('composeApp', () => {
     const store = new MemoryCalendarStore();
     const now = () => new Date('2026-01-01T00:00:00Z');
     const connector = new MemoryCrmConnector();
-    const app = composeApp({ store, users: new MemoryUserStore(), config: DEFAULT_CONFIG, now, bridge: { connector, outbox: new MemoryOutbox() } });
+    const app = composeApp({ store, users: new MemoryUserStore(), config: DEFAULT_CONFIG, now, bridge: { connector, outbox: new MemoryOutbox(), delivery: 'after-commit' } });
     expect(app.crm?.connector).toBe(connector);
     expect(app.onObjectChange).toBeTypeOf('function');
     expect(app.now()).toEqual(now());

@@ -121,7 +121,7 @@ describe('admin console in Chromium', () => {
 
   it('shows a change waiting for the CRM with its last error, and retries it', async () => {
     const [object] = await server.store.listObjects(ANA);
-    await server.app.crm!.outbox.record({ owner: ANA, name: object!.name, uid: 'x', error: 'CrmUnavailable: the CRM timed out', at: new Date().toISOString() });
+    await server.app.crm!.outbox.record({ owner: ANA, name: object!.name, uids: ['x'], error: 'CrmUnavailable: the CRM timed out', at: new Date().toISOString() });
     await page.reload();
     const pending = page.getByTestId('pending');
     await expect.poll(() => pending.textContent()).toContain('1 change waiting since');

@@ -59,7 +59,7 @@ describe('scheduled handler', () => {
   it('on AWS, writes the outbox backlog age as an embedded-metric-format line', async () => {
     const app = buildApp({ env: t.env });
     const hoursAgo = new Date(Date.now() - 2 * 3_600_000).toISOString();
-    await app.crm!.outbox.record({ owner: 'someone.else@zillum.com', name: 'waiting.ics', uid: 'waiting', at: hoursAgo, error: 'CrmUnavailable: down' });
+    await app.crm!.outbox.record({ owner: 'someone.else@zillum.com', name: 'waiting.ics', uids: ['waiting'], at: hoursAgo, error: 'CrmUnavailable: down' });
     const lines: string[] = [];
     const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
     process.env.AWS_LAMBDA_FUNCTION_NAME = 'scheduled-test';

@@ -61,7 +61,7 @@ describe('davHandler', () => {
     const object = { name: 'x.ics', uid: 'x', etag: '"1"', ics: 'BEGIN:VCALENDAR', lastModified: NOW.toISOString(), size: 15, rangeStart: null, rangeEnd: null, recurring: false };
     let settled: Promise<unknown> | undefined;
     const handler = davHandler(async (_req, ctx) => {
-      settled = Promise.allSettled([ctx.store.putObject('ana@example.com', object), ctx.store.patchCalendarProps('ana@example.com', { '{x}p': 'v' }, []), ctx.onObjectChange?.({ kind: 'put', owner: 'ana@example.com', object })]);
+      settled = Promise.allSettled([ctx.store.putObject('ana@example.com', object), ctx.store.patchCalendarProps('ana@example.com', { '{x}p': 'v' }, []), ctx.onObjectChange?.({ kind: 'put', owner: 'ana@example.com', object, carried: false })]);
       await settled;
       return { status: 201, headers: {} };
     }, source);

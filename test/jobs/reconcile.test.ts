@@ -90,7 +90,7 @@ describe('reconciliation', () => {
     const name = (await w.store.findNameByUid(PAT, uidForCrmId(e.id)))!;
     // The phone's DELETE landed; the CRM was down, so the deletion waits in the outbox.
     await w.store.deleteObject(PAT, name);
-    await w.outbox.record({ owner: PAT, name, uid: uidForCrmId(e.id), error: 'CrmUnavailable: down', at: w.clock.now.toISOString() });
+    await w.outbox.record({ owner: PAT, name, uids: [uidForCrmId(e.id)], error: 'CrmUnavailable: down', at: w.clock.now.toISOString() });
     // Meanwhile an integration edits the event in the CRM.
     await w.save({ ...e, Description: 'edited by an integration' });
     expect(await runReconciliation(w.deps)).toMatchObject({ examined: 1, applied: 0, deferred: 1 });

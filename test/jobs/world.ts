@@ -67,11 +67,11 @@ export async function jobWorld(records: UserRecord[] = [user(PAT), user(SAM)]): 
   const users = new DynamoUserStore(t.doc, t.tables.users);
   for (const r of records) await users.putUser(r);
   const crm = new BuiltinCrm(t.doc, { table: t.tables.crm, users, now });
-  const store = new DynamoCalendarStore(t.doc, { events: t.tables.events, sync: t.tables.sync }, { retentionSeconds: 30 * 86_400, now });
+  // As shipped: the built-in CRM joins the calendar's transaction for phone writes.
+  const store = new DynamoCalendarStore(t.doc, { events: t.tables.events, sync: t.tables.sync }, { retentionSeconds: 30 * 86_400, now, participant: crm.participant() });
   const outbox = new DynamoOutbox(t.doc, t.tables.outbox);
   const jobs = new DynamoJobStore(t.doc, t.tables.jobs);
-  // As shipped: the built-in CRM joins the calendar's transaction for phone writes.
-  const app = composeApp({ config: DEFAULT_CONFIG, now, users, store, jobs, bridge: { connector: crm, outbox, atomic: crm } });
+  const app = composeApp({ config: DEFAULT_CONFIG, now, users, store, jobs, bridge: { connector: crm, outbox, delivery: 'in-transaction' } });
   const deps: JobDeps = app.jobDeps!;
   return {
     t,

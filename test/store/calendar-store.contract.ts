@@ -85,7 +85,7 @@ export function calendarStoreContract(label: string, factory: StoreFactory) {
       it('creates an object and advances seq', async () => {
         fresh();
         const a = calendarObject('a.ics', 'u1');
-        expect(await store.putObject(owner, a)).toEqual({ created: true, seq: 1 });
+        expect(await store.putObject(owner, a)).toEqual({ created: true, seq: 1, carried: false });
         expect((await store.getCalendar(owner)).seq).toBe(1);
         expect(await store.getObject(owner, 'a.ics')).toEqual(a);
         expect(await store.findNameByUid(owner, 'u1')).toBe('a.ics');
@@ -95,7 +95,7 @@ export function calendarStoreContract(label: string, factory: StoreFactory) {
         fresh();
         await store.putObject(owner, calendarObject('a.ics', 'u1'));
         const a2 = calendarObject('a.ics', 'u1');
-        expect(await store.putObject(owner, a2)).toEqual({ created: false, seq: 2 });
+        expect(await store.putObject(owner, a2)).toEqual({ created: false, seq: 2, carried: false });
         expect(await store.getObject(owner, 'a.ics')).toEqual(a2);
         expect(await store.listObjects(owner)).toHaveLength(1);
       });
@@ -104,7 +104,7 @@ export function calendarStoreContract(label: string, factory: StoreFactory) {
         const alice = newOwner();
         const bob = newOwner();
         await store.putObject(alice, calendarObject('a.ics', 'shared-uid'));
-        expect(await store.putObject(bob, calendarObject('a.ics', 'shared-uid'))).toEqual({ created: true, seq: 1 });
+        expect(await store.putObject(bob, calendarObject('a.ics', 'shared-uid'))).toEqual({ created: true, seq: 1, carried: false });
         expect(await store.listObjects(alice)).toHaveLength(1);
         expect((await store.getCalendar(bob)).seq).toBe(1);
       });
@@ -128,7 +128,7 @@ export function calendarStoreContract(label: string, factory: StoreFactory) {
           store.putObject(owner, calendarObject('a.ics', 'u1'), { ifMatch: '"stale"' }),
         ).rejects.toThrow(PreconditionFailed);
         const a2 = calendarObject('a.ics', 'u1');
-        expect(await store.putObject(owner, a2, { ifMatch: a.etag })).toEqual({ created: false, seq: 2 });
+        expect(await store.putObject(owner, a2, { ifMatch: a.etag })).toEqual({ created: false, seq: 2, carried: false });
         expect((await store.getObject(owner, 'a.ics'))?.etag).toBe(a2.etag);
       });
 
@@ -150,6 +150,7 @@ export function calendarStoreContract(label: string, factory: StoreFactory) {
         expect(await store.putObject(owner, calendarObject('a.ics', 'u1'), { ifMatch: '*' })).toEqual({
           created: false,
           seq: 2,
+          carried: false,
         });
       });
 
@@ -173,7 +174,7 @@ export function calendarStoreContract(label: string, factory: StoreFactory) {
         expect(Date.parse(at!)).not.toBeNaN();
         expect(await store.findNameByUid(owner, 'u1')).toBeNull();
         // The tombstone does not hold the UID: another resource may take it, which clears it.
-        expect(await store.putObject(owner, calendarObject('b.ics', 'u1'))).toEqual({ created: true, seq: 3 });
+        expect(await store.putObject(owner, calendarObject('b.ics', 'u1'))).toEqual({ created: true, seq: 3, carried: false });
         expect(await store.uidDeletedAt(owner, 'u1')).toBeNull();
         expect(await store.findNameByUid(owner, 'u1')).toBe('b.ics');
       });
@@ -184,7 +185,7 @@ export function calendarStoreContract(label: string, factory: StoreFactory) {
         await store.putObject(owner, calendarObject('a.ics', 'u2'));
         expect(await store.findNameByUid(owner, 'u1')).toBeNull();
         expect(await store.findNameByUid(owner, 'u2')).toBe('a.ics');
-        expect(await store.putObject(owner, calendarObject('b.ics', 'u1'))).toEqual({ created: true, seq: 3 });
+        expect(await store.putObject(owner, calendarObject('b.ics', 'u1'))).toEqual({ created: true, seq: 3, carried: false });
         await expect(store.putObject(owner, calendarObject('c.ics', 'u2'))).rejects.toThrow(UidConflict);
       });
     });
@@ -193,11 +194,11 @@ export function calendarStoreContract(label: string, factory: StoreFactory) {
       it('removes the object and its UID, and advances seq', async () => {
         fresh();
         await store.putObject(owner, calendarObject('a.ics', 'u1'));
-        expect(await store.deleteObject(owner, 'a.ics')).toEqual({ seq: 2, uid: 'u1' });
+        expect(await store.deleteObject(owner, 'a.ics')).toEqual({ seq: 2, uid: 'u1', carried: false });
         expect(await store.getObject(owner, 'a.ics')).toBeNull();
         expect(await store.findNameByUid(owner, 'u1')).toBeNull();
         expect(await store.listObjects(owner)).toEqual([]);
-        expect(await store.putObject(owner, calendarObject('b.ics', 'u1'))).toEqual({ created: true, seq: 3 });
+        expect(await store.putObject(owner, calendarObject('b.ics', 'u1'))).toEqual({ created: true, seq: 3, carried: false });
       });
 
       it('throws NotFound for a missing object without advancing seq', async () => {
@@ -215,7 +216,7 @@ export function calendarStoreContract(label: string, factory: StoreFactory) {
         await store.putObject(owner, a);
         await expect(store.deleteObject(owner, 'a.ics', { ifMatch: '"stale"' })).rejects.toThrow(PreconditionFailed);
         expect(await store.getObject(owner, 'a.ics')).toEqual(a);
-        expect(await store.deleteObject(owner, 'a.ics', { ifMatch: a.etag })).toEqual({ seq: 2, uid: 'u1' });
+        expect(await store.deleteObject(owner, 'a.ics', { ifMatch: a.etag })).toEqual({ seq: 2, uid: 'u1', carried: false });
       });
     });
 
@@ -264,7 +265,7 @@ export function calendarStoreContract(label: string, factory: StoreFactory) {
         expect(await store.getObject(owner, 'later.ics')).toBeNull();
         expect((await store.getCalendar(owner)).seq).toBe(0);
         open();
-        expect(await writing).toEqual({ created: true, seq: 1 });
+        expect(await writing).toEqual({ created: true, seq: 1, carried: false });
         expect(await store.findNameByUid(owner, 'later')).toBe('later.ics');
       });
     });
@@ -445,10 +446,10 @@ export function calendarStoreContract(label: string, factory: StoreFactory) {
       it('survives object writes, and writes survive it', async () => {
         fresh();
         await store.patchCalendarProps(owner, { [DISPLAY]: 'Work' }, []);
-        expect(await store.putObject(owner, calendarObject('a.ics', 'u1'))).toEqual({ created: true, seq: 1 });
+        expect(await store.putObject(owner, calendarObject('a.ics', 'u1'))).toEqual({ created: true, seq: 1, carried: false });
         await store.patchCalendarProps(owner, { [COLOR]: '#00FF00FF' }, []);
         expect(await store.getCalendar(owner)).toEqual({ seq: 1, props: { [DISPLAY]: 'Work', [COLOR]: '#00FF00FF' } });
-        expect(await store.putObject(owner, calendarObject('b.ics', 'u2'))).toEqual({ created: true, seq: 2 });
+        expect(await store.putObject(owner, calendarObject('b.ics', 'u2'))).toEqual({ created: true, seq: 2, carried: false });
       });
 
       it('removing properties never set is not an error', async () => {

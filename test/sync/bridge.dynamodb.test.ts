@@ -47,7 +47,7 @@ beforeAll(async () => {
   crm.addPerson({ id: 'L1', module: 'Leads', First_Name: 'Larry', Last_Name: 'Lead', Email: 'larry@acme.example' });
   crm.addPerson({ id: 'C1', module: 'Contacts', First_Name: 'Carla', Last_Name: 'Contact', Email: 'carla@acme.example' });
   store = new DynamoCalendarStore(t.doc, { events: t.tables.events, sync: t.tables.sync });
-  const app = composeApp({ store, users, config: DEFAULT_CONFIG, bridge: { connector: crm, outbox: new DynamoOutbox(t.doc, t.tables.outbox) } });
+  const app = composeApp({ store, users, config: DEFAULT_CONFIG, bridge: { connector: crm, outbox: new DynamoOutbox(t.doc, t.tables.outbox), delivery: 'after-commit' } });
   bridge = app.crm!;
   server = await startLocalServer({ port: 0, app });
 });

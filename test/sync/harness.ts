@@ -15,7 +15,7 @@ import { MemoryCalendarStore, MemoryUserStore } from '../../lambda/store/memory'
 import { crmChangeHook } from '../../lambda/sync/crm-change-hook';
 import { crmToCaldav } from '../../lambda/sync/crm-to-caldav';
 import { MemoryOutbox } from '../../lambda/sync/outbox';
-import { retryPending } from '../../lambda/sync/retry';
+import { retryPending } from '../../lambda/sync/delivery';
 
 export const fixture = (name: string): string =>
   readFileSync(new URL(`../fixtures/crm/${name}`, import.meta.url), 'utf8');
@@ -48,7 +48,7 @@ export function makeWorld() {
   for (const u of [OLIVIA, UMA]) void users.putUser({ email: u.email, passwordHash: '', enabled: true, createdAt: '2024-01-01T00:00:00Z', enabledAt: '2024-01-01T00:00:00Z' });
   crm.addPerson({ id: 'L1', module: 'Leads', First_Name: 'Larry', Last_Name: 'Lead', Email: 'larry@acme.example' });
   crm.addPerson({ id: 'C1', module: 'Contacts', First_Name: 'Carla', Last_Name: 'Contact', Email: 'carla@acme.example' });
-  const onObjectChange = crmChangeHook({ store: inner, crm, outbox, now });
+  const onObjectChange = crmChangeHook({ store: inner, crm, outbox, now, delivery: 'after-commit' });
   const listener = crmToCaldav({ store: inner, users, crm, outbox, now });
 
   const ctx = (email: string): DavContext => ({ user: { email }, store: inner, config: DEFAULT_CONFIG, now, onObjectChange });

@@ -46,7 +46,7 @@ describe('CRM outage during phone writes', () => {
     w.tick();
     await w.phone.put(NAME, ics.replace('SUMMARY:Quarterly review with Acme', 'SUMMARY:v3'));
     const [entry] = await w.outbox.list();
-    expect(entry).toMatchObject({ attempts: 3, firstFailedAt: '2024-04-05T12:00:00.000Z', lastFailedAt: '2024-04-05T12:02:00.000Z' });
+    expect(entry).toMatchObject({ attempts: 3, pendingSince: '2024-04-05T12:00:00.000Z', lastFailedAt: '2024-04-05T12:02:00.000Z' });
     expect(await w.outbox.list()).toHaveLength(1);
     w.crm.available = true;
     await w.retry();
@@ -86,7 +86,7 @@ describe('CRM outage during phone writes', () => {
     await w.phone.put(NAME, fixture('ios-event.ics'));
     w.crm.available = true;
     const [entry] = await w.outbox.list();
-    await w.outbox.record({ owner: OLIVIA.email, name: NAME, uid: 'x', error: 'again', at: w.now().toISOString() });
+    await w.outbox.record({ owner: OLIVIA.email, name: NAME, uids: ['x'], error: 'again', at: w.now().toISOString() });
     expect(await w.outbox.remove(entry!, entry!.rev)).toBe(false);
     expect(await w.outbox.list()).toHaveLength(1);
   });
@@ -107,7 +107,7 @@ describe('CRM outage during phone writes', () => {
       throw new CrmValidationError('Venue', 'too long');
     };
     expect((await w.phone.put(NAME, fixture('ios-event.ics'))).status).toBe(201);
-    expect((await syncStatus(w.outbox)).users[0]?.lastError.message).toBe('CrmValidationError: Venue: too long');
+    expect((await syncStatus(w.outbox)).users[0]?.lastError?.message).toBe('CrmValidationError: Venue: too long');
     w.crm.upsertEvent = upsert;
     expect(await w.retry()).toMatchObject({ delivered: 1 });
   });

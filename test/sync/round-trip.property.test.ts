@@ -88,7 +88,7 @@ describe('round trips through the bridge (property-based)', () => {
   let ctx: DavContext;
   beforeAll(async () => {
     w = await jobWorld();
-    ctx = { user: { email: PAT }, store: w.store, config: DEFAULT_CONFIG, now: () => w.clock.now, onObjectChange: w.app.onObjectChange, writeAlongside: w.app.writeAlongside };
+    ctx = { user: { email: PAT }, store: w.store, config: DEFAULT_CONFIG, now: () => w.clock.now, onObjectChange: w.app.onObjectChange };
     await runReconciliation(w.deps);
   });
   afterAll(() => w.t.drop());

@@ -7,7 +7,7 @@ import type { DeviceActivity } from '../../accounts/activity';
 import type { UserView } from '../../admin-api/users';
 import type { ExportProgressView } from '../../jobs/progress';
 import type { SyncStatus } from '../../sync/status';
-import type { RetryReport } from '../../sync/retry';
+import type { RetryReport } from '../../sync/delivery';
 
 export type { UserView, DeviceActivity, ExportProgressView, SyncStatus };
 

@@ -82,9 +82,7 @@ export function Organisation() {
                       <a href={`#/users/${encodeURIComponent(u.owner)}`}>{u.owner}</a>
                     </td>
                     <td>{u.pending}</td>
-                    <td>
-                      {ago(u.lastError.at)}: {u.lastError.message}
-                    </td>
+                    <td>{u.lastError ? `${ago(u.lastError.at)}: ${u.lastError.message}` : 'on its way, nothing failed'}</td>
                   </tr>
                 ))}
               </tbody>

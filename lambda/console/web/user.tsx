@@ -162,12 +162,16 @@ function Pending({ email, status, onRetried }: { email: string; status: SyncStat
       {mine ? (
         <>
           <p>
-            <strong>{mine.pending}</strong> change{mine.pending === 1 ? '' : 's'} waiting since {formatTime(mine.oldestPendingSince)} ({mine.attempts} attempt
+            <strong>{mine.pending}</strong> change{mine.pending === 1 ? '' : 's'} waiting since {formatTime(mine.oldestPendingSince)} ({mine.attempts} failed attempt
             {mine.attempts === 1 ? '' : 's'}).
           </p>
-          <p class="muted">
-            Last error {ago(mine.lastError.at)}, on {mine.lastError.name}: {mine.lastError.message}
-          </p>
+          {mine.lastError ? (
+            <p class="muted">
+              Last error {ago(mine.lastError.at)}, on {mine.lastError.name}: {mine.lastError.message}
+            </p>
+          ) : (
+            <p class="muted">On its way to the CRM; no delivery has failed.</p>
+          )}
         </>
       ) : (
         <p>Nothing waiting: every change from this user's devices has reached the CRM.</p>

@@ -31,13 +31,13 @@ export const deleteMethod: CoreMethod = async (req, ctx) => {
     checkWritePreconditions(pre, current.etag);
     cond = pinState(current.etag);
   }
-  const alongside = ctx.writeAlongside?.({ kind: 'delete', owner: node.email, name: node.name });
-  let uid: string;
+  let deleted: { uid: string; carried: boolean };
   try {
-    ({ uid } = await ctx.store.deleteObject(node.email, node.name, cond, alongside && { alongside: alongside.prepare }));
+    // A client's write: the store's transaction participant joins it (CommitOptions.join).
+    deleted = await ctx.store.deleteObject(node.email, node.name, cond, { join: true });
   } catch (err) {
     rethrowStoreError(err, node.email);
   }
-  await ctx.onObjectChange?.({ kind: 'delete', owner: node.email, name: node.name, uid }, alongside);
+  await ctx.onObjectChange?.({ kind: 'delete', owner: node.email, name: node.name, uid: deleted.uid, carried: deleted.carried });
   return { status: 204, headers: {} };
 };

@@ -10,7 +10,7 @@ import { assertOwnNode } from '../access';
 import { DavError, forbidden } from '../errors';
 import { analyzeCalendarObject, etagFor } from '../ics';
 import { resolvePath, type DavNode } from '../paths';
-import type { AlongsideWrite, DavContext, CoreMethod, DavRequest } from '../types';
+import type { DavContext, CoreMethod, DavRequest } from '../types';
 import type { StoredObject, WriteCondition } from '../../store/types';
 import { rethrowStoreError } from '../store-errors';
 import { asStoreCondition, checkWritePreconditions, hasWritePreconditions, pinState, readPreconditions } from './conditional';
@@ -40,10 +40,8 @@ export const put: CoreMethod = async (req, ctx) => {
     size: Buffer.byteLength(text, 'utf8'),
   };
   const cond = await writeCondition(req, ctx, node.email, node.name);
-  const change = { kind: 'put', owner: node.email, object } as const;
-  const alongside = ctx.writeAlongside?.(change);
-  const { created } = await store(ctx, node.email, object, cond, alongside);
-  await ctx.onObjectChange?.(change, alongside);
+  const { created, carried } = await store(ctx, node.email, object, cond);
+  await ctx.onObjectChange?.({ kind: 'put', owner: node.email, object, carried });
   const headers: Record<string, string> = text === ics ? { etag: object.etag } : {};
   return { status: created ? 201 : 204, headers };
 };
@@ -77,9 +75,10 @@ async function writeCondition(req: DavRequest, ctx: DavContext, owner: string, n
   return pinState(current);
 }
 
-async function store(ctx: DavContext, owner: string, object: StoredObject, cond: WriteCondition, alongside: AlongsideWrite | undefined) {
+/** A client's write: the store's transaction participant joins it (CommitOptions.join). */
+async function store(ctx: DavContext, owner: string, object: StoredObject, cond: WriteCondition) {
   try {
-    return await ctx.store.putObject(owner, object, cond, alongside && { alongside: alongside.prepare });
+    return await ctx.store.putObject(owner, object, cond, { join: true });
   } catch (err) {
     rethrowStoreError(err, owner, object.uid);
   }

@@ -20,9 +20,10 @@ import {
   type PersonModule,
   type UpsertOptions,
 } from '../types';
-import type { AlongsideWrite, PendingChange } from '../../core/types';
 import type { CrmContext } from './context';
-import { phoneWrite } from './phone-write';
+import { phoneWriteParticipant } from './phone-write';
+import type { TransactionParticipant } from '../../store/dynamodb/participant';
+import type { Logger } from '../../platform/log';
 import { eventIdByUid, getEvent, getEvents, ownerIndex } from './event-reads';
 import { deleteEvent, upsertEvent } from './event-writes';
 import { latestCursor, listChangesSince } from './feed';
@@ -118,9 +119,9 @@ export class BuiltinCrm implements CrmApiBackend {
     });
   }
 
-  /** The CRM side of a phone's PUT or DELETE, committed in the calendar's transaction (phone-write.ts). */
-  phoneWrite(change: PendingChange): AlongsideWrite {
-    return phoneWrite(this.ctx, change);
+  /** The CRM side of each phone PUT and DELETE, for the DynamoDB calendar store to commit with its own (phone-write.ts). */
+  participant(log?: Logger): TransactionParticipant {
+    return phoneWriteParticipant(this.ctx, log);
   }
 
   findPersonByEmail(email: string): Promise<PersonMatch | null> {

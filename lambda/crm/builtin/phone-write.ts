@@ -1,16 +1,21 @@
 /**
- * A phone's write as the built-in CRM's part of the calendar's own transaction: the event record,
- * its indexes and its feed entry, prepared from reads that travel in the calendar write's one
- * round trip and committed by the calendar store with its own items (store CommitOptions.alongside).
- * So a phone PUT is one BatchGetItem and one TransactWriteItems, and CalDAV and CRM never disagree.
+ * A phone's write as the built-in CRM's part of the calendar's own transaction: the built-in CRM
+ * is the DynamoDB calendar store's transaction participant (store/dynamodb/participant.ts, wired
+ * in app/build.ts). The event record, its indexes and its feed entry are prepared from reads that
+ * travel in the calendar write's one round trip and committed by the store with its own items, so
+ * a phone PUT is one BatchGetItem and one TransactWriteItems, and CalDAV and CRM never disagree.
+ * What cannot be prepared here (a UID naming someone else's event) commits the calendar alone, and
+ * the bridge's change hook writes the CRM after it.
  *
  * Every key is known before anything is read: a CRM-made UID names its event (crmIdFromUid), and
  * a phone-made event's id is derived from its owner and UID (phoneEventId). Events linked before
  * ids were derived are found through the UID index, at the cost of a second round of reads.
  */
 import { createHash } from 'node:crypto';
-import type { AlongsideWrite, PendingChange } from '../../core/types';
-import type { StoredObject } from '../../store/types';
+import type { TransactItem } from '../../platform/dynamodb/retry';
+import { errorText, silentLogger, type Logger } from '../../platform/log';
+import type { ParticipantPart, TransactionParticipant } from '../../store/dynamodb/participant';
+import type { PendingWrite, StoredObject } from '../../store/types';
 import { attendeeEmails, crmIdFromUid } from '../mapping';
 import { decidePhoneWrite, isLinkedTo } from '../phone-change';
 import type { CrmEvent } from '../types';
@@ -26,7 +31,22 @@ export const phoneEventId = (owner: string, uid: string) =>
   `p-${createHash('sha256').update(`${owner.toLowerCase()}\n${uid}`).digest('hex').slice(0, 32)}`;
 
 /** Thrown when the event cannot be written in the calendar's transaction (the bridge then writes it after). */
-export class NotAlongside extends Error {}
+class NotAlongside extends Error {}
+
+/** A part whose reads or decision failed declines (null) and logs why: the change hook then writes the CRM. */
+function declining(part: { keys: number; items(current: Promise<{ uid: string } | null>): Promise<TransactItem[]> }, owner: string, log: Logger): ParticipantPart {
+  return {
+    keys: part.keys,
+    prepare: async (current) => {
+      try {
+        return await part.items(current);
+      } catch (err) {
+        log('info', 'CRM change made after the calendar write', { owner, error: errorText(err) });
+        return null;
+      }
+    },
+  };
+}
 
 interface Target {
   id: string;
@@ -54,12 +74,12 @@ async function target(ctx: CrmContext, owner: string, uid: string, candidate: st
 
 const candidateOf = (owner: string, uid: string) => crmIdFromUid(uid) ?? phoneEventId(owner, uid);
 
-function putWrite(ctx: CrmContext, owner: string, obj: StoredObject): AlongsideWrite {
+function putWrite(ctx: CrmContext, owner: string, obj: StoredObject) {
   const emails = attendeeEmails(obj.ics, owner);
   return {
     // Owner, UID link, record, feed counter; each attendee's summary and user.
     keys: 4 + 2 * emails.length,
-    prepare: async () => {
+    items: async (): Promise<TransactItem[]> => {
       const [ownerRecord, t, attendees] = await Promise.all([ctx.users.getUser(owner), target(ctx, owner, obj.uid, candidateOf(owner, obj.uid)), lookupAttendees(ctx, emails)]);
       const existing = t.before && isLinkedTo(t.before, owner, obj.uid) ? t.before : null;
       // A record at the id that is someone else's, or another object's: the bridge makes a new event.
@@ -79,10 +99,10 @@ function putWrite(ctx: CrmContext, owner: string, obj: StoredObject): AlongsideW
 /** iOS names an object after its UID: read as if so, and again if the object says otherwise. */
 const uidOfName = (name: string) => name.replace(/\.ics$/i, '');
 
-function deleteWrite(ctx: CrmContext, owner: string, name: string): AlongsideWrite {
+function deleteWrite(ctx: CrmContext, owner: string, name: string) {
   return {
     keys: 3,
-    prepare: async (current) => {
+    items: async (current: Promise<{ uid: string } | null>): Promise<TransactItem[]> => {
       const guess = uidOfName(name);
       const guessed = target(ctx, owner, guess, candidateOf(owner, guess));
       guessed.catch(() => undefined);
@@ -95,9 +115,18 @@ function deleteWrite(ctx: CrmContext, owner: string, name: string): AlongsideWri
   };
 }
 
-/** The CRM side of a phone's PUT or DELETE, to commit with the calendar's transaction. */
-export function phoneWrite(ctx: CrmContext, change: PendingChange): AlongsideWrite {
-  const owner = change.owner.toLowerCase();
-  if (change.kind === 'put') return putWrite(ctx, owner, change.object);
-  return deleteWrite(ctx, owner, change.name);
+/** The built-in CRM as the calendar store's participant: its side of every phone PUT and DELETE. */
+export function phoneWriteParticipant(ctx: CrmContext, log: Logger = silentLogger): TransactionParticipant {
+  return {
+    join(write: PendingWrite): ParticipantPart {
+      const owner = write.owner.toLowerCase();
+      try {
+        return declining(write.kind === 'put' ? putWrite(ctx, owner, write.object) : deleteWrite(ctx, owner, write.name), owner, log);
+      } catch (err) {
+        // Text the mapping cannot even read for attendees: nothing to prepare, the hook decides.
+        log('info', 'CRM change made after the calendar write', { owner, error: errorText(err) });
+        return { keys: 0, prepare: async () => null };
+      }
+    },
+  };
 }

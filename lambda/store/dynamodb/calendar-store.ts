@@ -10,10 +10,12 @@ import type {
   CalendarStore,
   Change,
   CommitOptions,
+  DeleteResult,
   ImportResult,
   ObjectImporter,
   ObjectSummary,
   ObjectWrite,
+  PutResult,
   ReadOptions,
   StoredObject,
   WriteCondition,
@@ -21,6 +23,7 @@ import type {
 import { deleteCalendar } from './delete';
 import { importObjects } from './import';
 import type { StoreContext } from './items';
+import type { TransactionParticipant } from './participant';
 import { KeyReader } from '../../platform/dynamodb/key-reader';
 import { patchCalendarProps } from './props';
 import { findInRange, getObject, getObjects } from './read';
@@ -35,6 +38,8 @@ export interface DynamoCalendarStoreOptions {
   now?: () => Date;
   /** The App's one reader, shared with the user store; default a reader of its own. */
   reader?: KeyReader;
+  /** What commits with clients' writes (the built-in CRM, or the outbox of a CRM that cannot join). */
+  participant?: TransactionParticipant;
 }
 
 const DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600;
@@ -54,6 +59,7 @@ export class DynamoCalendarStore implements CalendarStore, ObjectImporter {
       tables: { events: tables.events, sync: tables.sync },
       retentionSeconds: options.retentionSeconds ?? DEFAULT_RETENTION_SECONDS,
       now: options.now ?? (() => new Date()),
+      participant: options.participant,
     };
   }
 
@@ -93,11 +99,11 @@ export class DynamoCalendarStore implements CalendarStore, ObjectImporter {
     return readUidDeletedAt(this.ctx, owner, uid);
   }
 
-  putObject(owner: string, obj: ObjectWrite, cond: WriteCondition = {}, opts: CommitOptions = {}): Promise<{ created: boolean; seq: number }> {
+  putObject(owner: string, obj: ObjectWrite, cond: WriteCondition = {}, opts: CommitOptions = {}): Promise<PutResult> {
     return putObject(this.ctx, owner, obj, cond, opts);
   }
 
-  deleteObject(owner: string, name: string, cond: WriteCondition = {}, opts: CommitOptions = {}): Promise<{ seq: number; uid: string }> {
+  deleteObject(owner: string, name: string, cond: WriteCondition = {}, opts: CommitOptions = {}): Promise<DeleteResult> {
     return deleteObject(this.ctx, owner, name, cond, opts);
   }
 

@@ -2,6 +2,7 @@
  * Item shapes of the events and sync tables (layout in schema.ts) and their mapping to the
  * storage port's types. Only this module knows attribute names.
  */
+import type { TransactionParticipant } from './participant';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ObjectSummary, type StoredObject } from '../types';
 import type { KeyReader } from '../../platform/dynamodb/key-reader';
@@ -15,6 +16,8 @@ export interface StoreContext {
   /** How long change-log entries are kept (the TTL), in seconds. */
   retentionSeconds: number;
   now: () => Date;
+  /** Joins clients' writes (CommitOptions.join) with its own items; absent = none. */
+  participant?: TransactionParticipant;
 }
 
 export const OBJECT_PREFIX = 'obj#';

@@ -1,7 +1,7 @@
 /**
  * putObject / deleteObject: each is one TransactWriteItems touching the object item, its UID
- * guard(s), a new change-log entry and the calendar's sequence counter, and whatever the caller
- * commits alongside (CommitOptions.alongside: the built-in CRM's side of a phone's write).
+ * guard(s), a new change-log entry and the calendar's sequence counter, and, for a client's write
+ * (CommitOptions.join), the store's transaction participant's part (participant.ts).
  *
  * Concurrency: the counter, the object and the UID guard are read together (one BatchGetItem),
  * and the transaction pins every one of those reads with a condition: the counter's
@@ -11,7 +11,20 @@
  * condition means a concurrent writer won the race: re-read and decide again.
  */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { NotFound, ObjectTooLarge, UidConflict, WriteContention, checkCondition, type CommitOptions, type ObjectSummary, type ObjectWrite, type WriteCondition } from '../types';
+import {
+  NotFound,
+  ObjectTooLarge,
+  UidConflict,
+  WriteContention,
+  checkCondition,
+  type CommitOptions,
+  type DeleteResult,
+  type ObjectSummary,
+  type ObjectWrite,
+  type PendingWrite,
+  type PutResult,
+  type WriteCondition,
+} from '../types';
 import {
   MAX_ITEM_BYTES,
   calendarKey,
@@ -35,21 +48,17 @@ export async function putObject(
   obj: ObjectWrite,
   cond: WriteCondition,
   opts: CommitOptions = {},
-): Promise<{ created: boolean; seq: number }> {
+): Promise<PutResult> {
   const item = toObjectItem(owner, obj);
   const bytes = itemBytes(item);
   // Fail clearly before the transaction instead of with the engine's generic ValidationException.
   if (bytes > MAX_ITEM_BYTES) throw new ObjectTooLarge(bytes, MAX_ITEM_BYTES);
+  const part = joined(ctx, { kind: 'put', owner, object: obj }, opts);
 
   return retryWhileContended(`put ${obj.name}`, async () => {
-    // One round trip (the reader batches them, the alongside's too); each read is pinned by a condition below.
+    // One round trip (the reader batches them, the participant's too); each read is pinned by a condition below.
     const head = readObjectHead(ctx, owner, obj.name);
-    const [current, existing, holder, alongside] = await Promise.all([
-      readCurrentSeq(ctx, owner),
-      head,
-      readUidHolder(ctx, owner, obj.uid),
-      opts.alongside?.(head) ?? [],
-    ]);
+    const [current, existing, holder, participant] = await Promise.all([readCurrentSeq(ctx, owner), head, readUidHolder(ctx, owner, obj.uid), part(head)]);
     checkCondition(existing, cond);
     if (holder !== null && holder !== obj.name) throw new UidConflict(holder);
 
@@ -79,12 +88,12 @@ export async function putObject(
       { Put: { TableName: ctx.tables.events, Item: toSummaryItem(owner, obj) } },
       logEntry(ctx, owner, next, obj.name, obj),
       counterAdvance(ctx, owner, current),
-      ...(alongside as TransactItem[]),
+      ...(participant ?? []),
     );
 
     await opts.commitAfter;
     await ctx.doc.send(new TransactWriteCommand({ TransactItems: items }));
-    return { created: !existing, seq: next };
+    return { created: !existing, seq: next, carried: participant !== null };
   });
 }
 
@@ -94,10 +103,11 @@ export async function deleteObject(
   name: string,
   cond: WriteCondition,
   opts: CommitOptions = {},
-): Promise<{ seq: number; uid: string }> {
+): Promise<DeleteResult> {
+  const part = joined(ctx, { kind: 'delete', owner, name }, opts);
   return retryWhileContended(`delete ${name}`, async () => {
     const head = readObjectHead(ctx, owner, name);
-    const [current, existing, alongside] = await Promise.all([readCurrentSeq(ctx, owner), head, opts.alongside?.(head) ?? []]);
+    const [current, existing, participant] = await Promise.all([readCurrentSeq(ctx, owner), head, part(head)]);
     if (!existing) throw new NotFound(name);
     checkCondition(existing, cond);
 
@@ -112,12 +122,23 @@ export async function deleteObject(
           { Put: { TableName: ctx.tables.events, Item: { ...uidKey(owner, existing.uid), name, deletedAt: ctx.now().toISOString() }, ...heldByOrFree(name) } },
           logEntry(ctx, owner, next, name),
           counterAdvance(ctx, owner, current),
-          ...(alongside as TransactItem[]),
+          ...(participant ?? []),
         ],
       }),
     );
-    return { seq: next, uid: existing.uid };
+    return { seq: next, uid: existing.uid, carried: participant !== null };
   });
+}
+
+/**
+ * The participant's part of a client's write, per attempt: null when there is none or it cannot
+ * take part. Reads beyond what is allowed before the commit gate wait for the gate first.
+ */
+function joined(ctx: StoreContext, write: PendingWrite, opts: CommitOptions): (head: Promise<ObjectHead | null>) => Promise<TransactItem[] | null> {
+  const part = opts.join ? ctx.participant?.join(write) : undefined;
+  if (!part) return async () => null;
+  const early = part.keys <= (opts.readsBeforeCommit ?? Infinity);
+  return (head) => (early ? part.prepare(head) : Promise.resolve(opts.commitAfter).then(() => part.prepare(head)));
 }
 
 interface ObjectHead {

@@ -9,6 +9,8 @@ import { deleteMethod } from '../../../lambda/core/methods/delete';
 import { put } from '../../../lambda/core/methods/put';
 import { DEFAULT_CONFIG, type DavContext } from '../../../lambda/core/types';
 import { phoneEventId } from '../../../lambda/crm/builtin/phone-write';
+import { DynamoCalendarStore } from '../../../lambda/store/dynamodb/calendar-store';
+import type { TransactionParticipant } from '../../../lambda/store/dynamodb/participant';
 import { uidForCrmId } from '../../../lambda/crm/mapping';
 import { PAT, SAM, event, jobWorld, type JobWorld } from '../../jobs/world';
 
@@ -16,7 +18,7 @@ let w: JobWorld;
 let ctx: DavContext;
 beforeAll(async () => {
   w = await jobWorld();
-  ctx = { user: { email: PAT }, store: w.store, config: DEFAULT_CONFIG, now: () => w.clock.now, onObjectChange: w.app.onObjectChange, writeAlongside: w.app.writeAlongside };
+  ctx = { user: { email: PAT }, store: w.store, config: DEFAULT_CONFIG, now: () => w.clock.now, onObjectChange: w.app.onObjectChange };
 });
 afterAll(() => w.t.drop());
 
@@ -83,23 +85,27 @@ describe('a phone write and its CRM event, in one transaction', () => {
     const id = phoneEventId(PAT, 'C1');
     // The CRM writes between the phone write's read and its commit: the first commit is cancelled.
     let raced = false;
-    const racing: DavContext = {
-      ...ctx,
-      writeAlongside: (change) => {
-        const write = w.app.writeAlongside!(change)!;
+    const participant = w.crm.participant();
+    const racingParticipant: TransactionParticipant = {
+      join: (change) => {
+        const part = participant.join(change)!;
         return {
-          ...write,
+          keys: part.keys,
           prepare: async (current) => {
-            const ops = await write.prepare(current);
+            const items = await part.prepare(current);
             if (!raced) {
               raced = true;
               const crmEdit = (await w.crm.getEvent(id))!;
               await w.crm.upsertEvent({ ...crmEdit, Venue: 'Room 4' }, { ifModified: crmEdit.Modified_Time });
             }
-            return ops;
+            return items;
           },
         };
       },
+    };
+    const racing: DavContext = {
+      ...ctx,
+      store: new DynamoCalendarStore(w.t.doc, { events: w.t.tables.events, sync: w.t.tables.sync }, { now: () => w.clock.now, participant: racingParticipant }),
     };
     const res = await put({ method: 'PUT', path: `/calendars/${PAT}/crm/C1.ics`, headers: { 'content-type': 'text/calendar' }, body: ics('C1', 'phone after') }, racing);
     expect(res.status).toBe(204);
