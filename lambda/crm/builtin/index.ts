@@ -7,11 +7,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { KeyReader } from '../../platform/dynamodb/key-reader';
 import type { UserStore } from '../../store/types';
-import type { CrmApiBackend } from './api/types';
 import {
   CrmError,
   CrmUnavailable,
   type ChangeBatch,
+  type CrmConnector,
   type CrmEvent,
   type CrmEventDraft,
   type CrmUser,
@@ -56,7 +56,8 @@ async function guard<T>(what: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
-export class BuiltinCrm implements CrmApiBackend {
+/** Beyond the port: people and the modified-since listing its own REST API (lambda/crm-api) serves. */
+export class BuiltinCrm implements CrmConnector {
   private readonly ctx: CrmContext;
   private readonly feedPageSize: number | undefined;
 

@@ -7,13 +7,13 @@
  * read, so `before` handed to the listener is exactly the state that was replaced. A race
  * lost without If-Match is retried on a fresh read; with If-Match it is the client's 409.
  */
-import { logLine } from '../../../platform/log';
-import { CrmConflict, type CrmEvent, type CrmEventListener } from '../../types';
-import { invalid, json, notFound, ApiError } from '../../../api/errors';
+import { logLine } from '../platform/log';
+import { CrmConflict, type CrmEvent, type CrmEventListener } from '../crm/types';
+import { invalid, json, notFound, ApiError } from '../api/errors';
 import { eventDraftFrom, type EventInputMode } from './event-input';
-import type { ApiRequest, ApiResponse, Caller } from '../../../api/types';
+import type { ApiRequest, ApiResponse, Caller } from '../api/types';
 import type { CrmApiDeps } from './types';
-import { instantParam, parseJsonObject } from '../../../api/validate';
+import { instantParam, parseJsonObject } from '../api/validate';
 import { checkIfMatch, etagOf, exactVersion, ifMatchOf } from './versions';
 
 const RACE_RETRIES = 3;

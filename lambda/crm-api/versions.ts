@@ -2,7 +2,7 @@
  * Event and person versions over HTTP: the ETag is the quoted Modified_Time, and If-Match takes
  * it quoted or bare (W/ tolerated), `*`, or a list. A mismatch is a 409, as the API promises.
  */
-import { ApiError } from '../../../api/errors';
+import { ApiError } from '../api/errors';
 
 export const etagOf = (modifiedTime: string) => `"${modifiedTime}"`;
 

@@ -3,11 +3,11 @@
  * the built-in CRM itself, the users who own events, and the sync bridge's listener so a CRM
  * write reaches the owner's calendar. Wired only when the built-in CRM is the App's CRM.
  */
-import type { AuthDeps, Logger } from '../../../api/types';
-import type { CrmConnector, CrmEvent, CrmEventListener, PersonModule, UpsertOptions } from '../../types';
-import type { PersonDraft, StoredPerson } from '../person-types';
+import type { AuthDeps, Logger } from '../api/types';
+import type { CrmConnector, CrmEvent, CrmEventListener, PersonModule, UpsertOptions } from '../crm/types';
+import type { PersonDraft, StoredPerson } from '../crm/builtin/person-types';
 
-export type { PersonDraft, StoredPerson } from '../person-types';
+export type { PersonDraft, StoredPerson } from '../crm/builtin/person-types';
 
 /** What the API needs from the built-in CRM beyond the connector port: people and modified-since. */
 export interface CrmApiBackend extends CrmConnector {

@@ -2,12 +2,12 @@
  * /crm/v1/leads, /crm/v1/contacts (CRUD; users read, the admin writes) and
  * /crm/v1/people?email= (the lookup the sync uses for attendees: lead > contact > user).
  */
-import type { PersonModule } from '../../types';
-import { requireAdmin } from '../../../api/auth';
-import { invalid, json, notFound } from '../../../api/errors';
-import type { ApiRequest, ApiResponse, Caller } from '../../../api/types';
+import type { PersonModule } from '../crm/types';
+import { requireAdmin } from '../api/auth';
+import { invalid, json, notFound } from '../api/errors';
+import type { ApiRequest, ApiResponse, Caller } from '../api/types';
 import type { CrmApiDeps, PersonDraft, StoredPerson } from './types';
-import { email, parseJsonObject, pickFields, requireFields, str, type JsonObject } from '../../../api/validate';
+import { email, parseJsonObject, pickFields, requireFields, str, type JsonObject } from '../api/validate';
 import { checkIfMatch, etagOf, exactVersion, ifMatchOf } from './versions';
 
 const WRITABLE = ['First_Name', 'Last_Name', 'Email', 'Secondary_Email', 'Company'] as const;

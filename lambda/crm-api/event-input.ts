@@ -4,7 +4,7 @@
  * (times, end before start, RRULE, exception dates) and names the field it rejects. Nothing is
  * written unless all of it passes.
  */
-import { validateRrule, crmEventToIcs } from '../../mapping';
+import { validateRrule, crmEventToIcs } from '../crm/mapping';
 import {
   eventFieldDefaults,
   type CrmEventDraft,
@@ -14,11 +14,11 @@ import {
   type CrmRecurrenceException,
   type CrmUser,
   type ParticipantStatus,
-} from '../../types';
-import { invalid } from '../../../api/errors';
-import type { Caller } from '../../../api/types';
+} from '../crm/types';
+import { invalid } from '../api/errors';
+import type { Caller } from '../api/types';
 import type { CrmApiBackend } from './types';
-import { array, bool, email, object, pickFields, requireFields, str, type Json, type JsonObject } from '../../../api/validate';
+import { array, bool, email, object, pickFields, requireFields, str, type Json, type JsonObject } from '../api/validate';
 
 export const EVENT_WRITABLE = [
   'Event_Title',

@@ -3,8 +3,8 @@
  * the change feed. A hosted CRM has its own API; these routes exist only when the App's CRM is
  * the built-in one.
  */
-import { ApiError, json } from '../../../api/errors';
-import type { ApiRequest, ApiResponse, Caller, Route } from '../../../api/types';
+import { ApiError, json } from '../api/errors';
+import type { ApiRequest, ApiResponse, Caller, Route } from '../api/types';
 import { EventRoutes, eventJson } from './events';
 import { PeopleRoutes } from './people';
 import type { CrmApiDeps } from './types';
