@@ -5,15 +5,31 @@
  */
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { CoreMethod, Principal } from '../core/types';
+import type { CoreMethod, DavConfig, ObjectChangeHook, Principal } from '../core/types';
+import type { ActivityRecorder } from '../accounts/activity';
 import { parseBasicAuth } from '../accounts/credentials';
+import type { CalendarStore, UserStore } from '../store/types';
 import { authenticate, unauthorized } from './auth';
 import { hookAfterAuth, storeAfterAuth } from './read-ahead';
-import type { AppSource } from '../app/container';
 import { toApiGatewayResult, toDavRequest } from './event';
 import { davMiddlewares } from './middleware';
 import { wellKnown } from '../core/methods/well-known';
-import { errorText } from '../platform/log';
+import { errorText, type Logger } from '../platform/log';
+
+/** What the CalDAV door takes from the App (app/app.ts), and nothing more. */
+export interface DavParts {
+  store: CalendarStore;
+  users: UserStore;
+  config: DavConfig;
+  now: () => Date;
+  onObjectChange?: ObjectChangeHook;
+  /** Notes each authenticated request's device; null when not kept. */
+  activity: ActivityRecorder | null;
+  log: Logger;
+}
+
+/** The parts, built on first use (one App per Lambda container). */
+export type DavPartsSource = () => Promise<DavParts>;
 
 /** Matches with or without the trailing slash some clients add. */
 export const isWellKnownCaldav = (path: string) => /^\/\.well-known\/caldav\/?$/i.test(path);
@@ -42,7 +58,7 @@ function claimedPrincipal(authorization: string | undefined): Principal | null {
   return creds ? { email: creds.username.toLowerCase() } : null;
 }
 
-export function davHandler(method: CoreMethod, app: AppSource, options: DavHandlerOptions = {}): DavLambdaHandler {
+export function davHandler(method: CoreMethod, app: DavPartsSource, options: DavHandlerOptions = {}): DavLambdaHandler {
   const requireAuth = options.authenticate ?? true;
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
     .use(davMiddlewares())
