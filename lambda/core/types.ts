@@ -35,7 +35,7 @@ export interface DavConfig {
 
 /**
  * A calendar object that a client's request changed, reported after the store committed it (as
- * sabre/dav's calendarObjectChange event): the CRM bridge listens here. The write stands whatever
+ * sabre/dav's calendarObjectChange event): the App's listener (the sync bridge) hears it. The write stands whatever
  * the hook does. `carried`: the store's transaction participant committed its part of this change
  * with it (store/types.ts PutResult), so a listener that is that participant has nothing left to do.
  */
