@@ -15,9 +15,9 @@ describe('the object change hook', () => {
   it('gets the stored object after a PUT and the removed UID after a DELETE', async () => {
     const { ctx, changes } = listening();
     expect((await putIcs(ctx, objectPath('e1.ics'), eventIcs('uid-1'))).status).toBe(201);
-    expect(changes).toEqual([{ kind: 'put', owner: ALICE, object: await ctx.store.getObject(ALICE, 'e1.ics') }]);
+    expect(changes).toEqual([{ kind: 'put', owner: ALICE, object: await ctx.store.getObject(ALICE, 'e1.ics'), carried: false }]);
     expect((await call(deleteMethod, ctx, { method: 'DELETE', path: objectPath('e1.ics') })).status).toBe(204);
-    expect(changes[1]).toEqual({ kind: 'delete', owner: ALICE, name: 'e1.ics', uid: 'uid-1' });
+    expect(changes[1]).toEqual({ kind: 'delete', owner: ALICE, name: 'e1.ics', uid: 'uid-1', carried: false });
   });
 
   it('is not called when the write is refused', async () => {
