@@ -20,7 +20,7 @@ import type { UserRecord, UserStore } from '../lambda/store/types';
 import type { RetryReport } from '../lambda/sync/delivery';
 import { formatStatus, type SyncStatus } from '../lambda/sync/status';
 import { UsageError, emailArg, type CliIo } from './lib/cli-io';
-import { ONBOARDING_PATH } from '../lambda/admin-api/onboarding';
+import { linkUrl } from '../lambda/onboarding/page';
 import { DEFAULT_LINK_HOURS, MAX_LINK_HOURS, withNewLink } from '../lambda/onboarding/links';
 import { openLocalApp } from './lib/local-app';
 import { DEFAULTS } from './lib/server-args';
@@ -203,7 +203,7 @@ export async function runUserCommand(
       const { record, token, expiresAt } = withNewLink(user, now(), linkHours(opts.hours));
       await users.putUser(record);
       io.out(`One-time set-up link for ${address} (valid until ${expiresAt}; opening it on the phone issues a new app password):`);
-      io.out(`  ${base}${ONBOARDING_PATH}/${token}`);
+      io.out(`  ${linkUrl(base, token)}`);
       return;
     }
     default:

@@ -1,18 +1,26 @@
 /**
  * One-tap iPhone set-up (lambda/onboarding): the admin creates a user's link
- * (`POST /users/{email}/onboarding`); the user opens it on the phone. Opening shows a page and
- * spends nothing, so a mail scanner that fetches the link cannot use it up; its two buttons
- * (POST) spend it: one downloads the configuration profile, the other shows the settings to type.
+ * (`POST /users/{email}/onboarding`); the user opens it on the phone. The link's secret sits in
+ * the URL fragment, so no request line (and no access log) ever carries it: the landing page
+ * (`GET /onboarding`, the same for every link) reads it in the browser and sends it in POST
+ * bodies. Opening spends nothing, so a mail scanner that fetches the link cannot use it up; the
+ * page's two buttons spend it: one downloads the configuration profile, the other shows the
+ * settings to type.
+ *
+ * Links made before the secret moved to the fragment (`/onboarding/<token>`) are refused with a
+ * page saying to ask for a new one, and the link they name is ended: its token has just been
+ * written to the access logs on the way here.
  */
-import { DEFAULT_LINK_HOURS, MAX_LINK_HOURS, checkLink, spendLink, withNewLink, type LinkState } from '../onboarding/links';
+import { DEFAULT_LINK_HOURS, MAX_LINK_HOURS, burnLink, checkLink, spendLink, withNewLink, type LinkState } from '../onboarding/links';
+import { NO_STORE, landingPage, linkUrl, refusalPage } from '../onboarding/page';
 import { PROFILE_CONTENT_TYPE, manualSettings, mobileconfig, type ServerAddress } from '../onboarding/profile';
 import { requireAdmin } from '../api/auth';
 import { ApiError, invalid, json, notFound } from '../api/errors';
 import type { ApiRequest, ApiResponse, Caller } from '../api/types';
 import type { AdminApiDeps } from './types';
-import { parseJsonObject } from '../api/validate';
+import { parseJsonObject, str } from '../api/validate';
 
-export const ONBOARDING_PATH = '/crm/v1/onboarding';
+export { ONBOARDING_PATH } from '../onboarding/page';
 const ACCOUNT_DESCRIPTION = 'CRM calendar';
 
 /** The server as the caller reached it: what the phone must connect to. */
@@ -26,29 +34,22 @@ export function serverOf(req: ApiRequest): ServerAddress {
 
 const originOf = (s: ServerAddress) => `${s.tls ? 'https' : 'http'}://${s.host}${s.port === (s.tls ? 443 : 80) ? '' : `:${s.port}`}`;
 
-const NO_STORE = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff' };
-
-function page(status: number, title: string, body: string): ApiResponse {
-  const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style>body{font:17px -apple-system,system-ui,sans-serif;max-width:32em;margin:2em auto;padding:0 1em;color:#1c1c1e}
-button{font:inherit;width:100%;padding:.8em;margin:.4em 0;border-radius:.6em;border:0;background:#007aff;color:#fff}
-button.plain{background:#e5e5ea;color:#007aff}</style></head>
-<body><h1>${title}</h1>${body}</body></html>
-`;
-  return { status, headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'", ...NO_STORE }, body: html };
-}
-
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
 const REFUSED: Record<Exclude<LinkState, { ok: true }>['reason'], string> = {
   unknown: 'This link is not valid any more: it was already used, or a newer one was made. Ask your CRM admin for a new link.',
   expired: 'This link has expired. Ask your CRM admin for a new link.',
   disabled: 'Calendar access is turned off for your account. Ask your CRM admin to turn it on.',
 };
 
-const refused = (reason: keyof typeof REFUSED) => page(410, 'Link not usable', `<p>${REFUSED[reason]}</p>`);
+const OUTDATED = 'This set-up link was made by an older version of the server and no longer works. Ask your CRM admin for a new link.';
+
+const refused = (reason: keyof typeof REFUSED) => refusalPage(REFUSED[reason]);
+
+/** The link's token from a button's form (or a JSON body): never from the URL. */
+function tokenIn(req: ApiRequest): string {
+  const type = req.headers['content-type'] ?? '';
+  const value = /^application\/(.+\+)?json\b/i.test(type) ? parseJsonObject(req.body).token : new URLSearchParams(req.body).get('token');
+  return (str(value ?? undefined, 'token', { max: 512 }) as string).trim();
+}
 
 export class OnboardingRoutes {
   constructor(private readonly deps: AdminApiDeps) {}
@@ -70,28 +71,25 @@ export class OnboardingRoutes {
     if (!user.enabled) throw new ApiError(409, 'CONFLICT', `CalDAV is not enabled for ${user.email}: enable it first`, 'caldavEnabled');
     const { record, token, expiresAt } = withNewLink(user, this.now(), hours);
     await this.deps.users.putUser(record);
-    const url = `${originOf(serverOf(req))}${ONBOARDING_PATH}/${token}`;
+    const url = linkUrl(originOf(serverOf(req)), token);
     return json(201, { data: { email: user.email, url, expiresAt } });
   }
 
-  /** GET /onboarding/{token}: the landing page; spends nothing. */
-  async open(token: string): Promise<ApiResponse> {
-    const state = await checkLink(this.deps.users, token, this.now());
-    if (!state.ok) return refused(state.reason);
-    const base = `${ONBOARDING_PATH}/${escapeHtml(token)}`;
-    return page(
-      200,
-      'Add your CRM calendar',
-      `<p>This sets up the calendar of <b>${escapeHtml(state.user.email)}</b> on this iPhone or iPad. The link works once.</p>
-<form method="post" action="${base}/profile"><button>Download the profile</button></form>
-<p>Then open Settings, tap <i>Profile Downloaded</i> and <i>Install</i>.</p>
-<form method="post" action="${base}/manual"><button class="plain">Show the settings to type in instead</button></form>`,
-    );
+  /** GET /onboarding: the landing page, the same for every link; spends nothing. */
+  open(): ApiResponse {
+    return landingPage();
   }
 
-  /** POST /onboarding/{token}/profile: spends the link, answers the configuration profile. */
-  async profile(req: ApiRequest, token: string): Promise<ApiResponse> {
-    const spent = await spendLink(this.deps.users, token, this.now());
+  /** POST /onboarding/check `{ "token" }`: whose link it is, or why it cannot be used; spends nothing. */
+  async check(req: ApiRequest): Promise<ApiResponse> {
+    const state = await checkLink(this.deps.users, tokenIn(req), this.now());
+    if (!state.ok) throw new ApiError(410, 'GONE', REFUSED[state.reason]);
+    return json(200, { data: { email: state.user.email, expiresAt: state.user.onboarding!.expiresAt } }, NO_STORE);
+  }
+
+  /** POST /onboarding/profile (form field `token`): spends the link, answers the configuration profile. */
+  async profile(req: ApiRequest): Promise<ApiResponse> {
+    const spent = await spendLink(this.deps.users, tokenIn(req), this.now());
     if (!spent.ok) return refused(spent.reason);
     const body = mobileconfig({ server: serverOf(req), email: spent.user.email, password: spent.password!, description: ACCOUNT_DESCRIPTION });
     return {
@@ -101,11 +99,17 @@ export class OnboardingRoutes {
     };
   }
 
-  /** POST /onboarding/{token}/manual: spends the link, answers the values as plain text. */
-  async manual(req: ApiRequest, token: string): Promise<ApiResponse> {
-    const spent = await spendLink(this.deps.users, token, this.now());
+  /** POST /onboarding/manual (form field `token`): spends the link, answers the values as plain text. */
+  async manual(req: ApiRequest): Promise<ApiResponse> {
+    const spent = await spendLink(this.deps.users, tokenIn(req), this.now());
     if (!spent.ok) return refused(spent.reason);
     const body = manualSettings({ server: serverOf(req), email: spent.user.email, password: spent.password!, description: ACCOUNT_DESCRIPTION });
     return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8', ...NO_STORE }, body };
+  }
+
+  /** /onboarding/<token>[/profile|/manual]: a link from before the fragment; refused, and ended. */
+  async outdated(token: string): Promise<ApiResponse> {
+    if (await burnLink(this.deps.users, token)) this.deps.log?.('info', 'outdated set-up link refused and ended', {});
+    return refusalPage(OUTDATED);
   }
 }

@@ -32,9 +32,13 @@ export function adminRoutes(deps: AdminApiDeps): Route[] {
       },
     },
     { pattern: /^\/users\/([^/]+)\/onboarding$/, methods: { POST: (req, caller, id) => onboarding.create(req, caller, id) } },
-    { pattern: /^\/onboarding\/([^/]+)$/, open: { GET: (_req, token) => onboarding.open(token) } },
-    { pattern: /^\/onboarding\/([^/]+)\/profile$/, open: { POST: (req, token) => onboarding.profile(req, token) } },
-    { pattern: /^\/onboarding\/([^/]+)\/manual$/, open: { POST: (req, token) => onboarding.manual(req, token) } },
+    // A set-up link's secret travels in the fragment and POST bodies, never in these paths.
+    { pattern: /^\/onboarding$/, open: { GET: async () => onboarding.open() } },
+    { pattern: /^\/onboarding\/check$/, open: { POST: (req) => onboarding.check(req) } },
+    { pattern: /^\/onboarding\/profile$/, open: { POST: (req) => onboarding.profile(req) } },
+    { pattern: /^\/onboarding\/manual$/, open: { POST: (req) => onboarding.manual(req) } },
+    // Links from before: the token in the path. Refused and ended, whatever the method.
+    { pattern: /^\/onboarding\/([^/]+)(?:\/profile|\/manual)?$/, open: { GET: (_req, token) => onboarding.outdated(token), POST: (_req, token) => onboarding.outdated(token) } },
     { pattern: /^\/users\/([^/]+)\/export$/, methods: { GET: (_req, caller, id) => users.exportOf(caller, id) } },
     { pattern: /^\/users\/([^/]+)\/devices$/, methods: { GET: (_req, caller, id) => users.devices(caller, id) } },
     { pattern: /^\/exports$/, methods: { GET: (_req, caller) => users.exports(caller) } },

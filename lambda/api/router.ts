@@ -6,6 +6,7 @@
  */
 import { logLine } from '../platform/log';
 import { identify } from './auth';
+import { redactPath } from '../http/redact';
 import { ApiError, INTERNAL_ERROR, apiErrorOf, errorResponse, notFound } from './errors';
 import type { ApiRequest, ApiResponse, AuthDeps, Logger, Route, RouteHandler, StaticSite } from './types';
 import { checkContentType } from './validate';
@@ -48,7 +49,7 @@ export function createApi(opts: ApiOptions): CrmApi {
     } catch (err) {
       const apiError = apiErrorOf(err);
       if (apiError) return errorResponse(apiError);
-      log('error', 'CRM API failure', { method: req.method, path: req.path, error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
+      log('error', 'CRM API failure', { method: req.method, path: redactPath(req.path), error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
       return INTERNAL_ERROR();
     }
   };

@@ -12,6 +12,7 @@ import type { ApiRequest, ApiResponse } from '../api/types';
 import { toApiGatewayResult, toDavRequest } from '../http/event';
 import { errorText, logLine } from '../platform/log';
 import { accessLog } from '../http/middleware';
+import { redactPath } from '../http/redact';
 import { acceptAlb } from '../http/front-door';
 
 function toApiRequest(event: APIGatewayProxyEventV2): ApiRequest {
@@ -35,7 +36,7 @@ async function serve(event: APIGatewayProxyEventV2, app: AppSource): Promise<Api
     return await (await app()).crmApi(req);
   } catch (err) {
     if (err instanceof ApiError) return errorResponse(err);
-    logLine('error', 'CRM API handler failure', { path: event.rawPath, error: errorText(err), stack: err instanceof Error ? err.stack : undefined });
+    logLine('error', 'CRM API handler failure', { path: redactPath(event.rawPath), error: errorText(err), stack: err instanceof Error ? err.stack : undefined });
     return INTERNAL_ERROR();
   }
 }

@@ -13,6 +13,7 @@ import { authenticate, unauthorized } from './auth';
 import { hookAfterAuth, storeAfterAuth } from './read-ahead';
 import { toApiGatewayResult, toDavRequest } from './event';
 import { davMiddlewares } from './middleware';
+import { browserPage } from './browser-pages';
 import { wellKnown } from '../core/methods/well-known';
 import { errorText, type Logger } from '../platform/log';
 
@@ -69,7 +70,12 @@ export function davHandler(method: CoreMethod, app: DavPartsSource, options: Dav
       const { store, users, config, now, onObjectChange, activity, log } = await app();
       if (discovery || !requireAuth) return toApiGatewayResult(await (discovery ? wellKnown : method)(req, { user: ANONYMOUS, store, config, now, onObjectChange }));
       const claimed = claimedPrincipal(req.headers.authorization);
-      if (!claimed) throw unauthorized();
+      if (!claimed) {
+        // A browser at the server's address gets a page, not a Basic prompt (browser-pages.ts).
+        const page = browserPage(req);
+        if (page) return toApiGatewayResult(page);
+        throw unauthorized();
+      }
       const authorized = authenticate(req.headers.authorization, users);
       const answer = method(req, {
         user: claimed,

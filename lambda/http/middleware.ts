@@ -7,6 +7,7 @@ import { logLine } from '../platform/log';
 import { DavError } from '../core/errors';
 import { errorResponse } from '../core/responses';
 import { toApiGatewayResult } from './event';
+import { redactPath } from './redact';
 
 type DavRequestState = Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
 type DavMiddleware = MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
@@ -27,7 +28,7 @@ export function davErrors(): DavMiddleware {
       logLine('error', 'Unhandled error', {
         requestId: requestIdOf(request),
         method: request.event?.requestContext?.http?.method,
-        path: request.event?.rawPath,
+        path: redactPath(request.event?.rawPath),
         error: err ? { name: err.name, message: err.message, stack: err.stack } : String(err),
       });
       request.response = {
@@ -40,7 +41,10 @@ export function davErrors(): DavMiddleware {
   };
 }
 
-/** One line per request when CALDAV_ACCESS_LOG=1 (the local server turns it on). */
+/**
+ * One line per request when CALDAV_ACCESS_LOG=1 (the local server turns it on): never a header,
+ * a query string or a body, and the path with any secret-looking segment redacted (redact.ts).
+ */
 export function accessLog(): DavMiddleware {
   const started = new WeakMap<object, number>();
   const log = (request: DavRequestState) => {
@@ -49,7 +53,7 @@ export function accessLog(): DavMiddleware {
     logLine('info', 'request', {
       requestId: requestIdOf(request),
       method: request.event.requestContext.http.method,
-      path: request.event.rawPath,
+      path: redactPath(request.event.rawPath),
       status: request.response?.statusCode,
       ms: start === undefined ? undefined : Date.now() - start,
       userAgent: request.event.requestContext.http.userAgent,

@@ -49,3 +49,17 @@ export async function spendLink(users: UserStore, token: string, now: Date): Pro
   if (!(await users.putUserIfOnboarding(updated, onboarding!.tokenHash))) return { ok: false, reason: 'unknown' };
   return { ok: true, user: updated, password };
 }
+
+/**
+ * Ends a link whose token was seen where it should not be (an old-style link, token in the URL
+ * path, which access logs record): whoever reads the log finds it dead. False when `token` is
+ * not the user's live link.
+ */
+export async function burnLink(users: UserStore, token: string): Promise<boolean> {
+  const email = addressOf(token);
+  const user = email ? await users.getUser(email) : null;
+  const stored = user?.onboarding;
+  if (!user || !stored || !sameSecret(tokenHash(token), stored.tokenHash)) return false;
+  const { onboarding: _burnt, ...rest } = user;
+  return users.putUserIfOnboarding(rest, stored.tokenHash);
+}

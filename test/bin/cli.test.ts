@@ -63,9 +63,9 @@ describe('user commands', () => {
     const io = capture();
     await runUserCommand(users, 'link', 'ana@example.com', { url: 'https://caldav.example.com/ignored/path', hours: '2' }, io, ENV);
     const url = io.lines.map((l) => l.trim()).find((l) => l.startsWith('https://'))!;
-    expect(url).toMatch(/^https:\/\/caldav\.example\.com\/crm\/v1\/onboarding\/[\w-]+\.[\w-]{24}$/);
+    expect(url).toMatch(/^https:\/\/caldav\.example\.com\/crm\/v1\/onboarding#[\w-]+\.[\w-]{24}$/);
     expect(io.lines[0]).toContain('valid until 2025-05-01T10:00:00.000Z');
-    const state = await checkLink(users, url.split('/').pop()!, NOW());
+    const state = await checkLink(users, url.split('#').pop()!, NOW());
     expect(state.ok).toBe(true);
     await expect(runUserCommand(users, 'link', 'ana@example.com', {}, capture(), ENV)).rejects.toThrow(/needs --url/);
     await expect(runUserCommand(users, 'link', 'ana@example.com', { url: 'caldav.example.com' }, capture(), ENV)).rejects.toThrow(/not a URL/);

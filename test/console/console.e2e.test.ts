@@ -145,10 +145,32 @@ describe('admin console in Chromium', () => {
     await page.getByRole('button', { name: 'Make a set-up link' }).click();
     const link = page.getByTestId('setup-link');
     await link.waitFor();
-    expect(await link.textContent()).toMatch(new RegExp(`^${server.url}crm/v1/onboarding/[A-Za-z0-9._-]+$`));
+    expect(await link.textContent()).toMatch(new RegExp(`^${server.url}crm/v1/onboarding#[A-Za-z0-9._-]+$`));
     await page.getByTestId('qr').waitFor();
     expect(await page.getByTestId('qr').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
     await shot('user');
+  });
+
+  it('the set-up link works in a phone-sized browser: the page\'s script reads the fragment under its CSP and the settings carry a working password', async () => {
+    const url = (await page.getByTestId('setup-link').textContent())!;
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+    const phoneErrors: string[] = [];
+    phone.on('pageerror', (err) => phoneErrors.push(err.message));
+    phone.on('console', (msg) => msg.type() === 'error' && phoneErrors.push(msg.text()));
+    const requested: string[] = [];
+    phone.on('request', (req) => requested.push(req.url()));
+    await phone.goto(url);
+    await expect.poll(() => phone.locator('#email').textContent()).toBe(ANA);
+    await phone.getByRole('button', { name: 'Show the settings to type in instead' }).click();
+    await phone.waitForURL(/\/crm\/v1\/onboarding\/manual$/);
+    const text = (await phone.locator('body').textContent())!;
+    appPassword = /Password: +(\S+)/.exec(text)![1]!;
+    expect((await propfind(appPassword)).status).toBe(207);
+    // The secret never left the browser in a URL: only in the POST bodies.
+    const secret = new URL(url).hash.slice(1);
+    for (const sent of requested) expect(sent).not.toContain(secret);
+    expect(phoneErrors).toEqual([]);
+    await phone.close();
   });
 
   it('turns CalDAV off: the device is refused at once', async () => {

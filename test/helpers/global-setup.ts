@@ -30,7 +30,18 @@ function privateTmpDir(): () => Promise<void> {
   return () => rm(dir, { recursive: true, force: true });
 }
 
+/**
+ * The AWS SDK's notice that its 2027 releases will need Node.js 22 is printed once per process,
+ * so once per test worker and child process: dozens of copies burying the output. Only that
+ * notice is switched off (its own variable), only for the test run; workers and the servers the
+ * tests spawn inherit it. Every other warning still shows.
+ */
+function quietSdkNodeVersionNotice(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
+
 export default async function setup(project: TestProject) {
+  quietSdkNodeVersionNotice();
   const removeTmp = privateTmpDir();
   const given =
     process.env.CALDAV_DYNAMODB_ENDPOINT || process.env.AWS_ENDPOINT_URL_DYNAMODB || process.env.AWS_ENDPOINT_URL;

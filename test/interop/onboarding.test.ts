@@ -31,10 +31,15 @@ describe('onboarding link → profile → account', () => {
     const { url } = ((await made.json()) as { data: { url: string } }).data;
     expect(url.startsWith(server.url.replace(/\/$/, ''))).toBe(true);
 
-    const page = await fetch(url);
+    // The secret rides in the fragment, which no request carries; the page's script posts it.
+    const link = new URL(url);
+    expect(link.pathname).toBe('/crm/v1/onboarding');
+    const token = decodeURIComponent(link.hash.slice(1));
+    const page = await fetch(link);
     expect(page.status).toBe(200);
     const action = /action="([^"]+\/profile)"/.exec(await page.text())![1]!;
-    const download = await fetch(new URL(action, url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+    const form = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token }).toString() };
+    const download = await fetch(new URL(action, url), form);
     expect(download.status).toBe(200);
     expect(download.headers.get('content-type')).toBe('application/x-apple-aspen-config');
     const account = (plist.parse(await download.text()) as { PayloadContent: Array<Record<string, string | number | boolean>> }).PayloadContent[0]!;
@@ -53,6 +58,6 @@ describe('onboarding link → profile → account', () => {
     expect(new URL(String(account.CalDAVPrincipalURL)).pathname).toBe(`/principals/${EMAIL}/`);
 
     // Spent: a second download is refused.
-    expect((await fetch(new URL(action, url), { method: 'POST' })).status).toBe(410);
+    expect((await fetch(new URL(action, url), form)).status).toBe(410);
   });
 });
