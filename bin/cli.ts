@@ -19,8 +19,11 @@ import { runScheduledPass } from '../lambda/jobs/pass';
 import type { UserRecord, UserStore } from '../lambda/store/types';
 import type { RetryReport } from '../lambda/sync/delivery';
 import { formatStatus, type SyncStatus } from '../lambda/sync/status';
-import { UsageError, emailArg, type CliIo } from './lib/cli-io';
+import { HELP_HINT, UsageError, emailArg, type CliAudit, type CliIo } from './lib/cli-io';
+import { DEFAULT_TIME_ZONE } from '../lambda/store/types';
+import { cliAudit } from './lib/cli-audit';
 import { linkUrl } from '../lambda/onboarding/page';
+import { canonicalTimeZone } from '../lambda/core/time-zone';
 import { DEFAULT_LINK_HOURS, MAX_LINK_HOURS, withNewLink } from '../lambda/onboarding/links';
 import { openLocalApp } from './lib/local-app';
 import { DEFAULTS } from './lib/server-args';
@@ -40,7 +43,7 @@ Commands:
   user enable <email> [--keep-password]
                               restore access; issues a new app password unless --keep-password
   user reset-password <email> issue a new app password (the old one stops working)
-  user list                   list users
+  user list                   list users (time zone: the one set, else UTC, which the server uses)
   user delete <email> --yes   delete the user, their calendar and CalDAV changes not yet in the
                               CRM; the CRM's events of the user stay
   user link <email> --url URL [--hours N]
@@ -53,6 +56,7 @@ Commands:
                               a new console password; the admin's open sessions end
   admin list                  list admin accounts
   admin remove <email> --yes  take an admin's console access away (sessions end at once)
+  admin unlock <email>        lift a console sign-in lockout after too many failed attempts
   sync status [email]         CalDAV changes still waiting for the CRM, per user, with the last error
   sync retry [email]          deliver them now (the scheduled job does this too); not with CRM_CONNECTOR=none
   export status [email]       each user's initial export: queued, running n of m, done with
@@ -69,23 +73,22 @@ Where the users are:
   --dynamodb-endpoint URL     this DynamoDB (CALDAV_DYNAMODB_ENDPOINT)
   --aws                       the deployed tables: AWS credentials/region from the environment,
                               table names from USERS_TABLE, OUTBOX_TABLE, EVENTS_TABLE, SYNC_TABLE,
-                              CRM_TABLE, JOBS_TABLE, ADMINS_TABLE, ACTIVITY_TABLE`;
+                              CRM_TABLE, JOBS_TABLE, ADMINS_TABLE, ACTIVITY_TABLE,
+                              AUDIT_TABLE`;
 
 const COMMANDS = new Map([
   ['user', ['add', 'disable', 'enable', 'reset-password', 'list', 'link', 'delete']],
-  ['admin', ['add', 'reset-password', 'list', 'remove']],
+  ['admin', ['add', 'reset-password', 'list', 'remove', 'unlock']],
   ['sync', ['status', 'retry']],
   ['export', ['status']],
   ['jobs', ['run']],
 ]);
 
+/** The zone's canonical spelling (`europe/berlin` → `Europe/Berlin`), as the API stores it too. */
 function validTimeZone(tz: string): string {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return tz;
-  } catch {
-    throw new UsageError(`unknown time zone ${tz} (expected an IANA name such as Europe/Berlin)`);
-  }
+  const zone = canonicalTimeZone(tz);
+  if (!zone) throw new UsageError(`unknown time zone ${tz} (expected an IANA name such as Europe/Berlin)`);
+  return zone;
 }
 
 function printPassword(io: CliIo, email: string, password: string) {
@@ -125,6 +128,8 @@ export interface CommandEnv {
   now?: () => Date;
   /** How a generated app password is stored; verification reads the format back from the hash. */
   hash?: (password: string) => Promise<string>;
+  /** Records each change in the audit log (main: the App's, as this OS account). */
+  audit?: CliAudit;
 }
 
 /** The commands proper, on any UserStore: testable without DynamoDB. */
@@ -134,14 +139,15 @@ export async function runUserCommand(
   email: string | undefined,
   opts: UserCommandOptions,
   io: CliIo,
-  { now = () => new Date(), hash = async (p) => hashGeneratedPassword(p) }: CommandEnv = {},
+  { now = () => new Date(), hash = async (p) => hashGeneratedPassword(p), audit = async () => {} }: CommandEnv = {},
 ): Promise<void> {
   if (command === 'list') {
     const all = (await users.listUsers()).sort((a, b) => a.email.localeCompare(b.email));
     if (all.length === 0) io.out('No users yet. Add one with: crm-caldav user add <email>');
     else io.out(['EMAIL', 'CALDAV', 'NAME', 'TIME ZONE', 'CREATED'].join('\t'));
     for (const u of all) {
-      io.out([u.email, u.enabled ? 'enabled' : 'disabled', u.name ?? '-', u.timeZone ?? '-', u.createdAt].join('\t'));
+      // The zone the server uses: the user's own, else the default (as the API shows it).
+      io.out([u.email, u.enabled ? 'enabled' : 'disabled', u.name ?? '-', u.timeZone || DEFAULT_TIME_ZONE, u.createdAt].join('\t'));
     }
     return;
   }
@@ -155,7 +161,7 @@ export async function runUserCommand(
     printPassword(io, address, password);
   };
   const mustExist = (): UserRecord => {
-    if (!existing) throw new UsageError(`no user ${address}; create it with: crm-caldav user add ${address}`);
+    if (!existing) throw new UsageError(`no user ${address}; create it with: crm-caldav user add ${address}`, false);
     return existing;
   };
   const profile = {
@@ -166,7 +172,7 @@ export async function runUserCommand(
   switch (command) {
     case 'add':
       if (existing?.enabled) {
-        throw new UsageError(`${address} already exists and is enabled; use user reset-password for a new password`);
+        throw new UsageError(`${address} already exists and is enabled; use user reset-password for a new password`, false);
       }
       await issue({
         ...(existing ?? { email: address, createdAt: stamp, passwordHash: '' }),
@@ -175,11 +181,17 @@ export async function runUserCommand(
         enabledAt: stamp,
       });
       io.out(!existing ? `Created ${address}.` : existing.enabledAt ? `Re-enabled ${address}.` : `Enabled ${address}.`);
+      await audit({ action: existing ? 'user.enable' : 'user.create', target: address, detail: `${existing ? '' : 'CalDAV on; '}new app password${profileChanges(profile)}` });
       return;
     case 'disable': {
       const user = mustExist();
+      if (!user.enabled) {
+        io.out(`${address} was already disabled: nothing changed.`);
+        return;
+      }
       await users.putUser({ ...user, enabled: false });
       io.out(`Disabled ${address}: its devices are refused from now on.`);
+      await audit({ action: 'user.disable', target: address });
       return;
     }
     case 'enable': {
@@ -189,19 +201,25 @@ export async function runUserCommand(
       // password does not come back to life.
       if (opts.keepPassword) await users.putUser(enabled);
       else await issue(enabled);
-      io.out(`Enabled ${address}.`);
+      io.out(user.enabled ? `${address} was already enabled${opts.keepPassword ? ': nothing changed' : ''}.` : `Enabled ${address}.`);
+      if (!user.enabled || !opts.keepPassword) {
+        await audit({ action: user.enabled ? 'user.reset-password' : 'user.enable', target: address, detail: opts.keepPassword ? 'password kept' : 'new app password' });
+      }
       return;
     }
     case 'reset-password':
       await issue(mustExist());
       io.out(`The previous app password of ${address} no longer works.`);
+      await audit({ action: 'user.reset-password', target: address, detail: 'new app password' });
       return;
     case 'link': {
       const base = linkBase(opts.url);
       const user = mustExist();
-      if (!user.enabled) throw new UsageError(`${address} is disabled; enable it first: crm-caldav user enable ${address}`);
-      const { record, token, expiresAt } = withNewLink(user, now(), linkHours(opts.hours));
+      if (!user.enabled) throw new UsageError(`${address} is disabled; enable it first: crm-caldav user enable ${address}`, false);
+      const hours = linkHours(opts.hours);
+      const { record, token, expiresAt } = withNewLink(user, now(), hours);
       await users.putUser(record);
+      await audit({ action: 'link.create', target: address, detail: `valid ${hours} h, replacing any earlier link` });
       io.out(`One-time set-up link for ${address} (valid until ${expiresAt}; opening it on the phone issues a new app password):`);
       io.out(`  ${linkUrl(base, token)}`);
       return;
@@ -211,11 +229,15 @@ export async function runUserCommand(
   }
 }
 
+const profileChanges = (profile: { name?: string; timeZone?: string }) =>
+  `${profile.name !== undefined ? `; name ${profile.name}` : ''}${profile.timeZone !== undefined ? `; time zone ${profile.timeZone}` : ''}`;
+
 /** `user delete`: asks for --yes, since nothing brings a calendar back. */
-export async function runDeleteCommand(app: Pick<App, 'deleteUser'>, email: string, confirmed: boolean, io: CliIo): Promise<void> {
+export async function runDeleteCommand(app: Pick<App, 'deleteUser'>, email: string, confirmed: boolean, io: CliIo, audit: CliAudit = async () => {}): Promise<void> {
   if (!confirmed) throw new UsageError(`user delete removes ${email} and their calendar for good; add --yes to do it`);
   const deleted = await app.deleteUser(email);
-  if (!deleted) throw new UsageError(`no user ${email}`);
+  if (!deleted) throw new UsageError(`no user ${email}`, false);
+  await audit({ action: 'user.delete', target: email, detail: `${deleted.objects} calendar object(s), ${deleted.pendingDropped} change(s) not yet in the CRM dropped` });
   io.out(`Deleted ${email}: ${deleted.objects} calendar object(s), ${deleted.pendingDropped} change(s) not yet in the CRM dropped${deleted.exportCancelled ? ', initial export cancelled' : ''}.`);
   io.out('Their events in the CRM are kept; reassign or delete them there.');
 }
@@ -253,7 +275,7 @@ export interface SyncTarget {
 }
 
 /** `sync status` and `sync retry`, on any SyncTarget: testable without DynamoDB. */
-export async function runSyncCommand(target: SyncTarget, command: string, email: string | undefined, io: CliIo): Promise<void> {
+export async function runSyncCommand(target: SyncTarget, command: string, email: string | undefined, io: CliIo, audit: CliAudit = async () => {}): Promise<void> {
   const owner = email === undefined ? undefined : emailArg(email);
   if (command === 'status') {
     formatStatus(await target.status(owner)).forEach((line) => io.out(line));
@@ -261,6 +283,7 @@ export async function runSyncCommand(target: SyncTarget, command: string, email:
   }
   if (!target.retry) throw new UsageError('no CRM connector configured: set CRM_CONNECTOR (see docs/sync.md)');
   const r = await target.retry(owner);
+  await audit({ action: 'sync.retry', target: owner, detail: `${r.delivered} delivered, ${r.failed} still failing` });
   io.out(`Delivered ${r.delivered}, still failing ${r.failed}, changed during the run ${r.superseded}.`);
   formatStatus(await target.status(owner)).forEach((line) => io.out(line));
 }
@@ -321,7 +344,7 @@ export async function main(argv: string[], io: CliIo = { out: console.log, err: 
       },
     });
   } catch (err) {
-    io.err(`${(err as Error).message}\n\n${USAGE}`);
+    io.err(`crm-caldav: ${(err as Error).message}\n${HELP_HINT}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -339,7 +362,7 @@ export async function main(argv: string[], io: CliIo = { out: console.log, err: 
         : !known.includes(command)
           ? `unknown command "${group} ${command}" (known: ${known.join(', ')})`
           : `too many arguments: ${extra.join(' ')}`;
-    io.err(`crm-caldav: ${why}\n\n${USAGE}`);
+    io.err(`crm-caldav: ${why}\n${HELP_HINT}`);
     return 2;
   }
 
@@ -347,21 +370,30 @@ export async function main(argv: string[], io: CliIo = { out: console.log, err: 
   try {
     if (group === 'user' || group === 'admin' ? command !== 'list' : email !== undefined) emailArg(email);
     target = await openTarget(values, io);
+    const audit = cliAudit(target.app.audit, target.app.log);
     if (group === 'admin') {
       if (!target.app.admins) throw new Error('no admin accounts are kept here');
-      await runAdminCommand(target.app.admins, command, email, { name: values.name, yes: values.yes === true, consoleUrl: target.serverUrl && `${target.serverUrl}crm/admin/` }, io);
+      await runAdminCommand(target.app.admins, command, email, { name: values.name, yes: values.yes === true, consoleUrl: target.serverUrl && `${target.serverUrl}crm/admin/`, throttle: target.app.throttle ?? undefined, audit }, io);
       return 0;
     }
     if (group === 'sync') {
-      await runSyncCommand(syncTarget(target.app), command, email, io);
+      await runSyncCommand(syncTarget(target.app), command, email, io, audit);
       return 0;
     }
     if (group === 'export' || group === 'jobs') {
-      await (group === 'export' ? runExportCommand : runJobsCommand)(jobsTarget(target.app), command, email, io);
+      if (group === 'export') await runExportCommand(jobsTarget(target.app), command, email, io);
+      else {
+        const owner = email === undefined ? undefined : emailArg(email);
+        try {
+          await runJobsCommand(jobsTarget(target.app), command, email, io);
+        } finally {
+          await audit({ action: 'jobs.run', target: owner, detail: owner ? "that user's replay and export" : 'outbox replay, due exports, reconciliation' });
+        }
+      }
       return 0;
     }
     if (command === 'delete') {
-      await runDeleteCommand(target.app, emailArg(email), values.yes === true, io);
+      await runDeleteCommand(target.app, emailArg(email), values.yes === true, io, audit);
       return 0;
     }
     await runUserCommand(target.app.users, command, email, {
@@ -370,12 +402,12 @@ export async function main(argv: string[], io: CliIo = { out: console.log, err: 
       keepPassword: values['keep-password'],
       url: values.url,
       hours: values.hours,
-    }, io);
+    }, io, { audit });
     // Enabling starts the initial export now, as the CRM API does; the schedule is the safety net.
     if ((command === 'add' || command === 'enable') && target.app.jobDeps) await exportNow(target.app.jobDeps, emailArg(email), io);
     return 0;
   } catch (err) {
-    io.err(`crm-caldav: ${err instanceof Error ? err.message : String(err)}`);
+    io.err(`crm-caldav: ${err instanceof Error ? err.message : String(err)}${err instanceof UsageError && err.help ? `\n${HELP_HINT}` : ''}`);
     return err instanceof UsageError ? 2 : 1;
   } finally {
     await target?.close();

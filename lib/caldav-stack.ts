@@ -71,7 +71,8 @@ const WRITE: Grants = { ...AUTHENTICATED, events: 'readWrite', sync: 'readWrite'
 /**
  * The CRM REST API writes the CRM, its users (admin) and, through the sync listener, the owners'
  * calendars; it shows the outbox in /crm/v1/status. It signs admins in to the console (admins:
- * accounts and sessions) and shows, and with a user deletes, their devices' activity.
+ * accounts and sessions) and shows, and with a user deletes, their devices' activity. It adds to
+ * the audit log and reads it, and can neither change nor delete an entry.
  */
 // jobs: read, for export progress; an export is queued by enabling the user, not by a job write.
 const CRM_API_GRANTS: Grants = {
@@ -83,6 +84,7 @@ const CRM_API_GRANTS: Grants = {
   jobs: 'read',
   admins: 'readWrite',
   activity: 'readWrite',
+  audit: 'append',
 };
 const GRANTS: Record<StandardMethod | CoreMethod, Grants> = {
   OPTIONS: {},

@@ -94,13 +94,33 @@ export async function signIn(store: AdminStore, email: string, password: string,
   return { email: address, cookieValue, csrf: session.csrf, expiresAt: session.expiresAt };
 }
 
+/** Why a cookie no longer signs in: its 12 hours passed, it was ended (signed out, password reset), or the account is gone. */
+export type SessionEnd = 'expired' | 'ended' | 'no-account';
+
+export type SessionState = { ok: true; session: AdminSession } | { ok: false; why: SessionEnd };
+
+/** The session a cookie value stands for, or why there is none any more. */
+export async function sessionState(store: AdminStore, cookieValue: string, now: Date): Promise<SessionState> {
+  const email = addressOf(cookieValue);
+  if (!email) return { ok: false, why: 'ended' };
+  const { account, session } = await store.getAccountAndSession(email, tokenHash(cookieValue));
+  if (!account) return { ok: false, why: 'no-account' };
+  if (!session) return { ok: false, why: 'ended' };
+  if (session.expiresAt * 1000 <= now.getTime()) return { ok: false, why: 'expired' };
+  return { ok: true, session };
+}
+
+/** What the console tells an admin whose session is over, by why. */
+export const SESSION_END_MESSAGES: Record<SessionEnd, string> = {
+  expired: 'Your session expired (a sign-in lasts 12 hours): sign in again',
+  ended: 'Your session was ended (signed out, or the password was reset): sign in again',
+  'no-account': 'Your admin account no longer exists: ask another admin',
+};
+
 /** The session a cookie value stands for, while it and its account exist and it has not expired. */
 export async function checkSession(store: AdminStore, cookieValue: string, now: Date): Promise<AdminSession | null> {
-  const email = addressOf(cookieValue);
-  if (!email) return null;
-  const { account, session } = await store.getAccountAndSession(email, tokenHash(cookieValue));
-  if (!account || !session || session.expiresAt * 1000 <= now.getTime()) return null;
-  return session;
+  const state = await sessionState(store, cookieValue, now);
+  return state.ok ? state.session : null;
 }
 
 export async function signOut(store: AdminStore, cookieValue: string): Promise<void> {

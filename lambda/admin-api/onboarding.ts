@@ -13,12 +13,14 @@
  */
 import { DEFAULT_LINK_HOURS, MAX_LINK_HOURS, burnLink, checkLink, spendLink, withNewLink, type LinkState } from '../onboarding/links';
 import { NO_STORE, landingPage, linkUrl, refusalPage } from '../onboarding/page';
+import { addressOf } from '../accounts/tokens';
 import { PROFILE_CONTENT_TYPE, manualSettings, mobileconfig, type ServerAddress } from '../onboarding/profile';
 import { requireAdmin } from '../api/auth';
 import { ApiError, invalid, json, notFound } from '../api/errors';
 import type { ApiRequest, ApiResponse, Caller } from '../api/types';
 import type { AdminApiDeps } from './types';
 import { parseJsonObject, str } from '../api/validate';
+import { actorOf, recordAudit } from './audit';
 
 export { ONBOARDING_PATH } from '../onboarding/page';
 const ACCOUNT_DESCRIPTION = 'CRM calendar';
@@ -71,6 +73,7 @@ export class OnboardingRoutes {
     if (!user.enabled) throw new ApiError(409, 'CONFLICT', `CalDAV is not enabled for ${user.email}: enable it first`, 'caldavEnabled');
     const { record, token, expiresAt } = withNewLink(user, this.now(), hours);
     await this.deps.users.putUser(record);
+    await recordAudit(this.deps, req, actorOf(caller), { action: 'link.create', target: user.email, detail: `valid ${hours} h, replacing any earlier link` });
     const url = linkUrl(originOf(serverOf(req)), token);
     return json(201, { data: { email: user.email, url, expiresAt } });
   }
@@ -91,6 +94,7 @@ export class OnboardingRoutes {
   async profile(req: ApiRequest): Promise<ApiResponse> {
     const spent = await spendLink(this.deps.users, tokenIn(req), this.now());
     if (!spent.ok) return refused(spent.reason);
+    await this.spent(req, spent.user.email, 'configuration profile downloaded');
     const body = mobileconfig({ server: serverOf(req), email: spent.user.email, password: spent.password!, description: ACCOUNT_DESCRIPTION });
     return {
       status: 200,
@@ -103,13 +107,22 @@ export class OnboardingRoutes {
   async manual(req: ApiRequest): Promise<ApiResponse> {
     const spent = await spendLink(this.deps.users, tokenIn(req), this.now());
     if (!spent.ok) return refused(spent.reason);
+    await this.spent(req, spent.user.email, 'settings shown to type in');
     const body = manualSettings({ server: serverOf(req), email: spent.user.email, password: spent.password!, description: ACCOUNT_DESCRIPTION });
     return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8', ...NO_STORE }, body };
   }
 
+  /** The phone's side: the user the link was for is the actor; their app password was replaced. */
+  private spent(req: ApiRequest, email: string, how: string) {
+    return recordAudit(this.deps, req, { actor: email, via: 'link' }, { action: 'link.spent', target: email, detail: `${how}; new app password` });
+  }
+
   /** /onboarding/<token>[/profile|/manual]: a link from before the fragment; refused, and ended. */
-  async outdated(token: string): Promise<ApiResponse> {
-    if (await burnLink(this.deps.users, token)) this.deps.log?.('info', 'outdated set-up link refused and ended', {});
+  async outdated(req: ApiRequest, token: string): Promise<ApiResponse> {
+    const email = addressOf(token);
+    if (email && (await burnLink(this.deps.users, token))) {
+      await recordAudit(this.deps, req, { actor: email, via: 'link' }, { action: 'link.ended', target: email, detail: 'opened in the old form, token in the URL path: refused and ended' });
+    }
     return refusalPage(OUTDATED);
   }
 }

@@ -7,6 +7,7 @@ import { requireAdmin } from '../api/auth';
 import { json, notFound } from '../api/errors';
 import type { ApiRequest, ApiResponse, Caller } from '../api/types';
 import type { AdminApiDeps } from './types';
+import { actorOf, recordAudit } from './audit';
 import { email, parseJsonObject } from '../api/validate';
 
 export class OrganisationRoutes {
@@ -34,6 +35,7 @@ export class OrganisationRoutes {
     const body = req.body.trim() ? parseJsonObject(req.body) : {};
     const owner = body.owner === undefined ? undefined : (email(body.owner, 'owner') as string).toLowerCase();
     const report = await this.deps.retry(owner);
+    await recordAudit(this.deps, req, actorOf(caller), { action: 'sync.retry', target: owner, detail: `${report.delivered} delivered, ${report.failed} still failing` });
     return json(200, { data: { ...report, pending: this.deps.status ? await this.deps.status(owner) : null } });
   }
 }

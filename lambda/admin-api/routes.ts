@@ -4,6 +4,7 @@
  * overview and the console's sign-in; and the console's files under /crm/admin.
  */
 import { json, notFound } from '../api/errors';
+import { listAudit } from './audit';
 import type { ApiRequest, ApiResponse, Caller, Route, StaticSite } from '../api/types';
 import { isConsolePath, serveConsole } from './console';
 import { OnboardingRoutes } from './onboarding';
@@ -28,7 +29,7 @@ export function adminRoutes(deps: AdminApiDeps): Route[] {
         GET: (_req, caller, id) => users.get(caller, id),
         PUT: (req, caller, id) => users.update(req, caller, id, true),
         PATCH: (req, caller, id) => users.update(req, caller, id, false),
-        DELETE: (_req, caller, id) => users.remove(caller, id),
+        DELETE: (req, caller, id) => users.remove(req, caller, id),
       },
     },
     { pattern: /^\/users\/([^/]+)\/onboarding$/, methods: { POST: (req, caller, id) => onboarding.create(req, caller, id) } },
@@ -38,13 +39,14 @@ export function adminRoutes(deps: AdminApiDeps): Route[] {
     { pattern: /^\/onboarding\/profile$/, open: { POST: (req) => onboarding.profile(req) } },
     { pattern: /^\/onboarding\/manual$/, open: { POST: (req) => onboarding.manual(req) } },
     // Links from before: the token in the path. Refused and ended, whatever the method.
-    { pattern: /^\/onboarding\/([^/]+)(?:\/profile|\/manual)?$/, open: { GET: (_req, token) => onboarding.outdated(token), POST: (_req, token) => onboarding.outdated(token) } },
+    { pattern: /^\/onboarding\/([^/]+)(?:\/profile|\/manual)?$/, open: { GET: (req, token) => onboarding.outdated(req, token), POST: (req, token) => onboarding.outdated(req, token) } },
     { pattern: /^\/users\/([^/]+)\/export$/, methods: { GET: (_req, caller, id) => users.exportOf(caller, id) } },
     { pattern: /^\/users\/([^/]+)\/devices$/, methods: { GET: (_req, caller, id) => users.devices(caller, id) } },
     { pattern: /^\/exports$/, methods: { GET: (_req, caller) => users.exports(caller) } },
     { pattern: /^\/status$/, methods: { GET: (req, caller) => status(deps, req, caller) } },
     { pattern: /^\/status\/retry$/, methods: { POST: (req, caller) => organisation.retry(req, caller) } },
     { pattern: /^\/organisation$/, methods: { GET: (_req, caller) => organisation.get(caller) } },
+    { pattern: /^\/audit$/, methods: { GET: (req, caller) => listAudit(deps, req, caller) } },
     // Sign-in checks its own credentials (e-mail and password in the body, or the cookie).
     { pattern: /^\/session$/, open: { POST: (req) => session.signIn(req), GET: (req) => session.current(req), DELETE: (req) => session.signOut(req) } },
   ];

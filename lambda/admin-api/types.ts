@@ -4,6 +4,8 @@
  * here is a CRM's: it works the same with the built-in CRM, a hosted one, or none.
  */
 import type { ActivityStore } from '../accounts/activity';
+import type { AuditLog } from '../accounts/audit';
+import type { SignInThrottle } from '../accounts/throttle';
 import type { AuthDeps, Logger } from '../api/types';
 import type { ConsoleAssets } from '../console/assets';
 import type { JobStore } from '../jobs/job-store';
@@ -47,5 +49,9 @@ export interface AdminApiDeps extends AuthDeps {
   onEnabled?: (email: string) => Promise<void>;
   /** DELETE /users/{email}: the App's deletion of a user and their calendar; absent = 404. */
   deleteUser?: (email: string) => Promise<UserDeletion | null>;
+  /** Console sign-in throttling per account and client address (accounts/throttle.ts); absent = none. */
+  throttle?: SignInThrottle;
+  /** Where each change is recorded (accounts/audit.ts); absent = not recorded, GET /audit is 404. */
+  audit?: AuditLog;
   log?: Logger;
 }

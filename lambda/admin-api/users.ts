@@ -3,13 +3,17 @@
  * accounts whatever the CRM); a user may read their own record. With a hosted CRM an e-mail must
  * be one of its active users (AdminApiDeps.directory). `caldavEnabled` is the CalDAV login switch;
  * turning it on stamps `caldavEnabledAt`. Passwords are write-only: `password` sets one,
- * `generatePassword: true` makes one and returns it once as `appPassword`. Each user's initial
+ * `generatePassword: true` makes one and returns it once as `appPassword`; turning access back
+ * on without either keeps the password the user had (`crm-caldav user enable --keep-password`).
+ * Time zones are stored in their canonical spelling (`europe/berlin` → `Europe/Berlin`). Every
+ * change is recorded in the audit log (admin-api/audit.ts). Each user's initial
  * export progress is read here too: it is derived from the user record and the export job.
  */
 import { generateAppPassword, hashGeneratedPassword, hashPassword } from '../accounts/passwords';
 import { exportProgress } from '../jobs/progress';
 import { DEFAULT_TIME_ZONE, type UserRecord } from '../store/types';
-import { isIanaZone } from '../core/ics/vtimezone';
+import { canonicalTimeZone } from '../core/time-zone';
+import { actorOf, recordAudit, type AuditFacts } from './audit';
 import { requireAdmin } from '../api/auth';
 import { ApiError, forbidden, invalid, json, notFound } from '../api/errors';
 import type { ApiRequest, ApiResponse, Caller } from '../api/types';
@@ -24,15 +28,17 @@ export interface UserView {
   timeZone: string;
   caldavEnabled: boolean;
   caldavEnabledAt: string | null;
+  /** Whether an app password is set (turning access back on can keep it); never the password. */
+  hasAppPassword: boolean;
 }
 
 export const userView = (record: UserRecord): UserView => {
   const email = record.email.toLowerCase();
-  return { id: email, email, name: record.name || email, timeZone: record.timeZone || DEFAULT_TIME_ZONE, caldavEnabled: record.enabled, caldavEnabledAt: record.enabledAt ?? null };
+  return { id: email, email, name: record.name || email, timeZone: record.timeZone || DEFAULT_TIME_ZONE, caldavEnabled: record.enabled, caldavEnabledAt: record.enabledAt ?? null, hasAppPassword: Boolean(record.passwordHash) };
 };
 
 const WRITABLE = ['email', 'name', 'timeZone', 'caldavEnabled', 'password', 'generatePassword'] as const;
-const READ_ONLY = ['id', 'caldavEnabledAt'] as const;
+const READ_ONLY = ['id', 'caldavEnabledAt', 'hasAppPassword'] as const;
 const MIN_PASSWORD = 12;
 const MAX_PAGE = 500;
 
@@ -48,8 +54,9 @@ function userInput(o: JsonObject): UserInput {
   const f: UserInput = {};
   if ('name' in o) f.name = str(o.name, 'name', { max: 255 }) as string;
   if ('timeZone' in o) {
-    f.timeZone = str(o.timeZone, 'timeZone') as string;
-    if (!isIanaZone(f.timeZone)) throw invalid('timeZone', 'expected an IANA time zone such as Europe/Berlin');
+    const zone = canonicalTimeZone(str(o.timeZone, 'timeZone') as string);
+    if (!zone) throw invalid('timeZone', 'expected an IANA time zone such as Europe/Berlin');
+    f.timeZone = zone;
   }
   if ('caldavEnabled' in o) f.caldavEnabled = bool(o.caldavEnabled, 'caldavEnabled');
   if ('password' in o) {
@@ -137,15 +144,20 @@ export class UserRoutes {
     const input = userInput(body);
     if (await this.deps.users.getUser(address)) throw new ApiError(409, 'CONFLICT', `User ${address} already exists`);
     await this.checkDirectory(address);
-    return this.save(null, address, input, 201);
+    return this.save(req, caller, null, address, input, 201);
   }
 
   /** DELETE /users/{email}: the user, their calendar and pending CalDAV changes; CRM events stay. */
-  async remove(caller: Caller, address: string): Promise<ApiResponse> {
+  async remove(req: ApiRequest, caller: Caller, address: string): Promise<ApiResponse> {
     requireAdmin(caller);
     if (!this.deps.deleteUser) throw notFound('deleting users is not available here');
     const deleted = await this.deps.deleteUser((email(address, 'email') as string).toLowerCase());
     if (!deleted) throw notFound(`No user ${address}`);
+    await recordAudit(this.deps, req, actorOf(caller), {
+      action: 'user.delete',
+      target: deleted.email,
+      detail: `${deleted.objects} calendar object(s), ${deleted.pendingDropped} change(s) not yet in the CRM dropped`,
+    });
     return json(200, { data: deleted });
   }
 
@@ -159,7 +171,7 @@ export class UserRoutes {
     const current = await this.deps.users.getUser(key);
     if (!current && !createIfMissing) throw notFound(`No user ${address}`);
     if (!current) await this.checkDirectory(key);
-    return this.save(current, key, input, current ? 200 : 201);
+    return this.save(req, caller, current, key, input, current ? 200 : 201);
   }
 
   /** With a hosted CRM, CalDAV users are its active users: an unknown e-mail is refused, with why. */
@@ -170,7 +182,7 @@ export class UserRoutes {
     }
   }
 
-  private async save(current: UserRecord | null, address: string, input: UserInput, status: number): Promise<ApiResponse> {
+  private async save(req: ApiRequest, caller: Caller, current: UserRecord | null, address: string, input: UserInput, status: number): Promise<ApiResponse> {
     const now = (this.deps.now ?? (() => new Date()))().toISOString();
     const appPassword = input.generatePassword ? generateAppPassword() : undefined;
     const secret = input.password ?? appPassword;
@@ -188,8 +200,30 @@ export class UserRoutes {
       ...(input.password !== undefined ? { passwordHash: await hashPassword(input.password) } : appPassword ? { passwordHash: hashGeneratedPassword(appPassword) } : {}),
     };
     await this.deps.users.putUser(record);
+    await recordAudit(this.deps, req, actorOf(caller), userChange(current, record, input, appPassword !== undefined));
     if (enabled && !current?.enabled) await this.deps.onEnabled?.(address);
     const location: Record<string, string> = status === 201 ? { location: `/crm/v1/users/${encodeURIComponent(address)}` } : {};
     return json(status, { data: { ...userView(record), ...(appPassword ? { appPassword } : {}) } }, location);
   }
+}
+
+/** What a create or update changed, for the audit log: the main action and the rest in words. */
+function userChange(current: UserRecord | null, record: UserRecord, input: UserInput, generated: boolean): AuditFacts {
+  const password = generated ? 'new app password' : input.password !== undefined ? 'password set' : null;
+  const changes: string[] = [];
+  if (!current) changes.push(`CalDAV ${record.enabled ? 'on' : 'off'}`);
+  if (password) changes.push(password);
+  else if (current && record.enabled && !current.enabled) changes.push('password kept');
+  if (input.name !== undefined && input.name !== current?.name) changes.push(`name ${input.name}`);
+  if (input.timeZone !== undefined && input.timeZone !== current?.timeZone) changes.push(`time zone ${input.timeZone}`);
+  const action = !current
+    ? 'user.create'
+    : record.enabled !== current.enabled
+      ? record.enabled
+        ? 'user.enable'
+        : 'user.disable'
+      : password
+        ? 'user.reset-password'
+        : 'user.update';
+  return { action, target: record.email.toLowerCase(), detail: changes.join('; ') || 'no change' };
 }

@@ -7,7 +7,7 @@
  * it comes from the console: unsafe methods echo the session's CSRF token in X-CSRF-Token
  * (on top of SameSite=Strict and the JSON content type every write needs).
  */
-import { CSRF_HEADER, checkSession, csrfMatches, sessionCookieIn } from '../accounts/admins';
+import { CSRF_HEADER, SESSION_END_MESSAGES, csrfMatches, sessionCookieIn, sessionState } from '../accounts/admins';
 import { WWW_AUTHENTICATE, checkBasicAuth } from '../accounts/credentials';
 import { sameSecret } from '../accounts/tokens';
 import { ApiError, forbidden } from './errors';
@@ -16,9 +16,10 @@ import type { ApiRequest, AuthDeps, Caller } from './types';
 /** The console marks its calls, so a 401 does not make the browser pop up a Basic login. */
 export const CONSOLE_MARKER = { header: 'x-requested-with', value: 'crm-admin-console' };
 
-export const unauthorized = (req: ApiRequest, message: string) => {
+/** `field` 'session': a console session that ended (the message says why), so the console can show it. */
+export const unauthorized = (req: ApiRequest, message: string, field?: 'session') => {
   const fromConsole = req.headers[CONSOLE_MARKER.header] === CONSOLE_MARKER.value;
-  return new ApiError(401, 'AUTHENTICATION_FAILURE', message, undefined, { 'www-authenticate': fromConsole ? 'Bearer realm="crm-caldav"' : `Bearer realm="crm-caldav", ${WWW_AUTHENTICATE}` });
+  return new ApiError(401, 'AUTHENTICATION_FAILURE', message, field, { 'www-authenticate': fromConsole ? 'Bearer realm="crm-caldav"' : `Bearer realm="crm-caldav", ${WWW_AUTHENTICATE}` });
 };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -32,8 +33,9 @@ export async function identify(req: ApiRequest, deps: AuthDeps): Promise<Caller>
   }
   const cookie = authorization ? undefined : sessionCookieIn(req.headers.cookie);
   if (cookie !== undefined && deps.admins) {
-    const session = await checkSession(deps.admins, cookie, (deps.now ?? (() => new Date()))());
-    if (!session) throw unauthorized(req, 'Your session has ended: sign in again');
+    const state = await sessionState(deps.admins, cookie, (deps.now ?? (() => new Date()))());
+    if (!state.ok) throw unauthorized(req, SESSION_END_MESSAGES[state.why], 'session');
+    const { session } = state;
     if (!SAFE_METHODS.has(req.method.toUpperCase()) && !csrfMatches(session, req.headers[CSRF_HEADER])) {
       throw forbidden(`A console request must carry its session's ${CSRF_HEADER} header`);
     }

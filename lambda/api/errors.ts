@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'GONE'
   | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'TOO_MANY_REQUESTS'
   | 'UNAVAILABLE'
   | 'INTERNAL_ERROR';
 

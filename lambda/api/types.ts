@@ -15,6 +15,12 @@ export interface ApiRequest {
   /** Lower-cased names. */
   headers: Record<string, string>;
   body: string;
+  /**
+   * The client's address as the front door saw it: API Gateway's `requestContext.http.sourceIp`
+   * (the connection's peer), the ALB's own X-Forwarded-For entry, the local server's socket peer.
+   * Never a header a client could write.
+   */
+  sourceIp?: string;
 }
 
 export interface ApiResponse {

@@ -21,6 +21,8 @@ import type { UserDeletion } from '../admin-api/types';
 import { deleteUser } from './delete-user';
 import { ActivityRecorder, type ActivityStore } from '../accounts/activity';
 import type { AdminStore } from '../accounts/admins';
+import { AuditLog, type AuditStore } from '../accounts/audit';
+import { SignInThrottle, type ThrottleStore } from '../accounts/throttle';
 import type { ConsoleAssets } from '../console/assets';
 import type { About } from '../platform/env';
 import { errorText, logLine, type Logger } from '../platform/log';
@@ -58,6 +60,10 @@ export interface AppParts {
   activity?: ActivityStore;
   /** The admin console's files (index.html, app.js, app.css); absent = /crm/admin answers 404. */
   console?: ConsoleAssets;
+  /** Where admin actions are recorded (accounts/audit.ts); absent = not recorded. */
+  audit?: AuditStore;
+  /** Console sign-in failure counts (accounts/throttle.ts); absent = no throttling. */
+  throttle?: ThrottleStore;
   /** Releases what the parts hold (DynamoDB clients). */
   close?: () => void | Promise<void>;
 }
@@ -86,6 +92,10 @@ export interface App {
   admins: AdminStore | null;
   /** Notes each authenticated CalDAV request's device (accounts/activity.ts); null when not kept. */
   activity: ActivityRecorder | null;
+  /** The audit log every entry point records admin actions in; null when none is kept. */
+  audit: AuditLog | null;
+  /** Console sign-in throttling (the CLI lifts a lockout with it); null when there is none. */
+  throttle: SignInThrottle | null;
   /** Removes a user and their calendar (accounts/delete-user.ts); null when there is none. */
   deleteUser(email: string): Promise<UserDeletion | null>;
   /** Waits for exports started in this process, then releases the parts. */
@@ -101,6 +111,8 @@ export function composeApp(parts: AppParts): App {
   const crm = wired?.crm ?? null;
   const removeUser = (email: string) => deleteUser({ users, store, outbox: parts.bridge?.outbox, jobs: jobs ?? undefined, activity: parts.activity, now }, email);
   const auth = { users, adminToken: parts.adminToken, admins: parts.admins, now };
+  const audit = parts.audit ? new AuditLog(parts.audit, now) : null;
+  const throttle = parts.throttle ? new SignInThrottle(parts.throttle) : null;
   const crmApi = createApi({
     auth,
     site: consoleSite({ console: parts.console }),
@@ -118,6 +130,8 @@ export function composeApp(parts: AppParts): App {
         exports: jobs ?? undefined,
         onEnabled: (email) => startExport(email),
         deleteUser: removeUser,
+        audit: audit ?? undefined,
+        throttle: throttle ?? undefined,
         log,
       }),
       ...(parts.builtinCrmApi ? builtinCrmRoutes({ crm: parts.builtinCrmApi, users, listener: crm?.listener, now, log }) : []),
@@ -155,6 +169,8 @@ export function composeApp(parts: AppParts): App {
     startExport,
     admins: parts.admins ?? null,
     activity: parts.activity ? new ActivityRecorder(parts.activity) : null,
+    audit,
+    throttle,
     deleteUser: removeUser,
     close: async () => {
       await Promise.all([...running, crm?.idle()]);

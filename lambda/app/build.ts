@@ -10,6 +10,9 @@ import { BuiltinCrm } from '../crm/builtin';
 import type { CrmConnector } from '../crm/types';
 import { DynamoActivityStore } from '../accounts/activity-store-dynamodb';
 import { DynamoAdminStore } from '../accounts/admin-store-dynamodb';
+import { DynamoAuditStore } from '../accounts/audit-store-dynamodb';
+import { DynamoThrottleStore } from '../accounts/throttle-store-dynamodb';
+import { auditRetentionDays } from '../accounts/audit';
 import { DynamoJobStore } from '../jobs/job-store-dynamodb';
 import { dynamoClientConfig, newDynamoClients, tableNamesFromEnv, type TableNames } from '../store/dynamodb/client';
 import { DynamoCalendarStore } from '../store/dynamodb/calendar-store';
@@ -101,6 +104,8 @@ export function buildApp(opts: DynamoAppOptions = {}): App {
     about: aboutFromEnv(env),
     admins: new DynamoAdminStore(doc, tables.admins, reader),
     activity: new DynamoActivityStore(doc, tables.activity),
+    audit: new DynamoAuditStore(doc, tables.audit, auditRetentionDays(env), now),
+    throttle: new DynamoThrottleStore(doc, tables.admins, reader),
     console: opts.console ?? (env.LAMBDA_TASK_ROOT ? readConsoleAssets(join(env.LAMBDA_TASK_ROOT, 'console')) : undefined),
     close: () => own?.client.destroy(),
   });

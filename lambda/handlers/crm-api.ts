@@ -27,7 +27,7 @@ function toApiRequest(event: APIGatewayProxyEventV2): ApiRequest {
   for (const [k, v] of new URLSearchParams(event.rawQueryString ?? '')) if (!(k in query)) query[k] = v;
   // Payload v2 moves the Cookie header into `cookies`; the API reads it as a header again.
   const headers = event.cookies?.length ? { ...dav.headers, cookie: event.cookies.join('; ') } : dav.headers;
-  return { method: dav.method, path: dav.path, query, headers, body: dav.body };
+  return { method: dav.method, path: dav.path, query, headers, body: dav.body, sourceIp: event.requestContext.http.sourceIp };
 }
 
 async function serve(event: APIGatewayProxyEventV2, app: AppSource): Promise<ApiResponse> {

@@ -18,6 +18,16 @@ export const isAlbEvent = (event: unknown): event is ALBEvent =>
   typeof event === 'object' && event !== null && 'elb' in ((event as { requestContext?: object }).requestContext ?? {});
 
 /**
+ * The client as the load balancer saw it: the last X-Forwarded-For entry, the one the ALB
+ * appends (its default `append` mode). Entries before it are whatever the client sent, so the
+ * first one can be forged; allowlists and sign-in throttles must not key on it.
+ */
+export function clientAddress(forwarded: string | string[] | undefined): string | undefined {
+  const entries = [forwarded].flat().filter((v): v is string => v !== undefined).join(',').split(',').map((e) => e.trim()).filter(Boolean);
+  return entries.at(-1);
+}
+
+/**
  * The same v2 event API Gateway would have built for this request (buildApiGatewayEvent), so the
  * handlers see one shape whatever the front door: lower-cased joined headers, a decoded rawPath,
  * text or base64 body by Content-Type.
@@ -34,7 +44,7 @@ export function albToApiGatewayV2(event: ALBEvent): APIGatewayProxyEventV2 {
     url: `${event.path || '/'}${query.length ? `?${query.join('&')}` : ''}`,
     headers,
     body: event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : undefined,
-    sourceIp: [forwarded].flat()[0]?.split(',')[0]?.trim(),
+    sourceIp: clientAddress(forwarded),
   });
 }
 

@@ -33,8 +33,9 @@ export const ESBUILD_SETTINGS = {
  * tables are ever listed whole, by the scheduled job and the CRM API; CalDAV handlers can read
  * their user by key but never scan the table of password hashes. `note` is UpdateItem alone:
  * the CalDAV handlers note a device's last request (activity table) and can do nothing else there.
+ * `append` is PutItem and Query: the audit log is added to and read, never changed or emptied.
  */
-export type TableAccess = 'read' | 'write' | 'readWrite' | 'list' | 'listWrite' | 'note';
+export type TableAccess = 'read' | 'write' | 'readWrite' | 'list' | 'listWrite' | 'note' | 'append';
 
 /** Exactly the DynamoDB actions the stores call (no DescribeTable, no Scan unless asked for). */
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
@@ -46,6 +47,7 @@ const ACTIONS: Record<TableAccess, string[]> = {
   list: [...READ_ACTIONS, 'dynamodb:Scan'],
   listWrite: [...READ_ACTIONS, 'dynamodb:Scan', ...WRITE_ACTIONS],
   note: ['dynamodb:UpdateItem'],
+  append: ['dynamodb:PutItem', 'dynamodb:Query'],
 };
 
 export interface DavFunctionProps {

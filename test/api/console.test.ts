@@ -9,12 +9,12 @@ import { OLIVIA, apiOn, type ApiHarness } from './harness';
 let t: TestTables;
 let h: ApiHarness;
 let password: string;
+const admins = new MemoryAdminStore();
 const devices = new MemoryActivityStore();
 const FILES = { 'index.html': '<!doctype html><title>console</title>', 'app.js': 'console.log(1)', 'app.css': 'body{}' };
 
 beforeAll(async () => {
   t = await freshTables();
-  const admins = new MemoryAdminStore();
   password = (await issueAdminPassword(admins, 'boss@zillum.com', new Date())).password;
   h = await apiOn(t, { admins, devices, console: consoleAssets(FILES) });
 });
@@ -70,7 +70,23 @@ describe('console sign-in', () => {
     expect(out.headers['set-cookie']).toMatch(/^crm_admin_session=; Path=\/crm; Max-Age=0;/);
     const after = await h.call('GET', '/crm/v1/users', { as: null, headers: { cookie, ...CONSOLE } });
     expect(after.status).toBe(401);
-    expect(after.json.error.message).toMatch(/session has ended/);
+    // Why, so the console can say so: this one was signed out.
+    expect(after.json.error).toMatchObject({ field: 'session', message: expect.stringMatching(/^Your session was ended \(signed out/) });
+  });
+
+  it('says why a session ended: expired after its 12 hours, or the account removed', async () => {
+    const { cookie } = await signedIn();
+    const expired = await apiOn(t, { admins, now: () => new Date(Date.now() + 13 * 3600_000) });
+    const res = await expired.call('GET', '/crm/v1/session', { as: null, headers: { cookie, ...CONSOLE } });
+    expect(res.status).toBe(401);
+    expect(res.json.error).toMatchObject({ field: 'session', message: expect.stringMatching(/expired \(a sign-in lasts 12 hours\)/) });
+    await admins.deleteAccount('boss@zillum.com');
+    const gone = await h.call('GET', '/crm/v1/users', { as: null, headers: { cookie, ...CONSOLE } });
+    expect(gone.json.error.message).toMatch(/admin account no longer exists/);
+    password = (await issueAdminPassword(admins, 'boss@zillum.com', new Date())).password;
+    // No cookie at all is simply not signed in: nothing to explain.
+    const none = await h.call('GET', '/crm/v1/session', { as: null, headers: CONSOLE });
+    expect(none.json.error).toEqual({ code: 'AUTHENTICATION_FAILURE', message: 'Not signed in' });
   });
 });
 

@@ -105,12 +105,20 @@ describe('user commands', () => {
 });
 
 describe('main', () => {
-  it('prints usage and exits 2 on bad invocations, before touching any database', async () => {
-    for (const argv of [[], ['user'], ['user', 'frobnicate', 'a@b.c'], ['user', 'add', 'not-an-email'], ['user', 'add', '--bogus']]) {
+  it('exits 2 on bad invocations, before touching any database, with the line that matters and a --help hint, never the whole usage', async () => {
+    for (const argv of [['user'], ['user', 'frobnicate', 'a@b.c'], ['user', 'add', 'not-an-email'], ['user', 'add', '--bogus'], ['user', 'add', 'a@b.c', '--time-zone']]) {
       const io = capture();
-      expect(await main(argv, io)).toBe(2);
-      expect(io.errors.join('\n') + io.lines.join('\n')).toMatch(/Usage|e-mail|Unknown option/);
+      expect(await main(argv, io), argv.join(' ')).toBe(2);
+      const [why, hint, ...rest] = io.errors.join('\n').split('\n');
+      expect(why, argv.join(' ')).toMatch(/^crm-caldav: (.*(e-mail|Unknown option|needs a command|unknown command|argument).*)$/);
+      expect(hint).toBe("Run 'crm-caldav --help' for the commands and options.");
+      expect(rest).toEqual([]);
+      expect(io.lines).toEqual([]);
     }
+    // No command at all: the usage is the answer.
+    const bare = capture();
+    expect(await main([], bare)).toBe(2);
+    expect(bare.lines[0]).toMatch(/^Usage: crm-caldav/);
   });
 
   it('exits 0 for --help', async () => {
@@ -119,12 +127,13 @@ describe('main', () => {
     expect(io.lines[0]).toMatch(/^Usage: crm-caldav/);
   });
 
-  it('says what was wrong with an unknown or incomplete command, before the usage', async () => {
+  it('says what was wrong with an unknown or incomplete command, prefixed crm-caldav:, without the usage', async () => {
     for (const [argv, why] of [[['frobnicate'], /unknown command "frobnicate"/], [['user'], /"user" needs a command: add/], [['user', 'explode'], /unknown command "user explode"/]] as const) {
       const c = capture();
       expect(await main([...argv], c)).toBe(2);
       expect(c.errors[0]).toMatch(why);
-      expect(c.errors[0]).toContain('Usage: crm-caldav');
+      expect(c.errors[0]).toMatch(/^crm-caldav: /);
+      expect(c.errors[0]).not.toContain('Usage: crm-caldav');
     }
   });
 

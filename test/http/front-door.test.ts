@@ -26,7 +26,7 @@ const handler = acceptAlb((event, ctx) => route(event.requestContext.http.method
 
 describe('the ALB front door', () => {
   it('turns an ALB event into the v2 event API Gateway would have built', () => {
-    const v2 = albToApiGatewayV2(albEvent('PROPFIND', '/calendars/ana%40example.com/', { headers: { Depth: '1', host: 'h', 'X-Forwarded-For': '203.0.113.9, 10.0.0.1' }, body: 'PHg+', isBase64Encoded: true, queryStringParameters: { a: 'b%20c' } }));
+    const v2 = albToApiGatewayV2(albEvent('PROPFIND', '/calendars/ana%40example.com/', { headers: { Depth: '1', host: 'h', 'X-Forwarded-For': '10.0.0.1, 203.0.113.9' }, body: 'PHg+', isBase64Encoded: true, queryStringParameters: { a: 'b%20c' } }));
     expect(v2).toMatchObject({
       rawPath: '/calendars/ana@example.com/',
       rawQueryString: 'a=b%20c',
@@ -37,6 +37,13 @@ describe('the ALB front door', () => {
     });
     const xml = albToApiGatewayV2(albEvent('REPORT', '/', { headers: { 'content-type': 'application/xml' }, body: '<x/>' }));
     expect(xml).toMatchObject({ body: '<x/>', isBase64Encoded: false });
+  });
+
+  it('takes the client address the ALB appended (the last X-Forwarded-For entry), not one the client wrote', () => {
+    const forged = albToApiGatewayV2(albEvent('GET', '/crm/v1/users', { headers: { host: 'h', 'x-forwarded-for': '127.0.0.1, 10.9.8.7,198.51.100.4' } }));
+    expect(forged.requestContext.http.sourceIp).toBe('198.51.100.4');
+    const multi = albToApiGatewayV2(albEvent('GET', '/', { headers: undefined as never, multiValueHeaders: { 'x-forwarded-for': ['127.0.0.1', '198.51.100.5'] } }));
+    expect(multi.requestContext.http.sourceIp).toBe('198.51.100.5');
   });
 
   it('serves custom WebDAV methods and the well-known redirect through the same handlers', async () => {

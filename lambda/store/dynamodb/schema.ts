@@ -19,11 +19,16 @@
  * activity pk = user e-mail, sk = `device#<hash of the user agent>`: the device's user agent and
  *         its last request (lambda/accounts/activity.ts); written by the CalDAV handlers, which
  *         have no other write on a table of accounts, and kept a year after the last request.
+ *         The admins table also holds the console's sign-in throttles: sk = `throttle` beside an
+ *         account's e-mail, and pk = `address#<client address>` (lambda/accounts/throttle.ts).
+ * audit   pk = `month#<YYYY-MM>`, sk = `<ISO time>#<random>`: who changed what of users, admins
+ *         and access, from where (lambda/accounts/audit.ts); only ever added to, and expiring
+ *         by `expiresAt` after AUDIT_RETENTION_DAYS (400 by default).
  */
 
 export interface TableSpec {
   /** Logical name, used for env vars (`<NAME>_TABLE`) and construct ids. */
-  logicalName: 'events' | 'sync' | 'users' | 'outbox' | 'crm' | 'jobs' | 'admins' | 'activity';
+  logicalName: 'events' | 'sync' | 'users' | 'outbox' | 'crm' | 'jobs' | 'admins' | 'activity' | 'audit';
   partitionKey: { name: string; type: 'S' | 'N' };
   sortKey?: { name: string; type: 'S' | 'N' };
   ttlAttribute?: string;
@@ -73,7 +78,9 @@ export const ADMINS_TABLE = expiringPkSk('admins');
 
 export const ACTIVITY_TABLE = expiringPkSk('activity');
 
-export const TABLES = [EVENTS_TABLE, SYNC_TABLE, USERS_TABLE, OUTBOX_TABLE, CRM_TABLE, JOBS_TABLE, ADMINS_TABLE, ACTIVITY_TABLE] as const;
+export const AUDIT_TABLE = expiringPkSk('audit');
+
+export const TABLES = [EVENTS_TABLE, SYNC_TABLE, USERS_TABLE, OUTBOX_TABLE, CRM_TABLE, JOBS_TABLE, ADMINS_TABLE, ACTIVITY_TABLE, AUDIT_TABLE] as const;
 
 /** Environment variable carrying a table's physical name, e.g. EVENTS_TABLE. */
 export const tableEnvVar = (spec: TableSpec) => `${spec.logicalName.toUpperCase()}_TABLE`;

@@ -34,9 +34,9 @@ describe('dynamoClientConfig', () => {
 });
 
 describe('tableNamesFromEnv', () => {
-  it('reads EVENTS_TABLE, SYNC_TABLE, USERS_TABLE, OUTBOX_TABLE, CRM_TABLE, JOBS_TABLE, ADMINS_TABLE and ACTIVITY_TABLE', () => {
-    const env = { EVENTS_TABLE: 'e', SYNC_TABLE: 's', USERS_TABLE: 'u', OUTBOX_TABLE: 'o', CRM_TABLE: 'c', JOBS_TABLE: 'j', ADMINS_TABLE: 'a', ACTIVITY_TABLE: 'd' };
-    const names = { events: 'e', sync: 's', users: 'u', outbox: 'o', crm: 'c', jobs: 'j', admins: 'a', activity: 'd' };
+  it('reads EVENTS_TABLE, SYNC_TABLE, USERS_TABLE, OUTBOX_TABLE, CRM_TABLE, JOBS_TABLE, ADMINS_TABLE, ACTIVITY_TABLE and AUDIT_TABLE', () => {
+    const env = { EVENTS_TABLE: 'e', SYNC_TABLE: 's', USERS_TABLE: 'u', OUTBOX_TABLE: 'o', CRM_TABLE: 'c', JOBS_TABLE: 'j', ADMINS_TABLE: 'a', ACTIVITY_TABLE: 'd', AUDIT_TABLE: 'l' };
+    const names = { events: 'e', sync: 's', users: 'u', outbox: 'o', crm: 'c', jobs: 'j', admins: 'a', activity: 'd', audit: 'l' };
     expect(tableNamesFromEnv(env)).toEqual(names);
     expect(tableEnv(names)).toEqual(env);
   });
@@ -51,6 +51,7 @@ describe('tableNamesFromEnv', () => {
       jobs: 'crm-caldav-jobs',
       admins: 'crm-caldav-admins',
       activity: 'crm-caldav-activity',
+      audit: 'crm-caldav-audit',
     });
   });
 });
