@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, CfnParameter, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -26,6 +26,7 @@ import { SCHEDULED_FUNCTION_ENV } from '../lambda/platform/export-now';
 import { SCHEDULE_MINUTES_ENV, VERSION_ENV } from '../lambda/platform/env';
 import { PACKAGE_VERSION } from './package-version';
 import { PROPPATCH_FUNCTION_ENV } from '../lambda/http/forward';
+import { ALLOWLIST_ENV } from '../lambda/api/allowlist';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -203,6 +204,14 @@ export class CaldavStack extends Stack {
       `cd "${PROJECT_ROOT}" && node --import tsx bin/build-console.ts "${join(outputDir, 'console')}"`,
     ]);
     crmApi.addEnvironment(VERSION_ENV, PACKAGE_VERSION);
+    // Who may reach the console and /crm/v1, checked by the function itself (lambda/api/allowlist.ts).
+    const allowedIps = new CfnParameter(this, 'AdminAllowedIps', {
+      type: 'String',
+      default: '',
+      allowedPattern: '^[0-9A-Fa-f.:/, ]*$',
+      description: 'Client addresses (IPv4/IPv6, CIDR allowed, comma-separated) allowed into /crm/admin/ and /crm/v1/; set-up links stay open. Empty: everyone.',
+    });
+    crmApi.addEnvironment(ALLOWLIST_ENV, allowedIps.valueAsString);
 
     let front: FrontMetrics;
     if (props.frontDoor === 'alb') {

@@ -6,6 +6,7 @@
  */
 import { logLine } from '../platform/log';
 import { identify } from './auth';
+import { guardedPath, type ClientAllowlist } from './allowlist';
 import { redactPath } from '../http/redact';
 import { ApiError, INTERNAL_ERROR, apiErrorOf, errorResponse, notFound } from './errors';
 import type { ApiRequest, ApiResponse, AuthDeps, Logger, Route, RouteHandler, StaticSite } from './types';
@@ -20,6 +21,8 @@ export interface ApiOptions {
   routes: Route[];
   /** Served before the routes, outside /crm/v1 (the admin console). */
   site?: StaticSite;
+  /** Client addresses allowed through /crm/admin and /crm/v1 (allowlist.ts); absent = everyone. */
+  allowlist?: ClientAllowlist | null;
   log?: Logger;
 }
 
@@ -29,6 +32,7 @@ export function createApi(opts: ApiOptions): CrmApi {
   const log = opts.log ?? logLine;
   return async (req) => {
     try {
+      if (opts.allowlist && guardedPath(req.path) && !opts.allowlist.allows(req.sourceIp)) return outsideAllowlist(req);
       if (opts.site?.matches(req.path)) return opts.site.serve(req);
       if (req.path !== API_PREFIX && !req.path.startsWith(`${API_PREFIX}/`)) throw notFound(`No such resource ${req.path}`);
       const rest = req.path.slice(API_PREFIX.length).replace(/\/+$/, '') || '/';
@@ -53,4 +57,11 @@ export function createApi(opts: ApiOptions): CrmApi {
       return INTERNAL_ERROR();
     }
   };
+}
+
+/** 403 before anything else is looked at: the console's page as text, the API as JSON. */
+function outsideAllowlist(req: ApiRequest): ApiResponse {
+  const message = `Not allowed from this network address (${req.sourceIp ?? 'unknown'}): the admin console and API accept only the addresses the deployment lists`;
+  if (req.path.startsWith(API_PREFIX)) return errorResponse(new ApiError(403, 'FORBIDDEN', message));
+  return { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: `${message}.\n` };
 }

@@ -10,6 +10,7 @@ import type { CrmDirectory } from '../admin-api/types';
 import { createApi, type CrmApi } from '../api/router';
 import { builtinCrmRoutes } from '../crm-api/routes';
 import type { CrmApiBackend } from '../crm-api/types';
+import type { ClientAllowlist } from '../api/allowlist';
 import type { CrmConnector } from '../crm/types';
 import type { JobDeps } from '../jobs/deps';
 import type { JobStore } from '../jobs/job-store';
@@ -64,6 +65,8 @@ export interface AppParts {
   audit?: AuditStore;
   /** Console sign-in failure counts (accounts/throttle.ts); absent = no throttling. */
   throttle?: ThrottleStore;
+  /** Client addresses allowed into the console and /crm/v1 (api/allowlist.ts); absent = everyone. */
+  allowlist?: ClientAllowlist | null;
   /** Releases what the parts hold (DynamoDB clients). */
   close?: () => void | Promise<void>;
 }
@@ -116,6 +119,7 @@ export function composeApp(parts: AppParts): App {
   const crmApi = createApi({
     auth,
     site: consoleSite({ console: parts.console }),
+    allowlist: parts.allowlist,
     log,
     routes: [
       ...adminRoutes({

@@ -13,6 +13,7 @@ import { DynamoAdminStore } from '../accounts/admin-store-dynamodb';
 import { DynamoAuditStore } from '../accounts/audit-store-dynamodb';
 import { DynamoThrottleStore } from '../accounts/throttle-store-dynamodb';
 import { auditRetentionDays } from '../accounts/audit';
+import { ALLOWLIST_ENV, parseAllowlist } from '../api/allowlist';
 import { DynamoJobStore } from '../jobs/job-store-dynamodb';
 import { dynamoClientConfig, newDynamoClients, tableNamesFromEnv, type TableNames } from '../store/dynamodb/client';
 import { DynamoCalendarStore } from '../store/dynamodb/calendar-store';
@@ -106,6 +107,7 @@ export function buildApp(opts: DynamoAppOptions = {}): App {
     activity: new DynamoActivityStore(doc, tables.activity),
     audit: new DynamoAuditStore(doc, tables.audit, auditRetentionDays(env), now),
     throttle: new DynamoThrottleStore(doc, tables.admins, reader),
+    allowlist: parseAllowlist(env[ALLOWLIST_ENV]),
     console: opts.console ?? (env.LAMBDA_TASK_ROOT ? readConsoleAssets(join(env.LAMBDA_TASK_ROOT, 'console')) : undefined),
     close: () => own?.client.destroy(),
   });

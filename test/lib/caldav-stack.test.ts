@@ -135,7 +135,7 @@ describe('functions', () => {
   });
 
   it('puts no secret value in any environment', () => {
-    const allowed = new Set(['NODE_OPTIONS', ...TABLES.map(tableEnvVar), 'SCHEDULED_FUNCTION_NAME', 'PROPPATCH_FUNCTION_NAME', 'CALDAV_VERSION', 'CALDAV_SCHEDULE_MINUTES']);
+    const allowed = new Set(['NODE_OPTIONS', ...TABLES.map(tableEnvVar), 'SCHEDULED_FUNCTION_NAME', 'PROPPATCH_FUNCTION_NAME', 'CALDAV_VERSION', 'CALDAV_SCHEDULE_MINUTES', 'ADMIN_ALLOWED_IPS']);
     for (const [, fn] of ofType(template, 'AWS::Lambda::Function')) {
       const vars = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       for (const key of Object.keys(vars)) expect(allowed, key).toContain(key);

@@ -1,5 +1,6 @@
 /**
- * The per-method-routes variant and the context knobs. Bundling is skipped here through CDK's
+ * The per-method-routes variant, the context knobs, and what any variant gives the admin doors'
+ * safeguards (the audit table and its grants, the AdminAllowedIps parameter). Bundling is skipped here through CDK's
  * own `aws:cdk:bundling-stacks` context (caldav-stack.test.ts bundles for real): these tests
  * read the template only.
  */
@@ -9,7 +10,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CaldavStack, contextProps } from '../../lib/caldav-stack';
 import { DAV_METHODS } from '../../lib/constructs/caldav-api';
-import { functionsByDescription, routeTargets, tableAccess, tableIds } from './template-helpers';
+import { AUDIT_TABLE } from '../../lambda/store/dynamodb/schema';
+import { functionsByDescription, resources, routeTargets, statementsOf, tableAccess, tableIds } from './template-helpers';
 
 const noBundling = { 'aws:cdk:bundling-stacks': [] };
 const MISSING = '/nonexistent/scheduled.ts';
@@ -54,6 +56,42 @@ describe("davMethodRouting: 'per-method-routes'", () => {
 
   it('passes the AwsSolutions checks too', () => {
     expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+  });
+});
+
+const CRM_API = 'CRM REST API (/crm/v1)';
+const actionsOn = (fnId: string, tableId: string) =>
+  statementsOf(template, fnId)
+    .filter((st) => JSON.stringify(st.Resource).includes(tableId))
+    .flatMap((st) => [st.Action].flat())
+    .sort();
+
+describe('the audit table', () => {
+  it('expires its entries by TTL and is kept like every table (retained, PITR, deletion protection)', () => {
+    const table = resources(template)[tableIds(template).audit!]!;
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: AUDIT_TABLE.ttlAttribute, Enabled: true });
+    expect(table.Properties).toMatchObject({ DeletionProtectionEnabled: true, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+    expect((template.toJSON().Resources as Record<string, { DeletionPolicy?: string }>)[tableIds(template).audit!]!.DeletionPolicy).toBe('Retain');
+  });
+
+  it('can only be added to and read by the CRM API (no update, no delete), and by no other function', () => {
+    const audit = tableIds(template).audit!;
+    for (const [description, id] of Object.entries(functionsByDescription(template))) {
+      expect(actionsOn(id, audit), description).toEqual(description === CRM_API ? ['dynamodb:PutItem', 'dynamodb:Query'] : []);
+    }
+  });
+});
+
+describe('AdminAllowedIps', () => {
+  it('is a stack parameter, empty (everyone) by default, handed to the CRM API function alone', () => {
+    const parameter = (template.toJSON().Parameters as Record<string, { Type: string; Default: string; AllowedPattern: string }>).AdminAllowedIps!;
+    expect(parameter).toMatchObject({ Type: 'String', Default: '' });
+    expect(new RegExp(parameter.AllowedPattern).test('203.0.113.0/24, 2001:db8::/48')).toBe(true);
+    expect(new RegExp(parameter.AllowedPattern).test('$(curl evil)')).toBe(false);
+    for (const [description, id] of Object.entries(functionsByDescription(template))) {
+      const vars = (resources(template)[id]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(vars.ADMIN_ALLOWED_IPS, description).toEqual(description === CRM_API ? { Ref: 'AdminAllowedIps' } : undefined);
+    }
   });
 });
 
