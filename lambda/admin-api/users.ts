@@ -14,6 +14,8 @@ import { exportProgress } from '../jobs/progress';
 import { DEFAULT_TIME_ZONE, type UserRecord } from '../store/types';
 import { canonicalTimeZone } from '../core/time-zone';
 import { actorOf, recordAudit, type AuditFacts } from './audit';
+import type { DeviceActivity } from '../accounts/activity';
+import { describeDevice, type DeviceName } from '../accounts/device-name';
 import { requireAdmin } from '../api/auth';
 import { ApiError, forbidden, invalid, json, notFound } from '../api/errors';
 import type { ApiRequest, ApiResponse, Caller } from '../api/types';
@@ -37,8 +39,20 @@ export const userView = (record: UserRecord): UserView => {
   return { id: email, email, name: record.name || email, timeZone: record.timeZone || DEFAULT_TIME_ZONE, caldavEnabled: record.enabled, caldavEnabledAt: record.enabledAt ?? null, hasAppPassword: Boolean(record.passwordHash) };
 };
 
+/** What `include=activity` adds to a user of the list; null where that is not kept here. */
+export interface UserActivity {
+  /** Devices that synced (user agents seen). */
+  devices: number | null;
+  lastSeenAt: string | null;
+  /** Changes from their devices waiting for the CRM. */
+  pending: number | null;
+}
+
+/** A device as GET /users/{email}/devices shows it: the record, and its name for people. */
+export type DeviceView = DeviceActivity & DeviceName;
+
 const WRITABLE = ['email', 'name', 'timeZone', 'caldavEnabled', 'password', 'generatePassword'] as const;
-const READ_ONLY = ['id', 'caldavEnabledAt', 'hasAppPassword'] as const;
+const READ_ONLY = ['id', 'caldavEnabledAt', 'hasAppPassword', 'devices', 'lastSeenAt', 'pending'] as const;
 const MIN_PASSWORD = 12;
 const MAX_PAGE = 500;
 
@@ -72,13 +86,17 @@ export class UserRoutes {
   constructor(private readonly deps: AdminApiDeps) {}
 
   /**
-   * GET /users[?q=&limit=&after=]: by e-mail; `q` keeps users whose e-mail or name contains it
-   * (any case); `limit` (1-500) pages, `after` the last e-mail of the page before, answered as
-   * `info.next` while more follow. Reads the whole (small: one item per user) users table.
+   * GET /users[?q=&limit=&after=&include=activity]: by e-mail; `q` keeps users whose e-mail or
+   * name contains it (any case); `limit` (1-500) pages, `after` the last e-mail of the page
+   * before, answered as `info.next` while more follow. Reads the whole (small: one item per user)
+   * users table. `include=activity` adds, for the page's users, how many devices synced and when
+   * last (one Query per user of the page) and how many changes wait for the CRM (the outbox's
+   * status, read once): the console's list at a glance.
    */
   async list(req: ApiRequest, caller: Caller): Promise<ApiResponse> {
     requireAdmin(caller);
-    const { q, limit, after } = req.query;
+    const { q, limit, after, include } = req.query;
+    if (include !== undefined && include !== 'activity') throw invalid('include', 'only "activity" can be included');
     const size = limit === undefined ? undefined : Number(limit);
     if (size !== undefined && (!Number.isInteger(size) || size < 1 || size > MAX_PAGE)) throw invalid('limit', `a whole number from 1 to ${MAX_PAGE}`);
     const needle = q?.trim().toLowerCase();
@@ -89,16 +107,32 @@ export class UserRoutes {
     const from = after === undefined ? 0 : matching.findIndex((u) => u.email.localeCompare(after.toLowerCase()) > 0);
     const page = from < 0 ? [] : matching.slice(from, size === undefined ? undefined : from + size);
     const more = from >= 0 && from + page.length < matching.length;
-    return json(200, { data: page, info: { count: page.length, total: matching.length, ...(more ? { next: page.at(-1)!.email } : {}) } });
+    const data = include === 'activity' ? await this.withActivity(page) : page;
+    return json(200, { data, info: { count: page.length, total: matching.length, ...(more ? { next: page.at(-1)!.email } : {}) } });
   }
 
-  /** GET /users/{email}/devices: the admin, or the user themself; most recent first. */
+  private async withActivity(page: UserView[]): Promise<Array<UserView & UserActivity>> {
+    const [devices, status] = await Promise.all([
+      Promise.all(page.map((u) => this.deps.devices?.list(u.email) ?? Promise.resolve(null))),
+      this.deps.status?.().catch(() => null) ?? null,
+    ]);
+    const waiting = new Map(((status as { users?: Array<{ owner: string; pending: number }> } | null)?.users ?? []).map((u) => [u.owner, u.pending]));
+    return page.map((u, i) => ({
+      ...u,
+      devices: devices[i]?.length ?? null,
+      lastSeenAt: devices[i]?.[0]?.lastSeenAt ?? null,
+      pending: status ? (waiting.get(u.email) ?? 0) : null,
+    }));
+  }
+
+  /** GET /users/{email}/devices: the admin, or the user themself; most recent first, each named (client, OS). */
   async devices(caller: Caller, address: string): Promise<ApiResponse> {
     const key = address.toLowerCase();
     if (caller.kind === 'user' && caller.email !== key) throw forbidden('Users may read their own devices only');
     if (!this.deps.devices) throw notFound('device activity is not kept here');
     if (!(await this.deps.users.getUser(key))) throw notFound(`No user ${address}`);
-    return json(200, { data: await this.deps.devices.list(key) });
+    const devices: DeviceView[] = (await this.deps.devices.list(key)).map((d) => ({ ...d, ...describeDevice(d.userAgent) }));
+    return json(200, { data: devices });
   }
 
   async get(caller: Caller, address: string): Promise<ApiResponse> {

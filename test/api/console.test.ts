@@ -4,7 +4,9 @@ import { MemoryActivityStore } from '../../lambda/accounts/activity';
 import { MemoryAdminStore, issueAdminPassword } from '../../lambda/accounts/admins';
 import { consoleAssets } from '../../lambda/console/assets';
 import { freshTables, type TestTables } from '../helpers/dynamo';
-import { OLIVIA, apiOn, type ApiHarness } from './harness';
+import { OLIVIA, UMA, apiOn, type ApiHarness } from './harness';
+
+const UMA_EMAIL = UMA.email;
 
 let t: TestTables;
 let h: ApiHarness;
@@ -110,10 +112,26 @@ describe('GET /crm/v1/users/{email}/devices', () => {
   it('lists the devices of a user for the admin and the user themself, nobody else', async () => {
     await devices.record(OLIVIA.email, { userAgent: 'iOS/18.2 (22C152) dataaccessd/1.0', lastSeenAt: '2026-12-01T09:00:00.000Z', lastMethod: 'PROPFIND' });
     const res = await h.call('GET', `/crm/v1/users/${OLIVIA.email}/devices`, { as: 'admin' });
-    expect(res.json.data).toEqual([{ userAgent: 'iOS/18.2 (22C152) dataaccessd/1.0', lastSeenAt: '2026-12-01T09:00:00.000Z', lastMethod: 'PROPFIND' }]);
+    expect(res.json.data).toEqual([{ userAgent: 'iOS/18.2 (22C152) dataaccessd/1.0', lastSeenAt: '2026-12-01T09:00:00.000Z', lastMethod: 'PROPFIND', client: 'iPhone or iPad', os: 'iOS 18.2' }]);
     expect((await h.call('GET', `/crm/v1/users/${OLIVIA.email}/devices`, { as: OLIVIA })).status).toBe(200);
     expect((await h.call('GET', '/crm/v1/users/uma@crm.example/devices', { as: OLIVIA })).status).toBe(403);
     expect((await h.call('GET', '/crm/v1/users/ghost@crm.example/devices', { as: 'admin' })).status).toBe(404);
+  });
+});
+
+describe('GET /crm/v1/users?include=activity', () => {
+  it('adds to each user of the page how many devices synced, when last, and the changes waiting for the CRM', async () => {
+    await devices.record(UMA_EMAIL, { userAgent: 'DAVx5/4.3.9-ose (2023/12/11; dav4jvm; okhttp/4.12.0) Android/14', lastSeenAt: '2026-12-02T09:00:00.000Z', lastMethod: 'REPORT' });
+    await devices.record(UMA_EMAIL, { userAgent: 'Thunderbird/128.5.0', lastSeenAt: '2026-12-03T09:00:00.000Z', lastMethod: 'PROPFIND' });
+    const status = async () => ({ pending: 2, oldestPendingSince: '2026-12-01T00:00:00.000Z', users: [{ owner: UMA_EMAIL, pending: 2 }] });
+    const withStatus = await apiOn(t, { admins, devices, status });
+    const res = await withStatus.call('GET', '/crm/v1/users', { as: 'admin', query: { include: 'activity', q: 'crm.example' } });
+    const byEmail = Object.fromEntries(res.json.data.map((u: { email: string }) => [u.email, u]));
+    expect(byEmail[UMA_EMAIL]).toMatchObject({ devices: 2, lastSeenAt: '2026-12-03T09:00:00.000Z', pending: 2 });
+    expect(byEmail[OLIVIA.email]).toMatchObject({ devices: 1, pending: 0 });
+    // Without it, the list stays as it was; anything else is refused.
+    expect((await withStatus.call('GET', '/crm/v1/users', { as: 'admin' })).json.data[0].devices).toBeUndefined();
+    expect((await withStatus.call('GET', '/crm/v1/users', { as: 'admin', query: { include: 'secrets' } })).status).toBe(400);
   });
 });
 
