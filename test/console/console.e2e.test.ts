@@ -1,8 +1,11 @@
 /**
  * The admin console end to end: headless Chromium (Playwright) against the local server on
- * DynamoDB Local, as an admin uses it: sign in, add a user, turn CalDAV on and see the app
- * password once, watch the initial export finish, retry a change waiting for the CRM, see the
- * device that synced, make the iPhone set-up link, turn CalDAV off, delete the user, sign out. The password shown is checked against the CalDAV door.
+ * DynamoDB Local, as an admin uses it: sign in, add a user (time zone picked in any case), turn
+ * CalDAV on and see the app password once, watch the initial export finish, retry a change
+ * waiting for the CRM, see the device that synced by name, make the iPhone set-up link and use
+ * it in a phone-sized browser, turn CalDAV off (after confirming) and on again keeping the
+ * password, read the audit log, see every page fit a phone's width, be told why a session ended,
+ * delete the user, sign out. The passwords shown are checked against the CalDAV door.
  *
  * Screenshots of each page go to CONSOLE_SCREENSHOTS (`npm run docs:screenshots` writes them to
  * docs/console/), else to a temporary directory.
@@ -74,15 +77,22 @@ describe('admin console in Chromium', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toBe('Wrong e-mail or password');
     await shot('sign-in');
     await page.getByLabel('Password').fill(adminPassword);
+    expect(await page.title()).toBe('Sign in · crm-caldav admin');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Users' }).waitFor();
     expect(await page.locator('.who').textContent()).toContain('boss@zillum.com');
+    expect(await page.title()).toBe('Users · crm-caldav admin');
   });
 
   it('adds a user, CalDAV off for now', async () => {
     await page.getByRole('button', { name: 'Add user' }).click();
     await page.getByLabel('E-mail').fill(ANA);
     await page.getByLabel('Name').fill('Ana Lopez');
+    // Typed in any case, put right on leaving the field; the picker offers the zones.
+    await page.getByLabel('Time zone').fill('europe/berlin');
+    await page.getByLabel('Name').focus();
+    expect(await page.getByLabel('Time zone').inputValue()).toBe('Europe/Berlin');
+    expect(await page.locator('datalist#time-zones option[value="America/New_York"]').count()).toBe(1);
     await page.getByLabel('Turn CalDAV on now').uncheck();
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.getByRole('status').filter({ hasText: `Added ${ANA}` }).waitFor();
@@ -90,7 +100,7 @@ describe('admin console in Chromium', () => {
     await expect.poll(() => row.textContent()).toContain('Disabled');
     await page.getByRole('button', { name: 'Add user' }).click();
     await shot('users');
-    expect((await server.users.getUser(ANA))?.enabled).toBe(false);
+    expect(await server.users.getUser(ANA)).toMatchObject({ enabled: false, timeZone: 'Europe/Berlin' });
   });
 
   it('searches the list', async () => {
@@ -105,7 +115,18 @@ describe('admin console in Chromium', () => {
     await crmEventsForAna();
     await page.getByRole('link', { name: ANA }).click();
     await page.getByRole('heading', { name: 'Ana Lopez' }).waitFor();
+    expect(await page.title()).toBe(`${ANA} · Users · crm-caldav admin`);
+    // Never had a password: nothing to keep.
+    expect(await page.getByRole('button', { name: 'Enable, keep the app password' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Enable CalDAV' }).click();
+    // The export starts with the enable: its state is followed as it is, never "Queued" for the schedule.
+    const states = new Set<string>();
+    const watching = (async () => {
+      for (let i = 0; i < 300 && !states.has('Done'); i++) {
+        states.add((await page.getByTestId('export-state').textContent().catch(() => '')) ?? '');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
     const secret = page.getByTestId('secret');
     await secret.waitFor();
     appPassword = (await secret.textContent())!.trim();
@@ -113,6 +134,8 @@ describe('admin console in Chromium', () => {
     expect((await propfind(appPassword)).status).toBe(207);
 
     await expect.poll(() => page.getByTestId('export-state').textContent(), { timeout: 30_000 }).toBe('Done');
+    await watching;
+    expect([...states].filter((s) => s !== '' && s !== 'Not enabled' && s !== 'Starting' && s !== 'Running' && s !== 'Done')).toEqual([]);
     expect(await page.getByTestId('export-summary').textContent()).toBe('3 exported');
     const bar = page.getByRole('progressbar', { name: 'Initial export' });
     expect([await bar.getAttribute('value'), await bar.getAttribute('max')]).toEqual(['3', '3']);
@@ -127,6 +150,12 @@ describe('admin console in Chromium', () => {
     await expect.poll(() => pending.textContent()).toContain('1 change waiting since');
     expect(await pending.textContent()).toContain(`on ${object!.name}: CrmUnavailable: the CRM timed out`);
     await shot('user-pending');
+    // The list shows it at a glance too, beside the device count.
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    const row = page.getByRole('row').filter({ hasText: ANA });
+    await expect.poll(() => row.getByTestId('pending-cell').textContent()).toBe('1 waiting');
+    expect(await row.getByTestId('devices-cell').textContent()).toMatch(/^1 · /);
+    await page.getByRole('link', { name: ANA }).click();
     await page.getByRole('button', { name: 'Retry now' }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toBe('Retried: 1 delivered, 0 still failing.');
     await expect.poll(() => pending.textContent()).toContain('Nothing waiting');
@@ -135,7 +164,11 @@ describe('admin console in Chromium', () => {
   it('shows the device that synced, and never the password again', async () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Ana Lopez' }).waitFor();
-    await expect.poll(() => page.getByTestId('devices').textContent()).toContain(IOS);
+    await expect.poll(() => page.getByTestId('devices').textContent()).toContain('iPhone or iPad');
+    const device = page.getByTestId('devices').getByRole('row').nth(1);
+    expect(await device.getByRole('cell').nth(1).textContent()).toBe('iOS 18.2');
+    // The raw agent stays there in small print, for the curious.
+    expect(await page.getByTestId('devices').textContent()).toContain(IOS);
     expect(await page.getByTestId('devices').textContent()).toContain('PROPFIND');
     expect(await page.getByTestId('secret').count()).toBe(0);
     expect(await page.content()).not.toContain(appPassword);
@@ -156,7 +189,8 @@ describe('admin console in Chromium', () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
     const phoneErrors: string[] = [];
     phone.on('pageerror', (err) => phoneErrors.push(err.message));
-    phone.on('console', (msg) => msg.type() === 'error' && phoneErrors.push(msg.text()));
+    // The browser's own icon request is answered 404 (no Basic prompt): not the page's error.
+    phone.on('console', (msg) => msg.type() === 'error' && !msg.location().url.endsWith('/favicon.ico') && phoneErrors.push(msg.text()));
     const requested: string[] = [];
     phone.on('request', (req) => requested.push(req.url()));
     await phone.goto(url);
@@ -173,10 +207,82 @@ describe('admin console in Chromium', () => {
     await phone.close();
   });
 
-  it('turns CalDAV off: the device is refused at once', async () => {
+  it('asks before a new app password, and Cancel keeps the old one', async () => {
+    await page.getByRole('button', { name: 'Reset app password' }).click();
+    const dialog = page.getByRole('alertdialog', { name: 'Reset app password' });
+    expect(await dialog.textContent()).toContain('The current one stops working at once');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(await page.getByRole('alertdialog').count()).toBe(0);
+    expect((await propfind(appPassword)).status).toBe(207);
+  });
+
+  it('turns CalDAV off once confirmed: the device is refused at once', async () => {
     await page.getByRole('button', { name: 'Disable CalDAV' }).click();
+    // One click only asks.
+    expect((await propfind(appPassword)).status).toBe(207);
+    const dialog = page.getByRole('alertdialog', { name: 'Disable CalDAV' });
+    expect(await dialog.textContent()).toContain('Every device of this user is refused');
+    await shot('user-confirm-disable');
+    await dialog.getByRole('button', { name: 'Disable CalDAV' }).click();
     await expect.poll(() => page.getByTestId('caldav-state').textContent()).toBe('CalDAV disabled');
     expect((await propfind(appPassword)).status).toBe(401);
+  });
+
+  it('turns CalDAV back on keeping the app password: the device works again, no new password shown', async () => {
+    await page.getByRole('button', { name: 'Enable, keep the app password' }).click();
+    await expect.poll(() => page.getByTestId('caldav-state').textContent()).toBe('CalDAV enabled');
+    expect(await page.getByTestId('secret').count()).toBe(0);
+    expect((await propfind(appPassword)).status).toBe(207);
+    await page.getByRole('button', { name: 'Disable CalDAV' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Disable CalDAV' }).click();
+    await expect.poll(() => page.getByTestId('caldav-state').textContent()).toBe('CalDAV disabled');
+  });
+
+  it('shows every change in the audit log: who, what, whom, from where', async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    expect(await page.title()).toBe('Audit log · crm-caldav admin');
+    const log = page.getByTestId('audit');
+    await log.waitFor();
+    const text = (await log.textContent())!;
+    for (const action of ['admin.sign-in', 'admin.sign-in-failed', 'user.create', 'user.enable', 'user.disable', 'link.create', 'link.spent', 'sync.retry']) expect(text, action).toContain(action);
+    expect(text).toContain('password kept');
+    expect(text).toContain('boss@zillum.com');
+    expect(text).toMatch(/127\.0\.0\.1|::1/);
+    expect(text).not.toContain(appPassword);
+    await shot('audit');
+  });
+
+  it('fits a phone: no page is wider than a 390 px window', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [hash, heading] of [['#/users', 'Users'], [`#/users/${encodeURIComponent(ANA)}`, 'Ana Lopez'], ['#/organisation', 'Organisation'], ['#/audit', 'Audit log']] as const) {
+      await page.goto(new URL(`/crm/admin/${hash}`, server.url).href);
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width, hash).toBeLessThanOrEqual(390);
+      const signOut = await page.getByRole('button', { name: 'Sign out' }).boundingBox();
+      expect(signOut!.x + signOut!.width, `${hash} Sign out`).toBeLessThanOrEqual(390);
+      if (hash === '#/users') await shot('phone-users');
+    }
+    await page.setViewportSize({ width: 1100, height: 900 });
+    await page.goto(new URL(`/crm/admin/#/users/${encodeURIComponent(ANA)}`, server.url).href);
+    await page.getByRole('heading', { name: 'Ana Lopez' }).waitFor();
+  });
+
+  it('says why a session ended when the password was reset meanwhile, then signs in again', async () => {
+    await server.app.admins!.deleteAccount('boss@zillum.com');
+    adminPassword = (await issueAdminPassword(server.app.admins!, 'boss@zillum.com', new Date(), 'Boss')).password;
+    await page.getByRole('link', { name: 'Organisation' }).click();
+    const notice = page.getByRole('status').filter({ hasText: 'session' });
+    await expect.poll(() => notice.textContent()).toBe('Your session was ended (signed out, or the password was reset): sign in again.');
+    expect(await page.title()).toBe('Sign in · crm-caldav admin');
+    await page.getByLabel('E-mail').fill('boss@zillum.com');
+    await page.getByLabel('Password').fill(adminPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Organisation' }).waitFor();
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await page.getByRole('link', { name: ANA }).click();
+    await page.getByRole('heading', { name: 'Ana Lopez' }).waitFor();
   });
 
   it('deletes the user once its e-mail is typed', async () => {

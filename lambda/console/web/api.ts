@@ -3,13 +3,13 @@
  * unsafe calls echo the session's CSRF token, and every call says it comes from the console so a
  * 401 never opens the browser's Basic login dialog. The types are the server's own.
  */
-import type { DeviceActivity } from '../../accounts/activity';
-import type { UserView } from '../../admin-api/users';
+import type { AuditEntry } from '../../accounts/audit';
+import type { DeviceView, UserActivity, UserView } from '../../admin-api/users';
 import type { ExportProgressView } from '../../jobs/progress';
 import type { SyncStatus } from '../../sync/status';
 import type { RetryReport } from '../../sync/delivery';
 
-export type { UserView, DeviceActivity, ExportProgressView, SyncStatus };
+export type { UserView, UserActivity, DeviceView, ExportProgressView, SyncStatus, AuditEntry };
 
 export interface Session {
   email: string;
@@ -25,7 +25,7 @@ export interface Organisation {
 }
 
 export interface UserPage {
-  data: UserView[];
+  data: Array<UserView & UserActivity>;
   info: { count: number; total: number; next?: string };
 }
 
@@ -40,25 +40,35 @@ export class ApiProblem extends Error {
   }
 }
 
-let csrfToken = '';
-/** Called when a call finds the session gone, so the app can show the sign-in page. */
-let onSignedOut: () => void = () => {};
+let current: Session | null = null;
+/** Called when a call finds the session gone, with why, so the app can show the sign-in page. */
+let onSignedOut: (why: string) => void = () => {};
 
-export function setSession(session: Session | null, signedOut: () => void): void {
-  csrfToken = session?.csrfToken ?? '';
+export function setSession(session: Session | null, signedOut: (why: string) => void): void {
+  current = session;
   onSignedOut = signedOut;
+}
+
+/**
+ * Why a signed-in call was refused: past the session's end the browser has dropped the cookie,
+ * so the console knows best; otherwise the server says (signed out elsewhere, password reset…).
+ */
+function endedBecause(problem: { message?: string; field?: string } | undefined): string {
+  if (current && Date.now() >= Date.parse(current.expiresAt)) return 'Your session expired (a sign-in lasts 12 hours): sign in again.';
+  if (problem?.field === 'session' && problem.message) return `${problem.message}.`;
+  return 'Your session has ended: sign in again.';
 }
 
 /** The whole answer, `{ data, info? }`. */
 async function request<T, I = undefined>(method: string, path: string, body?: unknown): Promise<{ data: T; info: I }> {
   const headers: Record<string, string> = { 'x-requested-with': 'crm-admin-console', accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  if (method !== 'GET' && current?.csrfToken) headers['x-csrf-token'] = current.csrfToken;
   const res = await fetch(`/crm/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
   if (res.status === 204) return { data: undefined as T, info: undefined as I };
   const json = (await res.json().catch(() => null)) as { data: T; info: I; error?: { message: string; field?: string } } | null;
   if (!res.ok || !json) {
-    if (res.status === 401 && path !== '/session') onSignedOut();
+    if (res.status === 401 && path !== '/session') onSignedOut(endedBecause(json?.error));
     throw new ApiProblem(res.status, json?.error?.message ?? `The server answered ${res.status}`, json?.error?.field);
   }
   return json;
@@ -74,19 +84,21 @@ export const api = {
   signOut: () => call<void>('DELETE', '/session'),
 
   users: (q: string, after: string | undefined, limit: number): Promise<UserPage> =>
-    request<UserView[], UserPage['info']>('GET', `/users?${new URLSearchParams({ limit: String(limit), ...(q ? { q } : {}), ...(after ? { after } : {}) })}`),
+    request<UserPage['data'], UserPage['info']>('GET', `/users?${new URLSearchParams({ limit: String(limit), include: 'activity', ...(q ? { q } : {}), ...(after ? { after } : {}) })}`),
   user: (email: string) => call<UserView>('GET', user(email)),
   addUser: (input: { email: string; name?: string; timeZone?: string; caldavEnabled: boolean }) =>
     call<UserView & { appPassword?: string }>('POST', '/users', { ...input, ...(input.caldavEnabled ? { generatePassword: true } : {}) }),
-  /** Enabling issues a new app password, as `crm-caldav user enable` does. */
-  setEnabled: (email: string, enabled: boolean) =>
-    call<UserView & { appPassword?: string }>('PATCH', user(email), enabled ? { caldavEnabled: true, generatePassword: true } : { caldavEnabled: false }),
+  /** Enabling issues a new app password unless asked to keep the one set (`user enable --keep-password`). */
+  setEnabled: (email: string, enabled: boolean, keepPassword = false) =>
+    call<UserView & { appPassword?: string }>('PATCH', user(email), enabled ? { caldavEnabled: true, ...(keepPassword ? {} : { generatePassword: true }) } : { caldavEnabled: false }),
+  setTimeZone: (email: string, timeZone: string) => call<UserView>('PATCH', user(email), { timeZone }),
   resetPassword: (email: string) => call<UserView & { appPassword: string }>('PATCH', user(email), { generatePassword: true }),
   deleteUser: (email: string) => call<{ objects: number; pendingDropped: number }>('DELETE', user(email)),
   exportOf: (email: string) => call<ExportProgressView>('GET', `${user(email)}/export`),
-  devices: (email: string) => call<DeviceActivity[]>('GET', `${user(email)}/devices`),
+  devices: (email: string) => call<DeviceView[]>('GET', `${user(email)}/devices`),
   link: (email: string, hours: number) => call<{ url: string; expiresAt: string }>('POST', `${user(email)}/onboarding`, { expiresInHours: hours }),
   status: (owner?: string) => call<SyncStatus>('GET', `/status${owner ? `?owner=${encodeURIComponent(owner)}` : ''}`),
   retry: (owner?: string) => call<RetryReport & { pending: SyncStatus | null }>('POST', '/status/retry', owner ? { owner } : {}),
   organisation: () => call<Organisation>('GET', '/organisation'),
+  audit: (before?: string) => request<AuditEntry[], { count: number; next?: string }>('GET', `/audit?${new URLSearchParams({ limit: '50', ...(before ? { before } : {}) })}`),
 };

@@ -1,23 +1,43 @@
 /**
  * The admin console: who is signed in, and which page the URL fragment names (#/users,
- * #/users/<email>, #/organisation). The server only serves this page; everything else is /crm/v1.
+ * #/users/<email>, #/organisation, #/audit). The server only serves this page; everything else
+ * is /crm/v1. Each page names itself in the window's title; a session that ends says why.
  */
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, setSession, type Session } from './api';
+import { AuditLog } from './audit';
 import { Organisation } from './organisation';
 import { SignIn } from './sign-in';
 import './styles.css';
 import { User } from './user';
 import { Users } from './users';
 
-type Route = { page: 'users' } | { page: 'user'; email: string } | { page: 'organisation' };
+type Route = { page: 'users' } | { page: 'user'; email: string } | { page: 'organisation' } | { page: 'audit' };
 
 function routeOf(hash: string): Route {
   const user = /^#\/users\/(.+)$/.exec(hash);
   if (user) return { page: 'user', email: decodeURIComponent(user[1]!).toLowerCase() };
   if (hash === '#/organisation') return { page: 'organisation' };
+  if (hash === '#/audit') return { page: 'audit' };
   return { page: 'users' };
+}
+
+const PRODUCT = 'crm-caldav admin';
+
+/** The window's (and the tab's, and the history's) name for each page. */
+function titleOf(route: Route | 'sign-in'): string {
+  if (route === 'sign-in') return `Sign in · ${PRODUCT}`;
+  switch (route.page) {
+    case 'users':
+      return `Users · ${PRODUCT}`;
+    case 'user':
+      return `${route.email} · Users · ${PRODUCT}`;
+    case 'organisation':
+      return `Organisation · ${PRODUCT}`;
+    case 'audit':
+      return `Audit log · ${PRODUCT}`;
+  }
 }
 
 function useRoute(): Route {
@@ -35,9 +55,17 @@ function App() {
   const [session, setCurrent] = useState<Session | null | undefined>(undefined);
   // A message for the page at `hash` (where an action led), dropped once another page is shown.
   const [notice, setNotice] = useState<{ text: string; hash: string } | undefined>();
+  // Why the last session ended, for the sign-in page; none on a first visit or after signing out.
+  const [ended, setEnded] = useState<string | undefined>();
   const route = useRoute();
-  const signedOut = useCallback(() => setCurrent(null), []);
+  const signedOut = useCallback((why: string) => {
+    setEnded(why);
+    setCurrent(null);
+  }, []);
   setSession(session ?? null, signedOut);
+  useEffect(() => {
+    if (session !== undefined) document.title = titleOf(session ? route : 'sign-in');
+  }, [session, route]);
 
   useEffect(() => {
     api.session().then(setCurrent, () => setCurrent(null));
@@ -45,7 +73,16 @@ function App() {
   useEffect(() => setNotice((n) => (n?.hash === location.hash ? n : undefined)), [route]);
 
   if (session === undefined) return <p class="muted">Loading…</p>;
-  if (session === null) return <SignIn onSignedIn={setCurrent} />;
+  if (session === null)
+    return (
+      <SignIn
+        ended={ended}
+        onSignedIn={(s) => {
+          setEnded(undefined);
+          setCurrent(s);
+        }}
+      />
+    );
 
   const signOut = () => api.signOut().finally(() => setCurrent(null));
   return (
@@ -53,15 +90,18 @@ function App() {
       <header>
         <strong>crm-caldav admin</strong>
         <nav>
-          <a href="#/users" aria-current={route.page !== 'organisation' ? 'page' : undefined}>
+          <a href="#/users" aria-current={route.page === 'users' || route.page === 'user' ? 'page' : undefined}>
             Users
           </a>
           <a href="#/organisation" aria-current={route.page === 'organisation' ? 'page' : undefined}>
             Organisation
           </a>
+          <a href="#/audit" aria-current={route.page === 'audit' ? 'page' : undefined}>
+            Audit log
+          </a>
         </nav>
         <span class="who">
-          {session.email}
+          <span class="email">{session.email}</span>
           <button type="button" class="plain" onClick={signOut}>
             Sign out
           </button>
@@ -79,6 +119,7 @@ function App() {
         />
       )}
       {route.page === 'organisation' && <Organisation />}
+      {route.page === 'audit' && <AuditLog />}
     </>
   );
 }

@@ -67,6 +67,7 @@ export function Organisation() {
             <p>
               <strong>{org.pending.pending}</strong> waiting, the oldest since {formatTime(org.pending.oldestPendingSince!)}.
             </p>
+            <div class="scroll">
             <table>
               <thead>
                 <tr>
@@ -87,6 +88,7 @@ export function Organisation() {
                 ))}
               </tbody>
             </table>
+            </div>
           </>
         )}
         {org.pending && (

@@ -50,16 +50,21 @@ const STATE_LABEL: Record<ExportProgressView['state'], string> = {
   cancelled: 'Cancelled',
 };
 
-/** The initial export as a bar: queued (empty), running n of m, done (full), failed or cancelled. */
-export function ExportBar({ progress }: { progress: ExportProgressView }) {
+/**
+ * The initial export as a bar: queued (empty), running n of m, done (full), failed or cancelled.
+ * `starting`: the export was started with an enable a moment ago, so a "queued" answer means it
+ * is being picked up, not that it waits for the schedule.
+ */
+export function ExportBar({ progress, starting = false }: { progress: ExportProgressView; starting?: boolean }) {
   const { state, done, total } = progress;
+  const justStarted = starting && state === 'queued';
   const max = total ?? 0;
   const value = state === 'done' ? max : done ?? 0;
   const determinate = total !== null && total > 0;
   return (
     <div class={`export ${state}`} data-testid="export">
       <div class="row spread">
-        <strong data-testid="export-state">{STATE_LABEL[state]}</strong>
+        <strong data-testid="export-state">{justStarted ? 'Starting' : STATE_LABEL[state]}</strong>
         {determinate && (
           <span>
             {value} of {max}
@@ -70,7 +75,7 @@ export function ExportBar({ progress }: { progress: ExportProgressView }) {
         <progress aria-label="Initial export" max={determinate ? max : 1} value={determinate ? value : state === 'done' ? 1 : undefined} />
       )}
       <p class="muted" data-testid="export-summary">
-        {progressDetail(progress)}
+        {justStarted ? 'started with the enable; its progress shows here in a moment' : progressDetail(progress)}
       </p>
       {progress.windowStart && (
         <p class="muted">
@@ -142,4 +147,70 @@ export function useAction() {
     }
   };
   return { busy, error, run };
+}
+
+/** Every zone the browser knows, and UTC (which Intl does not list): the time zone picker's choices. */
+const ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone')];
+const BY_LOWER = new Map(ZONES.map((z) => [z.toLowerCase(), z]));
+
+/**
+ * A time zone field: type to pick from the list, in any case; a name typed in another case is
+ * put right on leaving the field (the server stores the canonical spelling in any case).
+ */
+export function TimeZoneInput({ value, onChange, label = 'Time zone' }: { value: string; onChange: (zone: string) => void; label?: string }) {
+  return (
+    <label>
+      {label}
+      <input
+        name="timeZone"
+        list="time-zones"
+        autocomplete="off"
+        spellcheck={false}
+        value={value}
+        onInput={(e) => onChange(e.currentTarget.value)}
+        onBlur={(e) => onChange(BY_LOWER.get(e.currentTarget.value.trim().toLowerCase()) ?? e.currentTarget.value.trim())}
+      />
+      <datalist id="time-zones">
+        {ZONES.map((z) => (
+          <option key={z} value={z} />
+        ))}
+      </datalist>
+    </label>
+  );
+}
+
+/**
+ * A destructive action behind a second, explicit click: the first shows what will happen and
+ * the confirming button; Cancel (or Escape) steps back.
+ */
+export function Confirm({ label, question, confirm, danger = false, disabled = false, onConfirm }: { label: string; question: string; confirm: string; danger?: boolean; disabled?: boolean; onConfirm: () => Promise<void> }) {
+  const [asking, setAsking] = useState(false);
+  if (!asking) {
+    return (
+      <button type="button" class={danger ? 'danger' : 'plain'} disabled={disabled} onClick={() => setAsking(true)}>
+        {label}
+      </button>
+    );
+  }
+  return (
+    <div class="confirm" role="alertdialog" aria-label={label} onKeyDown={(e) => e.key === 'Escape' && setAsking(false)}>
+      <p>{question}</p>
+      <div class="row">
+        <button
+          type="button"
+          class={danger ? 'danger' : undefined}
+          autofocus
+          onClick={() => {
+            setAsking(false);
+            void onConfirm();
+          }}
+        >
+          {confirm}
+        </button>
+        <button type="button" class="plain" onClick={() => setAsking(false)}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
 }

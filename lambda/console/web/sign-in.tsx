@@ -2,7 +2,8 @@ import { useState } from 'preact/hooks';
 import { api, type Session } from './api';
 import { Notice, useAction } from './parts';
 
-export function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
+/** `ended`: why the last session ended (expired, ended elsewhere), shown above the form. */
+export function SignIn({ onSignedIn, ended }: { onSignedIn: (s: Session) => void; ended?: string }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const { busy, error, run } = useAction();
@@ -14,6 +15,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
   return (
     <main class="sign-in">
       <h1>crm-caldav admin</h1>
+      {ended && <Notice kind="info">{ended}</Notice>}
       <form onSubmit={submit}>
         <label>
           E-mail

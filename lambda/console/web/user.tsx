@@ -1,18 +1,25 @@
 /**
- * One user: CalDAV on or off, a new app password, an iPhone set-up link (with its QR code),
- * deletion; the initial export's progress, the changes waiting for the CRM (with a retry), and
- * the devices that synced and when.
+ * One user: CalDAV on or off (turning it off, or a new app password, asks first; turning it back
+ * on may keep the password), the time zone, an iPhone set-up link (with its QR code), deletion;
+ * the initial export's progress, the changes waiting for the CRM (with a retry), and the devices
+ * that synced and when.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiProblem, api, type UserView, type DeviceActivity, type ExportProgressView, type SyncStatus } from './api';
-import { ExportBar, Notice, Qr, SecretOnce, ago, formatTime, problemText, useAction, usePolling } from './parts';
+import { ApiProblem, api, type UserView, type DeviceView, type ExportProgressView, type SyncStatus } from './api';
+import { Confirm, ExportBar, Notice, Qr, SecretOnce, TimeZoneInput, ago, formatTime, problemText, useAction, usePolling } from './parts';
+
+/** After an enable the export has been started: follow it closely until it shows its real state. */
+const FOLLOW_MS = 400;
+const POLL_MS = 1500;
 
 export function User({ email, onDeleted }: { email: string; onDeleted: (notice: string) => void }) {
   const [user, setUser] = useState<UserView | null>(null);
   const [missing, setMissing] = useState(false);
   const [progress, setProgress] = useState<ExportProgressView | null>(null);
   const [pending, setPending] = useState<SyncStatus | null>(null);
-  const [devices, setDevices] = useState<DeviceActivity[] | null>(null);
+  const [devices, setDevices] = useState<DeviceView[] | null>(null);
+  // Set by an enable: the export was started with it, so "queued" only means "starting".
+  const [starting, setStarting] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const { error, run } = useAction();
@@ -22,7 +29,13 @@ export function User({ email, onDeleted }: { email: string; onDeleted: (notice: 
   };
 
   const loadExport = useCallback(() => {
-    api.exportOf(email).then(setProgress, () => setProgress(null));
+    api.exportOf(email).then(
+      (p) => {
+        setProgress(p);
+        if (p.state !== 'queued') setStarting(false);
+      },
+      () => setProgress(null),
+    );
   }, [email]);
   const loadPending = useCallback(() => {
     api.status(email).then(setPending, () => setPending(null));
@@ -34,7 +47,17 @@ export function User({ email, onDeleted }: { email: string; onDeleted: (notice: 
     loadPending();
   }, [email, loadExport, loadPending]);
   useEffect(load, [load]);
-  usePolling(loadExport, 1500, progress?.state === 'queued' || progress?.state === 'running');
+  usePolling(loadExport, starting ? FOLLOW_MS : POLL_MS, progress?.state === 'queued' || progress?.state === 'running');
+
+  const enable = (keepPassword: boolean) =>
+    act(async () => {
+      const updated = await api.setEnabled(email, true, keepPassword);
+      setUser(updated);
+      setSecret(updated.appPassword ?? null);
+      setNotice(keepPassword ? 'CalDAV is on again with the app password it had; the initial export has started.' : 'CalDAV is on; the initial export has started.');
+      setStarting(true);
+      loadExport();
+    });
 
   if (missing) return <main><Notice kind="error">There is no user {email}.</Notice></main>;
   if (!user) return <main aria-busy="true"><p class="muted">Loading…</p></main>;
@@ -63,37 +86,57 @@ export function User({ email, onDeleted }: { email: string; onDeleted: (notice: 
         <h2>Access</h2>
         <div class="row">
           {user.caldavEnabled ? (
-            <button type="button" class="danger" onClick={() => act(async () => {
-              setUser(await api.setEnabled(email, false));
-              setNotice('CalDAV is off: every device of this user is refused from now on.');
-              loadExport();
-            })}>
-              Disable CalDAV
-            </button>
+            <Confirm
+              label="Disable CalDAV"
+              question={`Turn CalDAV off for ${user.email}? Every device of this user is refused from its next request; the calendar and the password are kept.`}
+              confirm="Disable CalDAV"
+              danger
+              onConfirm={() =>
+                act(async () => {
+                  setUser(await api.setEnabled(email, false));
+                  setNotice('CalDAV is off: every device of this user is refused from now on.');
+                  loadExport();
+                })
+              }
+            />
           ) : (
-            <button type="button" onClick={() => act(async () => {
-              const updated = await api.setEnabled(email, true);
-              setUser(updated);
-              setSecret(updated.appPassword ?? null);
-              setNotice('CalDAV is on; the initial export has started.');
-              loadExport();
-            })}>
-              Enable CalDAV
-            </button>
+            <>
+              {user.hasAppPassword && (
+                <button type="button" onClick={() => enable(true)}>
+                  Enable, keep the app password
+                </button>
+              )}
+              <button type="button" class={user.hasAppPassword ? 'plain' : undefined} onClick={() => enable(false)}>
+                {user.hasAppPassword ? 'Enable with a new app password' : 'Enable CalDAV'}
+              </button>
+            </>
           )}
-          <button type="button" class="plain" disabled={!user.caldavEnabled} onClick={() => act(async () => {
-            setSecret((await api.resetPassword(email)).appPassword);
-            setNotice('The previous app password no longer works.');
-          })}>
-            Reset app password
-          </button>
+          <Confirm
+            label="Reset app password"
+            question={`Make a new app password for ${user.email}? The current one stops working at once: every device must be given the new one.`}
+            confirm="Make a new password"
+            disabled={!user.caldavEnabled}
+            onConfirm={() =>
+              act(async () => {
+                setSecret((await api.resetPassword(email)).appPassword);
+                setNotice('The previous app password no longer works.');
+              })
+            }
+          />
         </div>
+        {!user.caldavEnabled && user.hasAppPassword && (
+          <p class="muted">Keeping the password suits a user who was off for a while; after a lost device or a person leaving, make a new one.</p>
+        )}
+        <TimeZone user={user} onSaved={(u) => {
+          setUser(u);
+          setNotice(`Time zone set to ${u.timeZone}.`);
+        }} />
         {user.caldavEnabled && <SetUpLink email={email} />}
       </section>
 
       <section class="card">
         <h2>Initial export</h2>
-        {progress ? <ExportBar progress={progress} /> : <p class="muted">Not available.</p>}
+        {progress ? <ExportBar progress={progress} starting={starting} /> : <p class="muted">Not available.</p>}
       </section>
 
       <section class="card">
@@ -136,7 +179,7 @@ function SetUpLink({ email }: { email: string }) {
           <Qr text={link.url} />
           <div>
             <p>
-              <a href={link.url} data-testid="setup-link">
+              <a href={link.url} class="long" data-testid="setup-link">
                 {link.url}
               </a>
             </p>
@@ -184,28 +227,56 @@ function Pending({ email, status, onRetried }: { email: string; status: SyncStat
   );
 }
 
-function Devices({ devices }: { devices: DeviceActivity[] | null }) {
+function Devices({ devices }: { devices: DeviceView[] | null }) {
   if (devices === null) return <p class="muted">Not available.</p>;
   if (devices.length === 0) return <p class="muted">No device has synced yet.</p>;
   return (
-    <table data-testid="devices">
-      <thead>
-        <tr>
-          <th>Device (user agent)</th>
-          <th>Last request</th>
-          <th>Method</th>
-        </tr>
-      </thead>
-      <tbody>
-        {devices.map((d) => (
-          <tr key={d.userAgent}>
-            <td class="ua">{d.userAgent}</td>
-            <td title={formatTime(d.lastSeenAt)}>{ago(d.lastSeenAt)}</td>
-            <td>{d.lastMethod}</td>
+    <div class="scroll">
+      <table data-testid="devices">
+        <thead>
+          <tr>
+            <th>Device</th>
+            <th>System</th>
+            <th>Last request</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {devices.map((d) => (
+            <tr key={d.userAgent}>
+              <td>
+                {d.client}
+                <div class="muted small ua" title="The user agent it sends">
+                  {d.userAgent}
+                </div>
+              </td>
+              <td>{d.os ?? '–'}</td>
+              <td title={formatTime(d.lastSeenAt)}>
+                {ago(d.lastSeenAt)}
+                <div class="muted small">{d.lastMethod}</div>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function TimeZone({ user, onSaved }: { user: UserView; onSaved: (u: UserView) => void }) {
+  const [zone, setZone] = useState(user.timeZone);
+  const { busy, error, run } = useAction();
+  const save = (e: Event) => {
+    e.preventDefault();
+    void run(async () => onSaved(await api.setTimeZone(user.email, zone)));
+  };
+  return (
+    <form class="row bottom" onSubmit={save}>
+      <TimeZoneInput value={zone} onChange={setZone} />
+      <button type="submit" class="plain" disabled={busy || zone.trim() === user.timeZone}>
+        Save time zone
+      </button>
+      {error && <Notice kind="error">{error}</Notice>}
+    </form>
   );
 }
 

@@ -1,7 +1,11 @@
-/** The users list: search, pages of 25, and adding a user (whose app password is shown once). */
+/**
+ * The users list: search, pages of 25, and adding a user (whose app password is shown once).
+ * Each row says at a glance whether CalDAV is on, whether a device syncs (and when it last did)
+ * and whether changes wait for the CRM.
+ */
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, type UserPage } from './api';
-import { Notice, SecretOnce, formatTime, problemText, useAction } from './parts';
+import { api, type UserActivity, type UserPage } from './api';
+import { Notice, SecretOnce, TimeZoneInput, ago, formatTime, problemText, useAction } from './parts';
 
 const PAGE = 25;
 
@@ -48,13 +52,14 @@ export function Users({ notice }: { notice?: string }) {
       {error && <Notice kind="error">{error}</Notice>}
       {page && (
         <>
-          <table>
+          <div class="scroll">
+          <table data-testid="users">
             <thead>
               <tr>
-                <th>E-mail</th>
-                <th>Name</th>
+                <th>User</th>
                 <th>CalDAV</th>
-                <th>Enabled since</th>
+                <th>Devices</th>
+                <th>Waiting for the CRM</th>
               </tr>
             </thead>
             <tbody>
@@ -62,12 +67,19 @@ export function Users({ notice }: { notice?: string }) {
                 <tr key={u.email}>
                   <td>
                     <a href={`#/users/${encodeURIComponent(u.email)}`}>{u.email}</a>
+                    {u.name !== u.email && <div class="muted small">{u.name}</div>}
                   </td>
-                  <td>{u.name}</td>
                   <td>
-                    <span class={`badge ${u.caldavEnabled ? 'on' : 'off'}`}>{u.caldavEnabled ? 'Enabled' : 'Disabled'}</span>
+                    <span class={`badge ${u.caldavEnabled ? 'on' : 'off'}`} title={u.caldavEnabled && u.caldavEnabledAt ? `since ${formatTime(u.caldavEnabledAt)}` : undefined}>
+                      {u.caldavEnabled ? 'Enabled' : 'Disabled'}
+                    </span>
                   </td>
-                  <td>{u.caldavEnabled && u.caldavEnabledAt ? formatTime(u.caldavEnabledAt) : '–'}</td>
+                  <td data-testid="devices-cell">
+                    <DevicesCell activity={u} />
+                  </td>
+                  <td data-testid="pending-cell">
+                    <PendingCell pending={u.pending} />
+                  </td>
                 </tr>
               ))}
               {page.data.length === 0 && (
@@ -79,6 +91,7 @@ export function Users({ notice }: { notice?: string }) {
               )}
             </tbody>
           </table>
+          </div>
           <div class="row spread">
             <span class="muted">
               {page.info.total} user{page.info.total === 1 ? '' : 's'}
@@ -97,6 +110,22 @@ export function Users({ notice }: { notice?: string }) {
       )}
     </main>
   );
+}
+
+function DevicesCell({ activity }: { activity: UserActivity }) {
+  if (activity.devices === null) return <span class="muted">–</span>;
+  if (activity.devices === 0) return <span class="muted">none yet</span>;
+  return (
+    <span title={activity.lastSeenAt ? formatTime(activity.lastSeenAt) : undefined}>
+      {activity.devices} · {activity.lastSeenAt ? ago(activity.lastSeenAt) : ''}
+    </span>
+  );
+}
+
+function PendingCell({ pending }: { pending: number | null }) {
+  if (pending === null) return <span class="muted">–</span>;
+  if (pending === 0) return <span class="muted">nothing</span>;
+  return <span class="badge warn">{pending} waiting</span>;
 }
 
 function AddUser({ onAdded }: { onAdded: () => void }) {
@@ -138,10 +167,7 @@ function AddUser({ onAdded }: { onAdded: () => void }) {
           Name
           <input name="name" value={name} onInput={(e) => setName(e.currentTarget.value)} />
         </label>
-        <label>
-          Time zone
-          <input name="timeZone" value={timeZone} onInput={(e) => setTimeZone(e.currentTarget.value)} />
-        </label>
+        <TimeZoneInput value={timeZone} onChange={setTimeZone} />
         <label class="check">
           <input type="checkbox" name="enable" checked={enable} onChange={(e) => setEnable(e.currentTarget.checked)} />
           Turn CalDAV on now (makes an app password)
