@@ -9,12 +9,12 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { App } from '../lambda/app/app';
 import { fixedApp } from '../lambda/app/container';
-import { errorText, logLine, type Logger } from '../lambda/platform/log';
+import { errorText, logLine } from '../lambda/platform/log';
 import type { ConsoleAssets } from '../lambda/console/assets';
 import { createRouter } from '../lambda/handlers/routing';
 import { scheduledHandler } from '../lambda/handlers/scheduled';
@@ -35,6 +35,8 @@ export interface LocalServerOptions extends ServerArgs {
   app?: App;
   /** Environment the App is configured from (table names, limits, CRM_CONNECTOR); default process.env. */
   env?: Record<string, string | undefined>;
+  /** Told each step of the start-up (`npm start` prints them), before the server listens. */
+  onProgress?: (step: string) => void;
 }
 
 export interface LocalServer {
@@ -49,19 +51,32 @@ export interface LocalServer {
   stop(): Promise<void>;
 }
 
-function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+/** A refused port, said with the flag that changes it. */
+function portError(err: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (err.code === 'EADDRINUSE') return new Error(`${host}:${port} is already in use (another crm-caldav server?): choose another port with --port N (or CALDAV_PORT)`);
+  if (err.code === 'EACCES') return new Error(`not allowed to listen on ${host}:${port}: choose a port above 1023 with --port N (or CALDAV_PORT)`);
+  return err;
+}
+
+function listen(server: Server | NetServer, port: number, host: string): Promise<AddressInfo> {
   return new Promise((done, fail) => {
-    const refused = (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') fail(new Error(`${host}:${port} is already in use (another crm-caldav server?): choose another port with --port N (or CALDAV_PORT)`));
-      else if (err.code === 'EACCES') fail(new Error(`not allowed to listen on ${host}:${port}: choose a port above 1023 with --port N (or CALDAV_PORT)`));
-      else fail(err);
-    };
+    const refused = (err: NodeJS.ErrnoException) => fail(portError(err, host, port));
     server.once('error', refused);
     server.listen(port, host, () => {
       server.off('error', refused);
       done(server.address() as AddressInfo);
     });
   });
+}
+
+/**
+ * Whether the port can be had, known at once instead of after the engine's seconds of start-up;
+ * the server itself listens only once it can answer, so no request waits on a half-started one.
+ */
+async function probePort(port: number, host: string): Promise<void> {
+  const probe = createNetServer();
+  await listen(probe, port, host);
+  await new Promise<void>((done) => probe.close(() => done()));
 }
 
 /** The admin console, built from its sources (esbuild, a development dependency); without it, no console. */
@@ -84,29 +99,29 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   // `npm start` logs each request unless CALDAV_ACCESS_LOG says otherwise (0 turns it off).
   if (opts.verbose) process.env.CALDAV_ACCESS_LOG ??= '1';
 
-  // The port first: a port in use is known at once, not after the engine's seconds of start-up.
-  // Requests arriving meanwhile wait for the App.
-  let opened: Promise<LocalApp> | undefined;
-  const appReady = () => opened!.then((l) => l.app);
-  const scheme = tls ? 'https' : 'http';
-  const log: Logger = (level, message, fields) => void appReady().then((app) => app.log(level, message, fields));
-  const onRequest = httpBridge(createRouter(appReady), scheme, log);
-  const server = tls ? createHttpsServer(tls, onRequest) : createHttpServer(onRequest);
-  const address = await listen(server, opts.port ?? DEFAULTS.port, host);
+  const port = opts.port ?? DEFAULTS.port;
+  const progress = opts.onProgress ?? (() => {});
+  if (port !== 0) await probePort(port, host);
   const dataDir = resolve(opts.dataDir ?? DEFAULTS.dataDir);
-  opened = opts.app
-    ? Promise.resolve({ app: opts.app, endpoint: '', close: async () => {} })
-    : consoleFiles().then((console) =>
-        openLocalApp({ env: { ...(opts.env ?? process.env), [SCHEDULE_MINUTES_ENV]: String(opts.scheduleMinutes ?? 0) }, endpoint: opts.dynamodbEndpoint, dataDir, role: 'server', dynamodbPort: opts.dynamodbPort, console }),
-      );
   let local: LocalApp;
-  try {
-    local = await opened;
-  } catch (err) {
-    server.close();
-    throw err;
+  if (opts.app) {
+    local = { app: opts.app, endpoint: '', close: async () => {} };
+  } else {
+    const assets = await consoleFiles();
+    if (assets) progress('Admin console built');
+    local = await openLocalApp({ env: { ...(opts.env ?? process.env), [SCHEDULE_MINUTES_ENV]: String(opts.scheduleMinutes ?? 0) }, endpoint: opts.dynamodbEndpoint, dataDir, role: 'server', dynamodbPort: opts.dynamodbPort, console: assets, onProgress: progress });
   }
   const { app } = local;
+  const scheme = tls ? 'https' : 'http';
+  const onRequest = httpBridge(createRouter(fixedApp(app)), scheme, app.log);
+  const server = tls ? createHttpsServer(tls, onRequest) : createHttpServer(onRequest);
+  let address: AddressInfo;
+  try {
+    address = await listen(server, port, host);
+  } catch (err) {
+    await local.close();
+    throw err;
+  }
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${scheme}://${urlHost}:${address.port}/`;
   // So the CLI finds this server's database from any directory (bin/lib/server-registry.ts).
@@ -144,7 +159,8 @@ async function main() {
     console.log(USAGE);
     return;
   }
-  const server = await startLocalServer(args);
+  console.log('crm-caldav starting…');
+  const server = await startLocalServer({ ...args, onProgress: (step) => console.log(`  ${step}`) });
   // For anything in this process that reads the endpoint the way the handlers do on AWS.
   if (server.dynamodbEndpoint) process.env.CALDAV_DYNAMODB_ENDPOINT = server.dynamodbEndpoint;
   console.log(banner(args, server));

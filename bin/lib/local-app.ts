@@ -28,6 +28,8 @@ export interface LocalAppOptions {
   log?: Logger;
   /** The admin console's files (the server's; the CLI serves none). */
   console?: ConsoleAssets;
+  /** Told each step of the start (engine starting, engine ready, tables ready), for people waiting. */
+  onProgress?: (step: string) => void;
 }
 
 export interface LocalApp {
@@ -38,17 +40,24 @@ export interface LocalApp {
 }
 
 export async function openLocalApp(opts: LocalAppOptions): Promise<LocalApp> {
+  const progress = opts.onProgress ?? (() => {});
   let lease: EngineLease | undefined;
   let endpoint = opts.endpoint;
   if (!endpoint) {
+    progress(`Starting the DynamoDB engine (DynamoDB Local on Java, data in ${resolve(opts.dataDir)}); the first start can take some seconds…`);
+    const started = Date.now();
     lease = await acquireDynamoDb({ dataDir: resolve(opts.dataDir), role: opts.role, port: opts.dynamodbPort });
     endpoint = lease.endpoint;
+    progress(`DynamoDB engine ${lease.owned ? 'ready' : 'shared with the running server'} at ${endpoint} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } else {
+    progress(`Using DynamoDB at ${endpoint}`);
   }
   const env = { [VERSION_ENV]: PACKAGE_VERSION, ...opts.env, [ENDPOINT_ENV]: endpoint };
   // One client for the bootstrap and the App, closed with it.
   const { client, doc } = newDynamoClients(dynamoClientConfig(env));
   try {
-    await ensureTables(client, tableNamesFromEnv(env));
+    const tables = await ensureTables(client, tableNamesFromEnv(env));
+    progress(tables.created.length ? `Tables ready (created ${tables.created.length})` : 'Tables ready');
     const app = buildApp({ env, doc, log: opts.log, console: opts.console });
     return {
       app,

@@ -29,6 +29,9 @@ describe('npm start', () => {
     npm.stderr.on('data', (d: Buffer) => (out += d.toString()));
     await until(() => /listening on (http:\S+)/.test(out), 30_000);
     const url = /listening on (http:\S+)/.exec(out)![1];
+    // Start-up said what it was doing before it said it listens.
+    const order = ['crm-caldav starting…', `Using DynamoDB at ${t.endpoint}`, 'Tables ready', 'listening on'].map((line) => out.indexOf(line));
+    expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!)), out).toBe(true);
     const server = runningServers().find((s) => s.url === url);
     expect(server, out).toBeDefined();
     expect(server!.pid).not.toBe(npm.pid);

@@ -258,7 +258,7 @@ describe('admin console in Chromium', () => {
     for (const [hash, heading] of [['#/users', 'Users'], [`#/users/${encodeURIComponent(ANA)}`, 'Ana Lopez'], ['#/organisation', 'Organisation'], ['#/audit', 'Audit log']] as const) {
       await page.goto(new URL(`/crm/admin/${hash}`, server.url).href);
       await page.getByRole('heading', { name: heading, exact: true }).waitFor();
-      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      const width = await page.evaluate('document.documentElement.scrollWidth');
       expect(width, hash).toBeLessThanOrEqual(390);
       const signOut = await page.getByRole('button', { name: 'Sign out' }).boundingBox();
       expect(signOut!.x + signOut!.width, `${hash} Sign out`).toBeLessThanOrEqual(390);
