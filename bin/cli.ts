@@ -76,7 +76,8 @@ Where the users are:
                               CRM_TABLE, JOBS_TABLE, ADMINS_TABLE, ACTIVITY_TABLE,
                               AUDIT_TABLE`;
 
-const COMMANDS = new Map([
+/** Every command, by group: what the usage, the README and the argument check all cover. */
+export const COMMANDS = new Map([
   ['user', ['add', 'disable', 'enable', 'reset-password', 'list', 'link', 'delete']],
   ['admin', ['add', 'reset-password', 'list', 'remove', 'unlock']],
   ['sync', ['status', 'retry']],

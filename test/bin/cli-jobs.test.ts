@@ -5,6 +5,8 @@ import { BuiltinCrm } from '../../lambda/crm/builtin';
 import type { ExportJob } from '../../lambda/jobs/job-store';
 import type { PassReport } from '../../lambda/jobs/pass';
 import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
+import { DynamoAuditStore } from '../../lambda/accounts/audit-store-dynamodb';
+import { cliActor } from '../../bin/lib/cli-audit';
 import { MemoryUserStore } from '../../lambda/store/memory';
 import type { UserRecord } from '../../lambda/store/types';
 import { freshTables, type TestTables } from '../helpers/dynamo';
@@ -215,5 +217,23 @@ describe('export status and jobs run on DynamoDB Local', () => {
     } finally {
       vi.stubEnv('CRM_CONNECTOR', undefined);
     }
+  });
+
+  it('records what the CLI changed in the audit log, as the OS account that ran it', async () => {
+    const since = new Date().toISOString();
+    expect((await cli('user', 'add', 'audited@zillum.com', '--time-zone', 'asia/tokyo')).code).toBe(0);
+    expect((await cli('user', 'disable', 'audited@zillum.com')).code).toBe(0);
+    expect((await cli('admin', 'add', 'chief@zillum.com')).code).toBe(0);
+    expect((await cli('admin', 'unlock', 'chief@zillum.com')).code).toBe(0);
+    const audit = new DynamoAuditStore(t.doc, t.tables.audit);
+    const mine = (await audit.list({ limit: 50 })).entries.filter((e) => e.at >= since).reverse();
+    expect(mine.map((e) => [e.action, e.target, e.via, e.actor])).toEqual([
+      ['user.create', 'audited@zillum.com', 'cli', cliActor()],
+      ['user.disable', 'audited@zillum.com', 'cli', cliActor()],
+      ['admin.add', 'chief@zillum.com', 'cli', cliActor()],
+      ['admin.unlock', 'chief@zillum.com', 'cli', cliActor()],
+    ]);
+    expect(mine[0]!.detail).toBe('CalDAV on; new app password; time zone Asia/Tokyo');
+    expect(cliActor()).toMatch(/^[^@\s]+@[^@\s]+$/);
   });
 });

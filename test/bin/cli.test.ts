@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { main, runDeleteCommand, runUserCommand, type CliIo } from '../../bin/cli';
+import { readFileSync } from 'node:fs';
+import { COMMANDS, main, runDeleteCommand, runUserCommand, type CliIo } from '../../bin/cli';
 import { hashPassword, verifyPassword } from '../../lambda/accounts/passwords';
 import { MemoryUserStore } from '../../lambda/store/memory';
 import { checkLink } from '../../lambda/onboarding/links';
@@ -102,6 +103,40 @@ describe('user commands', () => {
       ['bob@example.com', 'enabled', '-'],
     ]);
   });
+
+  it('lists the time zone in effect: the one set, else UTC as the server uses (never "-")', async () => {
+    const users = new MemoryUserStore();
+    await runUserCommand(users, 'add', 'ana@example.com', { timeZone: 'europe/berlin' }, capture(), ENV);
+    await runUserCommand(users, 'add', 'bob@example.com', {}, capture(), ENV);
+    const list = capture();
+    await runUserCommand(users, 'list', undefined, {}, list, ENV);
+    expect(list.lines.map((l) => l.split('\t')[3])).toEqual(['TIME ZONE', 'Europe/Berlin', 'UTC']);
+    // Stored as the zone database spells it, whatever the case typed.
+    expect((await users.getUser('ana@example.com'))!.timeZone).toBe('Europe/Berlin');
+  });
+
+  it('says a second disable changed nothing, and records only real changes in the audit log', async () => {
+    const users = new MemoryUserStore();
+    const recorded: Array<{ action: string; target?: string; detail?: string }> = [];
+    const env = { ...ENV, audit: async (facts: { action: string; target?: string; detail?: string }) => void recorded.push(facts) };
+    await runUserCommand(users, 'add', 'ana@example.com', {}, capture(), env);
+    const first = capture();
+    await runUserCommand(users, 'disable', 'ana@example.com', {}, first, env);
+    expect(first.lines).toEqual(['Disabled ana@example.com: its devices are refused from now on.']);
+    const second = capture();
+    await runUserCommand(users, 'disable', 'ana@example.com', {}, second, env);
+    expect(second.lines).toEqual(['ana@example.com was already disabled: nothing changed.']);
+    await runUserCommand(users, 'enable', 'ana@example.com', { keepPassword: true }, capture(), env);
+    await runUserCommand(users, 'reset-password', 'ana@example.com', {}, capture(), env);
+    await runUserCommand(users, 'link', 'ana@example.com', { url: 'https://caldav.example.com' }, capture(), env);
+    expect(recorded).toEqual([
+      { action: 'user.create', target: 'ana@example.com', detail: 'CalDAV on; new app password' },
+      { action: 'user.disable', target: 'ana@example.com' },
+      { action: 'user.enable', target: 'ana@example.com', detail: 'password kept' },
+      { action: 'user.reset-password', target: 'ana@example.com', detail: 'new app password' },
+      { action: 'link.create', target: 'ana@example.com', detail: 'valid 24 h, replacing any earlier link' },
+    ]);
+  });
 });
 
 describe('main', () => {
@@ -143,6 +178,20 @@ describe('main', () => {
     const c = capture();
     await runUserCommand(users, 'add', 'new@example.com', {}, c, ENV);
     expect(c.lines).toContain('Enabled new@example.com.');
+  });
+
+  it('every command is in the README and in --help (sync status and sync retry included)', async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const help = capture();
+    await main(['--help'], help);
+    for (const [group, commands] of COMMANDS) {
+      for (const command of commands) {
+        expect(readme, `${group} ${command}`).toMatch(new RegExp(`crm-caldav ${group} ${command}\\b|\\b${group} ${command}\\b`));
+        expect(help.lines.join('\n'), `${group} ${command}`).toContain(`${group} ${command}`);
+      }
+    }
+    expect(readme).toContain('npx crm-caldav sync status');
+    expect(readme).toContain('npx crm-caldav sync retry');
   });
 });
 
