@@ -259,5 +259,7 @@ function userChange(current: UserRecord | null, record: UserRecord, input: UserI
       : password
         ? 'user.reset-password'
         : 'user.update';
-  return { action, target: record.email.toLowerCase(), detail: changes.join('; ') || 'no change' };
+  // The action says it all for a plain enable or disable; an update that changed nothing says so.
+  const detail = changes.join('; ') || (action === 'user.update' ? 'no change' : undefined);
+  return { action, target: record.email.toLowerCase(), ...(detail ? { detail } : {}) };
 }

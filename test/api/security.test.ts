@@ -109,6 +109,7 @@ describe('audit log', () => {
     expect(entries[2].detail).toBe('CalDAV on; new app password; time zone Europe/Berlin');
     expect(entries[2].id.startsWith(`${since}#`)).toBe(true);
     expect(entries[1].detail).toBe('valid 24 h, replacing any earlier link');
+    expect(entries[0].detail).toBeUndefined();
     expect(page.body).not.toContain(appPassword);
   });
 
