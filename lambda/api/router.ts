@@ -7,7 +7,7 @@
 import { logLine } from '../platform/log';
 import { identify } from './auth';
 import { guardedPath, type ClientAllowlist } from './allowlist';
-import { redactPath } from '../http/redact';
+import { redactPath } from '../accounts/redact';
 import { ApiError, INTERNAL_ERROR, apiErrorOf, errorResponse, notFound } from './errors';
 import type { ApiRequest, ApiResponse, AuthDeps, Logger, Route, RouteHandler, StaticSite } from './types';
 import { checkContentType } from './validate';

@@ -12,7 +12,7 @@ import type { ApiRequest, ApiResponse } from '../api/types';
 import { toApiGatewayResult, toDavRequest } from '../http/event';
 import { errorText, logLine } from '../platform/log';
 import { accessLog } from '../http/middleware';
-import { redactPath } from '../http/redact';
+import { redactPath } from '../accounts/redact';
 import { acceptAlb } from '../http/front-door';
 
 function toApiRequest(event: APIGatewayProxyEventV2): ApiRequest {

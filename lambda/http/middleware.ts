@@ -7,7 +7,7 @@ import { logLine } from '../platform/log';
 import { DavError } from '../core/errors';
 import { errorResponse } from '../core/responses';
 import { toApiGatewayResult } from './event';
-import { redactPath } from './redact';
+import { redactPath } from '../accounts/redact';
 
 type DavRequestState = Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
 type DavMiddleware = MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;

@@ -5,7 +5,7 @@
  * cookies, set-up links), or whatever follows /crm/v1/onboarding/ other than the page's own
  * routes, is replaced before the path is written anywhere.
  */
-import { addressOf } from '../accounts/tokens';
+import { addressOf } from './tokens';
 
 export const REDACTED = '[redacted]';
 

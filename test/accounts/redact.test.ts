@@ -1,7 +1,7 @@
 /** Paths as logs show them: set-up link tokens and other addressed tokens never written. */
 import { describe, expect, it } from 'vitest';
 import { addressedToken } from '../../lambda/accounts/tokens';
-import { REDACTED, redactPath } from '../../lambda/http/redact';
+import { REDACTED, redactPath } from '../../lambda/accounts/redact';
 
 describe('redactPath', () => {
   const token = addressedToken('ana@example.com', 18);
