@@ -5,7 +5,7 @@
  */
 import { json, notFound } from '../api/errors';
 import { listAudit } from './audit';
-import type { ApiRequest, ApiResponse, Caller, Route, StaticSite } from '../api/types';
+import type { ApiRequest, ApiResponse, Caller, Mount, Route } from '../api/types';
 import { isConsolePath, serveConsole } from './console';
 import { OnboardingRoutes } from './onboarding';
 import { OrganisationRoutes } from './organisation';
@@ -53,7 +53,7 @@ export function adminRoutes(deps: AdminApiDeps): Route[] {
 }
 
 /** The admin console's files under /crm/admin. */
-export const consoleSite = (deps: Pick<AdminApiDeps, 'console'>): StaticSite => ({
+export const consoleSite = (deps: Pick<AdminApiDeps, 'console'>): Mount => ({
   matches: isConsolePath,
   serve: (req) => serveConsole(req, deps.console),
 });

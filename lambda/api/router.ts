@@ -9,7 +9,7 @@ import { identify } from './auth';
 import { guardedPath, type ClientAllowlist } from './allowlist';
 import { redactPath } from '../accounts/redact';
 import { ApiError, INTERNAL_ERROR, apiErrorOf, errorResponse, notFound } from './errors';
-import type { ApiRequest, ApiResponse, AuthDeps, Logger, Route, RouteHandler, StaticSite } from './types';
+import type { ApiRequest, ApiResponse, AuthDeps, Logger, Mount, Route, RouteHandler } from './types';
 import { checkContentType } from './validate';
 
 export const API_PREFIX = '/crm/v1';
@@ -19,8 +19,8 @@ export type CrmApi = (req: ApiRequest) => Promise<ApiResponse>;
 export interface ApiOptions {
   auth: AuthDeps;
   routes: Route[];
-  /** Served before the routes, outside /crm/v1 (the admin console). */
-  site?: StaticSite;
+  /** Served before the routes, outside /crm/v1 (the admin console, a hosted CRM's webhook). */
+  mounts?: Mount[];
   /** Client addresses allowed through /crm/admin and /crm/v1 (allowlist.ts); absent = everyone. */
   allowlist?: ClientAllowlist | null;
   log?: Logger;
@@ -33,7 +33,8 @@ export function createApi(opts: ApiOptions): CrmApi {
   return async (req) => {
     try {
       if (opts.allowlist && guardedPath(req.path) && !opts.allowlist.allows(req.sourceIp)) return outsideAllowlist(req);
-      if (opts.site?.matches(req.path)) return opts.site.serve(req);
+      const mount = opts.mounts?.find((m) => m.matches(req.path));
+      if (mount) return await mount.serve(req);
       if (req.path !== API_PREFIX && !req.path.startsWith(`${API_PREFIX}/`)) throw notFound(`No such resource ${req.path}`);
       const rest = req.path.slice(API_PREFIX.length).replace(/\/+$/, '') || '/';
       const route = opts.routes.find((r) => r.pattern.test(rest));

@@ -51,10 +51,13 @@ export type OpenHandler = (req: ApiRequest, param: string) => Promise<ApiRespons
 /** A resource under /crm/v1: its pattern (relative to the prefix, one capture at most) and its methods. */
 export type Route = { pattern: RegExp } & ({ methods: Record<string, RouteHandler>; open?: never } | { open: Record<string, OpenHandler>; methods?: never });
 
-/** Files served outside /crm/v1 (the admin console under /crm/admin). */
-export interface StaticSite {
+/**
+ * Something served outside /crm/v1 under /crm, with no caller identification of the router's: the
+ * admin console's files (/crm/admin), a hosted CRM's webhook (/crm/zoho/notify, its own check).
+ */
+export interface Mount {
   matches(path: string): boolean;
-  serve(req: ApiRequest): ApiResponse;
+  serve(req: ApiRequest): ApiResponse | Promise<ApiResponse>;
 }
 
 export type Logger = (level: 'info' | 'error', message: string, fields: Record<string, unknown>) => void;

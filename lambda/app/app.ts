@@ -11,7 +11,9 @@ import { createApi, type CrmApi } from '../api/router';
 import { builtinCrmRoutes } from '../crm-api/routes';
 import type { CrmApiBackend } from '../crm-api/types';
 import type { ClientAllowlist } from '../api/allowlist';
-import type { CrmConnector } from '../crm/types';
+import type { CrmConnector, CrmEvent, CrmUpkeep } from '../crm/types';
+import type { Mount } from '../api/types';
+import { applyCrmChanges } from '../jobs/reconcile';
 import type { JobDeps } from '../jobs/deps';
 import type { JobStore } from '../jobs/job-store';
 import type { CalendarStore, ObjectImporter, UserStore } from '../store/types';
@@ -48,6 +50,13 @@ export interface AppParts {
   builtinCrmApi?: CrmApiBackend;
   /** The CRM's users, checked before CalDAV access is given; absent = any e-mail may be added. */
   directory?: CrmDirectory;
+  /** A hosted CRM's per-pass work and reconcile rhythm (jobs/deps.ts); absent = reconcile every pass. */
+  upkeep?: CrmUpkeep;
+  /**
+   * A hosted CRM's own routes under /crm (its webhook), given how changes it reports are applied
+   * (as a reconciliation page: jobs/reconcile.ts applyCrmChanges).
+   */
+  mounts?: (apply: (events: CrmEvent[], deletedIds: string[]) => Promise<unknown>) => Mount[];
   /**
    * Starts one user's initial export elsewhere (on AWS: an asynchronous invocation of the
    * scheduled function); absent = in this process, in the background.
@@ -116,9 +125,14 @@ export function composeApp(parts: AppParts): App {
   const auth = { users, adminToken: parts.adminToken, admins: parts.admins, now };
   const audit = parts.audit ? new AuditLog(parts.audit, now) : null;
   const throttle = parts.throttle ? new SignInThrottle(parts.throttle) : null;
+  const jobDeps: JobDeps | null =
+    crm && jobs
+      ? { store, users, crm: crm.connector, outbox: crm.outbox, listener: crm.listener, retry: crm.retry, jobs, now, log, upkeep: parts.upkeep }
+      : null;
+  const applyChanges = async (events: CrmEvent[], deletedIds: string[]) => (jobDeps ? applyCrmChanges(jobDeps, events, deletedIds) : null);
   const crmApi = createApi({
     auth,
-    site: consoleSite({ console: parts.console }),
+    mounts: [consoleSite({ console: parts.console }), ...(parts.mounts?.(applyChanges) ?? [])],
     allowlist: parts.allowlist,
     log,
     routes: [
@@ -141,10 +155,6 @@ export function composeApp(parts: AppParts): App {
       ...(parts.builtinCrmApi ? builtinCrmRoutes({ crm: parts.builtinCrmApi, users, listener: crm?.listener, now, log }) : []),
     ],
   });
-  const jobDeps: JobDeps | null =
-    crm && jobs
-      ? { store, users, crm: crm.connector, outbox: crm.outbox, listener: crm.listener, retry: crm.retry, jobs, now, log }
-      : null;
   const running = new Set<Promise<unknown>>();
   async function startExport(email: string): Promise<void> {
     if (!jobDeps) return;

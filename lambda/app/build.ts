@@ -7,6 +7,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { join } from 'node:path';
 import { readConsoleAssets, type ConsoleAssets } from '../console/assets';
 import { BuiltinCrm } from '../crm/builtin';
+import { buildZoho, zohoConfigFromEnv } from '../crm/zoho';
+import { zohoNotifyMount } from './zoho-mount';
 import type { CrmConnector } from '../crm/types';
 import { DynamoActivityStore } from '../accounts/activity-store-dynamodb';
 import { DynamoAdminStore } from '../accounts/admin-store-dynamodb';
@@ -30,9 +32,9 @@ import { logLine, type Logger } from '../platform/log';
 type Env = Record<string, string | undefined>;
 
 export const CRM_CONNECTOR_ENV = 'CRM_CONNECTOR';
-/** The built-in CRM is the embedded default; `none` opts out explicitly. */
+/** The built-in CRM is the embedded default; `none` opts out explicitly; `zoho` syncs with Zoho CRM. */
 export const DEFAULT_CRM_CONNECTOR = 'builtin';
-const CONNECTORS = ['none', 'builtin'] as const;
+const CONNECTORS = ['none', 'builtin', 'zoho'] as const;
 type ConnectorName = (typeof CONNECTORS)[number];
 
 export function connectorName(env: Env): ConnectorName {
@@ -58,6 +60,8 @@ export interface DynamoAppOptions {
   hostedCrm?: CrmConnector;
   /** Outbox-first deliveries in this process: waits between failed tries (default outbox-worker.ts's). */
   retryDelaysMs?: number[];
+  /** How the Zoho connector reaches Zoho (tests count or fault calls); default global fetch. */
+  fetch?: typeof fetch;
 }
 
 /** Builds without contacting DynamoDB; a bad variable throws here, before any request. */
@@ -77,7 +81,9 @@ export function buildApp(opts: DynamoAppOptions = {}): App {
   const outbox = new DynamoOutbox(doc, tables.outbox);
   // The built-in CRM only when it is the CRM: with `none` or a hosted CRM nothing of it is wired.
   const builtin = connector === 'builtin' && !opts.hostedCrm ? new BuiltinCrm(doc, { table: tables.crm, users, reader, now }) : null;
-  const hosted = opts.hostedCrm ?? null;
+  // Zoho reads its configuration here, so a bad variable fails the build, before any request.
+  const zoho = connector === 'zoho' && !opts.hostedCrm ? buildZoho({ config: zohoConfigFromEnv(env), doc, table: tables.crm, reader, now, fetch: opts.fetch }) : null;
+  const hosted = opts.hostedCrm ?? zoho?.connector ?? null;
   // What commits with each phone write: the built-in CRM's records (it shares the calendar's
   // DynamoDB), or for a CRM elsewhere the outbox entry its worker delivers.
   const participant = builtin ? builtin.participant(opts.log ?? logLine) : hosted ? outbox.participant(now) : undefined;
@@ -100,6 +106,9 @@ export function buildApp(opts: DynamoAppOptions = {}): App {
         ? { connector: hosted, outbox, delivery: 'outbox-first', inProcess }
         : undefined,
     builtinCrmApi: builtin ?? undefined,
+    directory: zoho?.directory,
+    upkeep: zoho?.upkeep,
+    mounts: zoho ? (apply) => [zohoNotifyMount(zoho, apply)] : undefined,
     adminToken: env.CRM_ADMIN_TOKEN || undefined,
     exportTrigger: env[SCHEDULED_FUNCTION_ENV] ? invokeScheduled(env[SCHEDULED_FUNCTION_ENV], env) : undefined,
     about: aboutFromEnv(env),

@@ -224,6 +224,18 @@ export interface CrmEventListener {
   eventDeleted(before: CrmEvent): Promise<boolean>;
 }
 
+/**
+ * What a CRM reached over the network needs on each scheduled pass (its users list, its
+ * notification channel), and how often it needs reconciling: a CRM that notifies us of changes
+ * needs the feed read less often.
+ */
+export interface CrmUpkeep {
+  /** Resolves to a report for the pass's log. */
+  run(): Promise<Record<string, unknown>>;
+  /** Whether this pass reads the change feed, given when it was last read (ISO, or null). */
+  reconcileDue(lastRunAt: string | null): Promise<boolean>;
+}
+
 /** For callers with nothing to notify (tests, a CRM without CalDAV sync). */
 export const NO_EVENT_LISTENER: CrmEventListener = {
   eventSaved: async () => false,

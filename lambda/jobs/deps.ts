@@ -1,5 +1,5 @@
 /** What the scheduled jobs work with: plain ports, so tests and the Lambda wire them alike. */
-import type { CrmConnector } from '../crm/types';
+import type { CrmConnector, CrmUpkeep } from '../crm/types';
 import type { CalendarStore, ObjectImporter, UserStore } from '../store/types';
 import type { Logger } from '../platform/log';
 import type { CaldavWriter } from '../sync/crm-to-caldav';
@@ -16,7 +16,9 @@ export interface JobDeps {
   listener: CaldavWriter;
   /** Phone changes the CRM has not accepted yet: the jobs never undo them. */
   outbox: Outbox;
-  /** Replays the outbox (lambda/sync/retry.ts), for one owner or all. */
+  /** A hosted CRM's per-pass work and reconcile rhythm; absent = reconcile every pass. */
+  upkeep?: CrmUpkeep;
+  /** Replays the outbox (lambda/sync/delivery.ts), for one owner or all. */
   retry: (owner?: string) => Promise<RetryReport>;
   jobs: JobStore;
   now: () => Date;

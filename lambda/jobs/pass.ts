@@ -15,6 +15,8 @@ export interface PassReport {
   /** Jobs of users who lost CalDAV access before their export could finish. */
   cancelled: string[];
   reconcile: ReconcileReport | { error: string };
+  /** A hosted CRM's per-pass work (users list, notification channel); absent without one. */
+  upkeep?: Record<string, unknown> | { error: string };
 }
 
 export interface PassOptions {
@@ -53,7 +55,9 @@ const guarded = async <T>(step: () => Promise<T>): Promise<T | { error: string }
 
 export async function runScheduledPass(deps: JobDeps, opts: PassOptions = {}): Promise<PassReport> {
   const wanted = opts.email?.toLowerCase();
-  const report: PassReport = { retry: await guarded(() => deps.retry(wanted)), exports: [], cancelled: [], reconcile: { ran: false, examined: 0, applied: 0, deferred: 0, failed: 0, cursor: null } };
+  // The CRM's upkeep first: a channel renewed and users listed before anything reads them.
+  const upkeep = deps.upkeep && !opts.exportsOnly ? await guarded(() => deps.upkeep!.run()) : undefined;
+  const report: PassReport = { retry: await guarded(() => deps.retry(wanted)), exports: [], cancelled: [], reconcile: { ran: false, examined: 0, applied: 0, deferred: 0, failed: 0, cursor: null }, ...(upkeep ? { upkeep } : {}) };
   const records = (await deps.users.listUsers())
     .filter((r) => wanted === undefined || r.email.toLowerCase() === wanted)
     .sort((a, b) => (a.email < b.email ? -1 : 1));
@@ -83,7 +87,8 @@ export async function runScheduledPass(deps: JobDeps, opts: PassOptions = {}): P
   report.exports = runs.filter((r): r is NonNullable<typeof r> => r !== null);
   if (!opts.exportsOnly) {
     await guarded(() => summarizeCalendars(deps, records.map((r) => r.email.toLowerCase()), opts.deadline));
-    report.reconcile = await guarded(() => runReconciliation(deps, { deadline: opts.deadline }));
+    const due = deps.upkeep ? await guarded(async () => deps.upkeep!.reconcileDue((await deps.jobs.getReconcile()).lastRunAt ?? null)) : true;
+    if (due === true || (typeof due === 'object' && 'error' in due)) report.reconcile = await guarded(() => runReconciliation(deps, { deadline: opts.deadline }));
   }
   return report;
 }
@@ -109,5 +114,6 @@ const SUMMARIZE_CONCURRENCY = 8;
 export function failedSteps(report: PassReport, exportsOnly: boolean): number {
   const c = report.reconcile;
   const reconcileFailed = !exportsOnly && ('error' in c || c.failed > 0 || (c.stoppedBecause !== undefined && c.stoppedBecause !== 'deadline' && c.stoppedBecause !== 'lease lost'));
-  return Number('error' in report.retry) + report.exports.filter((e) => 'error' in e || e.outcome === 'failed').length + Number(reconcileFailed);
+  const upkeepFailed = report.upkeep !== undefined && 'error' in report.upkeep;
+  return Number('error' in report.retry) + report.exports.filter((e) => 'error' in e || e.outcome === 'failed').length + Number(reconcileFailed) + Number(upkeepFailed);
 }

@@ -81,6 +81,17 @@ export async function runReconciliation(deps: JobDeps, opts: { deadline?: number
   return report;
 }
 
+/**
+ * Applies CRM changes the CRM told us of outside the feed (a hosted CRM's notification, with the
+ * records re-read by id) exactly as a reconciliation page: the same export bounds, the same
+ * deferral to a phone change waiting in the outbox, the same moves between owners.
+ */
+export async function applyCrmChanges(deps: JobDeps, events: CrmEvent[], deletedIds: string[]): Promise<Pick<ReconcileReport, 'examined' | 'applied' | 'deferred' | 'failed'>> {
+  const report: ReconcileReport = { ran: true, examined: 0, applied: 0, deferred: 0, failed: 0, cursor: null };
+  await applier(deps).page(report, events, deletedIds);
+  return { examined: report.examined, applied: report.applied, deferred: report.deferred, failed: report.failed };
+}
+
 type Outcome = 'applied' | 'unchanged' | 'deferred';
 
 /** An event that was not in its owner's calendar before this run applied it. */

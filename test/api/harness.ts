@@ -53,7 +53,7 @@ export function testApi(opts: TestApiOptions) {
   const auth = { users: opts.users, adminToken: opts.adminToken, admins: opts.admins, now: opts.now };
   return createApi({
     auth,
-    site: consoleSite(opts),
+    mounts: [consoleSite(opts)],
     log: opts.log,
     routes: [...adminRoutes(opts), ...(opts.crm ? builtinCrmRoutes({ crm: opts.crm, users: opts.users, listener: opts.listener, now: opts.now, log: opts.log }) : [])],
   });

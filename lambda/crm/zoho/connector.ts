@@ -1,0 +1,469 @@
+/**
+ * The CRM port on Zoho CRM's API v8 (Events, Leads, Contacts, users). Zoho holds the CRM-owned
+ * fields; what it has no field for stays on our side (the CalDAV link: UID, name, the iCalendar
+ * text with its extra alarms, overrides and X- properties, the reminder marks), in the
+ * connector's table (state.ts). A phone's write reaches this connector outbox-first, never
+ * in the request (sync/delivery.ts), so every call here may take Zoho's time.
+ *
+ * No duplicates: a create carries the object's identity in a unique custom field (`CalDAV UID`,
+ * made when the connection is made, `ensureUidField`); a create retried after a timeout or a crash
+ * before our bookkeeping meets Zoho's DUPLICATE_DATA naming the record it made, and updates it.
+ */
+import { icsToCrmEvent } from '../mapping';
+import {
+  CrmConflict,
+  CrmNotFound,
+  CrmUnavailable,
+  CrmValidationError,
+  type ChangeBatch,
+  type CrmConnector,
+  type CrmEvent,
+  type CrmEventDraft,
+  type CrmParticipant,
+  type CrmUser,
+  type EventRange,
+  type PersonMatch,
+  type UpsertOptions,
+} from '../types';
+import type { Priority } from './budget';
+import type { ZohoConfig } from './config';
+import { errorOf, type ZohoAnswer, type ZohoHttp } from './http';
+import { EVENT_FIELDS, eventFromZoho, ownerOf, recordForZoho, type ZohoRecord } from './mapping';
+import type { FieldsMeta, LinkState, ZohoState, ZohoUser } from './state';
+
+export interface ZohoConnectorOptions {
+  http: ZohoHttp;
+  state: ZohoState;
+  config: Pick<ZohoConfig, 'sendNotification'>;
+  now?: () => Date;
+}
+
+/** How long what we learnt of the org stays true enough. */
+const USERS_TTL_MS = 24 * 3600_000;
+/** A user not found is looked for again after this (an admin may just have added them in Zoho). */
+const USERS_RETRY_MS = 5 * 60_000;
+const PERSON_TTL_MS = 24 * 3600_000;
+/** Zoho's search index lags new records: an address nobody had is asked again sooner. */
+const NOBODY_TTL_MS = 3600_000;
+const META_TTL_MS = 24 * 3600_000;
+/** Changes a little older than the last seen are read again: clocks differ, commits land out of order. */
+export const SKEW_MS = 2 * 60_000;
+export const UID_FIELD_LABEL = 'CalDAV UID';
+const PAGE = 200;
+const WRITE_BATCH = 100;
+
+interface Cursor {
+  /** ISO instant: changes since then (less the skew) are read. */
+  since: string;
+  /** Zoho's page token of the list in progress. */
+  token?: string;
+}
+
+const parseCursor = (cursor: string | null, now: Date): Cursor => {
+  if (!cursor) return { since: new Date(now.getTime() - SKEW_MS).toISOString() };
+  try {
+    const c = JSON.parse(cursor) as Cursor;
+    if (typeof c.since === 'string' && !Number.isNaN(Date.parse(c.since))) return c;
+  } catch {
+    // Fall through: an unreadable cursor starts from now, as a new reader would.
+  }
+  return { since: now.toISOString() };
+};
+
+/** Zoho's If-Modified-Since takes ISO 8601 with an offset, without milliseconds. */
+const zohoTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+
+const isDuplicate = (answer: ZohoAnswer) => errorOf(answer.body)?.code === 'DUPLICATE_DATA';
+const records = (answer: ZohoAnswer): ZohoRecord[] => (Array.isArray(answer.body?.data) ? (answer.body!.data as ZohoRecord[]) : []);
+
+export class ZohoConnector implements CrmConnector {
+  private readonly http: ZohoHttp;
+  private readonly state: ZohoState;
+  private readonly now: () => Date;
+  private users: { list: ZohoUser[]; at: number } | null = null;
+  private usersAskedAt = 0;
+  private meta: FieldsMeta | null = null;
+  /** Phone deliveries set this for the calls they make; reads default to sync work. */
+  readonly sendsInvitations: boolean;
+
+  constructor(private readonly opts: ZohoConnectorOptions) {
+    this.http = opts.http;
+    this.state = opts.state;
+    this.now = opts.now ?? (() => new Date());
+    this.sendsInvitations = opts.config.sendNotification;
+  }
+
+  // Users.
+
+  /** The org's active users, from our copy; listed again when a day old (the scheduled pass does it first). */
+  async orgUsers(force = false): Promise<ZohoUser[]> {
+    const now = this.now().getTime();
+    if (!force && this.users && now - this.users.at < USERS_TTL_MS) return this.users.list;
+    if (!force) {
+      const stored = await this.state.users();
+      if (stored && now - Date.parse(stored.fetchedAt) < USERS_TTL_MS) {
+        this.users = { list: stored.users, at: Date.parse(stored.fetchedAt) };
+        return stored.users;
+      }
+    }
+    const list: ZohoUser[] = [];
+    for (let page = 1; ; page++) {
+      const answer = await this.http.call('GET', '/crm/v8/users', { query: { type: 'ActiveUsers', page, per_page: PAGE }, priority: 'sync' });
+      const users = Array.isArray(answer.body?.users) ? (answer.body!.users as Record<string, unknown>[]) : [];
+      for (const u of users) {
+        if (typeof u.id !== 'string' || typeof u.email !== 'string') continue;
+        list.push({ id: u.id, email: u.email.toLowerCase(), name: String(u.full_name ?? u.email), timeZone: String(u.time_zone ?? 'UTC'), active: String(u.status ?? 'active') === 'active' });
+      }
+      if (!(answer.body?.info as { more_records?: unknown } | undefined)?.more_records) break;
+    }
+    await this.state.saveUsers(list, new Date(now).toISOString());
+    this.users = { list, at: now };
+    return list;
+  }
+
+  async getUser(email: string): Promise<CrmUser | null> {
+    const key = email.trim().toLowerCase();
+    let found = (await this.orgUsers()).find((u) => u.email === key);
+    // A user added in Zoho since the last listing: list again, but not on every miss.
+    if (!found && this.now().getTime() - this.usersAskedAt > USERS_RETRY_MS) {
+      this.usersAskedAt = this.now().getTime();
+      found = (await this.orgUsers(true)).find((u) => u.email === key);
+    }
+    return found?.active ? { id: found.id, email: found.email, name: found.name, timeZone: found.timeZone } : null;
+  }
+
+  private async userById(id: string): Promise<ZohoUser | null> {
+    return (await this.orgUsers()).find((u) => u.id === id) ?? null;
+  }
+
+  // Field metadata.
+
+  async fieldsMeta(force = false): Promise<FieldsMeta> {
+    const now = this.now().getTime();
+    if (!force && this.meta && now - Date.parse(this.meta.fetchedAt) < META_TTL_MS) return this.meta;
+    const stored = force ? null : await this.state.fieldsMeta();
+    if (stored && now - Date.parse(stored.fetchedAt) < META_TTL_MS) return (this.meta = stored);
+    const answer = await this.http.call('GET', '/crm/v8/settings/fields', { query: { module: 'Events' }, priority: 'sync' });
+    const fields = Array.isArray(answer.body?.fields) ? (answer.body!.fields as Record<string, unknown>[]) : [];
+    const remind = fields.find((f) => f.api_name === 'Remind_At');
+    const uid = fields.find((f) => f.field_label === UID_FIELD_LABEL && f.custom_field !== false);
+    this.meta = {
+      remindAt: String(remind?.data_type ?? '').toUpperCase() === 'ALARM' || remind?.json_type === 'jsonobject' ? 'alarm' : 'reminders',
+      uidField: typeof uid?.api_name === 'string' ? uid.api_name : null,
+      fetchedAt: new Date(now).toISOString(),
+    };
+    await this.state.saveFieldsMeta(this.meta);
+    return this.meta;
+  }
+
+  /** Makes the unique `CalDAV UID` field on Events when the org has none (at connect time); its API name. */
+  async ensureUidField(): Promise<string> {
+    const meta = await this.fieldsMeta(true);
+    if (meta.uidField) return meta.uidField;
+    const answer = await this.http.call('POST', '/crm/v8/settings/fields', {
+      query: { module: 'Events' },
+      body: { fields: [{ field_label: UID_FIELD_LABEL, data_type: 'text', length: 64, unique: { case_sensitive: true }, tooltip: { name: 'static_text', value: 'Set by crm-caldav: which CalDAV object this event is. Do not edit.' } }] },
+      priority: 'phone',
+    });
+    const error = errorOf(answer.body) ?? (Array.isArray(answer.body?.fields) ? errorOf({ data: answer.body!.fields }) : null);
+    if (answer.status >= 300 && error?.code !== 'DUPLICATE_DATA') throw new CrmUnavailable(`Zoho did not create the ${UID_FIELD_LABEL} field: ${error?.code ?? answer.status} ${error?.message ?? ''}`.trim());
+    const field = (await this.fieldsMeta(true)).uidField;
+    if (!field) throw new CrmUnavailable(`Zoho created the ${UID_FIELD_LABEL} field but does not list it`);
+    return field;
+  }
+
+  // Events.
+
+  /** The port's event for a Zoho record: owner with e-mail, our link, the link text's overrides, participants' e-mails. */
+  private async toEvent(record: ZohoRecord, link?: LinkState | null): Promise<CrmEvent | null> {
+    const zohoOwner = ownerOf(record);
+    if (!zohoOwner) return null;
+    const owner = zohoOwner.email ? zohoOwner : await this.userById(zohoOwner.id).then((u) => (u ? { id: u.id, name: u.name, email: u.email } : null));
+    if (!owner?.email) return null;
+    const id = String(record.id);
+    const known = link === undefined ? await this.state.link(id) : link;
+    const caldav = known ? { uid: known.uid, name: known.name, ics: known.ics, reminders: known.reminders } : null;
+    const event = eventFromZoho(record, { id: owner.id, email: owner.email, name: owner.name }, caldav);
+    // Overridden instances live only in our copy of the iCalendar: report them as they are there.
+    if (known?.ics && /RECURRENCE-ID/i.test(known.ics)) {
+      const user = await this.getUser(owner.email);
+      try {
+        event.Recurrence_Exceptions = (await icsToCrmEvent(known.ics, { owner: user ?? { id: owner.id, email: owner.email, name: owner.name, timeZone: 'UTC' }, lookup: async () => null })).Recurrence_Exceptions;
+      } catch {
+        // An unreadable copy keeps no overrides; the next phone write brings them back.
+      }
+    }
+    event.Participants = await Promise.all(event.Participants.map((p) => this.withEmail(p)));
+    return event;
+  }
+
+  /** Zoho may list a lead, contact or user by id only: its e-mail from the record. */
+  private async withEmail(p: CrmParticipant): Promise<CrmParticipant> {
+    if (p.Email || p.type === 'email') return p;
+    if (p.type === 'user') return { ...p, Email: (await this.userById(p.participant))?.email ?? '' };
+    const answer = await this.http.call('GET', `/crm/v8/${p.type === 'lead' ? 'Leads' : 'Contacts'}/${encodeURIComponent(p.participant)}`, { query: { fields: 'Email' }, priority: 'sync' });
+    return { ...p, Email: String(records(answer)[0]?.Email ?? '') };
+  }
+
+  async getEvent(id: string): Promise<CrmEvent | null> {
+    return this.read(id, 'sync');
+  }
+
+  /** Null when Zoho has no such record and we never linked it; a deleted linked one comes back as `Deleted`. */
+  private async read(id: string, priority: Priority): Promise<CrmEvent | null> {
+    const answer = await this.http.call('GET', `/crm/v8/Events/${encodeURIComponent(id)}`, { priority });
+    if (answer.status === 204 || answer.status === 404 || errorOf(answer.body)?.code === 'INVALID_DATA') return this.tombstone(id);
+    this.refuseOther(answer, `GET Events/${id}`);
+    const record = records(answer)[0];
+    return record ? this.toEvent(record) : this.tombstone(id);
+  }
+
+  /** A deleted event we linked: enough of it (owner, link) for the calendar to let go of its object. */
+  private async tombstone(id: string): Promise<CrmEvent | null> {
+    const link = await this.state.link(id);
+    if (!link) return null;
+    const at = link.zohoModified ?? this.now().toISOString();
+    return {
+      id,
+      Event_Title: '',
+      Start_DateTime: at,
+      End_DateTime: at,
+      All_day: false,
+      Venue: null,
+      Description: null,
+      Participants: [],
+      Remind_At: null,
+      Recurring_Activity: null,
+      Recurrence_Exceptions: [],
+      Owner: { id: '', email: link.owner, name: link.owner },
+      Created_Time: at,
+      Modified_Time: at,
+      Deleted: true,
+      caldav: { uid: link.uid, name: link.name, ics: link.ics, reminders: link.reminders },
+    };
+  }
+
+  /**
+   * What happened to these events (a notification's ids): the ones Zoho still has, read in
+   * batches, and the ones it does not, as deleted. Our own writes coming back are left out.
+   */
+  async changesFor(ids: string[]): Promise<Pick<ChangeBatch, 'events' | 'deletedIds'>> {
+    const events = await this.getEvents(ids);
+    const found = new Set(events.map((e) => e.id));
+    return { events: await this.withoutEchoes(events), deletedIds: ids.filter((id) => !found.has(id)) };
+  }
+
+  /** Records whose Modified_Time is the one our own last write got back: the calendar has them already. */
+  private async withoutEchoes(events: CrmEvent[]): Promise<CrmEvent[]> {
+    const links = await this.state.links(events.map((e) => e.id));
+    return events.filter((e) => links.get(e.id)?.zohoModified !== e.Modified_Time);
+  }
+
+  async getEvents(ids: string[]): Promise<CrmEvent[]> {
+    const out: CrmEvent[] = [];
+    for (let i = 0; i < ids.length; i += WRITE_BATCH) {
+      const chunk = ids.slice(i, i + WRITE_BATCH);
+      const answer = await this.http.call('GET', '/crm/v8/Events', { query: { ids: chunk.join(','), fields: EVENT_FIELDS.join(',') }, priority: 'sync' });
+      if (answer.status === 204) continue;
+      this.refuseOther(answer, 'GET Events?ids');
+      const links = await this.state.links(records(answer).map((r) => String(r.id)));
+      for (const r of records(answer)) {
+        const e = await this.toEvent(r, links.get(String(r.id)) ?? null);
+        if (e) out.push(e);
+      }
+    }
+    return out;
+  }
+
+  async findEventByUid(ownerEmail: string, uid: string): Promise<CrmEvent | null> {
+    const id = await this.state.idByUid(ownerEmail, uid);
+    if (!id) return null;
+    const event = await this.read(id, 'phone');
+    return event && event.caldav?.uid === uid && event.Owner.email === ownerEmail.toLowerCase() ? event : null;
+  }
+
+  /**
+   * The owner's events overlapping the range (recurring ones whose series started before its
+   * end). Zoho cannot filter a list by owner: the org's events are listed, 200 a call, past
+   * 2,000 with page tokens, and kept here when they are the owner's.
+   */
+  async listEvents(ownerEmail: string, range: EventRange = {}): Promise<CrmEvent[]> {
+    const owner = await this.getUser(ownerEmail);
+    if (!owner) return [];
+    const from = range.from === undefined ? -Infinity : Date.parse(range.from);
+    const to = range.to === undefined ? Infinity : Date.parse(range.to);
+    const mine: ZohoRecord[] = [];
+    for (let page = 1, token: string | undefined; ; page++) {
+      const answer = await this.http.call('GET', '/crm/v8/Events', { query: { fields: EVENT_FIELDS.join(','), per_page: PAGE, sort_by: 'id', sort_order: 'asc', ...(token ? { page_token: token } : { page }) }, priority: 'bulk' });
+      if (answer.status === 204) break;
+      this.refuseOther(answer, 'GET Events');
+      for (const r of records(answer)) {
+        if (ownerOf(r)?.id !== owner.id) continue;
+        const start = Date.parse(String(r.Start_DateTime ?? ''));
+        const end = Date.parse(String(r.End_DateTime ?? r.Start_DateTime ?? ''));
+        const recurring = !!(r.Recurring_Activity as { RRULE?: unknown } | null)?.RRULE;
+        if (start < to && (recurring || end >= from)) mine.push(r);
+      }
+      const info = answer.body?.info as { more_records?: unknown; next_page_token?: unknown } | undefined;
+      if (!info?.more_records) break;
+      // Zoho lists the first 2,000 by page number, what follows by page token only.
+      token = typeof info.next_page_token === 'string' ? info.next_page_token : undefined;
+      if (!token && page * PAGE >= 2000) throw new CrmUnavailable('Zoho listed 2,000 events and gave no page token for the rest');
+    }
+    const links = await this.state.links(mine.map((r) => String(r.id)));
+    const out: CrmEvent[] = [];
+    for (const r of mine) {
+      const e = await this.toEvent(r, links.get(String(r.id)) ?? null);
+      if (e) out.push(e);
+    }
+    return out;
+  }
+
+  /**
+   * Changes after the cursor: events modified since (If-Modified-Since, oldest first, a page per
+   * call) and events deleted since. The cursor trails the newest change by SKEW_MS, so a change
+   * is read more than once; applying one again writes nothing.
+   */
+  async listChangesSince(cursor: string | null): Promise<ChangeBatch> {
+    const c = parseCursor(cursor, this.now());
+    const since = zohoTime(Date.parse(c.since));
+    const [changed, deleted] = await Promise.all([
+      this.http.call('GET', '/crm/v8/Events', {
+        query: { fields: EVENT_FIELDS.join(','), per_page: PAGE, sort_by: 'Modified_Time', sort_order: 'asc', ...(c.token ? { page_token: c.token } : {}) },
+        headers: { 'If-Modified-Since': since },
+        priority: 'sync',
+      }),
+      c.token ? Promise.resolve({ status: 204, body: null }) : this.http.call('GET', '/crm/v8/Events/deleted', { query: { type: 'all', per_page: PAGE }, headers: { 'If-Modified-Since': since }, priority: 'sync' }),
+    ]);
+    const changedRecords = changed.status === 200 ? records(changed) : [];
+    const deletedRecords = deleted.status === 200 ? records(deleted) : [];
+    if (changed.status >= 400) this.refuseOther(changed, 'GET Events (changes)');
+    const links = await this.state.links(changedRecords.map((r) => String(r.id)));
+    const events: CrmEvent[] = [];
+    for (const r of changedRecords) {
+      // Our own write coming back: the calendar holds it already.
+      if (links.get(String(r.id))?.zohoModified === r.Modified_Time) continue;
+      const e = await this.toEvent(r, links.get(String(r.id)) ?? null);
+      if (e) events.push(e);
+    }
+    const info = changed.body?.info as { more_records?: unknown; next_page_token?: unknown } | undefined;
+    const newest = Math.max(
+      Date.parse(c.since) + SKEW_MS,
+      ...changedRecords.map((r) => Date.parse(String(r.Modified_Time))).filter(Number.isFinite),
+      ...deletedRecords.map((r) => Date.parse(String(r.deleted_time))).filter(Number.isFinite),
+    );
+    const next: Cursor = info?.more_records && typeof info.next_page_token === 'string' ? { since: c.since, token: info.next_page_token } : { since: new Date(newest - SKEW_MS).toISOString() };
+    return { events, deletedIds: deletedRecords.map((r) => String(r.id)), nextCursor: JSON.stringify(next) };
+  }
+
+  async latestCursor(): Promise<string> {
+    return JSON.stringify({ since: new Date(this.now().getTime() - SKEW_MS).toISOString() } satisfies Cursor);
+  }
+
+  async upsertEvent(draft: CrmEventDraft, opts: UpsertOptions = {}): Promise<CrmEvent> {
+    const [owner, meta] = await Promise.all([this.getUser(draft.Owner.email), this.fieldsMeta()]);
+    if (!owner) throw new CrmValidationError('Owner', `${draft.Owner.email} is not an active Zoho user`);
+    const record = recordForZoho(draft, draft.id ? null : owner.id, { meta, timeZone: owner.timeZone, sendNotification: this.opts.config.sendNotification });
+    let id = draft.id;
+    let modified: string;
+    if (id) {
+      modified = await this.update(id, record, opts.ifModified);
+    } else {
+      const answer = await this.http.call('POST', '/crm/v8/Events', { body: { data: [record], trigger: [] }, priority: 'phone' });
+      if (isDuplicate(answer)) {
+        // Our own create, made by an earlier attempt whose answer or bookkeeping was lost.
+        const details = errorOf(answer.body)!.details as { duplicate_record?: { id?: unknown }; id?: unknown } | undefined;
+        id = String(details?.duplicate_record?.id ?? details?.id ?? '');
+        if (!id) throw new CrmUnavailable('Zoho reported a duplicate without naming the record');
+        modified = await this.update(id, record, undefined);
+      } else {
+        const done = this.written(answer, 'POST Events');
+        id = done.id;
+        modified = done.modified;
+      }
+    }
+    const previous = await this.state.link(id);
+    if (draft.caldav) {
+      await this.state.saveLink(id, { ...draft.caldav, owner: owner.email, zohoModified: modified }, previous);
+    }
+    const created = draft.Created_Time ?? modified;
+    return { ...draft, id, Owner: { id: owner.id, email: owner.email, name: owner.name }, Created_Time: created, Modified_Time: modified, Deleted: false, caldav: draft.caldav ?? null } as CrmEvent;
+  }
+
+  private async update(id: string, record: ZohoRecord, ifModified: string | undefined): Promise<string> {
+    const { Owner: _owner, ...fields } = record;
+    const answer = await this.http.call('PUT', `/crm/v8/Events/${encodeURIComponent(id)}`, {
+      body: { data: [{ ...fields, id }], trigger: [] },
+      headers: ifModified ? { 'If-Unmodified-Since': ifModified } : undefined,
+      priority: 'phone',
+    });
+    return this.written(answer, `PUT Events/${id}`).modified;
+  }
+
+  /** The id and Modified_Time of a write's one record, or the domain error its answer means. */
+  private written(answer: ZohoAnswer, what: string): { id: string; modified: string } {
+    const error = errorOf(answer.body);
+    if (answer.status === 412 || error?.code === 'ALREADY_MODIFIED') throw new CrmConflict(`${what}: the event changed in Zoho meanwhile`);
+    if (error) this.refuse(error, answer.status, what);
+    const item = records(answer)[0] as { details?: { id?: unknown; Modified_Time?: unknown } } | undefined;
+    if (answer.status >= 300 || !item?.details?.id) throw new CrmUnavailable(`${what}: Zoho answered ${answer.status} without the record`);
+    return { id: String(item.details.id), modified: String(item.details.Modified_Time ?? this.now().toISOString()) };
+  }
+
+  async deleteEvent(id: string, _opts?: UpsertOptions): Promise<void> {
+    const answer = await this.http.call('DELETE', '/crm/v8/Events', { query: { ids: id, wf_trigger: 'false' }, priority: 'phone' });
+    const error = errorOf(answer.body);
+    const link = await this.state.link(id);
+    if (error?.code === 'INVALID_DATA' || answer.status === 204) {
+      if (link) await this.state.forgetLink(id, link);
+      throw new CrmNotFound(`Zoho has no event ${id}`);
+    }
+    if (error) this.refuse(error, answer.status, `DELETE Events/${id}`);
+    if (link) await this.state.forgetLink(id, link);
+  }
+
+  // People.
+
+  /** A lead wins over a contact, a contact over a user; the answer (nobody included) is kept a while. */
+  async findPersonByEmail(email: string): Promise<PersonMatch | null> {
+    const key = email.trim().toLowerCase();
+    const now = this.now().getTime();
+    const cached = await this.state.person(key);
+    if (cached && now - Date.parse(cached.fetchedAt) < (cached.match ? PERSON_TTL_MS : NOBODY_TTL_MS)) return cached.match;
+    let match: PersonMatch | null = null;
+    for (const [module, type] of [['Leads', 'lead'], ['Contacts', 'contact']] as const) {
+      const answer = await this.http.call('GET', `/crm/v8/${module}/search`, { query: { email: key, fields: 'Email,Secondary_Email,First_Name,Last_Name,Full_Name' }, priority: 'phone' });
+      if (answer.status === 204) continue;
+      this.refuseOther(answer, `${module} search`);
+      // Zoho's e-mail search matches parts of addresses too: only an exact one counts.
+      const hit = records(answer).find((r) => [r.Email, r.Secondary_Email].some((e) => typeof e === 'string' && e.toLowerCase() === key));
+      if (hit) {
+        const name = String(hit.Full_Name ?? [hit.First_Name, hit.Last_Name].filter(Boolean).join(' '));
+        match = { type, id: String(hit.id), email: key, ...(name ? { name } : {}) };
+        break;
+      }
+    }
+    if (!match) {
+      const user = (await this.orgUsers()).find((u) => u.email === key && u.active);
+      if (user) match = { type: 'user', id: user.id, email: key, name: user.name };
+    }
+    await this.state.savePerson(key, match, new Date(now).toISOString());
+    return match;
+  }
+
+  // Zoho's errors as the port's.
+
+  private refuse(error: { code: string; message?: string; details?: Record<string, unknown> }, status: number, what: string): never {
+    const field = typeof error.details?.api_name === 'string' ? error.details.api_name : 'event';
+    if (['INVALID_DATA', 'MANDATORY_NOT_FOUND', 'DUPLICATE_DATA', 'LIMIT_EXCEEDED', 'DEPENDENT_FIELD_MISSING', 'MULTIPLE_OR_MULTI_ERRORS'].includes(error.code)) {
+      throw new CrmValidationError(field, `Zoho refused ${what}: ${error.code}${error.message ? ` (${error.message})` : ''}`);
+    }
+    throw new CrmUnavailable(`Zoho refused ${what}: ${status} ${error.code}${error.message ? ` (${error.message})` : ''}`);
+  }
+
+  private refuseOther(answer: ZohoAnswer, what: string): void {
+    const error = errorOf(answer.body);
+    if (error) this.refuse(error, answer.status, what);
+    if (answer.status >= 400) throw new CrmUnavailable(`Zoho answered ${what} with ${answer.status}`);
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * What the Zoho connector keeps on our side, in the CRM connector's table (schema.ts CRM_TABLE,
+ * which the built-in CRM uses for its records when it is the CRM):
+ *
+ *   zoho#connection / oauth        credentials the console's "Connect to Zoho" stored
+ *   zoho#consent    / <state>      an OAuth consent in flight (state → who started it, when)
+ *   zoho#token      / access       the access token every container shares, its lease, recent mints
+ *   zoho#event#<id> / link         the CalDAV link of a Zoho event: UID, name, iCalendar, reminder marks
+ *   zoho#owner#<e>  / uid#<uid>    UID → Zoho event id, per owner
+ *   zoho#users      / all          the org's users (id, e-mail, name, zone, active), as last listed
+ *   zoho#person#<e> / match        who an attendee address is in Zoho (lead, contact, user, nobody)
+ *   zoho#meta       / events       what the org's Events fields look like (reminder shape, the UID field)
+ *   zoho#channel    / watch        the notification channel: id, token hash, expiry
+ *   zoho#credits    / day#<date>   API credits spent that day (UTC)
+ *   zoho#status     / pass         the last reconcile and channel renewal, for the console
+ */
+import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { KeyReader } from '../../platform/dynamodb/key-reader';
+import { conditionally } from '../../platform/dynamodb/retry';
+import type { CaldavLink, PersonMatch } from '../types';
+import type { ZohoCredentials } from './config';
+
+export interface StoredConnection extends ZohoCredentials {
+  connectedAt: string;
+  /** The admin who connected (console e-mail), or 'environment'. */
+  connectedBy: string;
+}
+
+export interface TokenState {
+  accessToken: string | null;
+  apiDomain: string | null;
+  /** Epoch ms the access token stops working. */
+  expiresAt: number;
+  /** Epoch ms of recent mints (Zoho allows 10 per 10 minutes per refresh token). */
+  mints: number[];
+  leaseHolder?: string;
+  leaseUntil?: number;
+}
+
+export interface LinkState extends CaldavLink {
+  owner: string;
+  /** Zoho's Modified_Time of the record as we last wrote or read it. */
+  zohoModified?: string;
+}
+
+export interface ZohoUser {
+  id: string;
+  email: string;
+  name: string;
+  timeZone: string;
+  active: boolean;
+}
+
+export interface FieldsMeta {
+  /** Events' Remind_At: Zoho's array of {unit, period}, or an ALARM string. */
+  remindAt: 'reminders' | 'alarm';
+  /** API name of our custom unique field holding the CalDAV identity, or null when the org has none. */
+  uidField: string | null;
+  fetchedAt: string;
+}
+
+export interface ChannelState {
+  channelId: string;
+  tokenHash: string;
+  expiresAt: string;
+  notifyUrl: string;
+}
+
+export interface PassStatus {
+  lastReconcileAt?: string;
+  lastChannelRenewalAt?: string;
+  lastError?: string | null;
+}
+
+type Item = Record<string, unknown>;
+
+const lower = (email: string) => email.trim().toLowerCase();
+
+export class ZohoState {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly reader: KeyReader,
+  ) {}
+
+  private get(pk: string, sk: string): Promise<Item | undefined> {
+    return this.reader.get(this.table, { pk, sk });
+  }
+
+  private async put(pk: string, sk: string, value: Item): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...value, pk, sk } }));
+  }
+
+  private async remove(pk: string, sk: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk, sk } }));
+  }
+
+  private static strip<T>(item: Item | undefined): T | null {
+    if (!item) return null;
+    const { pk: _pk, sk: _sk, ...rest } = item;
+    return rest as T;
+  }
+
+  // Connection and consent.
+  async connection(): Promise<StoredConnection | null> {
+    return ZohoState.strip<StoredConnection>(await this.get('zoho#connection', 'oauth'));
+  }
+  saveConnection(c: StoredConnection): Promise<void> {
+    return this.put('zoho#connection', 'oauth', { ...c });
+  }
+  async forgetConnection(): Promise<void> {
+    await Promise.all([this.remove('zoho#connection', 'oauth'), this.remove('zoho#token', 'access'), this.remove('zoho#channel', 'watch')]);
+  }
+  saveConsent(state: string, value: { accountsUrl: string; clientId: string; clientSecret: string; redirectUri: string; by: string; at: string }): Promise<void> {
+    return this.put('zoho#consent', state, value);
+  }
+  /** The consent, once: a second callback with the same state finds nothing. */
+  async takeConsent(state: string): Promise<{ accountsUrl: string; clientId: string; clientSecret: string; redirectUri: string; by: string; at: string } | null> {
+    const out = await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: 'zoho#consent', sk: state }, ReturnValues: 'ALL_OLD' }));
+    return ZohoState.strip(out.Attributes);
+  }
+
+  // The shared access token.
+  async token(): Promise<TokenState | null> {
+    return ZohoState.strip<TokenState>(await this.get('zoho#token', 'access'));
+  }
+  /** Takes the refresh lease if nobody holds it (or theirs ran out). */
+  leaseToken(holder: string, now: number, until: number): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: 'zoho#token', sk: 'access' },
+          UpdateExpression: 'SET leaseHolder = :h, leaseUntil = :until',
+          ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseHolder = :h',
+          ExpressionAttributeValues: { ':h': holder, ':until': until, ':now': now },
+        }),
+      ),
+    );
+  }
+  /** Stores a fresh token (or a failed attempt's mint) and lets the lease go. */
+  async storeToken(holder: string, token: Pick<TokenState, 'accessToken' | 'apiDomain' | 'expiresAt' | 'mints'>): Promise<void> {
+    await conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: 'zoho#token', sk: 'access' },
+          UpdateExpression: 'SET accessToken = :t, apiDomain = :d, expiresAt = :e, mints = :m REMOVE leaseHolder, leaseUntil',
+          ConditionExpression: 'leaseHolder = :h',
+          ExpressionAttributeValues: { ':t': token.accessToken, ':d': token.apiDomain, ':e': token.expiresAt, ':m': token.mints, ':h': holder },
+        }),
+      ),
+    );
+  }
+
+  /** Zoho refused this token: every container refreshes (unless another did already). */
+  async expireToken(accessToken: string): Promise<void> {
+    await conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: 'zoho#token', sk: 'access' },
+          UpdateExpression: 'SET expiresAt = :zero',
+          ConditionExpression: 'accessToken = :t',
+          ExpressionAttributeValues: { ':zero': 0, ':t': accessToken },
+        }),
+      ),
+    );
+  }
+
+  // Links between Zoho events and CalDAV objects.
+  async link(id: string): Promise<LinkState | null> {
+    return ZohoState.strip<LinkState>(await this.get(`zoho#event#${id}`, 'link'));
+  }
+  async links(ids: string[]): Promise<Map<string, LinkState>> {
+    const found = await Promise.all(ids.map(async (id) => [id, await this.link(id)] as const));
+    return new Map(found.filter((e): e is readonly [string, LinkState] => e[1] !== null));
+  }
+  async idByUid(owner: string, uid: string): Promise<string | null> {
+    const item = await this.get(`zoho#owner#${lower(owner)}`, `uid#${uid}`);
+    return item ? String(item.id) : null;
+  }
+  async saveLink(id: string, link: LinkState, previous?: LinkState | null): Promise<void> {
+    const owner = lower(link.owner);
+    await Promise.all([
+      this.put(`zoho#event#${id}`, 'link', { ...link, owner }),
+      this.put(`zoho#owner#${owner}`, `uid#${link.uid}`, { id }),
+      // The event moved to another owner or UID: the old index entry goes.
+      previous && (lower(previous.owner) !== owner || previous.uid !== link.uid) ? this.remove(`zoho#owner#${lower(previous.owner)}`, `uid#${previous.uid}`) : undefined,
+    ]);
+  }
+  async forgetLink(id: string, link: LinkState): Promise<void> {
+    await Promise.all([this.remove(`zoho#event#${id}`, 'link'), this.remove(`zoho#owner#${lower(link.owner)}`, `uid#${link.uid}`)]);
+  }
+
+  // The org's users and who attendee addresses are.
+  async users(): Promise<{ users: ZohoUser[]; fetchedAt: string } | null> {
+    return ZohoState.strip(await this.get('zoho#users', 'all'));
+  }
+  saveUsers(users: ZohoUser[], fetchedAt: string): Promise<void> {
+    return this.put('zoho#users', 'all', { users, fetchedAt });
+  }
+  async person(email: string): Promise<{ match: PersonMatch | null; fetchedAt: string } | null> {
+    return ZohoState.strip(await this.get(`zoho#person#${lower(email)}`, 'match'));
+  }
+  savePerson(email: string, match: PersonMatch | null, fetchedAt: string): Promise<void> {
+    return this.put(`zoho#person#${lower(email)}`, 'match', { match, fetchedAt });
+  }
+
+  // The org's Events fields.
+  async fieldsMeta(): Promise<FieldsMeta | null> {
+    return ZohoState.strip<FieldsMeta>(await this.get('zoho#meta', 'events'));
+  }
+  saveFieldsMeta(meta: FieldsMeta): Promise<void> {
+    return this.put('zoho#meta', 'events', { ...meta });
+  }
+
+  // The notification channel.
+  async channel(): Promise<ChannelState | null> {
+    return ZohoState.strip<ChannelState>(await this.get('zoho#channel', 'watch'));
+  }
+  saveChannel(c: ChannelState): Promise<void> {
+    return this.put('zoho#channel', 'watch', { ...c });
+  }
+
+  // Credits.
+  /** Adds `n` to the day's count; the new total. */
+  async spend(day: string, n: number): Promise<number> {
+    const out = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: 'zoho#credits', sk: `day#${day}` },
+        UpdateExpression: 'ADD used :n',
+        ExpressionAttributeValues: { ':n': n },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(out.Attributes?.used ?? n);
+  }
+  async creditsOn(day: string): Promise<number> {
+    return Number((await this.get('zoho#credits', `day#${day}`))?.used ?? 0);
+  }
+
+  // What the console reports.
+  async passStatus(): Promise<PassStatus> {
+    return ZohoState.strip<PassStatus>(await this.get('zoho#status', 'pass')) ?? {};
+  }
+  /** Sets what `status` names; fields left undefined keep their value. */
+  async notePass(status: PassStatus): Promise<void> {
+    const current = await this.passStatus();
+    const given = Object.fromEntries(Object.entries(status).filter(([, v]) => v !== undefined));
+    await this.put('zoho#status', 'pass', { ...current, ...given });
+  }
+}
