@@ -34,7 +34,7 @@ export function serverOf(req: ApiRequest): ServerAddress {
   return { host: host!, tls, port: Number(port) || (Number.isInteger(forwarded) && forwarded > 0 ? forwarded : tls ? 443 : 80) };
 }
 
-const originOf = (s: ServerAddress) => `${s.tls ? 'https' : 'http'}://${s.host}${s.port === (s.tls ? 443 : 80) ? '' : `:${s.port}`}`;
+export const originOf = (s: ServerAddress) => `${s.tls ? 'https' : 'http'}://${s.host}${s.port === (s.tls ? 443 : 80) ? '' : `:${s.port}`}`;
 
 const REFUSED: Record<Exclude<LinkState, { ok: true }>['reason'], string> = {
   unknown: 'This link is not valid any more: it was already used, or a newer one was made. Ask your CRM admin for a new link.',

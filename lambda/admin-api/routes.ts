@@ -7,6 +7,7 @@ import { json, notFound } from '../api/errors';
 import { listAudit } from './audit';
 import type { ApiRequest, ApiResponse, Caller, Mount, Route } from '../api/types';
 import { isConsolePath, serveConsole } from './console';
+import { ConnectionRoutes } from './connection';
 import { OnboardingRoutes } from './onboarding';
 import { OrganisationRoutes } from './organisation';
 import { SessionRoutes } from './session';
@@ -18,6 +19,7 @@ export function adminRoutes(deps: AdminApiDeps): Route[] {
   const onboarding = new OnboardingRoutes(deps);
   const organisation = new OrganisationRoutes(deps);
   const session = new SessionRoutes(deps);
+  const connection = new ConnectionRoutes(deps);
   return [
     {
       pattern: /^\/users$/,
@@ -46,6 +48,8 @@ export function adminRoutes(deps: AdminApiDeps): Route[] {
     { pattern: /^\/status$/, methods: { GET: (req, caller) => status(deps, req, caller) } },
     { pattern: /^\/status\/retry$/, methods: { POST: (req, caller) => organisation.retry(req, caller) } },
     { pattern: /^\/organisation$/, methods: { GET: (_req, caller) => organisation.get(caller) } },
+    { pattern: /^\/connection$/, methods: { GET: (_req, caller) => connection.get(caller), DELETE: (req, caller) => connection.disconnect(req, caller) } },
+    { pattern: /^\/connection\/consent$/, methods: { POST: (req, caller) => connection.consent(req, caller) } },
     { pattern: /^\/audit$/, methods: { GET: (req, caller) => listAudit(deps, req, caller) } },
     // Sign-in checks its own credentials (e-mail and password in the body, or the cookie).
     { pattern: /^\/session$/, open: { POST: (req) => session.signIn(req), GET: (req) => session.current(req), DELETE: (req) => session.signOut(req) } },

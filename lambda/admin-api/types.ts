@@ -28,7 +28,18 @@ export interface CrmDirectory {
   findUser(email: string): Promise<{ email: string; name?: string; timeZone?: string } | null>;
 }
 
+/** A hosted CRM's connection, as the console shows and changes it (crm/zoho/connection.ts). */
+export interface CrmConnectionAdmin {
+  status(): Promise<unknown>;
+  startConsent(input: { dataCentre?: string; accountsUrl?: string; clientId: string; clientSecret: string; origin: string; by: string }): Promise<{ authorizeUrl: string; redirectUri: string }>;
+  disconnect(): Promise<void>;
+}
+
 export interface AdminApiDeps extends AuthDeps {
+  /** Which CRM the deployment syncs with (`builtin`, `zoho`, `none`), for GET /connection. */
+  crmName?: string;
+  /** A hosted CRM's connection; absent = /connection reports the CRM's name only. */
+  connection?: CrmConnectionAdmin;
   /** The CRM's users, to refuse CalDAV access to an e-mail the CRM does not know; absent = no check. */
   directory?: CrmDirectory;
   /** Hook for GET /status (the sync bridge's outbox status); absent = 404. */

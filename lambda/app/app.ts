@@ -6,7 +6,7 @@
 import type { DavConfig, ObjectChangeHook } from '../core/types';
 import type { CrmDelivery } from '../sync/crm-change-hook';
 import { adminRoutes, consoleSite } from '../admin-api/routes';
-import type { CrmDirectory } from '../admin-api/types';
+import type { CrmConnectionAdmin, CrmDirectory } from '../admin-api/types';
 import { createApi, type CrmApi } from '../api/router';
 import { builtinCrmRoutes } from '../crm-api/routes';
 import type { CrmApiBackend } from '../crm-api/types';
@@ -50,6 +50,10 @@ export interface AppParts {
   builtinCrmApi?: CrmApiBackend;
   /** The CRM's users, checked before CalDAV access is given; absent = any e-mail may be added. */
   directory?: CrmDirectory;
+  /** Which CRM the deployment syncs with, as CRM_CONNECTOR names it (GET /crm/v1/connection). */
+  crmName?: string;
+  /** A hosted CRM's connection, shown and changed in the console; absent = none to connect. */
+  connection?: CrmConnectionAdmin;
   /** A hosted CRM's per-pass work and reconcile rhythm (jobs/deps.ts); absent = reconcile every pass. */
   upkeep?: CrmUpkeep;
   /**
@@ -139,6 +143,8 @@ export function composeApp(parts: AppParts): App {
       ...adminRoutes({
         ...auth,
         directory: parts.directory,
+        crmName: parts.crmName,
+        connection: parts.connection,
         status: crm?.status,
         retry: crm?.retry,
         jobs: jobs ?? undefined,

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { readConsoleAssets, type ConsoleAssets } from '../console/assets';
 import { BuiltinCrm } from '../crm/builtin';
 import { buildZoho, zohoConfigFromEnv } from '../crm/zoho';
-import { zohoNotifyMount } from './zoho-mount';
+import { ZohoConnection } from '../crm/zoho/connection';
+import { zohoCallbackMount, zohoNotifyMount } from './zoho-mount';
 import type { CrmConnector } from '../crm/types';
 import { DynamoActivityStore } from '../accounts/activity-store-dynamodb';
 import { DynamoAdminStore } from '../accounts/admin-store-dynamodb';
@@ -82,8 +83,12 @@ export function buildApp(opts: DynamoAppOptions = {}): App {
   // The built-in CRM only when it is the CRM: with `none` or a hosted CRM nothing of it is wired.
   const builtin = connector === 'builtin' && !opts.hostedCrm ? new BuiltinCrm(doc, { table: tables.crm, users, reader, now }) : null;
   // Zoho reads its configuration here, so a bad variable fails the build, before any request.
-  const zoho = connector === 'zoho' && !opts.hostedCrm ? buildZoho({ config: zohoConfigFromEnv(env), doc, table: tables.crm, reader, now, fetch: opts.fetch }) : null;
+  const zohoConfig = connector === 'zoho' && !opts.hostedCrm ? zohoConfigFromEnv(env) : null;
+  const zoho = zohoConfig ? buildZoho({ config: zohoConfig, doc, table: tables.crm, reader, now, fetch: opts.fetch }) : null;
   const hosted = opts.hostedCrm ?? zoho?.connector ?? null;
+  const jobs = new DynamoJobStore(doc, tables.jobs);
+  const zohoConnection =
+    zoho && zohoConfig ? new ZohoConnection({ ...zoho, config: zohoConfig, lastReconcileAt: async () => (await jobs.getReconcile()).lastRunAt ?? null, now, fetch: opts.fetch }) : null;
   // What commits with each phone write: the built-in CRM's records (it shares the calendar's
   // DynamoDB), or for a CRM elsewhere the outbox entry its worker delivers.
   const participant = builtin ? builtin.participant(opts.log ?? logLine) : hosted ? outbox.participant(now) : undefined;
@@ -99,16 +104,18 @@ export function buildApp(opts: DynamoAppOptions = {}): App {
     log: opts.log,
     users,
     store,
-    jobs: new DynamoJobStore(doc, tables.jobs),
+    jobs,
     bridge: builtin
       ? { connector: builtin, outbox, delivery: 'in-transaction' }
       : hosted
         ? { connector: hosted, outbox, delivery: 'outbox-first', inProcess }
         : undefined,
     builtinCrmApi: builtin ?? undefined,
+    crmName: opts.hostedCrm ? 'hosted' : connector,
     directory: zoho?.directory,
     upkeep: zoho?.upkeep,
-    mounts: zoho ? (apply) => [zohoNotifyMount(zoho, apply)] : undefined,
+    connection: zohoConnection ?? undefined,
+    mounts: zoho && zohoConnection ? (apply) => [zohoNotifyMount(zoho, apply), zohoCallbackMount(zohoConnection, opts.log ?? logLine)] : undefined,
     adminToken: env.CRM_ADMIN_TOKEN || undefined,
     exportTrigger: env[SCHEDULED_FUNCTION_ENV] ? invokeScheduled(env[SCHEDULED_FUNCTION_ENV], env) : undefined,
     about: aboutFromEnv(env),
