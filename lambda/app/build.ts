@@ -61,6 +61,8 @@ export interface DynamoAppOptions {
   hostedCrm?: CrmConnector;
   /** Outbox-first deliveries in this process: waits between failed tries (default outbox-worker.ts's). */
   retryDelaysMs?: number[];
+  /** Whether this process delivers outbox-first changes itself; default everywhere but on Lambda (the stream's trigger does). */
+  deliverInProcess?: boolean;
   /** How the Zoho connector reaches Zoho (tests count or fault calls); default global fetch. */
   fetch?: typeof fetch;
 }
@@ -97,7 +99,7 @@ export function buildApp(opts: DynamoAppOptions = {}): App {
     new DynamoCalendarStore(doc, { events: tables.events, sync: tables.sync }, { retentionSeconds: config.syncRetentionSeconds, now, reader, participant }),
   );
   // On Lambda the outbox table's stream delivers; elsewhere (the local server) this process does.
-  const inProcess = env.LAMBDA_TASK_ROOT ? undefined : { retryDelaysMs: opts.retryDelaysMs };
+  const inProcess = (opts.deliverInProcess ?? !env.LAMBDA_TASK_ROOT) ? { retryDelaysMs: opts.retryDelaysMs } : undefined;
   return composeApp({
     config,
     now,
