@@ -220,7 +220,12 @@ export interface CrmConnector {
  * resolves to whether a calendar changed, so a job re-applying changes can count what it did.
  */
 export interface CrmEventListener {
-  eventSaved(after: CrmEvent, before: CrmEvent | null): Promise<boolean>;
+  /**
+   * `fresh`: `after` was read from the CRM just now (a reconciliation page, a notification's
+   * re-read), so the listener need not read it again; otherwise it reads the current record, as
+   * a notification may arrive after a newer write.
+   */
+  eventSaved(after: CrmEvent, before: CrmEvent | null, opts?: { fresh?: boolean }): Promise<boolean>;
   eventDeleted(before: CrmEvent): Promise<boolean>;
 }
 

@@ -128,7 +128,8 @@ function applier(deps: JobDeps) {
     if (since === undefined) return 'unchanged';
     // Not in the calendar and unchanged since enablement: the initial export's to decide.
     if (!had && !(Date.parse(event.Modified_Time) > since)) return 'unchanged';
-    return (await deps.listener.eventSaved(event, null)) ? 'applied' : 'unchanged';
+    // Read from the CRM for this page just now: the listener need not read it again.
+    return (await deps.listener.eventSaved(event, null, { fresh: true })) ? 'applied' : 'unchanged';
   }
 
   /**

@@ -102,10 +102,10 @@ export function crmToCaldav(deps: CrmToCaldavDeps): CaldavWriter {
     }
   }
 
-  async function eventSaved(after: CrmEvent, before: CrmEvent | null): Promise<boolean> {
+  async function eventSaved(after: CrmEvent, before: CrmEvent | null, opts: { fresh?: boolean } = {}): Promise<boolean> {
     // A notification can arrive after a newer write (e.g. a phone PUT pushed meanwhile): the
     // CRM's current record is what the calendar must show, not the one in the notification.
-    const current = (await crm.getEvent(after.id)) ?? after;
+    const current = opts.fresh ? after : ((await crm.getEvent(after.id)) ?? after);
     const moved = before && !sameOwner(before, current) ? await removeUid(before.Owner.email.toLowerCase(), caldavUidOf(before)) : false;
     if (current.Deleted) return (await removeUid(current.Owner.email.toLowerCase(), caldavUidOf(current))) || moved;
     const [user, account] = await Promise.all([crm.getUser(current.Owner.email), deps.users.getUser(current.Owner.email)]);

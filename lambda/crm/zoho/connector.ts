@@ -245,18 +245,13 @@ export class ZohoConnector implements CrmConnector {
 
   /**
    * What happened to these events (a notification's ids): the ones Zoho still has, read in
-   * batches, and the ones it does not, as deleted. Our own writes coming back are left out.
+   * batches of 100, and the ones it does not, as deleted. Our own writes coming back change
+   * nothing on the phone: the listener finds the calendar already holds them.
    */
   async changesFor(ids: string[]): Promise<Pick<ChangeBatch, 'events' | 'deletedIds'>> {
     const events = await this.getEvents(ids);
     const found = new Set(events.map((e) => e.id));
-    return { events: await this.withoutEchoes(events), deletedIds: ids.filter((id) => !found.has(id)) };
-  }
-
-  /** Records whose Modified_Time is the one our own last write got back: the calendar has them already. */
-  private async withoutEchoes(events: CrmEvent[]): Promise<CrmEvent[]> {
-    const links = await this.state.links(events.map((e) => e.id));
-    return events.filter((e) => links.get(e.id)?.zohoModified !== e.Modified_Time);
+    return { events, deletedIds: ids.filter((id) => !found.has(id)) };
   }
 
   async getEvents(ids: string[]): Promise<CrmEvent[]> {
@@ -341,8 +336,6 @@ export class ZohoConnector implements CrmConnector {
     const links = await this.state.links(changedRecords.map((r) => String(r.id)));
     const events: CrmEvent[] = [];
     for (const r of changedRecords) {
-      // Our own write coming back: the calendar holds it already.
-      if (links.get(String(r.id))?.zohoModified === r.Modified_Time) continue;
       const e = await this.toEvent(r, links.get(String(r.id)) ?? null);
       if (e) events.push(e);
     }
