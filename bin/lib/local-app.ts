@@ -3,7 +3,8 @@
  * (or the given endpoint), the tables created when missing, and the App built on it from the
  * environment exactly as a Lambda container builds it.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { SCHEDULE_MAIL_DIR_ENV } from '../../lambda/imip/config';
 import type { App } from '../../lambda/app/app';
 import { buildApp } from '../../lambda/app/build';
 import type { Logger } from '../../lambda/platform/log';
@@ -52,7 +53,9 @@ export async function openLocalApp(opts: LocalAppOptions): Promise<LocalApp> {
   } else {
     progress(`Using DynamoDB at ${endpoint}`);
   }
-  const env = { [VERSION_ENV]: PACKAGE_VERSION, ...opts.env, [ENDPOINT_ENV]: endpoint };
+  // With SCHEDULE_EMAIL=on and no relay, invitations land as .eml files beside the data.
+  const mailDir = { [SCHEDULE_MAIL_DIR_ENV]: join(resolve(opts.dataDir), 'mail') };
+  const env = { [VERSION_ENV]: PACKAGE_VERSION, ...mailDir, ...opts.env, [ENDPOINT_ENV]: endpoint };
   // One client for the bootstrap and the App, closed with it.
   const { client, doc } = newDynamoClients(dynamoClientConfig(env));
   try {

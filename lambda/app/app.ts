@@ -29,6 +29,8 @@ import { SignInThrottle, type ThrottleStore } from '../accounts/throttle';
 import type { ConsoleAssets } from '../console/assets';
 import type { About } from '../platform/env';
 import { errorText, logLine, type Logger } from '../platform/log';
+import type { ExternalDelivery, ImipSender, SchedulingDeps } from '../core/scheduling/ports';
+import { schedulingWrites } from '../core/scheduling/writes';
 
 export interface AppParts {
   config: DavConfig;
@@ -80,6 +82,11 @@ export interface AppParts {
   throttle?: ThrottleStore;
   /** Client addresses allowed into the console and /crm/v1 (api/allowlist.ts); absent = everyone. */
   allowlist?: ClientAllowlist | null;
+  /**
+   * How scheduling reaches attendees outside the deployment (lambda/imip/config.ts); absent =
+   * nobody: colleagues are still scheduled with, everyone else's SCHEDULE-STATUS says not delivered.
+   */
+  scheduling?: { external: ExternalDelivery; imip: ImipSender | null };
   /** Releases what the parts hold (DynamoDB clients). */
   close?: () => void | Promise<void>;
 }
@@ -93,6 +100,8 @@ export interface App {
   jobs: JobStore | null;
   /** Core calls it after each committed PUT or DELETE; absent without a CRM. */
   onObjectChange?: ObjectChangeHook;
+  /** Implicit scheduling (RFC 6638): what core's PUT, DELETE and POST deliver with. */
+  scheduling: SchedulingDeps;
   /** The bridge's CRM side (listener, outbox status, replay); null without a CRM. */
   crm: CrmSync | null;
   /** /crm/v1 and the console: the admin API, plus the built-in CRM's own API when it is the CRM. */
@@ -123,7 +132,20 @@ export function composeApp(parts: AppParts): App {
   const log = parts.log ?? logLine;
   const { store, users, config } = parts;
   const jobs = parts.jobs ?? null;
-  const wired = parts.bridge ? wireCrmSync({ store, users, ...parts.bridge, now, log }) : null;
+  // A reply changes the organizer's copy: the bridge hears of it as of a phone's write of it.
+  let organizerCopyChanged: SchedulingDeps['organizerCopyChanged'];
+  const scheduling: SchedulingDeps = {
+    store,
+    isCalendarUser: async (email) => (await users.getUser(email))?.enabled === true,
+    imip: parts.scheduling?.imip ?? null,
+    external: parts.scheduling?.external ?? 'off',
+    organizerCopyChanged: (owner, object) => organizerCopyChanged?.(owner, object) ?? Promise.resolve(),
+    now,
+    log,
+  };
+  // What the CRM writes into an organizer's calendar schedules as a phone's PUT would.
+  const wired = parts.bridge ? wireCrmSync({ store: schedulingWrites(scheduling, log), users, ...parts.bridge, now, log }) : null;
+  organizerCopyChanged = wired ? (owner, object) => wired.onObjectChange({ kind: 'put', owner, object, carried: false }) : undefined;
   const crm = wired?.crm ?? null;
   const removeUser = (email: string) => deleteUser({ users, store, outbox: parts.bridge?.outbox, jobs: jobs ?? undefined, activity: parts.activity, now }, email);
   const auth = { users, adminToken: parts.adminToken, admins: parts.admins, now };
@@ -183,6 +205,7 @@ export function composeApp(parts: AppParts): App {
     store,
     jobs,
     onObjectChange: wired?.onObjectChange,
+    scheduling,
     crm,
     crmApi,
     jobDeps,

@@ -29,6 +29,7 @@ import { configFromEnv } from './config';
 import { aboutFromEnv } from '../platform/env';
 import { SCHEDULED_FUNCTION_ENV, invokeScheduled } from '../platform/export-now';
 import { logLine, type Logger } from '../platform/log';
+import { externalSchedulingFromEnv } from '../imip/config';
 
 type Env = Record<string, string | undefined>;
 
@@ -66,6 +67,9 @@ export interface DynamoAppOptions {
   /** How the Zoho connector reaches Zoho (tests count or fault calls); default global fetch. */
   fetch?: typeof fetch;
 }
+
+/** Whether the CRM mails its participants itself (then never we too): a hosted connector's flag. */
+const sendsInvitations = (connector: CrmConnector | null) => connector?.sendsInvitations === true;
 
 /** Builds without contacting DynamoDB; a bad variable throws here, before any request. */
 export function buildApp(opts: DynamoAppOptions = {}): App {
@@ -127,6 +131,8 @@ export function buildApp(opts: DynamoAppOptions = {}): App {
     throttle: new DynamoThrottleStore(doc, tables.admins, reader),
     allowlist: parseAllowlist(env[ALLOWLIST_ENV]),
     console: opts.console ?? (env.LAMBDA_TASK_ROOT ? readConsoleAssets(join(env.LAMBDA_TASK_ROOT, 'console')) : undefined),
+    // Invitations outside the deployment are ours (SCHEDULE_EMAIL) unless the CRM mails its participants itself.
+    scheduling: externalSchedulingFromEnv(env, { crmSendsInvitations: sendsInvitations(builtin ?? hosted) }),
     close: () => own?.client.destroy(),
   });
 }

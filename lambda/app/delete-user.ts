@@ -12,6 +12,7 @@ import type { UserDeletion } from '../admin-api/types';
 import type { JobStore } from '../jobs/job-store';
 import type { ActivityStore } from '../accounts/activity';
 import type { CalendarStore, UserStore } from '../store/types';
+import { INBOX_SLUG, storeKey } from '../core/paths';
 import type { Outbox } from '../sync/outbox';
 
 export interface DeletionParts {
@@ -31,6 +32,8 @@ export async function deleteUser(parts: DeletionParts, address: string): Promise
   const exportCancelled = parts.jobs ? await parts.jobs.cancelExport(email, 'the user was deleted', parts.now()) : false;
   await parts.users.deleteUser(email);
   const objects = await parts.store.deleteCalendar(email);
+  // Their scheduling inbox goes too (core/paths.ts storeKey).
+  await parts.store.deleteCalendar(storeKey(email, INBOX_SLUG));
   await parts.activity?.deleteUser(email);
   let pendingDropped = 0;
   for (const entry of parts.outbox ? await parts.outbox.list(email) : []) {

@@ -7,11 +7,22 @@
  *   /calendars/<email>/                 calendar home
  *   /calendars/<email>/crm/             THE calendar: the user's CRM calendar, the only one
  *   /calendars/<email>/crm/<name>       a calendar object
+ *   /calendars/<email>/inbox/           the scheduling inbox (RFC 6638 §2.2): iTIP messages received
+ *   /calendars/<email>/inbox/<name>     one message
+ *   /calendars/<email>/outbox/          the scheduling outbox (RFC 6638 §2.1): free-busy POSTs
  *
  * E-mail addresses appear raw ('@') in hrefs we write and are accepted percent-encoded.
  */
 
 export const CALENDAR_SLUG = 'crm';
+export const INBOX_SLUG = 'inbox';
+export const OUTBOX_SLUG = 'outbox';
+
+/**
+ * The store's key of a collection of a user's: the CRM calendar is keyed by the e-mail itself
+ * (as it always was), every other collection by `<email>#<slug>`, which no e-mail can be.
+ */
+export const storeKey = (email: string, slug: string = CALENDAR_SLUG) => (slug === CALENDAR_SLUG ? email : `${email}#${slug}`);
 
 export type DavNode =
   | { kind: 'root' }
@@ -20,6 +31,9 @@ export type DavNode =
   | { kind: 'home'; email: string }
   | { kind: 'calendar'; email: string }
   | { kind: 'object'; email: string; name: string }
+  | { kind: 'inbox'; email: string }
+  | { kind: 'inbox-item'; email: string; name: string }
+  | { kind: 'outbox'; email: string }
   /** Anything below a home that is not the CRM calendar (e.g. a device-local calendar). */
   | { kind: 'foreign-collection'; email: string; segments: string[] }
   | { kind: 'unknown' };
@@ -32,6 +46,9 @@ export const hrefs = {
   calendar: (email: string) => `/calendars/${encodeSegment(email)}/${CALENDAR_SLUG}/`,
   object: (email: string, name: string) =>
     `/calendars/${encodeSegment(email)}/${CALENDAR_SLUG}/${encodeSegment(name)}`,
+  inbox: (email: string) => `/calendars/${encodeSegment(email)}/${INBOX_SLUG}/`,
+  inboxItem: (email: string, name: string) => `/calendars/${encodeSegment(email)}/${INBOX_SLUG}/${encodeSegment(name)}`,
+  outbox: (email: string) => `/calendars/${encodeSegment(email)}/${OUTBOX_SLUG}/`,
 };
 
 /** Percent-encodes a path segment but keeps '@' readable (RFC 3986 allows it in segments). */
@@ -73,6 +90,8 @@ export function resolvePath(path: string): DavNode {
   if (top === 'calendars' && email !== undefined) {
     const owner = email.toLowerCase();
     if (rest.length === 0) return { kind: 'home', email: owner };
+    if (rest[0] === INBOX_SLUG && rest.length <= 2) return rest.length === 1 ? { kind: 'inbox', email: owner } : { kind: 'inbox-item', email: owner, name: rest[1] };
+    if (rest[0] === OUTBOX_SLUG && rest.length === 1) return { kind: 'outbox', email: owner };
     if (rest[0] !== CALENDAR_SLUG) return { kind: 'foreign-collection', email: owner, segments: rest };
     if (rest.length === 1) return { kind: 'calendar', email: owner };
     if (rest.length === 2) return { kind: 'object', email: owner, name: rest[1] };
@@ -84,4 +103,11 @@ export function resolvePath(path: string): DavNode {
 /** The e-mail owning a node, for access checks; null for shared nodes (root, principals). */
 export function ownerOf(node: DavNode): string | null {
   return 'email' in node ? node.email : null;
+}
+
+/** Where a stored object of a node lives: the CRM calendar's objects and the inbox's messages. */
+export function objectLocation(node: DavNode): { key: string; name: string } | null {
+  if (node.kind === 'object') return { key: storeKey(node.email), name: node.name };
+  if (node.kind === 'inbox-item') return { key: storeKey(node.email, INBOX_SLUG), name: node.name };
+  return null;
 }

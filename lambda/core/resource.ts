@@ -2,7 +2,7 @@
  * Loads what property providers need for a node. Access checks are the caller's job
  * (assertOwnNode): this only answers "does it exist, and what do we know about it".
  */
-import { hrefs, type DavNode } from './paths';
+import { hrefs, storeKey, INBOX_SLUG, type DavNode } from './paths';
 import type { Resource } from './props/types';
 import type { DavContext } from './types';
 
@@ -21,6 +21,14 @@ export async function loadResource(node: DavNode, ctx: Pick<DavContext, 'store'>
       const object = await ctx.store.getObject(node.email, node.name);
       return object ? { kind: 'object', email: node.email, object } : null;
     }
+    case 'inbox':
+      return { kind: 'inbox', email: node.email, meta: await ctx.store.getCalendar(storeKey(node.email, INBOX_SLUG)) };
+    case 'inbox-item': {
+      const object = await ctx.store.getObject(storeKey(node.email, INBOX_SLUG), node.name);
+      return object ? { kind: 'inbox-item', email: node.email, object } : null;
+    }
+    case 'outbox':
+      return { kind: 'outbox', email: node.email };
     case 'foreign-collection':
     case 'unknown':
       return null;
@@ -42,5 +50,11 @@ export function hrefOf(res: Resource): string {
       return hrefs.calendar(res.email);
     case 'object':
       return hrefs.object(res.email, res.object.name);
+    case 'inbox':
+      return hrefs.inbox(res.email);
+    case 'inbox-item':
+      return hrefs.inboxItem(res.email, res.object.name);
+    case 'outbox':
+      return hrefs.outbox(res.email);
   }
 }

@@ -3,6 +3,7 @@
  * back; everything under lambda/core works on them only (no Lambda, no DynamoDB).
  */
 import type { CalendarStore, StoredObject } from '../store/types';
+import type { SchedulingDeps } from './scheduling/ports';
 
 export interface DavRequest {
   method: string;
@@ -53,6 +54,8 @@ export interface DavContext {
   now: () => Date;
   /** Called after every successful PUT or DELETE of a calendar object; absent = nobody listens. */
   onObjectChange?: ObjectChangeHook;
+  /** Implicit scheduling (RFC 6638, core/scheduling); absent = none (writes are stored as sent). */
+  scheduling?: SchedulingDeps;
 }
 
 /** Core's implementation of one HTTP method: pure, request in, response out (the HTTP method's name is `DavRequest.method`). */

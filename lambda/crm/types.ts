@@ -192,6 +192,12 @@ export interface UpsertOptions {
 
 /** The port every CRM implements. Errors are the Crm* classes below, never transport errors. */
 export interface CrmConnector {
+  /**
+   * True when the CRM itself e-mails an event's participants (a hosted CRM's own invitations,
+   * e.g. Zoho's `$send_notification`): the server then sends no iMIP of its own, so nobody gets
+   * two invitations (lambda/imip/config.ts). Absent = false.
+   */
+  readonly sendsInvitations?: boolean;
   /** Non-deleted events owned by `ownerEmail`, optionally overlapping a range. */
   listEvents(ownerEmail: string, range?: EventRange): Promise<CrmEvent[]>;
   /** Changes after `cursor` (null: from the beginning). */

@@ -11,6 +11,7 @@ import { mkcalendar } from '../core/methods/mkcalendar';
 import { ALLOWED_METHODS, options } from '../core/methods/options';
 import { propfind } from '../core/methods/propfind';
 import { proppatch } from '../core/methods/proppatch';
+import { post } from '../core/methods/post';
 import { put } from '../core/methods/put';
 import { report } from '../core/methods/report';
 import type { CoreMethod } from '../core/types';
@@ -30,6 +31,8 @@ export const DAV_METHODS: Record<string, { run: CoreMethod; authenticate: boolea
   MKCALENDAR: { run: mkcalendar, authenticate: true },
   // Clients creating a calendar with extended MKCOL (RFC 5689) get MKCALENDAR's refusal.
   MKCOL: { run: mkcalendar, authenticate: true },
+  // Free-busy lookups in the scheduling outbox (RFC 6638 §5); on AWS through the ANY route.
+  POST: { run: post, authenticate: true },
 };
 
 /** The Lambda handler for one HTTP method (one per API Gateway route). */

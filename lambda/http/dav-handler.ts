@@ -10,7 +10,8 @@ import type { ActivityRecorder } from '../accounts/activity';
 import { parseBasicAuth } from '../accounts/credentials';
 import type { CalendarStore, UserStore } from '../store/types';
 import { authenticate, unauthorized } from './auth';
-import { hookAfterAuth, storeAfterAuth } from './read-ahead';
+import { hookAfterAuth, schedulingAfterAuth, storeAfterAuth } from './read-ahead';
+import type { SchedulingDeps } from '../core/scheduling/ports';
 import { toApiGatewayResult, toDavRequest } from './event';
 import { davMiddlewares } from './middleware';
 import { browserPage } from './browser-pages';
@@ -27,6 +28,8 @@ export interface DavParts {
   /** Notes each authenticated request's device; null when not kept. */
   activity: ActivityRecorder | null;
   log: Logger;
+  /** Implicit scheduling (core/scheduling); absent = none. */
+  scheduling?: SchedulingDeps;
 }
 
 /** The parts, built on first use (one App per Lambda container). */
@@ -67,7 +70,7 @@ export function davHandler(method: CoreMethod, app: DavPartsSource, options: Dav
       const req = toDavRequest(event);
       // Whatever route or method brought it here (RFC 6764 §5): the redirect, before credentials.
       const discovery = isWellKnownCaldav(req.path);
-      const { store, users, config, now, onObjectChange, activity, log } = await app();
+      const { store, users, config, now, onObjectChange, activity, log, scheduling } = await app();
       if (discovery || !requireAuth) return toApiGatewayResult(await (discovery ? wellKnown : method)(req, { user: ANONYMOUS, store, config, now, onObjectChange }));
       const claimed = claimedPrincipal(req.headers.authorization);
       if (!claimed) {
@@ -83,6 +86,7 @@ export function davHandler(method: CoreMethod, app: DavPartsSource, options: Dav
         config,
         now,
         onObjectChange: hookAfterAuth(onObjectChange, authorized),
+        scheduling: schedulingAfterAuth(scheduling, authorized),
       });
       // Decided below: a refused check answers 401 whatever the method did meanwhile.
       answer.catch(() => undefined);

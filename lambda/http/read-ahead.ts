@@ -10,6 +10,7 @@
  * changes nothing.
  */
 import type { ObjectChangeHook } from '../core/types';
+import type { SchedulingDeps } from '../core/scheduling/ports';
 import type { CalendarStore, CommitOptions } from '../store/types';
 
 /** Key reads a request may make before its credentials are known, in total. */
@@ -47,3 +48,7 @@ export function storeAfterAuth(store: CalendarStore, authorized: Promise<unknown
 /** The change hook (the CRM write) never runs for an unchecked request, whatever calls it. */
 export const hookAfterAuth = (hook: ObjectChangeHook | undefined, authorized: Promise<unknown>): ObjectChangeHook | undefined =>
   hook && ((change) => authorized.then(() => hook(change)));
+
+/** Scheduling's look-ups of other users (who is a calendar user here) wait for the credential check. */
+export const schedulingAfterAuth = (deps: SchedulingDeps | undefined, authorized: Promise<unknown>): SchedulingDeps | undefined =>
+  deps && { ...deps, isCalendarUser: (email) => authorized.then(() => deps.isCalendarUser(email)) };

@@ -3,12 +3,15 @@
  * and the principal belong to the CRM account and cannot be removed from a device.
  */
 import { assertOwnNode } from '../access';
-import { forbidden, notFound } from '../errors';
+import { forbidden, notFound, preconditionFailed } from '../errors';
 import { resolvePath } from '../paths';
-import type { CoreMethod } from '../types';
+import type { CoreMethod, DavContext, DavResponse } from '../types';
 import type { WriteCondition } from '../../store/types';
 import { rethrowStoreError } from '../store-errors';
-import { asStoreCondition, checkWritePreconditions, hasWritePreconditions, pinState, readPreconditions } from './conditional';
+import { asStoreCondition, checkWritePreconditions, hasWritePreconditions, pinState, readPreconditions, type Preconditions } from './conditional';
+import { afterUnscheduled } from '../scheduling/writes';
+import { scheduleTagOfText } from '../scheduling/organizer-part';
+import { INBOX_SLUG, storeKey } from '../paths';
 
 export const deleteMethod: CoreMethod = async (req, ctx) => {
   const node = resolvePath(req.path);
@@ -16,6 +19,9 @@ export const deleteMethod: CoreMethod = async (req, ctx) => {
   switch (node.kind) {
     case 'object':
       break;
+    case 'inbox-item':
+      // RFC 6638 §4: the owner removes messages they have seen; nothing else changes.
+      return deleteInboxItem(ctx, node.email, node.name, readPreconditions(req.headers));
     case 'foreign-collection':
     case 'unknown':
       throw notFound();
@@ -31,6 +37,15 @@ export const deleteMethod: CoreMethod = async (req, ctx) => {
     checkWritePreconditions(pre, current.etag);
     cond = pinState(current.etag);
   }
+  // What is deleted, for the scheduling it ends (read with the deletion's own reads, unless a Schedule-Tag must be checked first).
+  const before = ctx.scheduling ? ctx.store.getObject(node.email, node.name) : null;
+  before?.catch(() => undefined);
+  const wantedTag = req.headers['if-schedule-tag-match'];
+  if (before && wantedTag !== undefined) {
+    const current = await before;
+    if (!current || scheduleTagOfText(current.ics) !== wantedTag.trim()) throw preconditionFailed('If-Schedule-Tag-Match: the event changed meanwhile');
+    cond = pinState(current.etag);
+  }
   let deleted: { uid: string; carried: boolean };
   try {
     // A client's write: the store's transaction participant joins it (CommitOptions.join).
@@ -39,5 +54,19 @@ export const deleteMethod: CoreMethod = async (req, ctx) => {
     rethrowStoreError(err, node.email);
   }
   await ctx.onObjectChange?.({ kind: 'delete', owner: node.email, name: node.name, uid: deleted.uid, carried: deleted.carried });
+  const removed = await before;
+  if (ctx.scheduling && removed?.uid === deleted.uid) {
+    await afterUnscheduled(ctx, ctx.scheduling, node.email, removed, req.headers['schedule-reply']?.trim().toUpperCase() !== 'F');
+  }
   return { status: 204, headers: {} };
 };
+
+async function deleteInboxItem(ctx: DavContext, email: string, name: string, pre: Preconditions): Promise<DavResponse> {
+  const key = storeKey(email, INBOX_SLUG);
+  try {
+    await ctx.store.deleteObject(key, name, asStoreCondition(pre) ?? {});
+  } catch (err) {
+    rethrowStoreError(err, email);
+  }
+  return { status: 204, headers: {} };
+}

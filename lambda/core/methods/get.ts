@@ -5,7 +5,8 @@
  */
 import { assertOwnNode } from '../access';
 import { notFound } from '../errors';
-import { hrefs, resolvePath, type DavNode } from '../paths';
+import { hrefs, objectLocation, resolvePath, type DavNode } from '../paths';
+import { scheduleTagOfText } from '../scheduling/organizer-part';
 import type { DavContext, CoreMethod, DavResponse } from '../types';
 import type { StoredObject } from '../../store/types';
 import { isNotModified, readPreconditions } from './conditional';
@@ -15,10 +16,13 @@ export const ICS_CONTENT_TYPE = 'text/calendar; charset=utf-8';
 export const get: CoreMethod = async (req, ctx) => {
   const node = resolvePath(req.path);
   assertOwnNode(node, ctx.user);
-  if (node.kind !== 'object') return collectionNote(node, ctx);
-  const object = await ctx.store.getObject(node.email, node.name);
+  const at = objectLocation(node);
+  if (!at) return collectionNote(node, ctx);
+  const object = await ctx.store.getObject(at.key, at.name);
   if (!object) throw notFound();
-  const validators = validatorsOf(object);
+  const tag = node.kind === 'object' ? scheduleTagOfText(object.ics) : null;
+  // RFC 6638 §3.2.10: a scheduling object's GET carries its Schedule-Tag.
+  const validators = { ...validatorsOf(object), ...(tag && { 'schedule-tag': tag }) };
   if (isNotModified(readPreconditions(req.headers), object.etag, new Date(object.lastModified))) {
     return { status: 304, headers: validators };
   }

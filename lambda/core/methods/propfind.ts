@@ -6,7 +6,9 @@ import { assertOwnNode } from '../access';
 import { badRequest, forbidden, notFound } from '../errors';
 import { resolvePath } from '../paths';
 import { propResponse, type Resource } from '../props';
-import { D } from '../namespaces';
+import { CAL, D } from '../namespaces';
+import { storeKey, INBOX_SLUG } from '../paths';
+import type { PropRequest } from '../props/types';
 import { ALLPROP, propRequestOf } from '../props/request';
 import { hrefOf, loadResource } from '../resource';
 import { multistatus } from '../responses';
@@ -20,7 +22,7 @@ export const propfind: CoreMethod = async (req, ctx) => {
   const request = req.body.trim() === '' ? ALLPROP : propRequestOf(propfindRoot(req.body));
   const res = await loadResource(node, ctx);
   if (!res) throw notFound();
-  const members = depth === 1 ? await membersOf(res, ctx) : [];
+  const members = depth === 1 ? await membersOf(res, ctx, request) : [];
   return multistatus([res, ...members].map((r) => propResponse(hrefOf(r), r, request, ctx)));
 };
 
@@ -39,7 +41,7 @@ function propfindRoot(body: string) {
 }
 
 /** Internal members. Users see only their own principal and nothing of anyone else's. */
-async function membersOf(res: Resource, ctx: DavContext): Promise<Resource[]> {
+async function membersOf(res: Resource, ctx: DavContext, request: PropRequest): Promise<Resource[]> {
   const { email } = ctx.user;
   switch (res.kind) {
     case 'root':
@@ -47,12 +49,24 @@ async function membersOf(res: Resource, ctx: DavContext): Promise<Resource[]> {
     case 'principals':
       return [{ kind: 'principal', email }];
     case 'home': {
-      const calendar = await loadResource({ kind: 'calendar', email: res.email }, ctx);
-      return calendar ? [calendar] : [];
+      const [calendar, inbox] = await Promise.all([
+        loadResource({ kind: 'calendar', email: res.email }, ctx),
+        loadResource({ kind: 'inbox', email: res.email }, ctx),
+      ]);
+      return [calendar, inbox, { kind: 'outbox', email: res.email }].filter((r): r is Resource => r !== null);
     }
-    case 'calendar':
-      return (await ctx.store.listObjects(res.email, res.meta.seq)).map((object) => ({ kind: 'object', email: res.email, object }));
+    case 'calendar': {
+      // A Schedule-Tag is read from the text, which listings do not carry: asked for, the texts are loaded.
+      const objects = wantsText(request)
+        ? await ctx.store.findInRange(res.email, null, null, res.meta.seq)
+        : await ctx.store.listObjects(res.email, res.meta.seq);
+      return objects.map((object) => ({ kind: 'object', email: res.email, object }));
+    }
+    case 'inbox':
+      return (await ctx.store.listObjects(storeKey(res.email, INBOX_SLUG), res.meta.seq)).map((object) => ({ kind: 'inbox-item', email: res.email, object }));
     default:
       return [];
   }
 }
+
+const wantsText = (request: PropRequest) => request.type === 'prop' && request.names.includes(CAL('schedule-tag'));

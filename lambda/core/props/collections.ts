@@ -1,8 +1,10 @@
-/** Live properties of the collections: root, principal collection, calendar home, calendar. */
+/** Live properties of the collections: root, principal collection, calendar home, calendar, scheduling inbox and outbox. */
 import { formatCtag, formatSyncToken } from '../sync-token';
 import { el } from '../xml';
 import { CALENDAR_SETTINGS } from './calendar-settings';
 import { CAL, CS, D } from '../namespaces';
+import { hrefs, storeKey, INBOX_SLUG } from '../paths';
+import { hrefEl } from './names';
 import type { PropProvider } from './types';
 
 const collection = () => [el(D('collection'))];
@@ -11,8 +13,20 @@ export const collectionProps: PropProvider = (res, ctx) => {
   switch (res.kind) {
     case 'root':
     case 'principals':
-    case 'home':
       return { [D('resourcetype')]: collection };
+    case 'home':
+      return { [D('resourcetype')]: collection, ...defaultCalendar(res.email) };
+    case 'inbox':
+      return {
+        [D('resourcetype')]: () => [el(D('collection')), el(CAL('schedule-inbox'))],
+        [D('displayname')]: () => 'Inbox',
+        [CS('getctag')]: () => formatCtag(res.meta.seq),
+        [D('sync-token')]: () => formatSyncToken(storeKey(res.email, INBOX_SLUG), res.meta.seq),
+        [CAL('supported-calendar-component-set')]: () => [el(CAL('comp'), { name: 'VEVENT' })],
+        ...defaultCalendar(res.email),
+      };
+    case 'outbox':
+      return { [D('resourcetype')]: () => [el(D('collection')), el(CAL('schedule-outbox'))], [D('displayname')]: () => 'Outbox' };
     case 'calendar': {
       const { meta, email } = res;
       // A setting without a default exists only once set (so propname does not list it).
@@ -32,9 +46,14 @@ export const collectionProps: PropProvider = (res, ctx) => {
           el(CAL('calendar-data'), { 'content-type': 'text/calendar', version: '2.0' }),
         ],
         [CAL('max-resource-size')]: () => String(ctx.config.maxResourceSize),
+        // RFC 6638 §9.1: its events count as busy in free-busy answers.
+        [CAL('schedule-calendar-transp')]: () => [el(CAL('opaque'))],
       };
     }
     default:
       return {};
   }
 };
+
+/** RFC 6638 §9.2: where the server puts invitations it delivers (the one calendar). */
+const defaultCalendar = (email: string) => ({ [CAL('schedule-default-calendar-URL')]: () => [hrefEl(hrefs.calendar(email))] });

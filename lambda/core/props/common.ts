@@ -30,6 +30,10 @@ const PRIVILEGES: Record<Resource['kind'], Clark[]> = {
     D('unbind'),
   ],
   object: [...READ_ONLY, D('write'), D('write-content')],
+  // RFC 6638 §2.2, §2.1: the inbox lets its owner read and remove messages, the outbox send.
+  inbox: [...READ_ONLY, D('unbind'), CAL('schedule-deliver')],
+  'inbox-item': [...READ_ONLY, D('unbind')],
+  outbox: [...READ_ONLY, CAL('schedule-send')],
 };
 
 const CALENDAR_REPORTS = [CAL('calendar-multiget'), CAL('calendar-query'), D('sync-collection')];

@@ -14,5 +14,9 @@ export const principalProps: PropProvider = (res) => {
     [D('principal-URL')]: () => [hrefEl(hrefs.principal(email))],
     [CAL('calendar-home-set')]: () => [hrefEl(hrefs.home(email))],
     [CAL('calendar-user-address-set')]: () => [hrefEl(`mailto:${email}`), hrefEl(hrefs.principal(email))],
+    // RFC 6638 §2.1-2.4.2: what makes iOS offer Invitees on the account.
+    [CAL('schedule-inbox-URL')]: () => [hrefEl(hrefs.inbox(email))],
+    [CAL('schedule-outbox-URL')]: () => [hrefEl(hrefs.outbox(email))],
+    [CAL('calendar-user-type')]: () => 'INDIVIDUAL',
   };
 };

@@ -10,7 +10,11 @@ export type Resource =
   | { kind: 'principal'; email: string }
   | { kind: 'home'; email: string }
   | { kind: 'calendar'; email: string; meta: CalendarMeta }
-  | { kind: 'object'; email: string; object: StoredObject | ObjectSummary };
+  | { kind: 'object'; email: string; object: StoredObject | ObjectSummary }
+  /** The scheduling inbox (RFC 6638 §2.2): a collection of iTIP messages, stored as a calendar is. */
+  | { kind: 'inbox'; email: string; meta: CalendarMeta }
+  | { kind: 'inbox-item'; email: string; object: StoredObject | ObjectSummary }
+  | { kind: 'outbox'; email: string };
 
 export interface PropContext {
   user: Principal;
