@@ -24,12 +24,15 @@ function valuesOf(comp: RawComp, name: string): string[] {
     .sort();
 }
 
-/** The organizer-owned content of one event. `times`: false to leave out start, end and recurrence. */
-export function eventPart(e: SchedEvent, times = true): string {
+/**
+ * The organizer-owned content of one event. `times`: false to leave out start, end and
+ * recurrence; `invitees`: false to leave out who else is invited.
+ */
+export function eventPart(e: SchedEvent, times = true, invitees = true): string {
   const names = times ? [...TEXT_PROPS, ...TIME_PROPS] : TEXT_PROPS;
   return JSON.stringify([
     e.organizer?.email ?? null,
-    [...new Set(e.attendees.map((a) => a.email ?? ''))].sort(),
+    invitees ? [...new Set(e.attendees.map((a) => a.email ?? ''))].sort() : null,
     ...names.map((n) => [n, valuesOf(e.comp, n)]),
   ]);
 }
@@ -39,8 +42,8 @@ export function timesOf(e: SchedEvent): string {
   return JSON.stringify([...TIME_PROPS, 'EXDATE'].map((n) => valuesOf(e.comp, n)));
 }
 
-export function organizerPart(d: SchedDoc): string {
-  return JSON.stringify([d.uid, ...[...d.events].sort((a, b) => a.key.localeCompare(b.key)).map((e) => [e.key, eventPart(e)])]);
+export function organizerPart(d: SchedDoc, invitees = true): string {
+  return JSON.stringify([d.uid, ...[...d.events].sort((a, b) => a.key.localeCompare(b.key)).map((e) => [e.key, eventPart(e, true, invitees)])]);
 }
 
 /**

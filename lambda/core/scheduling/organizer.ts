@@ -132,16 +132,17 @@ export function planOrganizer(input: OrganizerInput): OrganizerPlan {
   const after = serverAttendees(next, input.owner);
   const merged = textOf(next);
   const statuses = new Map<string, string>();
-  const organizerChanged = !prev || organizerPart(prev) !== organizerPart(next);
+  // Who else is invited changing is news for nobody but them: copies follow it without a message.
+  const organizerChanged = !prev || organizerPart(prev, false) !== organizerPart(next, false);
   for (const email of after) {
     if (input.local.has(email)) {
       const existing = input.copies.get(email) ?? null;
       const copy = attendeeCopy(merged, email, existing);
       if (existing) {
         const [mine, theirs] = [readSchedDoc(existing), readSchedDoc(copy)];
-        if (organizerPart(mine) === organizerPart(theirs)) {
-          // Only other attendees' replies changed for them: the copy follows, no message.
-          if (partstatsOf(mine) !== partstatsOf(theirs)) plan.local.push({ email, copy, method: null, message: null });
+        if (organizerPart(mine, false) === organizerPart(theirs, false)) {
+          // Only other attendees (who, or their replies) changed for them: the copy follows, no message.
+          if (organizerPart(mine) !== organizerPart(theirs) || partstatsOf(mine) !== partstatsOf(theirs)) plan.local.push({ email, copy, method: null, message: null });
           continue;
         }
       }
