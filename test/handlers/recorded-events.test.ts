@@ -215,10 +215,10 @@ describe.each([
   it('OPTIONS answers the capabilities without credentials', async () => {
     const result = await send('01-options');
     expect(result.statusCode).toBe(200);
-    expect(header(result, 'dav')).toBe('1, 3, calendar-access');
-    expect(header(result, 'dav')).not.toContain('calendar-auto-schedule');
+    // calendar-auto-schedule (RFC 6638 §2): what makes iOS offer Invitees on the account.
+    expect(header(result, 'dav')).toBe('1, 3, calendar-access, calendar-auto-schedule');
     expect(header(result, 'allow')?.split(', ')).toEqual(
-      expect.arrayContaining(['OPTIONS', 'GET', 'HEAD', 'PUT', 'DELETE', 'PROPFIND', 'PROPPATCH', 'REPORT', 'MKCALENDAR']),
+      expect.arrayContaining(['OPTIONS', 'GET', 'HEAD', 'PUT', 'DELETE', 'PROPFIND', 'PROPPATCH', 'REPORT', 'MKCALENDAR', 'POST']),
     );
     expect(result.body).toBe('');
   });
@@ -258,7 +258,10 @@ describe.each([
 
   it('PROPFIND Depth 1 on the home lists the writable CRM calendar with what iOS asks for', async () => {
     const ms = multistatusOf(await send('04-propfind-depth1'));
-    expect([...ms.responses.keys()]).toEqual(['/calendars/ana@example.com/', CAL]);
+    // The scheduling inbox and outbox are the home's other members (RFC 6638 §2.1, §2.2).
+    expect([...ms.responses.keys()]).toEqual(['/calendars/ana@example.com/', CAL, '/calendars/ana@example.com/inbox/', '/calendars/ana@example.com/outbox/']);
+    expect(findChild(prop(ms, '/calendars/ana@example.com/inbox/', D('resourcetype')).element, C('schedule-inbox'))).toBeDefined();
+    expect(findChild(prop(ms, '/calendars/ana@example.com/outbox/', D('resourcetype')).element, C('schedule-outbox'))).toBeDefined();
     const type = prop(ms, CAL, D('resourcetype'));
     expect(findChild(type.element, C('calendar'))).toBeDefined();
     const privileges = findChildren(prop(ms, CAL, D('current-user-privilege-set')).element, D('privilege')).flatMap((p) =>

@@ -88,8 +88,10 @@ async function decide(ctx: DavContext, deps: SchedulingDeps, owner: string, curr
   const organizer = organizerOf(next);
   const before = current ? readSchedDoc(current.ics) : null;
   const was = before ? organizerOrNull(before) : null;
-  const wasCopy = was !== null && was.email !== owner && was.agent === 'SERVER';
-  // The client schedules (SCHEDULE-AGENT=CLIENT or NONE on the ORGANIZER): the server does nothing.
+  // A copy the server delivered: a colleague's meeting. Only those are the organizer's to guard.
+  const wasCopy = was?.email != null && was.email !== owner && was.agent === 'SERVER' && (await deps.isCalendarUser(was.email));
+  // Stored as sent, scheduled by nobody: the client schedules (SCHEDULE-AGENT=CLIENT or NONE on
+  // the ORGANIZER), or the meeting is organized outside the deployment (added from an e-mail).
   const plain: Decision = { text: object.ics, ownEvent: true, after: async () => undefined };
   if (!organizer) {
     if (wasCopy) throw notTheAttendeesToChange('The ORGANIZER was removed');
@@ -100,17 +102,19 @@ async function decide(ctx: DavContext, deps: SchedulingDeps, owner: string, curr
     if (organizer.agent !== 'SERVER') return plain;
     return organizerDecision(ctx, deps, owner, was?.email === owner ? current : null, object, next);
   }
-  if (wasCopy && was.email === organizer.email) {
-    if (organizer.agent !== 'SERVER') return { ...plain, ownEvent: false, after: async () => undefined };
+  if (wasCopy) {
+    if (was.email !== organizer.email) throw notTheAttendeesToChange('The ORGANIZER changed');
+    if (organizer.agent !== 'SERVER') return { ...plain, ownEvent: false };
     return attendeeDecision(deps, owner, organizer.email!, current!, object);
   }
-  if (wasCopy) throw notTheAttendeesToChange('The ORGANIZER changed');
-  // A client that schedules on its own (SCHEDULE-AGENT=CLIENT) may keep someone else's meeting here.
-  if (organizer.agent !== 'SERVER') return plain;
-  throw forbidden(
-    `The ORGANIZER must be the calendar's owner (mailto:${owner}): invitations from others arrive through the server`,
-    CAL('valid-organizer'),
-  );
+  // A colleague's meeting reaches this calendar only through the server (RFC 6638 §3.2.4).
+  if (organizer.email && organizer.agent === 'SERVER' && (await deps.isCalendarUser(organizer.email))) {
+    throw forbidden(
+      `The ORGANIZER must be the calendar's owner (mailto:${owner}): invitations from ${organizer.email} arrive through the server`,
+      CAL('valid-organizer'),
+    );
+  }
+  return plain;
 }
 
 async function organizerDecision(ctx: Pick<DavContext, 'store' | 'now'>, deps: SchedulingDeps, owner: string, previous: StoredObject | null, object: StoredObject, next: SchedDoc): Promise<Decision> {

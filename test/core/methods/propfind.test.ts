@@ -60,8 +60,8 @@ describe('PROPFIND discovery (iOS sequence)', () => {
     expect(p.get(D('displayname'))?.element.text).toBe(ALICE);
     expect(p.get(D('supported-report-set'))?.status).toBe(200);
     expect(childNames(p.get(D('resourcetype'))?.element)).toEqual([D('collection'), D('principal')]);
-    // No scheduling: iOS must not expect an inbox.
-    expect(p.get(C('schedule-inbox-URL'))?.status).toBe(404);
+    // Scheduling (RFC 6638 §2.2): what makes iOS offer Invitees.
+    expect(hrefsIn(p.get(C('schedule-inbox-URL'))?.element)).toEqual([`${HOME}inbox/`]);
   });
 
   it('lists the one calendar with every property iOS reads at Depth 1 on the home', async () => {
@@ -85,7 +85,8 @@ describe('PROPFIND discovery (iOS sequence)', () => {
       '1',
       ctx,
     );
-    expect([...ms.responses.keys()]).toEqual([HOME, CAL]);
+    // The scheduling inbox and outbox are the home's other members (RFC 6638 §2.1, §2.2).
+    expect([...ms.responses.keys()]).toEqual([HOME, CAL, `${HOME}inbox/`, `${HOME}outbox/`]);
     expect(childNames(ms.responses.get(HOME)!.get(D('resourcetype'))?.element)).toEqual([D('collection')]);
 
     const cal = ms.responses.get(CAL)!;
