@@ -3,6 +3,7 @@
  * HTTP against the local server on DynamoDB (Local or whatever CALDAV_DYNAMODB_ENDPOINT names).
  * Tests share state and run in file order: each step starts where the previous one left off.
  */
+import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   P,
@@ -18,6 +19,16 @@ import {
 import { parseMultistatus, type PropEntry } from '../helpers/multistatus';
 
 const IOS_ICS = fixture('interop', 'ios-event.ics');
+/**
+ * What the server keeps of that iOS invitation: the bytes sent, with the SCHEDULE-STATUS it adds
+ * to the invitee outside the deployment it could not reach (e-mail is off here: RFC 6638 §3.2.9).
+ * So a PUT of it answers without an ETag and the phone reads the stored text back (RFC 4791 §5.3.4).
+ */
+const asStored = (ics: string) =>
+  ics.replace(/ATTENDEE;CN="Müller, Klaus"[\s\S]*?mailto:klaus@mueller\.example\r\n/, (line) =>
+    `${ICAL.helpers.foldline(line.replace(/\r\n[ \t]/g, '').replace(/\r\n$/, '').replace(':mailto:', ';SCHEDULE-STATUS=5.3:mailto:'))}\r\n`,
+  );
+const STORED_ICS = asStored(IOS_ICS);
 const RECURRING_ICS = fixture('interop', 'recurring-weekly.ics');
 const IOS_NAME = '5F2E8A41-0C3B-4D7E-9A18-6B5C4D3E2F10.ics';
 const RECURRING_NAME = '9E8D7C6B-5A49-4382-9160-F1E2D3C4B5A6.ics';
@@ -86,8 +97,7 @@ describe('account setup (discovery)', () => {
     const res = await server.as(null).request('OPTIONS', '/');
     expect(res.status).toBe(200);
     const dav = res.headers.get('dav') ?? '';
-    expect(dav.split(',').map((s) => s.trim())).toEqual(expect.arrayContaining(['1', '3', 'calendar-access']));
-    expect(dav).not.toContain('calendar-auto-schedule');
+    expect(dav.split(',').map((s) => s.trim())).toEqual(expect.arrayContaining(['1', '3', 'calendar-access', 'calendar-auto-schedule']));
     expect(res.headers.get('allow')).toMatch(/PROPFIND/);
     expect(res.headers.get('allow')).toMatch(/REPORT/);
   });
@@ -137,8 +147,8 @@ describe('account setup (discovery)', () => {
     expect(childHref(reply, href, P.d('principal-URL'))).toBe(href);
     expect(okText(reply, href, P.d('displayname'))).toBeTruthy();
     expect(prop(reply, href, P.d('supported-report-set')).status).toBe(200);
-    // No scheduling: iOS must not expect an inbox.
-    expect(prop(reply, href, P.c('schedule-inbox-URL')).status).toBe(404);
+    // Scheduling (RFC 6638): the inbox iOS looks for before it offers Invitees.
+    expect(childHref(reply, href, P.c('schedule-inbox-URL'))).toBe(`${a.paths.home}inbox/`);
   });
 
   it('an e-mail with %40 in the path reaches the same principal', async () => {
@@ -211,11 +221,13 @@ describe('create, read back, update', () => {
   let before: { ctag: string; syncToken: string };
   let etag: string;
 
-  it('PUT with If-None-Match: * creates the iOS event: 201 and an ETag', async () => {
+  it('PUT with If-None-Match: * creates the iOS event: 201, a Schedule-Tag, and the ETag of what was stored', async () => {
     before = await calendarState();
     const res = await a.put(a.paths.object(IOS_NAME), IOS_ICS, { 'if-none-match': '*' });
     expect(res.status).toBe(201);
-    etag = res.headers.get('etag') ?? '';
+    expect(res.headers.get('etag')).toBeNull();
+    expect(res.headers.get('schedule-tag')).toMatch(/^"[^"]+"$/);
+    etag = (await a.get(a.paths.object(IOS_NAME))).headers.get('etag') ?? '';
     expect(etag).toMatch(/^"[^"]+"$/);
   });
 
@@ -235,24 +247,26 @@ describe('create, read back, update', () => {
     expect(sync.ms.syncToken).toBe(after.syncToken);
   });
 
-  it('multiget returns the bytes sent (VTIMEZONE, X-APPLE-*, alarms, attendees) under the same ETag', async () => {
+  it('multiget returns the bytes sent (VTIMEZONE, X-APPLE-*, alarms, attendees) and the SCHEDULE-STATUS, under the same ETag', async () => {
     const href = a.paths.object(IOS_NAME);
     const reply = await a.multiget([href]);
     expect(reply.status).toBe(207);
     expect(okText(reply, href, P.d('getetag'))).toBe(etag);
     // On the wire the bytes are exactly the stored ones. An XML parser then turns CRLF into LF
     // (XML 1.0 §2.11), as any client's does, and ours trims: compare the parsed text modulo that.
-    expect(rawCalendarData(reply.text)).toEqual([IOS_ICS]);
-    expect(okText(reply, href, P.c('calendar-data'))).toBe(IOS_ICS.replace(/\r\n/g, '\n').trimEnd());
+    expect(STORED_ICS).not.toBe(IOS_ICS);
+    expect(rawCalendarData(reply.text)).toEqual([STORED_ICS]);
+    expect(okText(reply, href, P.c('calendar-data'))).toBe(STORED_ICS.replace(/\r\n/g, '\n').trimEnd());
     const get = await a.get(href);
     expect(get.status).toBe(200);
-    expect(get.text).toBe(IOS_ICS);
+    expect(get.text).toBe(STORED_ICS);
     expect(get.headers.get('etag')).toBe(etag);
     expect(get.headers.get('content-type')).toMatch(/^text\/calendar/);
   });
 
   it('PUT with If-Match updates: 204 and a new ETag', async () => {
-    const edited = IOS_ICS.replace('SEQUENCE:0', 'SEQUENCE:1').replace('TRIGGER:-PT15M', 'TRIGGER:-PT30M');
+    // The phone sends back what it read, SCHEDULE-STATUS included: stored as sent, so the ETag comes back.
+    const edited = STORED_ICS.replace('SEQUENCE:0', 'SEQUENCE:1').replace('TRIGGER:-PT15M', 'TRIGGER:-PT30M');
     const res = await a.put(a.paths.object(IOS_NAME), edited, { 'if-match': etag });
     expect(res.status).toBe(204);
     const next = res.headers.get('etag');
@@ -327,7 +341,7 @@ describe('sync round trip and delete', () => {
     });
     expect(createRes.status).toBe(201);
     const current = (await a.get(modified)).headers.get('etag')!;
-    const modRes = await a.put(modified, IOS_ICS.replace('SEQUENCE:0', 'SEQUENCE:2'), { 'if-match': current });
+    const modRes = await a.put(modified, STORED_ICS.replace('SEQUENCE:0', 'SEQUENCE:2'), { 'if-match': current });
     expect(modRes.status).toBe(204);
     const weeklyEtag = (await a.get(a.paths.object(RECURRING_NAME))).headers.get('etag')!;
     const del = await a.delete(a.paths.object(RECURRING_NAME), { 'if-match': weeklyEtag });
