@@ -27,6 +27,7 @@ import { SCHEDULE_MINUTES_ENV, VERSION_ENV } from '../lambda/platform/env';
 import { PACKAGE_VERSION } from './package-version';
 import { PROPPATCH_FUNCTION_ENV } from '../lambda/http/forward';
 import { ALLOWLIST_ENV } from '../lambda/api/allowlist';
+import { SCHEDULE_EMAIL_ENV, SCHEDULE_EMAIL_FROM_ENV } from '../lambda/imip/config';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -55,6 +56,11 @@ export interface CaldavStackProps extends StackProps {
   handlersDir?: string;
   /** The scheduled export handler; `<handlersDir>/scheduled.ts` by default, skipped while absent. */
   scheduledEntry?: string;
+  /**
+   * Invitation e-mail (iMIP, docs/scheduling.md): the SES-verified sender. Set, the functions that
+   * schedule get SCHEDULE_EMAIL=on and may ses:SendRawEmail as that identity only; unset, e-mail is off.
+   */
+  scheduleEmail?: { from: string; identityArn?: string };
 }
 
 type Grants = Partial<Record<TableName, TableAccess>>;
@@ -104,8 +110,11 @@ const GRANTS: Record<StandardMethod | CoreMethod, Grants> = {
  * PROPPATCH to the PROPPATCH function (lambda/http/forward.ts): it reads only.
  */
 const FALLBACK_GRANTS: Grants = READ;
-/** With their own routes, the fallback only answers 405 after authentication. */
-const FALLBACK_ONLY_405_GRANTS: Grants = AUTHENTICATED;
+/**
+ * With their own routes, the fallback answers 405 after authentication, and the free-busy POST
+ * to the scheduling outbox (RFC 6638 §5), which reads other users' calendars for busy time.
+ */
+const FALLBACK_ONLY_405_GRANTS: Grants = READ;
 
 function frontDoorOf(value: string | undefined): CaldavStackProps['frontDoor'] {
   if (value === undefined || value === 'http-api' || value === 'alb') return value;
@@ -147,6 +156,7 @@ export function contextProps(scope: Construct): CaldavStackProps {
     frontDoor: frontDoorOf(ctx('frontDoor')),
     alarmEmail: ctx('alarmEmail'),
     alarmTopicArn: ctx('alarmTopicArn'),
+    ...(ctx('scheduleEmailFrom') ? { scheduleEmail: { from: ctx('scheduleEmailFrom')!, identityArn: ctx('sesIdentityArn') } } : {}),
   };
 }
 
@@ -251,6 +261,23 @@ export class CaldavStack extends Stack {
       crmApi.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.schedule.fn.functionArn] }));
     } else {
       Annotations.of(this).addWarningV2('crm-caldav:no-scheduled-handler', `${scheduledEntry} does not exist yet: no export schedule`);
+    }
+
+    if (props.scheduleEmail) {
+      // Whatever writes an organizer's copy sends its invitations: phone PUT and DELETE, the CRM
+      // API (a participant added there) and the scheduled job (reconciled CRM changes).
+      const senders = [this.functions.PutHandler, this.functions.DeleteHandler, crmApi, this.schedule?.fn];
+      const { from, identityArn } = props.scheduleEmail;
+      const domain = from.split('@')[1];
+      const identities = identityArn
+        ? [identityArn]
+        : [this.formatArn({ service: 'ses', resource: 'identity', resourceName: from }), this.formatArn({ service: 'ses', resource: 'identity', resourceName: domain })];
+      for (const fn of senders) {
+        if (!fn) continue;
+        fn.addEnvironment(SCHEDULE_EMAIL_ENV, 'on');
+        fn.addEnvironment(SCHEDULE_EMAIL_FROM_ENV, from);
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ses:SendRawEmail'], resources: identities }));
+      }
     }
 
     const topic = props.alarmTopicArn

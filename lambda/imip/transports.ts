@@ -15,7 +15,7 @@ export interface MailTransport {
 
 /** The message as RFC 5322 bytes (CRLF line ends), built once by nodemailer's composer. */
 async function rawMessage(mail: SendMailOptions): Promise<Buffer> {
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'crlf' });
+  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   const info = await composer.sendMail(mail);
   return info.message as Buffer;
 }
