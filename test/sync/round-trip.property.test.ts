@@ -7,7 +7,10 @@
  * Properties: what the phone sent comes back byte for byte (the CRM has no field for most of
  * it); the CRM reads the first alarm as Remind_At; clearing it in the CRM removes that alarm
  * only, and no later phone edit turns another alarm into the reminder; a re-applied pass writes
- * nothing; a phone re-save of a CRM event leaves every CRM field as it was.
+ * nothing; a phone re-save of a CRM event leaves every CRM field as it was. With scheduling
+ * (RFC 6638): invitations to colleagues and outsiders answered in any order end with every
+ * colleague's answer in the organizer's copy, the colleagues' copies and the one CRM event, and a
+ * re-applied pass or an organizer re-save changes none of it.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +20,8 @@ import { DEFAULT_CONFIG, type DavContext } from '../../lambda/core/types';
 import { uidForCrmId } from '../../lambda/crm/mapping';
 import type { CrmEvent } from '../../lambda/crm/types';
 import { runReconciliation } from '../../lambda/jobs/reconcile';
-import { PAT, event, jobWorld, type JobWorld } from '../jobs/world';
+import { PAT, SAM, event, jobWorld, user, type JobWorld } from '../jobs/world';
+import { get } from '../../lambda/core/methods/get';
 
 const SEED = 4_791;
 const RUNS = 12;
@@ -95,6 +99,53 @@ describe('round trips through the bridge (property-based)', () => {
 
   const phonePut = (name: string, ics: string, headers: Record<string, string> = {}) =>
     put({ method: 'PUT', path: `/calendars/${PAT}/crm/${name}`, headers: { 'content-type': 'text/calendar', ...headers }, body: ics }, ctx);
+
+  it('invitations with replies: every answer reaches the organizer, the other copies and the CRM, and stays', async () => {
+    const KIM = 'kim@zillum.com';
+    await w.users.putUser(user(SAM));
+    await w.users.putUser(user(KIM));
+    const as = (email: string): DavContext => ({ ...ctx, user: { email }, scheduling: w.app.scheduling });
+    const organizer = as(PAT);
+    const partstatOf = (ics: string, email: string) =>
+      /PARTSTAT=([A-Z-]+)/.exec(ics.replace(/\r\n[ \t]/g, '').split('\r\n').find((l) => l.startsWith('ATTENDEE') && l.endsWith(`mailto:${email}`)) ?? '')?.[1];
+    const answer = fc.constantFrom('ACCEPTED', 'DECLINED', 'TENTATIVE', 'NEEDS-ACTION');
+    await fc.assert(
+      fc.asyncProperty(phoneEvent.filter((e) => !e.recurring || e.day <= 14), fc.subarray([SAM, KIM], { minLength: 1 }), fc.array(fc.tuple(fc.constantFrom(SAM, KIM), answer), { maxLength: 4 }), async (generated, colleagues, replies) => {
+        const e = { ...generated, uid: `${generated.uid.slice(0, 24)}${String(++runs).padStart(12, '0')}`, attendees: [...generated.attendees, ...colleagues] };
+        const name = `${e.uid}.ics`;
+        const sent = await put({ method: 'PUT', path: `/calendars/${PAT}/crm/${name}`, headers: { 'content-type': 'text/calendar', 'if-none-match': '*' }, body: icsOf(e) }, organizer);
+        expect(sent.status).toBe(201);
+        const expected = new Map(colleagues.map((c) => [c, 'NEEDS-ACTION']));
+        for (const [who, partstat] of replies) {
+          if (!expected.has(who)) continue;
+          const mine = await get({ method: 'GET', path: `/calendars/${who}/crm/${name}`, headers: {}, body: '' }, as(who));
+          const answered = mine.body!.replace(/\r\n[ \t]/g, '').replace(new RegExp(`^(ATTENDEE[^\\r\\n]*?)PARTSTAT=[A-Z-]+([^\\r\\n]*mailto:${who.replace('.', '\\.')})$`, 'm'), `$1PARTSTAT=${partstat}$2`);
+          const res = await put({ method: 'PUT', path: `/calendars/${who}/crm/${name}`, headers: { 'content-type': 'text/calendar', 'if-schedule-tag-match': mine.headers['schedule-tag']! }, body: answered }, as(who));
+          expect(res.status).toBe(204);
+          expected.set(who, partstat);
+        }
+        const check = async () => {
+          const copy = (await w.store.getObject(PAT, name))!.ics;
+          const crmEvent = (await w.crm.findEventByUid(PAT, e.uid))!;
+          for (const [who, partstat] of expected) {
+            expect(partstatOf(copy, who)).toBe(partstat);
+            for (const other of expected.keys()) expect(partstatOf((await w.store.getObject(other, name))!.ics, who)).toBe(partstat);
+            expect(crmEvent.Participants.find((p) => p.Email === who)?.status ?? 'NEEDS-ACTION').toBe(partstat);
+            expect(await w.crm.findEventByUid(who, e.uid)).toBeNull();
+          }
+        };
+        await check();
+        const seq = (await w.store.getCalendar(PAT)).seq;
+        await runReconciliation(w.deps);
+        expect((await w.store.getCalendar(PAT)).seq).toBe(seq);
+        // The organizer's phone saves what it has (not having seen the replies): the answers stay.
+        const stale = await put({ method: 'PUT', path: `/calendars/${PAT}/crm/${name}`, headers: { 'content-type': 'text/calendar' }, body: icsOf(e) }, organizer);
+        expect(stale.status).toBe(204);
+        await check();
+      }),
+      { seed: SEED + 2, numRuns: RUNS },
+    );
+  });
 
   it('phone → CRM → phone: the bytes sent come back, the first alarm is Remind_At, passes write nothing', async () => {
     await fc.assert(

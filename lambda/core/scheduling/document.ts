@@ -76,14 +76,15 @@ export const masterOf = (d: SchedDoc) => d.events.find((e) => e.key === MASTER);
 export const eventByKey = (d: SchedDoc, key: string) => d.events.find((e) => e.key === key);
 
 /**
- * The organizer's e-mail, the same in every component (RFC 6638 §3.2.4.2), or null when no
+ * The organizer's e-mail, the same in every component naming one (RFC 6638 §3.2.4.2; an
+ * overridden instance written without an ORGANIZER is taken as the series'), or null when no
  * component names one; `agent` is the ORGANIZER's SCHEDULE-AGENT.
  */
 export function organizerOf(d: SchedDoc): { email: string | null; agent: Agent } | null {
   const organizers = d.events.map((e) => e.organizer);
   const first = organizers.find((o) => o !== null);
   if (!first) return null;
-  if (organizers.some((o) => o === null || o.email !== first.email)) {
+  if (organizers.some((o) => o !== null && o.email !== first.email)) {
     throw forbidden('Every component of a scheduling object must name the same ORGANIZER', CAL('same-organizer-in-all-components'));
   }
   return { email: first.email, agent: first.agent };
