@@ -5,7 +5,7 @@
  * the organizer (or replying attendee) as Reply-To, so answers reach a person.
  */
 import ICAL from 'ical.js';
-import type { SendMailOptions } from 'nodemailer';
+import type { Mail } from './mime';
 import type { ImipMessage } from '../core/scheduling/ports';
 
 const SUBJECT: Record<ImipMessage['method'], string> = { REQUEST: 'Invitation', CANCEL: 'Cancelled', REPLY: 'Reply' };
@@ -47,7 +47,7 @@ export interface Sender {
   name: string;
 }
 
-export function imipMail(message: ImipMessage, sender: Sender): SendMailOptions {
+export function imipMail(message: ImipMessage, sender: Sender): Mail {
   const s = summaryOf(message.ics);
   const subject = message.method === 'REPLY' && s.partstat ? `${titleCase(s.partstat)}: ${s.title}` : `${SUBJECT[message.method]}: ${s.title}`;
   const lines = [
@@ -62,13 +62,15 @@ export function imipMail(message: ImipMessage, sender: Sender): SendMailOptions 
     'Your calendar program shows the attached invitation and lets you answer it.',
   ];
   return {
-    from: { name: `${message.from} via ${sender.name}`, address: sender.address },
+    fromName: `${message.from} via ${sender.name}`,
+    fromAddress: sender.address,
+    envelopeFrom: sender.address,
     replyTo: message.from,
     to: message.to,
     subject,
-    text: `${lines.join('\n')}\n`,
-    icalEvent: { method: message.method, content: message.ics, filename: 'invite.ics' },
-    envelope: { from: sender.address, to: message.to },
+    text: `${lines.join('\r\n')}\r\n`,
+    method: message.method,
+    ics: message.ics,
   };
 }
 

@@ -6,36 +6,34 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import nodemailer, { type SendMailOptions } from 'nodemailer';
+import { rawMessage, type Mail } from './mime';
 
 export interface MailTransport {
   /** Rejects when the mail was not accepted for delivery. */
-  send(mail: SendMailOptions): Promise<void>;
-}
-
-/** The message as RFC 5322 bytes (CRLF line ends), built once by nodemailer's composer. */
-async function rawMessage(mail: SendMailOptions): Promise<Buffer> {
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
-  const info = await composer.sendMail(mail);
-  return info.message as Buffer;
+  send(mail: Mail): Promise<void>;
 }
 
 /** SES v2 SendEmail with raw content: the IAM action is ses:SendRawEmail on the sender identity. */
 export function sesTransport(client: SESv2Client = new SESv2Client({})): MailTransport {
   return {
     async send(mail) {
-      const data = await rawMessage(mail);
-      await client.send(new SendEmailCommand({ Content: { Raw: { Data: data } } }));
+      await client.send(new SendEmailCommand({ Content: { Raw: { Data: rawMessage(mail) } } }));
     },
   };
 }
 
-/** An SMTP relay, e.g. `smtps://user:password@smtp.example.com:465`. */
+/**
+ * An SMTP relay, e.g. `smtps://user:password@smtp.example.com:465`, through nodemailer. Loaded
+ * only when configured (its name is not resolved at bundle time), so the Lambda bundles, which
+ * send through SES, stay small; hosts running the server from the package have it installed.
+ */
 export function smtpTransport(url: string): MailTransport {
-  const transport = nodemailer.createTransport(url);
+  const moduleName = 'nodemailer';
+  const transport = import(moduleName).then((m: { default: { createTransport(url: string): { sendMail(m: object): Promise<unknown> } } }) => m.default.createTransport(url));
+  transport.catch(() => undefined);
   return {
     async send(mail) {
-      await transport.sendMail(mail);
+      await (await transport).sendMail({ envelope: { from: mail.envelopeFrom, to: mail.to }, raw: rawMessage(mail) });
     },
   };
 }
@@ -45,12 +43,10 @@ export function fileSinkTransport(dir: string, now: () => Date = () => new Date(
   let counter = 0;
   return {
     async send(mail) {
-      const data = await rawMessage(mail);
-      const method = /method=([A-Z]+)/.exec(data.toString('utf8'))?.[1] ?? 'MAIL';
-      const to = String(mail.to).replace(/[^A-Za-z0-9@._-]/g, '_');
+      const to = mail.to.replace(/[^A-Za-z0-9@._-]/g, '_');
       const stamp = now().toISOString().replace(/[:.]/g, '-');
       await mkdir(dir, { recursive: true });
-      await writeFile(join(dir, `${stamp}-${(counter++).toString().padStart(4, '0')}-${method}-${to}.eml`), data);
+      await writeFile(join(dir, `${stamp}-${(counter++).toString().padStart(4, '0')}-${mail.method}-${to}.eml`), rawMessage(mail));
     },
   };
 }

@@ -59,7 +59,7 @@ function iosInvitation(organizer: string, invitees: string[], summary = 'Pipelin
 
 /** The text/calendar part of an .eml, decoded. */
 function calendarPart(eml: string): string {
-  const m = /Content-Type: text\/calendar; charset=utf-8; method=([A-Z]+)\r\nContent-Transfer-Encoding: (7bit|base64|quoted-printable)\r\n\r\n([\s\S]*?)\r\n----_/.exec(eml);
+  const m = /Content-Type: text\/calendar; charset=utf-8; method=([A-Z]+)\r\nContent-Transfer-Encoding: (7bit|base64|quoted-printable)\r\n\r\n([\s\S]*?)\r\n--/.exec(eml);
   if (!m) throw new Error(`no text/calendar part in\n${eml}`);
   if (m[2] === 'base64') return Buffer.from(m[3]!.replace(/\s/g, ''), 'base64').toString('utf8');
   if (m[2] === 'quoted-printable') return m[3]!.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
