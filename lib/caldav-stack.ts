@@ -110,11 +110,8 @@ const GRANTS: Record<StandardMethod | CoreMethod, Grants> = {
  * PROPPATCH to the PROPPATCH function (lambda/http/forward.ts): it reads only.
  */
 const FALLBACK_GRANTS: Grants = READ;
-/**
- * With their own routes, the fallback answers 405 after authentication, and the free-busy POST
- * to the scheduling outbox (RFC 6638 §5), which reads other users' calendars for busy time.
- */
-const FALLBACK_ONLY_405_GRANTS: Grants = READ;
+/** With their own routes, the fallback only answers 405 after authentication. */
+const FALLBACK_ONLY_405_GRANTS: Grants = AUTHENTICATED;
 
 function frontDoorOf(value: string | undefined): CaldavStackProps['frontDoor'] {
   if (value === undefined || value === 'http-api' || value === 'alb') return value;
