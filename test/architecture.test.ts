@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const LAMBDA = fileURLToPath(new URL('../lambda', import.meta.url));
-const LAYERS = ['handlers', 'app', 'http', 'admin-api', 'crm-api', 'api', 'console', 'jobs', 'sync', 'crm', 'onboarding', 'accounts', 'core', 'store', 'platform'];
+const LAYERS = ['handlers', 'app', 'http', 'admin-api', 'crm-api', 'api', 'console', 'jobs', 'sync', 'crm', 'onboarding', 'accounts', 'imip', 'core', 'store', 'platform'];
 
 function* sources(dir: string): Generator<string> {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
