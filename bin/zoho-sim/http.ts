@@ -56,11 +56,10 @@ export function send(res: ServerResponse, answer: SimResponse): void {
 /** The JSON body of a write; a body that does not parse gets Zoho's 400 INVALID_DATA. */
 export function jsonBody(req: SimRequest): unknown {
   const text = req.body.toString('utf8');
-  if (text.trim() === '') throw fail(400, 'INVALID_DATA', 'the input json is empty', { expected_data_type: 'jsonobject' });
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw fail(400, 'INVALID_DATA', 'body', { expected_data_type: 'jsonobject' });
+    throw fail(400, 'INVALID_DATA', 'invalid data', { expected_data_type: 'jsonobject' });
   }
 }
 

@@ -84,7 +84,7 @@ export async function startZohoSimulator(options: ZohoSimulatorOptions = {}): Pr
     maxAccessTokens: opts.maxAccessTokens,
     tokenRequestsPerWindow: opts.tokenRequestsPerWindow,
   });
-  const refresh = grants.issueRefreshToken(admin.id, opts.scopes);
+  const refresh = grants.issueRefreshToken(admin.id, opts.scopes, opts.refreshToken);
   const faults = new Faults();
   const credits = new Credits(clock, opts.creditsPerDay);
   const concurrency = new Concurrency(opts.concurrency, opts.heavyConcurrency);

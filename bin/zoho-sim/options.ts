@@ -48,9 +48,10 @@ export interface ZohoSimulatorOptions {
   redirectUris?: string[];
   /** Scopes of the pre-issued refresh token (default: everything the connector needs). */
   scopes?: string[];
-  /** Client credentials (default: generated). */
+  /** Client credentials and the admin's refresh token (default: generated), e.g. to keep them across restarts. */
   clientId?: string;
   clientSecret?: string;
+  refreshToken?: string;
   /** The org admin who owns the pre-issued refresh token (default Patricia Boyle, patriciab@zillum.com). */
   admin?: { email: string; firstName?: string; lastName?: string };
   /** Where to report notable events (callback failures); default silent. */
@@ -65,8 +66,9 @@ export const DEFAULT_SCOPES = [
   'ZohoCRM.notifications.ALL',
 ];
 
-export type ResolvedOptions = Required<Omit<ZohoSimulatorOptions, 'startAt' | 'clientId' | 'clientSecret' | 'log'>> &
-  Pick<ZohoSimulatorOptions, 'startAt' | 'clientId' | 'clientSecret'> & { log: (line: string) => void };
+type Optional = 'startAt' | 'clientId' | 'clientSecret' | 'refreshToken';
+
+export type ResolvedOptions = Required<Omit<ZohoSimulatorOptions, Optional | 'log'>> & Pick<ZohoSimulatorOptions, Optional> & { log: (line: string) => void };
 
 export function resolveOptions(o: ZohoSimulatorOptions = {}): ResolvedOptions {
   return {
@@ -95,6 +97,7 @@ export function resolveOptions(o: ZohoSimulatorOptions = {}): ResolvedOptions {
     scopes: o.scopes ?? DEFAULT_SCOPES,
     clientId: o.clientId,
     clientSecret: o.clientSecret,
+    refreshToken: o.refreshToken,
     admin: o.admin ?? { email: 'patriciab@zillum.com', firstName: 'Patricia', lastName: 'Boyle' },
     log: o.log ?? (() => {}),
   };

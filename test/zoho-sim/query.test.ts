@@ -4,7 +4,7 @@
  * fields examples.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { EVENT, connect, type Api } from './client';
+import { connect, type Api } from './client';
 
 let api: Api | undefined;
 afterEach(async () => {

@@ -162,6 +162,20 @@ describe('callbacks', () => {
     expect(api.sim.notifications.channels()).toEqual([]);
   });
 
+  it('replaces a channel on PUT: its old events stop', async () => {
+    api = await connect();
+    listener = await startListener();
+    await subscribe(api, listener.url);
+    const put = await api.call('PUT', '/actions/watch', { body: { watch: [{ channel_id: '1000000068001', notify_url: listener.url, events: ['Leads.create'] }] } });
+    expect(put.status).toBe(200);
+    expect(put.body.watch[0].details.events.map((e: { resource_name: string }) => e.resource_name)).toEqual(['Leads']);
+    api.sim.state.addEvent(EVENT);
+    api.sim.state.addLead({ Last_Name: 'Lead' });
+    expect((await listener.nth(1)).body.module).toBe('Leads');
+    await api.sim.notifications.settled();
+    expect(listener.received).toHaveLength(1);
+  });
+
   it('calls only for edits of the fields a notification_condition names', async () => {
     api = await connect();
     listener = await startListener();

@@ -78,10 +78,10 @@ export class Grants {
     return found && found.expiresAt > this.clock.now() ? found : undefined;
   }
 
-  issueRefreshToken(userId: string, scopes: string[]): RefreshGrant {
+  issueRefreshToken(userId: string, scopes: string[], token = oauthToken()): RefreshGrant {
     const mine = [...this.refreshTokens.values()].filter((r) => r.userId === userId && r.clientId === this.client.id);
     if (mine.length >= REFRESH_TOKENS_PER_USER) this.revoke(mine[0]!.token);
-    const grant: RefreshGrant = { token: oauthToken(), clientId: this.client.id, userId, scopes, createdAt: this.clock.now(), mintedAt: [], active: [] };
+    const grant: RefreshGrant = { token, clientId: this.client.id, userId, scopes, createdAt: this.clock.now(), mintedAt: [], active: [] };
     this.refreshTokens.set(grant.token, grant);
     return grant;
   }
