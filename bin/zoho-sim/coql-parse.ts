@@ -151,19 +151,19 @@ class Parser {
   }
 
   private or(): Condition {
-    let left = this.and();
-    while (this.isWord('or')) {
-      this.i++;
-      left = { kind: 'or', left, right: this.and() };
-    }
-    return left;
+    return this.chain('or', () => this.and());
   }
 
   private and(): Condition {
-    let left = this.primary();
-    while (this.isWord('and')) {
+    return this.chain('and', () => this.primary());
+  }
+
+  /** `next (word next)*`, left-associative. */
+  private chain(word: 'and' | 'or', next: () => Condition): Condition {
+    let left = next();
+    while (this.isWord(word)) {
       this.i++;
-      left = { kind: 'and', left, right: this.primary() };
+      left = { kind: word, left, right: next() } as Condition;
     }
     return left;
   }
