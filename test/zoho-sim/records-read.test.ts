@@ -167,6 +167,8 @@ describe('GET /crm/v8/{module}/{id}', () => {
     });
     expect(record.Modified_Time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/);
     expect((await api.get('/Events/5725767000009999999')).status).toBe(204);
+    const later = new Date(api.sim.clock.now() + 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    expect((await api.get(`/Events/${created.id}`, { 'If-Modified-Since': later })).status).toBe(304);
   });
 });
 
