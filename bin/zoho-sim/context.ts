@@ -18,6 +18,8 @@ export interface ApiContext {
   /** The user the access token belongs to. */
   user: SimUser;
   scopes: readonly string[];
+  /** The caller's time zone: every date-time in an answer is written in it. */
+  timeZone: string;
   /** Base URL of the API server (`api_domain`). */
   apiUrl: string;
   pageTokens: PageTokens;

@@ -124,7 +124,7 @@ function output(ctx: ApiContext, r: StoredRecord, column: string): unknown {
   if (column.includes('.')) return raw(ctx, r, column);
   const v = raw(ctx, r, column);
   if ((def && LOOKUP_KINDS.has(def.kind)) || USER_COLUMNS.has(column)) return v === null || v === undefined ? null : { id: String(v) };
-  return presentField(ctx.org, r, column);
+  return presentField(ctx.org, r, column, ctx.timeZone);
 }
 
 export function runCoql(req: SimRequest, ctx: ApiContext): SimResponse {

@@ -108,7 +108,7 @@ export async function startZohoSimulator(options: ZohoSimulatorOptions = {}): Pr
     options: opts,
     context: (userId, scopes) => {
       const user = org.users.get(userId);
-      return user ? { org, options: opts, user, scopes, apiUrl: urls.api, pageTokens, channels, invitations } : undefined;
+      return user ? { org, options: opts, user, scopes, timeZone: user.time_zone, apiUrl: urls.api, pageTokens, channels, invitations } : undefined;
     },
   });
   const accounts = accountsServer(

@@ -9,7 +9,10 @@ export interface ZohoSimulatorOptions {
   port?: number;
   /** Accounts server port (OAuth); 0 or absent = any free port. */
   accountsPort?: number;
-  /** The org's time zone: every date-time Zoho writes uses its offset (default America/Los_Angeles). */
+  /**
+   * The org's time zone, and every user's unless `addUser` gives one (default America/Los_Angeles).
+   * Zoho writes date-times in the calling user's zone, whatever offset the writer used.
+   */
   timeZone?: string;
   /** Simulated time at start (ms since epoch); default now. */
   startAt?: number;
@@ -53,7 +56,7 @@ export interface ZohoSimulatorOptions {
   clientSecret?: string;
   refreshToken?: string;
   /** The org admin who owns the pre-issued refresh token (default Patricia Boyle, patriciab@zillum.com). */
-  admin?: { email: string; firstName?: string; lastName?: string };
+  admin?: { email: string; firstName?: string; lastName?: string; timeZone?: string };
   /** Where to report notable events (callback failures); default silent. */
   log?: (line: string) => void;
 }

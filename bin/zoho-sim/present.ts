@@ -26,9 +26,8 @@ function startOf(record: StoredRecord): number | null {
   return null;
 }
 
-function presentValue(org: Org, record: StoredRecord, name: string, value: unknown): unknown {
+function presentValue(org: Org, record: StoredRecord, name: string, value: unknown, tz: string): unknown {
   const def = org.schema.field(record.module, name);
-  const tz = org.options.timeZone;
   if (!def || value === undefined || value === null) return value ?? null;
   switch (def.kind) {
     case 'datetime':
@@ -54,9 +53,11 @@ function presentValue(org: Org, record: StoredRecord, name: string, value: unkno
   }
 }
 
-/** Reads a record's field in Zoho's JSON form (also used by COQL and search comparisons). */
-export function presentField(org: Org, record: StoredRecord, name: string): unknown {
-  const tz = org.options.timeZone;
+/**
+ * Reads a record's field in Zoho's JSON form. Date-times are written in `tz`: the zone of the
+ * user whose token made the call (Zoho answers in the caller's zone, not the record owner's).
+ */
+export function presentField(org: Org, record: StoredRecord, name: string, tz = org.options.timeZone): unknown {
   const user = (id: string) => org.users.get(id);
   switch (name) {
     case 'id':
@@ -76,15 +77,15 @@ export function presentField(org: Org, record: StoredRecord, name: string): unkn
     case '$se_module':
       return record.seModule;
     default:
-      return presentValue(org, record, name, record.values[name]);
+      return presentValue(org, record, name, record.values[name], tz);
   }
 }
 
 /** The record's JSON; `fields` limits it to those API names (`id` always comes along). */
-export function presentRecord(org: Org, record: StoredRecord, fields?: readonly string[]): RecordJson {
+export function presentRecord(org: Org, record: StoredRecord, fields?: readonly string[], tz = org.options.timeZone): RecordJson {
   const names = fields ?? org.schema.fields(record.module).map((f) => f.api_name);
   const out: RecordJson = {};
-  for (const name of names) out[name] = presentField(org, record, name);
+  for (const name of names) out[name] = presentField(org, record, name, tz);
   const hasWhat = org.schema.field(record.module, 'What_Id') !== undefined;
   if (hasWhat && (fields === undefined || fields.includes('What_Id'))) out.$se_module = record.seModule;
   out.id = record.id;
@@ -92,8 +93,7 @@ export function presentRecord(org: Org, record: StoredRecord, fields?: readonly 
 }
 
 /** `details` of a successful write item (`createRecords/examples/response-201-success.md`). */
-export function writeDetails(org: Org, record: StoredRecord): Values {
-  const tz = org.options.timeZone;
+export function writeDetails(org: Org, record: StoredRecord, tz = org.options.timeZone): Values {
   const by = (id: string) => {
     const u = org.users.get(id);
     return u ? userRef(u) : { name: null, id };

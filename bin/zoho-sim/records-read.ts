@@ -89,7 +89,7 @@ export function listRecords(req: SimRequest, ctx: ApiContext, module: ModuleName
   const more = candidates.length > start + slice.length && served + slice.length < TOKEN_LIMIT;
   const next = more ? ctx.pageTokens.issue({ bind, last: sortKey(slice[slice.length - 1]!, sortBy), served: served + slice.length }) : null;
   return json(200, {
-    data: slice.map((r) => presentRecord(ctx.org, r, fields)),
+    data: slice.map((r) => presentRecord(ctx.org, r, fields, ctx.timeZone)),
     info: {
       per_page: perPage,
       next_page_token: next?.token ?? null,
@@ -97,7 +97,7 @@ export function listRecords(req: SimRequest, ctx: ApiContext, module: ModuleName
       sort_by: sortBy,
       page: pageToken ? Math.floor(served / perPage) + 1 : page,
       previous_page_token: pageToken ?? null,
-      page_token_expiry: next ? formatDateTime(next.expiresAt, ctx.options.timeZone) : null,
+      page_token_expiry: next ? formatDateTime(next.expiresAt, ctx.timeZone) : null,
       sort_order: sortOrder,
       more_records: more,
     },
@@ -111,7 +111,7 @@ export function getRecord(req: SimRequest, ctx: ApiContext, module: ModuleName, 
   if (!record) return empty(204);
   const since = modifiedSince(req);
   if (since !== undefined && toSeconds(record.modifiedAt) <= since) return empty(304);
-  return json(200, { data: [presentRecord(ctx.org, record, fields)] });
+  return json(200, { data: [presentRecord(ctx.org, record, fields, ctx.timeZone)] });
 }
 
 const DELETED_TYPES = ['all', 'recycle', 'permanent'];
@@ -122,7 +122,7 @@ export function deletedRecords(req: SimRequest, ctx: ApiContext, module: ModuleN
   if (!DELETED_TYPES.includes(type)) throw invalidParam('type', { supported_values: DELETED_TYPES });
   const paging = pageParams(req.query);
   const since = modifiedSince(req);
-  const tz = ctx.options.timeZone;
+  const tz = ctx.timeZone;
   const entries = ctx.org
     .deleted(module)
     .filter((e) => type === 'all' || e.type === type)

@@ -80,7 +80,7 @@ class Batch {
     const record = ctx.org.insert(module, values, v.seModule ?? null, ctx.user.id);
     this.logInvitation(record, v.sendNotification);
     this.inserted.push(record.id);
-    this.items.push({ code: 'SUCCESS', ...extra, details: writeDetails(ctx.org, record), message: 'record added', status: 'success' });
+    this.items.push({ code: 'SUCCESS', ...extra, details: writeDetails(ctx.org, record, ctx.timeZone), message: 'record added', status: 'success' });
   }
 
   update(record: StoredRecord, input: unknown, index: number, unmodifiedSince: number | undefined, extra: Values = {}): void {
@@ -91,7 +91,7 @@ class Batch {
         ...extra,
         message: 'record updated time has already passed if-unmodified-since time',
         status: 'error',
-        details: writeDetails(ctx.org, record),
+        details: writeDetails(ctx.org, record, ctx.timeZone),
       });
     }
     const v = validateRecord(input, { org: ctx.org, module, index, existing: record, unknownFields: ctx.options.unknownFields, enforceApiUpdate: ctx.options.enforceApiUpdate });
@@ -102,7 +102,7 @@ class Batch {
     const changed = ctx.org.update(record, v.values, v.seModule, ctx.user.id);
     if (v.values.Participants !== undefined) this.logInvitation(record, v.sendNotification);
     this.updated.set(record.id, { ...this.updated.get(record.id), ...changed });
-    this.items.push({ code: 'SUCCESS', ...extra, details: writeDetails(ctx.org, record), message: 'record updated', status: 'success' });
+    this.items.push({ code: 'SUCCESS', ...extra, details: writeDetails(ctx.org, record, ctx.timeZone), message: 'record updated', status: 'success' });
   }
 
   /** Tells the watch channels, one change per operation, after the whole call. */

@@ -60,5 +60,5 @@ export function searchRecords(req: SimRequest, ctx: ApiContext, module: ModuleNa
     .sort((a, b) => (desc ? -1 : 1) * (key(a) - key(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
   const { items, info } = slicePage(found.slice(0, SEARCH_LIMIT), paging);
   if (items.length === 0) return empty(204);
-  return json(200, { data: items.map((r) => presentRecord(ctx.org, r, fields)), info });
+  return json(200, { data: items.map((r) => presentRecord(ctx.org, r, fields, ctx.timeZone)), info });
 }

@@ -31,11 +31,11 @@ export function listUsers(req: SimRequest, ctx: ApiContext): SimResponse {
     .filter((u) => !ids || ids.includes(u.id));
   const { items, info } = slicePage(users, pageParams(req.query));
   if (items.length === 0) return empty(204);
-  return json(200, { users: items.map((u) => ctx.org.users.present(u, ctx.options.timeZone)), info });
+  return json(200, { users: items.map((u) => ctx.org.users.present(u, ctx.timeZone)), info });
 }
 
 export function getUser(_req: SimRequest, ctx: ApiContext, id: string): SimResponse {
   const user = ctx.org.users.get(id);
   if (!user) throw fail(400, 'INVALID_DATA', 'the id given seems to be invalid', { resource_path_index: 1 });
-  return json(200, { users: [ctx.org.users.present(user, ctx.options.timeZone)] });
+  return json(200, { users: [ctx.org.users.present(user, ctx.timeZone)] });
 }

@@ -43,6 +43,15 @@ describe('simulator options', () => {
     expect((await api.get(`/Events/${created.body.data[0].details.id}`)).body.data[0].Start_DateTime).toBe('2026-08-25T20:30:00+05:30');
   });
 
+  it('answers in the calling user\'s zone, not the org\'s or the writer\'s', async () => {
+    api = await connect({ timeZone: 'America/Los_Angeles', admin: { email: 'patriciab@zillum.com', firstName: 'Patricia', lastName: 'Boyle', timeZone: 'Europe/Berlin' } });
+    const created = await api.call('POST', '/Events', { body: { data: [EVENT] } });
+    const read = (await api.get(`/Events/${created.body.data[0].details.id}`)).body.data[0];
+    expect(read.Start_DateTime).toBe('2026-08-25T17:00:00+02:00');
+    expect(api.sim.state.records('Events')[0]!.Start_DateTime).toBe('2026-08-25T08:00:00-07:00');
+    expect((await api.get('/users?type=CurrentUser')).body.users[0].time_zone).toBe('Europe/Berlin');
+  });
+
   it('heavyConcurrency caps writes of more than 10 records apart from other calls', async () => {
     api = await connect({ heavyConcurrency: 1 });
     api.sim.faults.inject({ method: 'POST', path: '/crm/v8/Events' }, { kind: 'hang' });

@@ -110,7 +110,7 @@ function parseChannel(spec: unknown, index: number, mode: Mode, ctx: ApiContext,
 
 function resources(ctx: ApiContext, c: Channel, modules: Iterable<ModuleName> = c.events.keys()) {
   return [...modules].map((m) => ({
-    channel_expiry: formatDateTime(c.expiresAt, ctx.options.timeZone),
+    channel_expiry: formatDateTime(c.expiresAt, ctx.timeZone),
     resource_uri: `${ctx.apiUrl}/crm/v8/${m}`,
     resource_id: ctx.channels.moduleIds[m],
     resource_name: m,
@@ -155,7 +155,7 @@ export function listChannels(req: SimRequest, ctx: ApiContext): SimResponse {
         .filter(([m]) => module === null || m.toLowerCase() === module.toLowerCase())
         .map(([m, ops]) => ({
           notify_on_related_action: c.notifyOnRelatedAction,
-          channel_expiry: formatDateTime(c.expiresAt, ctx.options.timeZone),
+          channel_expiry: formatDateTime(c.expiresAt, ctx.timeZone),
           return_affected_field_values: c.returnAffectedFieldValues,
           resource_uri: `${ctx.apiUrl}/crm/v8/${m}`,
           resource_id: ctx.channels.moduleIds[m],
