@@ -17,7 +17,8 @@ const USAGE = `Usage: npm run zoho:sim -- [options]
   --client-id ID --client-secret S --refresh-token T
                         fixed credentials (default: new ones each start), so the
                         printed environment stays valid across restarts
-  --empty               no demo users, leads, contacts or events (the admin only)`;
+  --empty               no demo users, leads, contacts or events (the admin only)
+  --verbose, -v         print every request and its status (on stderr)`;
 
 function num(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
       'client-secret': { type: 'string' },
       'refresh-token': { type: 'string' },
       empty: { type: 'boolean' },
+      verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
     clientId: values['client-id'],
     clientSecret: values['client-secret'],
     refreshToken: values['refresh-token'],
+    verbose: values.verbose,
     log: (line) => console.error(line),
   });
   if (!values.empty) seedDemoOrg(sim.state, sim.clock.now());

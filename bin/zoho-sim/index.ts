@@ -13,7 +13,7 @@ import { Concurrency, Credits } from './limits';
 import { resolveOptions, type ZohoSimulatorOptions } from './options';
 import { Org } from './org';
 import { PageTokens } from './paging';
-import { accountsServer, apiServer, close, listen } from './server';
+import { accountsServer, apiServer, close, listen, type CallRecord } from './server';
 import { createState, type SimState } from './state';
 import { Channels } from './watch/channels';
 import { Notifier, type Delivery } from './watch/notifier';
@@ -24,6 +24,7 @@ export type { SimClock } from './clock';
 export type { Fault, FaultMatch } from './faults';
 export type { Delivery } from './watch/notifier';
 export type { Invitation } from './context';
+export type { CallRecord } from './server';
 export type { RecordJson } from './present';
 export type { ModuleName, FieldDef } from './schema';
 export type { NewUser, UserStatus } from './users';
@@ -69,6 +70,8 @@ export interface ZohoSimulator {
   notifications: SimNotifications;
   /** API credits spent in the last 24 hours (simulated time). */
   credits(): number;
+  /** Every request the two servers answered so far, oldest first (e.g. to show a phone's poll called nobody). */
+  calls(): CallRecord[];
   stop(): Promise<void>;
 }
 
@@ -92,6 +95,11 @@ export async function startZohoSimulator(options: ZohoSimulatorOptions = {}): Pr
   const channels = new Channels(clock, ids);
   const invitations: Invitation[] = [];
   const urls = { api: '', accounts: '' };
+  const history: CallRecord[] = [];
+  const recordCall = (call: CallRecord) => {
+    history.push(call);
+    if (opts.verbose) opts.log(`zoho-sim: ${call.server} ${call.method} ${call.url} -> ${call.status ?? 'no answer'}`);
+  };
   const notifier = new Notifier(org, channels, {
     apiUrl: () => urls.api,
     operations: opts.callbackOperations,
@@ -110,11 +118,15 @@ export async function startZohoSimulator(options: ZohoSimulatorOptions = {}): Pr
       const user = org.users.get(userId);
       return user ? { org, options: opts, user, scopes, timeZone: user.time_zone, apiUrl: urls.api, pageTokens, channels, invitations } : undefined;
     },
+    now: () => clock.now(),
+    calls: recordCall,
   });
   const accounts = accountsServer(
     { grants, accountsUrl: () => urls.accounts, apiUrl: () => urls.api, consentingUser: () => admin.id, accessTokenSeconds: opts.accessTokenSeconds },
     faults,
     opts.log,
+    () => clock.now(),
+    recordCall,
   );
   const apiPort = await listen(api, opts.host, opts.port);
   const accountsPort = await listen(accounts, opts.host, opts.accountsPort).catch(async (e: unknown) => {
@@ -137,6 +149,7 @@ export async function startZohoSimulator(options: ZohoSimulatorOptions = {}): Pr
     tokens: { expireAll: () => grants.expireAll(), mints: () => grants.mints(), revoke: (t) => grants.revoke(t) },
     notifications: { deliveries: () => [...notifier.deliveries], settled: () => notifier.settled(), channels: () => channels.active().map((c) => c.channelId) },
     credits: () => credits.used(),
+    calls: () => [...history],
     async stop() {
       await Promise.all([close(api), close(accounts)]);
       await notifier.settled();

@@ -59,6 +59,8 @@ export interface ZohoSimulatorOptions {
   admin?: { email: string; firstName?: string; lastName?: string; timeZone?: string };
   /** Where to report notable events (callback failures); default silent. */
   log?: (line: string) => void;
+  /** Also report every request and its status to `log` (default false). */
+  verbose?: boolean;
 }
 
 export const DEFAULT_SCOPES = [
@@ -102,6 +104,7 @@ export function resolveOptions(o: ZohoSimulatorOptions = {}): ResolvedOptions {
     clientSecret: o.clientSecret,
     refreshToken: o.refreshToken,
     admin: o.admin ?? { email: 'patriciab@zillum.com', firstName: 'Patricia', lastName: 'Boyle' },
+    verbose: o.verbose ?? false,
     log: o.log ?? (() => {}),
   };
 }

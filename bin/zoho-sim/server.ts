@@ -16,6 +16,24 @@ import { Concurrency, Credits, TOO_MANY_REQUESTS, creditCost } from './limits';
 import type { ResolvedOptions } from './options';
 import { requireScope } from './scopes';
 
+/** One request either server answered (or abandoned, status null), for tests and `--verbose`. */
+export interface CallRecord {
+  server: 'api' | 'accounts';
+  method: string;
+  /** Path and query as sent. */
+  url: string;
+  status: number | null;
+  /** Simulated time the request arrived. */
+  at: number;
+}
+
+export type CallLog = (call: CallRecord) => void;
+
+/** Reports each request once its answer is sent or the connection is gone without one. */
+function track(server: 'api' | 'accounts', req: IncomingMessage, res: ServerResponse, at: number, log: CallLog): void {
+  res.once('close', () => log({ server, method: req.method ?? 'GET', url: req.url ?? '/', status: res.headersSent ? res.statusCode : null, at }));
+}
+
 export interface ApiGate {
   grants: Grants;
   faults: Faults;
@@ -24,6 +42,8 @@ export interface ApiGate {
   options: ResolvedOptions;
   /** Everything a handler needs, for the user the token belongs to. */
   context: (userId: string, scopes: readonly string[]) => ApiContext | undefined;
+  now: () => number;
+  calls: CallLog;
 }
 
 const AUTH_PREFIX = 'Zoho-oauthtoken ';
@@ -67,6 +87,7 @@ function authenticate(req: SimRequest, gate: ApiGate): { userId: string; scopes:
 }
 
 async function handleApi(req: IncomingMessage, res: ServerResponse, gate: ApiGate): Promise<void> {
+  track('api', req, res, gate.now(), gate.calls);
   const sim = toSimRequest(req, await readBody(req));
   const who = authenticate(sim, gate);
   if ('status' in who) return send(res, who);
@@ -106,9 +127,10 @@ export function apiServer(gate: ApiGate): Server {
   return createServer(guarded((req, res) => handleApi(req, res, gate), gate.options.log));
 }
 
-export function accountsServer(ctx: AccountsContext, faults: Faults, log: (line: string) => void): Server {
+export function accountsServer(ctx: AccountsContext, faults: Faults, log: (line: string) => void, now: () => number, calls: CallLog): Server {
   return createServer(
     guarded(async (req, res) => {
+      track('accounts', req, res, now(), calls);
       const sim = toSimRequest(req, await readBody(req));
       const fault = faults.take('accounts', sim.method, req.url ?? '/');
       if (fault && (await applyFault(fault, res))) return;

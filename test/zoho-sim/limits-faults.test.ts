@@ -107,6 +107,19 @@ describe('fault injection', () => {
     expect((await api.get('/users')).status).toBe(200);
   });
 
+  it('keeps a history of calls with their statuses, null for one abandoned unanswered', async () => {
+    api = await connect();
+    api.sim.faults.inject({ path: '/crm/v8/users' }, { kind: 'hang' });
+    await api.call('GET', '/users', { signal: AbortSignal.timeout(100) }).catch(() => undefined);
+    await api.get('/Events?fields=Event_Title');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(api.sim.calls().map((c) => [c.server, c.method, c.url, c.status])).toEqual([
+      ['accounts', 'POST', '/oauth/v2/token', 200],
+      ['api', 'GET', '/crm/v8/users', null],
+      ['api', 'GET', '/crm/v8/Events?fields=Event_Title', 204],
+    ]);
+  });
+
   it('spends no credits on injected answers', async () => {
     api = await connect();
     api.sim.faults.inject({ path: '/crm/v8/users' }, { kind: 'server-error' });
