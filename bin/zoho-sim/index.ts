@@ -7,7 +7,7 @@
 import { Grants, type Client } from './accounts/grants';
 import { createClock, type SimClock } from './clock';
 import type { Invitation } from './context';
-import { Faults } from './faults';
+import { Faults, type Fault, type FaultMatch } from './faults';
 import { IdSequence, clientId as newClientId, clientSecret as newClientSecret } from './ids';
 import { Concurrency, Credits } from './limits';
 import { resolveOptions, type ZohoSimulatorOptions } from './options';
@@ -31,7 +31,7 @@ export type { NewUser, UserStatus } from './users';
 
 export interface SimFaults {
   /** The next `times` (default 1) requests matching get `fault` instead of Zoho's answer. */
-  inject(match: import('./faults').FaultMatch, fault: import('./faults').Fault, times?: number): void;
+  inject(match: FaultMatch, fault: Fault, times?: number): void;
   clear(): void;
   pending(): number;
 }
