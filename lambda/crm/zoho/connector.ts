@@ -28,7 +28,7 @@ import {
 import type { Priority } from './budget';
 import type { ZohoConfig } from './config';
 import { errorOf, type ZohoAnswer, type ZohoHttp } from './http';
-import { EVENT_FIELDS, eventFromZoho, ownerOf, recordForZoho, type ZohoRecord } from './mapping';
+import { EVENT_FIELDS, eventFromZoho, instantText, ownerOf, recordForZoho, type ZohoRecord } from './mapping';
 import type { FieldsMeta, LinkState, ZohoState, ZohoUser } from './state';
 
 export interface ZohoConnectorOptions {
@@ -52,23 +52,41 @@ export const UID_FIELD_LABEL = 'CalDAV UID';
 const PAGE = 200;
 const WRITE_BATCH = 100;
 
+/**
+ * Where a reader of the change feed is: changes modified after `since` are read (Zoho's
+ * If-Modified-Since), and `since` trails the newest change seen by SKEW_MS, because Zoho's clock
+ * and ours differ and writes commit out of order; what was already handed out within that margin
+ * (`seen`: id → Modified_Time; `gone`: id → deletion time) is not handed out again.
+ */
 interface Cursor {
-  /** ISO instant: changes since then (less the skew) are read. */
   since: string;
+  seen?: Record<string, string>;
+  gone?: Record<string, string>;
   /** Zoho's page token of the list in progress. */
   token?: string;
 }
 
+/** The feed's beginning: everything Zoho holds. */
+const BEGINNING: Cursor = { since: '1970-01-01T00:00:00.000Z' };
+/** A cursor's `seen` entries are bounded; past this the margin's repeats are merely re-applied. */
+const MAX_SEEN = 2000;
+
 const parseCursor = (cursor: string | null, now: Date): Cursor => {
-  if (!cursor) return { since: new Date(now.getTime() - SKEW_MS).toISOString() };
+  if (!cursor) return BEGINNING;
   try {
     const c = JSON.parse(cursor) as Cursor;
     if (typeof c.since === 'string' && !Number.isNaN(Date.parse(c.since))) return c;
   } catch {
     // Fall through: an unreadable cursor starts from now, as a new reader would.
   }
-  return { since: now.toISOString() };
+  return { since: new Date(now.getTime() - SKEW_MS).toISOString() };
 };
+
+/** The entries of `all` (id → time) newer than `floor`, at most MAX_SEEN of the newest. */
+function within(all: Map<string, string>, floor: number): Record<string, string> {
+  const kept = [...all].filter(([, t]) => Date.parse(t) > floor).sort((a, b) => Date.parse(b[1]) - Date.parse(a[1]));
+  return Object.fromEntries(kept.slice(0, MAX_SEEN));
+}
 
 /** Zoho's If-Modified-Since takes ISO 8601 with an offset, without milliseconds. */
 const zohoTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
@@ -182,13 +200,15 @@ export class ZohoConnector implements CrmConnector {
     if (!owner?.email) return null;
     const id = String(record.id);
     const known = link === undefined ? await this.state.link(id) : link;
-    const caldav = known ? { uid: known.uid, name: known.name, ics: known.ics, reminders: known.reminders } : null;
-    const event = eventFromZoho(record, { id: owner.id, email: owner.email, name: owner.name }, caldav);
+    const caldav = known?.caldav ?? null;
+    // Zoho writes times in the zone of the user whose token wrote them: shown in the owner's.
+    const zone = (await this.getUser(owner.email))?.timeZone ?? 'UTC';
+    const event = eventFromZoho(record, { id: owner.id, email: owner.email, name: owner.name }, caldav, [], zone);
     // Overridden instances live only in our copy of the iCalendar: report them as they are there.
-    if (known?.ics && /RECURRENCE-ID/i.test(known.ics)) {
+    if (caldav?.ics && /RECURRENCE-ID/i.test(caldav.ics)) {
       const user = await this.getUser(owner.email);
       try {
-        event.Recurrence_Exceptions = (await icsToCrmEvent(known.ics, { owner: user ?? { id: owner.id, email: owner.email, name: owner.name, timeZone: 'UTC' }, lookup: async () => null })).Recurrence_Exceptions;
+        event.Recurrence_Exceptions = (await icsToCrmEvent(caldav.ics, { owner: user ?? { id: owner.id, email: owner.email, name: owner.name, timeZone: 'UTC' }, lookup: async () => null })).Recurrence_Exceptions;
       } catch {
         // An unreadable copy keeps no overrides; the next phone write brings them back.
       }
@@ -218,11 +238,18 @@ export class ZohoConnector implements CrmConnector {
     return record ? this.toEvent(record) : this.tombstone(id);
   }
 
-  /** A deleted event we linked: enough of it (owner, link) for the calendar to let go of its object. */
-  private async tombstone(id: string): Promise<CrmEvent | null> {
-    const link = await this.state.link(id);
+  /**
+   * A deleted event we linked: enough of it (owner, link) for the calendar to let go of its
+   * object, modified when it was deleted (or found gone: that is when we learnt of it).
+   */
+  private async tombstone(id: string, known?: LinkState | null): Promise<CrmEvent | null> {
+    const link = known === undefined ? await this.state.link(id) : known;
     if (!link) return null;
-    const at = link.zohoModified ?? this.now().toISOString();
+    let at = link.deletedAt;
+    if (!at) {
+      at = this.now().toISOString();
+      await this.state.buryLink(id, link, at);
+    }
     return {
       id,
       Event_Title: '',
@@ -239,7 +266,7 @@ export class ZohoConnector implements CrmConnector {
       Created_Time: at,
       Modified_Time: at,
       Deleted: true,
-      caldav: { uid: link.uid, name: link.name, ics: link.ics, reminders: link.reminders },
+      caldav: link.caldav ?? null,
     };
   }
 
@@ -254,17 +281,24 @@ export class ZohoConnector implements CrmConnector {
     return { events, deletedIds: ids.filter((id) => !found.has(id)) };
   }
 
+  /** The records Zoho has, and the deleted ones we linked as `Deleted` (the port's soft deletion). */
   async getEvents(ids: string[]): Promise<CrmEvent[]> {
     const out: CrmEvent[] = [];
-    for (let i = 0; i < ids.length; i += WRITE_BATCH) {
-      const chunk = ids.slice(i, i + WRITE_BATCH);
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += WRITE_BATCH) {
+      const chunk = unique.slice(i, i + WRITE_BATCH);
       const answer = await this.http.call('GET', '/crm/v8/Events', { query: { ids: chunk.join(','), fields: EVENT_FIELDS.join(',') }, priority: 'sync' });
-      if (answer.status === 204) continue;
-      this.refuseOther(answer, 'GET Events?ids');
-      const links = await this.state.links(records(answer).map((r) => String(r.id)));
-      for (const r of records(answer)) {
+      if (answer.status !== 204) this.refuseOther(answer, 'GET Events?ids');
+      const found = answer.status === 204 ? [] : records(answer);
+      const links = await this.state.links(chunk);
+      for (const r of found) {
         const e = await this.toEvent(r, links.get(String(r.id)) ?? null);
         if (e) out.push(e);
+      }
+      const present = new Set(found.map((r) => String(r.id)));
+      for (const id of chunk.filter((x) => !present.has(x))) {
+        const gone = await this.tombstone(id, links.get(id) ?? null);
+        if (gone) out.push(gone);
       }
     }
     return out;
@@ -322,6 +356,8 @@ export class ZohoConnector implements CrmConnector {
   async listChangesSince(cursor: string | null): Promise<ChangeBatch> {
     const c = parseCursor(cursor, this.now());
     const since = zohoTime(Date.parse(c.since));
+    const seen = new Map(Object.entries(c.seen ?? {}));
+    const gone = new Map(Object.entries(c.gone ?? {}));
     const [changed, deleted] = await Promise.all([
       this.http.call('GET', '/crm/v8/Events', {
         query: { fields: EVENT_FIELDS.join(','), per_page: PAGE, sort_by: 'Modified_Time', sort_order: 'asc', ...(c.token ? { page_token: c.token } : {}) },
@@ -330,8 +366,9 @@ export class ZohoConnector implements CrmConnector {
       }),
       c.token ? Promise.resolve({ status: 204, body: null }) : this.http.call('GET', '/crm/v8/Events/deleted', { query: { type: 'all', per_page: PAGE }, headers: { 'If-Modified-Since': since }, priority: 'sync' }),
     ]);
-    const changedRecords = changed.status === 200 ? records(changed) : [];
-    const deletedRecords = deleted.status === 200 ? records(deleted) : [];
+    // What this reader was handed before, unchanged, within the margin: not again.
+    const changedRecords = (changed.status === 200 ? records(changed) : []).filter((r) => seen.get(String(r.id)) !== String(r.Modified_Time));
+    const deletedRecords = (deleted.status === 200 ? records(deleted) : []).filter((r) => !gone.has(String(r.id)));
     if (changed.status >= 400) this.refuseOther(changed, 'GET Events (changes)');
     const links = await this.state.links(changedRecords.map((r) => String(r.id)));
     const events: CrmEvent[] = [];
@@ -345,21 +382,37 @@ export class ZohoConnector implements CrmConnector {
       ...changedRecords.map((r) => Date.parse(String(r.Modified_Time))).filter(Number.isFinite),
       ...deletedRecords.map((r) => Date.parse(String(r.deleted_time))).filter(Number.isFinite),
     );
-    const next: Cursor = info?.more_records && typeof info.next_page_token === 'string' ? { since: c.since, token: info.next_page_token } : { since: new Date(newest - SKEW_MS).toISOString() };
+    for (const r of changedRecords) seen.set(String(r.id), String(r.Modified_Time));
+    for (const r of deletedRecords) gone.set(String(r.id), String(r.deleted_time ?? c.since));
+    const more = info?.more_records && typeof info.next_page_token === 'string';
+    const floor = more ? Date.parse(c.since) : newest - SKEW_MS;
+    const next: Cursor = { since: new Date(floor).toISOString(), seen: within(seen, floor), gone: within(gone, floor), ...(more ? { token: String(info!.next_page_token) } : {}) };
     return { events, deletedIds: deletedRecords.map((r) => String(r.id)), nextCursor: JSON.stringify(next) };
   }
 
+  /** Now, less the margin, with what changed within it marked seen: only later changes follow. */
   async latestCursor(): Promise<string> {
-    return JSON.stringify({ since: new Date(this.now().getTime() - SKEW_MS).toISOString() } satisfies Cursor);
+    let cursor: string = JSON.stringify({ since: new Date(this.now().getTime() - SKEW_MS).toISOString() } satisfies Cursor);
+    // Read the margin's changes once, handing nothing out: to a new reader they are history.
+    for (let i = 0; i < 20; i++) {
+      const batch = await this.listChangesSince(cursor);
+      if (batch.events.length === 0 && batch.deletedIds.length === 0) break;
+      cursor = batch.nextCursor;
+    }
+    return cursor;
   }
 
   async upsertEvent(draft: CrmEventDraft, opts: UpsertOptions = {}): Promise<CrmEvent> {
-    const [owner, meta] = await Promise.all([this.getUser(draft.Owner.email), this.fieldsMeta()]);
+    const [owner, known] = await Promise.all([this.getUser(draft.Owner.email), this.fieldsMeta()]);
     if (!owner) throw new CrmValidationError('Owner', `${draft.Owner.email} is not an active Zoho user`);
+    // No create without the identity field that makes a retried create find its first attempt.
+    const meta = known.uidField || draft.id ? known : { ...known, uidField: await this.ensureUidField() };
     const record = recordForZoho(draft, draft.id ? null : owner.id, { meta, timeZone: owner.timeZone, sendNotification: this.opts.config.sendNotification });
     let id = draft.id;
+    let previous = id ? await this.state.link(id) : null;
     let modified: string;
     if (id) {
+      await this.afterOurLastWrite(previous);
       modified = await this.update(id, record, opts.ifModified);
     } else {
       const answer = await this.http.call('POST', '/crm/v8/Events', { body: { data: [record], trigger: [] }, priority: 'phone' });
@@ -368,6 +421,8 @@ export class ZohoConnector implements CrmConnector {
         const details = errorOf(answer.body)!.details as { duplicate_record?: { id?: unknown }; id?: unknown } | undefined;
         id = String(details?.duplicate_record?.id ?? details?.id ?? '');
         if (!id) throw new CrmUnavailable('Zoho reported a duplicate without naming the record');
+        previous = await this.state.link(id);
+        await this.afterOurLastWrite(previous);
         modified = await this.update(id, record, undefined);
       } else {
         const done = this.written(answer, 'POST Events');
@@ -375,22 +430,35 @@ export class ZohoConnector implements CrmConnector {
         modified = done.modified;
       }
     }
-    const previous = await this.state.link(id);
-    if (draft.caldav) {
-      await this.state.saveLink(id, { ...draft.caldav, owner: owner.email, zohoModified: modified }, previous);
-    }
+    await this.state.saveLink(id, { owner: owner.email, ...(draft.caldav ? { caldav: draft.caldav } : {}), zohoModified: modified, writtenAt: this.now().getTime() }, previous);
     const created = draft.Created_Time ?? modified;
     return { ...draft, id, Owner: { id: owner.id, email: owner.email, name: owner.name }, Created_Time: created, Modified_Time: modified, Deleted: false, caldav: draft.caldav ?? null } as CrmEvent;
+  }
+
+  /**
+   * Zoho versions records by the second: a second write within the second of our last would get
+   * the same Modified_Time, and an edit made in between could not be told from ours. So our
+   * writes of one event are a second apart (the outbox delivers them one at a time anyway).
+   */
+  private async afterOurLastWrite(link: LinkState | null): Promise<void> {
+    const wait = link?.writtenAt === undefined ? 0 : link.writtenAt + 1000 - this.now().getTime();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 1000)));
   }
 
   private async update(id: string, record: ZohoRecord, ifModified: string | undefined): Promise<string> {
     const { Owner: _owner, ...fields } = record;
     const answer = await this.http.call('PUT', `/crm/v8/Events/${encodeURIComponent(id)}`, {
       body: { data: [{ ...fields, id }], trigger: [] },
-      headers: ifModified ? { 'If-Unmodified-Since': ifModified } : undefined,
+      headers: ifModified ? { 'If-Unmodified-Since': zohoTime(Date.parse(ifModified)) } : undefined,
       priority: 'phone',
     });
-    return this.written(answer, `PUT Events/${id}`).modified;
+    try {
+      return this.written(answer, `PUT Events/${id}`).modified;
+    } catch (err) {
+      // The caller re-decides on the record as it is now.
+      if (err instanceof CrmConflict) throw new CrmConflict(err.message, (await this.read(id, 'phone')) ?? undefined);
+      throw err;
+    }
   }
 
   /** The id and Modified_Time of a write's one record, or the domain error its answer means. */
@@ -400,19 +468,32 @@ export class ZohoConnector implements CrmConnector {
     if (error) this.refuse(error, answer.status, what);
     const item = records(answer)[0] as { details?: { id?: unknown; Modified_Time?: unknown } } | undefined;
     if (answer.status >= 300 || !item?.details?.id) throw new CrmUnavailable(`${what}: Zoho answered ${answer.status} without the record`);
-    return { id: String(item.details.id), modified: String(item.details.Modified_Time ?? this.now().toISOString()) };
+    return { id: String(item.details.id), modified: instantText(String(item.details.Modified_Time ?? this.now().toISOString())) };
   }
 
-  async deleteEvent(id: string, _opts?: UpsertOptions): Promise<void> {
+  /**
+   * Zoho's DELETE takes no version: with `ifModified` the record is read first and a newer one
+   * refused (a race between that read and the delete remains, and is Zoho's to close).
+   */
+  async deleteEvent(id: string, opts: UpsertOptions = {}): Promise<void> {
+    const known = await this.state.link(id);
+    if (known?.deletedAt) throw new CrmNotFound(`event ${id} is deleted`);
+    // The tombstone needs the owner: from our link, the caller's record, or Zoho's.
+    const current = opts.ifModified !== undefined || !known ? (opts.current && opts.ifModified === undefined ? opts.current : await this.read(id, 'phone')) : null;
+    if (opts.ifModified !== undefined) {
+      if (!current || current.Deleted) throw new CrmNotFound(`Zoho has no event ${id}`);
+      if (Date.parse(current.Modified_Time) !== Date.parse(opts.ifModified)) throw new CrmConflict(`DELETE Events/${id}: the event changed in Zoho meanwhile`, current);
+    }
+    const link: LinkState | null = known ?? (current && !current.Deleted ? { owner: current.Owner.email } : null);
+    await this.afterOurLastWrite(known);
     const answer = await this.http.call('DELETE', '/crm/v8/Events', { query: { ids: id, wf_trigger: 'false' }, priority: 'phone' });
     const error = errorOf(answer.body);
-    const link = await this.state.link(id);
     if (error?.code === 'INVALID_DATA' || answer.status === 204) {
-      if (link) await this.state.forgetLink(id, link);
+      if (link) await this.state.buryLink(id, link, this.now().toISOString());
       throw new CrmNotFound(`Zoho has no event ${id}`);
     }
     if (error) this.refuse(error, answer.status, `DELETE Events/${id}`);
-    if (link) await this.state.forgetLink(id, link);
+    if (link) await this.state.buryLink(id, link, this.now().toISOString());
   }
 
   // People.

@@ -52,12 +52,32 @@ export function offsetOn(date: string, timeZone: string): string {
 
 const dayBefore = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 
-/** Zoho's all-day start and end date-times as our dates (the end inclusive). */
-export function allDayDates(start: string, end: string): { Start_DateTime: string; End_DateTime: string } {
-  const first = start.slice(0, 10);
-  let last = end.slice(0, 10);
+/** An ISO date-time as the same instant in `timeZone`, with that zone's offset (`2024-03-10T09:00:00-07:00`). */
+export function inZone(iso: string, timeZone: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms) || iso.length <= 10) return iso;
+  const minutes = intlOffset(timeZone, ms) ?? 0;
+  const sign = minutes < 0 ? '-' : '+';
+  return `${new Date(ms + minutes * 60_000).toISOString().slice(0, 19)}${sign}${pad(Math.trunc(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
+}
+
+/** The wall time of an ISO date-time in `timeZone`, as `YYYY-MM-DDTHH:MM` (a bare date as itself). */
+function wallIn(iso: string, timeZone: string): string {
+  const ms = Date.parse(iso);
+  if (iso.length <= 10 || Number.isNaN(ms)) return `${iso.slice(0, 10)}T00:00`;
+  return new Date(ms + (intlOffset(timeZone, ms) ?? 0) * 60_000).toISOString().slice(0, 16);
+}
+
+/**
+ * Zoho's all-day start and end date-times as our dates (the end inclusive), read in the owner's
+ * zone: Zoho writes date-times in the zone of the user whose token wrote them.
+ */
+export function allDayDates(start: string, end: string, timeZone = 'UTC'): { Start_DateTime: string; End_DateTime: string } {
+  const first = wallIn(start, timeZone).slice(0, 10);
+  const endWall = wallIn(end, timeZone);
+  let last = endWall.slice(0, 10);
   // An end at midnight after the start is the exclusive end of the day before.
-  if (/T00:00(:00)?/.test(end) && last > first) last = dayBefore(last);
+  if (endWall.endsWith('T00:00') && last > first) last = dayBefore(last);
   return { Start_DateTime: first, End_DateTime: last < first ? first : last };
 }
 
@@ -164,11 +184,11 @@ const participantsFor = (list: CrmParticipant[]) =>
  * A Zoho event record as the port's event. `owner` has the e-mail filled in; `link` is ours
  * (null for an event never seen on CalDAV); `exceptions` the link text's overridden instances.
  */
-export function eventFromZoho(record: ZohoRecord, owner: { id: string; email: string; name: string }, link: CaldavLink | null, exceptions: CrmEvent['Recurrence_Exceptions'] = []): CrmEvent {
+export function eventFromZoho(record: ZohoRecord, owner: { id: string; email: string; name: string }, link: CaldavLink | null, exceptions: CrmEvent['Recurrence_Exceptions'] = [], timeZone = 'UTC'): CrmEvent {
   const allDay = record.All_day === true;
   const start = str(record.Start_DateTime) ?? '';
   const end = str(record.End_DateTime) ?? start;
-  const times = allDay ? allDayDates(start, end) : { Start_DateTime: start, End_DateTime: end };
+  const times = allDay ? allDayDates(start, end, timeZone) : { Start_DateTime: inZone(start, timeZone), End_DateTime: inZone(end, timeZone) };
   return {
     id: String(record.id),
     Event_Title: str(record.Event_Title) ?? '',
@@ -181,12 +201,18 @@ export function eventFromZoho(record: ZohoRecord, owner: { id: string; email: st
     Recurring_Activity: recurrenceOf(record.Recurring_Activity, start, allDay),
     Recurrence_Exceptions: exceptions,
     Owner: owner,
-    Created_Time: str(record.Created_Time) ?? str(record.Modified_Time) ?? '',
-    Modified_Time: str(record.Modified_Time) ?? '',
+    Created_Time: instantText(str(record.Created_Time) ?? str(record.Modified_Time) ?? ''),
+    Modified_Time: instantText(str(record.Modified_Time) ?? ''),
     Deleted: false,
     caldav: link,
   };
 }
+
+/**
+ * Zoho's timestamps (whole seconds, in the zone of whoever's token asked) as the port's: UTC
+ * instants in one format, so versions compare as text as the built-in CRM's do.
+ */
+export const instantText = (iso: string): string => (Number.isNaN(Date.parse(iso)) ? iso : new Date(Date.parse(iso)).toISOString());
 
 /** The identity our unique Zoho field holds for an object: one per owner and UID, short enough for a text field. */
 export const caldavIdentity = (owner: string, uid: string) => createHash('sha256').update(`${owner.toLowerCase()}\n${uid}`).digest('hex').slice(0, 40);

@@ -37,10 +37,17 @@ export interface TokenState {
   leaseUntil?: number;
 }
 
-export interface LinkState extends CaldavLink {
+/** What we keep of a Zoho event: its CalDAV link, our last write, its deletion. */
+export interface LinkState {
   owner: string;
-  /** Zoho's Modified_Time of the record as we last wrote or read it. */
+  /** The CalDAV side, once the event has been on a phone (absent: the tombstone of a CRM-only event). */
+  caldav?: CaldavLink;
+  /** Zoho's Modified_Time of the record as our last write got it back. */
   zohoModified?: string;
+  /** When we last wrote it (epoch ms, our clock): Zoho's versions are whole seconds. */
+  writtenAt?: number;
+  /** When the event was deleted (by us, or found gone from Zoho): the record stays as its tombstone. */
+  deletedAt?: string;
 }
 
 export interface ZohoUser {
@@ -182,15 +189,21 @@ export class ZohoState {
   }
   async saveLink(id: string, link: LinkState, previous?: LinkState | null): Promise<void> {
     const owner = lower(link.owner);
+    const uid = link.caldav?.uid;
+    const before = previous?.caldav?.uid;
     await Promise.all([
       this.put(`zoho#event#${id}`, 'link', { ...link, owner }),
-      this.put(`zoho#owner#${owner}`, `uid#${link.uid}`, { id }),
+      uid ? this.put(`zoho#owner#${owner}`, `uid#${uid}`, { id }) : undefined,
       // The event moved to another owner or UID: the old index entry goes.
-      previous && (lower(previous.owner) !== owner || previous.uid !== link.uid) ? this.remove(`zoho#owner#${lower(previous.owner)}`, `uid#${previous.uid}`) : undefined,
+      previous && before && (lower(previous.owner) !== owner || before !== uid) ? this.remove(`zoho#owner#${lower(previous.owner)}`, `uid#${before}`) : undefined,
     ]);
   }
-  async forgetLink(id: string, link: LinkState): Promise<void> {
-    await Promise.all([this.remove(`zoho#event#${id}`, 'link'), this.remove(`zoho#owner#${lower(link.owner)}`, `uid#${link.uid}`)]);
+  /** The event is gone: its UID is free again, its link stays as the tombstone a deletion is told by. */
+  async buryLink(id: string, link: LinkState, at: string): Promise<void> {
+    await Promise.all([
+      this.put(`zoho#event#${id}`, 'link', { ...link, owner: lower(link.owner), deletedAt: at }),
+      link.caldav ? this.remove(`zoho#owner#${lower(link.owner)}`, `uid#${link.caldav.uid}`) : undefined,
+    ]);
   }
 
   // The org's users and who attendee addresses are.

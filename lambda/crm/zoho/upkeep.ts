@@ -43,6 +43,8 @@ export class ZohoUpkeep implements CrmUpkeep {
     const report: Record<string, unknown> = {};
     const users = await this.opts.state.users();
     if (!users || this.now().getTime() - Date.parse(users.fetchedAt) > USERS_EVERY_MS) report.users = (await this.opts.connector.orgUsers(true)).length;
+    // Credentials from the environment never went through the console's connect: the field is made here.
+    if (!(await this.opts.connector.fieldsMeta()).uidField) report.uidField = await this.opts.connector.ensureUidField();
     if (this.opts.notifyUrl) report.channel = await this.keepChannel(this.opts.notifyUrl);
     await this.opts.state.notePass({ lastChannelRenewalAt: report.channel === 'renewed' || report.channel === 'created' ? this.now().toISOString() : undefined });
     return report;
@@ -64,8 +66,8 @@ export class ZohoUpkeep implements CrmUpkeep {
     if (channel && channel.notifyUrl === notifyUrl && Date.parse(channel.expiresAt) - now > RENEW_BEFORE_MS) return 'kept';
     const token = randomBytes(24).toString('base64url');
     const next: ChannelState = {
-      // Zoho's channel ids are numbers in its older documentation: a random 15-digit one.
-      channelId: channel?.channelId ?? String(randomInt(1e14, 1e15 - 1)),
+      // Zoho's channel ids are numbers ("long") in its older documentation: a random one.
+      channelId: channel?.channelId ?? String(randomInt(10 ** 12, 2 ** 47)),
       tokenHash: tokenHash(token),
       expiresAt: new Date(now + CHANNEL_DAYS * 86_400_000 - 3600_000).toISOString(),
       notifyUrl,
@@ -77,6 +79,9 @@ export class ZohoUpkeep implements CrmUpkeep {
     const items = Array.isArray(answer.body?.watch) ? (answer.body!.watch as Record<string, unknown>[]) : [];
     const error = errorOf(answer.body) ?? (items[0] && items[0].status === 'error' ? errorOf({ data: items }) : null);
     if (answer.status >= 400 || error) throw new CrmUnavailable(`Zoho did not set up the notification channel: ${error?.code ?? answer.status} ${error?.message ?? ''}`.trim());
+    // Zoho may grant less than asked (an expiry it will not take falls back to an hour): trust its answer.
+    const granted = ((items[0]?.details as { events?: Array<{ channel_expiry?: unknown }> } | undefined)?.events ?? []).map((e) => Date.parse(String(e.channel_expiry))).filter(Number.isFinite);
+    if (granted.length) next.expiresAt = new Date(Math.min(...granted)).toISOString();
     await this.opts.state.saveChannel(next);
     return channel ? 'renewed' : 'created';
   }

@@ -30,7 +30,7 @@ const zohoRecord = {
 describe('Zoho record -> event', () => {
   it('reads every field the port owns, the owner as we know them, the link as given', () => {
     const link = { uid: 'ABC', name: 'ABC.ics', ics: 'BEGIN:VCALENDAR', reminders: { series: 'AL-1' } };
-    const e = eventFromZoho(zohoRecord, OWNER, link);
+    const e = eventFromZoho(zohoRecord, OWNER, link, [], 'America/Chicago');
     expect(e).toMatchObject({
       id: zohoRecord.id,
       Event_Title: 'Renewal Contract Review',
@@ -41,7 +41,9 @@ describe('Zoho record -> event', () => {
       Description: 'Review the final renewal terms',
       Remind_At: 15,
       Owner: OWNER,
-      Modified_Time: '2026-08-02T01:10:47-07:00',
+      // Zoho's whole seconds in its caller's zone, as the port's UTC instants.
+      Modified_Time: '2026-08-02T08:10:47.000Z',
+      Created_Time: '2026-08-01T08:10:47.000Z',
       Deleted: false,
       caldav: link,
     });
@@ -53,11 +55,14 @@ describe('Zoho record -> event', () => {
     expect(e.Recurring_Activity).toEqual({ RRULE: 'FREQ=WEEKLY;INTERVAL=1;BYDAY=TU;UNTIL=20261028T045959Z' });
   });
 
-  it('reads all-day events as dates, the end inclusive', () => {
-    expect(allDayDates('2026-05-20T00:00:00+02:00', '2026-05-22T23:59:00+02:00')).toEqual({ Start_DateTime: '2026-05-20', End_DateTime: '2026-05-22' });
+  it('reads all-day events as dates in the owner\'s zone, the end inclusive', () => {
+    const berlin = 'Europe/Berlin';
+    expect(allDayDates('2026-05-20T00:00:00+02:00', '2026-05-22T23:59:00+02:00', berlin)).toEqual({ Start_DateTime: '2026-05-20', End_DateTime: '2026-05-22' });
     // An end at midnight is the exclusive end of the day before.
-    expect(allDayDates('2026-05-20T00:00:00+02:00', '2026-05-23T00:00:00+02:00')).toEqual({ Start_DateTime: '2026-05-20', End_DateTime: '2026-05-22' });
-    expect(allDayDates('2026-05-20T00:00:00+02:00', '2026-05-20T00:00:00+02:00')).toEqual({ Start_DateTime: '2026-05-20', End_DateTime: '2026-05-20' });
+    expect(allDayDates('2026-05-20T00:00:00+02:00', '2026-05-23T00:00:00+02:00', berlin)).toEqual({ Start_DateTime: '2026-05-20', End_DateTime: '2026-05-22' });
+    expect(allDayDates('2026-05-20T00:00:00+02:00', '2026-05-20T00:00:00+02:00', berlin)).toEqual({ Start_DateTime: '2026-05-20', End_DateTime: '2026-05-20' });
+    // Zoho answers in the zone of the user whose token wrote (an admin in Los Angeles): still Berlin's days.
+    expect(allDayDates('2026-05-19T15:00:00-07:00', '2026-05-22T14:59:00-07:00', berlin)).toEqual({ Start_DateTime: '2026-05-20', End_DateTime: '2026-05-22' });
   });
 
   it('reads Remind_At in each shape Zoho uses', () => {
@@ -112,7 +117,7 @@ describe('event -> Zoho record', () => {
     ]) {
       for (const meta of [META, { ...META, remindAt: 'alarm' as const }]) {
         const record = { ...recordForZoho(d, OWNER.id, { meta, timeZone: 'Europe/Berlin', sendNotification: false }), id: 'Z1', Owner: { ...OWNER }, Modified_Time: '2026-12-01T00:00:00+00:00' };
-        const back = eventFromZoho(record, OWNER, d.caldav);
+        const back = eventFromZoho(record, OWNER, d.caldav, [], 'Europe/Berlin');
         expect({ ...back, Participants: back.Participants.map(({ status: _s, ...p }) => p) }).toMatchObject({
           Start_DateTime: d.Start_DateTime,
           End_DateTime: d.End_DateTime,
