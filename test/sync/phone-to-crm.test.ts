@@ -1,9 +1,9 @@
 /**
  * Phone -> CRM behaviour, one suite over every path a phone write takes to a CRM: pushed after
  * the commit (memory store and CRM), committed in the calendar's transaction (the built-in CRM on
- * DynamoDB Local), and outbox-first (a CRM elsewhere: a memory CRM behind the outbox, on DynamoDB
- * Local). The paths differ in how they read and write, never in what they decide
- * (crm/phone-change.ts).
+ * DynamoDB Local), outbox-first (a memory CRM behind the outbox, on DynamoDB Local), and Zoho
+ * (the connector against the Zoho simulator, outbox-first). The paths differ in how they read and
+ * write, never in what they decide (crm/phone-change.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../lambda/accounts/passwords';
@@ -22,6 +22,7 @@ import { DynamoUserStore } from '../../lambda/store/dynamodb/user-store';
 import type { StoredObject } from '../../lambda/store/types';
 import { DynamoOutbox } from '../../lambda/sync/outbox-dynamodb';
 import { freshTables, type TestTables } from '../helpers/dynamo';
+import { startZohoSimulator } from '../../bin/zoho-sim/index';
 import { OLIVIA, fixture, makeWorld } from './harness';
 
 const IOS_UID = '7F3A2C1E-5B8D-4E61-9C2A-3D4E5F6A7B8C';
@@ -137,6 +138,35 @@ const PATHS: Array<[string, () => Promise<PathWorld>]> = [
         },
         pending: () => app.crm!.outbox.list(),
         close: () => t.drop(),
+      };
+    },
+  ],
+  [
+    'Zoho (simulated), outbox-first',
+    async () => {
+      const t = await freshTables();
+      await oliviaAccount(t);
+      const sim = await startZohoSimulator({ searchIndexDelayMs: 0 });
+      sim.state.addUser({ email: OLIVIA.email, firstName: 'Olivia', lastName: 'Owner', timeZone: OLIVIA.timeZone });
+      const larry = sim.state.addLead({ First_Name: 'Larry', Last_Name: 'Lead', Email: 'larry@acme.example', Company: 'Acme' });
+      const carla = sim.state.addContact({ First_Name: 'Carla', Last_Name: 'Contact', Email: 'carla@acme.example' });
+      const env = { ...t.env, CRM_CONNECTOR: 'zoho', ZOHO_ACCOUNTS_URL: sim.accountsUrl, ZOHO_API_DOMAIN: sim.apiUrl, ZOHO_CLIENT_ID: sim.clientId, ZOHO_CLIENT_SECRET: sim.clientSecret, ZOHO_REFRESH_TOKEN: sim.refreshToken };
+      const app = buildApp({ env, doc: t.doc, tables: t.tables, retryDelaysMs: [10] });
+      const crm = app.crm!.connector;
+      return {
+        ...phoneOf(app, () => app.crm!.idle()),
+        events: () => crm.listEvents(OLIVIA.email),
+        event: (id) => crm.getEvent(id),
+        people: { larry: String(larry.id), carla: String(carla.id) },
+        crmEdit: async (id, change) => {
+          const before = (await crm.getEvent(id))!;
+          await app.crm!.listener.eventSaved(await crm.upsertEvent({ ...before, ...change }, { ifModified: before.Modified_Time }), before);
+        },
+        pending: () => app.crm!.outbox.list(),
+        close: async () => {
+          await sim.stop();
+          await t.drop();
+        },
       };
     },
   ],

@@ -204,16 +204,19 @@ export class ZohoConnector implements CrmConnector {
     // Zoho writes times in the zone of the user whose token wrote them: shown in the owner's.
     const zone = (await this.getUser(owner.email))?.timeZone ?? 'UTC';
     const event = eventFromZoho(record, { id: owner.id, email: owner.email, name: owner.name }, caldav, [], zone);
-    // Overridden instances live only in our copy of the iCalendar: report them as they are there.
-    if (caldav?.ics && /RECURRENCE-ID/i.test(caldav.ics)) {
-      const user = await this.getUser(owner.email);
+    event.Participants = await Promise.all(event.Participants.map((p) => this.withEmail(p)));
+    // What Zoho cannot hold lives in our copy of the iCalendar: the overridden instances, and the
+    // attendees' answers (Zoho's participant status is its own invitation state).
+    if (caldav?.ics) {
       try {
-        event.Recurrence_Exceptions = (await icsToCrmEvent(caldav.ics, { owner: user ?? { id: owner.id, email: owner.email, name: owner.name, timeZone: 'UTC' }, lookup: async () => null })).Recurrence_Exceptions;
+        const ours = await icsToCrmEvent(caldav.ics, { owner: { id: owner.id, email: owner.email, name: owner.name, timeZone: zone }, lookup: async () => null });
+        event.Recurrence_Exceptions = ours.Recurrence_Exceptions;
+        const answers = new Map(ours.Participants.map((p) => [p.Email.toLowerCase(), p.status]));
+        event.Participants = event.Participants.map((p) => (p.status || !answers.get(p.Email.toLowerCase()) ? p : { ...p, status: answers.get(p.Email.toLowerCase())! }));
       } catch {
-        // An unreadable copy keeps no overrides; the next phone write brings them back.
+        // An unreadable copy keeps neither; the next phone write brings them back.
       }
     }
-    event.Participants = await Promise.all(event.Participants.map((p) => this.withEmail(p)));
     return event;
   }
 

@@ -115,12 +115,15 @@ export function remindAtFor(minutes: number | null, meta: Pick<FieldsMeta, 'remi
 
 // Recurrence.
 
-/** Zoho's RRULE as an iCalendar RRULE value: DTSTART dropped, a dashed UNTIL made the end of that day. */
+/**
+ * Zoho's RRULE as an iCalendar RRULE value: DTSTART and Zoho's spelled-out default INTERVAL=1
+ * dropped, a dashed UNTIL made the end of that day.
+ */
 export function rruleFromZoho(rrule: string, start: string, allDay: boolean): string {
   return rrule
     .replace(/^RRULE:/i, '')
     .split(';')
-    .filter((part) => part && !/^DTSTART/i.test(part))
+    .filter((part) => part && !/^DTSTART/i.test(part) && !/^INTERVAL=1$/i.test(part))
     .map((part) => {
       const until = /^UNTIL=(\d{4})-(\d{2})-(\d{2})$/i.exec(part);
       if (!until) return part;

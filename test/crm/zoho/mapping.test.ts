@@ -51,8 +51,8 @@ describe('Zoho record -> event', () => {
       { type: 'lead', participant: '5725767000005425036', Email: 'alice@mail.com', name: 'Alice Brown' },
       { type: 'email', participant: 'guest@else.example', Email: 'guest@else.example', status: 'ACCEPTED' },
     ]);
-    // UNTIL as Zoho writes it (a dashed date) becomes the end of that day, in UTC.
-    expect(e.Recurring_Activity).toEqual({ RRULE: 'FREQ=WEEKLY;INTERVAL=1;BYDAY=TU;UNTIL=20261028T045959Z' });
+    // UNTIL as Zoho writes it (a dashed date) becomes the end of that day, in UTC; Zoho's spelled-out INTERVAL=1 goes.
+    expect(e.Recurring_Activity).toEqual({ RRULE: 'FREQ=WEEKLY;BYDAY=TU;UNTIL=20261028T045959Z' });
   });
 
   it('reads all-day events as dates in the owner\'s zone, the end inclusive', () => {
