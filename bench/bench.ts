@@ -8,6 +8,7 @@ import { checkIncrementalSync, costOf, type RequestCost, type SyncCheck } from '
 import { countResponses, syncTokenOf, type BenchClient } from './http';
 import { editEvent, generateCalendar, type BenchEvent, type MixSummary } from './ics';
 import { timeLoop, type LoopOptions, type Timing } from './measure';
+import { cpuPerRequest } from './cpu';
 import { total, type MeterSnapshot } from './meter';
 import type { ScenarioResult } from './report';
 import { scenarios, syncBody, type Scenario, type ScenarioState } from './scenarios';
@@ -87,7 +88,8 @@ async function makeChanges(client: BenchClient, state: ScenarioState, extra: Ben
   state.current.set(extra.name, { ics: extra.ics, etag: await etagAfterPut(client, state.calendar + extra.name, created) });
 }
 
-async function measure(client: BenchClient, scenario: Scenario, opts: BenchOptions): Promise<ScenarioResult> {
+async function measure(target: BenchTarget, scenario: Scenario, opts: BenchOptions): Promise<ScenarioResult> {
+  const { client } = target;
   let responses = 0;
   client.busy = 0;
   const once = async (i: number) => {
@@ -98,10 +100,16 @@ async function measure(client: BenchClient, scenario: Scenario, opts: BenchOptio
   };
   for (let i = 0; i < opts.warmup; i++) await once(i);
   const loop = (concurrency: number, maxIterations: number): LoopOptions => ({ concurrency, maxIterations, budgetMs: opts.budgetMs, minIterations: 10 * concurrency });
-  // Distinct iteration ranges, so the PUT scenario never edits an object twice at once.
-  const sequential = await timeLoop((i) => once(opts.warmup + i), loop(1, 500));
+  // Distinct iteration ranges, so the PUT scenario never edits an object twice at once. CPU is
+  // counted over the sequential requests: one at a time, nothing else runs in the handler's time.
+  let sequential: Timing | undefined;
+  const sequentialLoop = async () => {
+    sequential = await timeLoop((i) => once(opts.warmup + i), loop(1, 500));
+    return sequential.iterations;
+  };
+  const cpu = target.cpu ? await cpuPerRequest(target.cpu, sequentialLoop) : (await sequentialLoop(), undefined);
   const concurrent = await timeLoop((i) => once(100_000 + i), loop(opts.concurrency, 1000));
-  return { name: scenario.name, responses, busy: client.busy, sequential, concurrent };
+  return { name: scenario.name, responses, busy: client.busy, sequential: sequential!, concurrent, cpu };
 }
 
 export async function runBench(target: BenchTarget, opts: BenchOptions): Promise<BenchRun> {
@@ -170,7 +178,7 @@ export async function runBench(target: BenchTarget, opts: BenchOptions): Promise
   const results: ScenarioResult[] = [];
   for (const s of [...reads, ...writes]) {
     opts.log(`Timing: ${s.name}…`);
-    results.push(await measure(client, s, opts));
+    results.push(await measure(target, s, opts));
   }
   if (meter && costs) for (const s of writes) costs.push(await costOf(client, meter, s.name, s.request(999_999), s.expected));
 

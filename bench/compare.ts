@@ -10,14 +10,15 @@
  * php-sqlite3), fresh for each size, and stopped after.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { runBench, type BenchOptions, type BenchRun } from './bench';
-import { comparisonTable, costTable } from './report';
+import { comparisonTable, costTable, cpuComparisonTable } from './report';
+import { treeCpuMs } from './cpu';
 import { httpTarget, localTarget, type BenchTarget } from './target';
 
 const run = promisify(execFile);
@@ -51,8 +52,11 @@ async function sabreTarget(): Promise<BenchTarget> {
     throw new Error(`sabre/dav did not start (apt-get install php-cli php-sabre-dav php-sqlite3?): ${err.stderr ?? String(err)}`);
   });
   const target = await httpTarget(`http://127.0.0.1:${port}/`, 'patriciab@zillum.com', 'secret');
+  // The PHP built-in server and the workers it forked: SQLite runs inside them.
+  const pid = Number(readFileSync(join(dataDir, 'sabre.pid'), 'utf8'));
   return {
     ...target,
+    cpu: { server: () => treeCpuMs(pid) },
     label: 'sabre/dav 1.8 (PHP built-in server, 4 workers, SQLite)',
     stop: async () => {
       await run('bash', [join(peerDir, 'stop.sh'), dataDir]).catch(() => undefined);
@@ -89,6 +93,7 @@ async function main() {
   }
   console.log(`peer: ${runs[0]?.peer.target}\nours: ${runs[0]?.ours.target}\n`);
   console.log(comparisonTable(runs));
+  console.log(`\nCPU per request (ms): sabre/dav's PHP processes (SQLite inside), ours inside the Lambda handler (median) and our whole Node process (bench client included), DynamoDB Local's JVM apart\n\n${cpuComparisonTable(runs)}`);
   for (const { events, ours } of runs) {
     if (ours.costs) console.log(`\nDynamoDB work per request, crm-caldav, ${events} events:\n\n${costTable(ours.costs)}`);
   }

@@ -13,6 +13,8 @@ import { DynamoMeter } from './meter';
 
 export interface BenchEngine {
   endpoint: string;
+  /** DynamoDB Local's JVM when the bench started it. */
+  pid?: number;
   /** For the report: which engine, and who started it. */
   engine: string;
   client: DynamoDBClient;
@@ -35,11 +37,13 @@ export async function startEngine(env: NodeJS.ProcessEnv, prefix: string): Promi
   try {
     let endpoint = env[ENDPOINT_ENV];
     let engine = `${endpoint} (${ENDPOINT_ENV})`;
+    let pid: number | undefined;
     if (!endpoint) {
       // Default JVM flags: the quick-start ones trade peak throughput for start-up time.
       const local = await startDynamoDbLocal({});
       cleanups.push(() => local.stop());
       endpoint = local.endpoint;
+      pid = local.pid;
       engine = 'DynamoDB Local 1.25 (-inMemory, started by the bench)';
     }
     const labels = new Map<string, string>();
@@ -59,7 +63,7 @@ export async function startEngine(env: NodeJS.ProcessEnv, prefix: string): Promi
     const tables = prefixedTableNames(unique);
     await createTables(tables);
     meter.attach(client);
-    return { endpoint, engine, client, doc, meter, tables, createTables, onStop: (c) => cleanups.push(c), stop };
+    return { endpoint, pid, engine, client, doc, meter, tables, createTables, onStop: (c) => cleanups.push(c), stop };
   } catch (err) {
     await stop();
     throw err;

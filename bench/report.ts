@@ -2,6 +2,7 @@
 import type { RequestCost } from './accounting';
 import type { Timing } from './measure';
 import { total } from './meter';
+import type { CpuPerRequest } from './cpu';
 
 export interface ScenarioResult {
   name: string;
@@ -10,6 +11,8 @@ export interface ScenarioResult {
   busy: number;
   sequential: Timing;
   concurrent: Timing;
+  /** CPU per sequential request, where the target can measure it. */
+  cpu?: CpuPerRequest;
 }
 
 const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
@@ -96,5 +99,37 @@ export function comparisonTable(runs: Compared[]): string {
       if (runs.length > 1) cells.push(ratio(find(last.peer, name), find(first.peer, name)), ratio(find(last.ours, name), find(first.ours, name)));
       return [name, ...cells];
     }),
+  );
+}
+
+const cpuMs = (n: number | undefined) => (n === undefined ? 'n/a' : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+
+/** CPU per request of one server: inside the handler (median), its process(es), its database engine. */
+export function cpuTable(results: ScenarioResult[]): string {
+  return table(
+    ['Request', 'handler CPU ms (median)', 'server process CPU ms', 'DynamoDB Local CPU ms'],
+    results.map((r) => [r.name, cpuMs(r.cpu?.handlerMs), cpuMs(r.cpu?.serverMs), cpuMs(r.cpu?.engineMs)]),
+  );
+}
+
+/**
+ * CPU per request side by side: sabre/dav's PHP processes against our handler (median, as
+ * measured inside the Lambda handler) with the ratio (the target is at most 0.25), then our
+ * whole Node process (the bench client included) and DynamoDB Local's JVM.
+ */
+export function cpuComparisonTable(runs: Compared[]): string {
+  const header = ['Request', ...runs.flatMap((r) => [`sabre/dav ${r.events}`, `handler ${r.events}`, `ratio ${r.events}`, `node process ${r.events}`, `DynamoDB Local ${r.events}`])];
+  const names = runs[0]!.ours.results.map((r) => r.name);
+  return table(
+    header,
+    names.map((name) => [
+      name,
+      ...runs.flatMap((r) => {
+        const peer = r.peer.results.find((x) => x.name === name)?.cpu;
+        const ours = r.ours.results.find((x) => x.name === name)?.cpu;
+        const ratio = peer?.serverMs && ours?.handlerMs !== undefined ? `${(ours.handlerMs / peer.serverMs).toFixed(2)}x` : 'n/a';
+        return [cpuMs(peer?.serverMs), cpuMs(ours?.handlerMs), ratio, cpuMs(ours?.serverMs), cpuMs(ours?.engineMs)];
+      }),
+    ]),
   );
 }

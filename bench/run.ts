@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runBench, type BenchRun } from './bench';
-import { costTable, seedTable, timingTable } from './report';
+import { costTable, cpuTable, seedTable, timingTable } from './report';
 import { httpTarget, localTarget, type BenchTarget } from './target';
 
 const { values: args } = parseArgs({
@@ -60,6 +60,7 @@ function print(run: BenchRun, events: number): void {
   );
   log(`\n${seedTable(events, run.seed.timing, run.seed.conflicts, run.seed.busy)}\n`);
   log(`${timingTable(run.results)}\n`);
+  if (run.results.some((r) => r.cpu)) log(`CPU per request (sequential):\n\n${cpuTable(run.results)}\n`);
   if (run.costs) log(`${costTable(run.costs)}\n`);
   if (run.incrementalCheck) log(`Incremental sync reads only the changes:\n${run.incrementalCheck.lines.join('\n')}`);
 }

@@ -12,6 +12,7 @@ import { buildApp } from '../lambda/app/build';
 import { generateAppPassword, hashGeneratedPassword } from '../lambda/accounts/passwords';
 import { startEngine } from './engine';
 import type { DynamoMeter } from './meter';
+import { HandlerCpu, ownCpuMs, processCpuMs, type CpuProbe } from './cpu';
 
 export interface BenchSystem {
   url: string;
@@ -19,6 +20,7 @@ export interface BenchSystem {
   /** 'DynamoDB Local (in memory, started by the bench)' or the given endpoint. */
   engine: string;
   meter: DynamoMeter;
+  cpu: CpuProbe;
   user: { email: string; authorization: string };
   /** A second server on a fresh App (a Lambda container that has seen nothing): its URL. */
   coldServer(): Promise<string>;
@@ -34,7 +36,8 @@ export interface SystemOptions {
 }
 
 export async function startSystem(env: NodeJS.ProcessEnv = process.env, opts: SystemOptions = {}): Promise<BenchSystem> {
-  const { endpoint, engine, doc, meter, tables, onStop, stop } = await startEngine(env, 'bench');
+  const { endpoint, pid, engine, doc, meter, tables, onStop, stop } = await startEngine(env, 'bench');
+  const handler = new HandlerCpu();
   try {
     // The App as a Lambda container builds it, on the bench's metered client and tables.
     const container = () => buildApp({ env: { ...env, CRM_CONNECTOR: opts.crm ?? 'none' }, doc, tables });
@@ -45,13 +48,14 @@ export async function startSystem(env: NodeJS.ProcessEnv = process.env, opts: Sy
     const password = generateAppPassword();
     await app.users.putUser({ email, passwordHash: hashGeneratedPassword(password), enabled: true, createdAt: new Date().toISOString(), name: 'Bench User' });
 
-    const server: LocalServer = await startLocalServer({ port: 0, app });
+    const server: LocalServer = await startLocalServer({ port: 0, app, instrument: handler.instrument });
     onStop(() => server.stop());
     return {
       url: server.url.replace(/\/$/, ''),
       endpoint,
       engine,
       meter,
+      cpu: { server: ownCpuMs, engine: pid ? () => processCpuMs(pid) : undefined, handler },
       user: { email, authorization: `Basic ${Buffer.from(`${email}:${password}`).toString('base64')}` },
       async coldServer() {
         const cold = await startLocalServer({ port: 0, app: container() });

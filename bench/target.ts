@@ -7,6 +7,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { formatSyncToken, parseSyncToken } from '../lambda/core/sync-token';
 import { BenchClient } from './http';
 import type { DynamoMeter } from './meter';
+import type { CpuProbe } from './cpu';
 import { startSystem, type SystemOptions } from './setup';
 
 export interface BenchTarget {
@@ -17,6 +18,8 @@ export interface BenchTarget {
   calendar: string;
   /** Only our own server, in this process, has its DynamoDB calls counted. */
   meter?: DynamoMeter;
+  /** The servers' CPU, where it can be read. */
+  cpu?: CpuProbe;
   /** A sync token `back` changes before `current`, where the server's token format is known. */
   tokenBefore?(current: string, back: number): string | undefined;
   /** A client of a server that has seen nothing yet (a new Lambda container): our own only. */
@@ -32,6 +35,7 @@ export async function localTarget(env: NodeJS.ProcessEnv, opts: SystemOptions): 
     client: new BenchClient(system.url, system.user.authorization),
     calendar: `/calendars/${email}/crm/`,
     meter: system.meter,
+    cpu: system.cpu,
     tokenBefore: (current, back) => {
       const seq = parseSyncToken(email, current);
       return seq !== null && seq > back ? formatSyncToken(email, seq - back) : undefined;

@@ -28,6 +28,8 @@ export interface DynamoDbLocalOptions {
 
 export interface DynamoDbLocal {
   endpoint: string;
+  /** The engine's JVM (the bench counts its CPU). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promi
   }
   return {
     endpoint,
+    pid: child.pid,
     async stop() {
       process.removeListener('exit', killOnExit);
       await stopChild(child);

@@ -16,7 +16,7 @@ import type { App } from '../lambda/app/app';
 import { fixedApp } from '../lambda/app/container';
 import { errorText, logLine } from '../lambda/platform/log';
 import type { ConsoleAssets } from '../lambda/console/assets';
-import { createRouter } from '../lambda/handlers/routing';
+import { createRouter, type Router } from '../lambda/handlers/routing';
 import { scheduledHandler } from '../lambda/handlers/scheduled';
 import { httpBridge } from './lib/http-bridge';
 import { openLocalApp, type LocalApp } from './lib/local-app';
@@ -33,6 +33,8 @@ export interface LocalServerOptions extends ServerArgs {
   port?: number;
   /** Serve this App instead of building one on DynamoDB (tests, the bench's metered client). */
   app?: App;
+  /** Wraps the router (the bench measures each handler's CPU this way). */
+  instrument?: (route: Router) => Router;
   /** Environment the App is configured from (table names, limits, CRM_CONNECTOR); default process.env. */
   env?: Record<string, string | undefined>;
   /** Told each step of the start-up (`npm start` prints them), before the server listens. */
@@ -113,7 +115,8 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   }
   const { app } = local;
   const scheme = tls ? 'https' : 'http';
-  const onRequest = httpBridge(createRouter(fixedApp(app)), scheme, app.log);
+  const router = createRouter(fixedApp(app));
+  const onRequest = httpBridge(opts.instrument ? opts.instrument(router) : router, scheme, app.log);
   const server = tls ? createHttpsServer(tls, onRequest) : createHttpServer(onRequest);
   let address: AddressInfo;
   try {

@@ -20,7 +20,8 @@ import {
 } from './constructs/caldav-api';
 import { CaldavTables, type TableName } from './constructs/caldav-tables';
 import { TABLES, tableEnvVar } from '../lambda/store/dynamodb/schema';
-import { DavFunction, type DavFunctionProps, type TableAccess } from './constructs/dav-function';
+import { DavFunction, LOG_LEVELS, type DavFunctionProps, type LogLevel, type TableAccess } from './constructs/dav-function';
+import { TableBackups, MIN_BACKUP_RETENTION_DAYS, MAX_BACKUP_RETENTION_DAYS } from './constructs/table-backups';
 import { ExportSchedule } from './constructs/export-schedule';
 import { SCHEDULED_FUNCTION_ENV } from '../lambda/platform/export-now';
 import { SCHEDULE_MINUTES_ENV, VERSION_ENV } from '../lambda/platform/env';
@@ -49,9 +50,20 @@ export interface CaldavStackProps extends StackProps {
    * listener rules AWS documents for custom method names; needs the custom domain's certificate.
    */
   frontDoor?: 'http-api' | 'alb';
-  /** Alarm notifications: an e-mail address subscribed to a new SNS topic, or an existing topic. */
+  /**
+   * Alarm notifications: an e-mail address subscribed to a new SNS topic, or an existing topic.
+   * A deploy (contextProps) requires one of them, or `alarms: 'none'` said explicitly.
+   */
   alarmEmail?: string;
   alarmTopicArn?: string;
+  alarms?: 'none';
+  /** The functions' application log level; INFO by default. */
+  logLevel?: LogLevel;
+  /**
+   * Days an AWS Backup plan keeps the tables' daily backups (35 to 365); absent = no plan (the
+   * tables' 35 days of point-in-time recovery remain).
+   */
+  backupRetentionDays?: number;
   /** Where the handler modules live; lambda/handlers by default. */
   handlersDir?: string;
   /** The scheduled export handler; `<handlersDir>/scheduled.ts` by default, skipped while absent. */
@@ -145,14 +157,35 @@ export function contextProps(scope: Construct): CaldavStackProps {
     if (!(rateLimit > 0) || !Number.isInteger(burstLimit) || burstLimit < 1) throw new Error(`throttleRate and throttleBurst must be positive numbers, got '${rate}' and '${burst}'`);
     throttle = { rateLimit, burstLimit };
   }
+  const frontDoor = frontDoorOf(ctx('frontDoor'));
+  const alarmEmail = ctx('alarmEmail');
+  const alarmTopicArn = ctx('alarmTopicArn');
+  const alarms = ctx('alarms');
+  if (alarms !== undefined && alarms !== 'none') throw new Error(`alarms can only be 'none' (no notifications), got '${alarms}'`);
+  if (!alarmEmail && !alarmTopicArn && alarms !== 'none') {
+    throw new Error('Alarms must reach someone: give -c alarmEmail=you@example.com or -c alarmTopicArn=arn:aws:sns:…, or -c alarms=none to deploy without notifications');
+  }
+  const logLevel = ctx('logLevel')?.toUpperCase();
+  if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new Error(`logLevel must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
+  const backup = ctx('backupRetentionDays');
+  const backupRetentionDays = backup === undefined ? undefined : Number(backup);
+  if (backupRetentionDays !== undefined && !(Number.isInteger(backupRetentionDays) && backupRetentionDays >= MIN_BACKUP_RETENTION_DAYS && backupRetentionDays <= MAX_BACKUP_RETENTION_DAYS)) {
+    throw new Error(`backupRetentionDays must be a whole number of days from ${MIN_BACKUP_RETENTION_DAYS} to ${MAX_BACKUP_RETENTION_DAYS}, got '${backup}'`);
+  }
+  const protection = ctx('terminationProtection');
+  if (protection !== undefined && protection !== 'true' && protection !== 'false') throw new Error(`terminationProtection must be true or false, got '${protection}'`);
   return {
     davMethodRouting: routing,
     customDomain: domainName && certificateArn ? { domainName, certificateArn } : undefined,
     exportIntervalMinutes: interval === undefined ? undefined : Number(interval),
     ...(throttle ? { throttle } : {}),
-    frontDoor: frontDoorOf(ctx('frontDoor')),
-    alarmEmail: ctx('alarmEmail'),
-    alarmTopicArn: ctx('alarmTopicArn'),
+    frontDoor,
+    ...(alarmEmail ? { alarmEmail } : {}),
+    ...(alarmTopicArn ? { alarmTopicArn } : {}),
+    ...(alarms === 'none' ? { alarms } : {}),
+    ...(logLevel ? { logLevel: logLevel as LogLevel } : {}),
+    ...(backupRetentionDays ? { backupRetentionDays } : {}),
+    ...(protection ? { terminationProtection: protection === 'true' } : {}),
     ...(ctx('scheduleEmailFrom') ? { scheduleEmail: { from: ctx('scheduleEmailFrom')!, identityArn: ctx('sesIdentityArn') } } : {}),
   };
 }
@@ -165,12 +198,15 @@ export class CaldavStack extends Stack {
   readonly functions: Record<string, DavFunction> = {};
   readonly schedule?: ExportSchedule;
   readonly monitoring: Monitoring;
+  readonly backups?: TableBackups;
 
   constructor(scope: Construct, id: string, props: CaldavStackProps = {}) {
-    super(scope, id, props);
+    // Deleting the stack must be a deliberate act (the tables are retained anyway).
+    super(scope, id, { terminationProtection: true, ...props });
     const handlersDir = props.handlersDir ?? join(PROJECT_ROOT, 'lambda', 'handlers');
     const routing = props.davMethodRouting ?? DEFAULT_DAV_METHOD_ROUTING;
     this.tables = new CaldavTables(this, 'Tables');
+    if (props.backupRetentionDays) this.backups = new TableBackups(this, 'Backups', { tables: TABLES.map((spec) => this.tables.byName[spec.logicalName].table), retentionDays: props.backupRetentionDays });
 
     const davFunction = (id: string, file: string, description: string, grants: Grants, afterBundling?: DavFunctionProps['afterBundling']) => {
       const fn = new DavFunction(this, id, {
@@ -178,6 +214,7 @@ export class CaldavStack extends Stack {
         projectRoot: PROJECT_ROOT,
         description,
         afterBundling,
+        logLevel: props.logLevel,
       });
       // Every function knows every table name (the stores are built from all of them); grants differ.
       for (const { logicalName: name } of TABLES) fn.bindTable(this.tables.byName[name], grants[name]);
@@ -248,7 +285,7 @@ export class CaldavStack extends Stack {
     const scheduledEntry = props.scheduledEntry ?? join(handlersDir, 'scheduled.ts');
     if (existsSync(scheduledEntry)) {
       const intervalMinutes = props.exportIntervalMinutes ?? 15;
-      this.schedule = new ExportSchedule(this, 'ExportSchedule', { entry: scheduledEntry, projectRoot: PROJECT_ROOT, tables: this.tables, intervalMinutes });
+      this.schedule = new ExportSchedule(this, 'ExportSchedule', { entry: scheduledEntry, projectRoot: PROJECT_ROOT, tables: this.tables, intervalMinutes, logLevel: props.logLevel });
       // Enabling a user through the CRM API starts that user's export at once (an asynchronous
       // invocation); the rule stays the safety net.
       crmApi.addEnvironment(SCHEDULED_FUNCTION_ENV, this.schedule.fn.functionName);
@@ -286,7 +323,7 @@ export class CaldavStack extends Stack {
     this.monitoring = new Monitoring(this, 'Monitoring', {
       front,
       functions: Object.fromEntries([...Object.values(this.functions), ...(this.schedule ? [this.schedule.fn] : [])].map((fn) => [fn.node.id, fn])),
-      scheduled: this.schedule?.fn,
+      scheduled: this.schedule ? { fn: this.schedule.fn, intervalMinutes: props.exportIntervalMinutes ?? 15 } : undefined,
       tables: Object.fromEntries(TABLES.map((spec) => [spec.logicalName, this.tables.byName[spec.logicalName].table])),
       topic,
     });

@@ -6,10 +6,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Router } from '../../lambda/handlers/routing';
 import type { Logger } from '../../lambda/platform/log';
 import { buildApiGatewayEvent, resultToHttp } from '../../lambda/http/api-gateway-event';
+import { withinLambdaLimit } from '../../lambda/http/front-door';
 import { lambdaContext } from './lambda-context';
 
-/** API Gateway's payload limit; bigger requests never reach the Lambda there either. */
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/**
+ * Lambda's limit on an invocation's payload (6 MB; API Gateway's own 10 MB is never reached):
+ * bigger requests never reach the handler on AWS either.
+ */
+export const MAX_BODY_BYTES = 6 * 1024 * 1024;
 
 /** Past this, an oversized body is no longer drained for the 413's sake: the connection goes. */
 const MAX_DRAIN_BYTES = 8 * MAX_BODY_BYTES;
@@ -64,7 +68,8 @@ export function httpBridge(route: Router, scheme: 'http' | 'https', log: Logger)
         protocol: `HTTP/${req.httpVersion}`,
       });
       const handler = route(event.requestContext.http.method, event.rawPath);
-      const result = resultToHttp(await handler(event, lambdaContext(event.requestContext.requestId)));
+      // What the handler module's acceptAlb does on AWS: a response Lambda could not return is a 507.
+      const result = resultToHttp(withinLambdaLimit(await handler(event, lambdaContext(event.requestContext.requestId))));
       send(res, result.status, result.headers, result.body, isHead);
     } catch (err) {
       if (err instanceof PayloadTooLarge) {

@@ -1,6 +1,7 @@
-/** ActivityStore on the activity table: pk = user e-mail, sk = `device#<key>`, kept a year after the last request. */
+/** ActivityStore on the activity table: pk = user e-mail, sk = `device#<key>`, kept a year after the last note. */
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { deviceKey, type ActivityStore, type DeviceActivity } from './activity';
+import { KeyReader } from '../platform/dynamodb/key-reader';
 import { queryAll } from '../platform/dynamodb/paging';
 import { batchWriteAll } from '../platform/dynamodb/retry';
 
@@ -10,7 +11,14 @@ export class DynamoActivityStore implements ActivityStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
+    /** Shared with the stores: a request's device note is read in the same BatchGetItem as its user. */
+    private readonly reader = new KeyReader(doc),
   ) {}
+
+  async lastSeen(email: string, userAgent: string) {
+    const item = await this.reader.get(this.table, { pk: email, sk: `device#${deviceKey(userAgent)}` });
+    return typeof item?.lastSeenAt === 'string' ? item.lastSeenAt : null;
+  }
 
   /** One UpdateItem: the write the CalDAV handlers' role allows on this table. */
   async record(email: string, device: DeviceActivity) {

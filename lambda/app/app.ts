@@ -3,49 +3,32 @@
  * an entry point needs. The Lambda handlers, the scheduled job, the CLI, the bench and the local
  * server all take their parts from one App; nothing else wires the bridge.
  */
-import type { DavConfig, ObjectChangeHook } from '../core/types';
-import type { CrmDelivery } from '../sync/crm-change-hook';
 import { adminRoutes, consoleSite } from '../admin-api/routes';
 import type { CrmConnectionAdmin, CrmDirectory } from '../admin-api/types';
 import { createApi, type CrmApi } from '../api/router';
 import { builtinCrmRoutes } from '../crm-api/routes';
 import type { CrmApiBackend } from '../crm-api/types';
 import type { ClientAllowlist } from '../api/allowlist';
-import type { CrmConnector, CrmEvent, CrmUpkeep } from '../crm/types';
+import type { CrmEvent, CrmUpkeep } from '../crm/types';
 import type { Mount } from '../api/types';
 import { applyCrmChanges } from '../jobs/reconcile';
 import type { JobDeps } from '../jobs/deps';
 import type { JobStore } from '../jobs/job-store';
-import type { CalendarStore, ObjectImporter, UserStore } from '../store/types';
-import type { Outbox } from '../sync/outbox';
-import { wireCrmSync, type CrmSync } from '../sync/wiring';
+import type { CrmSync } from '../sync/wiring';
 import { runScheduledPass } from '../jobs/pass';
 import type { UserDeletion } from '../admin-api/types';
 import { deleteUser } from './delete-user';
-import { ActivityRecorder, type ActivityStore } from '../accounts/activity';
 import type { AdminStore } from '../accounts/admins';
 import { AuditLog, type AuditStore } from '../accounts/audit';
 import { SignInThrottle, type ThrottleStore } from '../accounts/throttle';
 import type { ConsoleAssets } from '../console/assets';
 import type { About } from '../platform/env';
-import { errorText, logLine, type Logger } from '../platform/log';
-import type { ExternalDelivery, ImipSender, SchedulingDeps } from '../core/scheduling/ports';
-import { schedulingWrites } from '../core/scheduling/writes';
+import { errorText } from '../platform/log';
+import { composeDavApp, type DavApp, type DavAppParts } from './dav-app';
 
-export interface AppParts {
-  config: DavConfig;
-  now?: () => Date;
-  log?: Logger;
-  users: UserStore;
-  store: CalendarStore & ObjectImporter;
+export interface AppParts extends DavAppParts {
   /** The scheduled jobs' state; without it there is no scheduled pass and no export progress. */
   jobs?: JobStore;
-  /**
-   * The CRM the bridge syncs with and its outbox; absent = a plain CalDAV server. `delivery`: how
-   * phone writes reach it (sync/crm-change-hook.ts), matching the store's transaction participant;
-   * `inProcess`: outbox-first deliveries run in this process (absent: the outbox stream's trigger).
-   */
-  bridge?: { connector: CrmConnector; outbox: Outbox; delivery: CrmDelivery; inProcess?: { retryDelaysMs?: number[] } };
   /** The admin bearer token for /crm/v1 (CRM_ADMIN_TOKEN); absent = admin access by console session only. */
   adminToken?: string;
   /** The built-in CRM, whose own REST API (events, leads, contacts) /crm/v1 then serves; absent = only the admin API. */
@@ -72,8 +55,6 @@ export interface AppParts {
   about?: About;
   /** Admin accounts and console sessions; absent = nobody can sign in to the console. */
   admins?: AdminStore;
-  /** Where each user's devices' last requests are noted; absent = not noted. */
-  activity?: ActivityStore;
   /** The admin console's files (index.html, app.js, app.css); absent = /crm/admin answers 404. */
   console?: ConsoleAssets;
   /** Where admin actions are recorded (accounts/audit.ts); absent = not recorded. */
@@ -82,26 +63,13 @@ export interface AppParts {
   throttle?: ThrottleStore;
   /** Client addresses allowed into the console and /crm/v1 (api/allowlist.ts); absent = everyone. */
   allowlist?: ClientAllowlist | null;
-  /**
-   * How scheduling reaches attendees outside the deployment (lambda/imip/config.ts); absent =
-   * nobody: colleagues are still scheduled with, everyone else's SCHEDULE-STATUS says not delivered.
-   */
-  scheduling?: { external: ExternalDelivery; imip: ImipSender | null };
   /** Releases what the parts hold (DynamoDB clients). */
   close?: () => void | Promise<void>;
 }
 
-export interface App {
-  config: DavConfig;
-  now: () => Date;
-  log: Logger;
-  users: UserStore;
-  store: CalendarStore & ObjectImporter;
+/** The CalDAV side (dav-app.ts) and everything else the entry points take their parts from. */
+export interface App extends DavApp {
   jobs: JobStore | null;
-  /** Core calls it after each committed PUT or DELETE; absent without a CRM. */
-  onObjectChange?: ObjectChangeHook;
-  /** Implicit scheduling (RFC 6638): what core's PUT, DELETE and POST deliver with. */
-  scheduling: SchedulingDeps;
   /** The bridge's CRM side (listener, outbox status, replay); null without a CRM. */
   crm: CrmSync | null;
   /** /crm/v1 and the console: the admin API, plus the built-in CRM's own API when it is the CRM. */
@@ -115,8 +83,6 @@ export interface App {
   startExport(email: string): Promise<void>;
   /** Admin accounts and their console sessions; null when there are none. */
   admins: AdminStore | null;
-  /** Notes each authenticated CalDAV request's device (accounts/activity.ts); null when not kept. */
-  activity: ActivityRecorder | null;
   /** The audit log every entry point records admin actions in; null when none is kept. */
   audit: AuditLog | null;
   /** Console sign-in throttling (the CLI lifts a lockout with it); null when there is none. */
@@ -128,25 +94,9 @@ export interface App {
 }
 
 export function composeApp(parts: AppParts): App {
-  const now = parts.now ?? (() => new Date());
-  const log = parts.log ?? logLine;
-  const { store, users, config } = parts;
+  const { dav, crm } = composeDavApp(parts);
+  const { now, log, store, users } = dav;
   const jobs = parts.jobs ?? null;
-  // A reply changes the organizer's copy: the bridge hears of it as of a phone's write of it.
-  let organizerCopyChanged: SchedulingDeps['organizerCopyChanged'];
-  const scheduling: SchedulingDeps = {
-    store,
-    isCalendarUser: async (email) => (await users.getUser(email))?.enabled === true,
-    imip: parts.scheduling?.imip ?? null,
-    external: parts.scheduling?.external ?? 'off',
-    organizerCopyChanged: (owner, object) => organizerCopyChanged?.(owner, object) ?? Promise.resolve(),
-    now,
-    log,
-  };
-  // What the CRM writes into an organizer's calendar schedules as a phone's PUT would.
-  const wired = parts.bridge ? wireCrmSync({ store: schedulingWrites(scheduling, log), users, ...parts.bridge, now, log }) : null;
-  organizerCopyChanged = wired ? (owner, object) => wired.onObjectChange({ kind: 'put', owner, object, carried: false }) : undefined;
-  const crm = wired?.crm ?? null;
   const removeUser = (email: string) => deleteUser({ users, store, outbox: parts.bridge?.outbox, jobs: jobs ?? undefined, activity: parts.activity, now }, email);
   const auth = { users, adminToken: parts.adminToken, admins: parts.admins, now };
   const audit = parts.audit ? new AuditLog(parts.audit, now) : null;
@@ -198,20 +148,13 @@ export function composeApp(parts: AppParts): App {
     }
   }
   const app: App = {
-    config,
-    now,
-    log,
-    users,
-    store,
+    ...dav,
     jobs,
-    onObjectChange: wired?.onObjectChange,
-    scheduling,
     crm,
     crmApi,
     jobDeps,
     startExport,
     admins: parts.admins ?? null,
-    activity: parts.activity ? new ActivityRecorder(parts.activity) : null,
     audit,
     throttle,
     deleteUser: removeUser,

@@ -1,18 +1,18 @@
 /**
  * The App of this Lambda container, built from process.env on first use and kept for the
  * container's life. A failed build (a bad variable) is not kept: the next invocation retries.
+ * CalDAV functions build only the CalDAV side (dav-container.ts): this module is for the CRM API
+ * and the scheduled job.
  */
 import type { App } from './app';
+import { once, type Source } from './once';
+import { loadTracing } from '../platform/tracing';
 
-export type AppSource = () => Promise<App>;
+export { fixedApp, once, type Source } from './once';
+export type AppSource = Source<App>;
 
-let current: Promise<App> | undefined;
-
-export const containerApp: AppSource = () =>
-  (current ??= import('./build').then(({ buildApp }) => buildApp()).catch((err: unknown) => {
-    current = undefined;
-    throw err;
-  }));
-
-/** An AppSource that always serves `app` (the local server, tests). */
-export const fixedApp = (app: App): AppSource => () => Promise.resolve(app);
+// The CRM API and the scheduled pass make many calls per invocation: on Lambda X-Ray shows each.
+export const containerApp: AppSource = once(async () => {
+  const [{ buildApp }, xray] = await Promise.all([import('./build'), loadTracing()]);
+  return buildApp({ instrument: xray?.traceClient });
+});

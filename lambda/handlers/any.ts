@@ -1,18 +1,19 @@
 /**
  * Fallback for the API Gateway `ANY /{proxy+}` route (and the ALB's default action): methods
- * without a route of their own are handed, unchanged, to the handler routing.ts picks. On AWS
- * PROPPATCH goes on to the PROPPATCH function (http/forward.ts), so this role only reads.
+ * without a route of their own are handed, unchanged, to the CalDAV handler for their method
+ * (dav-routing.ts; /crm has routes of its own). On AWS PROPPATCH goes on to the PROPPATCH
+ * function (http/forward.ts), so this role only reads.
  */
 import type { ALBEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { containerApp } from '../app/container';
+import { containerDavApp } from '../app/dav-container';
 import { lazyInvoker } from '../platform/lambda-client';
 import { logLine } from '../platform/log';
 import { FORWARDED_METHODS, forwardTo, methodOf, PROPPATCH_FUNCTION_ENV } from '../http/forward';
 import { acceptAlb } from '../http/front-door';
-import { createRouter } from './routing';
+import { davRouter } from './dav-routing';
 
-const route = createRouter(containerApp);
-const local = acceptAlb((event: APIGatewayProxyEventV2, context: Context) => route(event.requestContext.http.method, event.rawPath)(event, context));
+const route = davRouter(containerDavApp);
+const local = acceptAlb((event: APIGatewayProxyEventV2, context: Context) => route(event.requestContext.http.method)(event, context));
 const writer = process.env[PROPPATCH_FUNCTION_ENV];
 const forward = writer ? forwardTo(writer, lazyInvoker(process.env), logLine) : undefined;
 

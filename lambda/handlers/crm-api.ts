@@ -11,9 +11,10 @@ import { ApiError, INTERNAL_ERROR, errorResponse } from '../api/errors';
 import type { ApiRequest, ApiResponse } from '../api/types';
 import { toApiGatewayResult, toDavRequest } from '../http/event';
 import { errorText, logLine } from '../platform/log';
-import { accessLog } from '../http/middleware';
+import { accessLog, invocationMiddlewares } from '../http/middleware';
 import { redactPath } from '../accounts/redact';
 import { acceptAlb } from '../http/front-door';
+import { traceInvocation } from '../platform/tracing';
 
 function toApiRequest(event: APIGatewayProxyEventV2): ApiRequest {
   let dav;
@@ -49,7 +50,7 @@ function withCookies(result: APIGatewayProxyStructuredResultV2): APIGatewayProxy
 
 export function crmApiHandler(app: AppSource) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
-    .use(accessLog())
+    .use([...invocationMiddlewares(), traceInvocation(), accessLog()])
     .handler(async (event) => withCookies(toApiGatewayResult(await serve(event, app))));
 }
 

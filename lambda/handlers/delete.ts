@@ -1,5 +1,6 @@
-import { containerApp } from '../app/container';
+import { containerDavApp } from '../app/dav-container';
+import { deleteMethod } from '../core/methods/delete';
+import { davHandler } from '../http/dav-handler';
 import { acceptAlb } from '../http/front-door';
-import { methodHandler } from './routing';
 
-export const handler = acceptAlb(methodHandler('DELETE', containerApp));
+export const handler = acceptAlb(davHandler(deleteMethod, containerDavApp));

@@ -1,6 +1,7 @@
-/** Also serves MKCOL (see routing.ts): users get exactly one calendar, so both are refused. */
-import { containerApp } from '../app/container';
+/** Also serves MKCOL (see dav-routing.ts): users get exactly one calendar, so both are refused. */
+import { containerDavApp } from '../app/dav-container';
+import { mkcalendar } from '../core/methods/mkcalendar';
+import { davHandler } from '../http/dav-handler';
 import { acceptAlb } from '../http/front-door';
-import { methodHandler } from './routing';
 
-export const handler = acceptAlb(methodHandler('MKCALENDAR', containerApp));
+export const handler = acceptAlb(davHandler(mkcalendar, containerDavApp));

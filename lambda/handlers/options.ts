@@ -1,6 +1,6 @@
-/** OPTIONS answers without credentials: clients probe capabilities before logging in. */
-import { containerApp } from '../app/container';
+/** OPTIONS answers without credentials (clients probe capabilities before logging in), and reads nothing. */
+import { options } from '../core/methods/options';
+import { anonymousHandler } from '../http/anonymous-handler';
 import { acceptAlb } from '../http/front-door';
-import { methodHandler } from './routing';
 
-export const handler = acceptAlb(methodHandler('OPTIONS', containerApp));
+export const handler = acceptAlb(anonymousHandler(options));

@@ -1,5 +1,6 @@
-import { containerApp } from '../app/container';
+import { containerDavApp } from '../app/dav-container';
+import { propfind } from '../core/methods/propfind';
+import { davHandler } from '../http/dav-handler';
 import { acceptAlb } from '../http/front-door';
-import { methodHandler } from './routing';
 
-export const handler = acceptAlb(methodHandler('PROPFIND', containerApp));
+export const handler = acceptAlb(davHandler(propfind, containerDavApp));

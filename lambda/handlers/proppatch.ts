@@ -1,5 +1,6 @@
-import { containerApp } from '../app/container';
+import { containerDavApp } from '../app/dav-container';
+import { proppatch } from '../core/methods/proppatch';
+import { davHandler } from '../http/dav-handler';
 import { acceptAlb } from '../http/front-door';
-import { methodHandler } from './routing';
 
-export const handler = acceptAlb(methodHandler('PROPPATCH', containerApp));
+export const handler = acceptAlb(davHandler(proppatch, containerDavApp));

@@ -1,5 +1,6 @@
-import { containerApp } from '../app/container';
+import { containerDavApp } from '../app/dav-container';
+import { put } from '../core/methods/put';
+import { davHandler } from '../http/dav-handler';
 import { acceptAlb } from '../http/front-door';
-import { methodHandler } from './routing';
 
-export const handler = acceptAlb(methodHandler('PUT', containerApp));
+export const handler = acceptAlb(davHandler(put, containerDavApp));

@@ -1,5 +1,6 @@
-import { containerApp } from '../app/container';
+import { containerDavApp } from '../app/dav-container';
+import { report } from '../core/methods/report';
+import { davHandler } from '../http/dav-handler';
 import { acceptAlb } from '../http/front-door';
-import { methodHandler } from './routing';
 
-export const handler = acceptAlb(methodHandler('REPORT', containerApp));
+export const handler = acceptAlb(davHandler(report, containerDavApp));

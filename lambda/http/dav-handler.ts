@@ -80,6 +80,8 @@ export function davHandler(method: CoreMethod, app: DavPartsSource, options: Dav
         throw unauthorized();
       }
       const authorized = authenticate(req.headers.authorization, users);
+      // The device's stored note, read in the user's batch (unless this container knows it is recent).
+      const device = activity?.check(claimed.email, req.headers['user-agent'], now());
       const answer = method(req, {
         user: claimed,
         store: storeAfterAuth(store, authorized),
@@ -92,7 +94,7 @@ export function davHandler(method: CoreMethod, app: DavPartsSource, options: Dav
       answer.catch(() => undefined);
       await authorized;
       // The device's last request, for the admin console: alongside the answer, never failing it.
-      const noted = activity?.seen(claimed.email, req.headers['user-agent'], req.method, now())?.catch((err: unknown) =>
+      const noted = device?.note(req.method)?.catch((err: unknown) =>
         log('error', 'could not note the device activity', { error: errorText(err) }),
       );
       const [result] = await Promise.all([answer, noted]);

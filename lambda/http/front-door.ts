@@ -67,10 +67,31 @@ export function toAlbResult(result: APIGatewayProxyStructuredResultV2): ALBResul
   return { statusCode: status, statusDescription: String(status), headers, body, isBase64Encoded: result.isBase64Encoded ?? false };
 }
 
+/**
+ * Lambda's limit on a synchronous invocation's response, the result as JSON: behind the HTTP API
+ * a bigger one fails the invocation and the client gets a bare 500 (API Gateway's own 10 MB
+ * limit is never reached).
+ */
+export const LAMBDA_MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
+
+const TOO_LARGE_FOR_LAMBDA: APIGatewayProxyStructuredResultV2 = {
+  statusCode: 507,
+  headers: { 'content-type': 'text/plain; charset=utf-8' },
+  body: 'The response is larger than the 6 MB this server can send; ask for fewer objects (a smaller calendar-multiget, or DAV:limit on sync-collection).\n',
+  isBase64Encoded: false,
+};
+
+/** The result, or a 507 when Lambda could not return it (RFC 4918 §11.5, as the ALB path answers). */
+export function withinLambdaLimit(result: APIGatewayProxyStructuredResultV2): APIGatewayProxyStructuredResultV2 {
+  // A JSON-escaped character takes at most 6 bytes: most answers are told apart without encoding them.
+  if ((result.body?.length ?? 0) * 6 < LAMBDA_MAX_RESPONSE_BYTES - HEADROOM_BYTES) return result;
+  return Buffer.byteLength(JSON.stringify(result), 'utf8') > LAMBDA_MAX_RESPONSE_BYTES - HEADROOM_BYTES ? TOO_LARGE_FOR_LAMBDA : result;
+}
+
 type V2Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** The handler for either front door: API Gateway events pass through, ALB events are adapted. */
 export function acceptAlb(handler: V2Handler) {
   return async (event: APIGatewayProxyEventV2 | ALBEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2 | ALBResult> =>
-    isAlbEvent(event) ? toAlbResult(await handler(albToApiGatewayV2(event), context)) : handler(event, context);
+    isAlbEvent(event) ? toAlbResult(await handler(albToApiGatewayV2(event), context)) : withinLambdaLimit(await handler(event, context));
 }

@@ -3,7 +3,8 @@
  */
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { logLine } from '../platform/log';
+import { logInvocation, logLine } from '../platform/log';
+import { coldStartMetric } from '../platform/metrics';
 import { DavError } from '../core/errors';
 import { errorResponse } from '../core/responses';
 import { toApiGatewayResult } from './event';
@@ -68,5 +69,12 @@ export function accessLog(): DavMiddleware {
   };
 }
 
+/**
+ * What every HTTP handler (CalDAV and the CRM API) starts with: the invocation in the log lines,
+ * the cold-start metric. Not the X-Ray Tracer: it would add a fifth to a CalDAV function's cold
+ * start (bench/README.md, "Cold start"); those functions are traced by Lambda's active tracing.
+ */
+export const invocationMiddlewares = (): DavMiddleware[] => [logInvocation(), coldStartMetric()];
+
 /** Order matters: middy runs onError handlers last-attached first, so the access log sees the final status. */
-export const davMiddlewares = (): DavMiddleware[] => [accessLog(), davErrors()];
+export const davMiddlewares = (): DavMiddleware[] => [...invocationMiddlewares(), accessLog(), davErrors()];

@@ -4,7 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import { TABLES } from '../../lambda/store/dynamodb/schema';
 import type { CaldavTables, TableName } from './caldav-tables';
-import { DavFunction, type TableAccess } from './dav-function';
+import { DavFunction, type LogLevel, type TableAccess } from './dav-function';
 
 export interface ExportScheduleProps {
   /** Absolute path of the scheduled handler module. */
@@ -12,6 +12,7 @@ export interface ExportScheduleProps {
   projectRoot: string;
   tables: CaldavTables;
   intervalMinutes: number;
+  logLevel?: LogLevel;
 }
 
 /**
@@ -51,6 +52,7 @@ export class ExportSchedule extends Construct {
       // A timed-out or failed pass is not re-run at once: its checkpoints wait for the next
       // scheduled run, which never overlaps (EventBridge's retryAttempts cover delivery only).
       retryAttempts: 0,
+      logLevel: props.logLevel,
     });
     // Every table's name (the App is built from all of them); access only where the pass works.
     for (const { logicalName: name } of TABLES) this.fn.bindTable(props.tables.byName[name], GRANTS[name]);

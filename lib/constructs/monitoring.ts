@@ -5,6 +5,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { BACKLOG_METRIC } from '../../lambda/platform/metrics';
 
 /** The DynamoDB operations the stores use: throttles and system errors are summed over them. */
 const OPERATIONS = [
@@ -24,12 +25,22 @@ export interface MonitoringProps {
   front: FrontMetrics;
   /** By purpose ("CalDAV GET", "CRM REST API", …). */
   functions: Record<string, lambda.IFunction>;
-  /** The scheduled pass: any error is an alarm (a failed pass throws, handlers/scheduled.ts). */
-  scheduled?: lambda.IFunction;
+  /**
+   * The scheduled pass: any error is an alarm (a failed pass throws, handlers/scheduled.ts), and
+   * so is its backlog metric going missing (each pass writes it, every `intervalMinutes`).
+   */
+  scheduled?: { fn: lambda.IFunction; intervalMinutes: number };
   tables: Record<string, dynamodb.Table>;
-  /** Where alarms notify; none = alarms show in the console only. */
+  /** Where alarms notify; none = alarms show in the console only (a deploy says `alarms=none` for that). */
   topic?: sns.ITopic;
 }
+
+/**
+ * What an alarm makes of a period without data, per alarm (docs/aws-deploy.md lists them):
+ * `quiet` (not breaching) where no data means nothing happened (no requests, no invocations, no
+ * throttles), `alarm` (breaching) where the metric is a heartbeat whose silence is the failure.
+ */
+type MissingData = 'quiet' | 'alarm';
 
 /**
  * CloudWatch alarms and one dashboard: API 5xx rate and p95 latency, Lambda errors and throttles
@@ -42,13 +53,13 @@ export class Monitoring extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     const period = Duration.minutes(5);
-    const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number, description: string, evaluationPeriods = 1) => {
+    const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number, description: string, evaluationPeriods = 1, missing: MissingData = 'quiet') => {
       const a = new cloudwatch.Alarm(this, name, {
         metric,
         threshold,
         evaluationPeriods,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        treatMissingData: missing === 'alarm' ? cloudwatch.TreatMissingData.BREACHING : cloudwatch.TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
       });
       if (props.topic) a.addAlarmAction(new actions.SnsAction(props.topic));
@@ -69,10 +80,14 @@ export class Monitoring extends Construct {
       fnWidgets.push(new cloudwatch.GraphWidget({ title: purpose, left: [fn.metricInvocations({ period }), fn.metricErrors({ period }), fn.metricThrottles({ period })], right: [fn.metricDuration({ period, statistic: 'p95' })], width: 8 }));
     }
     if (props.scheduled) {
-      // Written by every pass (handlers/scheduled.ts): how long the oldest phone change has waited for the CRM.
-      const backlog = new cloudwatch.Metric({ namespace: 'crm-caldav', metricName: 'OutboxOldestPendingSeconds', dimensionsMap: { Service: 'crm-caldav' }, statistic: 'Maximum', period });
-      alarm('OutboxBacklogAge', backlog, 3600, 'A phone change has waited an hour or more for the CRM (outbox backlog)');
-      alarm('ScheduledPassFailed', props.scheduled.metricErrors({ period, statistic: 'Sum' }), 1, 'A scheduled pass (outbox replay, exports, reconciliation) failed a step or timed out');
+      // Written by every pass (handlers/scheduled.ts): how long the oldest phone change has waited
+      // for the CRM. One value per interval, so the period is the interval (5 minutes would leave
+      // two of three periods empty); two intervals in a row without a value mean the pass is not
+      // running or cannot report: that alarms too, instead of looking healthy.
+      const every = Duration.minutes(Math.max(5, props.scheduled.intervalMinutes));
+      const backlog = new cloudwatch.Metric({ namespace: BACKLOG_METRIC.namespace, metricName: BACKLOG_METRIC.name, dimensionsMap: { ...BACKLOG_METRIC.dimensions }, statistic: 'Maximum', period: every });
+      alarm('OutboxBacklogAge', backlog, 3600, 'A phone change has waited an hour or more for the CRM (outbox backlog), or the scheduled pass stopped reporting it for two intervals', 2, 'alarm');
+      alarm('ScheduledPassFailed', props.scheduled.fn.metricErrors({ period, statistic: 'Sum' }), 1, 'A scheduled pass (outbox replay, exports, reconciliation) failed a step or timed out');
     }
 
     const tableWidgets: cloudwatch.IWidget[] = [];

@@ -71,7 +71,8 @@ describe('scheduled handler', () => {
       await app.close();
     }
     const emf = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => '_aws' in l)!;
-    expect(emf).toMatchObject({ Service: 'crm-caldav', _aws: { CloudWatchMetrics: [{ Namespace: 'crm-caldav', Metrics: [{ Name: 'OutboxOldestPendingSeconds', Unit: 'Seconds' }] }] } });
+    // Through Powertools Metrics: its `service` dimension, as the alarm in lib/constructs/monitoring.ts reads it.
+    expect(emf).toMatchObject({ service: 'crm-caldav', _aws: { CloudWatchMetrics: [{ Namespace: 'crm-caldav', Dimensions: [['service']], Metrics: [{ Name: 'OutboxOldestPendingSeconds', Unit: 'Seconds' }] }] } });
     expect(emf.OutboxOldestPendingSeconds).toBeGreaterThanOrEqual(7_190);
   });
 

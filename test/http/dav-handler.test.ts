@@ -107,7 +107,8 @@ describe('davHandler', () => {
 
   it('hides unexpected errors behind a generic 500 and logs one JSON line without secrets', async () => {
     await install();
-    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    // Powertools' Logger writes straight to the process's stderr (as Lambda's runtime reads it).
+    const log = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const handler = davHandler(async () => {
       throw new Error('disk on fire');
     }, source);
@@ -119,9 +120,11 @@ describe('davHandler', () => {
     });
     const result = await handler(event, context);
     expect(result).toEqual({ statusCode: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Internal Server Error\n', isBase64Encoded: false });
-    expect(log).toHaveBeenCalledTimes(1);
-    const line = String(log.mock.calls[0][0]);
-    expect(JSON.parse(line)).toMatchObject({ level: 'error', requestId: 'req-123', method: 'PUT', error: { message: 'disk on fire' } });
+    const lines = log.mock.calls.map(([chunk]) => String(chunk));
+    log.mockRestore();
+    expect(lines).toHaveLength(1);
+    const line = lines[0]!;
+    expect(JSON.parse(line)).toMatchObject({ level: 'ERROR', service: 'crm-caldav', message: 'Unhandled error', requestId: 'req-123', method: 'PUT', error: { message: 'disk on fire' } });
     expect(line).not.toContain(PASSWORD);
     expect(line).not.toContain(auth.authorization.slice(6));
     expect(line).not.toContain('Top secret');
@@ -144,9 +147,11 @@ describe('device activity', () => {
     expect((await handler(request(auth.authorization), context)).statusCode).toBe(207);
     expect(await activity.list('ana@example.com')).toEqual([{ userAgent: IOS, lastSeenAt: NOW.toISOString(), lastMethod: 'PROPFIND' }]);
 
-    vi.spyOn(activity, 'record').mockRejectedValue(new Error('throttled'));
+    // A device whose stored note is old (here: none) is written; that write failing fails nothing.
+    const failing = new MemoryActivityStore();
+    vi.spyOn(failing, 'record').mockRejectedValue(new Error('throttled'));
     const log = vi.fn();
-    app = composeApp({ store: app.store, users: app.users, config: DEFAULT_CONFIG, now: () => NOW, activity, log });
+    app = composeApp({ store: app.store, users: app.users, config: DEFAULT_CONFIG, now: () => NOW, activity: failing, log });
     expect((await davHandler(answer, source)(request(auth.authorization), context)).statusCode).toBe(207);
     expect(log).toHaveBeenCalledWith('error', 'could not note the device activity', { error: 'Error: throttled' });
   });

@@ -4,8 +4,9 @@ import { composeApp } from '../../lambda/app/app';
 import { fixedApp } from '../../lambda/app/container';
 import { DEFAULT_CONFIG } from '../../lambda/core/types';
 import { createRouter } from '../../lambda/handlers/routing';
-import { ALB_MAX_RESPONSE_BYTES, acceptAlb, albToApiGatewayV2, toAlbResult } from '../../lambda/http/front-door';
+import { ALB_MAX_RESPONSE_BYTES, LAMBDA_MAX_RESPONSE_BYTES, acceptAlb, albToApiGatewayV2, toAlbResult, withinLambdaLimit } from '../../lambda/http/front-door';
 import { MemoryCalendarStore, MemoryUserStore } from '../../lambda/store/memory';
+import { buildApiGatewayEvent } from '../../lambda/http/api-gateway-event';
 
 const context = { awsRequestId: 'alb-test' } as Context;
 
@@ -53,6 +54,18 @@ describe('the ALB front door', () => {
     const wellKnown = await handler(albEvent('PROPFIND', '/.well-known/caldav'), context);
     expect([301, 302, 307, 308]).toContain(wellKnown.statusCode);
     expect((await handler(albEvent('OPTIONS', '/'), context)).statusCode).toBe(200);
+  });
+
+  it('answers 507 behind the HTTP API where the result would pass the 6 MB Lambda returns', async () => {
+    // Calendar text grows when JSON-escaped (each CRLF takes 4 bytes): 5.8 MB of it is over the limit as sent.
+    const body = 'DTSTART:20261207T090000Z\r\n'.repeat(Math.ceil((5.8 * 1024 * 1024) / 27));
+    expect(Buffer.byteLength(body)).toBeLessThan(LAMBDA_MAX_RESPONSE_BYTES);
+    const big = { statusCode: 207, headers: { 'content-type': 'application/xml' }, body };
+    expect(withinLambdaLimit(big)).toMatchObject({ statusCode: 507, body: expect.stringContaining('6 MB') });
+    const handler = acceptAlb(async () => big);
+    expect(await handler(buildApiGatewayEvent({ method: 'REPORT', url: '/calendars/a@example.com/crm/' }), {} as Context)).toMatchObject({ statusCode: 507 });
+    const fits = { statusCode: 207, headers: {}, body: 'x'.repeat(4 * 1024 * 1024) };
+    expect(withinLambdaLimit(fits)).toBe(fits);
   });
 
   it('answers 507 where the response would pass the 1 MB a Lambda target may return', () => {

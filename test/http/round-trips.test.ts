@@ -299,3 +299,25 @@ describe('KeyReader', () => {
     expect(found.filter(Boolean).map((i) => i!.name).sort()).toEqual(['e0.ics', 'e1.ics', 'e2.ics', 'e3.ics']);
   });
 });
+
+describe("a device's last request (accounts/activity.ts)", () => {
+  const phone = { 'user-agent': 'iOS/18.2 (22C152) dataaccessd/1.0' };
+  const container = () => buildApp({ env: { ...t.env, CRM_CONNECTOR: 'none' }, doc: counted.doc, tables: t.tables });
+  const get = (on: App) =>
+    methodHandler('GET', fixedApp(on))(buildApiGatewayEvent({ method: 'GET', url: `${CALENDAR}e1.ics`, headers: { authorization: basic(PASSWORD), ...phone } }), context);
+
+  it('is read in the user\'s BatchGetItem and written only when the stored note is an hour old, whichever container serves', async () => {
+    // A new device: its note is read with the user and the object, then written beside the answer.
+    expect((await get(container())).statusCode).toBe(200);
+    expect(calls).toEqual(['BatchGetItem', 'UpdateItem']);
+    // Another container: reads the note in the same batch, finds it fresh, writes nothing.
+    calls.length = 0;
+    const other = container();
+    expect((await get(other)).statusCode).toBe(200);
+    expect(calls).toEqual(['BatchGetItem']);
+    // The same container again: knows the note is fresh and does not even read it.
+    calls.length = 0;
+    expect((await get(other)).statusCode).toBe(200);
+    expect(calls).toEqual(['BatchGetItem']);
+  });
+});

@@ -49,6 +49,10 @@ describe("davMethodRouting: 'per-method-routes'", () => {
     expect(access('CalDAV MKCALENDAR')).toEqual(['none', 'none', 'read']);
   });
 
+  it('makes no backup plan unless backupRetentionDays asks for one', () => {
+    template.resourceCountIs('AWS::Backup::BackupPlan', 0);
+  });
+
   it('leaves out the schedule, with a warning, while the scheduled handler does not exist', () => {
     template.resourceCountIs('AWS::Events::Rule', 0);
     Annotations.fromStack(stack).hasWarning('/PerMethod', `${MISSING} does not exist yet: no export schedule [ack: crm-caldav:no-scheduled-handler]`);

@@ -58,8 +58,19 @@ export const MAX_RACE_ATTEMPTS = 20;
 export interface RaceRetry {
   /** Which failures are a lost race worth another round (default lostRace). */
   retryable?: (err: unknown) => boolean;
-  /** The error thrown once MAX_RACE_ATTEMPTS rounds were lost. */
+  /** The error thrown once the rounds or the time allowed were used up. */
   exhausted: (err: unknown) => Error;
+  /** Rounds allowed; MAX_RACE_ATTEMPTS by default. */
+  maxAttempts?: number;
+  /** Time allowed for all rounds, from the first; unbounded by default. */
+  budgetMs?: number;
+  /** The backoff's ceiling: a wait is drawn from [0, min(capMs, 10 ms × 2^round)). 250 by default. */
+  capMs?: number;
+  /**
+   * Raises the ceiling to this many times the last round's own duration: when rounds are slow
+   * (a loaded engine), colliding writers must spread over a longer time to stop colliding.
+   */
+  spread?: number;
 }
 
 /**
@@ -69,13 +80,17 @@ export interface RaceRetry {
  */
 export async function retryOnRace<T>(attempt: () => Promise<T>, opts: RaceRetry): Promise<T> {
   const retryable = opts.retryable ?? lostRace;
+  const maxAttempts = opts.maxAttempts ?? MAX_RACE_ATTEMPTS;
+  const deadline = opts.budgetMs === undefined ? Infinity : Date.now() + opts.budgetMs;
   for (let n = 0; ; n++) {
+    const started = Date.now();
     try {
       return await attempt();
     } catch (err) {
       if (!retryable(err)) throw err;
-      if (n + 1 >= MAX_RACE_ATTEMPTS) throw opts.exhausted(err);
-      await backoff(n);
+      if (n + 1 >= maxAttempts || Date.now() >= deadline) throw opts.exhausted(err);
+      const cap = Math.max(opts.capMs ?? 250, (opts.spread ?? 0) * (Date.now() - started));
+      await backoff(n, 10, Math.min(cap, Math.max(0, deadline - Date.now())));
     }
   }
 }

@@ -50,8 +50,8 @@ function hasCredentialsInEnv(env: Env) {
 }
 
 /** New clients for an explicit configuration (tests, tools talking to several endpoints). */
-export function newDynamoClients(config: DynamoDBClientConfig): DynamoClients {
-  const client = new DynamoDBClient(config);
+export function newDynamoClients(config: DynamoDBClientConfig, instrument: <C extends object>(client: C) => C = (c) => c): DynamoClients {
+  const client = instrument(new DynamoDBClient(config));
   const doc = DynamoDBDocumentClient.from(client, {
     // Optional fields (e.g. a user's timeZone) are simply left off the item.
     marshallOptions: { removeUndefinedValues: true },

@@ -39,7 +39,7 @@ import {
   type LogItem,
   type StoreContext,
 } from './items';
-import { MAX_RACE_ATTEMPTS, retryOnRace, type TransactItem } from '../../platform/dynamodb/retry';
+import { retryOnRace, type TransactItem } from '../../platform/dynamodb/retry';
 import { readCurrentSeq } from './sync';
 
 export async function putObject(
@@ -214,6 +214,21 @@ export function counterAdvance(ctx: StoreContext, owner: string, current: number
   };
 }
 
+/**
+ * A phone's write keeps trying inside the request while concurrent writers win the counter race:
+ * a client that honours no Retry-After would lose the write to a 503. Up to WRITE_RACE_ATTEMPTS
+ * rounds (twice the platform default), each after a full-jitter backoff of up to 500 ms or twice
+ * the last round's duration, so that writers that collided spread apart even when rounds are
+ * slow. Bounded by rounds, not time: a time bound gave up on loaded engines (bench/README.md,
+ * "Concurrent writers"); on DynamoDB a round takes tens of ms, far inside the functions' 10 s.
+ */
+export const WRITE_RACE_ATTEMPTS = 40;
+
 /** Runs `attempt` again (after jittered backoff) while it fails only because a concurrent writer won. */
 export const retryWhileContended = <T>(what: string, attempt: () => Promise<T>): Promise<T> =>
-  retryOnRace(attempt, { exhausted: () => new WriteContention(`${what}: gave up after ${MAX_RACE_ATTEMPTS} concurrent-write conflicts`) });
+  retryOnRace(attempt, {
+    maxAttempts: WRITE_RACE_ATTEMPTS,
+    capMs: 500,
+    spread: 2,
+    exhausted: () => new WriteContention(`${what}: still losing to concurrent writers after ${WRITE_RACE_ATTEMPTS} rounds`),
+  });

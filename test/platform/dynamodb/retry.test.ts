@@ -1,0 +1,60 @@
+/** retryOnRace: bounded in rounds and in time, jittered, domain errors passed through. */
+import { describe, expect, it } from 'vitest';
+import { retryOnRace } from '../../../lambda/platform/dynamodb/retry';
+import { WRITE_RACE_ATTEMPTS } from '../../../lambda/store/dynamodb/write';
+
+const lost = Object.assign(new Error('Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed]'), {
+  name: 'TransactionCanceledException',
+});
+
+describe('retryOnRace', () => {
+  it('re-runs a lost race until it commits', async () => {
+    let rounds = 0;
+    const result = await retryOnRace(async () => (++rounds < 5 ? Promise.reject(lost) : 'committed'), { exhausted: () => new Error('gave up'), capMs: 1 });
+    expect([result, rounds]).toEqual(['committed', 5]);
+  });
+
+  it('gives up after maxAttempts rounds', async () => {
+    let rounds = 0;
+    await expect(retryOnRace(async () => (rounds++, Promise.reject(lost)), { maxAttempts: 7, capMs: 1, exhausted: () => new Error('gave up') })).rejects.toThrow('gave up');
+    expect(rounds).toBe(7);
+  });
+
+  it('gives up once its time budget is spent, whatever rounds are left', async () => {
+    let rounds = 0;
+    const started = Date.now();
+    await expect(
+      retryOnRace(async () => (rounds++, await new Promise((r) => setTimeout(r, 20)), Promise.reject(lost)), { maxAttempts: 1000, budgetMs: 150, capMs: 1, exhausted: () => new Error('out of time') }),
+    ).rejects.toThrow('out of time');
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(rounds).toBeGreaterThan(2);
+    expect(rounds).toBeLessThan(20);
+  });
+
+  it('passes any other error through at once', async () => {
+    let rounds = 0;
+    await expect(retryOnRace(async () => (rounds++, Promise.reject(new Error('precondition'))), { exhausted: () => new Error('gave up') })).rejects.toThrow('precondition');
+    expect(rounds).toBe(1);
+  });
+
+  it('gives a phone write twice the default rounds', () => {
+    expect(WRITE_RACE_ATTEMPTS).toBe(40);
+  });
+
+  it('waits longer between slow rounds (spread), so colliding writers stop colliding', async () => {
+    const waits: number[] = [];
+    let last = Date.now();
+    let rounds = 0;
+    await retryOnRace(
+      async () => {
+        waits.push(Date.now() - last);
+        await new Promise((r) => setTimeout(r, 30));
+        last = Date.now();
+        if (++rounds < 12) throw lost;
+      },
+      { maxAttempts: 20, capMs: 1, spread: 4, exhausted: () => new Error('gave up') },
+    );
+    // Without spread every wait would be under 1 ms; with it some reach past the 30 ms rounds.
+    expect(Math.max(...waits.slice(1))).toBeGreaterThan(5);
+  });
+});
