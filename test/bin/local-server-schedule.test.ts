@@ -88,7 +88,8 @@ describe('local server on DynamoDB Local with a schedule', () => {
   let t: TestTables;
   let crm: BuiltinCrm;
   let server: LocalServer;
-  let log: MockInstance<typeof console.log>;
+  // Powertools' Logger writes straight to the process's stdout (as Lambda's runtime reads it).
+  let log: MockInstance<typeof process.stdout.write>;
   const runLines = () => log.mock.calls.map((c) => String(c[0])).filter((line) => line.includes('"message":"schedule timer: '));
   const get = (id: string) =>
     fetch(new URL(`/calendars/${PAT}/crm/${uidForCrmId(id)}.ics`, server.url), { headers: { authorization } });
@@ -109,7 +110,7 @@ describe('local server on DynamoDB Local with a schedule', () => {
     // An hour ago: inside the export window whatever the time of day.
     const hourAgo = Date.now() - 3_600_000;
     const first = await crm.upsertEvent(event(PAT, new Date(hourAgo).toISOString(), new Date(hourAgo + 1_800_000).toISOString()));
-    log = vi.spyOn(console, 'log');
+    log = vi.spyOn(process.stdout, 'write');
     server = await startLocalServer({
       port: 0,
       dynamodbEndpoint: t.endpoint,
