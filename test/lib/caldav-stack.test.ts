@@ -124,12 +124,13 @@ describe('functions', () => {
   /** The files a bundle was made of, from its source map. */
   const sourcesOf = (id: string) => (JSON.parse(readFileSync(`${bundleOf(id)}.map`, 'utf8')) as { sources: string[] }).sources;
 
-  it('bundles each function, AWS SDK included, with esbuild into an ES module under 1 MB', () => {
+  it('bundles each function, AWS SDK included, with esbuild into an ES module: CalDAV ones under 1 MB, the rest under 1.5 MB', () => {
     for (const [description, id] of Object.entries(fns)) {
       const bundle = bundleOf(id);
       expect(existsSync(bundle), description).toBe(true);
       expect(existsSync(`${bundle}.map`), `${description} source map`).toBe(true);
-      expect(statSync(bundle).size, description).toBeLessThan(1024 * 1024);
+      // The CRM API, the scheduled pass and the outbox worker also carry the X-Ray SDK and the jobs.
+      expect(statSync(bundle).size, description).toBeLessThan((description.startsWith('CalDAV') ? 1 : 1.5) * 1024 * 1024);
       // The SDK version the tests ran with, not the runtime's (the scheduled handler here is a stand-in).
       if (![SCHEDULED, 'CalDAV OPTIONS', 'CalDAV /.well-known/caldav redirect'].includes(description)) {
         expect(sourcesOf(id).some((s) => s.includes('node_modules/@aws-sdk/client-dynamodb/')), description).toBe(true);
