@@ -23,6 +23,8 @@ import { TABLES, tableEnvVar } from '../lambda/store/dynamodb/schema';
 import { DavFunction, LOG_LEVELS, type DavFunctionProps, type LogLevel, type TableAccess } from './constructs/dav-function';
 import { TableBackups, MIN_BACKUP_RETENTION_DAYS, MAX_BACKUP_RETENTION_DAYS } from './constructs/table-backups';
 import { ExportSchedule } from './constructs/export-schedule';
+import { OutboxWorker } from './constructs/outbox-worker';
+import { CRM_CONNECTOR_ENV } from '../lambda/app/dynamo-parts';
 import { SCHEDULED_FUNCTION_ENV } from '../lambda/platform/export-now';
 import { SCHEDULE_MINUTES_ENV, VERSION_ENV } from '../lambda/platform/env';
 import { PACKAGE_VERSION } from './package-version';
@@ -73,6 +75,15 @@ export interface CaldavStackProps extends StackProps {
    * schedule get SCHEDULE_EMAIL=on and may ses:SendRawEmail as that identity only; unset, e-mail is off.
    */
   scheduleEmail?: { from: string; identityArn?: string };
+  /** The CRM the calendars sync with (CRM_CONNECTOR, docs/sync.md): `builtin` (default), `zoho`, `none`. */
+  crmConnector?: 'builtin' | 'zoho' | 'none';
+  /**
+   * Zoho CRM (docs/zoho.md): a Secrets Manager secret with the API client's credentials (else the
+   * admin console connects), its data centre's accounts server, our webhook's public URL (default
+   * the custom domain's `/crm/zoho/notify`; none = polling only), whether Zoho e-mails
+   * participants, and the API budget.
+   */
+  zoho?: { secretArn?: string; accountsUrl?: string; notifyUrl?: string; sendNotification?: boolean; dailyCredits?: number; concurrency?: number };
 }
 
 type Grants = Partial<Record<TableName, TableAccess>>;
@@ -172,6 +183,23 @@ export function contextProps(scope: Construct): CaldavStackProps {
   if (backupRetentionDays !== undefined && !(Number.isInteger(backupRetentionDays) && backupRetentionDays >= MIN_BACKUP_RETENTION_DAYS && backupRetentionDays <= MAX_BACKUP_RETENTION_DAYS)) {
     throw new Error(`backupRetentionDays must be a whole number of days from ${MIN_BACKUP_RETENTION_DAYS} to ${MAX_BACKUP_RETENTION_DAYS}, got '${backup}'`);
   }
+  const crmConnector = ctx('crmConnector');
+  if (crmConnector !== undefined && !['builtin', 'zoho', 'none'].includes(crmConnector)) throw new Error(`crmConnector must be builtin, zoho or none, got '${crmConnector}'`);
+  const zohoNumber = (key: string) => {
+    const v = ctx(key);
+    if (v !== undefined && !(Number.isInteger(Number(v)) && Number(v) > 0)) throw new Error(`${key} must be a positive whole number, got '${v}'`);
+    return v === undefined ? undefined : Number(v);
+  };
+  const zoho = crmConnector === 'zoho'
+    ? {
+        secretArn: ctx('zohoSecretArn'),
+        accountsUrl: ctx('zohoAccountsUrl'),
+        notifyUrl: ctx('zohoNotifyUrl'),
+        sendNotification: ctx('zohoSendNotification') === 'on' || ctx('zohoSendNotification') === 'true',
+        dailyCredits: zohoNumber('zohoDailyCredits'),
+        concurrency: zohoNumber('zohoConcurrency'),
+      }
+    : undefined;
   const protection = ctx('terminationProtection');
   if (protection !== undefined && protection !== 'true' && protection !== 'false') throw new Error(`terminationProtection must be true or false, got '${protection}'`);
   return {
@@ -187,6 +215,8 @@ export function contextProps(scope: Construct): CaldavStackProps {
     ...(backupRetentionDays ? { backupRetentionDays } : {}),
     ...(protection ? { terminationProtection: protection === 'true' } : {}),
     ...(ctx('scheduleEmailFrom') ? { scheduleEmail: { from: ctx('scheduleEmailFrom')!, identityArn: ctx('sesIdentityArn') } } : {}),
+    ...(crmConnector ? { crmConnector: crmConnector as CaldavStackProps['crmConnector'] } : {}),
+    ...(zoho ? { zoho } : {}),
   };
 }
 
@@ -199,13 +229,16 @@ export class CaldavStack extends Stack {
   readonly schedule?: ExportSchedule;
   readonly monitoring: Monitoring;
   readonly backups?: TableBackups;
+  readonly outboxWorker?: OutboxWorker;
 
   constructor(scope: Construct, id: string, props: CaldavStackProps = {}) {
     // Deleting the stack must be a deliberate act (the tables are retained anyway).
     super(scope, id, { terminationProtection: true, ...props });
     const handlersDir = props.handlersDir ?? join(PROJECT_ROOT, 'lambda', 'handlers');
     const routing = props.davMethodRouting ?? DEFAULT_DAV_METHOD_ROUTING;
-    this.tables = new CaldavTables(this, 'Tables');
+    // Only a hosted CRM is written outbox-first; the built-in one commits with the phone's write.
+    const hostedCrm = props.crmConnector === 'zoho';
+    this.tables = new CaldavTables(this, 'Tables', { outboxStream: hostedCrm });
     if (props.backupRetentionDays) this.backups = new TableBackups(this, 'Backups', { tables: TABLES.map((spec) => this.tables.byName[spec.logicalName].table), retentionDays: props.backupRetentionDays });
 
     const davFunction = (id: string, file: string, description: string, grants: Grants, afterBundling?: DavFunctionProps['afterBundling']) => {
@@ -314,6 +347,10 @@ export class CaldavStack extends Stack {
       }
     }
 
+    // Outbox-first delivery (a CRM elsewhere; and the built-in CRM's rare after-commit fallback).
+    if (hostedCrm) this.outboxWorker = new OutboxWorker(this, 'OutboxWorker', { entry: join(handlersDir, 'outbox-worker.ts'), projectRoot: PROJECT_ROOT, tables: this.tables, logLevel: props.logLevel });
+    this.configureCrm(props);
+
     const topic = props.alarmTopicArn
       ? sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn)
       : props.alarmEmail
@@ -322,7 +359,8 @@ export class CaldavStack extends Stack {
     if (props.alarmEmail && topic instanceof sns.Topic) topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     this.monitoring = new Monitoring(this, 'Monitoring', {
       front,
-      functions: Object.fromEntries([...Object.values(this.functions), ...(this.schedule ? [this.schedule.fn] : [])].map((fn) => [fn.node.id, fn])),
+      functions: Object.fromEntries([...Object.values(this.functions), ...(this.schedule ? [this.schedule.fn] : []), ...(this.outboxWorker ? [this.outboxWorker.fn] : [])].map((fn) => [fn.node.scope?.node.id === 'OutboxWorker' ? 'OutboxWorker' : fn.node.id, fn])),
+      deadLetters: this.outboxWorker ? { OutboxWorker: this.outboxWorker.deadLetters } : {},
       scheduled: this.schedule ? { fn: this.schedule.fn, intervalMinutes: props.exportIntervalMinutes ?? 15 } : undefined,
       tables: Object.fromEntries(TABLES.map((spec) => [spec.logicalName, this.tables.byName[spec.logicalName].table])),
       topic,
@@ -339,10 +377,44 @@ export class CaldavStack extends Stack {
         description: `DNS: CNAME (or alias A/AAAA) ${props.customDomain.domainName} to this name`,
       });
     }
+    if (props.crmConnector === 'zoho' && !this.zohoNotifyUrl(props)) {
+      Annotations.of(this).addWarningV2('crm-caldav:zoho-polling-only', 'Zoho without zohoNotifyUrl (or a custom domain): no notification channel, Zoho-side changes arrive with the scheduled reconcile');
+    }
     // Every table, named as the CLI's --aws reads them (EVENTS_TABLE, …, JOBS_TABLE).
     for (const spec of TABLES) {
       const name = spec.logicalName;
       new CfnOutput(this, `${name[0]!.toUpperCase()}${name.slice(1)}TableName`, { value: this.tables.byName[name].table.tableName, description: tableEnvVar(spec) });
+    }
+  }
+
+  /** Our webhook's public URL for Zoho: the one given, else the custom domain's. */
+  private zohoNotifyUrl(props: CaldavStackProps): string | undefined {
+    return props.zoho?.notifyUrl ?? (props.customDomain ? `https://${props.customDomain.domainName}/crm/zoho/notify` : undefined);
+  }
+
+  /**
+   * Every function that builds the App learns which CRM it syncs with; with Zoho, its settings,
+   * and the functions that call Zoho (the CRM API, the scheduled pass, the outbox worker) may
+   * read its secret. CalDAV handlers never call Zoho: a phone's write only queues the change.
+   */
+  private configureCrm(props: CaldavStackProps): void {
+    const all = [...Object.values(this.functions), ...(this.schedule ? [this.schedule.fn] : []), ...(this.outboxWorker ? [this.outboxWorker.fn] : [])];
+    const connector = props.crmConnector ?? 'builtin';
+    for (const fn of all) fn.addEnvironment(CRM_CONNECTOR_ENV, connector);
+    if (connector !== 'zoho') return;
+    const zoho = props.zoho ?? {};
+    const env: Record<string, string | undefined> = {
+      ZOHO_SECRET_ARN: zoho.secretArn,
+      ZOHO_ACCOUNTS_URL: zoho.accountsUrl,
+      ZOHO_NOTIFY_URL: this.zohoNotifyUrl(props),
+      ZOHO_SEND_NOTIFICATION: zoho.sendNotification ? 'on' : 'off',
+      ZOHO_DAILY_CREDITS: zoho.dailyCredits?.toString(),
+      ZOHO_CONCURRENCY: zoho.concurrency?.toString(),
+    };
+    for (const fn of all) for (const [k, v] of Object.entries(env)) if (v !== undefined) fn.addEnvironment(k, v);
+    if (zoho.secretArn) {
+      const callers = [this.functions.CrmApiHandler, this.schedule?.fn, this.outboxWorker?.fn];
+      for (const fn of callers) fn?.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [zoho.secretArn] }));
     }
   }
 }

@@ -24,7 +24,8 @@ const attributeType = (type: 'S' | 'N') =>
 export class CaldavTables extends Construct {
   readonly byName: Record<TableName, BoundTable>;
 
-  constructor(scope: Construct, id: string) {
+  /** `outboxStream`: the outbox table streams its changes to the outbox worker (a hosted CRM only). */
+  constructor(scope: Construct, id: string, { outboxStream = false }: { outboxStream?: boolean } = {}) {
     super(scope, id);
     const entries = TABLES.map((spec): [TableName, BoundTable] => {
       const table = new dynamodb.Table(this, spec.logicalName, {
@@ -37,6 +38,8 @@ export class CaldavTables extends Construct {
         encryption: dynamodb.TableEncryption.AWS_MANAGED,
         deletionProtection: true,
         removalPolicy: RemovalPolicy.RETAIN,
+        // The outbox's stream triggers outbox-first delivery (constructs/outbox-worker.ts).
+        ...(outboxStream && spec.logicalName === 'outbox' ? { stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES } : {}),
       });
       return [spec.logicalName, { spec, table }];
     });

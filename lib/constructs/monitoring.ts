@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -31,6 +32,8 @@ export interface MonitoringProps {
    */
   scheduled?: { fn: lambda.IFunction; intervalMinutes: number };
   tables: Record<string, dynamodb.Table>;
+  /** Dead-letter queues: a message in one is a delivery that gave up (the outbox worker's). */
+  deadLetters?: Record<string, sqs.IQueue>;
   /** Where alarms notify; none = alarms show in the console only (a deploy says `alarms=none` for that). */
   topic?: sns.ITopic;
 }
@@ -88,6 +91,10 @@ export class Monitoring extends Construct {
       const backlog = new cloudwatch.Metric({ namespace: BACKLOG_METRIC.namespace, metricName: BACKLOG_METRIC.name, dimensionsMap: { ...BACKLOG_METRIC.dimensions }, statistic: 'Maximum', period: every });
       alarm('OutboxBacklogAge', backlog, 3600, 'A phone change has waited an hour or more for the CRM (outbox backlog), or the scheduled pass stopped reporting it for two intervals', 2, 'alarm');
       alarm('ScheduledPassFailed', props.scheduled.fn.metricErrors({ period, statistic: 'Sum' }), 1, 'A scheduled pass (outbox replay, exports, reconciliation) failed a step or timed out');
+    }
+
+    for (const [name, queue] of Object.entries(props.deadLetters ?? {})) {
+      alarm(`${name}DeadLetters`, queue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }), 1, `${name}: a delivery gave up after its retries (the change still waits in the outbox for the scheduled replay)`);
     }
 
     const tableWidgets: cloudwatch.IWidget[] = [];

@@ -77,11 +77,11 @@ describe('admin console in Chromium', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toBe('Wrong e-mail or password');
     await shot('sign-in');
     await page.getByLabel('Password').fill(adminPassword);
-    expect(await page.title()).toBe('Sign in · crm-caldav admin');
+    await expect.poll(() => page.title()).toBe('Sign in · crm-caldav admin');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Users' }).waitFor();
     expect(await page.locator('.who').textContent()).toContain('boss@zillum.com');
-    expect(await page.title()).toBe('Users · crm-caldav admin');
+    await expect.poll(() => page.title()).toBe('Users · crm-caldav admin');
   });
 
   it('adds a user, CalDAV off for now', async () => {
@@ -115,7 +115,7 @@ describe('admin console in Chromium', () => {
     await crmEventsForAna();
     await page.getByRole('link', { name: ANA }).click();
     await page.getByRole('heading', { name: 'Ana Lopez' }).waitFor();
-    expect(await page.title()).toBe(`${ANA} · Users · crm-caldav admin`);
+    await expect.poll(() => page.title()).toBe(`${ANA} · Users · crm-caldav admin`);
     // Never had a password: nothing to keep.
     expect(await page.getByRole('button', { name: 'Enable, keep the app password' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Enable CalDAV' }).click();
@@ -241,7 +241,7 @@ describe('admin console in Chromium', () => {
   it('shows every change in the audit log: who, what, whom, from where', async () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
-    expect(await page.title()).toBe('Audit log · crm-caldav admin');
+    await expect.poll(() => page.title()).toBe('Audit log · crm-caldav admin');
     const log = page.getByTestId('audit');
     await log.waitFor();
     const text = (await log.textContent())!;
@@ -277,7 +277,7 @@ describe('admin console in Chromium', () => {
     await page.getByRole('link', { name: 'Organisation' }).click();
     const notice = page.getByRole('status').filter({ hasText: 'session' });
     await expect.poll(() => notice.textContent()).toBe('Your session was ended (signed out, or the password was reset): sign in again.');
-    expect(await page.title()).toBe('Sign in · crm-caldav admin');
+    await expect.poll(() => page.title()).toBe('Sign in · crm-caldav admin');
     await page.getByLabel('E-mail').fill('boss@zillum.com');
     await page.getByLabel('Password').fill(adminPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();

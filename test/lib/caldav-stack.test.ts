@@ -161,7 +161,7 @@ describe('functions', () => {
   });
 
   it('puts no secret value in any environment', () => {
-    const allowed = new Set(['POWERTOOLS_LOG_LEVEL', ...TABLES.map(tableEnvVar), 'SCHEDULED_FUNCTION_NAME', 'PROPPATCH_FUNCTION_NAME', 'CALDAV_VERSION', 'CALDAV_SCHEDULE_MINUTES', 'ADMIN_ALLOWED_IPS']);
+    const allowed = new Set(['POWERTOOLS_LOG_LEVEL', ...TABLES.map(tableEnvVar), 'SCHEDULED_FUNCTION_NAME', 'PROPPATCH_FUNCTION_NAME', 'CALDAV_VERSION', 'CALDAV_SCHEDULE_MINUTES', 'ADMIN_ALLOWED_IPS', 'CRM_CONNECTOR']);
     for (const [, fn] of ofType(template, 'AWS::Lambda::Function')) {
       const vars = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       for (const key of Object.keys(vars)) expect(allowed, key).toContain(key);

@@ -4,7 +4,7 @@
  * is /crm/v1. Each page names itself in the window's title; a session that ends says why.
  */
 import { render } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { api, setSession, type Session } from './api';
 import { AuditLog } from './audit';
 import { Organisation } from './organisation';
@@ -63,7 +63,8 @@ function App() {
     setCurrent(null);
   }, []);
   setSession(session ?? null, signedOut);
-  useEffect(() => {
+  // Before paint, so the title never lags behind the page it names.
+  useLayoutEffect(() => {
     if (session !== undefined) document.title = titleOf(session ? route : 'sign-in');
   }, [session, route]);
 
