@@ -11,8 +11,9 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateAppPassword, hashGeneratedPassword } from '../lambda/accounts/passwords';
+import type { CrmDirectory } from '../lambda/admin-api/types';
 import type { App } from '../lambda/app/app';
-import { buildApp } from '../lambda/app/build';
+import { buildApp, connectorName } from '../lambda/app/build';
 import { logLine, type Logger } from '../lambda/platform/log';
 import type { JobDeps } from '../lambda/jobs/deps';
 import { runScheduledPass } from '../lambda/jobs/pass';
@@ -131,6 +132,8 @@ export interface CommandEnv {
   hash?: (password: string) => Promise<string>;
   /** Records each change in the audit log (main: the App's, as this OS account). */
   audit?: CliAudit;
+  /** A hosted CRM's users: a new CalDAV user must be one of them (as in the admin API). */
+  directory?: CrmDirectory;
 }
 
 /** The commands proper, on any UserStore: testable without DynamoDB. */
@@ -140,7 +143,7 @@ export async function runUserCommand(
   email: string | undefined,
   opts: UserCommandOptions,
   io: CliIo,
-  { now = () => new Date(), hash = async (p) => hashGeneratedPassword(p), audit = async () => {} }: CommandEnv = {},
+  { now = () => new Date(), hash = async (p) => hashGeneratedPassword(p), audit = async () => {}, directory }: CommandEnv = {},
 ): Promise<void> {
   if (command === 'list') {
     const all = (await users.listUsers()).sort((a, b) => a.email.localeCompare(b.email));
@@ -174,6 +177,9 @@ export async function runUserCommand(
     case 'add':
       if (existing?.enabled) {
         throw new UsageError(`${address} already exists and is enabled; use user reset-password for a new password`, false);
+      }
+      if (!existing && directory && !(await directory.findUser(address))) {
+        throw new UsageError(`${address} is not an active user of the CRM: add them there first, or check the spelling`, false);
       }
       await issue({
         ...(existing ?? { email: address, createdAt: stamp, passwordHash: '' }),
@@ -294,6 +300,16 @@ const cliLog: Logger = (level, message, fields) => {
   if (level === 'error') logLine(level, message, fields);
 };
 
+/**
+ * The CLI builds its own App from its environment: against a server syncing with another CRM, its
+ * user checks and deliveries would go to the wrong CRM. Said, not refused: data commands still work.
+ */
+export function connectorMismatch(serverCrm: string | undefined, env: Record<string, string | undefined>): string | undefined {
+  const mine = connectorName(env);
+  if (serverCrm === undefined || serverCrm === mine) return undefined;
+  return `Warning: the running server syncs with CRM_CONNECTOR=${serverCrm}, this command with ${mine}; set CRM_CONNECTOR=${serverCrm} for this command to act as the server does.`;
+}
+
 async function openTarget(values: { 'data-dir'?: string; 'dynamodb-endpoint'?: string; aws?: boolean }, io: CliIo): Promise<Target> {
   if (values.aws) {
     const env = { ...process.env };
@@ -306,6 +322,8 @@ async function openTarget(values: { 'data-dir'?: string; 'dynamodb-endpoint'?: s
   // Told nothing, the CLI uses the running server's database, never a new empty one.
   const found = endpoint || dataDir ? undefined : findLocalTarget(DEFAULTS.dataDir);
   if (found?.note) io.err(found.note);
+  const mismatch = connectorMismatch(found?.crm, process.env);
+  if (mismatch) io.err(mismatch);
   // An explicit --data-dir may be a first run before any server: the tables are created when missing.
   const { app, close } = await openLocalApp({
     env: process.env,
@@ -403,7 +421,7 @@ export async function main(argv: string[], io: CliIo = { out: console.log, err: 
       keepPassword: values['keep-password'],
       url: values.url,
       hours: values.hours,
-    }, io, { audit });
+    }, io, { audit, directory: target.app.directory ?? undefined });
     // Enabling starts the initial export now, as the CRM API does; the schedule is the safety net.
     if ((command === 'add' || command === 'enable') && target.app.jobDeps) await exportNow(target.app.jobDeps, emailArg(email), io);
     return 0;

@@ -21,6 +21,7 @@ import { scheduledHandler } from '../lambda/handlers/scheduled';
 import { httpBridge } from './lib/http-bridge';
 import { openLocalApp, type LocalApp } from './lib/local-app';
 import { registerServer } from './lib/server-registry';
+import { connectorName } from '../lambda/app/build';
 import { SCHEDULE_MINUTES_ENV } from '../lambda/platform/env';
 import { invokeScheduled, repeatWithoutOverlap, scheduleOf, type LocalSchedule } from './lib/schedule-timer';
 import { DEFAULTS, USAGE, banner, serverArgs, type ServerArgs } from './lib/server-args';
@@ -128,7 +129,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${scheme}://${urlHost}:${address.port}/`;
   // So the CLI finds this server's database from any directory (bin/lib/server-registry.ts).
-  const unregister = opts.app ? () => {} : registerServer(opts.dynamodbEndpoint ? { url, endpoint: opts.dynamodbEndpoint } : { url, dataDir });
+  const unregister = opts.app ? () => {} : registerServer({ url, crm: connectorName(opts.env ?? process.env), ...(opts.dynamodbEndpoint ? { endpoint: opts.dynamodbEndpoint } : { dataDir }) });
 
   const scheduled = scheduledHandler(fixedApp(app));
   const timer = schedule ? repeatWithoutOverlap(() => invokeScheduled(scheduled, schedule.budgetMs, app.log), schedule) : null;

@@ -15,6 +15,8 @@ export interface RunningServer {
   dataDir?: string;
   /** …the DynamoDB it was pointed at. */
   endpoint?: string;
+  /** The CRM it syncs with (CRM_CONNECTOR), so a CLI configured for another one can say so. */
+  crm?: string;
 }
 
 /** Per OS user, so two people on one machine do not see each other's servers. */
@@ -58,7 +60,7 @@ export function runningServers(): RunningServer[] {
 }
 
 /** Where to connect; `url` and `note` when a running server was chosen. */
-export type LocalTarget = ({ dataDir: string } | { endpoint: string }) & { url?: string; note?: string };
+export type LocalTarget = ({ dataDir: string } | { endpoint: string }) & { url?: string; note?: string; crm?: string };
 
 /**
  * Where a CLI command without --data-dir or an endpoint should look: the default directory when
@@ -68,12 +70,12 @@ export type LocalTarget = ({ dataDir: string } | { endpoint: string }) & { url?:
 export function findLocalTarget(defaultDataDir: string, servers = runningServers(), hasData = (dir: string) => existsSync(dbPath(dir))): LocalTarget {
   const here = resolve(defaultDataDir);
   const local = servers.find((s) => s.dataDir === here);
-  if (local || hasData(here)) return { dataDir: here, ...(local ? { url: local.url } : {}) };
+  if (local || hasData(here)) return { dataDir: here, ...(local ? { url: local.url, crm: local.crm } : {}) };
   const describe = (s: RunningServer) => `${s.url} (${s.dataDir ? `--data-dir ${s.dataDir}` : `--dynamodb-endpoint ${s.endpoint}`})`;
   if (servers.length === 1) {
     const [only] = servers;
     const note = `Using the running server ${describe(only!)}.`;
-    return { ...(only!.dataDir ? { dataDir: only!.dataDir } : { endpoint: only!.endpoint! }), url: only!.url, note };
+    return { ...(only!.dataDir ? { dataDir: only!.dataDir } : { endpoint: only!.endpoint! }), url: only!.url, note, crm: only!.crm };
   }
   if (servers.length > 1) {
     throw new Error(`several local servers run; say which one with --data-dir or --dynamodb-endpoint:\n${servers.map((s) => `  ${describe(s)}`).join('\n')}`);

@@ -87,6 +87,8 @@ export interface App extends DavApp {
   audit: AuditLog | null;
   /** Console sign-in throttling (the CLI lifts a lockout with it); null when there is none. */
   throttle: SignInThrottle | null;
+  /** A hosted CRM's users, a new CalDAV user must be one of (the CLI checks as the API does); null = anyone. */
+  directory: CrmDirectory | null;
   /** Removes a user and their calendar (accounts/delete-user.ts); null when there is none. */
   deleteUser(email: string): Promise<UserDeletion | null>;
   /** Waits for exports started in this process, then releases the parts. */
@@ -157,6 +159,7 @@ export function composeApp(parts: AppParts): App {
     admins: parts.admins ?? null,
     audit,
     throttle,
+    directory: parts.directory ?? null,
     deleteUser: removeUser,
     close: async () => {
       await Promise.all([...running, crm?.idle()]);

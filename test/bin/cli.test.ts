@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { COMMANDS, main, runDeleteCommand, runUserCommand, type CliIo } from '../../bin/cli';
+import { COMMANDS, connectorMismatch, main, runDeleteCommand, runUserCommand, type CliIo } from '../../bin/cli';
 import { hashPassword, verifyPassword } from '../../lambda/accounts/passwords';
 import { MemoryUserStore } from '../../lambda/store/memory';
 import { checkLink } from '../../lambda/onboarding/links';
@@ -32,6 +32,25 @@ describe('user commands', () => {
     await runUserCommand(users, 'add', 'ana@example.com', {}, capture(), ENV);
     await expect(runUserCommand(users, 'add', 'ana@example.com', {}, capture(), ENV)).rejects.toThrow(/already exists/);
     await expect(runUserCommand(users, 'add', 'bob@example.com', { timeZone: 'Mars/Base' }, capture(), ENV)).rejects.toThrow(/time zone/);
+  });
+
+  it("with a hosted CRM, adds only the CRM's active users, as the admin API does", async () => {
+    const users = new MemoryUserStore();
+    const directory = { findUser: async (email: string) => (email === 'ana@example.com' ? { email, name: 'Ana' } : null) };
+    await expect(runUserCommand(users, 'add', 'bob@example.com', {}, capture(), { ...ENV, directory })).rejects.toThrow(
+      'bob@example.com is not an active user of the CRM: add them there first, or check the spelling',
+    );
+    expect(await users.getUser('bob@example.com')).toBeNull();
+    await runUserCommand(users, 'add', 'ana@example.com', {}, capture(), { ...ENV, directory });
+    expect((await users.getUser('ana@example.com'))!.enabled).toBe(true);
+  });
+
+  it('warns when the running server syncs with another CRM than the command would', () => {
+    expect(connectorMismatch('zoho', {})).toBe(
+      'Warning: the running server syncs with CRM_CONNECTOR=zoho, this command with builtin; set CRM_CONNECTOR=zoho for this command to act as the server does.',
+    );
+    expect(connectorMismatch('zoho', { CRM_CONNECTOR: 'zoho' })).toBeUndefined();
+    expect(connectorMismatch(undefined, { CRM_CONNECTOR: 'zoho' })).toBeUndefined();
   });
 
   it('disables, and enables with a new password unless asked to keep it', async () => {

@@ -21,6 +21,11 @@ describe('findLocalTarget (the CLI told no --data-dir)', () => {
     expect(findLocalTarget('./data', [server(3, { endpoint: 'http://localhost:4566' })], noData)).toMatchObject({ endpoint: 'http://localhost:4566' });
   });
 
+  it('tells which CRM the chosen server syncs with', () => {
+    expect(findLocalTarget('./data', [server(2, { dataDir: '/srv/data', crm: 'zoho' })], noData)).toMatchObject({ dataDir: '/srv/data', crm: 'zoho' });
+    expect(findLocalTarget('./data', [server(1, { dataDir: resolve('./data'), crm: 'builtin' })], noData)).toMatchObject({ crm: 'builtin' });
+  });
+
   it('refuses rather than start an empty database: none running, or several', () => {
     expect(() => findLocalTarget('./data', [], noData)).toThrow(/no local server runs and .*data holds no data: start one with `npm start`, or pass --data-dir DIR/);
     expect(() => findLocalTarget('./data', [server(2, { dataDir: '/a' }), server(3, { dataDir: '/b' })], noData)).toThrow(
