@@ -133,8 +133,11 @@ const GRANTS: Record<StandardMethod | CoreMethod, Grants> = {
  * PROPPATCH to the PROPPATCH function (lambda/http/forward.ts): it reads only.
  */
 const FALLBACK_GRANTS: Grants = READ;
-/** With their own routes, the fallback only answers 405 after authentication. */
-const FALLBACK_ONLY_405_GRANTS: Grants = AUTHENTICATED;
+/**
+ * With their own routes, the fallback serves POST (free-busy to the scheduling outbox, which reads
+ * the invitees' calendars) and answers 405 to the rest: it reads too, and writes nothing.
+ */
+const FALLBACK_POST_GRANTS: Grants = READ;
 
 function frontDoorOf(value: string | undefined): CaldavStackProps['frontDoor'] {
   if (value === undefined || value === 'http-api' || value === 'alb') return value;
@@ -265,8 +268,8 @@ export class CaldavStack extends Stack {
     const fallback = davFunction(
       'AnyHandler',
       'any',
-      routing === 'any-fallback' ? 'CalDAV PROPFIND, PROPPATCH, REPORT, MKCALENDAR and others' : 'CalDAV methods without a route (405)',
-      routing === 'any-fallback' ? FALLBACK_GRANTS : FALLBACK_ONLY_405_GRANTS,
+      routing === 'any-fallback' ? 'CalDAV PROPFIND, PROPPATCH, REPORT, MKCALENDAR and others' : 'CalDAV POST (free-busy) and methods without a route (405)',
+      routing === 'any-fallback' ? FALLBACK_GRANTS : FALLBACK_POST_GRANTS,
     );
     if (routing === 'any-fallback') {
       // No route of its own: the fallback invokes it for PROPPATCH, keeping write rights out of

@@ -178,6 +178,11 @@ export interface ChangeBatch {
   deletedIds: string[];
   /** Opaque; pass to the next call. */
   nextCursor: string;
+  /**
+   * False when the CRM said this was the feed's last page: asking again now would only read the
+   * margin's changes once more (a hosted CRM's call, its credits). Absent: ask until a page is empty.
+   */
+  more?: boolean;
 }
 
 export interface UpsertOptions {

@@ -71,6 +71,7 @@ export async function runReconciliation(deps: JobDeps, opts: { deadline?: number
         return report;
       }
       report.cursor = batch.nextCursor;
+      if (batch.more === false) break;
     }
   } catch (err) {
     report.stoppedBecause = errorText(err);

@@ -46,6 +46,21 @@ describe('reconciliation', () => {
     expect(await ics(w, PAT, created)).toBeNull();
   });
 
+  it("reads one page when the CRM says it was the feed's last (a hosted CRM's credits)", async () => {
+    const created = await w.save(event(PAT, '2026-12-02T10:00:00+01:00', '2026-12-02T11:00:00+01:00', { Event_Title: 'One page' }));
+    const real = w.deps.crm;
+    let pages = 0;
+    const crm = Object.assign(Object.create(real) as typeof real, {
+      listChangesSince: async (cursor: string | null) => {
+        pages++;
+        return { ...(await real.listChangesSince(cursor)), more: false };
+      },
+    });
+    expect(await runReconciliation({ ...w.deps, crm })).toMatchObject({ examined: 1, applied: 1 });
+    expect(pages).toBe(1);
+    expect(await ics(w, PAT, created)).toContain('SUMMARY:One page');
+  });
+
   it('never delivers what the initial export leaves out: changes before enablement stay out until the event changes again', async () => {
     // Written an hour before CalDAV was enabled (09:00 UTC < ENABLED_AT 10:00), still in the feed.
     const clock = w.clock.now;

@@ -36,13 +36,13 @@ describe("davMethodRouting: 'per-method-routes'", () => {
     expect(Object.keys(targets)).toHaveLength(13 + 2 * DAV_METHODS.length + 6);
   });
 
-  it('keeps the ANY routes for other methods, with nothing but user lookups', () => {
+  it('keeps the ANY routes for POST (free-busy reads the invitees\' calendars) and other methods, reading only', () => {
     const targets = routeTargets(template);
-    expect(targets['ANY /{proxy+}']).toBe('CalDAV methods without a route (405)');
+    expect(targets['ANY /{proxy+}']).toBe('CalDAV POST (free-busy) and methods without a route (405)');
     const fns = functionsByDescription(template);
     const ids = tableIds(template);
     const access = (d: string) => ['events', 'sync', 'users'].map((t) => tableAccess(template, fns[d], ids[t]));
-    expect(access('CalDAV methods without a route (405)')).toEqual(['none', 'none', 'read']);
+    expect(access('CalDAV POST (free-busy) and methods without a route (405)')).toEqual(['read', 'read', 'read']);
     expect(access('CalDAV PROPFIND')).toEqual(['read', 'read', 'read']);
     expect(access('CalDAV REPORT')).toEqual(['read', 'read', 'read']);
     expect(access('CalDAV PROPPATCH')).toEqual(['none', 'readWrite', 'read']);

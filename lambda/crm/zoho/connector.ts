@@ -388,9 +388,10 @@ export class ZohoConnector implements CrmConnector {
     for (const r of changedRecords) seen.set(String(r.id), String(r.Modified_Time));
     for (const r of deletedRecords) gone.set(String(r.id), String(r.deleted_time ?? c.since));
     const more = info?.more_records && typeof info.next_page_token === 'string';
+    const moreDeleted = (deleted.body?.info as { more_records?: unknown } | undefined)?.more_records === true;
     const floor = more ? Date.parse(c.since) : newest - SKEW_MS;
     const next: Cursor = { since: new Date(floor).toISOString(), seen: within(seen, floor), gone: within(gone, floor), ...(more ? { token: String(info!.next_page_token) } : {}) };
-    return { events, deletedIds: deletedRecords.map((r) => String(r.id)), nextCursor: JSON.stringify(next) };
+    return { events, deletedIds: deletedRecords.map((r) => String(r.id)), nextCursor: JSON.stringify(next), more: !!more || moreDeleted };
   }
 
   /** Now, less the margin, with what changed within it marked seen: only later changes follow. */
