@@ -44,9 +44,10 @@ describe('local server on DynamoDB', () => {
 
 describe('the running-server record the CLI finds', () => {
   it('is there while the server runs and gone once it stops', async () => {
-    const other = await startLocalServer({ port: 0, dynamodbEndpoint: t.endpoint, env: { ...process.env, ...t.env } });
+    const other = await startLocalServer({ port: 0, dynamodbEndpoint: t.endpoint, env: { ...process.env, ...t.env, CRM_CONNECTOR: 'none' } });
     const mine = () => runningServers().filter((s) => s.url === other.url);
-    expect(mine()).toEqual([{ pid: process.pid, url: other.url, endpoint: t.endpoint }]);
+    // With the CRM it syncs with, so a CLI configured for another one can say so.
+    expect(mine()).toEqual([{ pid: process.pid, url: other.url, endpoint: t.endpoint, crm: 'none' }]);
     await other.stop();
     expect(mine()).toEqual([]);
   });
