@@ -3,7 +3,9 @@
  * table every container adds to) and calls at once (a cap per container; across containers a
  * 429 makes every caller back off). Work has a priority: a phone's change waiting in the outbox
  * may use the whole budget, the reconcile and webhooks 90 % of it, exports 70 %, so bulk work
- * yields before the writes users are waiting for.
+ * yields before the writes users are waiting for. A container checks the count as of its own last
+ * call (no read per call), so containers running at once may each go a call over; Zoho's own 429
+ * is the hard stop.
  */
 import { CrmUnavailable } from '../types';
 import type { ZohoState } from './state';
