@@ -190,6 +190,19 @@ describe('Zoho CRM, end to end', () => {
     expect(zohoEvents().filter((e) => e.Event_Title === 'During an outage')).toHaveLength(1);
   });
 
+  it('a field Zoho refuses keeps the change in the outbox with Zoho\'s code and field, never a phone error', async () => {
+    sim.faults.inject({ method: 'POST', path: '/crm/v8/Events' }, { kind: 'respond', status: 400, body: { data: [{ code: 'INVALID_DATA', status: 'error', message: 'invalid data', details: { api_name: 'Venue' } }] } }, 5);
+    expect((await phone.request('PUT', phone.paths.object('PH-4.ics'), { body: ics('PH-4', 'Refused once', 'LOCATION:Somewhere') })).status).toBe(201);
+    await settle();
+    const waiting = (await app.crm!.status(PAT)).users[0];
+    expect(waiting?.lastError?.message).toMatch(/Venue: Zoho refused POST Events: INVALID_DATA/);
+    expect(zohoEvents().filter((e) => e.Event_Title === 'Refused once')).toEqual([]);
+    // Once Zoho takes it (the admin fixed the field's rule), the replay delivers it.
+    sim.faults.clear();
+    expect(await app.crm!.retry(PAT)).toMatchObject({ delivered: 1 });
+    expect(zohoEvents().filter((e) => e.Event_Title === 'Refused once')).toHaveLength(1);
+  });
+
   it('a phone\'s polls, listings, reports and reads never call Zoho', async () => {
     // The previous test's delivery made Zoho notify us, and that reads: let it finish first.
     await settle();
