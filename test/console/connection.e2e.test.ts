@@ -92,12 +92,12 @@ describe('the CRM connection page', () => {
     expect(await select.inputValue()).toBe('');
     expect(await select.locator('option:checked').textContent()).toBe(`Configured: ${sim.accountsUrl.replace('http://', '')} (ZOHO_ACCOUNTS_URL)`);
     expect(await select.locator('option').allTextContents()).toContain('Europe (accounts.zoho.eu)');
+    await shot('connection-form');
     await page.getByLabel('Client ID').fill('x'.repeat(201));
     await page.getByLabel('Client secret').fill(sim.clientSecret);
     await page.getByRole('button', { name: 'Connect' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toBe('Client ID: longer than 200 characters');
     expect(page.url()).toContain(zoho.url.replace(/\/$/, ''));
-    await shot('connection-form');
   });
 
   it('connects through Zoho\'s consent page and back, then shows the connection', async () => {
@@ -140,21 +140,26 @@ describe('the CRM connection page', () => {
     await page.reload();
     await page.getByTestId('zoho-facts').waitFor();
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await shot('phone-connection');
     await page.setViewportSize({ width: 1100, height: 900 });
   });
 
-  it('disconnects only once confirmed: the token is revoked at Zoho and the form is back', async () => {
+  it('disconnects only once confirmed: the token is revoked at Zoho and the form is back, fitting a phone', async () => {
     await page.getByRole('button', { name: 'Disconnect' }).click();
     const dialog = page.getByRole('alertdialog', { name: 'Disconnect' });
-    expect(await dialog.textContent()).toContain('revoked at Zoho');
+    expect(await dialog.textContent()).toContain('Zoho is asked to revoke it');
     // One click only asks.
     expect(((await (await page.request.get(new URL('/crm/v1/connection', zoho.url).href, { headers: { 'x-requested-with': 'crm-admin-console' } })).json()) as { data: { connected: boolean } }).data.connected).toBe(true);
     await shot('connection-confirm-disconnect');
     await dialog.getByRole('button', { name: 'Disconnect from Zoho' }).click();
     await expect.poll(() => page.getByTestId('zoho-state').textContent()).toBe('Not connected');
-    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('Disconnected from Zoho: the refresh token is revoked.');
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('Disconnected from Zoho: the refresh token is forgotten here and Zoho was asked to revoke it.');
     await page.getByTestId('connect-form').waitFor();
-    expect(sim.calls().some((c) => c.server === 'accounts' && c.url.startsWith('/oauth/v2/token/revoke'))).toBe(true);
+    expect(sim.calls().some((c) => c.server === 'accounts' && c.url.startsWith('/oauth/v2/token/revoke') && c.status === 200)).toBe(true);
+    // The form fits a phone too (the select's longest choice included).
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1100, height: 900 });
   });
 
   it('connected by the environment: the same facts, read-only, saying why', async () => {

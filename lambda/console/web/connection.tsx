@@ -225,13 +225,13 @@ function Disconnect({ onDone }: { onDone: (text: string) => void }) {
     <div class="row actions">
       <Confirm
         label="Disconnect"
-        question="Disconnect from Zoho? The refresh token is forgotten here and revoked at Zoho. Until it is connected again, changes from the phones wait here and Zoho's changes do not reach the phones."
+        question="Disconnect from Zoho? The refresh token is forgotten here and Zoho is asked to revoke it. Until it is connected again, changes from the phones wait here and Zoho's changes do not reach the phones."
         confirm="Disconnect from Zoho"
         danger
         onConfirm={() =>
           run(async () => {
             await api.disconnect();
-            onDone('Disconnected from Zoho: the refresh token is revoked.');
+            onDone('Disconnected from Zoho: the refresh token is forgotten here and Zoho was asked to revoke it.');
           })
         }
       />
