@@ -170,6 +170,15 @@ describe('the CRM connection page', () => {
     expect(await page.getByRole('button', { name: 'Disconnect' }).count()).toBe(0);
     expect(await page.getByTestId('connect-form').count()).toBe(0);
     await shot('connection-configured');
+  });
+
+  it('says in the page\'s error style when the server cannot tell', async () => {
+    // The API's answer while the CRM is out (api/errors.ts), given by the browser's network layer: the page shows it instead of Loading.
+    await page.route('**/crm/v1/connection', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'The CRM is temporarily unavailable; try again' } }) }));
+    await page.reload();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('The CRM is temporarily unavailable; try again');
+    expect(await page.getByRole('heading', { name: 'CRM connection', level: 1 }).count()).toBe(1);
+    await page.unroute('**/crm/v1/connection');
     expect(pageErrors).toEqual([]);
   });
 });

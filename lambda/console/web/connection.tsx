@@ -47,6 +47,8 @@ export function Connection() {
     <main>
       <h1>CRM connection</h1>
       {notice && <Notice kind="ok">{notice}</Notice>}
+      {/* A reload after a change that failed: the facts below are the last ones read. */}
+      {loadError && <Notice kind="error">{loadError}</Notice>}
       {conn.connector === 'zoho' ? (
         <Zoho
           conn={conn}
