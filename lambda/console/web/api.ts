@@ -5,11 +5,15 @@
  */
 import type { AuditEntry } from '../../accounts/audit';
 import type { DeviceView, UserActivity, UserView } from '../../admin-api/users';
+import type { ConnectionStatus as ZohoConnection } from '../../crm/zoho/connection';
 import type { ExportProgressView } from '../../jobs/progress';
 import type { SyncStatus } from '../../sync/status';
 import type { RetryReport } from '../../sync/delivery';
 
-export type { UserView, UserActivity, DeviceView, ExportProgressView, SyncStatus, AuditEntry };
+export type { UserView, UserActivity, DeviceView, ExportProgressView, SyncStatus, AuditEntry, ZohoConnection };
+
+/** GET /connection: Zoho's connection, or the name of a CRM with nothing to connect (`builtin`, `none`, `hosted`). */
+export type CrmConnection = ZohoConnection | { connector: 'builtin' | 'none' | 'hosted' };
 
 export interface Session {
   email: string;
@@ -100,5 +104,9 @@ export const api = {
   status: (owner?: string) => call<SyncStatus>('GET', `/status${owner ? `?owner=${encodeURIComponent(owner)}` : ''}`),
   retry: (owner?: string) => call<RetryReport & { pending: SyncStatus | null }>('POST', '/status/retry', owner ? { owner } : {}),
   organisation: () => call<Organisation>('GET', '/organisation'),
+  connection: () => call<CrmConnection>('GET', '/connection'),
+  /** Starts Zoho's consent: where to send the browser. No data centre = the server's configured accounts server. */
+  connect: (input: { dataCentre?: string; clientId: string; clientSecret: string }) => call<{ authorizeUrl: string; redirectUri: string }>('POST', '/connection/consent', input),
+  disconnect: () => call<void>('DELETE', '/connection'),
   audit: (before?: string) => request<AuditEntry[], { count: number; next?: string }>('GET', `/audit?${new URLSearchParams({ limit: '50', ...(before ? { before } : {}) })}`),
 };

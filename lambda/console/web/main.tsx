@@ -1,24 +1,26 @@
 /**
  * The admin console: who is signed in, and which page the URL fragment names (#/users,
- * #/users/<email>, #/organisation, #/audit). The server only serves this page; everything else
+ * #/users/<email>, #/organisation, #/connection, #/audit). The server only serves this page; everything else
  * is /crm/v1. Each page names itself in the window's title; a session that ends says why.
  */
 import { render } from 'preact';
 import { useCallback, useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { api, setSession, type Session } from './api';
 import { AuditLog } from './audit';
+import { Connection } from './connection';
 import { Organisation } from './organisation';
 import { SignIn } from './sign-in';
 import './styles.css';
 import { User } from './user';
 import { Users } from './users';
 
-type Route = { page: 'users' } | { page: 'user'; email: string } | { page: 'organisation' } | { page: 'audit' };
+type Route = { page: 'users' } | { page: 'user'; email: string } | { page: 'organisation' } | { page: 'connection' } | { page: 'audit' };
 
 function routeOf(hash: string): Route {
   const user = /^#\/users\/(.+)$/.exec(hash);
   if (user) return { page: 'user', email: decodeURIComponent(user[1]!).toLowerCase() };
   if (hash === '#/organisation') return { page: 'organisation' };
+  if (hash === '#/connection') return { page: 'connection' };
   if (hash === '#/audit') return { page: 'audit' };
   return { page: 'users' };
 }
@@ -35,6 +37,8 @@ function titleOf(route: Route | 'sign-in'): string {
       return `${route.email} · Users · ${PRODUCT}`;
     case 'organisation':
       return `Organisation · ${PRODUCT}`;
+    case 'connection':
+      return `CRM connection · ${PRODUCT}`;
     case 'audit':
       return `Audit log · ${PRODUCT}`;
   }
@@ -97,6 +101,9 @@ function App() {
           <a href="#/organisation" aria-current={route.page === 'organisation' ? 'page' : undefined}>
             Organisation
           </a>
+          <a href="#/connection" aria-current={route.page === 'connection' ? 'page' : undefined}>
+            CRM connection
+          </a>
           <a href="#/audit" aria-current={route.page === 'audit' ? 'page' : undefined}>
             Audit log
           </a>
@@ -120,6 +127,7 @@ function App() {
         />
       )}
       {route.page === 'organisation' && <Organisation />}
+      {route.page === 'connection' && <Connection />}
       {route.page === 'audit' && <AuditLog />}
     </>
   );

@@ -6,7 +6,7 @@
  * the environment or Secrets Manager take precedence: the console then shows them, read-only.
  */
 import { randomBytes } from 'node:crypto';
-import { CrmUnavailable } from '../types';
+import { CrmConflict, CrmUnavailable, CrmValidationError } from '../types';
 import type { Budget } from './budget';
 import { DATA_CENTRES, type ZohoConfig, type ZohoCredentials } from './config';
 import type { ZohoConnector } from './connector';
@@ -40,6 +40,8 @@ export interface ConnectionStatus {
   notifyUrl: string | null;
   lastReconcileAt: string | null;
   credits: { today: number; perDay: number };
+  /** What the console's connect form offers: Zoho's data centres, the accounts server used when none is chosen (ZOHO_ACCOUNTS_URL, else Zoho's US one) and our callback's path (the redirect URI to register is the console's origin + it). */
+  connect: { dataCentres: Array<{ id: string; accountsUrl: string }>; defaultAccountsUrl: string; callbackPath: string };
 }
 
 export interface ZohoConnectionDeps {
@@ -88,6 +90,11 @@ export class ZohoConnection {
       notifyUrl: this.deps.config.notifyUrl ?? null,
       lastReconcileAt,
       credits: { today, perDay: this.deps.config.dailyCredits },
+      connect: {
+        dataCentres: Object.entries(DATA_CENTRES).map(([id, url]) => ({ id, accountsUrl: url })),
+        defaultAccountsUrl: this.deps.config.accountsUrl,
+        callbackPath: CALLBACK_PATH,
+      },
     };
   }
 
@@ -97,7 +104,9 @@ export class ZohoConnection {
    * for a simulator or a test, any URL.
    */
   async startConsent(input: { dataCentre?: string; accountsUrl?: string; clientId: string; clientSecret: string; origin: string; by: string }): Promise<{ authorizeUrl: string; redirectUri: string }> {
-    if (this.source) throw new CrmUnavailable(`Zoho is connected by the ${this.source === 'environment' ? 'environment (ZOHO_CLIENT_ID …)' : 'Secrets Manager secret'}: change it there`);
+    // A conflict, not an outage: the console's answer must say where the connection is made.
+    if (this.source) throw new CrmConflict(`Zoho is connected by the ${this.source === 'environment' ? 'environment (ZOHO_CLIENT_ID …)' : 'Secrets Manager secret'}: change it there`);
+    if (input.dataCentre !== undefined && !DATA_CENTRES[input.dataCentre]) throw new CrmValidationError('dataCentre', `unknown data centre "${input.dataCentre}"; one of ${Object.keys(DATA_CENTRES).join(', ')}`);
     const accountsUrl = input.accountsUrl ?? (input.dataCentre ? DATA_CENTRES[input.dataCentre] : undefined) ?? this.deps.config.accountsUrl;
     const state = randomBytes(24).toString('base64url');
     const redirectUri = `${input.origin.replace(/\/+$/, '')}${CALLBACK_PATH}`;
@@ -141,7 +150,7 @@ export class ZohoConnection {
 
   /** Forgets what the console stored and asks Zoho to revoke the refresh token. */
   async disconnect(): Promise<void> {
-    if (this.source) throw new CrmUnavailable(`Zoho is connected by the ${this.source === 'environment' ? 'environment' : 'Secrets Manager secret'}: remove it there`);
+    if (this.source) throw new CrmConflict(`Zoho is connected by the ${this.source === 'environment' ? 'environment' : 'Secrets Manager secret'}: remove it there`);
     const stored = await this.deps.state.connection();
     await this.deps.state.forgetConnection();
     if (!stored) return;
