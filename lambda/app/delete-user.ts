@@ -2,7 +2,7 @@
  * Deleting a user: what CalDAV holds for them goes, in an order that never leaves a half-usable
  * account. The export is cancelled first (a running one stops at its next batch: it checks the
  * user), then the user record (every device is refused from that request on), then the calendar
- * (objects, UID guards, change log; sync tokens die with it, store/types.ts deleteCalendar), the
+ * and the tasks list (objects, UID guards, change log; sync tokens die with them, store/types.ts deleteCalendar), the
  * record of its devices and the CalDAV changes still waiting for the CRM. The CRM's own events
  * of the user stay: they are CRM records (with their Owner and CalDAV link) for the CRM admin to
  * reassign or delete; no sync writes them to a calendar again, because sync only writes for
@@ -12,7 +12,7 @@ import type { UserDeletion } from '../admin-api/types';
 import type { JobStore } from '../jobs/job-store';
 import type { ActivityStore } from '../accounts/activity';
 import type { CalendarStore, UserStore } from '../store/types';
-import { INBOX_SLUG, storeKey } from '../core/paths';
+import { INBOX_SLUG, TASKS_SLUG, storeKey } from '../core/paths';
 import type { Outbox } from '../sync/outbox';
 
 export interface DeletionParts {
@@ -31,8 +31,8 @@ export async function deleteUser(parts: DeletionParts, address: string): Promise
   if (!(await parts.users.getUser(email))) return null;
   const exportCancelled = parts.jobs ? await parts.jobs.cancelExport(email, 'the user was deleted', parts.now()) : false;
   await parts.users.deleteUser(email);
-  const objects = await parts.store.deleteCalendar(email);
-  // Their scheduling inbox goes too (core/paths.ts storeKey).
+  // The calendar and the tasks list count as the user's objects; their scheduling inbox goes too (core/paths.ts storeKey).
+  const objects = (await parts.store.deleteCalendar(email)) + (await parts.store.deleteCalendar(storeKey(email, TASKS_SLUG)));
   await parts.store.deleteCalendar(storeKey(email, INBOX_SLUG));
   await parts.activity?.deleteUser(email);
   let pendingDropped = 0;

@@ -2,7 +2,7 @@
  * Loads what property providers need for a node. Access checks are the caller's job
  * (assertOwnNode): this only answers "does it exist, and what do we know about it".
  */
-import { hrefs, storeKey, INBOX_SLUG, type DavNode } from './paths';
+import { hrefs, listKey, storeKey, INBOX_SLUG, type DavNode } from './paths';
 import type { Resource } from './props/types';
 import type { DavContext } from './types';
 
@@ -11,15 +11,15 @@ export async function loadResource(node: DavNode, ctx: Pick<DavContext, 'store'>
     case 'root':
     case 'principals':
       return { kind: node.kind };
-    // Every authenticated user has a principal, a home and the CRM calendar: nothing to look up.
+    // Every authenticated user has a principal, a home, the CRM calendar and the tasks list: nothing to look up.
     case 'principal':
     case 'home':
       return { kind: node.kind, email: node.email };
     case 'calendar':
-      return { kind: 'calendar', email: node.email, meta: await ctx.store.getCalendar(node.email) };
+      return { kind: 'calendar', email: node.email, list: node.list, meta: await ctx.store.getCalendar(listKey(node)) };
     case 'object': {
-      const object = await ctx.store.getObject(node.email, node.name);
-      return object ? { kind: 'object', email: node.email, object } : null;
+      const object = await ctx.store.getObject(listKey(node), node.name);
+      return object ? { kind: 'object', email: node.email, list: node.list, object } : null;
     }
     case 'inbox':
       return { kind: 'inbox', email: node.email, meta: await ctx.store.getCalendar(storeKey(node.email, INBOX_SLUG)) };
@@ -47,9 +47,9 @@ export function hrefOf(res: Resource): string {
     case 'home':
       return hrefs.home(res.email);
     case 'calendar':
-      return hrefs.calendar(res.email);
+      return hrefs.calendar(res.email, res.list);
     case 'object':
-      return hrefs.object(res.email, res.object.name);
+      return hrefs.object(res.email, res.object.name, res.list);
     case 'inbox':
       return hrefs.inbox(res.email);
     case 'inbox-item':

@@ -1,7 +1,7 @@
 /** Storage-port failures → protocol errors, in one place for every writing method. */
 import { DavError, notFound, preconditionFailed } from './errors';
 import { CAL, D } from './namespaces';
-import { hrefs } from './paths';
+import { hrefs, type ListRef } from './paths';
 import { el } from './xml';
 import { NotFound, ObjectTooLarge, PreconditionFailed, UidConflict, WriteContention } from '../store/types';
 
@@ -12,12 +12,12 @@ const PRECONDITION_TEXT: Record<string, string> = {
   'object does not exist': 'If-Match: the resource does not exist',
 };
 
-/** Rethrows `err` as a DavError when it is a known store failure; unknown errors pass through. */
-export function rethrowStoreError(err: unknown, owner: string, uid?: string): never {
+/** Rethrows `err` as a DavError when it is a known store failure; unknown errors pass through. `at`: the collection written. */
+export function rethrowStoreError(err: unknown, at: ListRef, uid?: string): never {
   if (err instanceof PreconditionFailed) throw preconditionFailed(PRECONDITION_TEXT[err.message] ?? 'The resource changed meanwhile; fetch it again');
   if (err instanceof NotFound) throw notFound();
   if (err instanceof UidConflict) {
-    const href = hrefs.object(owner, err.existingName);
+    const href = hrefs.object(at.email, err.existingName, at.list);
     throw new DavError(409, `Another calendar object (${href}) already holds UID ${uid ?? ''}`, CAL('no-uid-conflict'), {}, [
       el(D('href'), href),
     ]);

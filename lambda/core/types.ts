@@ -4,6 +4,7 @@
  */
 import type { CalendarStore, StoredObject } from '../store/types';
 import type { SchedulingDeps } from './scheduling/ports';
+import type { ListKind } from './paths';
 
 export interface DavRequest {
   method: string;
@@ -39,10 +40,11 @@ export interface DavConfig {
  * sabre/dav's calendarObjectChange event): the App's listener (the sync bridge) hears it. The write stands whatever
  * the hook does. `carried`: the store's transaction participant committed its part of this change
  * with it (store/types.ts PutResult), so a listener that is that participant has nothing left to do.
+ * `list`: which of the owner's collections it is in, the calendar (absent: 'events') or the tasks list.
  */
 export type ObjectChange =
-  | { kind: 'put'; owner: string; object: StoredObject; carried: boolean }
-  | { kind: 'delete'; owner: string; name: string; uid: string; carried: boolean };
+  | { kind: 'put'; owner: string; list?: ListKind; object: StoredObject; carried: boolean }
+  | { kind: 'delete'; owner: string; list?: ListKind; name: string; uid: string; carried: boolean };
 
 export type ObjectChangeHook = (change: ObjectChange) => Promise<void>;
 

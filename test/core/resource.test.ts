@@ -10,8 +10,17 @@ describe('loadResource', () => {
     expect(await loadResource(resolvePath('/calendars/alice@example.com/crm/'), ctx)).toEqual({
       kind: 'calendar',
       email: 'alice@example.com',
+      list: 'events',
       meta: { seq: 1, props: {} },
     });
+    // The tasks list is its own collection: its own counter, nothing of the calendar's objects.
+    expect(await loadResource(resolvePath('/calendars/alice@example.com/tasks/'), ctx)).toEqual({
+      kind: 'calendar',
+      email: 'alice@example.com',
+      list: 'tasks',
+      meta: { seq: 0, props: {} },
+    });
+    expect(await loadResource(resolvePath('/calendars/alice@example.com/tasks/a.ics'), ctx)).toBeNull();
     const obj = await loadResource(resolvePath('/calendars/alice@example.com/crm/a.ics'), ctx);
     expect(obj?.kind === 'object' && obj.object.etag).toBe('"etag-a"');
     expect(await loadResource(resolvePath('/calendars/alice@example.com/crm/b.ics'), ctx)).toBeNull();
@@ -19,7 +28,7 @@ describe('loadResource', () => {
     expect(await loadResource(resolvePath('/elsewhere'), ctx)).toBeNull();
   });
 
-  it.each(['/', '/principals/', '/principals/a@b.c/', '/calendars/a@b.c/', '/calendars/a@b.c/crm/'])(
+  it.each(['/', '/principals/', '/principals/a@b.c/', '/calendars/a@b.c/', '/calendars/a@b.c/crm/', '/calendars/a@b.c/tasks/'])(
     'round-trips %s through hrefOf',
     async (path) => {
       const res = await loadResource(resolvePath(path), makeCtx());

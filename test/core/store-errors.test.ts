@@ -5,7 +5,7 @@ import { NotFound, ObjectTooLarge, PreconditionFailed, UidConflict, WriteContent
 
 const mapped = (err: unknown) => {
   try {
-    rethrowStoreError(err, 'a@b.c', 'uid-1');
+    rethrowStoreError(err, { email: 'a@b.c', list: 'events' }, 'uid-1');
   } catch (e) {
     return e;
   }

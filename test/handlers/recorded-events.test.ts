@@ -258,8 +258,8 @@ describe.each([
 
   it('PROPFIND Depth 1 on the home lists the writable CRM calendar with what iOS asks for', async () => {
     const ms = multistatusOf(await send('04-propfind-depth1'));
-    // The scheduling inbox and outbox are the home's other members (RFC 6638 §2.1, §2.2).
-    expect([...ms.responses.keys()]).toEqual(['/calendars/ana@example.com/', CAL, '/calendars/ana@example.com/inbox/', '/calendars/ana@example.com/outbox/']);
+    // The tasks list (docs/tasks.md), the scheduling inbox and outbox are the home's other members (RFC 6638 §2.1, §2.2).
+    expect([...ms.responses.keys()]).toEqual(['/calendars/ana@example.com/', CAL, '/calendars/ana@example.com/tasks/', '/calendars/ana@example.com/inbox/', '/calendars/ana@example.com/outbox/']);
     expect(findChild(prop(ms, '/calendars/ana@example.com/inbox/', D('resourcetype')).element, C('schedule-inbox'))).toBeDefined();
     expect(findChild(prop(ms, '/calendars/ana@example.com/outbox/', D('resourcetype')).element, C('schedule-outbox'))).toBeDefined();
     const type = prop(ms, CAL, D('resourcetype'));

@@ -169,7 +169,7 @@ describe('account setup (discovery)', () => {
     expect((await a.delete(a.paths.object('encoded.ics'), { 'if-match': put.headers.get('etag')! })).status).toBe(204);
   });
 
-  it('the home, Depth 1, holds exactly one calendar as iOS wants it', async () => {
+  it('the home, Depth 1, holds exactly one calendar as iOS wants it (and the tasks list, VTODO only)', async () => {
     const reply = await a.propfind(
       a.paths.home,
       propfindBody(
@@ -181,7 +181,9 @@ describe('account setup (discovery)', () => {
     const calendars = [...reply.ms.responses].filter(([, props]) =>
       props.get(P.d('resourcetype'))?.element.children.some((c) => c.name === P.c('calendar')),
     );
-    expect(calendars.map(([href]) => href)).toEqual([a.paths.calendar]);
+    expect(calendars.map(([href]) => href)).toEqual([a.paths.calendar, `${a.paths.home}tasks/`]);
+    const tasks = prop(reply, `${a.paths.home}tasks/`, P.c('supported-calendar-component-set'));
+    expect(tasks.element.children.map((c) => c.attrs.name)).toEqual(['VTODO']);
     const cal = a.paths.calendar;
     expect(childNames(prop(reply, cal, P.d('resourcetype')))).toEqual(expect.arrayContaining([P.d('collection'), P.c('calendar')]));
     expect(okText(reply, cal, P.d('displayname'))).toBe('ana@example.com');

@@ -54,7 +54,7 @@ describe('onboarding link → profile → account', () => {
     });
     await client.login();
     const calendars = await client.fetchCalendars();
-    expect(calendars.map((c) => c.displayName)).toEqual([EMAIL]);
+    expect(calendars.map((c) => c.displayName)).toEqual([EMAIL, `Tasks (${EMAIL})`]);
     expect(new URL(String(account.CalDAVPrincipalURL)).pathname).toBe(`/principals/${EMAIL}/`);
 
     // Spent: a second download is refused.

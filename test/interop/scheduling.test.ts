@@ -85,7 +85,7 @@ describe('discovery as Apple Calendar does it', () => {
   it('the recorded home Depth 1 PROPFIND lists calendar, inbox and outbox with the scheduling properties', async () => {
     const reply = await a.propfind(a.paths.home, apple('poll_calendarhome_depth1_propfind.xml'), '1');
     expect(reply.status).toBe(207);
-    expect(hrefs(reply)).toEqual([a.paths.home, a.paths.calendar, `${a.paths.home}inbox/`, `${a.paths.home}outbox/`]);
+    expect(hrefs(reply)).toEqual([a.paths.home, a.paths.calendar, `${a.paths.home}tasks/`, `${a.paths.home}inbox/`, `${a.paths.home}outbox/`]);
     const transp = reply.ms.responses.get(a.paths.calendar)!.get(P.c('schedule-calendar-transp'))!;
     expect(transp.element.children.map((e) => e.name)).toEqual([P.c('opaque')]);
     expect(childHrefs(reply, a.paths.home, P.c('schedule-default-calendar-URL'))).toEqual([a.paths.calendar]);

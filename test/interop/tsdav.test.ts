@@ -58,12 +58,12 @@ const RECURRING_UID = '9E8D7C6B-5A49-4382-9160-F1E2D3C4B5A6';
 const IOS_UID = '5F2E8A41-0C3B-4D7E-9A18-6B5C4D3E2F10';
 
 describe('tsdav', () => {
-  it('login discovers principal and home; the account holds exactly one calendar named after the e-mail', async () => {
+  it('login discovers principal and home; the account holds one calendar named after the e-mail (and the tasks list)', async () => {
     await client.login();
     expect(client.account?.principalUrl).toBe(new URL(`principals/${EMAIL}/`, server.url).href);
     expect(client.account?.homeUrl).toBe(new URL(`calendars/${EMAIL}/`, server.url).href);
     const calendars = await client.fetchCalendars();
-    expect(calendars).toHaveLength(1);
+    expect(calendars.map((c) => c.components)).toEqual([['VEVENT'], ['VTODO']]);
     calendar = calendars[0];
     expect(calendar.displayName).toBe(EMAIL);
     expect(calendar.url).toBe(new URL(`calendars/${EMAIL}/crm/`, server.url).href);
@@ -201,6 +201,7 @@ describe('tsdav', () => {
     const changed = await client.syncCalendarsDetailed({ oldCalendars: calendars });
     expect(changed.created).toHaveLength(0);
     expect(changed.deleted).toHaveLength(0);
+    // Only the calendar changed: the tasks list beside it did not.
     expect(changed.updated.map((c) => c.url)).toEqual([calendar.url]);
   });
 
@@ -228,9 +229,9 @@ describe('tsdav', () => {
     expect(after[0].status).toBe(404);
   });
 
-  it('makeCalendar is refused: the CRM calendar is the only one', async () => {
+  it('makeCalendar is refused: the CRM calendar and the tasks list are the only ones', async () => {
     const res = await client.makeCalendar({ url: new URL(`calendars/${EMAIL}/local/`, server.url).href, props: {} });
     expect(res[0]?.status).toBe(403);
-    expect(await client.fetchCalendars()).toHaveLength(1);
+    expect(await client.fetchCalendars()).toHaveLength(2);
   });
 });

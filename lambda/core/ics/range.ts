@@ -29,8 +29,15 @@ interface Acc {
   hi: number | null;
 }
 
-/** Covers every instance of the given VEVENTs (one UID: a master and its overrides). */
-export function spanOf(events: ICAL.Component[]): TimeSpan {
+/**
+ * Covers every instance of the given VEVENTs (one UID: a master and its overrides). VTODOs are
+ * unbounded: RFC 4791 §9.9 lets a to-do without dates match every range, and the tasks list is
+ * never prefiltered by time.
+ */
+export function spanOf(components: ICAL.Component[]): TimeSpan {
+  const recurs = (c: ICAL.Component) => c.hasProperty('rrule') || c.hasProperty('rdate') || c.hasProperty('recurrence-id');
+  if (components.some((c) => c.name === 'vtodo')) return { rangeStart: null, rangeEnd: null, recurring: components.some(recurs) };
+  const events = components;
   const acc: Acc = { lo: Infinity, hi: -Infinity };
   let recurring = false;
   let futureShift = 0;

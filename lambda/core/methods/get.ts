@@ -20,7 +20,7 @@ export const get: CoreMethod = async (req, ctx) => {
   if (!at) return collectionNote(node, ctx);
   const object = await ctx.store.getObject(at.key, at.name);
   if (!object) throw notFound();
-  const tag = node.kind === 'object' ? scheduleTagOfText(object.ics) : null;
+  const tag = node.kind === 'object' && node.list === 'events' ? scheduleTagOfText(object.ics) : null;
   // RFC 6638 §3.2.10: a scheduling object's GET carries its Schedule-Tag.
   const validators = { ...validatorsOf(object), ...(tag && { 'schedule-tag': tag }) };
   if (isNotModified(readPreconditions(req.headers), object.etag, new Date(object.lastModified))) {
@@ -42,7 +42,7 @@ function collectionNote(node: DavNode, ctx: DavContext): DavResponse {
   if (node.kind === 'foreign-collection' || node.kind === 'unknown') throw notFound();
   const body =
     'This is a CalDAV server. Add it to your calendar app as a CalDAV account; the calendar at ' +
-    `${hrefs.calendar(ctx.user.email)} stays in sync with the CRM.\n`;
+    `${hrefs.calendar(ctx.user.email)} and the tasks list at ${hrefs.tasks(ctx.user.email)} stay in sync with the CRM.\n`;
   return {
     status: 200,
     headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) },

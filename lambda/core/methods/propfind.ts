@@ -7,7 +7,7 @@ import { badRequest, forbidden, notFound } from '../errors';
 import { resolvePath } from '../paths';
 import { propResponse, type Resource } from '../props';
 import { CAL, D } from '../namespaces';
-import { storeKey, INBOX_SLUG } from '../paths';
+import { listKey, storeKey, INBOX_SLUG } from '../paths';
 import type { PropRequest } from '../props/types';
 import { ALLPROP, propRequestOf } from '../props/request';
 import { hrefOf, loadResource } from '../resource';
@@ -49,18 +49,18 @@ async function membersOf(res: Resource, ctx: DavContext, request: PropRequest): 
     case 'principals':
       return [{ kind: 'principal', email }];
     case 'home': {
-      const [calendar, inbox] = await Promise.all([
-        loadResource({ kind: 'calendar', email: res.email }, ctx),
+      const [calendar, tasks, inbox] = await Promise.all([
+        loadResource({ kind: 'calendar', email: res.email, list: 'events' }, ctx),
+        loadResource({ kind: 'calendar', email: res.email, list: 'tasks' }, ctx),
         loadResource({ kind: 'inbox', email: res.email }, ctx),
       ]);
-      return [calendar, inbox, { kind: 'outbox', email: res.email }].filter((r): r is Resource => r !== null);
+      return [calendar, tasks, inbox, { kind: 'outbox', email: res.email }].filter((r): r is Resource => r !== null);
     }
     case 'calendar': {
       // A Schedule-Tag is read from the text, which listings do not carry: asked for, the texts are loaded.
-      const objects = wantsText(request)
-        ? await ctx.store.findInRange(res.email, null, null, res.meta.seq)
-        : await ctx.store.listObjects(res.email, res.meta.seq);
-      return objects.map((object) => ({ kind: 'object', email: res.email, object }));
+      const key = listKey(res);
+      const objects = wantsText(request) ? await ctx.store.findInRange(key, null, null, res.meta.seq) : await ctx.store.listObjects(key, res.meta.seq);
+      return objects.map((object) => ({ kind: 'object', email: res.email, list: res.list, object }));
     }
     case 'inbox':
       return (await ctx.store.listObjects(storeKey(res.email, INBOX_SLUG), res.meta.seq)).map((object) => ({ kind: 'inbox-item', email: res.email, object }));

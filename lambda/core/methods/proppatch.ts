@@ -2,7 +2,7 @@
  * PROPPATCH (RFC 4918 §9.2): all or nothing. Each property gets its own status; if any is
  * refused, nothing is stored and the others report 424 Failed Dependency.
  *
- * Only the CRM calendar takes changes:
+ * Only the CRM calendar and the tasks list take changes:
  * - the settings in CALENDAR_SETTINGS (displayname, description, colour, order, timezone) are
  *   checked and stored; removing one restores its default;
  * - other live properties are protected: 403 with DAV:cannot-modify-protected-property;
@@ -15,7 +15,7 @@
 import { assertOwnNode } from '../access';
 import { badRequest, notFound } from '../errors';
 import type { Clark } from '../namespaces';
-import { resolvePath } from '../paths';
+import { listKey, resolvePath } from '../paths';
 import {
   CALENDAR_SETTINGS,
   MAX_DEAD_PROP_BYTES,
@@ -58,7 +58,7 @@ const PROTECTED: Refusal = {
   message: 'This property is computed by the server',
 };
 const TOO_MANY: Refusal = { status: 507, message: `At most ${MAX_DEAD_PROPS} dead properties per calendar` };
-const NOT_HERE: Refusal = { status: 403, message: 'Only properties of the CRM calendar can be changed' };
+const NOT_HERE: Refusal = { status: 403, message: 'Only properties of the CRM calendar and the tasks list can be changed' };
 
 function parsePropertyUpdate(body: string): Instruction[] {
   const root = parseXml(body);
@@ -80,7 +80,7 @@ function refuseAll(res: Resource, instructions: Instruction[], ctx: PropContext)
 /** Stores the changes only if every instruction is acceptable. */
 async function patchCalendar(res: CalendarResource, instructions: Instruction[], ctx: DavContext) {
   const { outcome, set, remove } = planCalendarPatch(res, instructions, ctx);
-  if ([...outcome.values()].every((r) => r === null)) await ctx.store.patchCalendarProps(res.email, set, remove);
+  if ([...outcome.values()].every((r) => r === null)) await ctx.store.patchCalendarProps(listKey(res), set, remove);
   return outcome;
 }
 

@@ -8,8 +8,8 @@
 import { CAL } from '../namespaces';
 import { assertOwnNode } from '../access';
 import { DavError, forbidden } from '../errors';
-import { analyzeCalendarObject, etagFor } from '../ics';
-import { resolvePath, type DavNode } from '../paths';
+import { analyzeCalendarObject, etagFor, UnsupportedComponent } from '../ics';
+import { hrefs, listKey, resolvePath, type DavNode, type ListRef } from '../paths';
 import type { DavContext, CoreMethod, DavRequest } from '../types';
 import type { StoredObject, WriteCondition } from '../../store/types';
 import { rethrowStoreError } from '../store-errors';
@@ -31,7 +31,7 @@ export const put: CoreMethod = async (req, ctx) => {
       CAL('max-resource-size'),
     );
   }
-  const { text, ...info } = analyzeCalendarObject(ics);
+  const { text, ...info } = analyzeFor(node, ics);
   const object: StoredObject = {
     name: node.name,
     ...info,
@@ -40,32 +40,58 @@ export const put: CoreMethod = async (req, ctx) => {
     lastModified: ctx.now().toISOString(),
     size: Buffer.byteLength(text, 'utf8'),
   };
-  const owner = node.email;
-  const commit = (toStore: StoredObject, cond: WriteCondition, ownEvent: boolean) => storeAndNotify(ctx, owner, toStore, cond, ownEvent);
-  if (ctx.scheduling && schedulesBeforeWrite(req, text)) {
-    const scheduled = await putWithScheduling(req, ctx, ctx.scheduling, owner, object, commit);
+  const at: ListRef = { email: node.email, list: node.list };
+  const key = listKey(at);
+  // Scheduling (RFC 6638) is about events: a to-do is stored as sent, whoever it names.
+  const scheduling = node.list === 'events' ? ctx.scheduling : undefined;
+  const commit = (toStore: StoredObject, cond: WriteCondition, ownEvent: boolean) => storeAndNotify(ctx, at, toStore, cond, ownEvent);
+  if (scheduling && schedulesBeforeWrite(req, text)) {
+    const scheduled = await putWithScheduling(req, ctx, scheduling, node.email, object, commit);
     const etag: Record<string, string> = scheduled.object.ics === ics ? { etag: scheduled.object.etag } : {};
     return { status: scheduled.created ? 201 : 204, headers: { ...etag, ...scheduled.headers } };
   }
-  const cond = await writeCondition(req, ctx, owner, node.name);
+  const cond = await writeCondition(req, ctx, key, node.name);
   // What the object was, for the scheduling it leaves behind: read with the write's own reads.
-  const before = ctx.scheduling ? ctx.store.getObject(owner, node.name) : null;
+  const before = scheduling ? ctx.store.getObject(key, node.name) : null;
   before?.catch(() => undefined);
   const { created } = await commit(object, cond, true);
   const replaced = await before;
-  if (ctx.scheduling && replaced) await afterUnscheduled(ctx, ctx.scheduling, owner, replaced);
+  if (scheduling && replaced) await afterUnscheduled(ctx, scheduling, node.email, replaced);
   const headers: Record<string, string> = text === ics ? { etag: object.etag } : {};
   return { status: created ? 201 : 204, headers };
 };
+
+/**
+ * The text checked for the collection it is sent to: a component the other collection holds is
+ * refused with where it belongs (a VTODO sent to the calendar, by calcurse's default `cal,todo`
+ * for one, names the tasks list).
+ */
+function analyzeFor(node: Extract<DavNode, { kind: 'object' }>, ics: string) {
+  try {
+    return analyzeCalendarObject(ics, node.list === 'tasks' ? 'VTODO' : 'VEVENT');
+  } catch (err) {
+    if (!(err instanceof UnsupportedComponent)) throw err;
+    const message =
+      node.list === 'events'
+        ? err.component === 'VTODO'
+          ? `The CRM calendar holds events only. To-dos (VTODO) sync with the CRM's tasks through the tasks list ${hrefs.tasks(node.email)}: ` +
+            'put them there (calcurse-caldav: one configuration with SyncFilter = cal for this calendar, another with SyncFilter = todo for the tasks list)'
+          : `Only events are synced with the CRM calendar; ${err.component} is not supported`
+        : err.component === 'VEVENT'
+          ? `The tasks list holds to-dos (VTODO) only. Events (VEVENT) go to the CRM calendar ${hrefs.calendar(node.email)}`
+          : `Only to-dos are synced with the tasks list; ${err.component} is not supported`;
+    throw forbidden(message, CAL('supported-calendar-component'));
+  }
+}
 
 /**
  * The store write and who hears of it: what the CRM commits alongside, and the change hook
  * after. An attendee's copy of someone else's meeting is not an event of the owner's: the CRM
  * knows it as the organizer's event (`ownEvent` false).
  */
-async function storeAndNotify(ctx: DavContext, owner: string, object: StoredObject, cond: WriteCondition, ownEvent: boolean) {
-  const { created, carried } = await store(ctx, owner, object, cond, ownEvent);
-  if (ownEvent) await ctx.onObjectChange?.({ kind: 'put', owner, object, carried });
+async function storeAndNotify(ctx: DavContext, at: ListRef, object: StoredObject, cond: WriteCondition, ownEvent: boolean) {
+  const { created, carried } = await store(ctx, at, object, cond, ownEvent);
+  if (ownEvent) await ctx.onObjectChange?.({ kind: 'put', owner: at.email, ...(at.list === 'tasks' ? { list: at.list } : {}), object, carried });
   return { created };
 }
 
@@ -77,8 +103,8 @@ function notAnObjectLocation(node: DavNode): DavError {
   }
   const message =
     node.kind === 'calendar'
-      ? 'PUT a calendar object into the CRM calendar, e.g. its-uid.ics inside this collection'
-      : 'Only the CRM calendar syncs with the server: events must be stored in /calendars/<you>/crm/';
+      ? `PUT a calendar object into the ${node.list === 'tasks' ? 'tasks list' : 'CRM calendar'}, e.g. its-uid.ics inside this collection`
+      : 'Only the CRM calendar and the tasks list sync with the server: events must be stored in /calendars/<you>/crm/, to-dos in /calendars/<you>/tasks/';
   return forbidden(message, CAL('calendar-collection-location-ok'));
 }
 
@@ -103,10 +129,10 @@ async function writeCondition(req: DavRequest, ctx: DavContext, owner: string, n
 }
 
 /** A client's write: the store's transaction participant joins it (CommitOptions.join), unless it is not the owner's event. */
-async function store(ctx: DavContext, owner: string, object: StoredObject, cond: WriteCondition, join = true) {
+async function store(ctx: DavContext, at: ListRef, object: StoredObject, cond: WriteCondition, join = true) {
   try {
-    return await ctx.store.putObject(owner, object, cond, { join });
+    return await ctx.store.putObject(listKey(at), object, cond, { join });
   } catch (err) {
-    rethrowStoreError(err, owner, object.uid);
+    rethrowStoreError(err, at, object.uid);
   }
 }

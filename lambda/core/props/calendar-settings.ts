@@ -5,6 +5,7 @@
 import ICAL from 'ical.js';
 import type { ConditionName } from '../errors';
 import { CAL, D, ICAL as APPLE, type Clark } from '../namespaces';
+import type { ListKind } from '../paths';
 
 /** Why a value was refused: the propstat status and, when one applies, a precondition. */
 export interface Refusal {
@@ -15,7 +16,7 @@ export interface Refusal {
 
 export interface CalendarSetting {
   /** Value when nothing is stored; none means the property is absent (404) until set. */
-  fallback?: (email: string) => string;
+  fallback?: (email: string, list: ListKind) => string;
   /** Null when the text is acceptable. */
   check: (text: string) => Refusal | null;
 }
@@ -56,20 +57,24 @@ function timezone(text: string): Refusal | null {
 
 /**
  * A calendar's color until the user picks one: one of iOS Calendar's own palette, chosen by a
- * hash of the owner, so two accounts on one phone (or in one family) rarely look alike.
+ * hash of the owner, so two accounts on one phone (or in one family) rarely look alike. The
+ * tasks list takes the next color, so it never looks like the calendar beside it.
  */
 const PALETTE = ['#1BADF8FF', '#63DA38FF', '#FF9500FF', '#CC73E1FF', '#FF2968FF', '#FFCC00FF', '#A2845EFF', '#2952A3FF'];
-export function defaultColor(email: string): string {
+export function defaultColor(email: string, list: ListKind = 'events'): string {
   let h = 0;
   for (const ch of email.toLowerCase()) h = (Math.imul(h, 31) + ch.charCodeAt(0)) >>> 0;
-  return PALETTE[h % PALETTE.length]!;
+  return PALETTE[(h + (list === 'tasks' ? 1 : 0)) % PALETTE.length]!;
 }
+
+/** The tasks list's name until the user renames it: recognisable beside other accounts' lists in Reminders. */
+export const tasksListName = (email: string) => `Tasks (${email})`;
 
 export const CALENDAR_SETTINGS: Record<Clark, CalendarSetting> = {
   // The calendar is named after the user's CRM e-mail address until the user renames it.
-  [D('displayname')]: { fallback: (email) => email, check: nonEmpty },
+  [D('displayname')]: { fallback: (email, list) => (list === 'tasks' ? tasksListName(email) : email), check: nonEmpty },
   [CAL('calendar-description')]: { check: anyText },
-  [APPLE('calendar-color')]: { fallback: (email) => defaultColor(email), check: color },
-  [APPLE('calendar-order')]: { fallback: () => '1', check: integer },
+  [APPLE('calendar-color')]: { fallback: (email, list) => defaultColor(email, list), check: color },
+  [APPLE('calendar-order')]: { fallback: (_email, list) => (list === 'tasks' ? '2' : '1'), check: integer },
   [CAL('calendar-timezone')]: { check: timezone },
 };

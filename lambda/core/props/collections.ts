@@ -1,9 +1,9 @@
-/** Live properties of the collections: root, principal collection, calendar home, calendar, scheduling inbox and outbox. */
+/** Live properties of the collections: root, principal collection, calendar home, calendar, tasks list, scheduling inbox and outbox. */
 import { formatCtag, formatSyncToken } from '../sync-token';
 import { el } from '../xml';
 import { CALENDAR_SETTINGS } from './calendar-settings';
 import { CAL, CS, D } from '../namespaces';
-import { hrefs, storeKey, INBOX_SLUG } from '../paths';
+import { hrefs, listKey, storeKey, INBOX_SLUG } from '../paths';
 import { hrefEl } from './names';
 import type { PropProvider } from './types';
 
@@ -28,11 +28,11 @@ export const collectionProps: PropProvider = (res, ctx) => {
     case 'outbox':
       return { [D('resourcetype')]: () => [el(D('collection')), el(CAL('schedule-outbox'))], [D('displayname')]: () => 'Outbox' };
     case 'calendar': {
-      const { meta, email } = res;
+      const { meta, email, list } = res;
       // A setting without a default exists only once set (so propname does not list it).
       const settings = Object.fromEntries(
         Object.entries(CALENDAR_SETTINGS).flatMap(([name, s]) => {
-          const value = meta.props[name] ?? s.fallback?.(email);
+          const value = meta.props[name] ?? s.fallback?.(email, list);
           return value === undefined ? [] : [[name, () => value]];
         }),
       );
@@ -40,14 +40,15 @@ export const collectionProps: PropProvider = (res, ctx) => {
         [D('resourcetype')]: () => [el(D('collection')), el(CAL('calendar'))],
         ...settings,
         [CS('getctag')]: () => formatCtag(meta.seq),
-        [D('sync-token')]: () => formatSyncToken(email, meta.seq),
-        [CAL('supported-calendar-component-set')]: () => [el(CAL('comp'), { name: 'VEVENT' })],
+        [D('sync-token')]: () => formatSyncToken(listKey(res), meta.seq),
+        // Exactly one component each: iOS looks for a VTODO collection to show in Reminders.
+        [CAL('supported-calendar-component-set')]: () => [el(CAL('comp'), { name: list === 'tasks' ? 'VTODO' : 'VEVENT' })],
         [CAL('supported-calendar-data')]: () => [
           el(CAL('calendar-data'), { 'content-type': 'text/calendar', version: '2.0' }),
         ],
         [CAL('max-resource-size')]: () => String(ctx.config.maxResourceSize),
-        // RFC 6638 §9.1: its events count as busy in free-busy answers.
-        [CAL('schedule-calendar-transp')]: () => [el(CAL('opaque'))],
+        // RFC 6638 §9.1: the calendar's events count as busy in free-busy answers; tasks never do.
+        [CAL('schedule-calendar-transp')]: () => [el(CAL(list === 'tasks' ? 'transparent' : 'opaque'))],
       };
     }
     default:

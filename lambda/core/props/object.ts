@@ -10,11 +10,11 @@ export const objectProps: PropProvider = (res) => {
   const text = 'ics' in o ? o.ics : null;
   return {
     [D('getetag')]: () => o.etag,
-    [D('getcontenttype')]: () => 'text/calendar; charset=utf-8; component=vevent',
+    [D('getcontenttype')]: () => `text/calendar; charset=utf-8; component=${res.kind === 'object' && res.list === 'tasks' ? 'vtodo' : 'vevent'}`,
     [D('getcontentlength')]: () => String(o.size),
     [D('getlastmodified')]: () => new Date(o.lastModified).toUTCString(),
     [D('resourcetype')]: () => [],
     // RFC 6638 §3.3, scheduling objects only; listings that carry no text load it when asked (propfind.ts).
-    ...(res.kind === 'object' && text !== null && { [CAL('schedule-tag')]: () => scheduleTagOfText(text) ?? undefined }),
+    ...(res.kind === 'object' && res.list === 'events' && text !== null && { [CAL('schedule-tag')]: () => scheduleTagOfText(text) ?? undefined }),
   };
 };

@@ -2,6 +2,7 @@ import type { Clark } from '../namespaces';
 import type { DavConfig, Principal } from '../types';
 import type { XmlElement } from '../xml';
 import type { CalendarMeta, ObjectSummary, StoredObject } from '../../store/types';
+import type { ListKind } from '../paths';
 
 /** A node with whatever was loaded for it: what property providers read from. */
 export type Resource =
@@ -9,8 +10,9 @@ export type Resource =
   | { kind: 'principals' }
   | { kind: 'principal'; email: string }
   | { kind: 'home'; email: string }
-  | { kind: 'calendar'; email: string; meta: CalendarMeta }
-  | { kind: 'object'; email: string; object: StoredObject | ObjectSummary }
+  /** The CRM calendar or the tasks list. */
+  | { kind: 'calendar'; email: string; list: ListKind; meta: CalendarMeta }
+  | { kind: 'object'; email: string; list: ListKind; object: StoredObject | ObjectSummary }
   /** The scheduling inbox (RFC 6638 §2.2): a collection of iTIP messages, stored as a calendar is. */
   | { kind: 'inbox'; email: string; meta: CalendarMeta }
   | { kind: 'inbox-item'; email: string; object: StoredObject | ObjectSummary }

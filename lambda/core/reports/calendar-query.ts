@@ -13,6 +13,7 @@ import type { DavContext, DavResponse } from '../types';
 import { findChild, type XmlElement } from '../xml';
 import type { StoredObject } from '../../store/types';
 import { objectResponse, reportProps, zonesFor } from './objects';
+import { listKey, type ListRef } from '../paths';
 
 /**
  * Margin around the range given to the store's prefilter. The stored bounds already allow for
@@ -25,7 +26,7 @@ const PREFILTER_MARGIN_MS = 24 * 3600 * 1000;
 /** @param objectName set when the request-URI is one object rather than the calendar. */
 export async function calendarQuery(
   root: XmlElement,
-  email: string,
+  at: ListRef,
   objectName: string | null,
   ctx: DavContext,
 ): Promise<DavResponse> {
@@ -33,17 +34,18 @@ export async function calendarQuery(
   const filterElement = findChild(root, CAL('filter'));
   if (!filterElement) throw forbidden('calendar-query needs a CALDAV:filter', CAL('valid-filter'));
   const filter = parseFilter(filterElement);
-  const meta = await ctx.store.getCalendar(email);
+  const key = listKey(at);
+  const meta = await ctx.store.getCalendar(key);
   const zones = zonesFor(meta, findChild(root, CAL('timezone'))?.text);
 
   let candidates: StoredObject[];
   if (objectName !== null) {
-    const one = await ctx.store.getObject(email, objectName);
+    const one = await ctx.store.getObject(key, objectName);
     candidates = one ? [one] : [];
   } else {
     const range = prefilterRange(filter);
     candidates = await ctx.store.findInRange(
-      email,
+      key,
       range?.start == null ? null : range.start - PREFILTER_MARGIN_MS,
       range?.end == null ? null : range.end + PREFILTER_MARGIN_MS,
       meta.seq,
@@ -58,7 +60,7 @@ export async function calendarQuery(
       }
     })
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return multistatus(matches.map((o) => objectResponse(email, o, props, ctx, zones)));
+  return multistatus(matches.map((o) => objectResponse(at, o, props, ctx, zones)));
 }
 
 /** The VEVENT time-range every match must satisfy, if the filter has one. */

@@ -1,6 +1,6 @@
 /** What every calendar REPORT shares: the requested properties and one response per object. */
 import { zoneFromCalendarText, type ZoneContext } from '../filter/zones';
-import { hrefs } from '../paths';
+import { hrefs, type ListRef } from '../paths';
 import { propResponse, type PropRequest } from '../props';
 import { CAL, D } from '../namespaces';
 import { ALLPROP, propRequestOf } from '../props/request';
@@ -33,7 +33,7 @@ export function reportProps(root: XmlElement): ReportProps {
 export const needsText = (props: ReportProps) => props.calendarData !== null;
 
 export function objectResponse(
-  email: string,
+  at: ListRef,
   object: StoredObject | ObjectSummary,
   props: ReportProps,
   ctx: DavContext,
@@ -43,7 +43,7 @@ export function objectResponse(
     props.calendarData && 'ics' in object
       ? { [CALENDAR_DATA]: renderCalendarData(object.ics, props.calendarData, zones) }
       : {};
-  return propResponse(hrefs.object(email, object.name), { kind: 'object', email, object }, props.request, ctx, overrides);
+  return propResponse(hrefs.object(at.email, object.name, at.list), { kind: 'object', email: at.email, list: at.list, object }, props.request, ctx, overrides);
 }
 
 /** A response with a bare status: a missing multiget href, a sync-collection removal. */

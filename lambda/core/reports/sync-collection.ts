@@ -1,5 +1,5 @@
 /**
- * DAV:sync-collection (RFC 6578 §3) on the calendar.
+ * DAV:sync-collection (RFC 6578 §3) on the calendar or the tasks list.
  *
  * A request starts from a position: names up to `after` are known to the client as of `seq`
  * (all names for a plain token, none for the empty token), later names not at all. The answer is
@@ -8,7 +8,7 @@
  * request-URI) and the token continues exactly where it stopped, so paging never skips a change.
  */
 import { badRequest, forbidden } from '../errors';
-import { hrefs } from '../paths';
+import { hrefs, listKey, type ListRef } from '../paths';
 import { D } from '../namespaces';
 import { multistatus } from '../responses';
 import { formatSyncPosition, parseSyncPosition, type SyncPosition } from '../sync-token';
@@ -19,21 +19,23 @@ import { needsText, objectResponse, reportProps, statusResponse, zonesFor } from
 
 const invalidToken = () => forbidden('Unknown or expired sync token', D('valid-sync-token'));
 
-export async function syncCollection(root: XmlElement, email: string, ctx: DavContext): Promise<DavResponse> {
+export async function syncCollection(root: XmlElement, at: ListRef, ctx: DavContext): Promise<DavResponse> {
   const props = reportProps(root);
-  const from = startPosition(email, findChild(root, D('sync-token'))?.text.trim() ?? '');
+  // The store key names the collection in its tokens, so a calendar's token is unknown to the tasks list.
+  const key = listKey(at);
+  const from = startPosition(key, findChild(root, D('sync-token'))?.text.trim() ?? '');
   checkSyncLevel(findChild(root, D('sync-level'))?.text.trim());
   const limit = parseLimit(findChild(root, D('limit')));
 
   // The counter is what the answer is as of: whatever changes after it is reported next time.
   // The log is read alongside it, up to the number it turns out to hold (one round trip).
-  const reading = ctx.store.getCalendar(email);
-  const log = from.after === '' ? null : ctx.store.changesSince(email, from.seq, reading.then((m) => m.seq));
+  const reading = ctx.store.getCalendar(key);
+  const log = from.after === '' ? null : ctx.store.changesSince(key, from.seq, reading.then((m) => m.seq));
   log?.catch(() => undefined); // awaited below unless the token is refused first
   const meta = await reading;
   if (from.seq > meta.seq) throw invalidToken();
   const changes = log ? knownChanges(await log, from) : [];
-  const unknown = from.after === null ? [] : await unlistedObjects(email, from.after, meta.seq, ctx);
+  const unknown = from.after === null ? [] : await unlistedObjects(key, from.after, meta.seq, ctx);
 
   let includedChanges = changes;
   let includedListing = unknown;
@@ -61,25 +63,25 @@ export async function syncCollection(root: XmlElement, email: string, ctx: DavCo
   const changedNames = fromLog ? [] : includedChanges.map((c) => c.name);
   const listedNames = needsText(props) ? includedListing.map((o) => o.name) : [];
   const toLoad = [...changedNames, ...listedNames];
-  const loaded = new Map(toLoad.length ? (await ctx.store.getObjects(email, toLoad)).map((o) => [o.name, o]) : []);
+  const loaded = new Map(toLoad.length ? (await ctx.store.getObjects(key, toLoad)).map((o) => [o.name, o]) : []);
   const responses = [
     ...includedChanges.map((change) => {
       // Read objects: existence now decides, not the logged flag (a name changed then deleted is a removal).
       const object = fromLog ? (change.deleted ? undefined : change.summary) : loaded.get(change.name);
-      return object ? objectResponse(email, object, props, ctx, zones) : statusResponse(hrefs.object(email, change.name), 404);
+      return object ? objectResponse(at, object, props, ctx, zones) : statusResponse(hrefs.object(at.email, change.name, at.list), 404);
     }),
     // A listed object deleted in the meantime was never known to the client: just skip it.
     ...includedListing.flatMap((summary) => {
       const object = needsText(props) ? loaded.get(summary.name) : summary;
-      return object ? [objectResponse(email, object, props, ctx, zones)] : [];
+      return object ? [objectResponse(at, object, props, ctx, zones)] : [];
     }),
   ];
   if (truncated) {
-    const more = statusResponse(hrefs.calendar(email), 507);
+    const more = statusResponse(hrefs.calendar(at.email, at.list), 507);
     more.children.push(el(D('error'), el(D('number-of-matches-within-limits'))));
     responses.push(more);
   }
-  return multistatus(responses, [el(D('sync-token'), formatSyncPosition(email, next))]);
+  return multistatus(responses, [el(D('sync-token'), formatSyncPosition(key, next))]);
 }
 
 function startPosition(email: string, token: string): SyncPosition {
@@ -116,8 +118,8 @@ function knownChanges(log: Change[] | null, from: SyncPosition): Change[] {
 }
 
 /** Objects named after `after`, in name order (the order positions are defined on). */
-async function unlistedObjects(email: string, after: string, atSeq: number, ctx: DavContext): Promise<ObjectSummary[]> {
-  return (await ctx.store.listObjects(email, atSeq))
+async function unlistedObjects(key: string, after: string, atSeq: number, ctx: DavContext): Promise<ObjectSummary[]> {
+  return (await ctx.store.listObjects(key, atSeq))
     .filter((o) => o.name > after)
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

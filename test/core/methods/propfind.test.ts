@@ -85,8 +85,8 @@ describe('PROPFIND discovery (iOS sequence)', () => {
       '1',
       ctx,
     );
-    // The scheduling inbox and outbox are the home's other members (RFC 6638 §2.1, §2.2).
-    expect([...ms.responses.keys()]).toEqual([HOME, CAL, `${HOME}inbox/`, `${HOME}outbox/`]);
+    // The tasks list, the scheduling inbox and outbox are the home's other members (RFC 6638 §2.1, §2.2).
+    expect([...ms.responses.keys()]).toEqual([HOME, CAL, `${HOME}tasks/`, `${HOME}inbox/`, `${HOME}outbox/`]);
     expect(childNames(ms.responses.get(HOME)!.get(D('resourcetype'))?.element)).toEqual([D('collection')]);
 
     const cal = ms.responses.get(CAL)!;
@@ -105,7 +105,7 @@ describe('PROPFIND discovery (iOS sequence)', () => {
     expect(cal.get(I('calendar-color'))?.element.text).toBe(defaultColor(ALICE));
     // Derived from the owner: stable per user, and not the same for every calendar.
     expect(defaultColor(ALICE.toUpperCase())).toBe(defaultColor(ALICE));
-    expect(new Set(['a@x.example', 'b@x.example', 'c@x.example', 'd@x.example', 'e@x.example'].map(defaultColor)).size).toBeGreaterThan(1);
+    expect(new Set(['a@x.example', 'b@x.example', 'c@x.example', 'd@x.example', 'e@x.example'].map((e) => defaultColor(e))).size).toBeGreaterThan(1);
     expect(cal.get(I('calendar-order'))?.element.text).toBe('1');
     expect(hrefsIn(cal.get(D('owner'))?.element)).toEqual([PRINCIPAL]);
     expect(cal.get(C('max-resource-size'))?.element.text).toBe(String(ctx.config.maxResourceSize));
@@ -113,6 +113,21 @@ describe('PROPFIND discovery (iOS sequence)', () => {
       'content-type': 'text/calendar',
       version: '2.0',
     });
+
+    // The tasks list: exactly VTODO (what Reminders looks for), its own name, color, order and token.
+    const tasks = ms.responses.get(`${HOME}tasks/`)!;
+    expect(childNames(tasks.get(D('resourcetype'))?.element)).toEqual([D('collection'), C('calendar')]);
+    expect(tasks.get(D('displayname'))?.element.text).toBe(`Tasks (${ALICE})`);
+    expect(tasks.get(C('supported-calendar-component-set'))!.element.children.map((c) => c.attrs.name)).toEqual(['VTODO']);
+    expect(tasks.get(CS('getctag'))?.element.text).toBe('"0"');
+    expect(tasks.get(D('sync-token'))?.element.text).toBe(formatSyncToken(`${ALICE}#tasks`, 0));
+    expect(tasks.get(D('sync-token'))?.element.text).not.toBe(formatSyncToken(ALICE, 0));
+    expect(tasks.get(I('calendar-color'))?.element.text).toBe(defaultColor(ALICE, 'tasks'));
+    expect(defaultColor(ALICE, 'tasks')).not.toBe(defaultColor(ALICE));
+    expect(tasks.get(I('calendar-order'))?.element.text).toBe('2');
+    expect(tasks.get(D('current-user-privilege-set'))!.element.children.map((p) => p.children[0]?.name)).toEqual(
+      expect.arrayContaining([D('write'), D('write-content'), D('bind'), D('unbind')]),
+    );
   });
 
   it('grants no write privilege on the home, so clients offer no calendar creation', async () => {

@@ -26,7 +26,8 @@ describe('calendar settings', () => {
   });
 
   it('names the calendar after the e-mail address by default', () => {
-    expect(CALENDAR_SETTINGS['{DAV:}displayname']!.fallback?.('a@b.c')).toBe('a@b.c');
+    expect(CALENDAR_SETTINGS['{DAV:}displayname']!.fallback?.('a@b.c', 'events')).toBe('a@b.c');
+    expect(CALENDAR_SETTINGS['{DAV:}displayname']!.fallback?.('a@b.c', 'tasks')).toBe('Tasks (a@b.c)');
     expect(check('displayname', 'DAV:', '')?.status).toBe(409);
   });
 });

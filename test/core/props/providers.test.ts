@@ -16,6 +16,7 @@ describe('property providers', () => {
     const res: Resource = {
       kind: 'object',
       email: 'alice@example.com',
+      list: 'events',
       object: { name: 'a.ics', etag: '"1"', lastModified: '2025-01-01T00:00:00Z', size: 10, rangeStart: null, rangeEnd: null },
     };
     const p = props(res, ['{DAV:}owner', '{DAV:}current-user-principal', '{DAV:}current-user-privilege-set']);
@@ -30,6 +31,7 @@ describe('property providers', () => {
     const res: Resource = {
       kind: 'calendar',
       email: 'alice@example.com',
+      list: 'events',
       meta: { seq: 4, props: { '{http://calendarserver.org/ns/}getctag': 'forged', '{urn:x}y': 'kept' } },
     };
     const p = props(res, ['{http://calendarserver.org/ns/}getctag', '{urn:x}y']);
