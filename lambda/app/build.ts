@@ -19,6 +19,7 @@ import { aboutFromEnv } from '../platform/env';
 import { SCHEDULED_FUNCTION_ENV, invokeScheduled } from '../platform/export-now';
 import { logLine } from '../platform/log';
 import { dynamoParts, type DynamoAppOptions as PartsOptions } from './dynamo-parts';
+import { withTasks } from './task-parts';
 
 export { CRM_CONNECTOR_ENV, DEFAULT_CRM_CONNECTOR, connectorName } from './dynamo-parts';
 
@@ -31,7 +32,8 @@ export interface DynamoAppOptions extends PartsOptions {
 /** Builds without contacting DynamoDB; a bad variable throws here, before any request. */
 export function buildApp(opts: DynamoAppOptions = {}): App {
   const env = opts.env ?? process.env;
-  const parts = dynamoParts(opts, env);
+  // With CRM tasks (task-parts.ts): the CalDAV functions' App (build-dav.ts) goes without.
+  const parts = withTasks(dynamoParts(opts, env));
   const { doc, tables, builtin, zoho, now, reader } = parts;
   const jobs = new DynamoJobStore(doc, tables.jobs);
   const zohoConnection = zoho

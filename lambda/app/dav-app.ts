@@ -25,7 +25,7 @@ export interface DavAppParts {
    * phone writes reach it (sync/crm-change-hook.ts), matching the store's transaction participant;
    * `inProcess`: outbox-first deliveries run in this process (absent: the outbox stream's trigger).
    */
-  bridge?: Pick<SyncWiring, 'connector' | 'outbox' | 'delivery' | 'inProcess'>;
+  bridge?: Pick<SyncWiring, 'connector' | 'outbox' | 'delivery' | 'inProcess' | 'tasks'>;
   /** Where each user's devices' last requests are noted; absent = not noted. */
   activity?: ActivityStore;
   /**

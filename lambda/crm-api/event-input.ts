@@ -51,7 +51,7 @@ function dates(v: Json | undefined, field: string): string[] {
   return array(v, field).map((d, i) => str(d, `${field}[${i}]`) as string);
 }
 
-function recurrence(v: Json | undefined): CrmRecurrence | null {
+export function recurrence(v: Json | undefined): CrmRecurrence | null {
   if (v === null) return null;
   const o = pickFields(object(v, 'Recurring_Activity'), ['RRULE', 'EXDATE', 'RDATE'], [], 'Recurring_Activity.');
   requireFields(o, ['RRULE'], 'Recurring_Activity.');
@@ -127,7 +127,7 @@ function fieldsOf(o: JsonObject): FieldsInput {
   return f;
 }
 
-async function resolveOwner(v: Json | undefined, caller: Caller, crm: CrmApiBackend): Promise<CrmUser> {
+export async function resolveOwner(v: Json | undefined, caller: Caller, crm: CrmApiBackend): Promise<CrmUser> {
   let address: string | null;
   if (v === undefined) {
     if (caller.kind !== 'user') throw invalid('Owner', 'Owner is required');

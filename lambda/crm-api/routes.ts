@@ -1,17 +1,19 @@
 /**
- * The built-in CRM's own REST API under /crm/v1: events, leads, contacts, the people lookup and
- * the change feed. A hosted CRM has its own API; these routes exist only when the App's CRM is
+ * The built-in CRM's own REST API under /crm/v1: events, tasks, leads, contacts, the people lookup
+ * and the change feeds. A hosted CRM has its own API; these routes exist only when the App's CRM is
  * the built-in one.
  */
 import { ApiError, json } from '../api/errors';
 import type { ApiRequest, ApiResponse, Caller, Route } from '../api/types';
 import { EventRoutes, eventJson } from './events';
 import { PeopleRoutes } from './people';
+import { TaskRoutes } from './tasks';
 import type { CrmApiDeps } from './types';
 
 export function builtinCrmRoutes(deps: CrmApiDeps): Route[] {
   const events = new EventRoutes(deps);
   const people = new PeopleRoutes(deps);
+  const tasks = new TaskRoutes(deps);
   const personRoutes = (path: string, module: 'Leads' | 'Contacts'): Route[] => [
     {
       pattern: new RegExp(`^/${path}$`),
@@ -40,6 +42,18 @@ export function builtinCrmRoutes(deps: CrmApiDeps): Route[] {
         PUT: (req, caller, id) => events.update(req, caller, id, 'replace'),
         PATCH: (req, caller, id) => events.update(req, caller, id, 'merge'),
         DELETE: (req, caller, id) => events.remove(req, caller, id),
+      },
+    },
+    { pattern: /^\/tasks$/, methods: { GET: (req, caller) => tasks.list(req, caller), POST: (req, caller) => tasks.create(req, caller) } },
+    { pattern: /^\/tasks\/changes$/, methods: { GET: (req, caller) => tasks.changes(req, caller) } },
+    {
+      pattern: /^\/tasks\/([^/]+)$/,
+      methods: {
+        GET: (_req, caller, id) => tasks.get(caller, id),
+        POST: (req, caller, id) => tasks.create(req, caller, id),
+        PUT: (req, caller, id) => tasks.update(req, caller, id, 'replace'),
+        PATCH: (req, caller, id) => tasks.update(req, caller, id, 'merge'),
+        DELETE: (req, caller, id) => tasks.remove(req, caller, id),
       },
     },
     { pattern: /^\/changes$/, methods: { GET: (req, caller) => changes(deps, req, caller) } },

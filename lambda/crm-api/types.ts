@@ -4,7 +4,7 @@
  * write reaches the owner's calendar. Wired only when the built-in CRM is the App's CRM.
  */
 import type { AuthDeps, Logger } from '../api/types';
-import type { CrmConnector, CrmEvent, CrmEventListener, PersonModule, UpsertOptions } from '../crm/types';
+import type { CrmConnector, CrmEvent, CrmEventListener, CrmTaskListener, PersonModule, UpsertOptions } from '../crm/types';
 import type { PersonDraft, StoredPerson } from '../crm/builtin/person-types';
 
 export type { PersonDraft, StoredPerson } from '../crm/builtin/person-types';
@@ -21,8 +21,8 @@ export interface CrmApiBackend extends CrmConnector {
 
 export interface CrmApiDeps extends Pick<AuthDeps, 'users' | 'now'> {
   crm: CrmApiBackend;
-  /** Told after every successful event write (the sync bridge updates CalDAV). Default: no-op. */
-  listener?: CrmEventListener;
+  /** Told after every successful event or task write (the sync bridge updates CalDAV). Default: no-op. */
+  listener?: CrmEventListener & Partial<CrmTaskListener>;
   /** Where listener failures are reported; default one JSON line. */
   log?: Logger;
 }

@@ -203,6 +203,11 @@ export interface CrmConnector {
    * two invitations (lambda/imip/config.ts). Absent = false.
    */
   readonly sendsInvitations?: boolean;
+  /**
+   * The CRM's tasks (see "Tasks" below), which sync with each user's tasks list; absent = a CRM
+   * whose tasks do not sync (the tasks list then only keeps what the phones put there).
+   */
+  readonly tasks?: CrmTaskConnector;
   /** Non-deleted events owned by `ownerEmail`, optionally overlapping a range. */
   listEvents(ownerEmail: string, range?: EventRange): Promise<CrmEvent[]>;
   /** Changes after `cursor` (null: from the beginning). */
@@ -263,7 +268,7 @@ export class CrmError extends Error {}
 /** Optimistic concurrency failed: the record changed since the caller read it. */
 export class CrmConflict extends CrmError {
   override name = 'CrmConflict';
-  constructor(message: string, readonly current?: CrmEvent) {
+  constructor(message: string, readonly current?: CrmEvent | CrmTask) {
     super(message);
   }
 }
@@ -286,4 +291,175 @@ export class CrmValidationError extends CrmError {
 
 export class CrmNotFound extends CrmError {
   override name = 'CrmNotFound';
+}
+
+// ─── Tasks ──────────────────────────────────────────────────────────────────────────────────
+//
+// The CRM's Tasks module (Zoho's field names) and the port a connector implements to sync it with
+// each user's tasks list (a VTODO collection, iOS Reminders). A connector offers it as
+// `CrmConnector.tasks`; the built-in CRM (crm/builtin/tasks.ts) and the memory CRM do. What a
+// connector must implement is `CrmTaskConnector`; the mapping (crm/mapping/tasks/) and the bridge
+// (sync/) do the rest, the same for every CRM.
+
+/** iCalendar STATUS values of a VTODO (RFC 5545 §3.8.1.11); a VTODO without STATUS counts as NEEDS-ACTION. */
+export type TodoStatus = 'NEEDS-ACTION' | 'IN-PROCESS' | 'COMPLETED' | 'CANCELLED';
+
+/**
+ * How a CRM's Status and Priority picklists stand for iCalendar's STATUS and PRIORITY. The values
+ * are the CRM's own (Zoho: a picklist value's `actual_value`, from the org's field metadata), so a
+ * customised picklist syncs too. Reading keeps the CRM's value whenever the phone's still means
+ * it (a task "Waiting for input" stays so while the phone shows it IN-PROCESS); writing writes
+ * the first value listed for it.
+ */
+export interface TaskPicklists {
+  /** Status values for each STATUS, the one written first. Every Status value appears once. */
+  status: Record<TodoStatus, string[]>;
+  /**
+   * Priority values with the PRIORITY written for each (1 highest to 9 lowest; 0 = no PRIORITY
+   * line) and every PRIORITY read as it (0 standing for a missing one). Each of 0-9 appears once.
+   */
+  priority: Array<{ value: string; writes: number; reads: number[] }>;
+  /** What a task gets when the phone says nothing of it: the picklists' defaults. */
+  defaults: { status: string; priority: string | null };
+}
+
+/**
+ * Zoho's default Tasks picklists, which the built-in CRM uses: Status Not Started (the default),
+ * In Progress, Waiting for input, Completed, Deferred; Priority Highest, High, Normal (the
+ * default, written as no PRIORITY), Low, Lowest.
+ */
+export const DEFAULT_TASK_PICKLISTS: TaskPicklists = {
+  status: {
+    'NEEDS-ACTION': ['Not Started'],
+    'IN-PROCESS': ['In Progress', 'Waiting for input'],
+    COMPLETED: ['Completed'],
+    CANCELLED: ['Deferred'],
+  },
+  priority: [
+    { value: 'Highest', writes: 1, reads: [1] },
+    { value: 'High', writes: 3, reads: [2, 3, 4] },
+    { value: 'Normal', writes: 0, reads: [0, 5] },
+    { value: 'Low', writes: 7, reads: [6, 7, 8] },
+    { value: 'Lowest', writes: 9, reads: [9] },
+  ],
+  defaults: { status: 'Not Started', priority: 'Normal' },
+};
+
+/** A lookup to another record, as Zoho embeds it (`What_Id` with its `$se_module`, `Who_Id`). */
+export interface CrmRecordRef {
+  id: string;
+  name?: string;
+  /** The module the record is in (What_Id: Leads, Accounts, Deals…; Who_Id: Contacts). */
+  module?: string;
+}
+
+/** The fields of a task the CRM owns. */
+export interface CrmTaskFields {
+  Subject: string;
+  /** `YYYY-MM-DD`, or null: a date, as Zoho's; a time of day stays on the phone (DUE). */
+  Due_Date: string | null;
+  /** A value of the Status picklist (TaskPicklists). */
+  Status: string;
+  /** A value of the Priority picklist, or null for none. */
+  Priority: string | null;
+  Description: string | null;
+  /** The reminder: an ISO 8601 instant with offset (`2025-03-12T09:00:00+01:00`), or null. */
+  Remind_At: string | null;
+  /** Recurrence by due date: RRULE as for events; EXDATE/RDATE values `YYYY-MM-DD` or ISO. Needs a Due_Date. */
+  Recurring_Activity: CrmRecurrence | null;
+  /** When the task was completed (ISO instant); null while it is not. */
+  Closed_Time: string | null;
+  /** What the task is about (a lead, an account, a deal…) and whom (a contact). CRM-side only. */
+  What_Id: CrmRecordRef | null;
+  Who_Id: CrmRecordRef | null;
+}
+
+/** What a task has when only its subject is given. Fresh objects each call. */
+export const taskFieldDefaults = (picklists: TaskPicklists = DEFAULT_TASK_PICKLISTS): Omit<CrmTaskFields, 'Subject'> => ({
+  Due_Date: null,
+  Status: picklists.defaults.status,
+  Priority: picklists.defaults.priority,
+  Description: null,
+  Remind_At: null,
+  Recurring_Activity: null,
+  Closed_Time: null,
+  What_Id: null,
+  Who_Id: null,
+});
+
+export interface CrmTask extends CrmTaskFields {
+  id: string;
+  Owner: CrmUserRef;
+  Created_Time: string;
+  Modified_Time: string;
+  /** Soft delete, as for events: the deletion reaches CalDAV through the change feed. */
+  Deleted: boolean;
+  /** The link to the task's VTODO; its `ics` keeps what the CRM has no field for. */
+  caldav: CaldavLink | null;
+}
+
+export type CrmTaskDraft = CrmTaskFields & {
+  id?: string;
+  Owner: CrmUserRef;
+  Created_Time?: string;
+  Modified_Time?: string;
+  Deleted?: boolean;
+  caldav: CaldavLink | null;
+};
+
+export interface TaskUpsertOptions {
+  /** Modified_Time the caller last saw; a different current value throws CrmConflict. */
+  ifModified?: string;
+  /** The record as the caller just read it (its Modified_Time is `ifModified`). */
+  current?: CrmTask;
+}
+
+export interface TaskFilter {
+  /** Only open tasks and those closed at or after this ISO instant (the initial export's rule). */
+  closedSince?: string;
+}
+
+export interface TaskChangeBatch {
+  /** Created or changed tasks, including ones whose Owner changed. */
+  tasks: CrmTask[];
+  /** Tasks hard- or soft-deleted since the cursor. */
+  deletedIds: string[];
+  /** Opaque; pass to the next call. */
+  nextCursor: string;
+}
+
+/**
+ * What a CRM implements for its tasks to sync. Mirrors the event half of CrmConnector: records
+ * with Zoho's field names and values from the CRM's own picklists, a CalDAV link stored with
+ * each record (`caldav`, round-tripped untouched), optimistic concurrency on Modified_Time
+ * (CrmConflict), soft or hard deletes, and a change feed with its own cursor. Errors are the
+ * Crm* classes, never transport errors.
+ */
+export interface CrmTaskConnector {
+  /** The Status and Priority picklists (Zoho: from the Tasks module's field metadata). */
+  picklists(): Promise<TaskPicklists>;
+  /** Non-deleted tasks owned by `ownerEmail`. */
+  listTasks(ownerEmail: string, filter?: TaskFilter): Promise<CrmTask[]>;
+  getTask(id: string): Promise<CrmTask | null>;
+  /** The records of `ids` that exist (soft-deleted ones included), in any order. */
+  getTasks(ids: string[]): Promise<CrmTask[]>;
+  /** The live task of `ownerEmail` linked to this CalDAV UID. */
+  findTaskByUid(ownerEmail: string, uid: string): Promise<CrmTask | null>;
+  /**
+   * Creates (no id, or an id not stored yet) or replaces a task; returns it as stored. Closed_Time
+   * is the CRM's: set when Status becomes a COMPLETED value (the draft's, else now), cleared when
+   * it leaves one.
+   */
+  upsertTask(task: CrmTaskDraft, opts?: TaskUpsertOptions): Promise<CrmTask>;
+  deleteTask(id: string, opts?: TaskUpsertOptions): Promise<void>;
+  /** Task changes after `cursor` (null: from the beginning). */
+  listTaskChangesSince(cursor: string | null): Promise<TaskChangeBatch>;
+  /** A cursor at the current end of the task feed. */
+  latestTaskCursor(): Promise<string>;
+}
+
+/** Told after every task write made outside the CalDAV side (the CRM REST API, reconciliation). */
+export interface CrmTaskListener {
+  taskSaved(after: CrmTask, before: CrmTask | null, opts?: { fresh?: boolean }): Promise<boolean>;
+  taskDeleted(before: CrmTask): Promise<boolean>;
 }

@@ -1,6 +1,6 @@
 /**
  * The initial export: copies a user's own CRM events in the window into their CalDAV
- * calendar, once per enable. The plan (which events, in what order) is made once and stored,
+ * calendar, once per enable, then their tasks into the tasks list (export-tasks.ts). The plan (which events, in what order) is made once and stored,
  * then written batch by batch with a checkpoint after each. Re-running a batch is harmless: the
  * import creates only what is not in the calendar yet. A user disabled or re-enabled mid-way
  * stops the job at the next batch.
@@ -13,6 +13,7 @@ import { caldavUidOf } from '../sync/crm-to-caldav';
 import { storedObjectFor } from '../sync/stored-object';
 import { DEFAULT_BATCH_SIZE, DEFAULT_LEASE_MS, type JobDeps } from './deps';
 import type { ExportJob, ExportProgress, Lease } from './job-store';
+import { exportTasks } from './export-tasks';
 import { planExport } from './select';
 import { exportWindow } from './window';
 
@@ -101,7 +102,7 @@ export async function runExport(deps: JobDeps, user: CrmUser, enabledAt: string,
   const job = await deps.jobs.claimExport(email, enabledAt, lease, deps.now());
   if (!job) return { email, outcome: 'not-claimed', exported: 0, total: 0 };
 
-  const progress: ExportProgress = { next: job.next, exported: job.exported, skipped: job.skipped };
+  const progress: ExportProgress = { next: job.next, exported: job.exported, skipped: job.skipped, ...(job.tasks ? { tasks: job.tasks } : {}) };
   let total = job.total;
   const finish = async (outcome: ExportOutcome, reason?: string): Promise<ExportRun> => {
     const status = outcome === 'done' ? 'done' : outcome === 'cancelled' ? 'cancelled' : outcome === 'failed' ? 'failed' : 'running';
@@ -126,6 +127,16 @@ export async function runExport(deps: JobDeps, user: CrmUser, enabledAt: string,
       progress.skipped += slice.length - inCalendar;
       lease.until = deps.now().getTime() + leaseMs;
       if (!(await deps.jobs.checkpoint(email, lease, progress, deps.now()))) return await finish('lease-lost');
+    }
+    if (!progress.tasks) {
+      const reason = await stopReason(deps, job);
+      if (reason) return await finish('cancelled', reason);
+      const tasks = await exportTasks(deps, { ...user, email }, job.enabledAt);
+      if (tasks) {
+        progress.tasks = tasks;
+        lease.until = deps.now().getTime() + leaseMs;
+        if (!(await deps.jobs.checkpoint(email, lease, progress, deps.now()))) return await finish('lease-lost');
+      }
     }
     deps.log?.('info', 'export done', { owner: email, exported: progress.exported, skipped: progress.skipped, total });
     return await finish('done');

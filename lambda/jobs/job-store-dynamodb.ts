@@ -11,10 +11,11 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '../platform/dynamodb/paging';
 import { batchWriteAll, conditionally, isNamed } from '../platform/dynamodb/retry';
-import type { ExportJob, ExportProgress, ExportStatus, JobStore, Lease, ReconcileState } from './job-store';
+import type { ExportJob, ExportProgress, ExportStatus, JobStore, Lease, ReconcileFeed, ReconcileState } from './job-store';
 
 const EXPORT_PK = 'export';
-const RECONCILE_KEY = { pk: 'reconcile', sk: 'state' };
+/** The events' cursor kept its key from before tasks had one. */
+const reconcileKey = (feed: ReconcileFeed = 'events') => ({ pk: 'reconcile', sk: feed === 'tasks' ? 'tasks' : 'state' });
 const IDS_PER_PLAN_ITEM = 100;
 /** Plans are only read while their job runs; keep them a while for inspection, then let TTL go. */
 const PLAN_RETENTION_SECONDS = 90 * 24 * 3600;
@@ -154,10 +155,11 @@ export class DynamoJobStore implements JobStore {
         new UpdateCommand({
           TableName: this.table,
           Key: exportKey(email),
-          UpdateExpression: 'SET #next = :next, exported = :exported, skipped = :skipped, updatedAt = :at, leaseUntil = :until',
+          UpdateExpression: `SET #next = :next, exported = :exported, skipped = :skipped, updatedAt = :at, leaseUntil = :until${progress.tasks ? ', tasks = :tasks' : ''}`,
           ConditionExpression: HOLDS_LEASE,
           ExpressionAttributeNames: { '#next': 'next' },
           ExpressionAttributeValues: {
+            ...(progress.tasks ? { ':tasks': progress.tasks } : {}),
             ':next': progress.next,
             ':exported': progress.exported,
             ':skipped': progress.skipped,
@@ -211,12 +213,12 @@ export class DynamoJobStore implements JobStore {
     );
   }
 
-  async claimReconcile(lease: Lease, now: Date): Promise<ReconcileState | null> {
+  async claimReconcile(lease: Lease, now: Date, feed?: ReconcileFeed): Promise<ReconcileState | null> {
     try {
       const { Attributes = {} } = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: RECONCILE_KEY,
+          Key: reconcileKey(feed),
           UpdateExpression: 'SET leaseHolder = :holder, leaseUntil = :until',
           ConditionExpression: LEASE_FREE,
           ExpressionAttributeValues: { ':holder': lease.holder, ':until': lease.until, ':now': now.getTime() },
@@ -230,12 +232,12 @@ export class DynamoJobStore implements JobStore {
     }
   }
 
-  advanceReconcile(lease: Lease, cursor: string): Promise<boolean> {
+  advanceReconcile(lease: Lease, cursor: string, feed?: ReconcileFeed): Promise<boolean> {
     return conditionally(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: RECONCILE_KEY,
+          Key: reconcileKey(feed),
           UpdateExpression: 'SET #cursor = :cursor, leaseUntil = :until',
           ConditionExpression: HOLDS_LEASE,
           ExpressionAttributeNames: { '#cursor': 'cursor' },
@@ -245,12 +247,12 @@ export class DynamoJobStore implements JobStore {
     );
   }
 
-  async releaseReconcile(lease: Lease, summary: { at: string; applied: number }): Promise<void> {
+  async releaseReconcile(lease: Lease, summary: { at: string; applied: number }, feed?: ReconcileFeed): Promise<void> {
     await conditionally(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: RECONCILE_KEY,
+          Key: reconcileKey(feed),
           UpdateExpression: 'SET lastRunAt = :at, lastApplied = :applied REMOVE leaseHolder, leaseUntil',
           ConditionExpression: HOLDS_LEASE,
           ExpressionAttributeValues: { ':at': summary.at, ':applied': summary.applied, ':holder': lease.holder },
@@ -259,8 +261,8 @@ export class DynamoJobStore implements JobStore {
     );
   }
 
-  async getReconcile(): Promise<ReconcileState> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: RECONCILE_KEY, ConsistentRead: true }));
+  async getReconcile(feed?: ReconcileFeed): Promise<ReconcileState> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: reconcileKey(feed), ConsistentRead: true }));
     return reconcileStateOf(Item ?? {});
   }
 }

@@ -1,5 +1,5 @@
 /** The JobStore port in memory, with the same lease rules as the DynamoDB one (unit tests). */
-import type { ExportJob, ExportProgress, ExportStatus, JobStore, Lease, ReconcileState } from './job-store';
+import type { ExportJob, ExportProgress, ExportStatus, JobStore, Lease, ReconcileFeed, ReconcileState } from './job-store';
 
 interface Held {
   job: ExportJob;
@@ -13,7 +13,7 @@ const copy = (job: ExportJob): ExportJob => ({ ...job });
 export class MemoryJobStore implements JobStore {
   private readonly exports = new Map<string, Held>();
   private readonly plans = new Map<string, string[]>();
-  private reconcile: ReconcileState & { lease?: Lease } = { cursor: null };
+  private readonly feeds: Record<ReconcileFeed, ReconcileState & { lease?: Lease }> = { events: { cursor: null }, tasks: { cursor: null } };
 
   async getExport(email: string): Promise<ExportJob | null> {
     const held = this.exports.get(email.toLowerCase());
@@ -84,25 +84,25 @@ export class MemoryJobStore implements JobStore {
     return true;
   }
 
-  async claimReconcile(lease: Lease, now: Date): Promise<ReconcileState | null> {
-    if (!free(this.reconcile.lease, now)) return null;
-    this.reconcile.lease = lease;
-    return this.getReconcile();
+  async claimReconcile(lease: Lease, now: Date, feed: ReconcileFeed = 'events'): Promise<ReconcileState | null> {
+    if (!free(this.feeds[feed].lease, now)) return null;
+    this.feeds[feed].lease = lease;
+    return this.getReconcile(feed);
   }
 
-  async advanceReconcile(lease: Lease, cursor: string): Promise<boolean> {
-    if (!holds(this.reconcile.lease, lease)) return false;
-    this.reconcile = { ...this.reconcile, cursor, lease: { ...lease } };
+  async advanceReconcile(lease: Lease, cursor: string, feed: ReconcileFeed = 'events'): Promise<boolean> {
+    if (!holds(this.feeds[feed].lease, lease)) return false;
+    this.feeds[feed] = { ...this.feeds[feed], cursor, lease: { ...lease } };
     return true;
   }
 
-  async releaseReconcile(lease: Lease, summary: { at: string; applied: number }): Promise<void> {
-    if (!holds(this.reconcile.lease, lease)) return;
-    this.reconcile = { cursor: this.reconcile.cursor, lastRunAt: summary.at, lastApplied: summary.applied };
+  async releaseReconcile(lease: Lease, summary: { at: string; applied: number }, feed: ReconcileFeed = 'events'): Promise<void> {
+    if (!holds(this.feeds[feed].lease, lease)) return;
+    this.feeds[feed] = { cursor: this.feeds[feed].cursor, lastRunAt: summary.at, lastApplied: summary.applied };
   }
 
-  async getReconcile(): Promise<ReconcileState> {
-    const { lease: _lease, ...state } = this.reconcile;
+  async getReconcile(feed: ReconcileFeed = 'events'): Promise<ReconcileState> {
+    const { lease: _lease, ...state } = this.feeds[feed];
     return { ...state };
   }
 }

@@ -34,9 +34,18 @@ export interface ExportJob {
   finishedAt?: string;
   /** Why it failed or was cancelled. */
   reason?: string;
+  /** The tasks export (export-tasks.ts), once it ran: it runs after the events, in one step. */
+  tasks?: TasksExport;
 }
 
-export type ExportProgress = Pick<ExportJob, 'next' | 'exported' | 'skipped'>;
+/** What the tasks export did: tasks selected (at most the limit), now in the tasks list, left out. */
+export interface TasksExport {
+  total: number;
+  exported: number;
+  leftOut: number;
+}
+
+export type ExportProgress = Pick<ExportJob, 'next' | 'exported' | 'skipped' | 'tasks'>;
 
 export interface Lease {
   /** Unique per run. */
@@ -44,6 +53,9 @@ export interface Lease {
   /** Epoch ms the lease runs out at unless renewed. */
   until: number;
 }
+
+/** Which CRM change feed a reconciliation follows: the events' or the tasks'. */
+export type ReconcileFeed = 'events' | 'tasks';
 
 export interface ReconcileState {
   /** The CRM change-feed cursor applied up to; null before the first run. */
@@ -72,10 +84,13 @@ export interface JobStore {
   /** Marks a job whose lease is free as cancelled (its user lost CalDAV access). */
   cancelExport(email: string, reason: string, now: Date): Promise<boolean>;
 
-  /** The cursor, with the lease taken; null when another run holds it. */
-  claimReconcile(lease: Lease, now: Date): Promise<ReconcileState | null>;
+  /**
+   * The cursor of a feed (`events`, the default, or `tasks`: each has its own cursor and lease),
+   * with the lease taken; null when another run holds it.
+   */
+  claimReconcile(lease: Lease, now: Date, feed?: ReconcileFeed): Promise<ReconcileState | null>;
   /** Saves the cursor and renews the lease; false when the lease was lost. */
-  advanceReconcile(lease: Lease, cursor: string): Promise<boolean>;
-  releaseReconcile(lease: Lease, summary: { at: string; applied: number }): Promise<void>;
-  getReconcile(): Promise<ReconcileState>;
+  advanceReconcile(lease: Lease, cursor: string, feed?: ReconcileFeed): Promise<boolean>;
+  releaseReconcile(lease: Lease, summary: { at: string; applied: number }, feed?: ReconcileFeed): Promise<void>;
+  getReconcile(feed?: ReconcileFeed): Promise<ReconcileState>;
 }

@@ -8,6 +8,7 @@ import { errorText } from '../platform/log';
 import type { JobDeps } from './deps';
 import { runExport, type ExportRun } from './export';
 import { runReconciliation, type ReconcileReport } from './reconcile';
+import { runTaskReconciliation } from './reconcile-tasks';
 
 export interface PassReport {
   retry: RetryReport | { error: string };
@@ -15,6 +16,8 @@ export interface PassReport {
   /** Jobs of users who lost CalDAV access before their export could finish. */
   cancelled: string[];
   reconcile: ReconcileReport | { error: string };
+  /** The tasks feed's reconciliation (reconcile-tasks.ts); absent when the CRM has no Tasks module or it was not due. */
+  reconcileTasks?: ReconcileReport | { error: string };
   /** A hosted CRM's per-pass work (users list, notification channel); absent without one. */
   upkeep?: Record<string, unknown> | { error: string };
 }
@@ -89,6 +92,9 @@ export async function runScheduledPass(deps: JobDeps, opts: PassOptions = {}): P
     await guarded(() => summarizeCalendars(deps, records.map((r) => r.email.toLowerCase()), opts.deadline));
     const due = deps.upkeep ? await guarded(async () => deps.upkeep!.reconcileDue((await deps.jobs.getReconcile()).lastRunAt ?? null)) : true;
     if (due === true || (typeof due === 'object' && 'error' in due)) report.reconcile = await guarded(() => runReconciliation(deps, { deadline: opts.deadline }));
+    // Every pass: no CRM notifies us of task changes (Zoho's channel watches Events), so this is how they arrive.
+    const tasks = await guarded(() => runTaskReconciliation(deps, { deadline: opts.deadline }));
+    if (tasks !== null) report.reconcileTasks = tasks;
   }
   return report;
 }
@@ -114,6 +120,8 @@ const SUMMARIZE_CONCURRENCY = 8;
 export function failedSteps(report: PassReport, exportsOnly: boolean): number {
   const c = report.reconcile;
   const reconcileFailed = !exportsOnly && ('error' in c || c.failed > 0 || (c.stoppedBecause !== undefined && c.stoppedBecause !== 'deadline' && c.stoppedBecause !== 'lease lost'));
+  const t = report.reconcileTasks;
+  const tasksFailed = !exportsOnly && t !== undefined && ('error' in t || t.failed > 0 || (t.stoppedBecause !== undefined && t.stoppedBecause !== 'deadline' && t.stoppedBecause !== 'lease lost'));
   const upkeepFailed = report.upkeep !== undefined && 'error' in report.upkeep;
-  return Number('error' in report.retry) + report.exports.filter((e) => 'error' in e || e.outcome === 'failed').length + Number(reconcileFailed) + Number(upkeepFailed);
+  return Number('error' in report.retry) + report.exports.filter((e) => 'error' in e || e.outcome === 'failed').length + Number(reconcileFailed) + Number(tasksFailed) + Number(upkeepFailed);
 }

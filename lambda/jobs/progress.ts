@@ -24,8 +24,17 @@ export interface ExportProgressView {
   updatedAt?: string;
   finishedAt?: string;
   reason?: string;
+  /** The tasks export beside the events' (export-tasks.ts); null until it ran (or without a Tasks module). */
+  tasks: { total: number; exported: number; leftOut: number } | null;
   /** One line for people. */
   summary: string;
+}
+
+/** The tasks half of the summary, when there were tasks to export. */
+function tasksPart(v: Omit<ExportProgressView, 'summary'>): string {
+  const t = v.tasks;
+  if (!t || (t.total === 0 && t.leftOut === 0)) return '';
+  return `; tasks: ${t.exported} exported` + (t.leftOut ? `, ${t.leftOut} left out beyond the limit of the nearest ${t.total}` : '');
 }
 
 function summaryOf(v: Omit<ExportProgressView, 'summary'>): string {
@@ -40,7 +49,8 @@ function summaryOf(v: Omit<ExportProgressView, 'summary'>): string {
       return (
         `done: ${v.exported} exported` +
         (v.skipped ? `, ${v.skipped} skipped (deleted or moved meanwhile, or refused)` : '') +
-        (v.leftOut ? `, ${v.leftOut} left out beyond the limit of the nearest ${v.total}` : '')
+        (v.leftOut ? `, ${v.leftOut} left out beyond the limit of the nearest ${v.total}` : '') +
+        tasksPart(v)
       );
     case 'failed':
       return `failed: ${v.reason ?? 'unknown error'} (attempt ${v.attempts}; the next run resumes at ${v.done ?? 0} of ${v.total ?? '?'})`;
@@ -74,6 +84,7 @@ export function exportProgress(user: UserRecord, job: ExportJob | null): ExportP
     ...(current ? { updatedAt: current.updatedAt } : {}),
     ...(current?.finishedAt ? { finishedAt: current.finishedAt } : {}),
     ...(reason ? { reason } : {}),
+    tasks: current?.tasks ?? null,
   };
   return { ...base, summary: summaryOf(base) };
 }

@@ -9,6 +9,9 @@
  *   delivers (`kick`); without a transaction (a store with no participant) the entry is recorded here.
  * - `after-commit` (no participant at all): pushed here, after the commit.
  *
+ * Tasks-list changes (`list: 'tasks'`) take the same ways to the CRM's Tasks (sync/tasks.ts); the
+ * built-in CRM does not carry them in its transaction, so they are pushed here after the commit.
+ *
  * The calendar write always stands: when a push fails, the href goes to the outbox for the replay
  * and the client still gets its success answer.
  */
@@ -18,7 +21,9 @@ import type { CrmConnector } from '../crm/types';
 import type { CalendarStore } from '../store/types';
 import type { Outbox } from './outbox';
 import type { OutboxKicker } from './outbox-worker';
+import { listKey } from '../core/paths';
 import { pushDeletion, pushObject } from './phone-to-crm';
+import type { TaskSync } from './task-sync';
 
 export type CrmDelivery = 'in-transaction' | 'outbox-first' | 'after-commit';
 
@@ -30,11 +35,17 @@ export interface CrmChangeHookOptions {
   delivery: CrmDelivery;
   /** Starts a delivery of an outbox-first change; absent = the stream trigger or the replay delivers. */
   worker?: OutboxKicker;
+  /** The tasks half (task-sync.ts); without it tasks-list changes go to the outbox. */
+  tasks?: TaskSync;
   now?: () => Date;
   log?: Logger;
 }
 
-const keyOf = (change: ObjectChange) => ({ owner: change.owner, name: change.kind === 'put' ? change.object.name : change.name });
+/** The outbox key: the calendar's owner, or for the tasks list its store key (`<email>#tasks`, which delivery.ts reads back). */
+const keyOf = (change: ObjectChange) => ({
+  owner: change.list === 'tasks' ? listKey({ email: change.owner, list: 'tasks' }) : change.owner,
+  name: change.kind === 'put' ? change.object.name : change.name,
+});
 const uidOf = (change: ObjectChange) => (change.kind === 'put' ? change.object.uid : change.uid);
 
 export function crmChangeHook(opts: CrmChangeHookOptions): ObjectChangeHook {
@@ -61,8 +72,16 @@ export function crmChangeHook(opts: CrmChangeHookOptions): ObjectChangeHook {
     }
     // Committed with the calendar write already (the built-in CRM's part).
     if (change.carried) return;
+    if (change.list === 'tasks' && !opts.tasks) {
+      // The outbox's deliverers carry the tasks half (the CalDAV functions do not): they push it.
+      if (await record(change)) opts.worker?.kick(keyOf(change));
+      return;
+    }
     try {
-      if (change.kind === 'put') await pushObject(opts.crm, change.owner, change.object);
+      if (change.list === 'tasks') {
+        if (change.kind === 'put') await opts.tasks!.pushTask(opts.crm, change.owner, change.object);
+        else await opts.tasks!.pushTaskDeletion(opts.crm, opts.store, change.owner, change.uid);
+      } else if (change.kind === 'put') await pushObject(opts.crm, change.owner, change.object);
       else await pushDeletion(opts.crm, opts.store, change.owner, change.uid);
     } catch (err) {
       const error = errorText(err);

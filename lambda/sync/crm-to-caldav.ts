@@ -6,11 +6,13 @@
  * keeps its bytes; when nothing the CRM owns changed, nothing is written (no ctag bump).
  */
 import { crmEventToIcs, uidForCrmId } from '../crm/mapping';
-import type { CrmConnector, CrmEvent, CrmEventListener, CrmUser } from '../crm/types';
-import { NotFound, PreconditionFailed, type CalendarStore, type UserStore } from '../store/types';
+import type { CrmConnector, CrmEvent, CrmEventListener, CrmTaskListener, CrmUser } from '../crm/types';
+import { PreconditionFailed, type CalendarStore, type UserStore } from '../store/types';
 import type { Logger } from '../platform/log';
 import type { Outbox } from './outbox';
+import { removeStoredUid } from './remove-uid';
 import { storedObjectFor } from './stored-object';
+import type { TaskSync } from './task-sync';
 
 // The port lives with the CRM types; re-exported for importers of the bridge.
 export type { CrmEventListener } from '../crm/types';
@@ -23,6 +25,8 @@ export interface CrmToCaldavDeps {
   users: Pick<UserStore, 'getUser'>;
   /** Pending phone deletions found here are not undone by re-creating the object. */
   outbox?: Outbox;
+  /** The tasks half (task-sync.ts): with it the listener writes tasks lists too. */
+  tasks?: TaskSync;
   now?: () => Date;
   log?: Logger;
 }
@@ -32,8 +36,8 @@ const RACE_RETRIES = 5;
 
 export const caldavUidOf = (e: CrmEvent) => e.caldav?.uid ?? uidForCrmId(e.id);
 
-/** The listener, plus the removal it is built on (for jobs that know only a UID). */
-export interface CaldavWriter extends CrmEventListener {
+/** The listener (events, and tasks: sync/tasks.ts), plus the removal it is built on (for jobs that know only a UID). */
+export interface CaldavWriter extends CrmEventListener, Partial<CrmTaskListener> {
   /** Removes the object holding `uid` from `owner`'s calendar; true when there was one. */
   removeUid(owner: string, uid: string): Promise<boolean>;
 }
@@ -44,20 +48,7 @@ export function crmToCaldav(deps: CrmToCaldavDeps): CaldavWriter {
   const now = deps.now ?? (() => new Date());
   const { store, crm } = deps;
 
-  async function removeUid(owner: string, uid: string): Promise<boolean> {
-    for (let attempt = 0; ; attempt++) {
-      const name = await store.findNameByUid(owner, uid);
-      const obj = name ? await store.getObject(owner, name) : null;
-      if (!obj) return false;
-      try {
-        await store.deleteObject(owner, obj.name, { ifMatch: obj.etag });
-        return true;
-      } catch (err) {
-        if (err instanceof NotFound) return false;
-        if (!(err instanceof PreconditionFailed) || attempt >= RACE_RETRIES) throw err;
-      }
-    }
-  }
+  const removeUid = (owner: string, uid: string) => removeStoredUid(store, owner, uid);
 
   /** The phone deleted this UID and the CRM has not heard yet: the replay will delete the event. */
   async function deletedOnPhone(owner: string, uid: string): Promise<boolean> {
@@ -120,5 +111,5 @@ export function crmToCaldav(deps: CrmToCaldavDeps): CaldavWriter {
     return removeUid(before.Owner.email.toLowerCase(), caldavUidOf(before));
   }
 
-  return { eventSaved, eventDeleted, removeUid };
+  return { eventSaved, eventDeleted, removeUid, ...(deps.tasks ? deps.tasks.taskWriter(deps) : {}) };
 }

@@ -14,6 +14,7 @@ import type { CalendarStore } from '../store/types';
 import { errorText, type Logger } from '../platform/log';
 import type { Outbox, OutboxKey } from './outbox';
 import { pushCurrentState } from './phone-to-crm';
+import { tasksOwnerOf, type TaskSync } from './task-sync';
 
 export interface DeliveryDeps {
   /** The store, read directly: a delivery calls no change hook, so it records nothing for itself. */
@@ -24,6 +25,8 @@ export interface DeliveryDeps {
   log?: Logger;
   /** How long a delivery holds an entry (default 60 s): longer than any one push takes. */
   leaseMs?: number;
+  /** The tasks half (task-sync.ts); without it a tasks-list entry is left for a deliverer that has it. */
+  tasks?: TaskSync;
 }
 
 /**
@@ -40,11 +43,15 @@ export async function deliver(deps: DeliveryDeps, key: OutboxKey): Promise<Deliv
   const now = deps.now ?? (() => new Date());
   const holder = randomUUID();
   for (let round = 0; round < MAX_ROUNDS; round++) {
+    const tasksOwner = tasksOwnerOf(key.owner);
+    if (tasksOwner && !deps.tasks) return 'not-claimed';
     const at = now().getTime();
     const entry = await deps.outbox.claim(key, { holder, until: at + (deps.leaseMs ?? DEFAULT_LEASE_MS) }, at);
     if (!entry) return round === 0 ? 'not-claimed' : 'delivered';
     try {
-      await pushCurrentState(deps.crm, deps.store, entry.owner, entry.name, entry.uids);
+      // An entry of a tasks list is keyed by the list's store key (crm-change-hook.ts keyOf).
+      if (tasksOwner) await deps.tasks!.pushTaskState(deps.crm, deps.store, tasksOwner, entry.name, entry.uids);
+      else await pushCurrentState(deps.crm, deps.store, entry.owner, entry.name, entry.uids);
     } catch (err) {
       await deps.outbox.noteFailure(entry, errorText(err), now().toISOString(), holder);
       deps.log?.('error', 'CRM delivery failed; it is retried', { owner: entry.owner, name: entry.name, attempts: entry.attempts + 1, error: errorText(err) });

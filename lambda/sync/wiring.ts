@@ -13,6 +13,7 @@ import { deliver, retryPending, type DeliveryOutcome, type RetryReport } from '.
 import type { Outbox, OutboxKey } from './outbox';
 import { InProcessOutboxWorker } from './outbox-worker';
 import { syncStatus, type SyncStatus } from './status';
+import type { TaskSync } from './task-sync';
 
 export interface CrmSync {
   connector: CrmConnector;
@@ -43,6 +44,8 @@ export interface SyncWiring {
    * these waits between failed tries; absent = the outbox stream's trigger delivers (AWS).
    */
   inProcess?: { retryDelaysMs?: number[] };
+  /** The tasks half (task-sync.ts); absent in the CalDAV functions, whose tasks-list changes wait in the outbox. */
+  tasks?: TaskSync;
   now?: () => Date;
   log?: Logger;
 }
@@ -53,7 +56,7 @@ export interface WiredSync {
 }
 
 export function wireCrmSync(w: SyncWiring): WiredSync {
-  const deps = { store: w.store, users: w.users, crm: w.connector, outbox: w.outbox, now: w.now, log: w.log };
+  const deps = { store: w.store, users: w.users, crm: w.connector, outbox: w.outbox, now: w.now, log: w.log, tasks: w.tasks };
   const worker = w.delivery === 'outbox-first' && w.inProcess ? new InProcessOutboxWorker((key) => deliver(deps, key), { ...w.inProcess, log: w.log }) : undefined;
   return {
     onObjectChange: crmChangeHook({ ...deps, delivery: w.delivery, worker }),

@@ -50,6 +50,7 @@ describe('GET /crm/v1/users/{email}/export', () => {
       windowEnd: '2025-03-10T23:00:00.000Z',
       attempts: 1,
       updatedAt: '2025-03-10T09:06:00.000Z',
+      tasks: null,
       summary: 'running: 25 of 40',
     };
     expect(await get('/crm/v1/users/ana@x.com/export', 'admin')).toEqual({ status: 200, json: { data: view } });

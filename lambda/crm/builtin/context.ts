@@ -3,7 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { KeyReader } from '../../platform/dynamodb/key-reader';
 import { retryOnRace as retryOnRaceLoop } from '../../platform/dynamodb/retry';
 import type { UserStore } from '../../store/types';
-import { CrmUnavailable } from '../types';
+import { CrmError, CrmUnavailable } from '../types';
 
 export interface CrmContext {
   doc: DynamoDBDocumentClient;
@@ -25,4 +25,14 @@ export function nextModifiedTime(now: Date, previous?: string): string {
   const prev = previous ? Date.parse(previous) : NaN;
   if (Number.isFinite(prev) && prev >= t) t = prev + 1;
   return new Date(t).toISOString();
+}
+
+/** Domain errors pass through; anything else (network, throttling, SDK) becomes CrmUnavailable. */
+export async function guard<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof CrmError) throw err;
+    throw new CrmUnavailable(`${what} failed: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
 }

@@ -8,10 +8,9 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { KeyReader } from '../../platform/dynamodb/key-reader';
 import type { UserStore } from '../../store/types';
 import {
-  CrmError,
-  CrmUnavailable,
   type ChangeBatch,
   type CrmConnector,
+  type CrmTaskConnector,
   type CrmEvent,
   type CrmEventDraft,
   type CrmUser,
@@ -20,7 +19,7 @@ import {
   type PersonModule,
   type UpsertOptions,
 } from '../types';
-import type { CrmContext } from './context';
+import { guard, type CrmContext } from './context';
 import { phoneWriteParticipant } from './phone-write';
 import type { TransactionParticipant } from '../../store/dynamodb/participant';
 import type { Logger } from '../../platform/log';
@@ -46,24 +45,22 @@ export interface BuiltinCrmOptions {
 
 const instant = (iso: string | undefined) => (iso === undefined ? null : Date.parse(iso));
 
-/** Domain errors pass through; anything else (network, throttling, SDK) becomes CrmUnavailable. */
-async function guard<T>(what: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof CrmError) throw err;
-    throw new CrmUnavailable(`${what} failed: ${err instanceof Error ? err.message : String(err)}`, err);
-  }
-}
 
 /** Beyond the port: people and the modified-since listing its own REST API (lambda/crm-api) serves. */
 export class BuiltinCrm implements CrmConnector {
   private readonly ctx: CrmContext;
   private readonly feedPageSize: number | undefined;
+  /** The Tasks module (tasks.ts attachBuiltinTasks), plugged in by the App that syncs tasks. */
+  tasks?: CrmTaskConnector;
 
   constructor(doc: DynamoDBDocumentClient, opts: BuiltinCrmOptions) {
     this.ctx = { doc, reader: opts.reader ?? new KeyReader(doc), table: opts.table, users: opts.users, now: opts.now ?? (() => new Date()) };
     this.feedPageSize = opts.feedPageSize;
+  }
+
+  /** What the Tasks module shares with the events (table, clients, users, clock). */
+  get context(): CrmContext {
+    return this.ctx;
   }
 
   listEvents(ownerEmail: string, range: EventRange = {}): Promise<CrmEvent[]> {

@@ -16,6 +16,7 @@ import type { TransactItem } from '../../platform/dynamodb/retry';
 import { errorText, silentLogger, type Logger } from '../../platform/log';
 import type { ParticipantPart, TransactionParticipant } from '../../store/dynamodb/participant';
 import type { PendingWrite, StoredObject } from '../../store/types';
+import { listOfKey } from '../../core/paths';
 import { attendeeEmails, crmIdFromUid } from '../mapping';
 import { decidePhoneWrite, isLinkedTo } from '../phone-change';
 import type { CrmEvent } from '../types';
@@ -120,6 +121,8 @@ export function phoneWriteParticipant(ctx: CrmContext, log: Logger = silentLogge
   return {
     join(write: PendingWrite): ParticipantPart {
       const owner = write.owner.toLowerCase();
+      // A tasks list's write (key `<email>#tasks`) is not an event: the bridge pushes it after the commit (sync/tasks.ts).
+      if (listOfKey(owner)?.list === 'tasks') return { keys: 0, prepare: async () => null };
       try {
         return declining(write.kind === 'put' ? putWrite(ctx, owner, write.object) : deleteWrite(ctx, owner, write.name), owner, log);
       } catch (err) {

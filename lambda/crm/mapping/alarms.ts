@@ -1,7 +1,8 @@
 /**
  * VALARM <-> Remind_At. One alarm of a component stands for the CRM reminder, and which one is
- * decided once: when the link is made, the first DISPLAY/AUDIO alarm whose TRIGGER is a duration
- * relative to the start, at or before it. From then on the link remembers that alarm by its
+ * decided once: when the link is made, the first DISPLAY/AUDIO alarm that can carry the reminder
+ * (for an event, a TRIGGER that is a duration relative to the start, at or before it; for a task,
+ * any trigger that names an instant: task-alarms.ts). From then on the link remembers that alarm by its
  * identity (RFC 9074 UID, Apple's X-WR-ALARMUID, or for alarms with neither a digest of its
  * trigger and action) in `CaldavLink.reminders`, and the reminder follows that alarm only:
  *
@@ -19,12 +20,6 @@ import { CrmValidationError } from '../types';
 import type { Edit, EditCtx } from './context';
 import { cloneProp, comps, firstProp, icalProp, insertComp, insertProp, makeComp, makeProp, removeNode, replaceNode, type RawComp, type RawProp } from './raw';
 
-interface Reminder {
-  alarm: RawComp;
-  trigger: RawProp;
-  minutes: number;
-}
-
 /**
  * What the link remembers of a component's reminder alarm: its identity, or null for "none".
  * Undefined means the link predates the marks (or there is no link yet): the first qualifying
@@ -35,19 +30,58 @@ export type ReminderMark = string | null | undefined;
 /** The series' key in CaldavLink.reminders; an overridden instance's is its RECURRENCE-ID key. */
 export const SERIES = 'series';
 
-function qualifies(alarm: RawComp): Reminder | null {
+/**
+ * What makes an alarm a reminder, and what its value is: minutes before the start for events
+ * (`EVENT_REMINDER`), an instant for tasks (task-alarms.ts). Everything else (which alarm, the
+ * marks, adding and removing) is the same rule for both.
+ */
+export interface ReminderRule<V> {
+  /** The alarm's reminder value, or null when it cannot stand for the reminder. */
+  valueOf(alarm: RawComp, action: string, trigger: RawProp): V | null;
+  same(a: V, b: V): boolean;
+  /** Validates a CRM value; throws CrmValidationError naming `field`. */
+  check(value: V, field: string): void;
+  /** A TRIGGER property carrying `value`, starting from the alarm's current one (null for a new alarm). */
+  trigger(value: V, current: RawProp | null): ICAL.Property;
+}
+
+interface Reminder<V> {
+  alarm: RawComp;
+  trigger: RawProp;
+  value: V;
+}
+
+/** Events: the first DISPLAY/AUDIO alarm with a duration TRIGGER relative to the start, at or before it. */
+export const EVENT_REMINDER: ReminderRule<number> = {
+  valueOf(_alarm, _action, trigger) {
+    const prop = icalProp(trigger);
+    const related = prop.getParameter('related');
+    if (prop.type !== 'duration' || (typeof related === 'string' && related.toUpperCase() !== 'START')) return null;
+    const seconds = (prop.getFirstValue() as ICAL.Duration).toSeconds();
+    return seconds <= 0 ? Math.abs(Math.round(seconds / 60)) : null;
+  },
+  same: (a, b) => a === b,
+  check(minutes, field) {
+    if (!Number.isInteger(minutes) || minutes < 0) throw new CrmValidationError(field, 'expected a whole number of minutes >= 0, or null');
+  },
+  trigger(minutes, current) {
+    const prop = current ? cloneProp(current) : new ICAL.Property('trigger');
+    prop.setValue(ICAL.Duration.fromSeconds(-minutes * 60));
+    return prop;
+  },
+};
+
+function qualifies<V>(alarm: RawComp, rule: ReminderRule<V>): Reminder<V> | null {
   const action = firstProp(alarm, 'ACTION');
   const trigger = firstProp(alarm, 'TRIGGER');
   if (!action || !trigger) return null;
-  if (!['DISPLAY', 'AUDIO'].includes(String(icalProp(action).getFirstValue()).toUpperCase())) return null;
-  const prop = icalProp(trigger);
-  const related = prop.getParameter('related');
-  if (prop.type !== 'duration' || (typeof related === 'string' && related.toUpperCase() !== 'START')) return null;
-  const seconds = (prop.getFirstValue() as ICAL.Duration).toSeconds();
-  return seconds <= 0 ? { alarm, trigger, minutes: Math.abs(Math.round(seconds / 60)) } : null;
+  const name = String(icalProp(action).getFirstValue()).toUpperCase();
+  if (!['DISPLAY', 'AUDIO'].includes(name)) return null;
+  const value = rule.valueOf(alarm, name, trigger);
+  return value === null ? null : { alarm, trigger, value };
 }
 
-const qualifying = (ev: RawComp): Reminder[] => comps(ev, 'VALARM').flatMap((a) => qualifies(a) ?? []);
+const qualifying = <V>(ev: RawComp, rule: ReminderRule<V>): Array<Reminder<V>> => comps(ev, 'VALARM').flatMap((a) => qualifies(a, rule) ?? []);
 
 const propValue = (c: RawComp, name: string): string | null => {
   const line = firstProp(c, name);
@@ -72,64 +106,70 @@ export function stableUuid(seed: string): string {
 const reminderUid = (seed: string) => stableUuid(`${seed}/reminder`);
 
 /** The component's reminder alarm under `mark`, or null. */
-function reminderUnder(ev: RawComp, mark: ReminderMark, seed: string): Reminder | null {
-  const all = qualifying(ev);
+function reminderUnder<V>(ev: RawComp, mark: ReminderMark, seed: string, rule: ReminderRule<V>): Reminder<V> | null {
+  const all = qualifying(ev, rule);
   if (mark === undefined) return all[0] ?? null;
   const ours = reminderUid(seed);
   return all.find((r) => mark !== null && alarmKey(r.alarm) === mark) ?? all.find((r) => alarmKey(r.alarm) === ours) ?? null;
 }
 
-export interface ReadReminder {
-  minutes: number | null;
+export interface ReadReminder<V = number> {
+  /** The reminder's value: minutes before the start for events. */
+  minutes: V | null;
   /** What the link remembers from now on. */
   mark: string | null;
 }
 
 /**
- * Remind_At of a component as the phone sent it. `mark` is what the link remembered and
+ * The reminder of a component as the phone sent it. `mark` is what the link remembered and
  * `previous` the component as last exchanged (null: none then); with no mark yet the first
  * qualifying alarm is the reminder.
  */
-export function readReminder(ev: RawComp, mark: ReminderMark, previous: RawComp | null, seed: string): ReadReminder {
-  const found = reminderUnder(ev, mark, seed);
-  if (found) return { minutes: found.minutes, mark: alarmKey(found.alarm) };
+export function readReminderWith<V>(ev: RawComp, mark: ReminderMark, previous: RawComp | null, seed: string, rule: ReminderRule<V>): ReadReminder<V> {
+  const found = reminderUnder(ev, mark, seed, rule);
+  if (found) return { minutes: found.value, mark: alarmKey(found.alarm) };
   if (mark === undefined) return { minutes: null, mark: null };
   // The reminder alarm is gone: only an alarm the phone added since the last exchange replaces it.
   const before = new Set(previous ? comps(previous, 'VALARM').map(alarmKey) : []);
-  const added = qualifying(ev).find((r) => !before.has(alarmKey(r.alarm)));
-  return added ? { minutes: added.minutes, mark: alarmKey(added.alarm) } : { minutes: null, mark: null };
+  const added = qualifying(ev, rule).find((r) => !before.has(alarmKey(r.alarm)));
+  return added ? { minutes: added.value, mark: alarmKey(added.alarm) } : { minutes: null, mark: null };
 }
 
-function line(name: string, value: string | ICAL.Duration, eol: string): RawProp {
+/** Remind_At of an event's component (minutes before its start). */
+export const readReminder = (ev: RawComp, mark: ReminderMark, previous: RawComp | null, seed: string): ReadReminder => readReminderWith(ev, mark, previous, seed, EVENT_REMINDER);
+
+function line(name: string, value: string, eol: string): RawProp {
   const p = new ICAL.Property(name);
   p.setValue(value);
   return makeProp(p, eol);
 }
 
-function newAlarm(minutes: number, seed: string, ctx: EditCtx): RawComp {
+function newAlarm<V>(value: V, seed: string, rule: ReminderRule<V>, ctx: EditCtx): RawComp {
   const uid = reminderUid(seed);
   return makeComp('VALARM', ctx.eol, [
     line('x-wr-alarmuid', uid, ctx.eol),
     line('uid', uid, ctx.eol),
-    line('trigger', ICAL.Duration.fromSeconds(-minutes * 60), ctx.eol),
+    makeProp(rule.trigger(value, null), ctx.eol),
     line('action', 'DISPLAY', ctx.eol),
     line('description', 'Reminder', ctx.eol),
   ]);
 }
 
-/** Sets the component's reminder to `minutes` (null: removes its alarm), touching no other alarm. */
-export function writeRemindAt(ev: RawComp, minutes: number | null, seed: string, mark: ReminderMark, ctx: EditCtx, edit: Edit, field = 'Remind_At'): void {
-  if (minutes !== null && (!Number.isInteger(minutes) || minutes < 0)) {
-    throw new CrmValidationError(field, 'expected a whole number of minutes >= 0, or null');
-  }
-  const current = reminderUnder(ev, mark, seed);
-  if ((current?.minutes ?? null) === minutes) return;
+/** Sets the component's reminder to `value` (null: removes its alarm), touching no other alarm. */
+export function writeReminderWith<V>(ev: RawComp, value: V | null, seed: string, mark: ReminderMark, ctx: EditCtx, edit: Edit, field: string, rule: ReminderRule<V>): void {
+  if (value !== null) rule.check(value, field);
+  const current = reminderUnder(ev, mark, seed, rule);
+  if (current === null ? value === null : value !== null && rule.same(current.value, value)) return;
   edit.changed = true;
-  if (minutes === null) return removeNode(ev, current!.alarm);
-  if (!current) return insertComp(ev, newAlarm(minutes, seed, ctx));
-  const trigger = cloneProp(current.trigger);
-  trigger.setValue(ICAL.Duration.fromSeconds(-minutes * 60));
-  replaceNode(current.alarm, current.trigger, makeProp(trigger, ctx.eol));
+  if (value === null) return removeNode(ev, current!.alarm);
+  if (!current) return insertComp(ev, newAlarm(value, seed, rule, ctx));
+  replaceNode(current.alarm, current.trigger, makeProp(rule.trigger(value, current.trigger), ctx.eol));
   // An alarm known only by its trigger would lose its identity with the new one: give it ours.
   if (!propValue(current.alarm, 'UID') && !propValue(current.alarm, 'X-WR-ALARMUID')) insertProp(current.alarm, line('uid', reminderUid(seed), ctx.eol));
+}
+
+/** Sets an event component's reminder to `minutes` before its start (null: removes its alarm). */
+export function writeRemindAt(ev: RawComp, minutes: number | null, seed: string, mark: ReminderMark, ctx: EditCtx, edit: Edit, field = 'Remind_At'): void {
+  if (minutes !== null && typeof minutes !== 'number') throw new CrmValidationError(field, 'expected a whole number of minutes >= 0, or null');
+  writeReminderWith(ev, minutes, seed, mark, ctx, edit, field, EVENT_REMINDER);
 }

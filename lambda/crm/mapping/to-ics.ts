@@ -51,7 +51,7 @@ function skeleton(uid: string, now: Date): string {
 }
 
 /** Sets a TEXT property, or removes it for null/''. Returns whether anything changed. */
-function setText(comp: RawComp, name: string, value: string | null, ctx: EditCtx, edit: Edit, field: string): boolean {
+export function setText(comp: RawComp, name: string, value: string | null, ctx: EditCtx, edit: Edit, field: string): boolean {
   if (value !== null && typeof value !== 'string') throw new CrmValidationError(field, 'expected a string or null');
   const lines = props(comp, name);
   const current = lines[0] ? icalProp(lines[0]).getFirstValue() : null;
@@ -96,7 +96,8 @@ function applyFields(comp: RawComp, f: ComponentFields, seed: string, mark: Remi
   return edit;
 }
 
-function stamp(comp: RawComp, edit: Edit, now: Date, bumpSequence: boolean, eol: string): void {
+/** DTSTAMP and LAST-MODIFIED of a changed component, SEQUENCE when the change is significant (shared with tasks). */
+export function stamp(comp: RawComp, edit: Edit, now: Date, bumpSequence: boolean, eol: string): void {
   const utc = ICAL.Time.fromJSDate(now, true);
   for (const name of ['DTSTAMP', 'LAST-MODIFIED']) {
     const old = firstProp(comp, name);
@@ -131,7 +132,7 @@ function overrideFields(event: CrmEventDraft, ex: CrmRecurrenceException, isNew:
 }
 
 /** Adds a generated VTIMEZONE for every TZID used but not defined (Intl zones only). */
-function ensureTimezones(vcal: RawComp, fromYear: number, eol: string): void {
+export function ensureTimezones(vcal: RawComp, fromYear: number, eol: string): void {
   const defined = new Set(comps(vcal, 'VTIMEZONE').map((c) => String(icalProp(firstProp(c, 'TZID')!).getFirstValue())));
   const used = new Set<string>();
   const walk = (n: RawNode) => {

@@ -1,5 +1,5 @@
 /**
- * The CRM port on Zoho CRM's API v8 (Events, Leads, Contacts, users). Zoho holds the CRM-owned
+ * The CRM port on Zoho CRM's API v8 (Events, Leads, Contacts, users; Tasks in tasks.ts). Zoho holds the CRM-owned
  * fields; what it has no field for stays on our side (the CalDAV link: UID, name, the iCalendar
  * text with its extra alarms, overrides and X- properties, the reminder marks), in the
  * connector's table (state.ts). A phone's write reaches this connector outbox-first, never
@@ -20,6 +20,7 @@ import {
   type CrmEvent,
   type CrmEventDraft,
   type CrmParticipant,
+  type CrmTaskConnector,
   type CrmUser,
   type EventRange,
   type PersonMatch,
@@ -28,8 +29,9 @@ import {
 import type { Priority } from './budget';
 import type { ZohoConfig } from './config';
 import { errorOf, type ZohoAnswer, type ZohoHttp } from './http';
-import { EVENT_FIELDS, eventFromZoho, instantText, ownerOf, recordForZoho, type ZohoRecord } from './mapping';
+import { EVENT_FIELDS, eventFromZoho, ownerOf, recordForZoho, type ZohoRecord } from './mapping';
 import type { FieldsMeta, LinkState, ZohoState, ZohoUser } from './state';
+import { refuse, refuseOther, written } from './refusals';
 
 export interface ZohoConnectorOptions {
   http: ZohoHttp;
@@ -103,12 +105,19 @@ export class ZohoConnector implements CrmConnector {
   private meta: FieldsMeta | null = null;
   /** Phone deliveries set this for the calls they make; reads default to sync work. */
   readonly sendsInvitations: boolean;
+  /** Zoho's Tasks module (tasks.ts attachZohoTasks), plugged in by the App that syncs tasks. */
+  tasks?: CrmTaskConnector;
 
   constructor(private readonly opts: ZohoConnectorOptions) {
     this.http = opts.http;
     this.state = opts.state;
     this.now = opts.now ?? (() => new Date());
     this.sendsInvitations = opts.config.sendNotification;
+  }
+
+  /** What the Tasks module shares with the events: the API client, our state, the clock. */
+  get ports(): { http: ZohoHttp; state: ZohoState; now: () => Date } {
+    return { http: this.http, state: this.state, now: this.now };
   }
 
   // Users.
@@ -236,7 +245,7 @@ export class ZohoConnector implements CrmConnector {
   private async read(id: string, priority: Priority): Promise<CrmEvent | null> {
     const answer = await this.http.call('GET', `/crm/v8/Events/${encodeURIComponent(id)}`, { priority });
     if (answer.status === 204 || answer.status === 404 || errorOf(answer.body)?.code === 'INVALID_DATA') return this.tombstone(id);
-    this.refuseOther(answer, `GET Events/${id}`);
+    refuseOther(answer, `GET Events/${id}`, 'event');
     const record = records(answer)[0];
     return record ? this.toEvent(record) : this.tombstone(id);
   }
@@ -291,7 +300,7 @@ export class ZohoConnector implements CrmConnector {
     for (let i = 0; i < unique.length; i += WRITE_BATCH) {
       const chunk = unique.slice(i, i + WRITE_BATCH);
       const answer = await this.http.call('GET', '/crm/v8/Events', { query: { ids: chunk.join(','), fields: EVENT_FIELDS.join(',') }, priority: 'sync' });
-      if (answer.status !== 204) this.refuseOther(answer, 'GET Events?ids');
+      if (answer.status !== 204) refuseOther(answer, 'GET Events?ids', 'event');
       const found = answer.status === 204 ? [] : records(answer);
       const links = await this.state.links(chunk);
       for (const r of found) {
@@ -328,7 +337,7 @@ export class ZohoConnector implements CrmConnector {
     for (let page = 1, token: string | undefined; ; page++) {
       const answer = await this.http.call('GET', '/crm/v8/Events', { query: { fields: EVENT_FIELDS.join(','), per_page: PAGE, sort_by: 'id', sort_order: 'asc', ...(token ? { page_token: token } : { page }) }, priority: 'bulk' });
       if (answer.status === 204) break;
-      this.refuseOther(answer, 'GET Events');
+      refuseOther(answer, 'GET Events', 'event');
       for (const r of records(answer)) {
         if (ownerOf(r)?.id !== owner.id) continue;
         const start = Date.parse(String(r.Start_DateTime ?? ''));
@@ -372,7 +381,7 @@ export class ZohoConnector implements CrmConnector {
     // What this reader was handed before, unchanged, within the margin: not again.
     const changedRecords = (changed.status === 200 ? records(changed) : []).filter((r) => seen.get(String(r.id)) !== String(r.Modified_Time));
     const deletedRecords = (deleted.status === 200 ? records(deleted) : []).filter((r) => !gone.has(String(r.id)));
-    if (changed.status >= 400) this.refuseOther(changed, 'GET Events (changes)');
+    if (changed.status >= 400) refuseOther(changed, 'GET Events (changes)', 'event');
     const links = await this.state.links(changedRecords.map((r) => String(r.id)));
     const events: CrmEvent[] = [];
     for (const r of changedRecords) {
@@ -429,7 +438,7 @@ export class ZohoConnector implements CrmConnector {
         await this.afterOurLastWrite(previous);
         modified = await this.update(id, record, undefined);
       } else {
-        const done = this.written(answer, 'POST Events');
+        const done = written(answer, 'POST Events', 'event', this.now());
         id = done.id;
         modified = done.modified;
       }
@@ -457,22 +466,12 @@ export class ZohoConnector implements CrmConnector {
       priority: 'phone',
     });
     try {
-      return this.written(answer, `PUT Events/${id}`).modified;
+      return written(answer, `PUT Events/${id}`, 'event', this.now()).modified;
     } catch (err) {
       // The caller re-decides on the record as it is now.
       if (err instanceof CrmConflict) throw new CrmConflict(err.message, (await this.read(id, 'phone')) ?? undefined);
       throw err;
     }
-  }
-
-  /** The id and Modified_Time of a write's one record, or the domain error its answer means. */
-  private written(answer: ZohoAnswer, what: string): { id: string; modified: string } {
-    const error = errorOf(answer.body);
-    if (answer.status === 412 || error?.code === 'ALREADY_MODIFIED') throw new CrmConflict(`${what}: the event changed in Zoho meanwhile`);
-    if (error) this.refuse(error, answer.status, what);
-    const item = records(answer)[0] as { details?: { id?: unknown; Modified_Time?: unknown } } | undefined;
-    if (answer.status >= 300 || !item?.details?.id) throw new CrmUnavailable(`${what}: Zoho answered ${answer.status} without the record`);
-    return { id: String(item.details.id), modified: instantText(String(item.details.Modified_Time ?? this.now().toISOString())) };
   }
 
   /**
@@ -496,7 +495,7 @@ export class ZohoConnector implements CrmConnector {
       if (link) await this.state.buryLink(id, link, this.now().toISOString());
       throw new CrmNotFound(`Zoho has no event ${id}`);
     }
-    if (error) this.refuse(error, answer.status, `DELETE Events/${id}`);
+    if (error) refuse(error, answer.status, `DELETE Events/${id}`, 'event');
     if (link) await this.state.buryLink(id, link, this.now().toISOString());
   }
 
@@ -512,7 +511,7 @@ export class ZohoConnector implements CrmConnector {
     for (const [module, type] of [['Leads', 'lead'], ['Contacts', 'contact']] as const) {
       const answer = await this.http.call('GET', `/crm/v8/${module}/search`, { query: { email: key, fields: 'Email,Secondary_Email,First_Name,Last_Name,Full_Name' }, priority: 'phone' });
       if (answer.status === 204) continue;
-      this.refuseOther(answer, `${module} search`);
+      refuseOther(answer, `${module} search`, 'event');
       // Zoho's e-mail search matches parts of addresses too: only an exact one counts.
       const hit = records(answer).find((r) => [r.Email, r.Secondary_Email].some((e) => typeof e === 'string' && e.toLowerCase() === key));
       if (hit) {
@@ -527,21 +526,5 @@ export class ZohoConnector implements CrmConnector {
     }
     await this.state.savePerson(key, match, new Date(now).toISOString());
     return match;
-  }
-
-  // Zoho's errors as the port's.
-
-  private refuse(error: { code: string; message?: string; details?: Record<string, unknown> }, status: number, what: string): never {
-    const field = typeof error.details?.api_name === 'string' ? error.details.api_name : 'event';
-    if (['INVALID_DATA', 'MANDATORY_NOT_FOUND', 'DUPLICATE_DATA', 'LIMIT_EXCEEDED', 'DEPENDENT_FIELD_MISSING', 'MULTIPLE_OR_MULTI_ERRORS'].includes(error.code)) {
-      throw new CrmValidationError(field, `Zoho refused ${what}: ${error.code}${error.message ? ` (${error.message})` : ''}`);
-    }
-    throw new CrmUnavailable(`Zoho refused ${what}: ${status} ${error.code}${error.message ? ` (${error.message})` : ''}`);
-  }
-
-  private refuseOther(answer: ZohoAnswer, what: string): void {
-    const error = errorOf(answer.body);
-    if (error) this.refuse(error, answer.status, what);
-    if (answer.status >= 400) throw new CrmUnavailable(`Zoho answered ${what} with ${answer.status}`);
   }
 }

@@ -7,6 +7,9 @@
  *   zoho#token      / access       the access token every container shares, its lease, recent mints
  *   zoho#event#<id> / link         the CalDAV link of a Zoho event: UID, name, iCalendar, reminder marks
  *   zoho#owner#<e>  / uid#<uid>    UID → Zoho event id, per owner
+ *   zoho#task#<id>  / link         the CalDAV link of a Zoho task (the tasks list's VTODO)
+ *   zoho#owner#<e>  / taskuid#<uid> UID → Zoho task id, per owner
+ *   zoho#meta       / tasks        the org's Tasks picklists and UID field (connector tasks.ts)
  *   zoho#users      / all          the org's users (id, e-mail, name, zone, active), as last listed
  *   zoho#person#<e> / match        who an attendee address is in Zoho (lead, contact, user, nobody)
  *   zoho#meta       / events       what the org's Events fields look like (reminder shape, the UID field)
@@ -17,7 +20,7 @@
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { KeyReader } from '../../platform/dynamodb/key-reader';
 import { conditionally } from '../../platform/dynamodb/retry';
-import type { CaldavLink, PersonMatch } from '../types';
+import type { CaldavLink, PersonMatch, TaskPicklists } from '../types';
 import type { ZohoCredentials } from './config';
 
 export interface StoredConnection extends ZohoCredentials {
@@ -48,7 +51,20 @@ export interface LinkState {
   writtenAt?: number;
   /** When the event was deleted (by us, or found gone from Zoho): the record stays as its tombstone. */
   deletedAt?: string;
+  /** A task's completion as we were told it (Zoho's Closed_Time is its own, read-only). */
+  closedAt?: string;
 }
+
+/** What the org's Tasks fields say: the picklists as the mapping uses them, our unique UID field. */
+export interface TaskMeta {
+  picklists: TaskPicklists;
+  uidField: string | null;
+  fetchedAt: string;
+}
+
+/** Whose link: an event's (the calendar) or a task's (the tasks list); their UIDs are indexed apart. */
+export type LinkKind = 'event' | 'task';
+const uidPrefix = (kind: LinkKind) => (kind === 'task' ? 'taskuid#' : 'uid#');
 
 export interface ZohoUser {
   id: string;
@@ -175,34 +191,34 @@ export class ZohoState {
     );
   }
 
-  // Links between Zoho events and CalDAV objects.
-  async link(id: string): Promise<LinkState | null> {
-    return ZohoState.strip<LinkState>(await this.get(`zoho#event#${id}`, 'link'));
+  // Links between Zoho events (or tasks: `kind`) and CalDAV objects.
+  async link(id: string, kind: LinkKind = 'event'): Promise<LinkState | null> {
+    return ZohoState.strip<LinkState>(await this.get(`zoho#${kind}#${id}`, 'link'));
   }
-  async links(ids: string[]): Promise<Map<string, LinkState>> {
-    const found = await Promise.all(ids.map(async (id) => [id, await this.link(id)] as const));
+  async links(ids: string[], kind: LinkKind = 'event'): Promise<Map<string, LinkState>> {
+    const found = await Promise.all(ids.map(async (id) => [id, await this.link(id, kind)] as const));
     return new Map(found.filter((e): e is readonly [string, LinkState] => e[1] !== null));
   }
-  async idByUid(owner: string, uid: string): Promise<string | null> {
-    const item = await this.get(`zoho#owner#${lower(owner)}`, `uid#${uid}`);
+  async idByUid(owner: string, uid: string, kind: LinkKind = 'event'): Promise<string | null> {
+    const item = await this.get(`zoho#owner#${lower(owner)}`, `${uidPrefix(kind)}${uid}`);
     return item ? String(item.id) : null;
   }
-  async saveLink(id: string, link: LinkState, previous?: LinkState | null): Promise<void> {
+  async saveLink(id: string, link: LinkState, previous?: LinkState | null, kind: LinkKind = 'event'): Promise<void> {
     const owner = lower(link.owner);
     const uid = link.caldav?.uid;
     const before = previous?.caldav?.uid;
     await Promise.all([
-      this.put(`zoho#event#${id}`, 'link', { ...link, owner }),
-      uid ? this.put(`zoho#owner#${owner}`, `uid#${uid}`, { id }) : undefined,
-      // The event moved to another owner or UID: the old index entry goes.
-      previous && before && (lower(previous.owner) !== owner || before !== uid) ? this.remove(`zoho#owner#${lower(previous.owner)}`, `uid#${before}`) : undefined,
+      this.put(`zoho#${kind}#${id}`, 'link', { ...link, owner }),
+      uid ? this.put(`zoho#owner#${owner}`, `${uidPrefix(kind)}${uid}`, { id }) : undefined,
+      // The record moved to another owner or UID: the old index entry goes.
+      previous && before && (lower(previous.owner) !== owner || before !== uid) ? this.remove(`zoho#owner#${lower(previous.owner)}`, `${uidPrefix(kind)}${before}`) : undefined,
     ]);
   }
-  /** The event is gone: its UID is free again, its link stays as the tombstone a deletion is told by. */
-  async buryLink(id: string, link: LinkState, at: string): Promise<void> {
+  /** The record is gone: its UID is free again, its link stays as the tombstone a deletion is told by. */
+  async buryLink(id: string, link: LinkState, at: string, kind: LinkKind = 'event'): Promise<void> {
     await Promise.all([
-      this.put(`zoho#event#${id}`, 'link', { ...link, owner: lower(link.owner), deletedAt: at }),
-      link.caldav ? this.remove(`zoho#owner#${lower(link.owner)}`, `uid#${link.caldav.uid}`) : undefined,
+      this.put(`zoho#${kind}#${id}`, 'link', { ...link, owner: lower(link.owner), deletedAt: at }),
+      link.caldav ? this.remove(`zoho#owner#${lower(link.owner)}`, `${uidPrefix(kind)}${link.caldav.uid}`) : undefined,
     ]);
   }
 
@@ -226,6 +242,14 @@ export class ZohoState {
   }
   saveFieldsMeta(meta: FieldsMeta): Promise<void> {
     return this.put('zoho#meta', 'events', { ...meta });
+  }
+
+  // The org's Tasks fields.
+  async taskMeta(): Promise<TaskMeta | null> {
+    return ZohoState.strip<TaskMeta>(await this.get('zoho#meta', 'tasks'));
+  }
+  saveTaskMeta(meta: TaskMeta): Promise<void> {
+    return this.put('zoho#meta', 'tasks', { ...meta });
   }
 
   // The notification channel.

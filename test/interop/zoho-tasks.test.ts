@@ -1,0 +1,127 @@
+/**
+ * Tasks with CRM_CONNECTOR=zoho, end to end: the local server on DynamoDB Local, the Zoho
+ * connector against the Zoho simulator. The initial export of the owner's open Zoho tasks; a
+ * reminder made on the phone reaching Zoho's Tasks (outbox-first) and its completion; a Zoho-side
+ * edit and deletion reaching the phone through the scheduled pass's task reconciliation; a phone
+ * deletion deleting the Zoho task.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../bin/dynamodb-local';
+import { startLocalServer, type LocalServer } from '../../bin/local-server';
+import { startZohoSimulator, type ZohoSimulator } from '../../bin/zoho-sim/index';
+import { buildApp } from '../../lambda/app/build';
+import type { App } from '../../lambda/app/app';
+import { runScheduledPass } from '../../lambda/jobs/pass';
+import { freshTables, type TestTables } from '../helpers/dynamo';
+import { DavClient, basic, fixture } from '../helpers/server';
+
+const ADMIN_TOKEN = 'zoho-tasks-admin-token-0123456789';
+const PAT = 'patriciab@zillum.com';
+const ENABLED_AT = Date.parse('2026-12-07T10:00:00Z');
+const REMINDER = fixture('ics', 'ios-reminder.ics');
+const UID = '6F2B9A10-3C4D-4E5F-8A9B-0C1D2E3F4A5B';
+
+let t: TestTables;
+let sim: ZohoSimulator;
+let app: App;
+let server: LocalServer;
+let phone: DavClient;
+
+const TASKS = `/calendars/${PAT}/tasks/`;
+const admin = (method: string, path: string, body?: unknown) =>
+  fetch(new URL(path, server.url), { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+const zohoTask = (subject: string) => sim.state.records('Tasks').find((r) => r.Subject === subject);
+const settle = async () => {
+  await sim.notifications.settled();
+  await app.crm!.idle();
+};
+const listTexts = async () => (await app.store.getObjects(`${PAT}#tasks`, (await app.store.listObjects(`${PAT}#tasks`)).map((o) => o.name))).map((o) => o.ics);
+const secondLater = () => new Promise((resolve) => setTimeout(resolve, 1100));
+
+beforeAll(async () => {
+  t = await freshTables();
+  sim = await startZohoSimulator({ searchIndexDelayMs: 0, startAt: ENABLED_AT });
+  sim.state.addTask({ Subject: 'Open in Zoho', Due_Date: '2026-12-09', Priority: 'High' });
+  sim.state.addTask({ Subject: 'Deferred in Zoho', Status: 'Deferred' });
+  const port = await freePort();
+  const env = {
+    ...t.env,
+    CRM_CONNECTOR: 'zoho',
+    CRM_ADMIN_TOKEN: ADMIN_TOKEN,
+    ZOHO_ACCOUNTS_URL: sim.accountsUrl,
+    ZOHO_API_DOMAIN: sim.apiUrl,
+    ZOHO_CLIENT_ID: sim.clientId,
+    ZOHO_CLIENT_SECRET: sim.clientSecret,
+    ZOHO_REFRESH_TOKEN: sim.refreshToken,
+    ZOHO_NOTIFY_URL: `http://127.0.0.1:${port}/crm/zoho/notify`,
+  };
+  app = buildApp({ env, doc: t.doc, tables: t.tables, now: () => new Date(sim.clock.now()), retryDelaysMs: [20, 50] });
+  server = await startLocalServer({ port, app });
+  await runScheduledPass(app.jobDeps!);
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await sim?.stop();
+  await t?.drop();
+});
+
+describe('Zoho Tasks, end to end', () => {
+  it("the enable exports the owner's open Zoho tasks to the tasks list", async () => {
+    const made = await admin('POST', '/crm/v1/users', { email: PAT, caldavEnabled: true, generatePassword: true });
+    expect(made.status).toBe(201);
+    const { appPassword } = ((await made.json()) as { data: { appPassword: string } }).data;
+    phone = new DavClient(server.url, { email: PAT, password: appPassword, authorization: basic(PAT, appPassword) });
+    let progress = { state: '', tasks: null as null | { exported: number } };
+    for (let i = 0; i < 100 && progress.state !== 'done'; i++) {
+      progress = ((await (await admin('GET', `/crm/v1/users/${PAT}/export`)).json()) as { data: typeof progress }).data;
+      if (progress.state !== 'done') await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(progress.tasks).toMatchObject({ exported: 2 });
+    const texts = await listTexts();
+    expect(texts.map((x) => /SUMMARY:(.*)/.exec(x)![1]!.trim()).sort()).toEqual(['Deferred in Zoho', 'Open in Zoho']);
+    expect(texts.find((x) => x.includes('Open in Zoho'))).toContain('PRIORITY:3');
+    expect(texts.find((x) => x.includes('Deferred in Zoho'))).toContain('STATUS:CANCELLED');
+  });
+
+  it('a reminder made on the phone reaches Zoho Tasks with its fields; completing it completes the Zoho task', async () => {
+    expect((await phone.put(`${TASKS}${UID}.ics`, REMINDER, { 'if-none-match': '*' })).status).toBe(201);
+    await settle();
+    expect(zohoTask('Call Patricia about the renewal')).toMatchObject({
+      Due_Date: '2025-03-12',
+      Priority: 'Highest',
+      Status: 'Not Started',
+      Description: 'Ask about the Q3 numbers',
+      // The reminder's instant (08:00 UTC), as the owner's zone (Los Angeles) shows it.
+      Remind_At: { ALARM: 'FREQ=NONE;ACTION=POPUP;TRIGGER=DATE-TIME:2025-03-12T01:00:00-07:00' },
+    });
+    await secondLater();
+    const stored = await phone.get(`${TASKS}${UID}.ics`);
+    const done = stored.text.replace('STATUS:NEEDS-ACTION', 'STATUS:COMPLETED\r\nCOMPLETED:20250312T101500Z');
+    expect((await phone.put(`${TASKS}${UID}.ics`, done, { 'if-match': stored.headers.get('etag')! })).status).toBe(204);
+    await settle();
+    expect(zohoTask('Call Patricia about the renewal')!.Status).toBe('Completed');
+    expect(await app.crm!.outbox.list()).toEqual([]);
+  });
+
+  it("a Zoho-side edit and deletion reach the phone with the scheduled pass's task reconciliation", async () => {
+    await secondLater();
+    const open = zohoTask('Open in Zoho')!;
+    sim.state.update('Tasks', String(open.id), { Subject: 'Open in Zoho (edited)', Status: 'Completed' });
+    sim.state.remove('Tasks', String(zohoTask('Deferred in Zoho')!.id));
+    const pass = await runScheduledPass(app.jobDeps!);
+    expect(pass.reconcileTasks).toMatchObject({ ran: true, failed: 0 });
+    const texts = await listTexts();
+    expect(texts.some((x) => x.includes('Deferred in Zoho'))).toBe(false);
+    const edited = texts.find((x) => x.includes('SUMMARY:Open in Zoho (edited)'))!;
+    expect(edited).toContain('STATUS:COMPLETED');
+  });
+
+  it('deleting on the phone deletes the Zoho task', async () => {
+    await secondLater();
+    const stored = await phone.get(`${TASKS}${UID}.ics`);
+    expect((await phone.delete(`${TASKS}${UID}.ics`, { 'if-match': stored.headers.get('etag')! })).status).toBe(204);
+    await settle();
+    expect(zohoTask('Call Patricia about the renewal')).toBeUndefined();
+  });
+});
