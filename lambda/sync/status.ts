@@ -1,8 +1,10 @@
 /**
  * What is waiting for the CRM, per user: served by `crm-caldav sync status` and the CRM API's
- * /crm/v1/status. Plain JSON-ready data.
+ * /crm/v1/status. Plain JSON-ready data. A user's tasks-list changes (outbox key `<email>#tasks`)
+ * count as theirs, named `tasks/<name>`.
  */
 import type { Outbox, OutboxEntry } from './outbox';
+import { tasksOwnerOf } from './task-sync';
 
 export interface UserSyncStatus {
   owner: string;
@@ -21,7 +23,12 @@ export interface SyncStatus {
 }
 
 export async function syncStatus(outbox: Outbox, owner?: string): Promise<SyncStatus> {
-  const entries = await outbox.list(owner);
+  const entries = (owner === undefined ? await outbox.list() : [...(await outbox.list(owner)), ...(await outbox.list(`${owner}#tasks`))])
+    .map((e) => {
+      const tasksOwner = tasksOwnerOf(e.owner);
+      return tasksOwner ? { ...e, owner: tasksOwner, name: `tasks/${e.name}` } : e;
+    })
+    .sort((a, b) => a.pendingSince.localeCompare(b.pendingSince));
   const byOwner = new Map<string, OutboxEntry[]>();
   for (const e of entries) byOwner.set(e.owner, [...(byOwner.get(e.owner) ?? []), e]);
   const users = [...byOwner].map(([who, list]): UserSyncStatus => {

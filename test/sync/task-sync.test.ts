@@ -9,6 +9,7 @@ import { MemoryCalendarStore } from '../../lambda/store/memory';
 import { crmChangeHook } from '../../lambda/sync/crm-change-hook';
 import { deliver } from '../../lambda/sync/delivery';
 import { MemoryOutbox } from '../../lambda/sync/outbox';
+import { syncStatus } from '../../lambda/sync/status';
 import { TASK_SYNC } from '../../lambda/sync/tasks';
 import type { StoredObject } from '../../lambda/store/types';
 
@@ -27,6 +28,10 @@ describe('the tasks half as a part', () => {
     const key = { owner: `${OWNER}#tasks`, name: 't1.ics' };
     expect(await deliver({ store, crm, outbox }, key)).toBe('not-claimed');
     expect(await outbox.list()).toHaveLength(1);
+    // The user's sync status counts it as theirs.
+    const status = await syncStatus(outbox, OWNER);
+    expect(status).toMatchObject({ pending: 1, users: [{ owner: OWNER, pending: 1 }] });
+    expect((await syncStatus(outbox)).users.map((u) => u.owner)).toEqual([OWNER]);
     // A deliverer with the tasks half takes it (this CRM has no Tasks module: nothing to write).
     expect(await deliver({ store, crm, outbox, tasks: TASK_SYNC }, key)).toBe('delivered');
     expect(await outbox.list()).toEqual([]);
