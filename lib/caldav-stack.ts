@@ -239,9 +239,10 @@ export class CaldavStack extends Stack {
     super(scope, id, { terminationProtection: true, ...props });
     const handlersDir = props.handlersDir ?? join(PROJECT_ROOT, 'lambda', 'handlers');
     const routing = props.davMethodRouting ?? DEFAULT_DAV_METHOD_ROUTING;
-    // Only a hosted CRM is written outbox-first; the built-in one commits with the phone's write.
-    const hostedCrm = props.crmConnector === 'zoho';
-    this.tables = new CaldavTables(this, 'Tables', { outboxStream: hostedCrm });
+    // Changes waiting in the outbox are delivered by a worker on its stream: every phone change for
+    // a hosted CRM, and the tasks-list changes for the built-in one (its events commit with the phone's write).
+    const outboxWorker = props.crmConnector !== 'none';
+    this.tables = new CaldavTables(this, 'Tables', { outboxStream: outboxWorker });
     if (props.backupRetentionDays) this.backups = new TableBackups(this, 'Backups', { tables: TABLES.map((spec) => this.tables.byName[spec.logicalName].table), retentionDays: props.backupRetentionDays });
 
     const davFunction = (id: string, file: string, description: string, grants: Grants, afterBundling?: DavFunctionProps['afterBundling']) => {
@@ -351,7 +352,7 @@ export class CaldavStack extends Stack {
     }
 
     // Outbox-first delivery (a CRM elsewhere; and the built-in CRM's rare after-commit fallback).
-    if (hostedCrm) this.outboxWorker = new OutboxWorker(this, 'OutboxWorker', { entry: join(handlersDir, 'outbox-worker.ts'), projectRoot: PROJECT_ROOT, tables: this.tables, logLevel: props.logLevel });
+    if (outboxWorker) this.outboxWorker = new OutboxWorker(this, 'OutboxWorker', { entry: join(handlersDir, 'outbox-worker.ts'), projectRoot: PROJECT_ROOT, tables: this.tables, logLevel: props.logLevel });
     this.configureCrm(props);
 
     const topic = props.alarmTopicArn

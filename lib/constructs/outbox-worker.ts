@@ -17,12 +17,13 @@ export interface OutboxWorkerProps {
 
 /**
  * What the worker reads and writes: the outbox entries it delivers (lease, removal), the objects
- * whose current state it pushes, the users, and the CRM connector's table (the built-in CRM's
- * records, or a hosted connector's tokens, links and caches).
+ * whose current state it pushes (and, with the built-in CRM, the calendar its write echoes to),
+ * the users, and the CRM connector's table (the built-in CRM's records, or a hosted connector's
+ * tokens, links and caches).
  */
 const GRANTS: Partial<Record<TableName, TableAccess>> = {
-  events: 'read',
-  sync: 'read',
+  events: 'readWrite',
+  sync: 'readWrite',
   users: 'read',
   outbox: 'readWrite',
   crm: 'readWrite',

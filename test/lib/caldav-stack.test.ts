@@ -80,14 +80,15 @@ describe('tables', () => {
 describe('functions', () => {
   const methods = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'];
 
-  it('has one function per standard method, the fallback, its PROPPATCH writer, well-known, the CRM API and the schedule', () => {
+  it('has one function per standard method, the fallback, its PROPPATCH writer, well-known, the CRM API, the schedule and the outbox worker', () => {
     for (const m of methods) expect(fns[`CalDAV ${m}`], m).toBeDefined();
     expect(fns[FALLBACK]).toBeDefined();
     expect(fns['CalDAV PROPPATCH']).toBeDefined();
     expect(fns['CalDAV /.well-known/caldav redirect']).toBeDefined();
     expect(fns[CRM_API]).toBeDefined();
     expect(fns[SCHEDULED]).toBeDefined();
-    template.resourceCountIs('AWS::Lambda::Function', methods.length + 5);
+    expect(fns['Outbox-first delivery to the CRM (outbox table stream)']).toBeDefined();
+    template.resourceCountIs('AWS::Lambda::Function', methods.length + 6);
   });
 
   it('runs Node.js 24 on arm64 with JSON logs, tracing and every table name', () => {

@@ -85,12 +85,19 @@ describe('crmConnector=zoho', () => {
   });
 });
 
-describe('the built-in CRM', () => {
-  it('needs no worker, no stream and no secret: it commits with the phone write', () => {
+describe('the built-in CRM, and none', () => {
+  it('the built-in CRM keeps the worker for tasks-list changes (its events commit with the phone write) and reads no secret', () => {
     const app = new App({ context: noBundling });
     const t = Template.fromStack(new CaldavStack(app, 'Builtin', { scheduledEntry: SCHEDULED }));
+    t.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    expect(secretReaders(t)).toEqual([]);
+  });
+
+  it('a plain CalDAV server (crmConnector=none) has no worker, no stream and no queue', () => {
+    const app = new App({ context: noBundling });
+    const t = Template.fromStack(new CaldavStack(app, 'NoCrm', { scheduledEntry: SCHEDULED, crmConnector: 'none' }));
     t.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
     t.resourceCountIs('AWS::SQS::Queue', 0);
-    expect(secretReaders(t)).toEqual([]);
+    expect(ofType(t, 'AWS::DynamoDB::Table').filter(([, r]) => r.Properties.StreamSpecification)).toEqual([]);
   });
 });
