@@ -8,15 +8,14 @@
  * lost without If-Match is retried on a fresh read; with If-Match it is the client's 409.
  */
 import { logLine } from '../platform/log';
-import { CrmConflict, type CrmEvent, type CrmEventListener } from '../crm/types';
+import type { CrmEvent, CrmEventListener } from '../crm/types';
 import { invalid, json, notFound, ApiError } from '../api/errors';
 import { eventDraftFrom, type EventInputMode } from './event-input';
 import type { ApiRequest, ApiResponse, Caller } from '../api/types';
 import type { CrmApiDeps } from './types';
 import { instantParam, parseJsonObject } from '../api/validate';
-import { checkIfMatch, etagOf, exactVersion, ifMatchOf } from './versions';
+import { checkIfMatch, etagOf, exactVersion, ifMatchOf, untilNotRaced } from './versions';
 
-const RACE_RETRIES = 3;
 const ID = /^[A-Za-z0-9._~-]{1,128}$/;
 
 /** What clients see: the record without the stored iCalendar (CalDAV's business). */
@@ -101,35 +100,25 @@ export class EventRoutes {
   async update(req: ApiRequest, caller: Caller, id: string, mode: Exclude<EventInputMode, 'create'>): Promise<ApiResponse> {
     const body = parseJsonObject(req.body);
     const wanted = ifMatchOf(req.headers);
-    for (let attempt = 0; ; attempt++) {
+    return untilNotRaced(wanted, 'event', async () => {
       const before = await this.visible(caller, id);
       checkIfMatch(wanted, before);
       const { draft } = await eventDraftFrom(body, mode, { caller, crm: this.deps.crm, current: before, now: this.now() });
-      try {
-        const after = await this.deps.crm.upsertEvent(draft, { ifModified: exactVersion(wanted) ?? before.Modified_Time });
-        await this.notify('update', (l) => l.eventSaved(after, before), id);
-        return one(200, after);
-      } catch (err) {
-        if (!(err instanceof CrmConflict)) throw err;
-        if (exactVersion(wanted) || attempt >= RACE_RETRIES) throw conflict(err);
-      }
-    }
+      const after = await this.deps.crm.upsertEvent(draft, { ifModified: exactVersion(wanted) ?? before.Modified_Time });
+      await this.notify('update', (l) => l.eventSaved(after, before), id);
+      return one(200, after);
+    });
   }
 
   async remove(req: ApiRequest, caller: Caller, id: string): Promise<ApiResponse> {
     const wanted = ifMatchOf(req.headers);
-    for (let attempt = 0; ; attempt++) {
+    return untilNotRaced(wanted, 'event', async () => {
       const before = await this.visible(caller, id);
       checkIfMatch(wanted, before);
-      try {
-        await this.deps.crm.deleteEvent(id, { ifModified: exactVersion(wanted) ?? before.Modified_Time });
-        await this.notify('delete', (l) => l.eventDeleted(before), id);
-        return json(204, null);
-      } catch (err) {
-        if (!(err instanceof CrmConflict)) throw err;
-        if (exactVersion(wanted) || attempt >= RACE_RETRIES) throw conflict(err);
-      }
-    }
+      await this.deps.crm.deleteEvent(id, { ifModified: exactVersion(wanted) ?? before.Modified_Time });
+      await this.notify('delete', (l) => l.eventDeleted(before), id);
+      return json(204, null);
+    });
   }
 
   private now(): Date {
@@ -137,7 +126,3 @@ export class EventRoutes {
   }
 }
 
-function conflict(err: CrmConflict): ApiError {
-  const headers: Record<string, string> = err.current ? { etag: etagOf(err.current.Modified_Time) } : {};
-  return new ApiError(409, 'CONFLICT', 'The event changed since it was read; fetch it and try again', undefined, headers);
-}

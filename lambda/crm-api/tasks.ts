@@ -6,16 +6,15 @@
  * /crm/v1/tasks/changes?cursor= is the task change feed (admin only).
  */
 import { logLine } from '../platform/log';
-import { CrmConflict, type CrmTask, type CrmTaskConnector, type CrmTaskListener } from '../crm/types';
+import type { CrmTask, CrmTaskConnector, CrmTaskListener } from '../crm/types';
 import { ApiError, invalid, json, notFound } from '../api/errors';
 import type { ApiRequest, ApiResponse, Caller } from '../api/types';
 import { instantParam, parseJsonObject } from '../api/validate';
 import type { EventInputMode } from './event-input';
 import { taskDraftFrom } from './task-input';
 import type { CrmApiDeps } from './types';
-import { checkIfMatch, etagOf, exactVersion, ifMatchOf } from './versions';
+import { checkIfMatch, etagOf, exactVersion, ifMatchOf, untilNotRaced } from './versions';
 
-const RACE_RETRIES = 3;
 const ID = /^[A-Za-z0-9._~-]{1,128}$/;
 
 /** What clients see: the record without the stored iCalendar (CalDAV's business). */
@@ -95,36 +94,26 @@ export class TaskRoutes {
     const body = parseJsonObject(req.body);
     const wanted = ifMatchOf(req.headers);
     const picklists = await this.tasks.picklists();
-    for (let attempt = 0; ; attempt++) {
+    return untilNotRaced(wanted, 'task', async () => {
       const before = await this.visible(caller, id);
       checkIfMatch(wanted, before);
       const { draft } = await taskDraftFrom(body, mode, { caller, crm: this.deps.crm, picklists, current: before, now: this.now() });
       if (caller.kind === 'user' && draft.Owner.email !== caller.email) throw new ApiError(403, 'FORBIDDEN', 'Users keep the tasks they own');
-      try {
-        const after = await this.tasks.upsertTask(draft, { ifModified: exactVersion(wanted) ?? before.Modified_Time });
-        await this.notify('update', (l) => l.taskSaved(after, before), id);
-        return one(200, after);
-      } catch (err) {
-        if (!(err instanceof CrmConflict)) throw err;
-        if (exactVersion(wanted) || attempt >= RACE_RETRIES) throw conflict(err);
-      }
-    }
+      const after = await this.tasks.upsertTask(draft, { ifModified: exactVersion(wanted) ?? before.Modified_Time });
+      await this.notify('update', (l) => l.taskSaved(after, before), id);
+      return one(200, after);
+    });
   }
 
   async remove(req: ApiRequest, caller: Caller, id: string): Promise<ApiResponse> {
     const wanted = ifMatchOf(req.headers);
-    for (let attempt = 0; ; attempt++) {
+    return untilNotRaced(wanted, 'task', async () => {
       const before = await this.visible(caller, id);
       checkIfMatch(wanted, before);
-      try {
-        await this.tasks.deleteTask(id, { ifModified: exactVersion(wanted) ?? before.Modified_Time });
-        await this.notify('delete', (l) => l.taskDeleted(before), id);
-        return json(204, null);
-      } catch (err) {
-        if (!(err instanceof CrmConflict)) throw err;
-        if (exactVersion(wanted) || attempt >= RACE_RETRIES) throw conflict(err);
-      }
-    }
+      await this.tasks.deleteTask(id, { ifModified: exactVersion(wanted) ?? before.Modified_Time });
+      await this.notify('delete', (l) => l.taskDeleted(before), id);
+      return json(204, null);
+    });
   }
 
   /** GET /tasks/changes?cursor=: the task change feed, for the admin's reconciliation tools. */
@@ -139,7 +128,3 @@ export class TaskRoutes {
   }
 }
 
-function conflict(err: CrmConflict): ApiError {
-  const headers: Record<string, string> = err.current ? { etag: etagOf(err.current.Modified_Time) } : {};
-  return new ApiError(409, 'CONFLICT', 'The task changed since it was read; fetch it and try again', undefined, headers);
-}

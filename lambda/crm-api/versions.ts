@@ -3,6 +3,7 @@
  * it quoted or bare (W/ tolerated), `*`, or a list. A mismatch is a 409, as the API promises.
  */
 import { ApiError } from '../api/errors';
+import { CrmConflict } from '../crm/types';
 
 export const etagOf = (modifiedTime: string) => `"${modifiedTime}"`;
 
@@ -20,3 +21,25 @@ export function checkIfMatch(wanted: string[] | undefined, current: { Modified_T
 
 /** The single version to hand the connector as ifModified, when the client named exactly one. */
 export const exactVersion = (wanted: string[] | undefined) => (wanted && wanted.length === 1 && wanted[0] !== '*' ? wanted[0] : undefined);
+
+/** A write lost to a concurrent one is read again and retried this many times. */
+const RACE_RETRIES = 3;
+
+/**
+ * Runs an optimistic read-check-write until it is not raced: a conflict is retried on a fresh read
+ * unless the client named the version it wants (then, or after RACE_RETRIES, a 409 with the current
+ * ETag). `what` names the record for the message ("event", "task").
+ */
+export async function untilNotRaced<T>(wanted: string[] | undefined, what: string, attemptOnce: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await attemptOnce();
+    } catch (err) {
+      if (!(err instanceof CrmConflict)) throw err;
+      if (exactVersion(wanted) || attempt >= RACE_RETRIES) {
+        const headers: Record<string, string> = err.current ? { etag: etagOf(err.current.Modified_Time) } : {};
+        throw new ApiError(409, 'CONFLICT', `The ${what} changed since it was read; fetch it and try again`, undefined, headers);
+      }
+    }
+  }
+}
