@@ -89,13 +89,8 @@ async function main(): Promise<void> {
     const env = {
       CALDAV_DYNAMODB_ENDPOINT: engine.endpoint,
       ...tableEnv(engine.tables),
-      CRM_CONNECTOR: 'zoho',
+      ...sim.connectorEnv(),
       CRM_ADMIN_TOKEN: ADMIN_TOKEN,
-      ZOHO_ACCOUNTS_URL: sim.accountsUrl,
-      ZOHO_API_DOMAIN: sim.apiUrl,
-      ZOHO_CLIENT_ID: sim.clientId,
-      ZOHO_CLIENT_SECRET: sim.clientSecret,
-      ZOHO_REFRESH_TOKEN: sim.refreshToken,
       ZOHO_NOTIFY_URL: `http://127.0.0.1:${port}/crm/zoho/notify`,
       ZOHO_DAILY_CREDITS: '1000000',
     };

@@ -72,6 +72,8 @@ export interface ZohoSimulator {
   credits(): number;
   /** Every request the two servers answered so far, oldest first (e.g. to show a phone's poll called nobody). */
   calls(): CallRecord[];
+  /** The environment that points crm-caldav's Zoho connector here (CRM_CONNECTOR and the ZOHO_* credentials). */
+  connectorEnv(): Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -150,6 +152,14 @@ export async function startZohoSimulator(options: ZohoSimulatorOptions = {}): Pr
     notifications: { deliveries: () => [...notifier.deliveries], settled: () => notifier.settled(), channels: () => channels.active().map((c) => c.channelId) },
     credits: () => credits.used(),
     calls: () => [...history],
+    connectorEnv: () => ({
+      CRM_CONNECTOR: 'zoho',
+      ZOHO_ACCOUNTS_URL: urls.accounts,
+      ZOHO_API_DOMAIN: urls.api,
+      ZOHO_CLIENT_ID: client.id,
+      ZOHO_CLIENT_SECRET: client.secret,
+      ZOHO_REFRESH_TOKEN: refresh.token,
+    }),
     async stop() {
       await Promise.all([close(api), close(accounts)]);
       await notifier.settled();

@@ -46,13 +46,8 @@ beforeAll(async () => {
   const port = await freePort();
   const env = {
     ...t.env,
-    CRM_CONNECTOR: 'zoho',
+    ...sim.connectorEnv(),
     CRM_ADMIN_TOKEN: ADMIN_TOKEN,
-    ZOHO_ACCOUNTS_URL: sim.accountsUrl,
-    ZOHO_API_DOMAIN: sim.apiUrl,
-    ZOHO_CLIENT_ID: sim.clientId,
-    ZOHO_CLIENT_SECRET: sim.clientSecret,
-    ZOHO_REFRESH_TOKEN: sim.refreshToken,
     ZOHO_NOTIFY_URL: `http://127.0.0.1:${port}/crm/zoho/notify`,
   };
   app = buildApp({ env, doc: t.doc, tables: t.tables, now: () => new Date(sim.clock.now()), retryDelaysMs: [20, 50] });

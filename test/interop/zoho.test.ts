@@ -58,13 +58,8 @@ beforeAll(async () => {
   const port = await freePort();
   const env = {
     ...t.env,
-    CRM_CONNECTOR: 'zoho',
+    ...sim.connectorEnv(),
     CRM_ADMIN_TOKEN: ADMIN_TOKEN,
-    ZOHO_ACCOUNTS_URL: sim.accountsUrl,
-    ZOHO_API_DOMAIN: sim.apiUrl,
-    ZOHO_CLIENT_ID: sim.clientId,
-    ZOHO_CLIENT_SECRET: sim.clientSecret,
-    ZOHO_REFRESH_TOKEN: sim.refreshToken,
     ZOHO_NOTIFY_URL: `http://127.0.0.1:${port}/crm/zoho/notify`,
   };
   // The first create's answer is lost on its way back (a timeout after Zoho made the record).

@@ -150,7 +150,7 @@ const PATHS: Array<[string, () => Promise<PathWorld>]> = [
       sim.state.addUser({ email: OLIVIA.email, firstName: 'Olivia', lastName: 'Owner', timeZone: OLIVIA.timeZone });
       const larry = sim.state.addLead({ First_Name: 'Larry', Last_Name: 'Lead', Email: 'larry@acme.example', Company: 'Acme' });
       const carla = sim.state.addContact({ First_Name: 'Carla', Last_Name: 'Contact', Email: 'carla@acme.example' });
-      const env = { ...t.env, CRM_CONNECTOR: 'zoho', ZOHO_ACCOUNTS_URL: sim.accountsUrl, ZOHO_API_DOMAIN: sim.apiUrl, ZOHO_CLIENT_ID: sim.clientId, ZOHO_CLIENT_SECRET: sim.clientSecret, ZOHO_REFRESH_TOKEN: sim.refreshToken };
+      const env = { ...t.env, ...sim.connectorEnv() };
       const app = buildApp({ env, doc: t.doc, tables: t.tables, retryDelaysMs: [10] });
       const crm = app.crm!.connector;
       return {

@@ -12,7 +12,7 @@ async function zohoSubject(): Promise<ContractSubject> {
     sim.state.addUser({ email: u.email, firstName, lastName, timeZone: u.timeZone });
   }
   const t = await freshTables();
-  const config = zohoConfigFromEnv({ ZOHO_ACCOUNTS_URL: sim.accountsUrl, ZOHO_API_DOMAIN: sim.apiUrl, ZOHO_CLIENT_ID: sim.clientId, ZOHO_CLIENT_SECRET: sim.clientSecret, ZOHO_REFRESH_TOKEN: sim.refreshToken });
+  const config = zohoConfigFromEnv(sim.connectorEnv());
   const zoho = buildZoho({ config, doc: t.doc, table: t.tables.crm, reader: new KeyReader(t.doc) });
   return {
     crm: zoho.connector,

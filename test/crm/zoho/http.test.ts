@@ -23,7 +23,7 @@ const made: TestTables[] = [];
 
 beforeAll(async () => {
   sim = await startZohoSimulator({ searchIndexDelayMs: 0 });
-  config = zohoConfigFromEnv({ ZOHO_ACCOUNTS_URL: sim.accountsUrl, ZOHO_API_DOMAIN: sim.apiUrl, ZOHO_CLIENT_ID: sim.clientId, ZOHO_CLIENT_SECRET: sim.clientSecret, ZOHO_REFRESH_TOKEN: sim.refreshToken });
+  config = zohoConfigFromEnv(sim.connectorEnv());
 });
 afterAll(async () => {
   await sim?.stop();

@@ -22,7 +22,7 @@ beforeAll(async () => {
   sim = await startZohoSimulator({ searchIndexDelayMs: 0 });
   ownerId = sim.state.addUser({ email: EMAIL, firstName: 'Tina', lastName: 'Task', timeZone: 'Europe/Berlin' }).id;
   t = await freshTables();
-  const config = zohoConfigFromEnv({ ZOHO_ACCOUNTS_URL: sim.accountsUrl, ZOHO_API_DOMAIN: sim.apiUrl, ZOHO_CLIENT_ID: sim.clientId, ZOHO_CLIENT_SECRET: sim.clientSecret, ZOHO_REFRESH_TOKEN: sim.refreshToken });
+  const config = zohoConfigFromEnv(sim.connectorEnv());
   tasks = attachZohoTasks(buildZoho({ config, doc: t.doc, table: t.tables.crm, reader: new KeyReader(t.doc) }).connector).tasks!;
 });
 afterAll(async () => {
