@@ -8,7 +8,8 @@
  * - every 15 minutes, each phone polls as iOS does (PROPFIND getctag + sync-token, and a
  *   sync-collection REPORT when the ctag moved) and the scheduled pass runs (the deployed default);
  * - over the day, 10 changes per user from the phone: 2 creates, 7 edits, 1 delete;
- * - Zoho notifies our webhook of every write, our own included (its channel is org-wide).
+ * - Zoho notifies our webhook of every write, our own included (its channel is org-wide);
+ * - the events and tasks feeds are read as the scheduled pass decides (hourly while the channel lives).
  *
  * Credits are counted from the simulator's request log: each API call it answered costs 1 (every
  * call we make holds one record, facts §9); token refreshes go to the accounts server and cost none.
@@ -68,6 +69,8 @@ function purpose(call: CallRecord): string {
   if (/\/users/.test(path)) return 'org users';
   if (/\/settings\/fields/.test(path)) return 'field metadata';
   if (/\/Events\/deleted/.test(path)) return 'reconcile (deleted)';
+  if (/\/Tasks\/deleted/.test(path)) return 'tasks reconcile (deleted)';
+  if (call.method === 'GET' && /\/Tasks\/?$/.test(path)) return 'tasks reconcile / export (list)';
   if (call.method === 'GET' && /\/Events\/?$/.test(path) && call.url.includes('ids=')) return 'read by id (webhook, delivery)';
   if (call.method === 'GET' && /\/Events\/?$/.test(path)) return 'reconcile / export (list)';
   if (call.method === 'GET' && /\/Events\/\d+$/.test(path)) return 'read one (delivery)';

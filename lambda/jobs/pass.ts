@@ -92,9 +92,13 @@ export async function runScheduledPass(deps: JobDeps, opts: PassOptions = {}): P
     await guarded(() => summarizeCalendars(deps, records.map((r) => r.email.toLowerCase()), opts.deadline));
     const due = deps.upkeep ? await guarded(async () => deps.upkeep!.reconcileDue((await deps.jobs.getReconcile()).lastRunAt ?? null)) : true;
     if (due === true || (typeof due === 'object' && 'error' in due)) report.reconcile = await guarded(() => runReconciliation(deps, { deadline: opts.deadline }));
-    // Every pass: no CRM notifies us of task changes (Zoho's channel watches Events), so this is how they arrive.
-    const tasks = await guarded(() => runTaskReconciliation(deps, { deadline: opts.deadline }));
-    if (tasks !== null) report.reconcileTasks = tasks;
+    // No CRM notifies us of task changes (Zoho's channel watches Events): this is how they arrive,
+    // at the events feed's rhythm (a hosted CRM's credits: hourly while its channel lives).
+    const tasksDue = deps.upkeep ? await guarded(async () => deps.upkeep!.reconcileDue((await deps.jobs.getReconcile('tasks')).lastRunAt ?? null)) : true;
+    if (tasksDue === true || (typeof tasksDue === 'object' && 'error' in tasksDue)) {
+      const tasks = await guarded(() => runTaskReconciliation(deps, { deadline: opts.deadline }));
+      if (tasks !== null) report.reconcileTasks = tasks;
+    }
   }
   return report;
 }

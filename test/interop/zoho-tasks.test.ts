@@ -12,6 +12,7 @@ import { startZohoSimulator, type ZohoSimulator } from '../../bin/zoho-sim/index
 import { buildApp } from '../../lambda/app/build';
 import type { App } from '../../lambda/app/app';
 import { runScheduledPass } from '../../lambda/jobs/pass';
+import { RECONCILE_WITH_CHANNEL_MS } from '../../lambda/crm/zoho/upkeep';
 import { freshTables, type TestTables } from '../helpers/dynamo';
 import { DavClient, basic, fixture } from '../helpers/server';
 
@@ -99,11 +100,14 @@ describe('Zoho Tasks, end to end', () => {
     expect(await app.crm!.outbox.list()).toEqual([]);
   });
 
-  it("a Zoho-side edit and deletion reach the phone with the scheduled pass's task reconciliation", async () => {
+  it("a Zoho-side edit and deletion reach the phone with the scheduled pass's task reconciliation, at the events feed's hourly rhythm", async () => {
     await secondLater();
     const open = zohoTask('Open in Zoho')!;
     sim.state.update('Tasks', String(open.id), { Subject: 'Open in Zoho (edited)', Status: 'Completed' });
     sim.state.remove('Tasks', String(zohoTask('Deferred in Zoho')!.id));
+    // While the channel lives, the tasks feed is read hourly like the events feed (API credits).
+    expect((await runScheduledPass(app.jobDeps!)).reconcileTasks).toBeUndefined();
+    sim.clock.advance(RECONCILE_WITH_CHANNEL_MS);
     const pass = await runScheduledPass(app.jobDeps!);
     expect(pass.reconcileTasks).toMatchObject({ ran: true, failed: 0 });
     const texts = await listTexts();
