@@ -10,6 +10,32 @@ import { PeopleRoutes } from './people';
 import { TaskRoutes } from './tasks';
 import type { CrmApiDeps } from './types';
 
+/** What the events and tasks routes share: records a user owns, versioned by If-Match. */
+interface OwnedRecordRoutes {
+  list(req: ApiRequest, caller: Caller): Promise<ApiResponse>;
+  create(req: ApiRequest, caller: Caller, id?: string): Promise<ApiResponse>;
+  get(caller: Caller, id: string): Promise<ApiResponse>;
+  update(req: ApiRequest, caller: Caller, id: string, mode: 'replace' | 'merge'): Promise<ApiResponse>;
+  remove(req: ApiRequest, caller: Caller, id: string): Promise<ApiResponse>;
+}
+
+/** `/<path>` (list, create) and `/<path>/<id>` (read, create with an id, replace, merge, delete). */
+function ownedRecordRoutes(path: string, r: OwnedRecordRoutes): Route[] {
+  return [
+    { pattern: new RegExp(`^/${path}$`), methods: { GET: (req, caller) => r.list(req, caller), POST: (req, caller) => r.create(req, caller) } },
+    {
+      pattern: new RegExp(`^/${path}/([^/]+)$`),
+      methods: {
+        GET: (_req, caller, id) => r.get(caller, id),
+        POST: (req, caller, id) => r.create(req, caller, id),
+        PUT: (req, caller, id) => r.update(req, caller, id, 'replace'),
+        PATCH: (req, caller, id) => r.update(req, caller, id, 'merge'),
+        DELETE: (req, caller, id) => r.remove(req, caller, id),
+      },
+    },
+  ];
+}
+
 export function builtinCrmRoutes(deps: CrmApiDeps): Route[] {
   const events = new EventRoutes(deps);
   const people = new PeopleRoutes(deps);
@@ -30,32 +56,9 @@ export function builtinCrmRoutes(deps: CrmApiDeps): Route[] {
     },
   ];
   return [
-    {
-      pattern: /^\/events$/,
-      methods: { GET: (req, caller) => events.list(req, caller), POST: (req, caller) => events.create(req, caller) },
-    },
-    {
-      pattern: /^\/events\/([^/]+)$/,
-      methods: {
-        GET: (_req, caller, id) => events.get(caller, id),
-        POST: (req, caller, id) => events.create(req, caller, id),
-        PUT: (req, caller, id) => events.update(req, caller, id, 'replace'),
-        PATCH: (req, caller, id) => events.update(req, caller, id, 'merge'),
-        DELETE: (req, caller, id) => events.remove(req, caller, id),
-      },
-    },
-    { pattern: /^\/tasks$/, methods: { GET: (req, caller) => tasks.list(req, caller), POST: (req, caller) => tasks.create(req, caller) } },
+    ...ownedRecordRoutes('events', events),
     { pattern: /^\/tasks\/changes$/, methods: { GET: (req, caller) => tasks.changes(req, caller) } },
-    {
-      pattern: /^\/tasks\/([^/]+)$/,
-      methods: {
-        GET: (_req, caller, id) => tasks.get(caller, id),
-        POST: (req, caller, id) => tasks.create(req, caller, id),
-        PUT: (req, caller, id) => tasks.update(req, caller, id, 'replace'),
-        PATCH: (req, caller, id) => tasks.update(req, caller, id, 'merge'),
-        DELETE: (req, caller, id) => tasks.remove(req, caller, id),
-      },
-    },
+    ...ownedRecordRoutes('tasks', tasks),
     { pattern: /^\/changes$/, methods: { GET: (req, caller) => changes(deps, req, caller) } },
     ...personRoutes('leads', 'Leads'),
     ...personRoutes('contacts', 'Contacts'),

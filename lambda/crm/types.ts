@@ -136,15 +136,19 @@ export interface CaldavLink {
   reminders?: Record<string, string | null>;
 }
 
-export interface CrmEvent extends CrmEventFields {
+/** What the CRM keeps about any record it syncs: identity, owner, versions, soft deletion, link. */
+export interface CrmRecordMeta {
   id: string;
   Owner: CrmUserRef;
   Created_Time: string;
   Modified_Time: string;
   /** Soft delete: the record stays so the deletion reaches CalDAV through the change feed. */
   Deleted: boolean;
+  /** The link to the record's calendar object; its `ics` keeps what the CRM has no field for. */
   caldav: CaldavLink | null;
 }
+
+export interface CrmEvent extends CrmEventFields, CrmRecordMeta {}
 
 /** An event as written by a caller: the store assigns id and timestamps on create. */
 export type CrmEventDraft = CrmEventFields & {
@@ -387,16 +391,7 @@ export const taskFieldDefaults = (picklists: TaskPicklists = DEFAULT_TASK_PICKLI
   Who_Id: null,
 });
 
-export interface CrmTask extends CrmTaskFields {
-  id: string;
-  Owner: CrmUserRef;
-  Created_Time: string;
-  Modified_Time: string;
-  /** Soft delete, as for events: the deletion reaches CalDAV through the change feed. */
-  Deleted: boolean;
-  /** The link to the task's VTODO; its `ics` keeps what the CRM has no field for. */
-  caldav: CaldavLink | null;
-}
+export interface CrmTask extends CrmTaskFields, CrmRecordMeta {}
 
 export type CrmTaskDraft = CrmTaskFields & {
   id?: string;

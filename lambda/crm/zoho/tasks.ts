@@ -9,7 +9,7 @@
  * record it made. Closed_Time is Zoho's; while Zoho has not stamped a completed task we report
  * the completion we were given (or when we learnt of it).
  */
-import { CrmConflict, CrmNotFound, CrmUnavailable, CrmValidationError, type CrmTask, type CrmTaskConnector, type CrmTaskDraft, type CrmUser, type TaskChangeBatch, type TaskFilter, type TaskPicklists, type TaskUpsertOptions } from '../types';
+import { CrmConflict, CrmNotFound, CrmUnavailable, CrmValidationError, taskFieldDefaults, type CrmTask, type CrmTaskConnector, type CrmTaskDraft, type CrmUser, type TaskChangeBatch, type TaskFilter, type TaskPicklists, type TaskUpsertOptions } from '../types';
 import { errorOf, type ZohoAnswer, type ZohoHttp } from './http';
 import { instantText, ownerOf, type ZohoRecord } from './mapping';
 import type { LinkState, TaskMeta, ZohoState, ZohoUser } from './state';
@@ -97,15 +97,9 @@ export class ZohoTasks implements CrmTaskConnector {
     return {
       id,
       Subject: '',
-      Due_Date: null,
-      Status: picklists.defaults.status,
+      ...taskFieldDefaults(picklists),
+      // A tombstone claims no priority: only its owner and link matter.
       Priority: null,
-      Description: null,
-      Remind_At: null,
-      Recurring_Activity: null,
-      Closed_Time: null,
-      What_Id: null,
-      Who_Id: null,
       Owner: { id: '', email: link.owner, name: link.owner },
       Created_Time: at,
       Modified_Time: at,

@@ -13,7 +13,7 @@ import { ZohoConnector } from '../../../lambda/crm/zoho/connector';
 import { ZohoHttp } from '../../../lambda/crm/zoho/http';
 import { ZohoState } from '../../../lambda/crm/zoho/state';
 import { MAX_MINTS, TokenSource, ZohoAuthRefused } from '../../../lambda/crm/zoho/tokens';
-import { CrmUnavailable, CrmValidationError } from '../../../lambda/crm/types';
+import { CrmUnavailable, CrmValidationError, eventFieldDefaults, type CrmEventDraft } from '../../../lambda/crm/types';
 import { KeyReader } from '../../../lambda/platform/dynamodb/key-reader';
 import { freshTables, type TestTables } from '../../helpers/dynamo';
 
@@ -156,17 +156,12 @@ describe('the daily credit budget', () => {
 
 describe("Zoho's refusals", () => {
   const owner = () => sim.state.users()[0]!;
-  const draft = () => ({
+  const draft = (): CrmEventDraft => ({
     Event_Title: 'Refused',
     Start_DateTime: '2026-12-10T09:00:00+01:00',
     End_DateTime: '2026-12-10T10:00:00+01:00',
-    All_day: false,
-    Venue: null,
-    Description: null,
-    Participants: [],
-    Remind_At: null,
-    Recurring_Activity: null,
-    Owner: { email: owner().email },
+    ...eventFieldDefaults(),
+    Owner: { id: owner().id, email: owner().email, name: owner().email },
     caldav: { uid: `refused-${Date.now()}`, name: 'refused.ics' },
   });
 
@@ -174,11 +169,11 @@ describe("Zoho's refusals", () => {
     const c = await container();
     const connector = new ZohoConnector({ http: c.http, state: c.state, config });
     sim.faults.inject({ method: 'POST', path: '/crm/v8/Events' }, { kind: 'respond', status: 400, body: { data: [{ code: 'INVALID_DATA', status: 'error', message: 'invalid data', details: { api_name: 'Venue' } }] } });
-    const refused = connector.upsertEvent(draft() as never);
+    const refused = connector.upsertEvent(draft());
     await expect(refused).rejects.toBeInstanceOf(CrmValidationError);
     await expect(refused).rejects.toThrow(/Zoho refused POST Events: INVALID_DATA \(invalid data\)/);
     sim.faults.inject({ method: 'POST', path: '/crm/v8/Events' }, { kind: 'respond', status: 207, body: { data: [{ code: 'MANDATORY_NOT_FOUND', status: 'error', message: 'required field not found', details: { api_name: 'Event_Title' } }] } });
-    await expect(connector.upsertEvent(draft() as never)).rejects.toMatchObject({ field: 'Event_Title' });
+    await expect(connector.upsertEvent(draft())).rejects.toMatchObject({ field: 'Event_Title' });
     // No record was made by either.
     expect(sim.state.records('Events').filter((e) => e.Event_Title === 'Refused')).toEqual([]);
   });
