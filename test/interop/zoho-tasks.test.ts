@@ -6,14 +6,12 @@
  * deletion deleting the Zoho task.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../bin/dynamodb-local';
-import { startLocalServer, type LocalServer } from '../../bin/local-server';
-import { startZohoSimulator, type ZohoSimulator } from '../../bin/zoho-sim/index';
-import { buildApp } from '../../lambda/app/build';
+import type { LocalServer } from '../../bin/local-server';
+import type { ZohoSimulator } from '../../bin/zoho-sim/index';
 import type { App } from '../../lambda/app/app';
 import { runScheduledPass } from '../../lambda/jobs/pass';
 import { RECONCILE_WITH_CHANNEL_MS } from '../../lambda/crm/zoho/upkeep';
-import { freshTables, type TestTables } from '../helpers/dynamo';
+import { startZohoWorld, type ZohoWorld } from '../helpers/zoho-world';
 import { DavClient, basic, fixture } from '../helpers/server';
 
 const ADMIN_TOKEN = 'zoho-tasks-admin-token-0123456789';
@@ -22,45 +20,32 @@ const ENABLED_AT = Date.parse('2026-12-07T10:00:00Z');
 const REMINDER = fixture('ics', 'ios-reminder.ics');
 const UID = '6F2B9A10-3C4D-4E5F-8A9B-0C1D2E3F4A5B';
 
-let t: TestTables;
+let world: ZohoWorld;
 let sim: ZohoSimulator;
 let app: App;
 let server: LocalServer;
 let phone: DavClient;
 
 const TASKS = `/calendars/${PAT}/tasks/`;
-const admin = (method: string, path: string, body?: unknown) =>
-  fetch(new URL(path, server.url), { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+const admin = (method: string, path: string, body?: unknown) => world.admin(method, path, body);
 const zohoTask = (subject: string) => sim.state.records('Tasks').find((r) => r.Subject === subject);
-const settle = async () => {
-  await sim.notifications.settled();
-  await app.crm!.idle();
-};
+const settle = () => world.settle();
 const listTexts = async () => (await app.store.getObjects(`${PAT}#tasks`, (await app.store.listObjects(`${PAT}#tasks`)).map((o) => o.name))).map((o) => o.ics);
 const secondLater = () => new Promise((resolve) => setTimeout(resolve, 1100));
 
 beforeAll(async () => {
-  t = await freshTables();
-  sim = await startZohoSimulator({ searchIndexDelayMs: 0, startAt: ENABLED_AT });
-  sim.state.addTask({ Subject: 'Open in Zoho', Due_Date: '2026-12-09', Priority: 'High' });
-  sim.state.addTask({ Subject: 'Deferred in Zoho', Status: 'Deferred' });
-  const port = await freePort();
-  const env = {
-    ...t.env,
-    ...sim.connectorEnv(),
-    CRM_ADMIN_TOKEN: ADMIN_TOKEN,
-    ZOHO_NOTIFY_URL: `http://127.0.0.1:${port}/crm/zoho/notify`,
-  };
-  app = buildApp({ env, doc: t.doc, tables: t.tables, now: () => new Date(sim.clock.now()), retryDelaysMs: [20, 50] });
-  server = await startLocalServer({ port, app });
-  await runScheduledPass(app.jobDeps!);
+  world = await startZohoWorld({
+    adminToken: ADMIN_TOKEN,
+    startAt: ENABLED_AT,
+    seed: (sim) => {
+      sim.state.addTask({ Subject: 'Open in Zoho', Due_Date: '2026-12-09', Priority: 'High' });
+      sim.state.addTask({ Subject: 'Deferred in Zoho', Status: 'Deferred' });
+    },
+  });
+  ({ sim, app, server } = world);
 });
 
-afterAll(async () => {
-  await server?.stop();
-  await sim?.stop();
-  await t?.drop();
-});
+afterAll(() => world?.stop());
 
 describe('Zoho Tasks, end to end', () => {
   it("the enable exports the owner's open Zoho tasks to the tasks list", async () => {

@@ -6,13 +6,10 @@
  * Zoho's answer is lost; Zoho's errors never reaching the phone; a phone's polls never calling Zoho.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../bin/dynamodb-local';
-import { startLocalServer, type LocalServer } from '../../bin/local-server';
-import { startZohoSimulator, type ZohoSimulator } from '../../bin/zoho-sim/index';
-import { buildApp } from '../../lambda/app/build';
+import type { LocalServer } from '../../bin/local-server';
+import type { ZohoSimulator } from '../../bin/zoho-sim/index';
 import type { App } from '../../lambda/app/app';
-import { runScheduledPass } from '../../lambda/jobs/pass';
-import { freshTables, type TestTables } from '../helpers/dynamo';
+import { startZohoWorld, type ZohoWorld } from '../helpers/zoho-world';
 import { DavClient, basic, type TestUser } from '../helpers/server';
 
 const ADMIN_TOKEN = 'zoho-interop-admin-token-0123456789';
@@ -27,58 +24,45 @@ const ics = (uid: string, summary: string, extra = '') =>
     'END:VEVENT', 'END:VCALENDAR', '',
   ].filter((l) => l !== '').join('\r\n');
 
-let t: TestTables;
+let world: ZohoWorld;
 let sim: ZohoSimulator;
 let app: App;
 let server: LocalServer;
 let phone: DavClient;
 let lostAnswers = 0;
 
-const admin = (method: string, path: string, body?: unknown) =>
-  fetch(new URL(path, server.url), { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+const admin = (method: string, path: string, body?: unknown) => world.admin(method, path, body);
 const zohoEvents = () => sim.state.records('Events');
 const byTitle = (title: string) => zohoEvents().find((e) => e.Event_Title === title);
-const settle = async () => {
-  await sim.notifications.settled();
-  await app.crm!.idle();
+const settle = () => world.settle();
+
+// The first create's answer is lost on its way back (a timeout after Zoho made the record).
+const lossy: typeof fetch = async (input, init) => {
+  const res = await fetch(input, init);
+  if (init?.method === 'POST' && String(input).endsWith('/crm/v8/Events') && lostAnswers-- > 0) throw new Error('socket hang up');
+  return res;
 };
 
 beforeAll(async () => {
-  t = await freshTables();
-  sim = await startZohoSimulator({ searchIndexDelayMs: 0, startAt: ENABLED_AT });
-  // Patricia is the simulator's admin (its token's user); a colleague and the org's leads and contacts.
-  sim.state.addUser({ email: 'other@zillum.com', firstName: 'Otto', lastName: 'Other', timeZone: 'Europe/Berlin' });
-  sim.state.addLead({ First_Name: 'Larry', Last_Name: 'Lead', Email: 'larry@acme.example', Company: 'Acme' });
-  sim.state.addContact({ First_Name: 'Carla', Last_Name: 'Contact', Email: 'carla@acme.example' });
-  // Patricia's events before CalDAV: in the export's window (from the first day of last month), before it, and someone else's.
-  sim.state.addEvent({ Event_Title: 'In the window', Start_DateTime: '2026-11-20T10:00:00-08:00', End_DateTime: '2026-11-20T11:00:00-08:00' });
-  sim.state.addEvent({ Event_Title: 'Before the window', Start_DateTime: '2026-10-20T10:00:00-07:00', End_DateTime: '2026-10-20T11:00:00-07:00' });
-  sim.state.addEvent({ Event_Title: 'Otto’s own', Start_DateTime: '2026-11-21T10:00:00+01:00', End_DateTime: '2026-11-21T11:00:00+01:00', Owner: { id: sim.state.users().find((u) => u.email === 'other@zillum.com')!.id } });
-
-  const port = await freePort();
-  const env = {
-    ...t.env,
-    ...sim.connectorEnv(),
-    CRM_ADMIN_TOKEN: ADMIN_TOKEN,
-    ZOHO_NOTIFY_URL: `http://127.0.0.1:${port}/crm/zoho/notify`,
-  };
-  // The first create's answer is lost on its way back (a timeout after Zoho made the record).
-  const lossy: typeof fetch = async (input, init) => {
-    const res = await fetch(input, init);
-    if (init?.method === 'POST' && String(input).endsWith('/crm/v8/Events') && lostAnswers-- > 0) throw new Error('socket hang up');
-    return res;
-  };
-  app = buildApp({ env, doc: t.doc, tables: t.tables, now: () => new Date(sim.clock.now()), retryDelaysMs: [20, 50], fetch: lossy });
-  server = await startLocalServer({ port, app });
-  // The first pass lists the org's users, makes the CalDAV UID field and the notification channel.
-  await runScheduledPass(app.jobDeps!);
+  world = await startZohoWorld({
+    adminToken: ADMIN_TOKEN,
+    startAt: ENABLED_AT,
+    fetch: lossy,
+    seed: (sim) => {
+      // Patricia is the simulator's admin (its token's user); a colleague and the org's leads and contacts.
+      sim.state.addUser({ email: 'other@zillum.com', firstName: 'Otto', lastName: 'Other', timeZone: 'Europe/Berlin' });
+      sim.state.addLead({ First_Name: 'Larry', Last_Name: 'Lead', Email: 'larry@acme.example', Company: 'Acme' });
+      sim.state.addContact({ First_Name: 'Carla', Last_Name: 'Contact', Email: 'carla@acme.example' });
+      // Patricia's events before CalDAV: in the export's window (from the first day of last month), before it, and someone else's.
+      sim.state.addEvent({ Event_Title: 'In the window', Start_DateTime: '2026-11-20T10:00:00-08:00', End_DateTime: '2026-11-20T11:00:00-08:00' });
+      sim.state.addEvent({ Event_Title: 'Before the window', Start_DateTime: '2026-10-20T10:00:00-07:00', End_DateTime: '2026-10-20T11:00:00-07:00' });
+      sim.state.addEvent({ Event_Title: 'Otto’s own', Start_DateTime: '2026-11-21T10:00:00+01:00', End_DateTime: '2026-11-21T11:00:00+01:00', Owner: { id: sim.state.users().find((u) => u.email === 'other@zillum.com')!.id } });
+    },
+  });
+  ({ sim, app, server } = world);
 });
 
-afterAll(async () => {
-  await server?.stop();
-  await sim?.stop();
-  await t?.drop();
-});
+afterAll(() => world?.stop());
 
 describe('Zoho CRM, end to end', () => {
   it('the first pass made the CalDAV UID field and a notification channel to our webhook', () => {
