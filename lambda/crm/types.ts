@@ -150,15 +150,10 @@ export interface CrmRecordMeta {
 
 export interface CrmEvent extends CrmEventFields, CrmRecordMeta {}
 
-/** An event as written by a caller: the store assigns id and timestamps on create. */
-export type CrmEventDraft = CrmEventFields & {
-  id?: string;
-  Owner: CrmUserRef;
-  Created_Time?: string;
-  Modified_Time?: string;
-  Deleted?: boolean;
-  caldav: CaldavLink | null;
-};
+/** A record as written by a caller: the store assigns id and timestamps on create. */
+export type CrmDraft<Fields> = Fields & Partial<Pick<CrmRecordMeta, 'id' | 'Created_Time' | 'Modified_Time' | 'Deleted'>> & Pick<CrmRecordMeta, 'Owner' | 'caldav'>;
+
+export type CrmEventDraft = CrmDraft<CrmEventFields>;
 
 /** Result of matching an attendee e-mail against the CRM. */
 export interface PersonMatch {
@@ -393,14 +388,7 @@ export const taskFieldDefaults = (picklists: TaskPicklists = DEFAULT_TASK_PICKLI
 
 export interface CrmTask extends CrmTaskFields, CrmRecordMeta {}
 
-export type CrmTaskDraft = CrmTaskFields & {
-  id?: string;
-  Owner: CrmUserRef;
-  Created_Time?: string;
-  Modified_Time?: string;
-  Deleted?: boolean;
-  caldav: CaldavLink | null;
-};
+export type CrmTaskDraft = CrmDraft<CrmTaskFields>;
 
 export interface TaskUpsertOptions {
   /** Modified_Time the caller last saw; a different current value throws CrmConflict. */

@@ -29,9 +29,10 @@ import {
 } from '../types';
 import type { Priority } from './budget';
 import type { ZohoConfig } from './config';
-import { errorOf, type ZohoAnswer, type ZohoHttp } from './http';
+import { errorOf, records, type ZohoAnswer, type ZohoHttp } from './http';
 import { EVENT_FIELDS, eventFromZoho, ownerOf, recordForZoho, type ZohoRecord } from './mapping';
 import type { FieldsMeta, LinkState, ZohoState, ZohoUser } from './state';
+import { readByIds } from './read-by-ids';
 import { refuse, refuseOther, written } from './refusals';
 
 export interface ZohoConnectorOptions {
@@ -53,7 +54,6 @@ const META_TTL_MS = 24 * 3600_000;
 export const SKEW_MS = 2 * 60_000;
 export const UID_FIELD_LABEL = 'CalDAV UID';
 const PAGE = 200;
-const WRITE_BATCH = 100;
 
 /**
  * Where a reader of the change feed is: changes modified after `since` are read (Zoho's
@@ -95,7 +95,6 @@ function within(all: Map<string, string>, floor: number): Record<string, string>
 const zohoTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
 
 const isDuplicate = (answer: ZohoAnswer) => errorOf(answer.body)?.code === 'DUPLICATE_DATA';
-const records = (answer: ZohoAnswer): ZohoRecord[] => (Array.isArray(answer.body?.data) ? (answer.body!.data as ZohoRecord[]) : []);
 
 export class ZohoConnector implements CrmConnector {
   private readonly http: ZohoHttp;
@@ -290,25 +289,7 @@ export class ZohoConnector implements CrmConnector {
 
   /** The records Zoho has, and the deleted ones we linked as `Deleted` (the port's soft deletion). */
   async getEvents(ids: string[]): Promise<CrmEvent[]> {
-    const out: CrmEvent[] = [];
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += WRITE_BATCH) {
-      const chunk = unique.slice(i, i + WRITE_BATCH);
-      const answer = await this.http.call('GET', '/crm/v8/Events', { query: { ids: chunk.join(','), fields: EVENT_FIELDS.join(',') }, priority: 'sync' });
-      if (answer.status !== 204) refuseOther(answer, 'GET Events?ids', 'event');
-      const found = answer.status === 204 ? [] : records(answer);
-      const links = await this.state.links(chunk);
-      for (const r of found) {
-        const e = await this.toEvent(r, links.get(String(r.id)) ?? null);
-        if (e) out.push(e);
-      }
-      const present = new Set(found.map((r) => String(r.id)));
-      for (const id of chunk.filter((x) => !present.has(x))) {
-        const gone = await this.tombstone(id, links.get(id) ?? null);
-        if (gone) out.push(gone);
-      }
-    }
-    return out;
+    return readByIds(ids, { http: this.http, state: this.state, module: 'Events', fields: EVENT_FIELDS, kind: 'event', toRecord: (r, link) => this.toEvent(r, link), tombstone: (id, link) => this.tombstone(id, link) });
   }
 
   async findEventByUid(ownerEmail: string, uid: string): Promise<CrmEvent | null> {

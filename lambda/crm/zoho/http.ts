@@ -97,6 +97,10 @@ function urlOf(token: AccessToken, path: string, query: CallOptions['query']): s
   return `${token.apiDomain.replace(/\/+$/, '')}${path}${qs ? `?${qs}` : ''}`;
 }
 
+/** The records of an answer's `data` (none for 204/304 or an error without them). */
+export const records = (answer: ZohoAnswer): Array<Record<string, unknown> & { id?: unknown }> =>
+  Array.isArray(answer.body?.data) ? (answer.body!.data as Array<Record<string, unknown>>) : [];
+
 /** Undefined when the text is not JSON; null when there is none. */
 function parse(text: string): Record<string, unknown> | null | undefined {
   if (text.trim() === '') return null;

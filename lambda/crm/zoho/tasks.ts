@@ -10,9 +10,10 @@
  * the completion we were given (or when we learnt of it).
  */
 import { CrmConflict, CrmNotFound, CrmUnavailable, CrmValidationError, taskFieldDefaults, type CrmTask, type CrmTaskConnector, type CrmTaskDraft, type CrmUser, type TaskChangeBatch, type TaskFilter, type TaskPicklists, type TaskUpsertOptions } from '../types';
-import { errorOf, type ZohoAnswer, type ZohoHttp } from './http';
+import { errorOf, records, type ZohoHttp } from './http';
 import { instantText, ownerOf, type ZohoRecord } from './mapping';
 import type { LinkState, TaskMeta, ZohoState, ZohoUser } from './state';
+import { readByIds } from './read-by-ids';
 import { refuse, refuseOther, written } from './refusals';
 import { TASK_FIELDS, taskFromZoho, taskPicklistsFromFields, taskRecordForZoho } from './task-mapping';
 
@@ -27,11 +28,9 @@ export interface ZohoTasksOptions {
 const META_TTL_MS = 24 * 3600_000;
 const UID_FIELD_LABEL = 'CalDAV UID';
 const PAGE = 200;
-const BATCH = 100;
 /** Changes a little older than the last seen are read again (clocks differ); applying one twice writes nothing. */
 const SKEW_MS = 2 * 60_000;
 
-const records = (answer: ZohoAnswer): ZohoRecord[] => (Array.isArray(answer.body?.data) ? (answer.body!.data as ZohoRecord[]) : []);
 const zohoTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
 
 export class ZohoTasks implements CrmTaskConnector {
@@ -117,25 +116,7 @@ export class ZohoTasks implements CrmTaskConnector {
   }
 
   async getTasks(ids: string[]): Promise<CrmTask[]> {
-    const out: CrmTask[] = [];
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += BATCH) {
-      const chunk = unique.slice(i, i + BATCH);
-      const answer = await this.o.http.call('GET', '/crm/v8/Tasks', { query: { ids: chunk.join(','), fields: TASK_FIELDS.join(',') }, priority: 'sync' });
-      if (answer.status !== 204) refuseOther(answer, 'GET Tasks?ids', 'task');
-      const found = answer.status === 204 ? [] : records(answer);
-      const links = await this.o.state.links(chunk, 'task');
-      for (const r of found) {
-        const t = await this.toTask(r, links.get(String(r.id)) ?? null);
-        if (t) out.push(t);
-      }
-      const present = new Set(found.map((r) => String(r.id)));
-      for (const id of chunk.filter((x) => !present.has(x))) {
-        const gone = await this.tombstone(id, links.get(id) ?? null);
-        if (gone) out.push(gone);
-      }
-    }
-    return out;
+    return readByIds(ids, { http: this.o.http, state: this.o.state, module: 'Tasks', fields: TASK_FIELDS, kind: 'task', toRecord: (r, link) => this.toTask(r, link), tombstone: (id, link) => this.tombstone(id, link) });
   }
 
   async findTaskByUid(ownerEmail: string, uid: string): Promise<CrmTask | null> {
