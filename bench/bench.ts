@@ -21,6 +21,10 @@ export interface BenchOptions {
   concurrency: number;
   budgetMs: number;
   warmup: number;
+  /** Only the request kinds whose name contains one of these (all when absent). */
+  only?: string[];
+  /** Samples the CPU of the sequential loops only (bench/profile.ts), not the seeding. */
+  profiler?: { start(): Promise<void>; pause(): Promise<void> };
   /** Progress lines; the results come back as data. */
   log(line: string): void;
 }
@@ -107,7 +111,9 @@ async function measure(target: BenchTarget, scenario: Scenario, opts: BenchOptio
     sequential = await timeLoop((i) => once(opts.warmup + i), loop(1, 500));
     return sequential.iterations;
   };
+  await opts.profiler?.start();
   const cpu = target.cpu ? await cpuPerRequest(target.cpu, sequentialLoop) : (await sequentialLoop(), undefined);
+  await opts.profiler?.pause();
   const concurrent = await timeLoop((i) => once(100_000 + i), loop(opts.concurrency, 1000));
   return { name: scenario.name, responses, busy: client.busy, sequential: sequential!, concurrent, cpu };
 }
@@ -140,13 +146,14 @@ export async function runBench(target: BenchTarget, opts: BenchOptions): Promise
     now,
   };
   await makeChanges(client, state, extra);
-  const list = scenarios(state);
+  const list = scenarios(state).filter((s) => !opts.only || opts.only.some((part) => s.name.includes(part)));
   const reads = list.filter((s) => s.request(0).method !== 'PUT');
   const writes = list.filter((s) => s.request(0).method === 'PUT');
 
   let costs: RequestCost[] | undefined;
   let check: SyncCheck | undefined;
-  if (meter) {
+  // A run of only some kinds (--only) is for profiling: no DynamoDB accounting.
+  if (meter && !opts.only) {
     // DynamoDB cost of one request each, before timing (PUT last: it adds changes).
     opts.log('DynamoDB work per request…');
     costs = [];
@@ -180,7 +187,7 @@ export async function runBench(target: BenchTarget, opts: BenchOptions): Promise
     opts.log(`Timing: ${s.name}…`);
     results.push(await measure(target, s, opts));
   }
-  if (meter && costs) for (const s of writes) costs.push(await costOf(client, meter, s.name, s.request(999_999), s.expected));
+  if (meter && costs && !opts.only) for (const s of writes) costs.push(await costOf(client, meter, s.name, s.request(999_999), s.expected));
 
   const conflicts = seedStats ? total(seedStats, (k) => k.startsWith('TransactWriteItems')).errors : undefined;
   return {

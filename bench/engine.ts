@@ -62,7 +62,7 @@ export async function startEngine(env: NodeJS.ProcessEnv, prefix: string): Promi
     const unique = `${prefix}${randomUUID().slice(0, 6)}`;
     const tables = prefixedTableNames(unique);
     await createTables(tables);
-    meter.attach(client);
+    meter.attach(client, doc);
     return { endpoint, pid, engine, client, doc, meter, tables, createTables, onStop: (c) => cleanups.push(c), stop };
   } catch (err) {
     await stop();

@@ -5,6 +5,8 @@
  * requests read only what they answer and which read the whole calendar.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { wireFor } from '../lambda/platform/dynamodb/wire';
 
 export interface OpStats {
   calls: number;
@@ -69,33 +71,40 @@ export class DynamoMeter {
 
   constructor(private readonly tableLabel: (physical: string) => string) {}
 
-  attach(client: DynamoDBClient): void {
+  /** Counts the SDK client's calls and those of the lean wire beside its document client (platform/dynamodb/wire.ts). */
+  attach(client: DynamoDBClient, doc: DynamoDBDocumentClient): void {
     client.middlewareStack.add(
       (next, context) => async (args) => {
-        const op = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
-        const input = args.input as Input;
-        if (this.capacity && CAPACITY_OPS.has(op)) input.ReturnConsumedCapacity = 'TOTAL';
-        const key = `${op} ${this.tableOf(input)}`;
-        const entry = this.entry(key);
-        entry.calls++;
-        const started = performance.now();
-        try {
-          const result = await next(args);
-          const out = result.output as Output;
-          const items = countItems(op, out);
-          entry.items += items;
-          entry.scanned += out.ScannedCount ?? items;
-          entry.capacity += sumCapacity(out.ConsumedCapacity);
-          return result;
-        } catch (err) {
-          entry.errors++;
-          throw err;
-        } finally {
-          this.intervals.push([started, performance.now()]);
-        }
+        let result: Awaited<ReturnType<typeof next>> | undefined;
+        await this.observe(String(context.commandName ?? 'Unknown').replace(/Command$/, ''), args.input as Input, async () => {
+          result = await next(args);
+          return result.output as Output;
+        });
+        return result!;
       },
       { step: 'initialize', name: 'benchDynamoMeter', priority: 'high' },
     );
+    wireFor(doc).use((op, input, next) => this.observe(op, input as Input, next as () => Promise<Output>));
+  }
+
+  private async observe<O extends Output>(op: string, input: Input, next: () => Promise<O>): Promise<O> {
+    if (this.capacity && CAPACITY_OPS.has(op)) input.ReturnConsumedCapacity = 'TOTAL';
+    const entry = this.entry(`${op} ${this.tableOf(input)}`);
+    entry.calls++;
+    const started = performance.now();
+    try {
+      const out = await next();
+      const items = countItems(op, out);
+      entry.items += items;
+      entry.scanned += out.ScannedCount ?? items;
+      entry.capacity += sumCapacity(out.ConsumedCapacity);
+      return out;
+    } catch (err) {
+      entry.errors++;
+      throw err;
+    } finally {
+      this.intervals.push([started, performance.now()]);
+    }
   }
 
   reset(): void {

@@ -5,6 +5,8 @@
  *   npm run bench -- [--events 2000] [--seed-writers 16] [--concurrency 4] [--seconds 8] [--json]
  *                    [--crm none|builtin]   (builtin: every write also goes to the built-in CRM)
  *                    [--url URL --user U --password P]   (any CalDAV server instead of ours)
+ *                    [--only 'GET one,idle poll']   (only these request kinds; no DynamoDB accounting)
+ *                    [--profile FILE.cpuprofile]   (the sequential loops sampled, for bench/profile-top.ts)
  *
  * Without --url: our server in this process on DynamoDB Local (or the engine at
  * CALDAV_DYNAMODB_ENDPOINT), with every DynamoDB call counted. `npm run bench:compare` runs
@@ -18,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { runBench, type BenchRun } from './bench';
 import { costTable, cpuTable, seedTable, timingTable } from './report';
 import { httpTarget, localTarget, type BenchTarget } from './target';
+import { stretchProfiler } from './profile';
 
 const { values: args } = parseArgs({
   options: {
@@ -31,6 +34,8 @@ const { values: args } = parseArgs({
     url: { type: 'string' },
     user: { type: 'string' },
     password: { type: 'string' },
+    only: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 if (args.crm !== 'none' && args.crm !== 'builtin') throw new Error(`--crm must be none or builtin, got ${args.crm}`);
@@ -72,6 +77,7 @@ async function main() {
   const target: BenchTarget = args.url
     ? await httpTarget(args.url, args.user!, args.password!)
     : await localTarget(process.env, { crm: args.crm as 'none' | 'builtin' });
+  const profiler = args.profile ? stretchProfiler(args.profile) : undefined;
   try {
     log(`${machine()}\nServer: ${target.label}\n`);
     const run = await runBench(target, {
@@ -80,8 +86,11 @@ async function main() {
       concurrency: Number(args.concurrency),
       budgetMs: Number(args.seconds) * 1000,
       warmup: Number(args.warmup),
+      only: args.only?.split(','),
+      profiler,
       log,
     });
+    await profiler?.save();
     print(run, events);
     log(`\nTotal run time ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
     if (args.json) log(`Results written to ${writeJson({ date: new Date().toISOString(), machine: machine(), options: args, ...run })}`);

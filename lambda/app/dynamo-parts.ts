@@ -12,6 +12,7 @@ import { DynamoActivityStore } from '../accounts/activity-store-dynamodb';
 import { dynamoClientConfig, newDynamoClients, tableNamesFromEnv, type TableNames } from '../store/dynamodb/client';
 import { DynamoCalendarStore } from '../store/dynamodb/calendar-store';
 import { KeyReader } from '../platform/dynamodb/key-reader';
+import { wireFor } from '../platform/dynamodb/wire';
 import { ListingCache } from '../store/listing-cache';
 import { DynamoUserStore } from '../store/dynamodb/user-store';
 import { DynamoOutbox } from '../sync/outbox-dynamodb';
@@ -122,6 +123,10 @@ export function dynamoParts(opts: DynamoAppOptions, env: Env): DynamoParts {
     activity: new DynamoActivityStore(doc, tables.activity, reader),
     // Invitations outside the deployment are ours (SCHEDULE_EMAIL) unless the CRM mails its participants itself.
     scheduling: externalSchedulingFromEnv(env, { crmSendsInvitations: sendsInvitations(builtin ?? hosted) }),
-    close: () => own?.client.destroy(),
+    close: () => {
+      if (!own) return;
+      wireFor(own.doc).destroy();
+      own.client.destroy();
+    },
   };
 }

@@ -13,6 +13,14 @@ export interface XmlElement {
   children: XmlElement[];
   /** Concatenated direct text content. */
   text: string;
+  /** Output only: the element already serialized (preSerialized), written as is. */
+  xml?: PreSerialized;
+}
+
+/** An element's text as serializeXml writes it, with the namespaces its prefixes stand for. */
+export interface PreSerialized {
+  text: string;
+  namespaces: readonly string[];
 }
 
 type OrderedNode = Record<string, unknown> & { ':@'?: Record<string, string> };
@@ -69,7 +77,33 @@ function nestingDepth(body: string): number {
   return max;
 }
 
+/**
+ * Devices send the same few bodies over and over (an iPhone's poll is one PROPFIND, byte for
+ * byte, every 15 minutes): their trees are kept, frozen, so a repeat costs a map look-up instead
+ * of a parse. Small bodies only, a bounded number, oldest out first.
+ */
+const REPEATS_KEPT = 64;
+const REPEAT_MAX_BYTES = 2048;
+const repeats = new Map<string, XmlElement>();
+
+const deepFreeze = (e: XmlElement): XmlElement => {
+  for (const child of e.children) deepFreeze(child);
+  Object.freeze(e.attrs);
+  Object.freeze(e.children);
+  return Object.freeze(e);
+};
+
 export function parseXml(body: string): XmlElement {
+  if (body.length > REPEAT_MAX_BYTES) return parseFresh(body);
+  const known = repeats.get(body);
+  if (known) return known;
+  const parsed = deepFreeze(parseFresh(body));
+  if (repeats.size >= REPEATS_KEPT) repeats.delete(repeats.keys().next().value!);
+  repeats.set(body, parsed);
+  return parsed;
+}
+
+function parseFresh(body: string): XmlElement {
   if (/<!DOCTYPE/i.test(body) || /<!ENTITY/i.test(body)) {
     throw new DavError(400, 'DTDs and entity declarations are not accepted');
   }
@@ -149,23 +183,8 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 export const escapeXml = (text: string): string =>
   text.replace(/[&<>"]|[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, (c) => ESCAPES[c] ?? '\uFFFD');
 
-/**
- * Serializes with stable prefixes (d:, cal:, cs:, ical:) declared once on the root. Written
- * directly rather than through fast-xml-parser's builder: output is our own small tree, and a
- * 2,000-object multistatus spent most of its time converting to the builder's format.
- */
-export function serializeXml(root: XmlElement): string {
-  const prefixes = new Map<string, string>();
-  const qnameOf = (name: Clark): string => {
-    const { ns, local } = splitClark(name);
-    if (!ns) return local;
-    let p = prefixes.get(ns);
-    if (p === undefined) {
-      p = PREFERRED_PREFIXES[ns] ?? `x${prefixes.size}`;
-      prefixes.set(ns, p);
-    }
-    return `${p}:${local}`;
-  };
+/** Writes elements with prefixes from `qnameOf` (which records the namespaces it was asked for). */
+function writer(qnameOf: (name: Clark) => string, seen: (ns: string) => void) {
   const attrsOf = (attrs: Record<string, string>): string => {
     let out = '';
     for (const k in attrs) out += ` ${k}="${escapeXml(attrs[k])}"`;
@@ -177,13 +196,60 @@ export function serializeXml(root: XmlElement): string {
     return out;
   };
   const write = (e: XmlElement): string => {
+    if (e.xml) {
+      for (const ns of e.xml.namespaces) seen(ns);
+      return e.xml.text;
+    }
     const qname = qnameOf(e.name);
     const body = inner(e);
     return body ? `<${qname}${attrsOf(e.attrs)}>${body}</${qname}>` : `<${qname}${attrsOf(e.attrs)}/>`;
   };
+  return { attrsOf, inner, write };
+}
+
+/**
+ * Serializes with stable prefixes (d:, cal:, cs:, ical:) declared once on the root. Written
+ * directly rather than through fast-xml-parser's builder: output is our own small tree, and a
+ * 2,000-object multistatus spent most of its time converting to the builder's format.
+ */
+export function serializeXml(root: XmlElement): string {
+  const prefixes = new Map<string, string>();
+  const prefixOf = (ns: string): string => {
+    let p = prefixes.get(ns);
+    if (p === undefined) {
+      p = PREFERRED_PREFIXES[ns] ?? `x${prefixes.size}`;
+      prefixes.set(ns, p);
+    }
+    return p;
+  };
+  const qnameOf = (name: Clark): string => {
+    const { ns, local } = splitClark(name);
+    return ns ? `${prefixOf(ns)}:${local}` : local;
+  };
+  const { attrsOf, inner } = writer(qnameOf, prefixOf);
   const rootName = qnameOf(root.name);
   const body = inner(root);
   let declarations = attrsOf(root.attrs);
   for (const [ns, p] of prefixes) declarations += ` xmlns:${p}="${escapeXml(ns)}"`;
   return `<?xml version="1.0" encoding="utf-8"?>\n${body ? `<${rootName}${declarations}>${body}</${rootName}>` : `<${rootName}${declarations}/>`}`;
+}
+
+/**
+ * An element serialized ahead, to be written as is by serializeXml (a listing's unchanged
+ * entries, kept between requests); null when it uses a namespace without a fixed prefix, whose
+ * prefix depends on the document it ends up in.
+ */
+export function preSerialize(element: XmlElement): XmlElement | null {
+  const namespaces = new Set<string>();
+  let fixed = true;
+  const qnameOf = (name: Clark): string => {
+    const { ns, local } = splitClark(name);
+    if (!ns) return local;
+    const p = PREFERRED_PREFIXES[ns];
+    if (p === undefined) fixed = false;
+    namespaces.add(ns);
+    return `${p}:${local}`;
+  };
+  const text = writer(qnameOf, (ns) => namespaces.add(ns)).write(element);
+  return fixed ? { ...element, xml: { text, namespaces: [...namespaces] } } : null;
 }

@@ -13,6 +13,7 @@ import { methodHandler } from '../../lambda/handlers/routing';
 import { buildApiGatewayEvent, type HttpRequestInput } from '../../lambda/http/api-gateway-event';
 import { ENDPOINT_ENV, dynamoClientConfig, newDynamoClients, type DynamoClients } from '../../lambda/store/dynamodb/client';
 import { KeyReader } from '../../lambda/platform/dynamodb/key-reader';
+import { wireFor } from '../../lambda/platform/dynamodb/wire';
 import type { BuiltinCrm } from '../../lambda/crm/builtin';
 import { freshTables, type TestTables } from '../helpers/dynamo';
 
@@ -38,18 +39,18 @@ const send = (method: string, input: Omit<HttpRequestInput, 'method'>, password 
 beforeAll(async () => {
   t = await freshTables();
   counted = newDynamoClients(dynamoClientConfig({ ...process.env, [ENDPOINT_ENV]: t.endpoint }));
-  counted.doc.middlewareStack.add(
-    (next, ctx) => async (args) => {
-      calls.push(String(ctx.commandName).replace(/Command$/, ''));
-      maxInFlight = Math.max(maxInFlight, ++inFlight);
-      try {
-        return await next(args);
-      } finally {
-        inFlight--;
-      }
-    },
-    { step: 'initialize', name: 'countCalls' },
-  );
+  const count = async <T>(operation: string, next: () => Promise<T>): Promise<T> => {
+    calls.push(operation);
+    maxInFlight = Math.max(maxInFlight, ++inFlight);
+    try {
+      return await next();
+    } finally {
+      inFlight--;
+    }
+  };
+  // Both ways the stores reach DynamoDB: the SDK's client and the lean wire of the hot path.
+  counted.doc.middlewareStack.add((next, ctx) => (args) => count(String(ctx.commandName).replace(/Command$/, ''), () => next(args)), { step: 'initialize', name: 'countCalls' });
+  wireFor(counted.doc).use((operation, _input, next) => count(operation, next));
   app = buildApp({ env: { ...t.env, CRM_CONNECTOR: 'none' }, doc: counted.doc, tables: t.tables });
   await app.users.putUser({ email: EMAIL, passwordHash: hashGeneratedPassword(PASSWORD), enabled: true, createdAt: '2026-01-01T00:00:00Z' });
   for (let i = 0; i < 5; i++) {

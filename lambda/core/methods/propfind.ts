@@ -6,6 +6,7 @@ import { assertOwnNode } from '../access';
 import { badRequest, forbidden, notFound } from '../errors';
 import { resolvePath } from '../paths';
 import { propResponse, type Resource } from '../props';
+import { keptResponse, requestShape } from '../props/kept-responses';
 import { CAL, D } from '../namespaces';
 import { listKey, storeKey, INBOX_SLUG } from '../paths';
 import type { PropRequest } from '../props/types';
@@ -23,7 +24,12 @@ export const propfind: CoreMethod = async (req, ctx) => {
   const res = await loadResource(node, ctx);
   if (!res) throw notFound();
   const members = depth === 1 ? await membersOf(res, ctx, request) : [];
-  return multistatus([res, ...members].map((r) => propResponse(hrefOf(r), r, request, ctx)));
+  const shape = requestShape(request, ctx);
+  const responseOf = (r: Resource) => {
+    const href = hrefOf(r);
+    return r.kind === 'object' ? keptResponse(r.object, href, shape, () => propResponse(href, r, request, ctx)) : propResponse(href, r, request, ctx);
+  };
+  return multistatus([res, ...members].map(responseOf));
 };
 
 function parseDepth(header: string | undefined): 0 | 1 {

@@ -12,7 +12,7 @@ import { multistatus } from '../responses';
 import type { DavContext, DavResponse } from '../types';
 import { findChild, type XmlElement } from '../xml';
 import type { StoredObject } from '../../store/types';
-import { objectResponse, reportProps, zonesFor } from './objects';
+import { objectResponses, reportProps, zonesFor } from './objects';
 import { listKey, type ListRef } from '../paths';
 
 /**
@@ -60,7 +60,7 @@ export async function calendarQuery(
       }
     })
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return multistatus(matches.map((o) => objectResponse(at, o, props, ctx, zones)));
+  return multistatus(matches.map(objectResponses(at, props, ctx, zones)));
 }
 
 /** The VEVENT time-range every match must satisfy, if the filter has one. */

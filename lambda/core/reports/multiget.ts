@@ -8,7 +8,7 @@ import { D } from '../namespaces';
 import { multistatus } from '../responses';
 import type { DavContext, DavResponse } from '../types';
 import { findChildren, type XmlElement } from '../xml';
-import { objectResponse, reportProps, statusResponse, zonesFor } from './objects';
+import { objectResponses, reportProps, statusResponse, zonesFor } from './objects';
 
 /** `at`: the collection the report is on; hrefs into any other collection are 404 entries. */
 export async function calendarMultiget(root: XmlElement, at: ListRef, ctx: DavContext): Promise<DavResponse> {
@@ -24,10 +24,11 @@ export async function calendarMultiget(root: XmlElement, at: ListRef, ctx: DavCo
   // Floating times only matter when the data is reshaped; skip the calendar read otherwise.
   const reshaped = props.calendarData?.expand || props.calendarData?.limitRecurrenceSet;
   const zones = reshaped ? zonesFor(await ctx.store.getCalendar(key)) : UTC_CONTEXT;
+  const responseOf = objectResponses(at, props, ctx, zones);
   return multistatus(
     requested.map(({ href, name }) => {
       const object = name === null ? undefined : objects.get(name);
-      return object ? objectResponse(at, object, props, ctx, zones) : statusResponse(href, 404);
+      return object ? responseOf(object) : statusResponse(href, 404);
     }),
   );
 }

@@ -2,6 +2,7 @@
 import { zoneFromCalendarText, type ZoneContext } from '../filter/zones';
 import { hrefs, type ListRef } from '../paths';
 import { propResponse, type PropRequest } from '../props';
+import { keptResponse, requestShape } from '../props/kept-responses';
 import { CAL, D } from '../namespaces';
 import { ALLPROP, propRequestOf } from '../props/request';
 import { statusLine } from '../responses';
@@ -32,18 +33,16 @@ export function reportProps(root: XmlElement): ReportProps {
 /** Whether the objects must be loaded in full (summaries lack the text). */
 export const needsText = (props: ReportProps) => props.calendarData !== null;
 
-export function objectResponse(
-  at: ListRef,
-  object: StoredObject | ObjectSummary,
-  props: ReportProps,
-  ctx: DavContext,
-  zones: ZoneContext,
-): XmlElement {
-  const overrides =
-    props.calendarData && 'ics' in object
-      ? { [CALENDAR_DATA]: renderCalendarData(object.ics, props.calendarData, zones) }
-      : {};
-  return propResponse(hrefs.object(at.email, object.name, at.list), { kind: 'object', email: at.email, list: at.list, object }, props.request, ctx, overrides);
+/** A REPORT's responses: without calendar-data, kept between requests (props/kept-responses.ts). */
+export function objectResponses(at: ListRef, props: ReportProps, ctx: DavContext, zones: ZoneContext) {
+  const shape = props.calendarData ? null : requestShape(props.request, ctx);
+  return (object: StoredObject | ObjectSummary): XmlElement => {
+    const href = hrefs.object(at.email, object.name, at.list);
+    const res = { kind: 'object', email: at.email, list: at.list, object } as const;
+    if (shape !== null) return keptResponse(object, href, shape, () => propResponse(href, res, props.request, ctx));
+    const overrides = props.calendarData && 'ics' in object ? { [CALENDAR_DATA]: renderCalendarData(object.ics, props.calendarData, zones) } : {};
+    return propResponse(href, res, props.request, ctx, overrides);
+  };
 }
 
 /** A response with a bare status: a missing multiget href, a sync-collection removal. */

@@ -15,7 +15,7 @@ import { formatSyncPosition, parseSyncPosition, type SyncPosition } from '../syn
 import type { DavContext, DavResponse } from '../types';
 import { el, findChild, type XmlElement } from '../xml';
 import type { Change, ObjectSummary } from '../../store/types';
-import { needsText, objectResponse, reportProps, statusResponse, zonesFor } from './objects';
+import { needsText, objectResponses, reportProps, statusResponse, zonesFor } from './objects';
 
 const invalidToken = () => forbidden('Unknown or expired sync token', D('valid-sync-token'));
 
@@ -64,16 +64,17 @@ export async function syncCollection(root: XmlElement, at: ListRef, ctx: DavCont
   const listedNames = needsText(props) ? includedListing.map((o) => o.name) : [];
   const toLoad = [...changedNames, ...listedNames];
   const loaded = new Map(toLoad.length ? (await ctx.store.getObjects(key, toLoad)).map((o) => [o.name, o]) : []);
+  const responseOf = objectResponses(at, props, ctx, zones);
   const responses = [
     ...includedChanges.map((change) => {
       // Read objects: existence now decides, not the logged flag (a name changed then deleted is a removal).
       const object = fromLog ? (change.deleted ? undefined : change.summary) : loaded.get(change.name);
-      return object ? objectResponse(at, object, props, ctx, zones) : statusResponse(hrefs.object(at.email, change.name, at.list), 404);
+      return object ? responseOf(object) : statusResponse(hrefs.object(at.email, change.name, at.list), 404);
     }),
     // A listed object deleted in the meantime was never known to the client: just skip it.
     ...includedListing.flatMap((summary) => {
       const object = needsText(props) ? loaded.get(summary.name) : summary;
-      return object ? [objectResponse(at, object, props, ctx, zones)] : [];
+      return object ? [responseOf(object)] : [];
     }),
   ];
   if (truncated) {

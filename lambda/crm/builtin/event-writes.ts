@@ -10,7 +10,7 @@
  */
 import type { TransactItem } from '../../platform/dynamodb/retry';
 import { randomUUID } from 'node:crypto';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { transactWrite } from '../../platform/dynamodb/transact';
 import {
   CrmConflict,
   CrmNotFound,
@@ -155,7 +155,7 @@ export async function upsertEvent(ctx: CrmContext, draft: CrmEventDraft, opts: U
     const after = eventAfter(draft, id, before, owner, nextModifiedTime(ctx.now(), before?.Modified_Time));
     const uid = after.caldav?.uid;
     const holder = uid && !after.Deleted && !sameKey(uidSlot(before), uidSlot(after)) ? await eventIdByUid(ctx, owner.email, uid) : null;
-    await ctx.doc.send(new TransactWriteCommand({ TransactItems: eventWriteItems(ctx, before, after, owner, seq, holder) }));
+    await transactWrite(ctx.doc, eventWriteItems(ctx, before, after, owner, seq, holder));
     return { before, after };
   });
 }
@@ -174,7 +174,7 @@ export async function deleteEvent(ctx: CrmContext, id: string, opts: UpsertOptio
     if (!read || !before || before.Deleted) throw new CrmNotFound(`no event ${id}`);
     checkVersion(id, before, opts);
     const now = nextModifiedTime(ctx.now(), before.Modified_Time);
-    await ctx.doc.send(new TransactWriteCommand({ TransactItems: deletionItems(ctx, before, read.span, seq, now) }));
+    await transactWrite(ctx.doc, deletionItems(ctx, before, read.span, seq, now));
     return { before, after: { ...before, Deleted: true, Modified_Time: now } };
   });
 }

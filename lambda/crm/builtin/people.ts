@@ -5,7 +5,7 @@
  */
 import type { TransactItem } from '../../platform/dynamodb/retry';
 import { randomUUID } from 'node:crypto';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { transactWrite } from '../../platform/dynamodb/transact';
 import { queryAll } from '../../platform/dynamodb/paging';
 import { CrmConflict, CrmNotFound, type CrmPerson, type PersonMatch, type PersonModule, type UpsertOptions } from '../types';
 import type { PersonDraft, StoredPerson } from './person-types';
@@ -77,7 +77,7 @@ export async function savePerson(ctx: CrmContext, draft: PersonDraft, opts: Upse
       ...after.map((e): TransactItem => ({ Put: { TableName: ctx.table, Item: { ...emailKey(e, draft.module, id), module: draft.module, id } } })),
       ...(await whoUpdates(ctx, [...new Set([...before, ...after])], draft.module, id, (e) => (after.includes(e) ? carrier(e) : null))),
     ];
-    await ctx.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    await transactWrite(ctx.doc, items);
     return person;
   });
 }
@@ -92,7 +92,7 @@ export async function deletePerson(ctx: CrmContext, module: PersonModule, id: st
       ...emailsOf(current).map((e): TransactItem => ({ Delete: { TableName: ctx.table, Key: emailKey(e, module, id) } })),
       ...(await whoUpdates(ctx, emailsOf(current), module, id, () => null)),
     ];
-    await ctx.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    await transactWrite(ctx.doc, items);
     return current;
   });
 }

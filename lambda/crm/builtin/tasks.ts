@@ -14,7 +14,8 @@
  * a completed value, cleared when it leaves one.
  */
 import { randomUUID } from 'node:crypto';
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { transactWrite } from '../../platform/dynamodb/transact';
 import { batchGetAll } from '../../platform/dynamodb/key-reader';
 import { queryAll } from '../../platform/dynamodb/paging';
 import type { TransactItem } from '../../platform/dynamodb/retry';
@@ -142,7 +143,7 @@ export class BuiltinTasks implements CrmTaskConnector {
         const holder = await this.ctx.reader.get(this.ctx.table, ownerTaskUidKey(after.Owner.email, uid));
         if (holder && String(holder.id) !== id) throw new CrmValidationError('caldav.uid', `UID already linked to task ${String(holder.id)}`);
       }
-      await this.ctx.doc.send(new TransactWriteCommand({ TransactItems: this.writeItems(before, after, seq) }));
+      await transactWrite(this.ctx.doc, this.writeItems(before, after, seq));
       return after;
     });
   }
@@ -153,7 +154,7 @@ export class BuiltinTasks implements CrmTaskConnector {
       if (!before || before.Deleted) throw new CrmNotFound(`no task ${id}`);
       checkVersion(id, before, opts);
       const after = { ...before, Deleted: true, Modified_Time: nextModifiedTime(this.ctx.now(), before.Modified_Time) };
-      await this.ctx.doc.send(new TransactWriteCommand({ TransactItems: this.writeItems(before, after, seq) }));
+      await transactWrite(this.ctx.doc, this.writeItems(before, after, seq));
     });
   }
 

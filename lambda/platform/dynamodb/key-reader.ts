@@ -6,9 +6,12 @@
  * Reads of concurrent requests in one process may share a batch too; each gets its own items.
  *
  * Items come back whole: a batch cannot mix projections, and callers read only what they need.
+ * Every request makes these reads, so they go over the lean wire (wire.ts), not the SDK's stack.
  */
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { fromWire, toWire, type Wired } from './wire-values';
 import { DynamoIncomplete, backoff } from './retry';
+import { wireFor, type DynamoWire } from './wire';
 
 export type Key = Record<string, string | number>;
 export type Item = Record<string, unknown>;
@@ -34,7 +37,11 @@ export class KeyReader {
   private queue: Waiting[] = [];
   private scheduled = false;
 
-  constructor(private readonly doc: DynamoDBDocumentClient) {}
+  private readonly wire: DynamoWire;
+
+  constructor(doc: DynamoDBDocumentClient) {
+    this.wire = wireFor(doc);
+  }
 
   get(table: string, key: Key): Promise<Item | undefined> {
     return new Promise((resolve, reject) => {
@@ -71,7 +78,7 @@ export class KeyReader {
    * table by table, so one table's trouble (the CRM's gone, throttled) fails only its own reads.
    */
   private answer(chunk: Array<[string, { table: string; key: Key; waiters: Waiting[] }]>, splitOnFailure: boolean): void {
-    batchGet(this.doc, chunk.map(([, e]) => ({ table: e.table, key: e.key }))).then(
+    batchGet(this.wire, chunk.map(([, e]) => ({ table: e.table, key: e.key }))).then(
       (found) => {
         for (const [id, e] of chunk) for (const w of e.waiters) w.resolve(found.get(id));
       },
@@ -96,27 +103,30 @@ export interface TableKey {
  * One BatchGetItem of ≤ 100 keys (strongly consistent), re-asking for what DynamoDB left
  * unprocessed; items by keyId of their table and key.
  */
-async function batchGet(doc: DynamoDBDocumentClient, keys: TableKey[], keysOnly = false): Promise<Map<string, Item>> {
+async function batchGet(wire: DynamoWire, keys: TableKey[], keysOnly = false): Promise<Map<string, Item>> {
   const names = new Map(keys.map(({ table, key }) => [table, Object.keys(key)]));
   const found = new Map<string, Item>();
-  type Request = { Keys: Key[]; ConsistentRead: true; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> };
-  const request = (table: string, Keys: Key[]): Request => {
+  type Request = { Keys: Wired[]; ConsistentRead: true; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> };
+  const request = (table: string, Keys: Wired[]): Request => {
     if (!keysOnly) return { Keys, ConsistentRead: true };
     const attrs = names.get(table) ?? [];
     return { Keys, ConsistentRead: true, ProjectionExpression: attrs.map((_, i) => `#k${i}`).join(', '), ExpressionAttributeNames: Object.fromEntries(attrs.map((a, i) => [`#k${i}`, a])) };
   };
   let pending: Record<string, Request> = {};
-  for (const { table, key } of keys) (pending[table] ??= request(table, [])).Keys.push(key);
+  for (const { table, key } of keys) (pending[table] ??= request(table, [])).Keys.push(toWire(key));
   for (let attempt = 0; Object.keys(pending).length > 0; attempt++) {
     if (attempt >= MAX_ATTEMPTS) throw new DynamoIncomplete(`batch read: keys left unprocessed after ${MAX_ATTEMPTS} attempts`);
     if (attempt > 0) await backoff(attempt, 50, 1000);
-    const out = await doc.send(new BatchGetCommand({ RequestItems: pending }));
+    const out = await wire.call<{ Responses?: Record<string, Wired[]>; UnprocessedKeys?: Record<string, { Keys?: Wired[] }> }>('BatchGetItem', { RequestItems: pending });
     for (const [table, items] of Object.entries(out.Responses ?? {})) {
-      for (const item of items) found.set(keyId(table, keyOf(item, names.get(table) ?? [])), item);
+      for (const wired of items) {
+        const item = fromWire(wired);
+        found.set(keyId(table, keyOf(item, names.get(table) ?? [])), item);
+      }
     }
     pending = {};
     for (const [table, left] of Object.entries(out.UnprocessedKeys ?? {})) {
-      if (left.Keys?.length) pending[table] = request(table, left.Keys as Key[]);
+      if (left.Keys?.length) pending[table] = request(table, left.Keys);
     }
   }
   return found;
@@ -133,6 +143,6 @@ export async function batchGetAll(doc: DynamoDBDocumentClient, keys: TableKey[],
   const chunks: TableKey[][] = [];
   for (let i = 0; i < unique.length; i += MAX_BATCH_KEYS) chunks.push(unique.slice(i, i + MAX_BATCH_KEYS));
   const found = new Map<string, Item>();
-  for (const part of await Promise.all(chunks.map((c) => batchGet(doc, c, opts.keysOnly)))) for (const [id, item] of part) found.set(id, item);
+  for (const part of await Promise.all(chunks.map((c) => batchGet(wireFor(doc), c, opts.keysOnly)))) for (const [id, item] of part) found.set(id, item);
   return keys.map(({ table, key }) => found.get(keyId(table, key)));
 }

@@ -8,7 +8,7 @@
  * also conditioned on absence. Losing a race (counter moved, a name or UID taken meanwhile)
  * cancels the chunk, which is re-read and retried, dropping whatever now exists.
  */
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { transactWrite } from '../../platform/dynamodb/transact';
 import { batchGetAll } from '../../platform/dynamodb/key-reader';
 import { ImportTally, firstOfEach, indexed, type Indexed } from '../import';
 import type { CommitOptions, ImportResult, ObjectWrite } from '../types';
@@ -96,7 +96,7 @@ async function importChunk(
     ]);
     items.push(counterAdvance(ctx, owner, current, fresh.length));
     await opts.commitAfter;
-    await ctx.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    await transactWrite(ctx.doc, items);
     return { created: fresh, skipped, seq: current + fresh.length };
   });
 }

@@ -1,8 +1,8 @@
 /**
  * The calendar item (sequence counter, dead properties) and the change log behind sync tokens.
  */
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { queryAll, type Item } from '../../platform/dynamodb/paging';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { queryAll, queryPage, type Item } from '../../platform/dynamodb/paging';
 import type { CalendarMeta, Change, ReadOptions } from '../types';
 import { calendarKey, epochSeconds, fromSummaryItem, type CalendarItem, type LogItem, type StoreContext } from './items';
 
@@ -82,8 +82,8 @@ async function readLog(
     ConsistentRead: true,
   };
   if (!restAfter) return queryAll(ctx.doc, input);
-  const first = await ctx.doc.send(new QueryCommand({ ...input, Limit: LOG_FIRST_PAGE }));
-  const items = first.Items ?? [];
+  const first = await queryPage(ctx.doc, { ...input, Limit: LOG_FIRST_PAGE });
+  const items = first.Items;
   // A full first page may be all there is: then the counter says so, without a second Query.
   if (!first.LastEvaluatedKey || Number(items[items.length - 1]?.seq) >= (await counter)) return items;
   await restAfter;

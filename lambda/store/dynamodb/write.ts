@@ -10,7 +10,7 @@
  * the domain checks made on the reads (If-Match, UID holder, existence) still hold. Any failed
  * condition means a concurrent writer won the race: re-read and decide again.
  */
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { transactWrite } from '../../platform/dynamodb/transact';
 import {
   NotFound,
   ObjectTooLarge,
@@ -92,7 +92,7 @@ export async function putObject(
     );
 
     await opts.commitAfter;
-    await ctx.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    await transactWrite(ctx.doc, items);
     return { created: !existing, seq: next, carried: participant !== null };
   });
 }
@@ -113,19 +113,15 @@ export async function deleteObject(
 
     const next = current + 1;
     await opts.commitAfter;
-    await ctx.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Delete: { TableName: ctx.tables.events, Key: objectKey(owner, name), ...unchangedSince(existing) } },
-          { Delete: { TableName: ctx.tables.events, Key: summaryKey(owner, name) } },
-          // The guard stays as a tombstone (uidDeletedAt) until the UID is held again.
-          { Put: { TableName: ctx.tables.events, Item: { ...uidKey(owner, existing.uid), name, deletedAt: ctx.now().toISOString() }, ...heldByOrFree(name) } },
-          logEntry(ctx, owner, next, name),
-          counterAdvance(ctx, owner, current),
-          ...(participant ?? []),
-        ],
-      }),
-    );
+    await transactWrite(ctx.doc, [
+      { Delete: { TableName: ctx.tables.events, Key: objectKey(owner, name), ...unchangedSince(existing) } },
+      { Delete: { TableName: ctx.tables.events, Key: summaryKey(owner, name) } },
+      // The guard stays as a tombstone (uidDeletedAt) until the UID is held again.
+      { Put: { TableName: ctx.tables.events, Item: { ...uidKey(owner, existing.uid), name, deletedAt: ctx.now().toISOString() }, ...heldByOrFree(name) } },
+      logEntry(ctx, owner, next, name),
+      counterAdvance(ctx, owner, current),
+      ...(participant ?? []),
+    ]);
     return { seq: next, uid: existing.uid, carried: participant !== null };
   });
 }

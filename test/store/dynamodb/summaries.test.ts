@@ -3,11 +3,12 @@
  * read by listings in place of the objects, and built once for calendars written before it.
  */
 import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCalendarStore } from '../../../lambda/store/dynamodb/calendar-store';
 import { summaryKey } from '../../../lambda/store/dynamodb/items';
 import type { ObjectWrite } from '../../../lambda/store/types';
 import { freshTables, type TestTables } from '../../helpers/dynamo';
+import { wireFor } from '../../../lambda/platform/dynamodb/wire';
 
 let t: TestTables;
 beforeAll(async () => {
@@ -80,19 +81,19 @@ describe('summary items', () => {
     await s.putObject(o, object('a.ics'));
     await asLegacy(o);
     // The write lands while the build reads the objects, after its counter read.
-    const send = t.doc.send.bind(t.doc);
     let raced = false;
-    const spy = vi.spyOn(t.doc, 'send').mockImplementation((async (command: { input?: { ExpressionAttributeValues?: Record<string, unknown> } }) => {
-      if (!raced && command.input?.ExpressionAttributeValues?.[':prefix'] === 'obj#') {
+    const unhook = wireFor(t.doc).use(async (operation, input, next) => {
+      const values = input.ExpressionAttributeValues as Record<string, { S?: string }> | undefined;
+      if (!raced && operation === 'Query' && values?.[':prefix']?.S === 'obj#') {
         raced = true;
         await s.putObject(o, object('b.ics'));
       }
-      return send(command as never);
-    }) as never);
+      return next();
+    });
     try {
       expect(await store().summarize(o)).toBe(false);
     } finally {
-      spy.mockRestore();
+      unhook();
     }
     expect(raced).toBe(true);
     expect(await store().summarize(o)).toBe(true);

@@ -1,0 +1,273 @@
+/**
+ * DynamoDB's JSON protocol spoken directly, for the calls every CalDAV request makes (the key
+ * reads, the change log's Query, a write's transaction). The SDK client costs ~1 ms of CPU per
+ * call in its middleware stack, schema serde, endpoint resolution and signer; this path costs a
+ * quarter of that (bench/README.md, "CPU per request"), which is most of a GET's handler time.
+ *
+ * It takes everything it must get right from the SDK client it stands beside: the credentials
+ * provider (refreshed by the SDK), the region, the custom endpoint or the SDK's endpoint rule
+ * for the region. What it does itself is small and pinned by tests: Signature V4 (checked against
+ * @smithy/signature-v4, test/platform/wire.test.ts), keep-alive HTTP, the SDK's retry rule for
+ * throttling, 5xx and dropped connections, and errors named as the SDK names them
+ * (`ConditionalCheckFailedException`, `TransactionCanceledException` with its reasons).
+ * Marshalling stays with @aws-sdk/util-dynamodb.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export type WireInput = Record<string, unknown>;
+export type WireOutput = Record<string, unknown>;
+
+/** Around every call (the bench's meter, a test's counter): may read or amend the input. */
+export type WireHook = (operation: string, input: WireInput, next: () => Promise<WireOutput>) => Promise<WireOutput>;
+
+export interface WireCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** Where and as whom calls go. */
+export interface WireTarget {
+  url: URL;
+  region: string;
+  credentials: () => Promise<WireCredentials>;
+}
+
+/** The SDK's default: three attempts in all. */
+const MAX_ATTEMPTS = 3;
+const RETRY_BASE_MS = 100;
+const THROTTLING_FACTOR = 5;
+const RETRY_CAP_MS = 20_000;
+
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'LimitExceededException',
+]);
+const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED']);
+
+/** An error DynamoDB answered, named as the SDK names it. */
+export class DynamoWireError extends Error {
+  readonly $fault: 'client' | 'server';
+  readonly $metadata: { httpStatusCode: number; requestId?: string };
+  /** TransactionCanceledException's reasons, one per item. */
+  readonly CancellationReasons?: Array<{ Code?: string; Message?: string; Item?: unknown }>;
+
+  constructor(name: string, message: string, status: number, requestId: string | undefined, body: Record<string, unknown>) {
+    super(message);
+    this.name = name;
+    this.$fault = status >= 500 ? 'server' : 'client';
+    this.$metadata = { httpStatusCode: status, requestId };
+    if (Array.isArray(body.CancellationReasons)) this.CancellationReasons = body.CancellationReasons as DynamoWireError['CancellationReasons'];
+  }
+}
+
+const hex = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
+const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
+
+/** `20261207T110318Z` */
+export const amzDate = (at: Date) => at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+
+/**
+ * Signature V4 for one JSON POST: the headers to send (host left to the HTTP layer, which sends
+ * the same value). The signing key is derived once per day, region and secret.
+ */
+export class SigV4 {
+  private cached: { scope: string; secret: string; key: Buffer } | null = null;
+
+  constructor(private readonly region: string, private readonly service = 'dynamodb') {}
+
+  sign(creds: WireCredentials, host: string, path: string, headers: Record<string, string>, body: string, at: Date): Record<string, string> {
+    const stamp = amzDate(at);
+    const day = stamp.slice(0, 8);
+    const scope = `${day}/${this.region}/${this.service}/aws4_request`;
+    const all: Record<string, string> = { ...headers, host, 'x-amz-date': stamp };
+    if (creds.sessionToken) all['x-amz-security-token'] = creds.sessionToken;
+    const names = Object.keys(all).map((n) => n.toLowerCase()).sort();
+    const lower = Object.fromEntries(Object.entries(all).map(([n, v]) => [n.toLowerCase(), v]));
+    const canonicalHeaders = names.map((n) => `${n}:${lower[n]!.trim().replace(/\s+/g, ' ')}\n`).join('');
+    const signedHeaders = names.join(';');
+    const canonical = `POST\n${path}\n\n${canonicalHeaders}\n${signedHeaders}\n${hex(body)}`;
+    const toSign = `AWS4-HMAC-SHA256\n${stamp}\n${scope}\n${hex(canonical)}`;
+    const signature = createHmac('sha256', this.signingKey(creds.secretAccessKey, scope, day)).update(toSign, 'utf8').digest('hex');
+    const { host: _host, ...sent } = all;
+    return { ...sent, authorization: `AWS4-HMAC-SHA256 Credential=${creds.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}` };
+  }
+
+  private signingKey(secret: string, scope: string, day: string): Buffer {
+    if (this.cached?.scope === scope && this.cached.secret === secret) return this.cached.key;
+    const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), this.region), this.service), 'aws4_request');
+    this.cached = { scope, secret, key };
+    return key;
+  }
+}
+
+interface Answer {
+  status: number;
+  requestId?: string;
+  text: string;
+}
+
+export class DynamoWire {
+  private readonly hooks: WireHook[] = [];
+  private target?: Promise<WireTarget & { signer: SigV4; agent: http.Agent }>;
+
+  /** `retryBaseMs`: the first retry's wait ceiling (tests shorten it); throttling waits five times longer. */
+  constructor(
+    private readonly resolveTarget: () => Promise<WireTarget>,
+    private readonly retryBaseMs = RETRY_BASE_MS,
+  ) {}
+
+  /** Adds a hook around every later call (the first added is the outermost); returns its removal. */
+  use(hook: WireHook): () => void {
+    this.hooks.push(hook);
+    return () => {
+      const at = this.hooks.indexOf(hook);
+      if (at >= 0) this.hooks.splice(at, 1);
+    };
+  }
+
+  /** One operation (`BatchGetItem`, `Query`, `TransactWriteItems`, …) with marshalled input. */
+  call<T extends WireOutput = WireOutput>(operation: string, input: WireInput): Promise<T> {
+    const run = (i: number): Promise<WireOutput> => (i < this.hooks.length ? this.hooks[i]!(operation, input, () => run(i + 1)) : this.send(operation, input));
+    return run(0) as Promise<T>;
+  }
+
+  /** Closes idle keep-alive connections (an App's close). */
+  destroy(): void {
+    void this.target?.then((t) => t.agent.destroy(), () => undefined);
+  }
+
+  private ready() {
+    this.target ??= this.resolveTarget().then((t) => {
+      const Agent = t.url.protocol === 'https:' ? https.Agent : http.Agent;
+      return { ...t, signer: new SigV4(t.region), agent: new Agent({ keepAlive: true, maxSockets: 50 }) };
+    });
+    // A failed resolution is tried again on the next call.
+    this.target.catch(() => (this.target = undefined));
+    return this.target;
+  }
+
+  private async send(operation: string, input: WireInput): Promise<WireOutput> {
+    const target = await this.ready();
+    const body = JSON.stringify(input);
+    for (let attempt = 1; ; attempt++) {
+      let answer: Answer;
+      try {
+        answer = await this.post(target, operation, body);
+      } catch (err) {
+        if (attempt < MAX_ATTEMPTS && TRANSIENT_NETWORK.has((err as NodeJS.ErrnoException).code ?? '')) {
+          await pause(attempt, this.retryBaseMs);
+          continue;
+        }
+        throw err;
+      }
+      if (answer.status === 200) return JSON.parse(answer.text) as WireOutput;
+      const error = wireError(answer);
+      const throttled = THROTTLING.has(error.name);
+      if (attempt < MAX_ATTEMPTS && (throttled || answer.status >= 500)) {
+        await pause(attempt, throttled ? this.retryBaseMs * THROTTLING_FACTOR : this.retryBaseMs);
+        continue;
+      }
+      throw error;
+    }
+  }
+
+  private async post(target: WireTarget & { signer: SigV4; agent: http.Agent }, operation: string, body: string): Promise<Answer> {
+    const { url } = target;
+    const headers = target.signer.sign(
+      await target.credentials(),
+      url.host,
+      url.pathname || '/',
+      { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}` },
+      body,
+      new Date(),
+    );
+    const request = url.protocol === 'https:' ? https.request : http.request;
+    return new Promise((resolve, reject) => {
+      const req = request(
+        { protocol: url.protocol, hostname: url.hostname, port: url.port || undefined, path: url.pathname || '/', method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent: target.agent },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, requestId: header(res.headers['x-amzn-requestid']), text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+}
+
+const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+function pause(attempt: number, baseMs: number): Promise<void> {
+  const ms = Math.random() * Math.min(RETRY_CAP_MS, baseMs * 2 ** (attempt - 1));
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function wireError(answer: Answer): DynamoWireError {
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(answer.text) as Record<string, unknown>;
+  } catch {
+    // A proxy's HTML page or an empty body: named by its status below.
+  }
+  const type = typeof body.__type === 'string' ? body.__type : '';
+  const name = type.split('#').pop() || (answer.status >= 500 ? 'InternalServerError' : `HTTP${answer.status}`);
+  const message = String(body.message ?? body.Message ?? `DynamoDB answered ${answer.status}`);
+  return new DynamoWireError(name, message, answer.status, answer.requestId, body);
+}
+
+/** The SDK client's own settings, resolved once: credentials, region, endpoint. */
+interface SdkConfig {
+  credentials: () => Promise<WireCredentials>;
+  region: () => Promise<string>;
+  endpoint?: () => Promise<{ protocol: string; hostname: string; port?: number; path: string }>;
+  isCustomEndpoint?: boolean;
+  useFipsEndpoint?: () => Promise<boolean>;
+  useDualstackEndpoint?: () => Promise<boolean>;
+  endpointProvider: (params: Record<string, unknown>) => { url: URL };
+}
+
+/** Where the SDK client would send its calls, by the same rules. */
+export async function targetOf(config: SdkConfig, env: Record<string, string | undefined> = process.env): Promise<WireTarget> {
+  const region = await config.region();
+  let url: URL;
+  if (config.isCustomEndpoint && config.endpoint) {
+    const e = await config.endpoint();
+    url = new URL(`${e.protocol}//${e.hostname}${e.port ? `:${e.port}` : ''}${e.path || '/'}`);
+  } else if (env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL) {
+    // Read by the SDK itself at call time (client.ts leaves them to it); so here too.
+    url = new URL((env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL)!);
+  } else {
+    const rule = config.endpointProvider({
+      Region: region,
+      UseFIPS: (await config.useFipsEndpoint?.()) ?? false,
+      UseDualStack: (await config.useDualstackEndpoint?.()) ?? false,
+      AccountIdEndpointMode: 'disabled',
+    });
+    url = new URL(String(rule.url));
+  }
+  return { url, region, credentials: () => config.credentials() };
+}
+
+const wires = new WeakMap<object, DynamoWire>();
+
+/** The wire beside a document client (one per client: hooks added to it count its calls). */
+export function wireFor(doc: DynamoDBDocumentClient): DynamoWire {
+  let wire = wires.get(doc);
+  if (!wire) {
+    wire = new DynamoWire(() => targetOf(doc.config as unknown as SdkConfig));
+    wires.set(doc, wire);
+  }
+  return wire;
+}
