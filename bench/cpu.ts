@@ -45,6 +45,9 @@ export const ownCpuMs = () => {
 /** Each handler call's CPU, measured around the call as a Lambda's own process.cpuUsage would. */
 export class HandlerCpu {
   samples: number[] = [];
+  /** The user-mode part of each sample: without the kernel's share, which on loopback includes
+   * the receiving side's TCP work (DynamoDB Local's and the bench client's sockets). */
+  userSamples: number[] = [];
 
   instrument = (route: Router): Router => (method, path) => {
     const handler = route(method, path);
@@ -55,6 +58,7 @@ export class HandlerCpu {
       } finally {
         const used = process.cpuUsage(start);
         this.samples.push((used.user + used.system) / 1000);
+        this.userSamples.push(used.user / 1000);
       }
     }) as typeof handler;
   };
@@ -73,6 +77,8 @@ export interface CpuProbe {
 export interface CpuPerRequest {
   /** Median CPU inside the handler per request, in ms. */
   handlerMs?: number;
+  /** Median of its user-mode part. */
+  handlerUserMs?: number;
   /** The server processes' CPU per request, in ms. */
   serverMs: number;
   engineMs?: number;
@@ -82,12 +88,16 @@ export interface CpuPerRequest {
 export async function cpuPerRequest(probe: CpuProbe, loop: () => Promise<number>): Promise<CpuPerRequest> {
   const server = probe.server();
   const engine = probe.engine?.();
-  if (probe.handler) probe.handler.samples = [];
+  if (probe.handler) {
+    probe.handler.samples = [];
+    probe.handler.userSamples = [];
+  }
   const requests = await loop();
   const per = (n: number) => n / Math.max(1, requests);
-  const samples = [...(probe.handler?.samples ?? [])].sort((a, b) => a - b);
+  const median = (all: number[] = []) => (all.length ? [...all].sort((a, b) => a - b)[all.length >> 1] : undefined);
   return {
-    handlerMs: samples.length ? samples[samples.length >> 1] : undefined,
+    handlerMs: median(probe.handler?.samples),
+    handlerUserMs: median(probe.handler?.userSamples),
     serverMs: per(probe.server() - server),
     engineMs: engine === undefined ? undefined : per(probe.engine!() - engine),
   };

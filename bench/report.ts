@@ -107,8 +107,8 @@ const cpuMs = (n: number | undefined) => (n === undefined ? 'n/a' : n >= 10 ? n.
 /** CPU per request of one server: inside the handler (median), its process(es), its database engine. */
 export function cpuTable(results: ScenarioResult[]): string {
   return table(
-    ['Request', 'handler CPU ms (median)', 'server process CPU ms', 'DynamoDB Local CPU ms'],
-    results.map((r) => [r.name, cpuMs(r.cpu?.handlerMs), cpuMs(r.cpu?.serverMs), cpuMs(r.cpu?.engineMs)]),
+    ['Request', 'handler CPU ms (median)', 'of it user mode', 'server process CPU ms', 'DynamoDB Local CPU ms'],
+    results.map((r) => [r.name, cpuMs(r.cpu?.handlerMs), cpuMs(r.cpu?.handlerUserMs), cpuMs(r.cpu?.serverMs), cpuMs(r.cpu?.engineMs)]),
   );
 }
 
@@ -118,7 +118,7 @@ export function cpuTable(results: ScenarioResult[]): string {
  * whole Node process (the bench client included) and DynamoDB Local's JVM.
  */
 export function cpuComparisonTable(runs: Compared[]): string {
-  const header = ['Request', ...runs.flatMap((r) => [`sabre/dav ${r.events}`, `handler ${r.events}`, `ratio ${r.events}`, `node process ${r.events}`, `DynamoDB Local ${r.events}`])];
+  const header = ['Request', ...runs.flatMap((r) => [`sabre/dav ${r.events}`, `handler ${r.events}`, `ratio ${r.events}`, `handler user mode ${r.events}`, `node process ${r.events}`, `DynamoDB Local ${r.events}`])];
   const names = runs[0]!.ours.results.map((r) => r.name);
   return table(
     header,
@@ -128,7 +128,7 @@ export function cpuComparisonTable(runs: Compared[]): string {
         const peer = r.peer.results.find((x) => x.name === name)?.cpu;
         const ours = r.ours.results.find((x) => x.name === name)?.cpu;
         const ratio = peer?.serverMs && ours?.handlerMs !== undefined ? `${(ours.handlerMs / peer.serverMs).toFixed(2)}x` : 'n/a';
-        return [cpuMs(peer?.serverMs), cpuMs(ours?.handlerMs), ratio, cpuMs(ours?.serverMs), cpuMs(ours?.engineMs)];
+        return [cpuMs(peer?.serverMs), cpuMs(ours?.handlerMs), ratio, cpuMs(ours?.handlerUserMs), cpuMs(ours?.serverMs), cpuMs(ours?.engineMs)];
       }),
     ]),
   );

@@ -4,6 +4,7 @@
  * read in the query's or calendar's time zone (RFC 4791 §9.9, §7.3), UTC when none is known.
  */
 import ICAL from 'ical.js';
+import { useSharedZones } from '../ics/shared-zones';
 
 export interface ZoneContext {
   /** Zone for floating times and all-day dates; null means UTC. */
@@ -93,36 +94,5 @@ export function zoneFromCalendarText(text: string | undefined): ICAL.Timezone | 
   }
 }
 
-/** VTIMEZONE definitions seen so far, by their full content: most calendars repeat a handful. */
-const sharedZones = new Map<string, ICAL.Timezone>();
-const MAX_SHARED_ZONES = 256;
-
-/**
- * Parses a calendar object for querying, reusing one ICAL.Timezone per distinct VTIMEZONE. ical.js
- * hydrates a fresh Timezone for every parsed object and recomputes its transitions from the
- * definition's first DTSTART (iOS sends 1981 for Europe/Paris), which was most of the cost of a
- * calendar-query; a shared Timezone keeps the transitions it computed. Keyed by content, so two
- * objects with different definitions under one TZID each keep their own.
- */
-export function parseForQuery(ics: string): ICAL.Component {
-  const vcalendar = new ICAL.Component(ICAL.parse(ics));
-  const byTzid = new Map<string, ICAL.Timezone>();
-  for (const vtimezone of vcalendar.getAllSubcomponents('vtimezone')) {
-    const tzid = vtimezone.getFirstPropertyValue('tzid');
-    if (typeof tzid !== 'string') continue;
-    const key = JSON.stringify(vtimezone.jCal);
-    let zone = sharedZones.get(key);
-    if (!zone) {
-      if (sharedZones.size >= MAX_SHARED_ZONES) sharedZones.clear();
-      zone = new ICAL.Timezone({ component: vtimezone, tzid });
-      sharedZones.set(key, zone);
-    }
-    byTzid.set(tzid, zone);
-  }
-  if (byTzid.size > 0) {
-    // Subcomponents resolve TZIDs through the root's getTimeZoneByID.
-    const own = vcalendar.getTimeZoneByID.bind(vcalendar);
-    vcalendar.getTimeZoneByID = (tzid: string) => byTzid.get(tzid) ?? own(tzid);
-  }
-  return vcalendar;
-}
+/** Parses a calendar object for querying, its TZIDs resolved to shared zones (ics/shared-zones.ts). */
+export const parseForQuery = (ics: string): ICAL.Component => useSharedZones(new ICAL.Component(ICAL.parse(ics)));

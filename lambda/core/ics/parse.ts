@@ -9,6 +9,7 @@
 import { CAL } from '../namespaces';
 import ICAL from 'ical.js';
 import { DavError, forbidden } from '../errors';
+import { useSharedZones } from './shared-zones';
 
 /** Top-level components a calendar object may hold besides its VEVENTs or VTODOs. */
 const ALLOWED_BESIDE = new Set(['vtimezone']);
@@ -49,7 +50,7 @@ export function parseCalendarObject(text: string, expected: ComponentName = 'VEV
   // RFC 5545 §3.1: no CONTROL characters but HTAB in content lines (CR and LF only end lines).
   const control = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.exec(source);
   if (control) throw invalidData(`Control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} is not allowed in iCalendar data`);
-  const vcalendar = new ICAL.Component(rootOf(parseText(source)));
+  const vcalendar = useSharedZones(new ICAL.Component(rootOf(parseText(source))));
   if (vcalendar.name !== 'vcalendar') {
     throw invalidData(`The body must be one VCALENDAR, not a ${vcalendar.name.toUpperCase()}`);
   }

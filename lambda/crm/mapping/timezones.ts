@@ -7,6 +7,7 @@ import ICAL from 'ical.js';
 import { CrmValidationError } from '../types';
 import { comps, firstProp, icalProp, parseRaw, serializeRaw, type RawComp } from './raw';
 import { vtimezoneFromIntl } from '../../core/ics/vtimezone';
+import { sharedZone } from '../../core/ics/shared-zones';
 
 /** Where a DATE-TIME lives: a named zone, UTC, or floating (wall time, no zone). */
 export type ZoneSpec = { kind: 'tzid'; tzid: string } | { kind: 'utc' } | { kind: 'floating' };
@@ -15,19 +16,20 @@ export class Zones {
   private readonly cache = new Map<string, ICAL.Timezone | null>();
 
   constructor(
-    private readonly defined: Map<string, ICAL.Component>,
+    /** Each definition with its text, which keys its shared zone (core/ics/shared-zones.ts). */
+    private readonly defined: Map<string, { comp: ICAL.Component; text: string }>,
     /** IANA zone for floating times and unresolvable TZIDs. */
     readonly fallback: string,
     private readonly fromYear: number,
   ) {}
 
   static of(vcal: RawComp | null, fallback: string, fromYear: number): Zones {
-    const defined = new Map<string, ICAL.Component>();
+    const defined = new Map<string, { comp: ICAL.Component; text: string }>();
     for (const vtz of vcal ? comps(vcal, 'VTIMEZONE') : []) {
       const tzid = firstProp(vtz, 'TZID');
       if (!tzid) continue;
       const text = serializeRaw({ nodes: [vtz], eol: '\r\n' });
-      defined.set(String(icalProp(tzid).getFirstValue()), new ICAL.Component(ICAL.parse(text)));
+      defined.set(String(icalProp(tzid).getFirstValue()), { comp: new ICAL.Component(ICAL.parse(text)), text });
     }
     return new Zones(defined, fallback, fromYear);
   }
@@ -39,8 +41,9 @@ export class Zones {
   /** The zone for a TZID: the file's definition first, then Intl's; null if neither knows it. */
   get(tzid: string): ICAL.Timezone | null {
     if (!this.cache.has(tzid)) {
-      const comp = this.defined.get(tzid) ?? vtimezoneFromIntl(tzid, this.fromYear);
-      this.cache.set(tzid, comp ? new ICAL.Timezone({ component: comp, tzid }) : null);
+      const own = this.defined.get(tzid);
+      const intl = own ? null : vtimezoneFromIntl(tzid, this.fromYear);
+      this.cache.set(tzid, own ? sharedZone(own.comp, tzid, own.text) : intl ? sharedZone(intl, tzid, `intl ${tzid} ${this.fromYear}`) : null);
     }
     return this.cache.get(tzid)!;
   }

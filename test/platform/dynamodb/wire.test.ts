@@ -17,11 +17,11 @@ import { cancellationCodes, isNamed, lostRace } from '../../../lambda/platform/d
 /** The SDK signer's hash, from node:crypto. */
 class NodeSha256 {
   private readonly hash;
-  constructor(secret?: string | Uint8Array) {
-    this.hash = secret ? createHmac('sha256', secret) : createHash('sha256');
+  constructor(secret?: unknown) {
+    this.hash = secret ? createHmac('sha256', secret as Uint8Array) : createHash('sha256');
   }
-  update(data: string | Uint8Array) {
-    this.hash.update(data);
+  update(data: unknown) {
+    this.hash.update(data as Uint8Array);
   }
   async digest() {
     return new Uint8Array(this.hash.digest());
