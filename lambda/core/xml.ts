@@ -183,26 +183,35 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 export const escapeXml = (text: string): string =>
   text.replace(/[&<>"]|[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, (c) => ESCAPES[c] ?? '\uFFFD');
 
-/** Writes elements with prefixes from `qnameOf` (which records the namespaces it was asked for). */
+/**
+ * Writes elements with prefixes from `qnameOf` (which records the namespaces it was asked for)
+ * into one array of parts, joined once: a flat string, where `+=` over a 2,000-entry listing left
+ * a deep rope for whoever touched it next to flatten.
+ */
 function writer(qnameOf: (name: Clark) => string, seen: (ns: string) => void) {
   const attrsOf = (attrs: Record<string, string>): string => {
     let out = '';
     for (const k in attrs) out += ` ${k}="${escapeXml(attrs[k])}"`;
     return out;
   };
-  const inner = (e: XmlElement): string => {
-    let out = e.text ? escapeXml(e.text) : '';
-    for (const child of e.children) out += write(child);
-    return out;
-  };
-  const write = (e: XmlElement): string => {
+  const write = (e: XmlElement, parts: string[]): void => {
     if (e.xml) {
       for (const ns of e.xml.namespaces) seen(ns);
-      return e.xml.text;
+      parts.push(e.xml.text);
+      return;
     }
     const qname = qnameOf(e.name);
-    const body = inner(e);
-    return body ? `<${qname}${attrsOf(e.attrs)}>${body}</${qname}>` : `<${qname}${attrsOf(e.attrs)}/>`;
+    if (!e.text && e.children.length === 0) {
+      parts.push(`<${qname}${attrsOf(e.attrs)}/>`);
+      return;
+    }
+    parts.push(`<${qname}${attrsOf(e.attrs)}>`);
+    inner(e, parts);
+    parts.push(`</${qname}>`);
+  };
+  const inner = (e: XmlElement, parts: string[]): void => {
+    if (e.text) parts.push(escapeXml(e.text));
+    for (const child of e.children) write(child, parts);
   };
   return { attrsOf, inner, write };
 }
@@ -228,10 +237,15 @@ export function serializeXml(root: XmlElement): string {
   };
   const { attrsOf, inner } = writer(qnameOf, prefixOf);
   const rootName = qnameOf(root.name);
-  const body = inner(root);
+  const parts: string[] = [];
+  inner(root, parts);
   let declarations = attrsOf(root.attrs);
   for (const [ns, p] of prefixes) declarations += ` xmlns:${p}="${escapeXml(ns)}"`;
-  return `<?xml version="1.0" encoding="utf-8"?>\n${body ? `<${rootName}${declarations}>${body}</${rootName}>` : `<${rootName}${declarations}/>`}`;
+  const head = '<?xml version="1.0" encoding="utf-8"?>\n';
+  if (parts.length === 0) return `${head}<${rootName}${declarations}/>`;
+  parts.unshift(`${head}<${rootName}${declarations}>`);
+  parts.push(`</${rootName}>`);
+  return parts.join('');
 }
 
 /**
@@ -250,6 +264,8 @@ export function preSerialize(element: XmlElement): XmlElement | null {
     namespaces.add(ns);
     return `${p}:${local}`;
   };
-  const text = writer(qnameOf, (ns) => namespaces.add(ns)).write(element);
+  const parts: string[] = [];
+  writer(qnameOf, (ns) => namespaces.add(ns)).write(element, parts);
+  const text = parts.join('');
   return fixed ? { ...element, xml: { text, namespaces: [...namespaces] } } : null;
 }

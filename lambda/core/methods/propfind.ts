@@ -24,11 +24,9 @@ export const propfind: CoreMethod = async (req, ctx) => {
   const res = await loadResource(node, ctx);
   if (!res) throw notFound();
   const members = depth === 1 ? await membersOf(res, ctx, request) : [];
-  const shape = requestShape(request, ctx);
-  const responseOf = (r: Resource) => {
-    const href = hrefOf(r);
-    return r.kind === 'object' ? keptResponse(r.object, href, shape, () => propResponse(href, r, request, ctx)) : propResponse(href, r, request, ctx);
-  };
+  const shape = requestShape(hrefOf(res), request, ctx);
+  const responseOf = (r: Resource) =>
+    r.kind === 'object' ? keptResponse(r.object, shape, () => propResponse(hrefOf(r), r, request, ctx)) : propResponse(hrefOf(r), r, request, ctx);
   return multistatus([res, ...members].map(responseOf));
 };
 

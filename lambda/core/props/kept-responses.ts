@@ -5,23 +5,30 @@
  * and serializing 2,000 trees (bench/README.md, "CPU per request").
  *
  * Kept per object is only the last request shape it was answered for: one device asks the same
- * properties every time. The key holds everything the response depends on: the href, the ETag
- * (which changes with the content, the size and the time), the properties asked for and who asks.
+ * properties every time. A response depends on its object's name and ETag (which changes with
+ * the content, the size and the time) and on the shape: the collection, who asks, what is asked.
  */
 import { preSerialize, type XmlElement } from '../xml';
 import type { PropContext, PropRequest } from './types';
 
-const kept = new WeakMap<object, { key: string; response: XmlElement }>();
+interface Kept {
+  shape: string;
+  name: string;
+  etag: string;
+  response: XmlElement;
+}
 
-/** What a response depends on besides its object: computed once per request. */
-export const requestShape = (request: PropRequest, ctx: PropContext): string => `${ctx.user.email}\n${JSON.stringify(request)}`;
+const kept = new WeakMap<object, Kept>();
 
-export function keptResponse(object: { etag: string }, href: string, shape: string, build: () => XmlElement): XmlElement {
-  const key = `${href}\n${object.etag}\n${shape}`;
+/** What the responses of one request's objects depend on besides each object. */
+export const requestShape = (collection: string, request: PropRequest, ctx: PropContext): string =>
+  `${collection}\n${ctx.user.email}\n${JSON.stringify(request)}`;
+
+export function keptResponse(object: { name: string; etag: string }, shape: string, build: () => XmlElement): XmlElement {
   const hit = kept.get(object);
-  if (hit?.key === key) return hit.response;
+  if (hit && hit.shape === shape && hit.etag === object.etag && hit.name === object.name) return hit.response;
   const built = build();
   const response = preSerialize(built) ?? built;
-  kept.set(object, { key, response });
+  kept.set(object, { shape, name: object.name, etag: object.etag, response });
   return response;
 }

@@ -35,13 +35,13 @@ export const needsText = (props: ReportProps) => props.calendarData !== null;
 
 /** A REPORT's responses: without calendar-data, kept between requests (props/kept-responses.ts). */
 export function objectResponses(at: ListRef, props: ReportProps, ctx: DavContext, zones: ZoneContext) {
-  const shape = props.calendarData ? null : requestShape(props.request, ctx);
+  const { calendarData } = props;
+  const shape = calendarData ? null : requestShape(hrefs.calendar(at.email, at.list), props.request, ctx);
   return (object: StoredObject | ObjectSummary): XmlElement => {
-    const href = hrefs.object(at.email, object.name, at.list);
     const res = { kind: 'object', email: at.email, list: at.list, object } as const;
-    if (shape !== null) return keptResponse(object, href, shape, () => propResponse(href, res, props.request, ctx));
-    const overrides = props.calendarData && 'ics' in object ? { [CALENDAR_DATA]: renderCalendarData(object.ics, props.calendarData, zones) } : {};
-    return propResponse(href, res, props.request, ctx, overrides);
+    const overrides = calendarData && 'ics' in object ? { [CALENDAR_DATA]: renderCalendarData(object.ics, calendarData, zones) } : {};
+    const response = () => propResponse(hrefs.object(at.email, object.name, at.list), res, props.request, ctx, overrides);
+    return shape === null ? response() : keptResponse(object, shape, response);
   };
 }
 
