@@ -14,13 +14,11 @@
  * --bundle DIR/get/index.mjs` prints its top entries by package).
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { build } from 'esbuild';
-import { ESBUILD_SETTINGS } from '../lib/constructs/dav-function';
+import { bundle, bundleDir, handlersDir, LAMBDA_ENV } from './bundles';
 
 const run = promisify(execFile);
 const { values: args } = parseArgs({
@@ -31,8 +29,6 @@ const { values: args } = parseArgs({
   },
 });
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const handlersDir = join(root, 'lambda', 'handlers');
 
 /** The request each handler answers without I/O; null: import only. */
 const FIRST_REQUEST: Record<string, { method: string; path: string } | null> = {
@@ -70,41 +66,6 @@ const ms = (u) => (u.user + u.system) / 1000;
 process.stderr.write(JSON.stringify({ importMs: ms(imported), totalMs: ms(total), status }) + '\\n');
 `;
 
-/** What a Lambda container has in its environment, minus anything that reaches AWS. */
-const LAMBDA_ENV = {
-  PATH: process.env.PATH ?? '',
-  AWS_REGION: 'eu-west-1',
-  AWS_LAMBDA_FUNCTION_NAME: 'bench',
-  AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_LAMBDA_LOG_FORMAT: 'JSON',
-  AWS_LAMBDA_LOG_LEVEL: 'INFO',
-  // As deployed (lib/constructs/dav-function.ts): no --enable-source-maps. BENCH_NODE_OPTIONS to try others.
-  NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '',
-};
-
-async function bundle(name: string, outDir: string, minify: boolean = ESBUILD_SETTINGS.minify): Promise<string> {
-  const outfile = join(outDir, name, 'index.mjs');
-  await build({
-    entryPoints: [join(handlersDir, `${name}.ts`)],
-    bundle: true,
-    platform: 'node',
-    target: ESBUILD_SETTINGS.target,
-    format: ESBUILD_SETTINGS.format,
-    minify,
-    sourcemap: ESBUILD_SETTINGS.sourcemap,
-    sourcesContent: ESBUILD_SETTINGS.sourcesContent,
-    mainFields: [...ESBUILD_SETTINGS.mainFields],
-    banner: { js: ESBUILD_SETTINGS.banner },
-    external: [...ESBUILD_SETTINGS.external],
-    outfile,
-    logLevel: 'error',
-  });
-  return outfile;
-}
-
 interface Sample {
   importMs: number;
   totalMs: number;
@@ -135,10 +96,7 @@ async function main() {
     .map((f) => f.replace(/\.ts$/, ''))
     .filter((n) => !args.only || args.only.split(',').includes(n))
     .sort();
-  // Inside the project: a bundle that keeps the SDK external finds it in node_modules, as a
-  // Lambda function finds the runtime's.
-  mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
-  const outDir = mkdtempSync(join(root, 'node_modules', '.cache', 'cold-start-'));
+  const outDir = bundleDir('cold-start');
   try {
     console.log(`Node ${process.version}, ${samples} fresh processes per handler, median CPU ms (user + system)\n`);
     console.log('| handler | bundle | import ms | import + first request ms | first answer |');

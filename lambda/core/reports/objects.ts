@@ -33,10 +33,14 @@ export function reportProps(root: XmlElement): ReportProps {
 /** Whether the objects must be loaded in full (summaries lack the text). */
 export const needsText = (props: ReportProps) => props.calendarData !== null;
 
-/** A REPORT's responses: without calendar-data, kept between requests (props/kept-responses.ts). */
-export function objectResponses(at: ListRef, props: ReportProps, ctx: DavContext, zones: ZoneContext) {
+/**
+ * A REPORT's responses: without calendar-data, kept between requests (props/kept-responses.ts),
+ * unless `fresh` (objects read for this request only, as a change log's summaries are: keeping
+ * their responses would cost a serialization that is never used again).
+ */
+export function objectResponses(at: ListRef, props: ReportProps, ctx: DavContext, zones: ZoneContext, fresh = false) {
   const { calendarData } = props;
-  const shape = calendarData ? null : requestShape(hrefs.calendar(at.email, at.list), props.request, ctx);
+  const shape = calendarData || fresh ? null : requestShape(hrefs.calendar(at.email, at.list), props.request, ctx);
   return (object: StoredObject | ObjectSummary): XmlElement => {
     const res = { kind: 'object', email: at.email, list: at.list, object } as const;
     const overrides = calendarData && 'ics' in object ? { [CALENDAR_DATA]: renderCalendarData(object.ics, calendarData, zones) } : {};

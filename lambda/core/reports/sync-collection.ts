@@ -65,11 +65,12 @@ export async function syncCollection(root: XmlElement, at: ListRef, ctx: DavCont
   const toLoad = [...changedNames, ...listedNames];
   const loaded = new Map(toLoad.length ? (await ctx.store.getObjects(key, toLoad)).map((o) => [o.name, o]) : []);
   const responseOf = objectResponses(at, props, ctx, zones);
+  const changedResponseOf = objectResponses(at, props, ctx, zones, true);
   const responses = [
     ...includedChanges.map((change) => {
       // Read objects: existence now decides, not the logged flag (a name changed then deleted is a removal).
       const object = fromLog ? (change.deleted ? undefined : change.summary) : loaded.get(change.name);
-      return object ? responseOf(object) : statusResponse(hrefs.object(at.email, change.name, at.list), 404);
+      return object ? changedResponseOf(object) : statusResponse(hrefs.object(at.email, change.name, at.list), 404);
     }),
     // A listed object deleted in the meantime was never known to the client: just skip it.
     ...includedListing.flatMap((summary) => {

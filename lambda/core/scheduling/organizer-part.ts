@@ -57,12 +57,25 @@ export function scheduleTagOf(d: SchedDoc): string {
 /** The tag of a stored text, or null when it is not a scheduling object (no ORGANIZER). */
 export function scheduleTagOfText(text: string): string | null {
   if (!/\nORGANIZER[;:]/i.test(text)) return null;
+  const known = recentTags.get(text);
+  if (known !== undefined) return known;
+  let tag: string | null;
   try {
     const d = readSchedDoc(text);
-    return d.events.some((e) => e.organizer) ? scheduleTagOf(d) : null;
+    tag = d.events.some((e) => e.organizer) ? scheduleTagOf(d) : null;
   } catch {
-    return null;
+    tag = null;
   }
+  if (recentTags.size >= RECENT_TAGS) recentTags.delete(recentTags.keys().next().value!);
+  recentTags.set(text, tag);
+  return tag;
 }
+
+/**
+ * Tags of the texts read lately, by text: every GET of a meeting answers its Schedule-Tag, and
+ * reading it parses the whole event (a tenth of a GET's CPU); a phone reads the same few.
+ */
+const recentTags = new Map<string, string | null>();
+const RECENT_TAGS = 512;
 
 export const isMaster = (e: SchedEvent) => e.key === MASTER;
