@@ -3,6 +3,7 @@
  * SDK's per-call stack like the reads do. Items are written in the document client's terms
  * (plain values) and marshalled here (wire-values.ts), as lib-dynamodb would.
  */
+import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TransactItem } from './retry';
 import { wireFor } from './wire';
@@ -19,7 +20,12 @@ function wired(operation: Plain): Plain {
   };
 }
 
+/**
+ * One transaction. Its ClientRequestToken (the SDK fills one in too) makes the wire's retry after
+ * a dropped connection idempotent: a transaction that did commit is not applied twice, and its
+ * retry does not fail on the conditions the first attempt changed.
+ */
 export async function transactWrite(doc: DynamoDBDocumentClient, items: TransactItem[]): Promise<void> {
   const TransactItems = items.map((item) => Object.fromEntries(Object.entries(item).map(([kind, operation]) => [kind, wired(operation as Plain)])));
-  await wireFor(doc).call('TransactWriteItems', { TransactItems });
+  await wireFor(doc).call('TransactWriteItems', { TransactItems, ClientRequestToken: randomUUID() });
 }

@@ -75,6 +75,14 @@ const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).u
 /** `20261207T110318Z` */
 export const amzDate = (at: Date) => at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
+/** amzDate of the last second asked for: every call in that second shares it. */
+let lastStamp = { second: NaN, stamp: '' };
+function stampOf(at: Date): string {
+  const second = Math.floor(at.getTime() / 1000);
+  if (second !== lastStamp.second) lastStamp = { second, stamp: amzDate(at) };
+  return lastStamp.stamp;
+}
+
 /**
  * Signature V4 for one JSON POST: the headers to send (host left to the HTTP layer, which sends
  * the same value). The signing key is derived once per day, region and secret.
@@ -85,7 +93,7 @@ export class SigV4 {
   constructor(private readonly region: string, private readonly service = 'dynamodb') {}
 
   sign(creds: WireCredentials, host: string, path: string, headers: Record<string, string>, body: string, at: Date): Record<string, string> {
-    const stamp = amzDate(at);
+    const stamp = stampOf(at);
     const day = stamp.slice(0, 8);
     const scope = `${day}/${this.region}/${this.service}/aws4_request`;
     const all: Record<string, string> = { ...headers, host, 'x-amz-date': stamp };
