@@ -49,12 +49,12 @@ import { readFileSync } from 'node:fs';
 const { handler } = await import(process.env.BENCH_BUNDLE);
 const plan = JSON.parse(readFileSync(process.env.BENCH_PLAN, 'utf8'));
 const context = { awsRequestId: 'warm', functionName: 'bench', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:bench', memoryLimitInMB: '512', getRemainingTimeInMillis: () => 10000 };
-// A PUT alternates each object between two texts, If-Match its last ETag, as a phone edits.
+// A PUT sends each object its next revision (never a text sent before), If-Match its last ETag, as a phone edits.
 const etags = new Map(plan.puts?.map((p) => [p.path, p.etag]) ?? []);
 const eventAt = (i) => {
   if (!plan.puts) return plan.events[i % plan.events.length];
   const p = plan.puts[i % plan.puts.length];
-  const text = (Math.floor(i / plan.puts.length) % 2) ? p.a : p.b;
+  const text = p.texts[Math.floor(i / plan.puts.length) % p.texts.length];
   return { ...p.event, headers: { ...p.event.headers, 'if-match': etags.get(p.path) }, body: text };
 };
 const total = [], user = [];
@@ -110,6 +110,7 @@ async function main() {
     const names = events.map((e) => e.name);
 
     const editable = events.slice(0, 50).filter((e) => etags.get(e.name));
+    const revisions = Math.ceil((Number(args.warmup) + Number(args.requests)) / editable.length);
     const rows: Row[] = [
       { name: 'PROPFIND Depth 0 (getctag, sync-token): idle poll', handler: 'propfind', plan: { events: [event({ method: 'PROPFIND', url: CALENDAR, headers: { depth: '0', 'content-type': 'application/xml' }, body: pollBody() })] } },
       { name: `PROPFIND Depth 1 (getetag, getcontenttype), ${count} objects`, handler: 'propfind', plan: { events: [event({ method: 'PROPFIND', url: CALENDAR, headers: { depth: '1', 'content-type': 'application/xml' }, body: propfindBody() })] } },
@@ -125,8 +126,7 @@ async function main() {
             path: CALENDAR + e.name,
             etag: etags.get(e.name),
             event: event({ method: 'PUT', url: CALENDAR + e.name, headers: { 'content-type': 'text/calendar' }, body: '' }),
-            a: editEvent(e.ics, 1, now),
-            b: editEvent(e.ics, 2, now),
+            texts: Array.from({ length: revisions }, (_, r) => editEvent(e.ics, r + 1, now)),
           })),
         },
       },
