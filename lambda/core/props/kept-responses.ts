@@ -7,6 +7,8 @@
  * Kept per object is only the last request shape it was answered for: one device asks the same
  * properties every time. A response depends on its object's name and ETag (which changes with
  * the content, the size and the time) and on the shape: the collection, who asks, what is asked.
+ * Memory follows the listing cache's bound (store/listing-cache.ts, 100,000 summaries): about
+ * 0.5 KB more per object listed, ~50 MB at the very most.
  */
 import { preSerialize, type XmlElement } from '../xml';
 import type { PropContext, PropRequest } from './types';
