@@ -16,6 +16,7 @@ import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { backoff } from './retry';
 
 export type WireInput = Record<string, unknown>;
 export type WireOutput = Record<string, unknown>;
@@ -217,10 +218,8 @@ export class DynamoWire {
 
 const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
-function pause(attempt: number, baseMs: number): Promise<void> {
-  const ms = Math.random() * Math.min(RETRY_CAP_MS, baseMs * 2 ** (attempt - 1));
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+/** The wait before attempt `attempt + 1`: full jitter, as the SDK's standard retry. */
+const pause = (attempt: number, baseMs: number) => backoff(attempt - 1, baseMs, RETRY_CAP_MS);
 
 function wireError(answer: Answer): DynamoWireError {
   let body: Record<string, unknown> = {};
