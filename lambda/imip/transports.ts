@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { rawMessage, type Mail } from './mime';
 
 export interface MailTransport {
@@ -13,19 +13,11 @@ export interface MailTransport {
   send(mail: Mail): Promise<void>;
 }
 
-/**
- * SES v2 SendEmail with raw content: the IAM action is ses:SendRawEmail on the sender identity.
- * The SES client is loaded at the first mail, not with the function: every CalDAV function wires
- * scheduling, few of its requests send mail, and the client's module init was a tenth of a cold
- * start (bench/README.md, "Cold start").
- */
-export function sesTransport(client?: SESv2Client): MailTransport {
-  const load = () => import('@aws-sdk/client-sesv2').then(({ SESv2Client, SendEmailCommand }) => ({ sender: client ?? new SESv2Client({}), SendEmailCommand }));
-  let loading: ReturnType<typeof load> | undefined;
+/** SES v2 SendEmail with raw content: the IAM action is ses:SendRawEmail on the sender identity. */
+export function sesTransport(client: SESv2Client = new SESv2Client({})): MailTransport {
   return {
     async send(mail) {
-      const { sender, SendEmailCommand } = await (loading ??= load());
-      await sender.send(new SendEmailCommand({ Content: { Raw: { Data: rawMessage(mail) } } }));
+      await client.send(new SendEmailCommand({ Content: { Raw: { Data: rawMessage(mail) } } }));
     },
   };
 }

@@ -1,7 +1,6 @@
 /**
- * The SES transport loads the SES client at its first mail, not when the App is built (a CalDAV
- * function's cold start), and sends the raw MIME message with SendEmail. The client is a stand-in
- * here: there is no SES to reach.
+ * The SES transport sends the raw MIME message with SendEmail. The client is a stand-in here:
+ * there is no SES to reach.
  */
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { describe, expect, it } from 'vitest';
