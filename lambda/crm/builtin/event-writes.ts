@@ -125,15 +125,16 @@ export function eventAfter(draft: CrmEventDraft, id: string, before: CrmEvent | 
 /**
  * Everything one event write commits: record, owner index, UID index and feed entry, each
  * conditioned on what was read (`before`, the UID slot's `holder`, the feed counter `seq`).
+ * `span`: the record's time span when the caller knows it unchanged (span.ts, unchangedSpan).
  * Throws CrmValidationError when the UID is already linked to another event.
  */
-export function eventWriteItems(ctx: CrmContext, before: CrmEvent | null, after: CrmEvent, owner: CrmUser, seq: number, holder: string | null): TransactItem[] {
+export function eventWriteItems(ctx: CrmContext, before: CrmEvent | null, after: CrmEvent, owner: CrmUser, seq: number, holder: string | null, span?: EventSpan): TransactItem[] {
   const uid = after.caldav?.uid;
   // Only a UID moving into a slot needs the check: an unchanged slot is this event's already.
   if (uid && !after.Deleted && !sameKey(uidSlot(before), uidSlot(after)) && holder !== null && holder !== after.id) {
     throw new CrmValidationError('caldav.uid', `UID already linked to event ${holder}`);
   }
-  return [...recordItems(ctx, before, after, spanOfEvent(after, owner)), ...feedItems(ctx, seq, after.id, after.Modified_Time)];
+  return [...recordItems(ctx, before, after, span ?? spanOfEvent(after, owner)), ...feedItems(ctx, seq, after.id, after.Modified_Time)];
 }
 
 export async function upsertEvent(ctx: CrmContext, draft: CrmEventDraft, opts: UpsertOptions = {}): Promise<EventWrite> {

@@ -23,6 +23,7 @@ import type { CrmEvent } from '../types';
 import { nextModifiedTime, type CrmContext } from './context';
 import { eventIdByUid, readEvent } from './event-reads';
 import { deletionItems, eventAfter, eventWriteItems, readFeedCounter } from './event-writes';
+import { unchangedSpan } from './span';
 import { shardOfEvent } from './keys';
 import { crmUserOf } from './users';
 import { lookupAttendees } from './who';
@@ -92,7 +93,8 @@ function putWrite(ctx: CrmContext, owner: string, obj: StoredObject) {
       if (decision.kind === 'not-ours') return [];
       if (decision.kind === 'unchanged') return attendees.repairs;
       const after = eventAfter(decision.draft, t.id, t.before, decision.owner, nextModifiedTime(ctx.now(), t.before?.Modified_Time));
-      return [...eventWriteItems(ctx, t.before, after, decision.owner, t.seq, t.link), ...attendees.repairs];
+      const span = unchangedSpan(t.before, t.span, after) ?? undefined;
+      return [...eventWriteItems(ctx, t.before, after, decision.owner, t.seq, t.link, span), ...attendees.repairs];
     },
   };
 }

@@ -9,6 +9,9 @@ import { deleteMethod } from '../../../lambda/core/methods/delete';
 import { put } from '../../../lambda/core/methods/put';
 import { DEFAULT_CONFIG, type DavContext } from '../../../lambda/core/types';
 import { phoneEventId } from '../../../lambda/crm/builtin/phone-write';
+import { readEvent } from '../../../lambda/crm/builtin/event-reads';
+import { spanOfEvent } from '../../../lambda/crm/builtin/span';
+import type { CrmUser } from '../../../lambda/crm/types';
 import { DynamoCalendarStore } from '../../../lambda/store/dynamodb/calendar-store';
 import type { TransactionParticipant } from '../../../lambda/store/dynamodb/participant';
 import { uidForCrmId } from '../../../lambda/crm/mapping';
@@ -117,5 +120,34 @@ describe('a phone write and its CRM event, in one transaction', () => {
     expect(after.Venue).toBeNull();
     expect(after.caldav?.ics).toBe(ics('C1', 'phone after'));
     expect((await w.store.getObject(PAT, 'C1.ics'))!.ics).toBe(ics('C1', 'phone after'));
+  });
+});
+
+describe("the CRM record's time span on a phone edit", () => {
+  const spanOf = async (uid: string) => (await readEvent(w.crm.context, phoneEventId(PAT, uid)))!.span;
+  const timed = (uid: string, summary: string, start: string, end: string, extra = '') =>
+    `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:${uid}\r\nDTSTAMP:20261201T090000Z\r\nDTSTART:${start}\r\nDTEND:${end}\r\n${extra}SUMMARY:${summary}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;
+  const computed = async (uid: string) => {
+    const { event: stored } = (await readEvent(w.crm.context, phoneEventId(PAT, uid)))!;
+    return spanOfEvent(stored, { email: PAT, name: PAT, timeZone: 'Europe/Berlin' } as CrmUser);
+  };
+
+  it('a rename keeps it, a new time moves it, and both equal the span computed from the fields', async () => {
+    expect((await phonePut('S1.ics', timed('S1', 'first', '20261210T090000Z', '20261210T100000Z'))).status).toBe(201);
+    const first = await spanOf('S1');
+    expect(first).toEqual({ rangeStart: Date.parse('2026-12-10T09:00:00Z'), rangeEnd: Date.parse('2026-12-10T10:00:00Z') });
+    expect((await phonePut('S1.ics', timed('S1', 'renamed', '20261210T090000Z', '20261210T100000Z'))).status).toBe(204);
+    expect(await spanOf('S1')).toEqual(first);
+    expect(await spanOf('S1')).toEqual(await computed('S1'));
+    expect((await phonePut('S1.ics', timed('S1', 'renamed', '20261211T090000Z', '20261211T110000Z'))).status).toBe(204);
+    expect(await spanOf('S1')).toEqual({ rangeStart: Date.parse('2026-12-11T09:00:00Z'), rangeEnd: Date.parse('2026-12-11T11:00:00Z') });
+    expect((await w.crm.listEvents(PAT, { from: '2026-12-11T00:00:00Z', to: '2026-12-12T00:00:00Z' })).map((e) => e.caldav?.uid)).toContain('S1');
+  });
+
+  it('an edit that makes the event recurring computes it again', async () => {
+    expect((await phonePut('S2.ics', timed('S2', 'once', '20261210T090000Z', '20261210T100000Z'))).status).toBe(201);
+    expect((await phonePut('S2.ics', timed('S2', 'weekly', '20261210T090000Z', '20261210T100000Z', 'RRULE:FREQ=WEEKLY;COUNT=3\r\n'))).status).toBe(204);
+    expect(await spanOf('S2')).toEqual({ rangeStart: Date.parse('2026-12-10T09:00:00Z'), rangeEnd: Date.parse('2026-12-24T10:00:00Z') });
+    expect(await spanOf('S2')).toEqual(await computed('S2'));
   });
 });
