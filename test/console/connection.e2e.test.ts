@@ -9,9 +9,6 @@
  * Screenshots go to CONSOLE_SCREENSHOTS (`npm run docs:screenshots` writes them to
  * docs/console/), else to a temporary directory.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsole } from '../../bin/lib/console-build';
@@ -19,12 +16,12 @@ import { startLocalServer, type LocalServer } from '../../bin/local-server';
 import { startZohoSimulator, type ZohoSimulator } from '../../bin/zoho-sim/index';
 import { issueAdminPassword } from '../../lambda/accounts/admins';
 import { buildApp } from '../../lambda/app/build';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, screenshots } from '../helpers/browser';
 import { freshTables, type TestTables } from '../helpers/dynamo';
 
 const BOSS = 'boss@zillum.com';
 const TITLE = 'CRM connection · crm-caldav admin';
-const shots = process.env.CONSOLE_SCREENSHOTS ? resolve(process.env.CONSOLE_SCREENSHOTS) : mkdtempSync(join(tmpdir(), 'console-shots-'));
+const screenshot = screenshots();
 
 let t: TestTables;
 let sim: ZohoSimulator;
@@ -49,7 +46,6 @@ beforeAll(async () => {
   const { password } = await issueAdminPassword(zoho.app.admins!, BOSS, new Date(), 'Boss');
   page = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: 'en-US', timezoneId: 'Europe/Berlin' });
   page.on('pageerror', (err) => pageErrors.push(err.message));
-  mkdirSync(shots, { recursive: true });
   await page.goto(new URL('/crm/admin/', builtin.url).href);
   await page.getByLabel('E-mail').fill(BOSS);
   await page.getByLabel('Password').fill(password);
@@ -64,7 +60,7 @@ afterAll(async () => {
   await t?.drop();
 });
 
-const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+const shot = (name: string) => screenshot(page, name);
 
 /** The page as the nav link opens it, on `server`. */
 async function openConnection(server: LocalServer) {

@@ -10,20 +10,17 @@
  * Screenshots of each page go to CONSOLE_SCREENSHOTS (`npm run docs:screenshots` writes them to
  * docs/console/), else to a temporary directory.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueAdminPassword } from '../../lambda/accounts/admins';
 import { runScheduledPass } from '../../lambda/jobs/pass';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, screenshots } from '../helpers/browser';
 import { startInteropServer, type InteropServer } from '../helpers/server';
 
 const ADMIN_TOKEN = 'console-e2e-admin-token-0123456789';
 const ANA = 'ana@zillum.com';
 const IOS = 'iOS/18.2 (22C152) dataaccessd/1.0';
-const shots = process.env.CONSOLE_SCREENSHOTS ? resolve(process.env.CONSOLE_SCREENSHOTS) : mkdtempSync(join(tmpdir(), 'console-shots-'));
+const screenshot = screenshots();
 
 let server: InteropServer;
 let browser: Browser;
@@ -36,7 +33,6 @@ beforeAll(async () => {
   adminPassword = (await issueAdminPassword(server.app.admins!, 'boss@zillum.com', new Date(), 'Boss')).password;
   page = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: 'en-US', timezoneId: 'Europe/Berlin' });
   page.on('pageerror', (err) => pageErrors.push(err.message));
-  mkdirSync(shots, { recursive: true });
 }, 240_000);
 
 afterAll(async () => {
@@ -44,7 +40,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+const shot = (name: string) => screenshot(page, name);
 
 /** A CalDAV request as the iPhone makes it. */
 const propfind = (password: string) =>

@@ -3,10 +3,12 @@
  * Chromium is installed by scripts/ensure-chromium.sh (as .ci/run does before the tests).
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -21,4 +23,14 @@ export async function launchChromium(): Promise<Browser> {
     process.stderr.write(stdout + stderr);
   }
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+}
+
+/**
+ * Full-page screenshots into CONSOLE_SCREENSHOTS (`npm run docs:screenshots` writes the docs'
+ * images there), else into a fresh temporary folder: `shot(page, name)` writes `<name>.png`.
+ */
+export function screenshots(): (page: Page, name: string) => Promise<Buffer> {
+  const dir = process.env.CONSOLE_SCREENSHOTS ? resolve(process.env.CONSOLE_SCREENSHOTS) : mkdtempSync(join(tmpdir(), 'console-shots-'));
+  mkdirSync(dir, { recursive: true });
+  return (page, name) => page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }

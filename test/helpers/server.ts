@@ -195,3 +195,6 @@ export const P = {
 /** Reads a fixture from test/fixtures/<dir>/<name>. */
 export const fixture = (dir: string, name: string) =>
   readFileSync(new URL(`../fixtures/${dir}/${name}`, import.meta.url), 'utf8');
+
+/** A reminder as iOS Reminders sends it (fixtures/ics/ios-reminder.ics), with its UID. */
+export const IOS_REMINDER = { ics: fixture('ics', 'ios-reminder.ics'), uid: '6F2B9A10-3C4D-4E5F-8A9B-0C1D2E3F4A5B' } as const;

@@ -4,30 +4,20 @@
  * time kept, completing and deleting work from either side, and nobody sees another user's tasks.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, startInteropServer, type DavClient, type InteropServer, type TestUser } from '../helpers/server';
+import type { CrmTask } from '../../lambda/crm/types';
+import { startInteropServer, type DavClient, type InteropServer, type TestUser, IOS_REMINDER } from '../helpers/server';
 
 const EMAIL = 'rita@example.com';
 const OTHER = 'otto@example.com';
-const REMINDER = fixture('ics', 'ios-reminder.ics');
-const UID = '6F2B9A10-3C4D-4E5F-8A9B-0C1D2E3F4A5B';
+const { ics: REMINDER, uid: UID } = IOS_REMINDER;
 
 let server: InteropServer;
 let user: TestUser;
 let other: TestUser;
 let phone: DavClient;
 
-interface TaskJson {
-  id: string;
-  Subject: string;
-  Due_Date: string | null;
-  Status: string;
-  Priority: string | null;
-  Description: string | null;
-  Remind_At: string | null;
-  Closed_Time: string | null;
-  Modified_Time: string;
-  caldav: { uid: string; name?: string } | null;
-}
+/** What GET /crm/v1/tasks answers: the CRM's own task records. */
+type TaskJson = CrmTask;
 
 async function api(as: TestUser, method: string, path: string, body?: unknown) {
   const res = await fetch(new URL(path, server.url), {

@@ -6,11 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAVClient, calendarMultiGet, type DAVCalendar, type DAVCalendarObject } from 'tsdav';
 import { findChild, parseXml } from '../../lambda/core/xml';
-import { fixture, P, propfindBody, startInteropServer, type DavClient, type InteropServer, type TestUser } from '../helpers/server';
+import { fixture, P, propfindBody, startInteropServer, type DavClient, type InteropServer, type TestUser, IOS_REMINDER } from '../helpers/server';
 
 const EMAIL = 'tara@example.com';
-const REMINDER = fixture('ics', 'ios-reminder.ics');
-const REMINDER_UID = '6F2B9A10-3C4D-4E5F-8A9B-0C1D2E3F4A5B';
+const { ics: REMINDER, uid: REMINDER_UID } = IOS_REMINDER;
 const TASKS_KEY = `${EMAIL}#tasks`;
 
 /** A to-do with the given extra lines. */

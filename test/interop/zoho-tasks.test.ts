@@ -12,13 +12,12 @@ import type { App } from '../../lambda/app/app';
 import { runScheduledPass } from '../../lambda/jobs/pass';
 import { RECONCILE_WITH_CHANNEL_MS } from '../../lambda/crm/zoho/upkeep';
 import { startZohoWorld, type ZohoWorld } from '../helpers/zoho-world';
-import { DavClient, basic, fixture } from '../helpers/server';
+import { DavClient, basic, IOS_REMINDER } from '../helpers/server';
 
 const ADMIN_TOKEN = 'zoho-tasks-admin-token-0123456789';
 const PAT = 'patriciab@zillum.com';
 const ENABLED_AT = Date.parse('2026-12-07T10:00:00Z');
-const REMINDER = fixture('ics', 'ios-reminder.ics');
-const UID = '6F2B9A10-3C4D-4E5F-8A9B-0C1D2E3F4A5B';
+const { ics: REMINDER, uid: UID } = IOS_REMINDER;
 
 let world: ZohoWorld;
 let sim: ZohoSimulator;
