@@ -13,7 +13,7 @@ export interface XmlElement {
   children: XmlElement[];
   /** Concatenated direct text content. */
   text: string;
-  /** Output only: the element already serialized (preSerialized), written as is. */
+  /** Output only: the element already serialized (preSerialize), written as is. */
   xml?: PreSerialized;
 }
 

@@ -9,7 +9,12 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 export type Plain = Record<string, unknown>;
 export type Wired = Record<string, AttributeValue>;
 
-const OPTIONS = { removeUndefinedValues: true } as const;
+/**
+ * How plain values marshal, for the wire and the document client alike (store/dynamodb/client.ts):
+ * optional fields (a user's timeZone) are left off the item. Frozen: lib-dynamodb writes its own
+ * defaults into the options object it is given, so it must get a copy.
+ */
+export const MARSHALL_OPTIONS = Object.freeze({ removeUndefinedValues: true });
 
 type Bytes = Uint8Array | string;
 const base64 = (b: Bytes) => (typeof b === 'string' ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64'));
@@ -35,7 +40,7 @@ function binaryIn(map: Wired, convert: (b: Bytes) => Bytes): Wired {
 }
 
 /** A plain item, key or value map as the JSON protocol carries it. */
-export const toWire = (plain: Plain): Wired => binaryIn(marshall(plain, OPTIONS), base64);
+export const toWire = (plain: Plain): Wired => binaryIn(marshall(plain, MARSHALL_OPTIONS), base64);
 
 /** An item from a JSON answer, as the document client would return it. */
 export const fromWire = (wired: Wired): Plain => unmarshall(binaryIn(wired, bytes)) as Plain;

@@ -74,7 +74,7 @@ const hex = (data: string) => createHash('sha256').update(data, 'utf8').digest('
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
 
 /** `20261207T110318Z` */
-export const amzDate = (at: Date) => at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const amzDate = (at: Date) => at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
 /** amzDate of the last second asked for: every call in that second shares it. */
 let lastStamp = { second: NaN, stamp: '' };

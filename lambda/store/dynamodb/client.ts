@@ -5,6 +5,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TABLES, defaultTableName, tableEnvVar, type TableSpec } from './schema';
+import { MARSHALL_OPTIONS } from '../../platform/dynamodb/wire-values';
 
 export interface DynamoClients {
   client: DynamoDBClient;
@@ -52,10 +53,7 @@ function hasCredentialsInEnv(env: Env) {
 /** New clients for an explicit configuration (tests, tools talking to several endpoints). */
 export function newDynamoClients(config: DynamoDBClientConfig, instrument: <C extends object>(client: C) => C = (c) => c): DynamoClients {
   const client = instrument(new DynamoDBClient(config));
-  const doc = DynamoDBDocumentClient.from(client, {
-    // Optional fields (e.g. a user's timeZone) are simply left off the item.
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { ...MARSHALL_OPTIONS } });
   return { client, doc };
 }
 
