@@ -7,15 +7,14 @@
  * It takes everything it must get right from the SDK client it stands beside: the credentials
  * provider (refreshed by the SDK), the region, the custom endpoint or the SDK's endpoint rule
  * for the region. What it does itself is small and pinned by tests: Signature V4 (checked against
- * @smithy/signature-v4, test/platform/wire.test.ts), keep-alive HTTP, the SDK's retry rule for
- * throttling, 5xx and dropped connections, and errors named as the SDK names them
- * (`ConditionalCheckFailedException`, `TransactionCanceledException` with its reasons).
- * Marshalling stays with @aws-sdk/util-dynamodb.
+ * @smithy/signature-v4, test/platform/dynamodb/wire.test.ts), keep-alive HTTP/1.1 (origin.ts,
+ * origin.test.ts), the SDK's retry rule for throttling, 5xx and dropped connections, and errors
+ * named as the SDK names them (`ConditionalCheckFailedException`, `TransactionCanceledException`
+ * with its reasons). Marshalling stays with @aws-sdk/util-dynamodb.
  */
 import { createHash, createHmac } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Origin, type OriginAnswer } from './origin';
 import { backoff } from './retry';
 
 export type WireInput = Record<string, unknown>;
@@ -126,7 +125,7 @@ interface Answer {
 
 export class DynamoWire {
   private readonly hooks: WireHook[] = [];
-  private target?: Promise<WireTarget & { signer: SigV4; agent: http.Agent }>;
+  private target?: Promise<Ready>;
 
   /** `retryBaseMs`: the first retry's wait ceiling (tests shorten it); throttling waits five times longer. */
   constructor(
@@ -151,14 +150,11 @@ export class DynamoWire {
 
   /** Closes idle keep-alive connections (an App's close). */
   destroy(): void {
-    void this.target?.then((t) => t.agent.destroy(), () => undefined);
+    void this.target?.then((t) => t.origin.destroy(), () => undefined);
   }
 
   private ready() {
-    this.target ??= this.resolveTarget().then((t) => {
-      const Agent = t.url.protocol === 'https:' ? https.Agent : http.Agent;
-      return { ...t, signer: new SigV4(t.region), agent: new Agent({ keepAlive: true, maxSockets: 50 }) };
-    });
+    this.target ??= this.resolveTarget().then((t) => ({ ...t, signer: new SigV4(t.region), origin: new Origin(t.url), path: t.url.pathname || '/' }));
     // A failed resolution is tried again on the next call.
     this.target.catch(() => (this.target = undefined));
     return this.target;
@@ -189,34 +185,29 @@ export class DynamoWire {
     }
   }
 
-  private async post(target: WireTarget & { signer: SigV4; agent: http.Agent }, operation: string, body: string): Promise<Answer> {
-    const { url } = target;
+  private async post(target: Ready, operation: string, body: string): Promise<Answer> {
+    const { url, path } = target;
     const headers = target.signer.sign(
       await target.credentials(),
       url.host,
-      url.pathname || '/',
+      path,
       { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}` },
       body,
       new Date(),
     );
-    const request = url.protocol === 'https:' ? https.request : http.request;
-    return new Promise((resolve, reject) => {
-      const req = request(
-        { protocol: url.protocol, hostname: url.hostname, port: url.port || undefined, path: url.pathname || '/', method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent: target.agent },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, requestId: header(res.headers['x-amzn-requestid']), text: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
+    let head = `POST ${path} HTTP/1.1\r\nhost: ${url.host}\r\n`;
+    for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+    return answerOf(await target.origin.post(head, body));
   }
 }
 
-const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+interface Ready extends WireTarget {
+  signer: SigV4;
+  origin: Origin;
+  path: string;
+}
+
+const answerOf = (a: OriginAnswer): Answer => ({ status: a.status, requestId: a.headers.get('x-amzn-requestid'), text: a.body.toString('utf8') });
 
 /** The wait before attempt `attempt + 1`: full jitter, as the SDK's standard retry. */
 const pause = (attempt: number, baseMs: number) => backoff(attempt - 1, baseMs, RETRY_CAP_MS);
