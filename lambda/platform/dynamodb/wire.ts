@@ -12,7 +12,7 @@
  * named as the SDK names them (`ConditionalCheckFailedException`, `TransactionCanceledException`
  * with its reasons). Marshalling stays with @aws-sdk/util-dynamodb.
  */
-import { createHash, createHmac } from 'node:crypto';
+import crypto, { createHash, createHmac } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Origin, type OriginAnswer } from './origin';
 import { backoff } from './retry';
@@ -69,7 +69,9 @@ export class DynamoWireError extends Error {
   }
 }
 
-const hex = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
+/** Node ≥ 20.12's one-shot hash (no Hash object per call); createHash where it is missing. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+const hex = oneShot ? (data: string) => oneShot('sha256', data, 'hex') : (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
 
 /** `20261207T110318Z` */
@@ -82,6 +84,9 @@ function stampOf(at: Date): string {
   if (second !== lastStamp.second) lastStamp = { second, stamp: amzDate(at) };
   return lastStamp.stamp;
 }
+
+/** A header value as SigV4 canonicalizes it: trimmed, inner runs of white space as one space. */
+const canonicalValue = (value: string) => value.trim().replace(/\s+/g, ' ');
 
 /**
  * Signature V4 for one JSON POST: the headers to send (host left to the HTTP layer, which sends
@@ -96,17 +101,19 @@ export class SigV4 {
     const stamp = stampOf(at);
     const day = stamp.slice(0, 8);
     const scope = `${day}/${this.region}/${this.service}/aws4_request`;
-    const all: Record<string, string> = { ...headers, host, 'x-amz-date': stamp };
-    if (creds.sessionToken) all['x-amz-security-token'] = creds.sessionToken;
-    const names = Object.keys(all).map((n) => n.toLowerCase()).sort();
-    const lower = Object.fromEntries(Object.entries(all).map(([n, v]) => [n.toLowerCase(), v]));
-    const canonicalHeaders = names.map((n) => `${n}:${lower[n]!.trim().replace(/\s+/g, ' ')}\n`).join('');
+    const sent: Record<string, string> = {};
+    for (const name in headers) sent[name.toLowerCase()] = headers[name]!;
+    sent['x-amz-date'] = stamp;
+    if (creds.sessionToken) sent['x-amz-security-token'] = creds.sessionToken;
+    const names = [...Object.keys(sent), 'host'].sort();
+    let canonicalHeaders = '';
+    for (const name of names) canonicalHeaders += `${name}:${canonicalValue(name === 'host' ? host : sent[name]!)}\n`;
     const signedHeaders = names.join(';');
     const canonical = `POST\n${path}\n\n${canonicalHeaders}\n${signedHeaders}\n${hex(body)}`;
     const toSign = `AWS4-HMAC-SHA256\n${stamp}\n${scope}\n${hex(canonical)}`;
     const signature = createHmac('sha256', this.signingKey(creds.secretAccessKey, scope, day)).update(toSign, 'utf8').digest('hex');
-    const { host: _host, ...sent } = all;
-    return { ...sent, authorization: `AWS4-HMAC-SHA256 Credential=${creds.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}` };
+    sent.authorization = `AWS4-HMAC-SHA256 Credential=${creds.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
+    return sent;
   }
 
   private signingKey(secret: string, scope: string, day: string): Buffer {
