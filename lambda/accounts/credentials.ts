@@ -86,3 +86,6 @@ export async function checkBasicAuth(authorization: string | undefined, users: U
   }
   return { ok: true, email: user.email.toLowerCase() };
 }
+
+/** Whether an address is a calendar user here (an enabled account): whom scheduling delivers to. */
+export const calendarUserCheck = (users: UserStore) => async (email: string): Promise<boolean> => (await users.getUser(email))?.enabled === true;

@@ -1,8 +1,8 @@
 /**
  * The App of this Lambda container, built from process.env on first use and kept for the
  * container's life. A failed build (a bad variable) is not kept: the next invocation retries.
- * CalDAV functions build only the CalDAV side (dav-container.ts): this module is for the CRM API
- * and the scheduled job.
+ * CalDAV functions build only the CalDAV side (dav-container.ts; read-dav-container.ts for those
+ * that only read): this module is for the CRM API and the scheduled job.
  */
 import type { App } from './app';
 import { once, type Source } from './once';

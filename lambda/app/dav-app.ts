@@ -12,6 +12,7 @@ import { wireCrmSync, type CrmSync, type SyncWiring } from '../sync/wiring';
 import type { ExternalDelivery, ImipSender, SchedulingDeps } from '../core/scheduling/ports';
 import { schedulingWrites } from '../core/scheduling/writes';
 import { ActivityRecorder, type ActivityStore } from '../accounts/activity';
+import { calendarUserCheck } from '../accounts/credentials';
 import { logLine, type Logger } from '../platform/log';
 
 export interface DavAppParts {
@@ -51,7 +52,7 @@ export function composeDavApp(parts: DavAppParts): { dav: DavApp; crm: CrmSync |
   let organizerCopyChanged: SchedulingDeps['organizerCopyChanged'];
   const scheduling: SchedulingDeps = {
     store,
-    isCalendarUser: async (email) => (await users.getUser(email))?.enabled === true,
+    isCalendarUser: calendarUserCheck(users),
     imip: parts.scheduling?.imip ?? null,
     external: parts.scheduling?.external ?? 'off',
     organizerCopyChanged: (owner, object) => organizerCopyChanged?.(owner, object) ?? Promise.resolve(),

@@ -1,25 +1,18 @@
 /**
- * The parts every App on DynamoDB shares, configured from the environment exactly as on AWS:
- * clients, table names, limits, the stores (one key reader for all, so a request's user and its
- * data travel in one BatchGetItem) and, with CRM_CONNECTOR `builtin` (the default), the built-in
- * CRM and its outbox. buildApp (build.ts) and buildDavApp (build-dav.ts) both start here.
+ * The parts every App on DynamoDB with a CRM shares, configured from the environment exactly as
+ * on AWS: the base (dynamo-base.ts: clients, tables, limits, the key reader, users, activity),
+ * the calendar store whose writes commit the CRM's part and, with CRM_CONNECTOR `builtin` (the
+ * default), the built-in CRM and its outbox. buildApp (build.ts) and buildDavApp (build-dav.ts)
+ * both start here.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BuiltinCrm } from '../crm/builtin';
 import { buildZoho, zohoConfigFromEnv } from '../crm/zoho';
 import type { CrmConnector } from '../crm/types';
-import { DynamoActivityStore } from '../accounts/activity-store-dynamodb';
-import { dynamoClientConfig, newDynamoClients, tableNamesFromEnv, type TableNames } from '../store/dynamodb/client';
-import { DynamoCalendarStore } from '../store/dynamodb/calendar-store';
-import { KeyReader } from '../platform/dynamodb/key-reader';
-import { wireFor } from '../platform/dynamodb/wire';
-import { ListingCache } from '../store/listing-cache';
-import { DynamoUserStore } from '../store/dynamodb/user-store';
 import { DynamoOutbox } from '../sync/outbox-dynamodb';
 import type { Env } from '../platform/env';
 import { logLine, type Logger } from '../platform/log';
-import { configFromEnv } from './config';
 import { externalSchedulingFromEnv } from '../imip/config';
+import { calendarStore, dynamoBase, type DynamoBase, type DynamoBaseOptions } from './dynamo-base';
 import type { DavAppParts } from './dav-app';
 
 export const CRM_CONNECTOR_ENV = 'CRM_CONNECTOR';
@@ -34,16 +27,9 @@ export function connectorName(env: Env): ConnectorName {
   return name as ConnectorName;
 }
 
-export interface DynamoAppOptions {
+export interface DynamoAppOptions extends DynamoBaseOptions {
   env?: Env;
-  /** A client of the caller's (the bench's metered one); default new clients from `env`, closed with the App. */
-  doc?: DynamoDBDocumentClient;
-  /** Default: from `env` (EVENTS_TABLE, …). */
-  tables?: TableNames;
-  now?: () => Date;
   log?: Logger;
-  /** Wraps the DynamoDB client made here (the X-Ray Tracer's capture, where it pays). */
-  instrument?: <C extends object>(client: C) => C;
   /**
    * A CRM reached over the network instead of the one CRM_CONNECTOR names (tests give a memory
    * CRM standing in for one): phone writes reach it outbox-first.
@@ -57,18 +43,12 @@ export interface DynamoAppOptions {
   fetch?: typeof fetch;
 }
 
-export interface DynamoParts extends DavAppParts {
-  now: () => Date;
-  doc: DynamoDBDocumentClient;
-  tables: TableNames;
-  reader: KeyReader;
+export interface DynamoParts extends Omit<DavAppParts, keyof DynamoBase>, DynamoBase {
   /** The built-in CRM when it is the CRM (CRM_CONNECTOR=builtin), else null. */
   builtin: BuiltinCrm | null;
   /** The Zoho connector and its configuration when Zoho is the CRM (CRM_CONNECTOR=zoho), else null. */
   zoho: { parts: ReturnType<typeof buildZoho>; config: ReturnType<typeof zohoConfigFromEnv> } | null;
   connector: ConnectorName;
-  /** Destroys the clients made here (none when the caller gave its own). */
-  close: () => void;
 }
 
 /** Whether the CRM mails its participants itself (then never we too): a hosted connector's flag. */
@@ -76,17 +56,9 @@ const sendsInvitations = (connector: CrmConnector | null) => connector?.sendsInv
 
 /** Builds without contacting DynamoDB; a bad variable throws here, before any request. */
 export function dynamoParts(opts: DynamoAppOptions, env: Env): DynamoParts {
-  const config = configFromEnv(env);
   const connector = connectorName(env);
-  const now = opts.now ?? (() => new Date());
-  // Own clients for `env` (not the SDK's process-wide ones): the local server and tests point
-  // successive Apps at different endpoints. Still one set per container: the App is built once.
-  const own = opts.doc ? null : newDynamoClients(dynamoClientConfig(env), opts.instrument);
-  const doc = opts.doc ?? own!.doc;
-  const tables = opts.tables ?? tableNamesFromEnv(env);
-  // One reader for every store: a request's user and its data are read in one BatchGetItem.
-  const reader = new KeyReader(doc);
-  const users = new DynamoUserStore(doc, tables.users, reader);
+  const base = dynamoBase(opts, env);
+  const { doc, tables, reader, users, now } = base;
   const outbox = new DynamoOutbox(doc, tables.outbox);
   // The built-in CRM only when it is the CRM: with `none` or a hosted CRM nothing of it is wired.
   const builtin = connector === 'builtin' && !opts.hostedCrm ? new BuiltinCrm(doc, { table: tables.crm, users, reader, now }) : null;
@@ -97,21 +69,12 @@ export function dynamoParts(opts: DynamoAppOptions, env: Env): DynamoParts {
   // What commits with each phone write: the built-in CRM's records (it shares the calendar's
   // DynamoDB), or for a CRM elsewhere the outbox entry its worker delivers.
   const participant = builtin ? builtin.participant(opts.log ?? logLine) : hosted ? outbox.participant(now) : undefined;
-  // Listings and query candidates from memory, checked against the counter each request reads.
-  const store = new ListingCache(
-    new DynamoCalendarStore(doc, { events: tables.events, sync: tables.sync }, { retentionSeconds: config.syncRetentionSeconds, now, reader, participant }),
-  );
   // On Lambda the outbox table's stream delivers; elsewhere (the local server) this process does.
   const inProcess = (opts.deliverInProcess ?? !env.LAMBDA_TASK_ROOT) ? { retryDelaysMs: opts.retryDelaysMs } : undefined;
   return {
-    config,
-    now,
+    ...base,
     log: opts.log,
-    doc,
-    tables,
-    reader,
-    users,
-    store,
+    store: calendarStore(base, participant),
     builtin,
     zoho: zoho && zohoConfig ? { parts: zoho, config: zohoConfig } : null,
     connector,
@@ -120,13 +83,7 @@ export function dynamoParts(opts: DynamoAppOptions, env: Env): DynamoParts {
       : hosted
         ? { connector: hosted, outbox, delivery: 'outbox-first', inProcess }
         : undefined,
-    activity: new DynamoActivityStore(doc, tables.activity, reader),
     // Invitations outside the deployment are ours (SCHEDULE_EMAIL) unless the CRM mails its participants itself.
     scheduling: externalSchedulingFromEnv(env, { crmSendsInvitations: sendsInvitations(builtin ?? hosted) }),
-    close: () => {
-      if (!own) return;
-      wireFor(own.doc).destroy();
-      own.client.destroy();
-    },
   };
 }

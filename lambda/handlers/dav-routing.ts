@@ -49,14 +49,22 @@ const notAllowed: CoreMethod = async (req) => {
 
 export type DavRouter = (method: string) => DavLambdaHandler;
 
-/** Every CalDAV handler built once for `app`. */
-export function davRouter(app: DavPartsSource): DavRouter {
+/** The methods that never write: what a function with the read-only App may serve (build-read-dav.ts). */
+export const READ_ONLY_METHODS = ['OPTIONS', 'PROPFIND', 'REPORT', 'GET', 'HEAD', 'MKCALENDAR', 'MKCOL', 'POST'] as const;
+
+/**
+ * Every CalDAV handler built once for `app`; `only`: the methods it may serve (the others are
+ * answered 405, as methods without a handler are).
+ */
+export function davRouter(app: DavPartsSource, only?: readonly string[]): DavRouter {
   const built = new Map<CoreMethod, DavLambdaHandler>();
   const byMethod = new Map(
-    Object.entries(DAV_METHODS).map(([name, { run }]) => {
-      if (!built.has(run)) built.set(run, methodHandler(name, app));
-      return [name, built.get(run)!];
-    }),
+    Object.entries(DAV_METHODS)
+      .filter(([name]) => !only || only.includes(name))
+      .map(([name, { run }]) => {
+        if (!built.has(run)) built.set(run, methodHandler(name, app));
+        return [name, built.get(run)!];
+      }),
   );
   const methodNotAllowed = davHandler(notAllowed, app, { authenticate: false });
   return (method) => byMethod.get(method.toUpperCase()) ?? methodNotAllowed;

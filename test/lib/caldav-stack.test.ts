@@ -153,6 +153,15 @@ describe('functions', () => {
     }
   });
 
+  it('keeps the CRM, its outbox and mail out of the functions that only read (their cold start)', () => {
+    for (const description of ['CalDAV GET', 'CalDAV HEAD', FALLBACK]) {
+      const writeSide = sourcesOf(fns[description]!).filter((s) => /lambda\/(crm|sync|imip)\/|client-sesv2|client-secrets-manager/.test(s));
+      expect(writeSide, description).toEqual([]);
+    }
+    // The writers carry the built-in CRM their writes commit with.
+    expect(sourcesOf(fns['CalDAV PUT']!).some((s) => s.includes('lambda/crm/builtin/'))).toBe(true);
+  });
+
   it('ships the admin console beside the CRM API function only', () => {
     for (const [description, id] of Object.entries(fns)) {
       const code = resources(template)[id].Properties.Code as { S3Key: string };
