@@ -6,7 +6,7 @@
  */
 import type { ALBEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { containerReadDavApp } from '../app/read-dav-container';
-import { lazyInvoker } from '../platform/lambda-client';
+import { lambdaInvoker } from '../platform/lambda-client';
 import { logLine } from '../platform/log';
 import { FORWARDED_METHODS, forwardTo, methodOf, PROPPATCH_FUNCTION_ENV } from '../http/forward';
 import { acceptAlb } from '../http/front-door';
@@ -16,7 +16,7 @@ import { davRouter, READ_ONLY_METHODS } from './dav-routing';
 const route = davRouter(containerReadDavApp, READ_ONLY_METHODS);
 const local = acceptAlb((event: APIGatewayProxyEventV2, context: Context) => route(event.requestContext.http.method)(event, context));
 const writer = process.env[PROPPATCH_FUNCTION_ENV];
-const forward = writer ? forwardTo(writer, lazyInvoker(process.env), logLine) : undefined;
+const forward = writer ? forwardTo(writer, lambdaInvoker(process.env), logLine) : undefined;
 
 export const handler = (event: APIGatewayProxyEventV2 | ALBEvent, context: Context) =>
   forward && FORWARDED_METHODS.includes(methodOf(event)) ? forward(event) : local(event, context);

@@ -1,5 +1,5 @@
 /** Starting one user's initial export at once, on AWS: the scheduled function invoked asynchronously. */
-import { lazyInvoker } from './lambda-client';
+import { lambdaInvoker } from './lambda-client';
 
 /** On AWS, the scheduled function's name: an enable then starts its export there. */
 export const SCHEDULED_FUNCTION_ENV = 'SCHEDULED_FUNCTION_NAME';
@@ -11,7 +11,7 @@ export interface ExportNowEvent {
 
 /** An asynchronous (Event) invocation of the scheduled function for one user's export. */
 export function invokeScheduled(functionName: string, env: Record<string, string | undefined>): (email: string) => Promise<void> {
-  const lambda = lazyInvoker(env);
+  const lambda = lambdaInvoker(env);
   return async (email) => {
     await lambda.invoke(functionName, { exportFor: email } satisfies ExportNowEvent, 'Event');
   };

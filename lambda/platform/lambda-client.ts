@@ -1,28 +1,101 @@
 /**
- * One Lambda client per container, loaded on first use: only the functions that call another
- * function (an enable starting an export, the ANY fallback handing PROPPATCH on) pay for it.
+ * Invoking another function of the stack (an enable starting an export; the ANY fallback handing
+ * PROPPATCH on) with Lambda's Invoke API spoken directly: one signed POST, on the wire's SigV4 and
+ * keep-alive sockets (dynamodb/wire.ts, dynamodb/origin.ts). `@aws-sdk/client-lambda` was 122 KB
+ * of the fallback's bundle, which serves PROPFIND and REPORT in the default routing: an iPhone's
+ * polls paid for it at every cold start (bench/README.md, "Cold start").
+ *
+ * Credentials and region are the function's own, from the variables Lambda sets (AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION); the endpoint is the region's, or
+ * AWS_ENDPOINT_URL_LAMBDA / AWS_ENDPOINT_URL as the SDK reads them. Names are the plain function
+ * names the stack passes (no ARNs or qualifiers).
  */
+import { Origin } from './dynamodb/origin';
+import { backoff } from './dynamodb/retry';
+import { SigV4, type WireCredentials } from './dynamodb/wire';
+
 export interface Invoker {
   /** `Event`: queued, answers at once. `RequestResponse`: waits for the function's result. */
   invoke(functionName: string, payload: unknown, type: 'Event' | 'RequestResponse'): Promise<{ payload?: Uint8Array; functionError?: string }>;
 }
 
-export function lazyInvoker(env: Record<string, string | undefined>): Invoker {
-  let client: Promise<Invoker> | undefined;
+/** An error Lambda's API answered (not the function's own), named as the SDK names it. */
+export class LambdaApiError extends Error {
+  constructor(name: string, message: string, readonly status: number) {
+    super(message);
+    this.name = name;
+  }
+}
+
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,140}$/;
+const MAX_ATTEMPTS = 3;
+const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'EAI_AGAIN', 'ECONNABORTED']);
+
+/** Lambda's endpoint for the region, or the override the SDK would honour. */
+export function lambdaEndpoint(env: Record<string, string | undefined>, region: string): URL {
+  const override = env.AWS_ENDPOINT_URL_LAMBDA || env.AWS_ENDPOINT_URL;
+  if (override) return new URL(override);
+  return new URL(`https://lambda.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`);
+}
+
+function credentialsOf(env: Record<string, string | undefined>): WireCredentials {
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
+  if (!accessKeyId || !secretAccessKey) throw new Error('No AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) to invoke another function with');
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+}
+
+export function lambdaInvoker(env: Record<string, string | undefined>, retryBaseMs = 100): Invoker {
+  let target: { origin: Origin; signer: SigV4; url: URL } | undefined;
+  const ready = () => {
+    if (target) return target;
+    const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+    if (!region) throw new Error('No AWS_REGION to invoke another function in');
+    const url = lambdaEndpoint(env, region);
+    return (target = { origin: new Origin(url), signer: new SigV4(region, 'lambda'), url });
+  };
   return {
     async invoke(functionName, payload, type) {
-      client ??= import('@aws-sdk/client-lambda').then(({ LambdaClient, InvokeCommand }) => {
-        const lambda = new LambdaClient({ region: env.AWS_REGION || env.AWS_DEFAULT_REGION });
-        return {
-          async invoke(name, body, invocationType) {
-            const out = await lambda.send(
-              new InvokeCommand({ FunctionName: name, InvocationType: invocationType, Payload: new TextEncoder().encode(JSON.stringify(body)) }),
-            );
-            return { payload: out.Payload, functionError: out.FunctionError };
-          },
-        };
-      });
-      return (await client).invoke(functionName, payload, type);
+      if (!FUNCTION_NAME.test(functionName)) throw new Error(`Not a function name: ${functionName}`);
+      const { origin, signer, url } = ready();
+      const base = url.pathname.replace(/\/$/, '');
+      const path = `${base}/2015-03-31/functions/${functionName}/invocations`;
+      const body = JSON.stringify(payload);
+      for (let attempt = 1; ; attempt++) {
+        const headers = signer.sign(credentialsOf(env), url.host, path, { 'content-type': 'application/json', 'x-amz-invocation-type': type }, body, new Date());
+        let head = `POST ${path} HTTP/1.1\r\nhost: ${url.host}\r\n`;
+        for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+        let answer;
+        try {
+          answer = await origin.post(head, body);
+        } catch (err) {
+          if (attempt < MAX_ATTEMPTS && TRANSIENT_NETWORK.has((err as NodeJS.ErrnoException).code ?? '')) {
+            await backoff(attempt - 1, retryBaseMs, 5000);
+            continue;
+          }
+          throw err;
+        }
+        if (answer.status >= 200 && answer.status < 300) {
+          const functionError = answer.headers.get('x-amz-function-error');
+          return { payload: new Uint8Array(answer.body), ...(functionError ? { functionError } : {}) };
+        }
+        // Throttled or Lambda's own trouble: the SDK's rule, three attempts in all.
+        if (attempt < MAX_ATTEMPTS && (answer.status === 429 || answer.status >= 500)) {
+          await backoff(attempt - 1, answer.status === 429 ? retryBaseMs * 5 : retryBaseMs, 5000);
+          continue;
+        }
+        throw apiError(answer.status, answer.headers.get('x-amzn-errortype'), answer.body.toString('utf8'));
+      }
     },
   };
+}
+
+function apiError(status: number, errorType: string | undefined, text: string): LambdaApiError {
+  let body: { Type?: string; message?: string; Message?: string } = {};
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    // Not JSON: named by its status.
+  }
+  const name = errorType?.split(':')[0] || `HTTP${status}`;
+  return new LambdaApiError(name, body.message ?? body.Message ?? `Lambda answered ${status}`, status);
 }

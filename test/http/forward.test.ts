@@ -1,23 +1,11 @@
-/** The ANY fallback handing PROPPATCH to the function allowed to write (a unit test: Lambda mocked). */
+/** The ANY fallback handing PROPPATCH to the function allowed to write (Lambda's Invoke API stood in for: test/helpers/fake-lambda.ts). */
 import type { Context } from 'aws-lambda';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Invoker } from '../../lambda/platform/lambda-client';
 import { silentLogger } from '../../lambda/platform/log';
 import { buildApiGatewayEvent } from '../../lambda/http/api-gateway-event';
 import { forwardTo } from '../../lambda/http/forward';
-
-const sent: Array<{ input: Record<string, unknown> }> = [];
-vi.mock('@aws-sdk/client-lambda', () => ({
-  LambdaClient: class {
-    async send(command: { input: Record<string, unknown> }) {
-      sent.push(command);
-      return { StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify({ statusCode: 207, body: '<multistatus/>' })) };
-    }
-  },
-  InvokeCommand: class {
-    constructor(readonly input: Record<string, unknown>) {}
-  },
-}));
+import { fakeLambda } from '../helpers/fake-lambda';
 
 const proppatch = buildApiGatewayEvent({ method: 'PROPPATCH', url: '/calendars/pat%40zillum.com/crm/', body: '<propertyupdate xmlns="DAV:"/>' });
 const invoker = (answer: Invoker['invoke']): Invoker => ({ invoke: answer });
@@ -45,21 +33,27 @@ describe('forwardTo', () => {
 });
 
 describe('the ANY handler on AWS', () => {
-  vi.stubEnv('PROPPATCH_FUNCTION_NAME', 'crm-caldav-proppatch');
-  vi.stubEnv('AWS_REGION', 'eu-west-1');
-  afterAll(() => vi.unstubAllEnvs());
+  let lambda: Awaited<ReturnType<typeof fakeLambda>>;
+  beforeAll(async () => {
+    lambda = await fakeLambda(() => ({ status: 200, body: JSON.stringify({ statusCode: 207, body: '<multistatus/>' }) }));
+    vi.stubEnv('PROPPATCH_FUNCTION_NAME', 'crm-caldav-proppatch');
+    for (const [name, value] of Object.entries(lambda.env)) vi.stubEnv(name, value);
+  });
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await lambda.close();
+  });
 
   it('forwards PROPPATCH to the PROPPATCH function and serves the other methods itself', async () => {
     const { handler } = await import('../../lambda/handlers/any');
-    sent.length = 0;
     const res = await handler(proppatch, {} as Context);
     expect(res.statusCode).toBe(207);
-    expect(sent.map((c) => c.input.FunctionName)).toEqual(['crm-caldav-proppatch']);
-    expect(JSON.parse(new TextDecoder().decode(sent[0]!.input.Payload as Uint8Array))).toEqual(proppatch);
+    expect(lambda.calls.map((c) => [c.functionName, c.invocationType])).toEqual([['crm-caldav-proppatch', 'RequestResponse']]);
+    expect(lambda.calls[0]!.payload).toEqual(proppatch);
 
     // OPTIONS answers before credentials and touches no table: served here, nothing sent.
     const options = await handler(buildApiGatewayEvent({ method: 'OPTIONS', url: '/' }), {} as Context);
     expect(options.statusCode).toBe(200);
-    expect(sent).toHaveLength(1);
+    expect(lambda.calls).toHaveLength(1);
   });
 });
