@@ -27,11 +27,22 @@ interface Waiting {
   reject(err: unknown): void;
 }
 
-/** Same key, same string: attribute names sorted, values typed. */
-const keyId = (table: string, key: Key) =>
-  JSON.stringify([table, ...Object.keys(key).sort().map((name) => [name, key[name]])]);
+/**
+ * Same key, same string: attribute names sorted, values as JSON (typed, and a value's own
+ * characters can never reach a separator). Built by hand: it runs for every key of every request.
+ */
+function idOf(table: string, names: readonly string[], valueOf: (name: string) => unknown): string {
+  let id = table;
+  for (const name of names) id += `\u0000${name}=${JSON.stringify(valueOf(name))}`;
+  return id;
+}
 
-const keyOf = (item: Item, names: string[]): Key => Object.fromEntries(names.map((n) => [n, item[n] as string | number]));
+const sortedNames = (key: Key) => {
+  const names = Object.keys(key);
+  return names.length > 1 ? names.sort() : names;
+};
+
+const keyId = (table: string, key: Key) => idOf(table, sortedNames(key), (name) => key[name]);
 
 export class KeyReader {
   private queue: Waiting[] = [];
@@ -104,7 +115,7 @@ export interface TableKey {
  * unprocessed; items by keyId of their table and key.
  */
 async function batchGet(wire: DynamoWire, keys: TableKey[], keysOnly = false): Promise<Map<string, Item>> {
-  const names = new Map(keys.map(({ table, key }) => [table, Object.keys(key)]));
+  const names = new Map(keys.map(({ table, key }) => [table, sortedNames(key)]));
   const found = new Map<string, Item>();
   type Request = { Keys: Wired[]; ConsistentRead: true; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> };
   const request = (table: string, Keys: Wired[]): Request => {
@@ -121,7 +132,7 @@ async function batchGet(wire: DynamoWire, keys: TableKey[], keysOnly = false): P
     for (const [table, items] of Object.entries(out.Responses ?? {})) {
       for (const wired of items) {
         const item = fromWire(wired);
-        found.set(keyId(table, keyOf(item, names.get(table) ?? [])), item);
+        found.set(idOf(table, names.get(table) ?? [], (name) => item[name]), item);
       }
     }
     pending = {};
