@@ -11,13 +11,17 @@ import ICAL from 'ical.js';
 const zones = new Map<string, ICAL.Timezone>();
 const MAX_ZONES = 256;
 
-/** The shared zone for a definition; `key` defaults to the component's content. */
-export function sharedZone(vtimezone: ICAL.Component, tzid: string, key = JSON.stringify(vtimezone.jCal)): ICAL.Timezone {
-  let zone = zones.get(key);
+/**
+ * The shared zone for a definition; `key` defaults to the component's content. The definition may
+ * come as a function, called only when no zone is kept for `key` yet (a parse saved on every hit).
+ */
+export function sharedZone(vtimezone: ICAL.Component | (() => ICAL.Component), tzid: string, key?: string): ICAL.Timezone {
+  const k = key ?? JSON.stringify((typeof vtimezone === 'function' ? vtimezone() : vtimezone).jCal);
+  let zone = zones.get(k);
   if (!zone) {
     if (zones.size >= MAX_ZONES) zones.clear();
-    zone = new ICAL.Timezone({ component: vtimezone, tzid });
-    zones.set(key, zone);
+    zone = new ICAL.Timezone({ component: typeof vtimezone === 'function' ? vtimezone() : vtimezone, tzid });
+    zones.set(k, zone);
   }
   return zone;
 }

@@ -6,7 +6,7 @@
 import ICAL from 'ical.js';
 import { CrmValidationError } from '../types';
 import { comps, firstProp, icalProp, parseRaw, serializeRaw, type RawComp } from './raw';
-import { vtimezoneFromIntl } from '../../core/ics/vtimezone';
+import { isIanaZone, vtimezoneFromIntl } from '../../core/ics/vtimezone';
 import { sharedZone } from '../../core/ics/shared-zones';
 
 /** Where a DATE-TIME lives: a named zone, UTC, or floating (wall time, no zone). */
@@ -16,20 +16,18 @@ export class Zones {
   private readonly cache = new Map<string, ICAL.Timezone | null>();
 
   constructor(
-    /** Each definition with its text, which keys its shared zone (core/ics/shared-zones.ts). */
-    private readonly defined: Map<string, { comp: ICAL.Component; text: string }>,
+    /** Each definition's text, which keys its shared zone (core/ics/shared-zones.ts): parsed only for a zone not yet shared. */
+    private readonly defined: Map<string, string>,
     /** IANA zone for floating times and unresolvable TZIDs. */
     readonly fallback: string,
     private readonly fromYear: number,
   ) {}
 
   static of(vcal: RawComp | null, fallback: string, fromYear: number): Zones {
-    const defined = new Map<string, { comp: ICAL.Component; text: string }>();
+    const defined = new Map<string, string>();
     for (const vtz of vcal ? comps(vcal, 'VTIMEZONE') : []) {
       const tzid = firstProp(vtz, 'TZID');
-      if (!tzid) continue;
-      const text = serializeRaw({ nodes: [vtz], eol: '\r\n' });
-      defined.set(String(icalProp(tzid).getFirstValue()), { comp: new ICAL.Component(ICAL.parse(text)), text });
+      if (tzid) defined.set(String(icalProp(tzid).getFirstValue()), serializeRaw({ nodes: [vtz], eol: '\r\n' }));
     }
     return new Zones(defined, fallback, fromYear);
   }
@@ -42,8 +40,14 @@ export class Zones {
   get(tzid: string): ICAL.Timezone | null {
     if (!this.cache.has(tzid)) {
       const own = this.defined.get(tzid);
-      const intl = own ? null : vtimezoneFromIntl(tzid, this.fromYear);
-      this.cache.set(tzid, own ? sharedZone(own.comp, tzid, own.text) : intl ? sharedZone(intl, tzid, `intl ${tzid} ${this.fromYear}`) : null);
+      // Definitions are built (parsed, or generated from Intl) only for a zone not shared yet.
+      const zone =
+        own !== undefined
+          ? sharedZone(() => new ICAL.Component(ICAL.parse(own)), tzid, own)
+          : isIanaZone(tzid)
+            ? sharedZone(() => vtimezoneFromIntl(tzid, this.fromYear)!, tzid, `intl ${tzid} ${this.fromYear}`)
+            : null;
+      this.cache.set(tzid, zone);
     }
     return this.cache.get(tzid)!;
   }
