@@ -1,10 +1,8 @@
 /**
  * Item values between the document client's terms (plain values) and DynamoDB's JSON protocol:
- * util-dynamodb's marshalling, plus what the SDK's serde does on top of it, binary as base64
- * (the JSON protocol has no bytes).
+ * what util-dynamodb's marshalling and the SDK's serde on top of it do together, in one walk.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 
 export type Plain = Record<string, unknown>;
 export type Wired = Record<string, AttributeValue>;
@@ -16,31 +14,120 @@ export type Wired = Record<string, AttributeValue>;
  */
 export const MARSHALL_OPTIONS = Object.freeze({ removeUndefinedValues: true });
 
-type Bytes = Uint8Array | string;
-const base64 = (b: Bytes) => (typeof b === 'string' ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64'));
-const bytes = (b: Bytes) => (typeof b === 'string' ? new Uint8Array(Buffer.from(b, 'base64')) : b);
+const MAX = Number.MAX_SAFE_INTEGER;
+const MIN = Number.MIN_SAFE_INTEGER;
 
-/** Walks one attribute value, converting its binary parts (B, BS, and inside M and L). */
-function binary(value: AttributeValue, convert: (b: Bytes) => Bytes): AttributeValue {
-  if (value.B !== undefined) return { B: convert(value.B) as Uint8Array };
-  if (value.BS !== undefined) return { BS: value.BS.map((b) => convert(b) as Uint8Array) };
-  if (value.M !== undefined) return { M: binaryIn(value.M, convert) };
-  if (value.L !== undefined) return { L: value.L.map((v) => binary(v, convert)) };
+const base64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+const bytes = (b: string) => new Uint8Array(Buffer.from(b, 'base64'));
+
+/**
+ * A plain value as the JSON protocol carries it, by util-dynamodb's rules with MARSHALL_OPTIONS
+ * (test/platform/dynamodb/wire-values.test.ts holds the two side by side): undefined and
+ * functions left off, binary as base64 (the JSON protocol has no bytes). Written here because
+ * util-dynamodb's generic walk, then a second walk for the binary parts, was a tenth of a phone
+ * PUT's CPU (bench/README.md, "CPU per request").
+ */
+function attr(value: unknown): AttributeValue | undefined {
+  switch (typeof value) {
+    case 'string':
+      return { S: value };
+    case 'number':
+      return { N: numberText(value) };
+    case 'boolean':
+      return { BOOL: value };
+    case 'bigint':
+      return { N: value.toString() };
+    case 'undefined':
+    case 'function':
+      return undefined;
+    case 'object':
+      if (value === null) return { NULL: true };
+      if (Array.isArray(value)) return { L: list(value) };
+      if (ArrayBuffer.isView(value)) return { B: base64(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) as unknown as Uint8Array };
+      if (value instanceof ArrayBuffer) return { B: base64(new Uint8Array(value)) as unknown as Uint8Array };
+      if (value instanceof Set) return set(value);
+      if (value instanceof Map) return { M: map(Object.fromEntries(value)) };
+      if (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null) return { M: map(value as Plain) };
+      throw new Error(`Unsupported type passed: ${String(value)}. Only plain objects, arrays, sets, binary and primitives marshal.`);
+    default:
+      throw new Error(`Unsupported type passed: ${String(value)}`);
+  }
+}
+
+function numberText(n: number): string {
+  if (!Number.isFinite(n)) throw new Error(`Special numeric value ${n} is not allowed`);
+  if (n > MAX || n < MIN) throw new Error(`Number ${n} is outside the safe integer range; use a string or bigint`);
+  return String(n);
+}
+
+function list(values: unknown[]): AttributeValue[] {
+  const out: AttributeValue[] = [];
+  for (const v of values) {
+    const a = attr(v);
+    if (a !== undefined) out.push(a);
+  }
+  return out;
+}
+
+function map(object: Plain): Wired {
+  const out: Wired = {};
+  for (const key in object) {
+    if (!Object.prototype.hasOwnProperty.call(object, key)) continue;
+    const a = attr(object[key]);
+    if (a !== undefined) out[key] = a;
+  }
+  return out;
+}
+
+function set(values: Set<unknown>): AttributeValue {
+  if (values.size === 0) throw new Error('Pass a non-empty set, or options.convertEmptyValues=true.');
+  const first = values.values().next().value;
+  if (typeof first === 'string') return { SS: [...values].map((v) => must(v, 'string') as string) };
+  if (typeof first === 'number' || typeof first === 'bigint') return { NS: [...values].map((v) => (typeof v === 'bigint' ? v.toString() : numberText(must(v, 'number') as number))) };
+  if (ArrayBuffer.isView(first) || first instanceof ArrayBuffer) return { BS: [...values].map((v) => attr(v)!.B!) };
+  throw new Error('Only Number Set (NS), Binary Set (BS) or String Set (SS) are allowed.');
+}
+
+function must(value: unknown, type: string): unknown {
+  if (typeof value !== type) throw new Error(`A set holds values of one type; found ${typeof value} among ${type}s`);
   return value;
 }
 
-function binaryIn(map: Wired, convert: (b: Bytes) => Bytes): Wired {
-  let out: Wired | null = null;
-  for (const key in map) {
-    const before = map[key]!;
-    const after = binary(before, convert);
-    if (after !== before) (out ??= { ...map })[key] = after;
+/** util-dynamodb's number reading (wrapNumbers off): beyond the safe range, a BigInt. */
+function number(text: string): number | bigint {
+  const n = Number(text);
+  if ((n > MAX || n < MIN) && Number.isFinite(n)) {
+    try {
+      return BigInt(text);
+    } catch {
+      throw new Error(`${text} can't be converted to BigInt. Set options.wrapNumbers to get string value.`);
+    }
   }
-  return out ?? map;
+  return n;
+}
+
+function native(value: AttributeValue): unknown {
+  if (value.S !== undefined) return value.S;
+  if (value.N !== undefined) return number(value.N);
+  if (value.BOOL !== undefined) return value.BOOL;
+  if (value.NULL !== undefined) return null;
+  if (value.M !== undefined) return plainOf(value.M);
+  if (value.L !== undefined) return value.L.map(native);
+  if (value.B !== undefined) return bytes(value.B as unknown as string);
+  if (value.SS !== undefined) return new Set(value.SS);
+  if (value.NS !== undefined) return new Set(value.NS.map(number));
+  if (value.BS !== undefined) return new Set(value.BS.map((b) => bytes(b as unknown as string)));
+  throw new Error(`Unsupported attribute value ${JSON.stringify(value).slice(0, 60)}`);
+}
+
+function plainOf(wired: Wired): Plain {
+  const out: Plain = {};
+  for (const key in wired) out[key] = native(wired[key]!);
+  return out;
 }
 
 /** A plain item, key or value map as the JSON protocol carries it. */
-export const toWire = (plain: Plain): Wired => binaryIn(marshall(plain, MARSHALL_OPTIONS), base64);
+export const toWire = (plain: Plain): Wired => map(plain);
 
 /** An item from a JSON answer, as the document client would return it. */
-export const fromWire = (wired: Wired): Plain => unmarshall(binaryIn(wired, bytes)) as Plain;
+export const fromWire = (wired: Wired): Plain => plainOf(wired);
