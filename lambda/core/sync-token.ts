@@ -13,7 +13,18 @@ import { createHash } from 'node:crypto';
 const PREFIX = 'urn:crm-caldav:sync:';
 
 /** 12 hex digits of SHA-256 of the lower-cased owner: short, stable, and no e-mail in the token. */
-const calendarId = (owner: string) => createHash('sha256').update(owner.toLowerCase()).digest('hex').slice(0, 12);
+function calendarId(owner: string): string {
+  let id = ids.get(owner);
+  if (id === undefined) {
+    // A container serves few calendars, each several times per request (token read, written, ctag's neighbour).
+    if (ids.size >= MAX_IDS) ids.clear();
+    id = createHash('sha256').update(owner.toLowerCase()).digest('hex').slice(0, 12);
+    ids.set(owner, id);
+  }
+  return id;
+}
+const ids = new Map<string, string>();
+const MAX_IDS = 1024;
 
 export const formatSyncToken = (owner: string, seq: number) => `${PREFIX}${calendarId(owner)}:${seq}`;
 
