@@ -8,9 +8,11 @@
  * What it speaks: a request with a body and Content-Length, written in one go; a response
  * delimited by Content-Length, chunked transfer coding or the connection's end; 1xx interim
  * responses skipped; `Connection: close` honoured. Idle sockets are kept (unreferenced, so they
- * never hold a process open) and reused newest first; one that fails or closes is dropped.
- * Errors carry the codes Node's own client would give (ECONNRESET for a connection lost
- * mid-answer), which the wire's retry rule reads.
+ * never hold a process open) and reused newest first; one that fails or closes is dropped, and an
+ * idempotent call that finds its kept connection closed goes again at once on a new one (after a
+ * Lambda freeze the close is read only once the call is written). Errors carry the codes Node's
+ * own client would give (ECONNRESET for a connection lost mid-answer), which the wire's retry
+ * rule reads.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -24,6 +26,8 @@ export interface OriginAnswer {
 
 const HEAD_END = Buffer.from('\r\n\r\n');
 const CRLF = Buffer.from('\r\n');
+/** How a kept connection the server had already closed fails a request written into it. */
+const STALE = new Set(['ECONNRESET', 'EPIPE']);
 /** More than any DynamoDB answer's headers; a longer head is not an HTTP server we talk to. */
 const MAX_HEAD_BYTES = 64 * 1024;
 
@@ -177,6 +181,10 @@ interface Pending {
 class Connection {
   private pending: Pending | null = null;
   closed = false;
+  /** Answers read on this connection so far: a reused one may have been closed while idle. */
+  answers = 0;
+  /** Whether the request in flight has had any byte of answer. */
+  heard = false;
 
   constructor(
     readonly socket: net.Socket,
@@ -192,6 +200,7 @@ class Connection {
   send(request: string): Promise<OriginAnswer> {
     return new Promise((resolve, reject) => {
       this.pending = { reader: new ResponseReader(), resolve, reject };
+      this.heard = false;
       this.socket.ref();
       this.socket.write(request, 'utf8');
     });
@@ -204,6 +213,7 @@ class Connection {
       this.socket.destroy();
       return;
     }
+    this.heard = true;
     let complete: boolean;
     try {
       complete = pending.reader.push(data);
@@ -222,6 +232,7 @@ class Connection {
 
   private finish(pending: Pending): void {
     this.pending = null;
+    this.answers++;
     if (pending.reader.reusable() && !this.closed) {
       this.socket.unref();
       this.release(this);
@@ -266,10 +277,22 @@ export class Origin {
     this.port = Number(url.port) || (this.secure ? 443 : 80);
   }
 
-  /** Sends `head` (request line and header lines, each ending CRLF, without the blank line) and `body`. */
-  post(head: string, body: string): Promise<OriginAnswer> {
+  /**
+   * Sends `head` (request line and header lines, each ending CRLF, without the blank line) and
+   * `body`. `idempotent`: the request may be sent twice; then a kept connection that turns out to
+   * be closed (the server dropped it while idle, or while Lambda froze this process, and its close
+   * was not read yet) is replaced by a fresh one at once, without an error or a wait.
+   */
+  async post(head: string, body: string, opts: { idempotent?: boolean } = {}): Promise<OriginAnswer> {
+    const request = `${head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
     const connection = this.take();
-    return connection.send(`${head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    try {
+      return await connection.send(request);
+    } catch (err) {
+      const stale = connection.answers > 0 && !connection.heard && STALE.has((err as NodeJS.ErrnoException).code ?? '');
+      if (!opts.idempotent || !stale) throw err;
+      return this.open().send(request);
+    }
   }
 
   /** Closes the idle connections (those in use close when their answer is read). */
@@ -279,6 +302,10 @@ export class Origin {
 
   private take(): Connection {
     for (let c = this.idle.pop(); c; c = this.idle.pop()) if (!c.closed) return c;
+    return this.open();
+  }
+
+  private open(): Connection {
     const socket = this.secure
       ? tls.connect({ ...this.tlsOptions, host: this.host, port: this.port, servername: net.isIP(this.host) ? undefined : this.host, ALPNProtocols: ['http/1.1'] })
       : net.connect({ host: this.host, port: this.port });

@@ -173,7 +173,7 @@ export class DynamoWire {
     for (let attempt = 1; ; attempt++) {
       let answer: Answer;
       try {
-        answer = await this.post(target, operation, body);
+        answer = await this.post(target, operation, body, idempotent(operation, input));
       } catch (err) {
         if (attempt < MAX_ATTEMPTS && TRANSIENT_NETWORK.has((err as NodeJS.ErrnoException).code ?? '')) {
           await pause(attempt, this.retryBaseMs);
@@ -192,7 +192,7 @@ export class DynamoWire {
     }
   }
 
-  private async post(target: Ready, operation: string, body: string): Promise<Answer> {
+  private async post(target: Ready, operation: string, body: string, idempotent: boolean): Promise<Answer> {
     const { url, path } = target;
     const headers = target.signer.sign(
       await target.credentials(),
@@ -204,7 +204,7 @@ export class DynamoWire {
     );
     let head = `POST ${path} HTTP/1.1\r\nhost: ${url.host}\r\n`;
     for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
-    return answerOf(await target.origin.post(head, body));
+    return answerOf(await target.origin.post(head, body, { idempotent }));
   }
 }
 
@@ -213,6 +213,11 @@ interface Ready extends WireTarget {
   origin: Origin;
   path: string;
 }
+
+/** Calls that may be sent twice: reads, and transactions carrying a ClientRequestToken (transact.ts). */
+const READS = new Set(['BatchGetItem', 'GetItem', 'Query', 'Scan', 'TransactGetItems']);
+const idempotent = (operation: string, input: WireInput) =>
+  READS.has(operation) || (operation === 'TransactWriteItems' && typeof input.ClientRequestToken === 'string');
 
 const answerOf = (a: OriginAnswer): Answer => ({ status: a.status, requestId: a.headers.get('x-amzn-requestid'), text: a.body.toString('utf8') });
 

@@ -132,6 +132,24 @@ describe('Origin (keep-alive HTTP/1.1 for the wire)', () => {
     expect((await text(origin)).body).toBe('{}');
   });
 
+  it('replaces a kept connection found closed at once for an idempotent call, and only then', async () => {
+    // The server drops the kept connection when the second request arrives, as one closed while
+    // the process was frozen looks: the write goes out, the answer is a reset.
+    const server = await rawServer([['HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}'], 'hang-up', ['HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n"ok"'], 'hang-up']);
+    const origin = new Origin(new URL(`http://127.0.0.1:${server.port}`));
+    closers.push(() => origin.destroy());
+    await text(origin);
+    const again = await origin.post(HEAD, '{}', { idempotent: true });
+    expect(again.body.toString()).toBe('"ok"');
+    expect(server.connections).toHaveLength(2);
+    // Not idempotent: the reset is the caller's to handle.
+    await expect(origin.post(HEAD, '{}')).rejects.toMatchObject({ code: 'ECONNRESET' });
+    // A fresh connection failing is not a stale one: no second try.
+    const fresh = await rawServer(['hang-up', ['HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}']]);
+    await expect(new Origin(new URL(`http://127.0.0.1:${fresh.port}`)).post(HEAD, '{}', { idempotent: true })).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(fresh.connections).toHaveLength(1);
+  });
+
   it('drops an idle connection the server closed, instead of writing into it', async () => {
     const server = await rawServer([['HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}'], ['HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n"ok"']]);
     const origin = new Origin(new URL(`http://127.0.0.1:${server.port}`));
