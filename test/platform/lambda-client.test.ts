@@ -3,24 +3,11 @@
  * the service (test/helpers/fake-lambda.ts): the request as the SDK would sign it, the function's
  * own error told apart from the API's, retries only where the SDK retries.
  */
-import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../helpers/node-sha256';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaEndpoint, lambdaInvoker } from '../../lambda/platform/lambda-client';
 import { fakeLambda } from '../helpers/fake-lambda';
-
-class NodeSha256 {
-  private readonly hash;
-  constructor(secret?: unknown) {
-    this.hash = secret ? createHmac('sha256', secret as Uint8Array) : createHash('sha256');
-  }
-  update(data: unknown) {
-    this.hash.update(data as Uint8Array);
-  }
-  async digest() {
-    return new Uint8Array(this.hash.digest());
-  }
-}
 
 let lambda: Awaited<ReturnType<typeof fakeLambda>>;
 beforeAll(async () => {

@@ -4,29 +4,15 @@
  * DynamoDB Local cannot be made to do on demand). Its calls against a real engine are covered by
  * every store test.
  */
-import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../../helpers/node-sha256';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DynamoWire, SigV4, targetOf } from '../../../lambda/platform/dynamodb/wire';
 import { fromWire, toWire } from '../../../lambda/platform/dynamodb/wire-values';
 import { cancellationCodes, isNamed, lostRace } from '../../../lambda/platform/dynamodb/retry';
-
-/** The SDK signer's hash, from node:crypto. */
-class NodeSha256 {
-  private readonly hash;
-  constructor(secret?: unknown) {
-    this.hash = secret ? createHmac('sha256', secret as Uint8Array) : createHash('sha256');
-  }
-  update(data: unknown) {
-    this.hash.update(data as Uint8Array);
-  }
-  async digest() {
-    return new Uint8Array(this.hash.digest());
-  }
-}
 
 describe('Signature V4', () => {
   const body = JSON.stringify({ RequestItems: { t: { Keys: [{ pk: { S: 'a@example.com' } }], ConsistentRead: true } } });
