@@ -10,7 +10,7 @@
  * AWS_ENDPOINT_URL_LAMBDA / AWS_ENDPOINT_URL as the SDK reads them. Names are the plain function
  * names the stack passes (no ARNs or qualifiers).
  */
-import { Origin } from './dynamodb/origin';
+import { Origin, postHead } from './dynamodb/origin';
 import { backoff } from './dynamodb/retry';
 import { SigV4, type WireCredentials } from './dynamodb/wire';
 
@@ -62,11 +62,9 @@ export function lambdaInvoker(env: Record<string, string | undefined>, retryBase
       const body = JSON.stringify(payload);
       for (let attempt = 1; ; attempt++) {
         const headers = signer.sign(credentialsOf(env), url.host, path, { 'content-type': 'application/json', 'x-amz-invocation-type': type }, body, new Date());
-        let head = `POST ${path} HTTP/1.1\r\nhost: ${url.host}\r\n`;
-        for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
         let answer;
         try {
-          answer = await origin.post(head, body);
+          answer = await origin.post(postHead(path, url.host, headers), body);
         } catch (err) {
           if (attempt < MAX_ATTEMPTS && TRANSIENT_NETWORK.has((err as NodeJS.ErrnoException).code ?? '')) {
             await backoff(attempt - 1, retryBaseMs, 5000);

@@ -256,6 +256,13 @@ class Connection {
   }
 }
 
+/** The request line and header lines of a POST, as Origin.post takes them (Content-Length is its own). */
+export function postHead(path: string, host: string, headers: Record<string, string>): string {
+  let head = `POST ${path} HTTP/1.1\r\nhost: ${host}\r\n`;
+  for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+  return head;
+}
+
 /** Keep-alive connections to one `http:` or `https:` origin. */
 export class Origin {
   private idle: Connection[] = [];

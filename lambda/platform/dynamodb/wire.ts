@@ -10,11 +10,11 @@
  * @smithy/signature-v4, test/platform/dynamodb/wire.test.ts), keep-alive HTTP/1.1 (origin.ts,
  * origin.test.ts), the SDK's retry rule for throttling, 5xx and dropped connections, and errors
  * named as the SDK names them (`ConditionalCheckFailedException`, `TransactionCanceledException`
- * with its reasons). Marshalling stays with @aws-sdk/util-dynamodb.
+ * with its reasons), and marshalling (wire-values.ts, held to util-dynamodb's by a test).
  */
 import crypto, { createHash, createHmac } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Origin, type OriginAnswer } from './origin';
+import { Origin, postHead, type OriginAnswer } from './origin';
 import { backoff } from './retry';
 
 export type WireInput = Record<string, unknown>;
@@ -202,9 +202,7 @@ export class DynamoWire {
       body,
       new Date(),
     );
-    let head = `POST ${path} HTTP/1.1\r\nhost: ${url.host}\r\n`;
-    for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
-    return answerOf(await target.origin.post(head, body, { idempotent }));
+    return answerOf(await target.origin.post(postHead(path, url.host, headers), body, { idempotent }));
   }
 }
 
