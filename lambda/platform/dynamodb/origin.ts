@@ -44,7 +44,7 @@ class ResponseReader {
   private mode: 'length' | 'chunked' | 'close' = 'length';
   private remaining = 0;
   private readonly parts: Buffer[] = [];
-  /** Where the next chunk-size line starts in `buffered` (chunked mode). */
+  /** Whether the answer is complete. */
   private done = false;
   /** Bytes after the end of the answer: a server we do not understand. */
   trailing = false;
@@ -185,6 +185,8 @@ class Connection {
   answers = 0;
   /** Whether the request in flight has had any byte of answer. */
   heard = false;
+  /** Whether the request in flight was handed to the kernel whole: a server that answers early leaves the rest unread. */
+  private written = false;
 
   constructor(
     readonly socket: net.Socket,
@@ -201,8 +203,9 @@ class Connection {
     return new Promise((resolve, reject) => {
       this.pending = { reader: new ResponseReader(), resolve, reject };
       this.heard = false;
+      this.written = false;
       this.socket.ref();
-      this.socket.write(request, 'utf8');
+      this.socket.write(request, 'utf8', () => (this.written = true));
     });
   }
 
@@ -233,7 +236,7 @@ class Connection {
   private finish(pending: Pending): void {
     this.pending = null;
     this.answers++;
-    if (pending.reader.reusable() && !this.closed) {
+    if (pending.reader.reusable() && this.written && !this.closed) {
       this.socket.unref();
       this.release(this);
     } else {
