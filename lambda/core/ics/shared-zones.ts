@@ -16,11 +16,13 @@ const MAX_ZONES = 256;
  * come as a function, called only when no zone is kept for `key` yet (a parse saved on every hit).
  */
 export function sharedZone(vtimezone: ICAL.Component | (() => ICAL.Component), tzid: string, key?: string): ICAL.Timezone {
-  const k = key ?? JSON.stringify((typeof vtimezone === 'function' ? vtimezone() : vtimezone).jCal);
+  let definition = typeof vtimezone === 'function' ? undefined : vtimezone;
+  const definitionOf = () => (definition ??= (vtimezone as () => ICAL.Component)());
+  const k = key ?? JSON.stringify(definitionOf().jCal);
   let zone = zones.get(k);
   if (!zone) {
     if (zones.size >= MAX_ZONES) zones.clear();
-    zone = new ICAL.Timezone({ component: typeof vtimezone === 'function' ? vtimezone() : vtimezone, tzid });
+    zone = new ICAL.Timezone({ component: definitionOf(), tzid });
     zones.set(k, zone);
   }
   return zone;
