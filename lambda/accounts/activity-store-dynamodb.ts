@@ -1,5 +1,6 @@
 /** ActivityStore on the activity table: pk = user e-mail, sk = `device#<key>`, kept a year after the last note. */
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { updateItem } from '../platform/dynamodb/document';
+import type { DynamoDoc } from '../platform/dynamodb/wire';
 import { deviceKey, type ActivityStore, type DeviceActivity } from './activity';
 import { KeyReader } from '../platform/dynamodb/key-reader';
 import { queryAll } from '../platform/dynamodb/paging';
@@ -9,7 +10,7 @@ const RETENTION_SECONDS = 365 * 24 * 3600;
 
 export class DynamoActivityStore implements ActivityStore {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DynamoDoc,
     private readonly table: string,
     /** Shared with the stores: a request's device note is read in the same BatchGetItem as its user. */
     private readonly reader = new KeyReader(doc),
@@ -22,19 +23,17 @@ export class DynamoActivityStore implements ActivityStore {
 
   /** One UpdateItem: the write the CalDAV handlers' role allows on this table. */
   async record(email: string, device: DeviceActivity) {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: email, sk: `device#${deviceKey(device.userAgent)}` },
-        UpdateExpression: 'SET userAgent = :ua, lastSeenAt = :at, lastMethod = :m, expiresAt = :ttl',
-        ExpressionAttributeValues: {
-          ':ua': device.userAgent,
-          ':at': device.lastSeenAt,
-          ':m': device.lastMethod,
-          ':ttl': Math.floor(Date.parse(device.lastSeenAt) / 1000) + RETENTION_SECONDS,
-        },
-      }),
-    );
+    await updateItem(this.doc, {
+      TableName: this.table,
+      Key: { pk: email, sk: `device#${deviceKey(device.userAgent)}` },
+      UpdateExpression: 'SET userAgent = :ua, lastSeenAt = :at, lastMethod = :m, expiresAt = :ttl',
+      ExpressionAttributeValues: {
+        ':ua': device.userAgent,
+        ':at': device.lastSeenAt,
+        ':m': device.lastMethod,
+        ':ttl': Math.floor(Date.parse(device.lastSeenAt) / 1000) + RETENTION_SECONDS,
+      },
+    });
   }
 
   async list(email: string) {

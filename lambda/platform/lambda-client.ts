@@ -12,7 +12,7 @@
  */
 import { Origin, postHead } from './dynamodb/origin';
 import { backoff } from './dynamodb/retry';
-import { SigV4, type WireCredentials } from './dynamodb/wire';
+import { awsEndpoint, SigV4, type WireCredentials } from './dynamodb/wire';
 
 export interface Invoker {
   /** `Event`: queued, answers at once. `RequestResponse`: waits for the function's result. */
@@ -35,7 +35,7 @@ const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREF
 export function lambdaEndpoint(env: Record<string, string | undefined>, region: string): URL {
   const override = env.AWS_ENDPOINT_URL_LAMBDA || env.AWS_ENDPOINT_URL;
   if (override) return new URL(override);
-  return new URL(`https://lambda.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`);
+  return new URL(awsEndpoint('lambda', region));
 }
 
 function credentialsOf(env: Record<string, string | undefined>): WireCredentials {

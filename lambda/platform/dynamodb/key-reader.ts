@@ -8,10 +8,9 @@
  * Items come back whole: a batch cannot mix projections, and callers read only what they need.
  * Every request makes these reads, so they go over the lean wire (wire.ts), not the SDK's stack.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fromWire, toWire, type Wired } from './wire-values';
 import { DynamoIncomplete, backoff } from './retry';
-import { wireFor, type DynamoWire } from './wire';
+import { wireFor, type DynamoDoc, type DynamoWire } from './wire';
 
 export type Key = Record<string, string | number>;
 export type Item = Record<string, unknown>;
@@ -50,7 +49,7 @@ export class KeyReader {
 
   private readonly wire: DynamoWire;
 
-  constructor(doc: DynamoDBDocumentClient) {
+  constructor(doc: DynamoDoc) {
     this.wire = wireFor(doc);
   }
 
@@ -148,7 +147,7 @@ async function batchGet(wire: DynamoWire, keys: TableKey[], keysOnly = false): P
  * undefined where there is none: for bulk reads that need no coalescing with a request's others.
  * `keysOnly`: only whether each exists matters, so only the key attributes travel back.
  */
-export async function batchGetAll(doc: DynamoDBDocumentClient, keys: TableKey[], opts: { keysOnly?: boolean } = {}): Promise<Array<Item | undefined>> {
+export async function batchGetAll(doc: DynamoDoc, keys: TableKey[], opts: { keysOnly?: boolean } = {}): Promise<Array<Item | undefined>> {
   // BatchGetItem refuses a key asked twice in one call.
   const unique = [...new Map(keys.map((k) => [keyId(k.table, k.key), k])).values()];
   const chunks: TableKey[][] = [];

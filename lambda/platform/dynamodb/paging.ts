@@ -1,11 +1,11 @@
 /**
- * Query pages and whole results. Queries run on every listing and incremental sync, so they go
- * over the lean wire (wire.ts) with util-dynamodb's marshalling; Scan (admin tools only) keeps
- * lib-dynamodb's paginator.
+ * Query and Scan pages and whole results, over the lean wire (wire.ts): queries run on every
+ * listing and incremental sync.
  */
-import { paginateScan, type DynamoDBDocumentClient, type QueryCommandInput, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput, ScanCommandInput } from '@aws-sdk/lib-dynamodb';
+import { scanPage } from './document';
 import { fromWire, toWire, type Wired } from './wire-values';
-import { wireFor } from './wire';
+import { wireFor, type DynamoDoc } from './wire';
 
 export type Item = Record<string, unknown>;
 
@@ -15,7 +15,7 @@ export interface QueryPage {
 }
 
 /** One page of a Query, in the document client's terms (plain values in and out). */
-export async function queryPage(doc: DynamoDBDocumentClient, input: QueryCommandInput): Promise<QueryPage> {
+export async function queryPage(doc: DynamoDoc, input: QueryCommandInput): Promise<QueryPage> {
   const { ExpressionAttributeValues, ExclusiveStartKey, ...rest } = input;
   const out = await wireFor(doc).call<{ Items?: Wired[]; LastEvaluatedKey?: Wired }>('Query', {
     ...rest,
@@ -28,7 +28,7 @@ export async function queryPage(doc: DynamoDBDocumentClient, input: QueryCommand
   };
 }
 
-export async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Item[]> {
+export async function queryAll(doc: DynamoDoc, input: QueryCommandInput): Promise<Item[]> {
   const items: Item[] = [];
   let start = input.ExclusiveStartKey;
   do {
@@ -39,8 +39,13 @@ export async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandI
   return items;
 }
 
-export async function scanAll(doc: DynamoDBDocumentClient, input: ScanCommandInput): Promise<Item[]> {
+export async function scanAll(doc: DynamoDoc, input: ScanCommandInput): Promise<Item[]> {
   const items: Item[] = [];
-  for await (const page of paginateScan({ client: doc }, input)) items.push(...(page.Items ?? []));
+  let start = input.ExclusiveStartKey;
+  do {
+    const page = await scanPage(doc, { ...input, ExclusiveStartKey: start });
+    items.push(...page.Items);
+    start = page.LastEvaluatedKey;
+  } while (start);
   return items;
 }

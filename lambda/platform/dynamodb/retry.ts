@@ -2,8 +2,9 @@
  * Backoff, DynamoDB error inspection and the retry loops every DynamoDB adapter shares (the
  * calendar store, the built-in CRM, the job, outbox and account stores): declared once here.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { batchWrite } from './document';
+import type { DynamoDoc } from './wire';
 
 /** One operation of a TransactWriteItems call. */
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -24,10 +25,8 @@ export function backoff(attempt: number, baseMs = 10, capMs = 250): Promise<void
  * ('None' for items that did not fail), or null when `err` is not a cancellation.
  */
 export function cancellationCodes(err: unknown): string[] | null {
-  if (!(err instanceof TransactionCanceledException) && !isNamed(err, 'TransactionCanceledException')) {
-    return null;
-  }
-  const reasons = (err as TransactionCanceledException).CancellationReasons;
+  if (!isNamed(err, 'TransactionCanceledException')) return null;
+  const reasons = (err as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
   if (reasons) return reasons.map((r) => r.Code ?? 'None');
   // Engines that only put the reasons in the message: "... reasons [None, ConditionalCheckFailed]".
   const listed = /\[([^\]]*)\]/.exec(String((err as Error).message))?.[1];
@@ -115,13 +114,13 @@ export const BATCH_WRITE_MAX = 25;
  * Every request, 25 per BatchWriteItem, re-sending what DynamoDB left unprocessed (throttling)
  * with backoff; DynamoIncomplete naming `what` when some stay unprocessed.
  */
-export async function batchWriteAll(doc: DynamoDBDocumentClient, table: string, all: WriteRequest[], what: string, maxAttempts = 10): Promise<void> {
+export async function batchWriteAll(doc: DynamoDoc, table: string, all: WriteRequest[], what: string, maxAttempts = 10): Promise<void> {
   for (let i = 0; i < all.length; i += BATCH_WRITE_MAX) {
     let requests = all.slice(i, i + BATCH_WRITE_MAX);
     for (let attempt = 0; requests.length > 0; attempt++) {
       if (attempt >= maxAttempts) throw new DynamoIncomplete(`${what}: ${requests.length} item(s) still unprocessed after ${attempt} attempts; run it again`);
       if (attempt > 0) await backoff(attempt, 50, 2000);
-      const { UnprocessedItems } = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+      const { UnprocessedItems } = await batchWrite(doc, { [table]: requests });
       requests = (UnprocessedItems?.[table] ?? []) as WriteRequest[];
     }
   }

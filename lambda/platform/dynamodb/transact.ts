@@ -4,9 +4,8 @@
  * (plain values) and marshalled here (wire-values.ts), as lib-dynamodb would.
  */
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TransactItem } from './retry';
-import { wireFor } from './wire';
+import { wireFor, type DynamoDoc } from './wire';
 import { toWire, type Plain } from './wire-values';
 
 /** One operation's fields with their values marshalled: Item, Key, ExpressionAttributeValues. */
@@ -25,7 +24,7 @@ function wired(operation: Plain): Plain {
  * a dropped connection idempotent: a transaction that did commit is not applied twice, and its
  * retry does not fail on the conditions the first attempt changed.
  */
-export async function transactWrite(doc: DynamoDBDocumentClient, items: TransactItem[]): Promise<void> {
+export async function transactWrite(doc: DynamoDoc, items: TransactItem[]): Promise<void> {
   const TransactItems = items.map((item) => Object.fromEntries(Object.entries(item).map(([kind, operation]) => [kind, wired(operation as Plain)])));
   await wireFor(doc).call('TransactWriteItems', { TransactItems, ClientRequestToken: randomUUID() });
 }

@@ -268,10 +268,20 @@ export async function targetOf(config: SdkConfig, env: Record<string, string | u
   return { url, region, credentials: () => config.credentials() };
 }
 
+/** `https://<service>.<region>.amazonaws.com` (`.com.cn` in China's regions): what the SDK's rules give for the partitions we run in. */
+export const awsEndpoint = (service: string, region: string) => `https://${service}.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`;
+
+/**
+ * What the stores reach DynamoDB through: the SDK's document client (the wire beside it takes its
+ * settings), or a wire of its own where no SDK client is built (store/dynamodb/tables.ts, wireFromEnv).
+ */
+export type DynamoDoc = DynamoDBDocumentClient | DynamoWire;
+
 const wires = new WeakMap<object, DynamoWire>();
 
-/** The wire beside a document client (one per client: hooks added to it count its calls). */
-export function wireFor(doc: DynamoDBDocumentClient): DynamoWire {
+/** The wire of a DynamoDoc: itself, or the one beside a document client (one per client: hooks added to it count its calls). */
+export function wireFor(doc: DynamoDoc): DynamoWire {
+  if (doc instanceof DynamoWire) return doc;
   let wire = wires.get(doc);
   if (!wire) {
     wire = new DynamoWire(() => targetOf(doc.config as unknown as SdkConfig));

@@ -4,7 +4,7 @@
  * (transactional put/delete), sync.ts (counter and change log), props.ts (dead properties),
  * import.ts (bulk creation).
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDoc } from '../../platform/dynamodb/wire';
 import type {
   CalendarMeta,
   CalendarStore,
@@ -49,7 +49,7 @@ export class DynamoCalendarStore implements CalendarStore, ObjectImporter {
   private readonly summarized: SummarizedSet = new Set();
 
   constructor(
-    doc: DynamoDBDocumentClient,
+    doc: DynamoDoc,
     tables: { events: string; sync: string },
     options: DynamoCalendarStoreOptions = {},
   ) {

@@ -4,28 +4,19 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TABLES, defaultTableName, tableEnvVar, type TableSpec } from './schema';
 import { MARSHALL_OPTIONS } from '../../platform/dynamodb/wire-values';
+import { ENDPOINT_ENV, LOCAL_CREDENTIALS } from './tables';
+
+export { ENDPOINT_ENV, prefixedTableNames, tableEnv, tableNamesFromEnv, type TableNames } from './tables';
 
 export interface DynamoClients {
   client: DynamoDBClient;
   doc: DynamoDBDocumentClient;
 }
 
-/** Physical name of each table, by its logical name (schema.ts says what each holds). */
-export type TableNames = Record<TableSpec['logicalName'], string>;
-
-/** Every table named `<prefix>-<logical name>`. */
-export const prefixedTableNames = (prefix?: string): TableNames =>
-  Object.fromEntries(TABLES.map((spec) => [spec.logicalName, defaultTableName(spec, prefix)])) as TableNames;
-
 type Env = Record<string, string | undefined>;
 
-/** Project override for the endpoint (DynamoDB Local, LocalStack); wins over the SDK's own. */
-export const ENDPOINT_ENV = 'CALDAV_DYNAMODB_ENDPOINT';
 
-/** Local engines accept any key pair; they only need the request to be signed. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export function dynamoClientConfig(env: Env = process.env): DynamoDBClientConfig {
   const ownEndpoint = env[ENDPOINT_ENV];
@@ -64,12 +55,3 @@ export function createDynamoClients(): DynamoClients {
   shared ??= newDynamoClients(dynamoClientConfig());
   return shared;
 }
-
-/** Physical table names from EVENTS_TABLE, SYNC_TABLE, … (tableEnvVar), defaults when unset. */
-export function tableNamesFromEnv(env: Env = process.env): TableNames {
-  return Object.fromEntries(TABLES.map((spec) => [spec.logicalName, env[tableEnvVar(spec)] || defaultTableName(spec)])) as TableNames;
-}
-
-/** The variables that point tableNamesFromEnv at `names`. */
-export const tableEnv = (names: TableNames): Record<string, string> =>
-  Object.fromEntries(TABLES.map((spec) => [tableEnvVar(spec), names[spec.logicalName]]));

@@ -4,7 +4,7 @@
  * device still holds, even the current one, fails as invalid (403 valid-sync-token, RFC 6578)
  * instead of reading as "nothing changed" against a calendar that is gone or started again.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { updateItem } from '../../platform/dynamodb/document';
 import { queryAll, type Item } from '../../platform/dynamodb/paging';
 import { batchWriteAll } from '../../platform/dynamodb/retry';
 import { CALENDAR_SEQ, calendarKey, OBJECT_PREFIX, type StoreContext } from './items';
@@ -24,14 +24,12 @@ export async function deleteCalendar(ctx: StoreContext, owner: string): Promise<
     }),
   ]);
   // The counter first: from here on every token of this calendar is refused.
-  await ctx.doc.send(
-    new UpdateCommand({
-      TableName: ctx.tables.sync,
-      Key: calendarKey(owner),
-      UpdateExpression: 'ADD currentSeq :one REMOVE props',
-      ExpressionAttributeValues: { ':one': 1 },
-    }),
-  );
+  await updateItem(ctx.doc, {
+    TableName: ctx.tables.sync,
+    Key: calendarKey(owner),
+    UpdateExpression: 'ADD currentSeq :one REMOVE props',
+    ExpressionAttributeValues: { ':one': 1 },
+  });
   await Promise.all([deleteKeys(ctx, ctx.tables.events, events), deleteKeys(ctx, ctx.tables.sync, log)]);
   return events.filter((item) => String(item.sk).startsWith(OBJECT_PREFIX)).length;
 }

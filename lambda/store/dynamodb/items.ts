@@ -3,13 +3,13 @@
  * storage port's types. Only this module knows attribute names.
  */
 import type { TransactionParticipant } from './participant';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDoc } from '../../platform/dynamodb/wire';
 import { type ObjectSummary, type StoredObject } from '../types';
 import type { KeyReader } from '../../platform/dynamodb/key-reader';
 
 /** What every DynamoDB calendar-store operation needs. */
 export interface StoreContext {
-  doc: DynamoDBDocumentClient;
+  doc: DynamoDoc;
   /** Every strongly consistent key read goes through it (coalesced into BatchGetItem). */
   reader: KeyReader;
   tables: { events: string; sync: string };

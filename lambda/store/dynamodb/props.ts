@@ -1,5 +1,5 @@
 /** Dead properties of a calendar: a map attribute `props` on the calendar item, keyed by Clark name. */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { updateItem } from '../../platform/dynamodb/document';
 import { StoreError } from '../types';
 import { calendarKey, type StoreContext } from './items';
 import { conditionally } from '../../platform/dynamodb/retry';
@@ -49,30 +49,26 @@ async function updateExistingMap(
     .filter(Boolean)
     .join(' ');
   return conditionally(() =>
-    ctx.doc.send(
-      new UpdateCommand({
-        TableName: ctx.tables.sync,
-        Key: calendarKey(owner),
-        UpdateExpression: update,
-        ConditionExpression: 'attribute_exists(#props)',
-        ExpressionAttributeNames: names,
-        ...(sets.length ? { ExpressionAttributeValues: values } : {}),
-      }),
-    ),
+    updateItem(ctx.doc, {
+      TableName: ctx.tables.sync,
+      Key: calendarKey(owner),
+      UpdateExpression: update,
+      ConditionExpression: 'attribute_exists(#props)',
+      ExpressionAttributeNames: names,
+      ...(sets.length ? { ExpressionAttributeValues: values } : {}),
+    }),
   );
 }
 
 function createMap(ctx: StoreContext, owner: string, props: Record<string, string>): Promise<boolean> {
   return conditionally(() =>
-    ctx.doc.send(
-      new UpdateCommand({
-        TableName: ctx.tables.sync,
-        Key: calendarKey(owner),
-        UpdateExpression: 'SET #props = :props',
-        ConditionExpression: 'attribute_not_exists(#props)',
-        ExpressionAttributeNames: { '#props': 'props' },
-        ExpressionAttributeValues: { ':props': props },
-      }),
-    ),
+    updateItem(ctx.doc, {
+      TableName: ctx.tables.sync,
+      Key: calendarKey(owner),
+      UpdateExpression: 'SET #props = :props',
+      ConditionExpression: 'attribute_not_exists(#props)',
+      ExpressionAttributeNames: { '#props': 'props' },
+      ExpressionAttributeValues: { ':props': props },
+    }),
   );
 }

@@ -5,7 +5,7 @@
  * written before summaries existed is listed from its objects until `summarize` (run by the
  * scheduled pass, which may write) has built its summaries and marked it.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { updateItem } from '../../platform/dynamodb/document';
 import type { ObjectSummary } from '../types';
 import { SUMMARY_PREFIX, SUMMARY_PROJECTION, calendarKey, fromSummaryItem, fromSummaryItemCompact, toSummaryItem, type StoreContext } from './items';
 import { readCalendarItem } from './sync';
@@ -61,15 +61,13 @@ export async function summarize(ctx: StoreContext, owner: string, known: Summari
     'summary build',
   );
   const marked = await conditionally(() =>
-    ctx.doc.send(
-      new UpdateCommand({
-        TableName: ctx.tables.sync,
-        Key: calendarKey(owner),
-        UpdateExpression: 'SET summarized = :yes',
-        ConditionExpression: 'currentSeq = :seq',
-        ExpressionAttributeValues: { ':yes': true, ':seq': seq },
-      }),
-    ),
+    updateItem(ctx.doc, {
+      TableName: ctx.tables.sync,
+      Key: calendarKey(owner),
+      UpdateExpression: 'SET summarized = :yes',
+      ConditionExpression: 'currentSeq = :seq',
+      ExpressionAttributeValues: { ':yes': true, ':seq': seq },
+    }),
   );
   if (!marked) return false;
   known.add(owner);

@@ -1,5 +1,6 @@
 /** UserStore on the users table (partition key `email`, always lower-cased). */
-import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { deleteItem, putItem } from '../../platform/dynamodb/document';
+import type { DynamoDoc } from '../../platform/dynamodb/wire';
 import { KeyReader } from '../../platform/dynamodb/key-reader';
 import { scanAll } from '../../platform/dynamodb/paging';
 import { conditionally } from '../../platform/dynamodb/retry';
@@ -7,7 +8,7 @@ import type { UserRecord, UserStore } from '../types';
 
 export class DynamoUserStore implements UserStore {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DynamoDoc,
     private readonly tableName: string,
     /** Shared with the calendar store, so a request's user and data are read in one batch. */
     private readonly reader = new KeyReader(doc),
@@ -19,24 +20,22 @@ export class DynamoUserStore implements UserStore {
   }
 
   async putUser(user: UserRecord): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...user, email: user.email.toLowerCase() } }));
+    await putItem(this.doc, { TableName: this.tableName, Item: { ...user, email: user.email.toLowerCase() } });
   }
 
   putUserIfOnboarding(user: UserRecord, tokenHash: string): Promise<boolean> {
     return conditionally(() =>
-      this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...user, email: user.email.toLowerCase() },
-          ConditionExpression: 'onboarding.tokenHash = :hash',
-          ExpressionAttributeValues: { ':hash': tokenHash },
-        }),
-      ),
+      putItem(this.doc, {
+        TableName: this.tableName,
+        Item: { ...user, email: user.email.toLowerCase() },
+        ConditionExpression: 'onboarding.tokenHash = :hash',
+        ExpressionAttributeValues: { ':hash': tokenHash },
+      }),
     );
   }
 
   async deleteUser(email: string): Promise<boolean> {
-    const { Attributes } = await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { email: email.toLowerCase() }, ReturnValues: 'ALL_OLD' }));
+    const { Attributes } = await deleteItem(this.doc, { TableName: this.tableName, Key: { email: email.toLowerCase() }, ReturnValues: 'ALL_OLD' });
     return Attributes !== undefined;
   }
 
