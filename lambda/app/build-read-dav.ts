@@ -16,7 +16,7 @@ import type { DavParts } from '../http/dav-handler';
 import type { Env } from '../platform/env';
 import { logLine, type Logger } from '../platform/log';
 import { wireFor, type DynamoDoc } from '../platform/dynamodb/wire';
-import { wireFromEnv } from '../store/dynamodb/tables';
+import { wireFromEnv } from '../store/dynamodb/environment';
 import { calendarStore, dynamoBase, type DynamoBaseOptions } from './dynamo-base';
 
 export function buildReadDavApp(opts: DynamoBaseOptions & { env?: Env; log?: Logger; doc?: DynamoDoc } = {}): DavParts {

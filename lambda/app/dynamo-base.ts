@@ -12,7 +12,7 @@ import type { DynamoDoc } from '../platform/dynamodb/wire';
 import type { Env } from '../platform/env';
 import { DynamoCalendarStore } from '../store/dynamodb/calendar-store';
 import type { TransactionParticipant } from '../store/dynamodb/participant';
-import { tableNamesFromEnv, type TableNames } from '../store/dynamodb/tables';
+import { tableNamesFromEnv, type TableNames } from '../store/dynamodb/environment';
 import { DynamoUserStore } from '../store/dynamodb/user-store';
 import { ListingCache } from '../store/listing-cache';
 import { configFromEnv } from './config';

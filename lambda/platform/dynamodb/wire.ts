@@ -273,7 +273,7 @@ export const awsEndpoint = (service: string, region: string) => `https://${servi
 
 /**
  * What the stores reach DynamoDB through: the SDK's document client (the wire beside it takes its
- * settings), or a wire of its own where no SDK client is built (store/dynamodb/tables.ts, wireFromEnv).
+ * settings), or a wire of its own where no SDK client is built (store/dynamodb/environment.ts, wireFromEnv).
  */
 export type DynamoDoc = DynamoDBDocumentClient | DynamoWire;
 

@@ -5,9 +5,9 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MARSHALL_OPTIONS } from '../../platform/dynamodb/wire-values';
-import { ENDPOINT_ENV, LOCAL_CREDENTIALS } from './tables';
+import { ENDPOINT_ENV, LOCAL_CREDENTIALS } from './environment';
 
-export { ENDPOINT_ENV, prefixedTableNames, tableEnv, tableNamesFromEnv, type TableNames } from './tables';
+export { ENDPOINT_ENV, prefixedTableNames, tableEnv, tableNamesFromEnv, type TableNames } from './environment';
 
 export interface DynamoClients {
   client: DynamoDBClient;

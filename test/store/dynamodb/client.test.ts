@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dynamoClientConfig, tableEnv, tableNamesFromEnv } from '../../../lambda/store/dynamodb/client';
-import { wireTargetFromEnv } from '../../../lambda/store/dynamodb/tables';
+import { wireTargetFromEnv } from '../../../lambda/store/dynamodb/environment';
 
 describe('dynamoClientConfig', () => {
   it('uses the default chain on AWS: region only', () => {
