@@ -213,7 +213,7 @@ class Connection {
     const pending = this.pending;
     if (!pending) {
       // Bytes nobody asked for: the connection is out of step.
-      this.socket.destroy();
+      this.close();
       return;
     }
     this.heard = true;
