@@ -18,6 +18,9 @@ import { composeApp, type App } from './app';
 import { aboutFromEnv } from '../platform/env';
 import { SCHEDULED_FUNCTION_ENV, invokeScheduled } from '../platform/export-now';
 import { logLine } from '../platform/log';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { wireFor } from '../platform/dynamodb/wire';
+import { dynamoClientConfig, newDynamoClients } from '../store/dynamodb/client';
 import { dynamoParts, type DynamoAppOptions as PartsOptions } from './dynamo-parts';
 import { withTasks } from './task-parts';
 
@@ -26,15 +29,29 @@ export { CRM_CONNECTOR_ENV, DEFAULT_CRM_CONNECTOR, connectorName } from './dynam
 export interface DynamoAppOptions extends PartsOptions {
   /** The admin console's files; default: `console/` beside the function's code on Lambda, else none. */
   console?: ConsoleAssets;
+  /** A client of the caller's (the bench's metered one); default new clients from `env`, closed with the App. */
+  doc?: DynamoDBDocumentClient;
+  /** Wraps the DynamoDB client made here (the X-Ray Tracer's capture, where it pays). */
+  instrument?: <C extends object>(client: C) => C;
 }
 
 
 /** Builds without contacting DynamoDB; a bad variable throws here, before any request. */
 export function buildApp(opts: DynamoAppOptions = {}): App {
   const env = opts.env ?? process.env;
+  // Own clients for `env` (not the SDK's process-wide ones): the local server and tests point
+  // successive Apps at different endpoints. Still one set per container: the App is built once.
+  // The SDK's client, whose provider chain knows profiles and SSO, for the CLI and the local server.
+  const own = opts.doc ? null : newDynamoClients(dynamoClientConfig(env), opts.instrument);
+  const doc = opts.doc ?? own!.doc;
+  const close = () => {
+    if (!own) return;
+    wireFor(own.doc).destroy();
+    own.client.destroy();
+  };
   // With CRM tasks (task-parts.ts): the CalDAV functions' App (build-dav.ts) goes without.
-  const parts = withTasks(dynamoParts(opts, env));
-  const { doc, tables, builtin, zoho, now, reader } = parts;
+  const parts = withTasks(dynamoParts(opts, env, { doc, close }));
+  const { tables, builtin, zoho, now, reader } = parts;
   const jobs = new DynamoJobStore(doc, tables.jobs);
   const zohoConnection = zoho
     ? new ZohoConnection({ ...zoho.parts, config: zoho.config, lastReconcileAt: async () => (await jobs.getReconcile()).lastRunAt ?? null, now, fetch: opts.fetch })

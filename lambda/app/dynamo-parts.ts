@@ -12,9 +12,7 @@ import { DynamoOutbox } from '../sync/outbox-dynamodb';
 import type { Env } from '../platform/env';
 import { logLine, type Logger } from '../platform/log';
 import { externalSchedulingFromEnv } from '../imip/config';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { wireFor } from '../platform/dynamodb/wire';
-import { dynamoClientConfig, newDynamoClients } from '../store/dynamodb/client';
+import type { DynamoDoc } from '../platform/dynamodb/wire';
 import { calendarStore, dynamoBase, type DynamoBase, type DynamoBaseOptions } from './dynamo-base';
 import type { DavAppParts } from './dav-app';
 
@@ -33,10 +31,6 @@ export function connectorName(env: Env): ConnectorName {
 export interface DynamoAppOptions extends DynamoBaseOptions {
   env?: Env;
   log?: Logger;
-  /** A client of the caller's (the bench's metered one); default new clients from `env`, closed with the App. */
-  doc?: DynamoDBDocumentClient;
-  /** Wraps the DynamoDB client made here (the X-Ray Tracer's capture, where it pays). */
-  instrument?: <C extends object>(client: C) => C;
   /**
    * A CRM reached over the network instead of the one CRM_CONNECTOR names (tests give a memory
    * CRM standing in for one): phone writes reach it outbox-first.
@@ -50,9 +44,13 @@ export interface DynamoAppOptions extends DynamoBaseOptions {
   fetch?: typeof fetch;
 }
 
+/** The DynamoDB the parts reach (the SDK's document client, or a wire of its own) and how to let it go. */
+export interface DynamoConnection {
+  doc: DynamoDoc;
+  close: () => void;
+}
+
 export interface DynamoParts extends Omit<DavAppParts, keyof DynamoBase>, DynamoBase {
-  /** The SDK's document client: the CRM's, the outbox's and the jobs' stores call it directly. */
-  doc: DynamoDBDocumentClient;
   /** The built-in CRM when it is the CRM (CRM_CONNECTOR=builtin), else null. */
   builtin: BuiltinCrm | null;
   /** The Zoho connector and its configuration when Zoho is the CRM (CRM_CONNECTOR=zoho), else null. */
@@ -64,17 +62,9 @@ export interface DynamoParts extends Omit<DavAppParts, keyof DynamoBase>, Dynamo
 const sendsInvitations = (connector: CrmConnector | null) => connector?.sendsInvitations === true;
 
 /** Builds without contacting DynamoDB; a bad variable throws here, before any request. */
-export function dynamoParts(opts: DynamoAppOptions, env: Env): DynamoParts {
+export function dynamoParts(opts: DynamoAppOptions, env: Env, { doc, close }: DynamoConnection): DynamoParts {
   const connector = connectorName(env);
-  // Own clients for `env` (not the SDK's process-wide ones): the local server and tests point
-  // successive Apps at different endpoints. Still one set per container: the App is built once.
-  const own = opts.doc ? null : newDynamoClients(dynamoClientConfig(env), opts.instrument);
-  const doc = opts.doc ?? own!.doc;
-  const base = dynamoBase(doc, opts, env, () => {
-    if (!own) return;
-    wireFor(own.doc).destroy();
-    own.client.destroy();
-  });
+  const base = dynamoBase(doc, opts, env, close);
   const { tables, reader, users, now } = base;
   const outbox = new DynamoOutbox(doc, tables.outbox);
   // The built-in CRM only when it is the CRM: with `none` or a hosted CRM nothing of it is wired.
@@ -90,7 +80,6 @@ export function dynamoParts(opts: DynamoAppOptions, env: Env): DynamoParts {
   const inProcess = (opts.deliverInProcess ?? !env.LAMBDA_TASK_ROOT) ? { retryDelaysMs: opts.retryDelaysMs } : undefined;
   return {
     ...base,
-    doc,
     log: opts.log,
     store: calendarStore(base, participant),
     builtin,

@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { rawMessage, type Mail } from './mime';
 
 export interface MailTransport {
@@ -13,11 +13,18 @@ export interface MailTransport {
   send(mail: Mail): Promise<void>;
 }
 
-/** SES v2 SendEmail with raw content: the IAM action is ses:SendRawEmail on the sender identity. */
-export function sesTransport(client: SESv2Client = new SESv2Client({})): MailTransport {
+/**
+ * SES v2 SendEmail with raw content: the IAM action is ses:SendRawEmail on the sender identity.
+ * The SES client is loaded at the first mail: its module's start-up was a sixth of a writing
+ * function's first request, mail or not (bench/README.md, "Cold start").
+ */
+export function sesTransport(client?: Pick<SESv2Client, 'send'>): MailTransport {
+  let ses: Promise<{ client: Pick<SESv2Client, 'send'>; SendEmailCommand: typeof import('@aws-sdk/client-sesv2').SendEmailCommand }> | undefined;
   return {
     async send(mail) {
-      await client.send(new SendEmailCommand({ Content: { Raw: { Data: rawMessage(mail) } } }));
+      ses ??= import('@aws-sdk/client-sesv2').then((m) => ({ client: client ?? new m.SESv2Client({}), SendEmailCommand: m.SendEmailCommand }));
+      const { client: sender, SendEmailCommand } = await ses;
+      await sender.send(new SendEmailCommand({ Content: { Raw: { Data: rawMessage(mail) } } }));
     },
   };
 }

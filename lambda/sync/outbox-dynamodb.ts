@@ -8,7 +8,8 @@
  * store's transaction participant (`participant()`): every phone write commits its entry with it,
  * so the phone's answer never waits on the CRM and no write can be lost between the two.
  */
-import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { deleteItem, updateItem } from '../platform/dynamodb/document';
+import type { DynamoDoc } from '../platform/dynamodb/wire';
 import { queryAll, scanAll } from '../platform/dynamodb/paging';
 import { conditionally, type TransactItem } from '../platform/dynamodb/retry';
 import type { ParticipantPart, TransactionParticipant } from '../store/dynamodb/participant';
@@ -52,7 +53,7 @@ function recordUpdate(c: OutboxChange) {
 
 export class DynamoOutbox implements Outbox {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DynamoDoc,
     private readonly tableName: string,
   ) {}
 
@@ -61,7 +62,7 @@ export class DynamoOutbox implements Outbox {
   }
 
   async record(c: OutboxChange): Promise<void> {
-    await this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: this.key(c), ...recordUpdate(c) }));
+    await updateItem(this.doc, { TableName: this.tableName, Key: this.key(c), ...recordUpdate(c) });
   }
 
   async list(owner?: string): Promise<OutboxEntry[]> {
@@ -80,16 +81,14 @@ export class DynamoOutbox implements Outbox {
 
   async claim(key: OutboxKey, lease: Lease, now: number): Promise<OutboxEntry | null> {
     try {
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: this.key(key),
-          UpdateExpression: 'SET leaseHolder = :holder, leaseUntil = :until',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now OR leaseHolder = :holder)',
-          ExpressionAttributeValues: { ':holder': lease.holder, ':until': lease.until, ':now': now },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
+      const out = await updateItem(this.doc, {
+        TableName: this.tableName,
+        Key: this.key(key),
+        UpdateExpression: 'SET leaseHolder = :holder, leaseUntil = :until',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now OR leaseHolder = :holder)',
+        ExpressionAttributeValues: { ':holder': lease.holder, ':until': lease.until, ':now': now },
+        ReturnValues: 'ALL_NEW',
+      });
       return toEntry(out.Attributes as unknown as Item);
     } catch (err) {
       if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return null;
@@ -99,14 +98,12 @@ export class DynamoOutbox implements Outbox {
 
   async remove(key: OutboxKey, rev: number, holder?: string): Promise<boolean> {
     const removed = await conditionally(() =>
-      this.doc.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: this.key(key),
-          ConditionExpression: 'rev = :rev',
-          ExpressionAttributeValues: { ':rev': rev },
-        }),
-      ),
+      deleteItem(this.doc, {
+        TableName: this.tableName,
+        Key: this.key(key),
+        ConditionExpression: 'rev = :rev',
+        ExpressionAttributeValues: { ':rev': rev },
+      }),
     );
     if (!removed && holder !== undefined) await this.release(key, holder);
     return removed;
@@ -116,16 +113,14 @@ export class DynamoOutbox implements Outbox {
     const values = { ':one': 1, ':at': at, ':error': error.slice(0, MAX_ERROR_CHARS) };
     const count = (releasing: boolean) =>
       conditionally(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: this.key(key),
-            UpdateExpression: `ADD attempts :one SET lastFailedAt = :at, lastError = :error${releasing ? ' REMOVE leaseHolder, leaseUntil' : ''}`,
-            // Delivered by a concurrent replay meanwhile: do not bring a partial item back.
-            ConditionExpression: releasing ? 'attribute_exists(pk) AND leaseHolder = :holder' : 'attribute_exists(pk)',
-            ExpressionAttributeValues: releasing ? { ...values, ':holder': holder } : values,
-          }),
-        ),
+        updateItem(this.doc, {
+          TableName: this.tableName,
+          Key: this.key(key),
+          UpdateExpression: `ADD attempts :one SET lastFailedAt = :at, lastError = :error${releasing ? ' REMOVE leaseHolder, leaseUntil' : ''}`,
+          // Delivered by a concurrent replay meanwhile: do not bring a partial item back.
+          ConditionExpression: releasing ? 'attribute_exists(pk) AND leaseHolder = :holder' : 'attribute_exists(pk)',
+          ExpressionAttributeValues: releasing ? { ...values, ':holder': holder } : values,
+        }),
       );
     // Our lease may have run out and been taken: then count the failure and leave theirs alone.
     if (holder === undefined || !(await count(true))) await count(false);
@@ -133,15 +128,13 @@ export class DynamoOutbox implements Outbox {
 
   private async release(key: OutboxKey, holder: string): Promise<void> {
     await conditionally(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: this.key(key),
-          UpdateExpression: 'REMOVE leaseHolder, leaseUntil',
-          ConditionExpression: 'leaseHolder = :holder',
-          ExpressionAttributeValues: { ':holder': holder },
-        }),
-      ),
+      updateItem(this.doc, {
+        TableName: this.tableName,
+        Key: this.key(key),
+        UpdateExpression: 'REMOVE leaseHolder, leaseUntil',
+        ConditionExpression: 'leaseHolder = :holder',
+        ExpressionAttributeValues: { ':holder': holder },
+      }),
     );
   }
 

@@ -1,12 +1,12 @@
 /** What every built-in CRM operation needs, and the retry loop its transactions share. */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDoc } from '../../platform/dynamodb/wire';
 import type { KeyReader } from '../../platform/dynamodb/key-reader';
 import { retryOnRace as retryOnRaceLoop } from '../../platform/dynamodb/retry';
 import type { UserStore } from '../../store/types';
 import { CrmError, CrmUnavailable } from '../types';
 
 export interface CrmContext {
-  doc: DynamoDBDocumentClient;
+  doc: DynamoDoc;
   /** Key reads started together (a record, the UID index, the feed counter, the owner) share one BatchGetItem. */
   reader: KeyReader;
   table: string;

@@ -7,7 +7,7 @@
  * Cursors: `<legacy>.<shard 0>.….<shard 15>`; a bare number is a cursor handed out before the
  * feed was sharded (its position in the old partition, nothing seen in the shards yet).
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { queryPage } from '../../platform/dynamodb/paging';
 import { CrmValidationError, type ChangeBatch } from '../types';
 import type { CrmContext } from './context';
 import { getEvents } from './event-reads';
@@ -36,15 +36,13 @@ export async function latestCursor(ctx: CrmContext): Promise<string> {
 }
 
 async function shardPage(ctx: CrmContext, shard: FeedShard, after: number, pageSize: number) {
-  const { Items = [] } = await ctx.doc.send(
-    new QueryCommand({
-      TableName: ctx.table,
-      KeyConditionExpression: 'pk = :pk AND sk > :after',
-      ExpressionAttributeValues: { ':pk': feedKey(shard, 0).pk, ':after': feedKey(shard, after).sk },
-      ConsistentRead: true,
-      Limit: pageSize,
-    }),
-  );
+  const { Items = [] } = await queryPage(ctx.doc, {
+    TableName: ctx.table,
+    KeyConditionExpression: 'pk = :pk AND sk > :after',
+    ExpressionAttributeValues: { ':pk': feedKey(shard, 0).pk, ':after': feedKey(shard, after).sk },
+    ConsistentRead: true,
+    Limit: pageSize,
+  });
   return Items.filter((i) => String(i.sk).startsWith(FEED_SEQ_PREFIX));
 }
 

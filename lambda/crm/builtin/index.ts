@@ -4,7 +4,7 @@
  * before/after of each write for the change listener). Storage failures surface as
  * CrmUnavailable, never as SDK errors.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDoc } from '../../platform/dynamodb/wire';
 import { KeyReader } from '../../platform/dynamodb/key-reader';
 import type { UserStore } from '../../store/types';
 import {
@@ -53,7 +53,7 @@ export class BuiltinCrm implements CrmConnector {
   /** The Tasks module (tasks.ts attachBuiltinTasks), plugged in by the App that syncs tasks. */
   tasks?: CrmTaskConnector;
 
-  constructor(doc: DynamoDBDocumentClient, opts: BuiltinCrmOptions) {
+  constructor(doc: DynamoDoc, opts: BuiltinCrmOptions) {
     this.ctx = { doc, reader: opts.reader ?? new KeyReader(doc), table: opts.table, users: opts.users, now: opts.now ?? (() => new Date()) };
     this.feedPageSize = opts.feedPageSize;
   }

@@ -14,10 +14,9 @@
  * a completed value, cleared when it leaves one.
  */
 import { randomUUID } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { transactWrite } from '../../platform/dynamodb/transact';
 import { batchGetAll } from '../../platform/dynamodb/key-reader';
-import { queryAll } from '../../platform/dynamodb/paging';
+import { queryAll, queryPage } from '../../platform/dynamodb/paging';
 import type { TransactItem } from '../../platform/dynamodb/retry';
 import { statusOfValue } from '../mapping/task-fields';
 import {
@@ -162,15 +161,13 @@ export class BuiltinTasks implements CrmTaskConnector {
   async listTaskChangesSince(cursor: string | null, pageSize = TASK_FEED_PAGE_SIZE): Promise<TaskChangeBatch> {
     if (cursor !== null && cursor !== '' && !/^\d{1,15}$/.test(cursor)) throw new CrmValidationError('cursor', 'not a cursor this CRM handed out');
     const after = cursor ? Number(cursor) : 0;
-    const { Items = [] } = await this.ctx.doc.send(
-      new QueryCommand({
-        TableName: this.ctx.table,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :after AND :end',
-        ExpressionAttributeValues: { ':pk': TASK_FEED_PK, ':after': feedKey(after + 1).sk, ':end': `${SEQ_PREFIX}~` },
-        ConsistentRead: true,
-        Limit: pageSize,
-      }),
-    );
+    const { Items = [] } = await queryPage(this.ctx.doc, {
+      TableName: this.ctx.table,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :after AND :end',
+      ExpressionAttributeValues: { ':pk': TASK_FEED_PK, ':after': feedKey(after + 1).sk, ':end': `${SEQ_PREFIX}~` },
+      ConsistentRead: true,
+      Limit: pageSize,
+    });
     const next = Items.length ? Number(String(Items.at(-1)!.sk).slice(SEQ_PREFIX.length)) : after;
     const ids = [...new Set(Items.map((i) => String(i.id)))];
     const records = new Map((await this.getTasks(ids)).map((t) => [t.id, t]));

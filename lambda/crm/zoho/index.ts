@@ -4,7 +4,7 @@
  * webhook's handling, and the connection the admin console shows and changes. Phone writes reach
  * it outbox-first: Zoho is a network away and may be slow, throttled or down.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDoc } from '../../platform/dynamodb/wire';
 import type { KeyReader } from '../../platform/dynamodb/key-reader';
 import type { CrmEvent } from '../types';
 import { Budget } from './budget';
@@ -34,7 +34,7 @@ export interface ZohoParts {
 
 export interface ZohoBuildOptions {
   config: ZohoConfig;
-  doc: DynamoDBDocumentClient;
+  doc: DynamoDoc;
   /** The CRM connector's table (schema.ts CRM_TABLE). */
   table: string;
   reader: KeyReader;

@@ -17,7 +17,8 @@
  *   zoho#credits    / day#<date>   API credits spent that day (UTC)
  *   zoho#status     / pass         the last reconcile and channel renewal, for the console
  */
-import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { deleteItem, putItem, updateItem } from '../../platform/dynamodb/document';
+import type { DynamoDoc } from '../../platform/dynamodb/wire';
 import type { KeyReader } from '../../platform/dynamodb/key-reader';
 import { conditionally } from '../../platform/dynamodb/retry';
 import type { CaldavLink, PersonMatch, TaskPicklists } from '../types';
@@ -101,7 +102,7 @@ const lower = (email: string) => email.trim().toLowerCase();
 
 export class ZohoState {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DynamoDoc,
     private readonly table: string,
     private readonly reader: KeyReader,
   ) {}
@@ -111,11 +112,11 @@ export class ZohoState {
   }
 
   private async put(pk: string, sk: string, value: Item): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...value, pk, sk } }));
+    await putItem(this.doc, { TableName: this.table, Item: { ...value, pk, sk } });
   }
 
   private async remove(pk: string, sk: string): Promise<void> {
-    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk, sk } }));
+    await deleteItem(this.doc, { TableName: this.table, Key: { pk, sk } });
   }
 
   private static strip<T>(item: Item | undefined): T | null {
@@ -139,7 +140,7 @@ export class ZohoState {
   }
   /** The consent, once: a second callback with the same state finds nothing. */
   async takeConsent(state: string): Promise<{ accountsUrl: string; clientId: string; clientSecret: string; redirectUri: string; by: string; at: string } | null> {
-    const out = await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: 'zoho#consent', sk: state }, ReturnValues: 'ALL_OLD' }));
+    const out = await deleteItem(this.doc, { TableName: this.table, Key: { pk: 'zoho#consent', sk: state }, ReturnValues: 'ALL_OLD' });
     return ZohoState.strip(out.Attributes);
   }
 
@@ -150,44 +151,38 @@ export class ZohoState {
   /** Takes the refresh lease if nobody holds it (or theirs ran out). */
   leaseToken(holder: string, now: number, until: number): Promise<boolean> {
     return conditionally(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: 'zoho#token', sk: 'access' },
-          UpdateExpression: 'SET leaseHolder = :h, leaseUntil = :until',
-          ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseHolder = :h',
-          ExpressionAttributeValues: { ':h': holder, ':until': until, ':now': now },
-        }),
-      ),
+      updateItem(this.doc, {
+        TableName: this.table,
+        Key: { pk: 'zoho#token', sk: 'access' },
+        UpdateExpression: 'SET leaseHolder = :h, leaseUntil = :until',
+        ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseHolder = :h',
+        ExpressionAttributeValues: { ':h': holder, ':until': until, ':now': now },
+      }),
     );
   }
   /** Stores a fresh token (or a failed attempt's mint) and lets the lease go. */
   async storeToken(holder: string, token: Pick<TokenState, 'accessToken' | 'apiDomain' | 'expiresAt' | 'mints'>): Promise<void> {
     await conditionally(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: 'zoho#token', sk: 'access' },
-          UpdateExpression: 'SET accessToken = :t, apiDomain = :d, expiresAt = :e, mints = :m REMOVE leaseHolder, leaseUntil',
-          ConditionExpression: 'leaseHolder = :h',
-          ExpressionAttributeValues: { ':t': token.accessToken, ':d': token.apiDomain, ':e': token.expiresAt, ':m': token.mints, ':h': holder },
-        }),
-      ),
+      updateItem(this.doc, {
+        TableName: this.table,
+        Key: { pk: 'zoho#token', sk: 'access' },
+        UpdateExpression: 'SET accessToken = :t, apiDomain = :d, expiresAt = :e, mints = :m REMOVE leaseHolder, leaseUntil',
+        ConditionExpression: 'leaseHolder = :h',
+        ExpressionAttributeValues: { ':t': token.accessToken, ':d': token.apiDomain, ':e': token.expiresAt, ':m': token.mints, ':h': holder },
+      }),
     );
   }
 
   /** Zoho refused this token: every container refreshes (unless another did already). */
   async expireToken(accessToken: string): Promise<void> {
     await conditionally(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: 'zoho#token', sk: 'access' },
-          UpdateExpression: 'SET expiresAt = :zero',
-          ConditionExpression: 'accessToken = :t',
-          ExpressionAttributeValues: { ':zero': 0, ':t': accessToken },
-        }),
-      ),
+      updateItem(this.doc, {
+        TableName: this.table,
+        Key: { pk: 'zoho#token', sk: 'access' },
+        UpdateExpression: 'SET expiresAt = :zero',
+        ConditionExpression: 'accessToken = :t',
+        ExpressionAttributeValues: { ':zero': 0, ':t': accessToken },
+      }),
     );
   }
 
@@ -263,15 +258,13 @@ export class ZohoState {
   // Credits.
   /** Adds `n` to the day's count; the new total. */
   async spend(day: string, n: number): Promise<number> {
-    const out = await this.doc.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: 'zoho#credits', sk: `day#${day}` },
-        UpdateExpression: 'ADD used :n',
-        ExpressionAttributeValues: { ':n': n },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
+    const out = await updateItem(this.doc, {
+      TableName: this.table,
+      Key: { pk: 'zoho#credits', sk: `day#${day}` },
+      UpdateExpression: 'ADD used :n',
+      ExpressionAttributeValues: { ':n': n },
+      ReturnValues: 'UPDATED_NEW',
+    });
     return Number(out.Attributes?.used ?? n);
   }
   async creditsOn(day: string): Promise<number> {
