@@ -2,8 +2,8 @@
  * What every App on DynamoDB starts from, CRM or not: table names, limits, the shared key
  * reader (a request's user and its data travel in one BatchGetItem), the users and device
  * activity, and the calendar store on them. The read-only CalDAV functions build this alone
- * (build-read-dav.ts) on a wire of its own; dynamo-parts.ts adds the CRM on the SDK's client.
- * Nothing here imports CRM code or the SDK, so that their bundles carry neither.
+ * (build-read-dav.ts) on a wire of its own; dynamo-parts.ts adds the CRM. Nothing here imports
+ * CRM code or the SDK, so that their bundles carry neither.
  */
 import { DynamoActivityStore } from '../accounts/activity-store-dynamodb';
 import type { DavConfig } from '../core/types';

@@ -1,9 +1,10 @@
 /**
  * The parts every App on DynamoDB with a CRM shares, configured from the environment exactly as
- * on AWS: the base (dynamo-base.ts: clients, tables, limits, the key reader, users, activity),
- * the calendar store whose writes commit the CRM's part and, with CRM_CONNECTOR `builtin` (the
- * default), the built-in CRM and its outbox. buildApp (build.ts) and buildDavApp (build-dav.ts)
- * both start here.
+ * on AWS: the base (dynamo-base.ts: tables, limits, the key reader, users, activity), the
+ * calendar store whose writes commit the CRM's part and, with CRM_CONNECTOR `builtin` (the
+ * default), the built-in CRM and its outbox. buildApp (build.ts, on the SDK's client) and
+ * buildDavApp (build-dav.ts, on a wire from the environment) both start here, each giving the
+ * DynamoDB it reaches.
  */
 import { BuiltinCrm } from '../crm/builtin';
 import { buildZoho, zohoConfigFromEnv } from '../crm/zoho';
