@@ -10,6 +10,7 @@ import type {
   DeleteCommandInput,
   GetCommandInput,
   PutCommandInput,
+  QueryCommandInput,
   ScanCommandInput,
   UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -34,25 +35,33 @@ export async function getItem(doc: DynamoDoc, input: GetCommandInput): Promise<{
   return { Item: item(out.Item) };
 }
 
-export async function putItem(doc: DynamoDoc, input: PutCommandInput): Promise<{ Attributes?: Item }> {
-  const out = await wireFor(doc).call('PutItem', marshalled(input));
-  return { Attributes: item(out.Attributes) };
+/** A single-item write; what ReturnValues asked for comes back as Attributes. */
+const itemWrite =
+  <I extends object>(operation: 'PutItem' | 'UpdateItem' | 'DeleteItem') =>
+  async (doc: DynamoDoc, input: I): Promise<{ Attributes?: Item }> => {
+    const out = await wireFor(doc).call(operation, marshalled(input));
+    return { Attributes: item(out.Attributes) };
+  };
+
+export const putItem = itemWrite<PutCommandInput>('PutItem');
+export const updateItem = itemWrite<UpdateCommandInput>('UpdateItem');
+export const deleteItem = itemWrite<DeleteCommandInput>('DeleteItem');
+
+export interface Page {
+  Items: Item[];
+  LastEvaluatedKey?: Item;
 }
 
-export async function updateItem(doc: DynamoDoc, input: UpdateCommandInput): Promise<{ Attributes?: Item }> {
-  const out = await wireFor(doc).call('UpdateItem', marshalled(input));
-  return { Attributes: item(out.Attributes) };
-}
+/** One page of a Query or a Scan. */
+const page =
+  <I extends object>(operation: 'Query' | 'Scan') =>
+  async (doc: DynamoDoc, input: I): Promise<Page> => {
+    const out = await wireFor(doc).call<{ Items?: Wired[]; LastEvaluatedKey?: Wired }>(operation, marshalled(input));
+    return { Items: (out.Items ?? []).map(fromWire), ...(out.LastEvaluatedKey && { LastEvaluatedKey: fromWire(out.LastEvaluatedKey) }) };
+  };
 
-export async function deleteItem(doc: DynamoDoc, input: DeleteCommandInput): Promise<{ Attributes?: Item }> {
-  const out = await wireFor(doc).call('DeleteItem', marshalled(input));
-  return { Attributes: item(out.Attributes) };
-}
-
-export async function scanPage(doc: DynamoDoc, input: ScanCommandInput): Promise<{ Items: Item[]; LastEvaluatedKey?: Item }> {
-  const out = await wireFor(doc).call<{ Items?: Wired[]; LastEvaluatedKey?: Wired }>('Scan', marshalled(input));
-  return { Items: (out.Items ?? []).map(fromWire), ...(out.LastEvaluatedKey && { LastEvaluatedKey: fromWire(out.LastEvaluatedKey) }) };
-}
+export const queryPage = page<QueryCommandInput>('Query');
+export const scanPage = page<ScanCommandInput>('Scan');
 
 type WriteRequests = NonNullable<BatchWriteCommandInput['RequestItems']>;
 

@@ -3,49 +3,24 @@
  * listing and incremental sync.
  */
 import type { QueryCommandInput, ScanCommandInput } from '@aws-sdk/lib-dynamodb';
-import { scanPage } from './document';
-import { fromWire, toWire, type Wired } from './wire-values';
-import { wireFor, type DynamoDoc } from './wire';
+import { queryPage, scanPage, type Item, type Page } from './document';
+import type { DynamoDoc } from './wire';
 
-export type Item = Record<string, unknown>;
+export { queryPage, type Item };
 
-export interface QueryPage {
-  Items: Item[];
-  LastEvaluatedKey?: Item;
-}
-
-/** One page of a Query, in the document client's terms (plain values in and out). */
-export async function queryPage(doc: DynamoDoc, input: QueryCommandInput): Promise<QueryPage> {
-  const { ExpressionAttributeValues, ExclusiveStartKey, ...rest } = input;
-  const out = await wireFor(doc).call<{ Items?: Wired[]; LastEvaluatedKey?: Wired }>('Query', {
-    ...rest,
-    ...(ExpressionAttributeValues && { ExpressionAttributeValues: toWire(ExpressionAttributeValues) }),
-    ...(ExclusiveStartKey && { ExclusiveStartKey: toWire(ExclusiveStartKey) }),
-  });
-  return {
-    Items: (out.Items ?? []).map(fromWire),
-    ...(out.LastEvaluatedKey && { LastEvaluatedKey: fromWire(out.LastEvaluatedKey) }),
-  };
-}
-
-export async function queryAll(doc: DynamoDoc, input: QueryCommandInput): Promise<Item[]> {
+/** Every page's items, from `start` on. */
+async function allPages(page: (start: Item | undefined) => Promise<Page>, start: Item | undefined): Promise<Item[]> {
   const items: Item[] = [];
-  let start = input.ExclusiveStartKey;
   do {
-    const page = await queryPage(doc, { ...input, ExclusiveStartKey: start });
-    items.push(...page.Items);
-    start = page.LastEvaluatedKey;
+    const next = await page(start);
+    items.push(...next.Items);
+    start = next.LastEvaluatedKey;
   } while (start);
   return items;
 }
 
-export async function scanAll(doc: DynamoDoc, input: ScanCommandInput): Promise<Item[]> {
-  const items: Item[] = [];
-  let start = input.ExclusiveStartKey;
-  do {
-    const page = await scanPage(doc, { ...input, ExclusiveStartKey: start });
-    items.push(...page.Items);
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
+export const queryAll = (doc: DynamoDoc, input: QueryCommandInput): Promise<Item[]> =>
+  allPages((start) => queryPage(doc, { ...input, ExclusiveStartKey: start }), input.ExclusiveStartKey);
+
+export const scanAll = (doc: DynamoDoc, input: ScanCommandInput): Promise<Item[]> =>
+  allPages((start) => scanPage(doc, { ...input, ExclusiveStartKey: start }), input.ExclusiveStartKey);
