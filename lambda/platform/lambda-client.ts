@@ -11,8 +11,7 @@
  * names the stack passes (no ARNs or qualifiers).
  */
 import { Origin, postHead } from './dynamodb/origin';
-import { backoff } from './dynamodb/retry';
-import { awsEndpoint, SigV4, type WireCredentials } from './dynamodb/wire';
+import { awsEndpoint, retried, SigV4, type WireCredentials } from './dynamodb/wire';
 
 export interface Invoker {
   /** `Event`: queued, answers at once. `RequestResponse`: waits for the function's result. */
@@ -28,8 +27,6 @@ export class LambdaApiError extends Error {
 }
 
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,140}$/;
-const MAX_ATTEMPTS = 3;
-const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'EAI_AGAIN', 'ECONNABORTED']);
 
 /** Lambda's endpoint for the region, or the override the SDK would honour. */
 export function lambdaEndpoint(env: Record<string, string | undefined>, region: string): URL {
@@ -60,29 +57,15 @@ export function lambdaInvoker(env: Record<string, string | undefined>, retryBase
       const base = url.pathname.replace(/\/$/, '');
       const path = `${base}/2015-03-31/functions/${functionName}/invocations`;
       const body = JSON.stringify(payload);
-      for (let attempt = 1; ; attempt++) {
+      const attempt = () => {
         const headers = signer.sign(credentialsOf(env), url.host, path, { 'content-type': 'application/json', 'x-amz-invocation-type': type }, body, new Date());
-        let answer;
-        try {
-          answer = await origin.post(postHead(path, url.host, headers), body);
-        } catch (err) {
-          if (attempt < MAX_ATTEMPTS && TRANSIENT_NETWORK.has((err as NodeJS.ErrnoException).code ?? '')) {
-            await backoff(attempt - 1, retryBaseMs, 5000);
-            continue;
-          }
-          throw err;
-        }
-        if (answer.status >= 200 && answer.status < 300) {
-          const functionError = answer.headers.get('x-amz-function-error');
-          return { payload: new Uint8Array(answer.body), ...(functionError ? { functionError } : {}) };
-        }
-        // Throttled or Lambda's own trouble: the SDK's rule, three attempts in all.
-        if (attempt < MAX_ATTEMPTS && (answer.status === 429 || answer.status >= 500)) {
-          await backoff(attempt - 1, answer.status === 429 ? retryBaseMs * 5 : retryBaseMs, 5000);
-          continue;
-        }
-        throw apiError(answer.status, answer.headers.get('x-amzn-errortype'), answer.body.toString('utf8'));
-      }
+        return origin.post(postHead(path, url.host, headers), body);
+      };
+      // Throttled (429) or Lambda's own trouble: tried again by the SDK's rule.
+      const answer = await retried(attempt, retryBaseMs, (a) => a.status === 429);
+      if (answer.status >= 300) throw apiError(answer.status, answer.headers.get('x-amzn-errortype'), answer.body.toString('utf8'));
+      const functionError = answer.headers.get('x-amz-function-error');
+      return { payload: new Uint8Array(answer.body), ...(functionError ? { functionError } : {}) };
     },
   };
 }

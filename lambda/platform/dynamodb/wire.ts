@@ -53,6 +53,30 @@ const THROTTLING = new Set([
 ]);
 const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED']);
 
+/**
+ * The SDK's standard retry rule for one AWS call, three attempts in all: a dropped connection,
+ * a throttling answer or a 5xx is tried again after a full-jitter wait (five times longer when
+ * throttled). Returns the last answer, good or not; `attempt` signs and sends it anew each time.
+ */
+export async function retried<A extends { status: number }>(attempt: () => Promise<A>, baseMs: number, throttled: (answer: A) => boolean): Promise<A> {
+  for (let n = 1; ; n++) {
+    let answer: A;
+    try {
+      answer = await attempt();
+    } catch (err) {
+      if (n < MAX_ATTEMPTS && TRANSIENT_NETWORK.has((err as NodeJS.ErrnoException).code ?? '')) {
+        await backoff(n - 1, baseMs, RETRY_CAP_MS);
+        continue;
+      }
+      throw err;
+    }
+    if (n >= MAX_ATTEMPTS || answer.status < 300) return answer;
+    const slow = throttled(answer);
+    if (!slow && answer.status < 500) return answer;
+    await backoff(n - 1, slow ? baseMs * THROTTLING_FACTOR : baseMs, RETRY_CAP_MS);
+  }
+}
+
 /** An error DynamoDB answered, named as the SDK names it. */
 export class DynamoWireError extends Error {
   readonly $fault: 'client' | 'server';
@@ -170,26 +194,9 @@ export class DynamoWire {
   private async send(operation: string, input: WireInput): Promise<WireOutput> {
     const target = await this.ready();
     const body = JSON.stringify(input);
-    for (let attempt = 1; ; attempt++) {
-      let answer: Answer;
-      try {
-        answer = await this.post(target, operation, body, idempotent(operation, input));
-      } catch (err) {
-        if (attempt < MAX_ATTEMPTS && TRANSIENT_NETWORK.has((err as NodeJS.ErrnoException).code ?? '')) {
-          await pause(attempt, this.retryBaseMs);
-          continue;
-        }
-        throw err;
-      }
-      if (answer.status === 200) return JSON.parse(answer.text) as WireOutput;
-      const error = wireError(answer);
-      const throttled = THROTTLING.has(error.name);
-      if (attempt < MAX_ATTEMPTS && (throttled || answer.status >= 500)) {
-        await pause(attempt, throttled ? this.retryBaseMs * THROTTLING_FACTOR : this.retryBaseMs);
-        continue;
-      }
-      throw error;
-    }
+    const answer = await retried(() => this.post(target, operation, body, idempotent(operation, input)), this.retryBaseMs, (a) => THROTTLING.has(wireError(a).name));
+    if (answer.status === 200) return JSON.parse(answer.text) as WireOutput;
+    throw wireError(answer);
   }
 
   private async post(target: Ready, operation: string, body: string, idempotent: boolean): Promise<Answer> {
@@ -218,9 +225,6 @@ const idempotent = (operation: string, input: WireInput) =>
   READS.has(operation) || (operation === 'TransactWriteItems' && typeof input.ClientRequestToken === 'string');
 
 const answerOf = (a: OriginAnswer): Answer => ({ status: a.status, requestId: a.headers.get('x-amzn-requestid'), text: a.body.toString('utf8') });
-
-/** The wait before attempt `attempt + 1`: full jitter, as the SDK's standard retry. */
-const pause = (attempt: number, baseMs: number) => backoff(attempt - 1, baseMs, RETRY_CAP_MS);
 
 function wireError(answer: Answer): DynamoWireError {
   let body: Record<string, unknown> = {};
