@@ -19,8 +19,8 @@ import { fromWire, toWire, type Plain, type Wired } from './wire-values';
 
 export type Item = Record<string, unknown>;
 
-/** The input with its value-carrying fields marshalled. */
-function marshalled(input: object): Plain {
+/** The input with its value-carrying fields marshalled (an item call, or one operation of a transaction). */
+export function marshalled(input: object): Plain {
   const out: Plain = { ...(input as Plain) };
   for (const field of ['Key', 'Item', 'ExpressionAttributeValues', 'ExclusiveStartKey'] as const) {
     if (field in out && out[field] !== undefined) out[field] = toWire(out[field] as Plain);
