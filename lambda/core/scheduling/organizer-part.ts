@@ -66,8 +66,10 @@ export function scheduleTagOfText(text: string): string | null {
   } catch {
     tag = null;
   }
-  if (recentTags.size >= RECENT_TAGS) recentTags.delete(recentTags.keys().next().value!);
-  recentTags.set(text, tag);
+  if (text.length <= MAX_REMEMBERED_TEXT) {
+    if (recentTags.size >= RECENT_TAGS) recentTags.delete(recentTags.keys().next().value!);
+    recentTags.set(text, tag);
+  }
   return tag;
 }
 
@@ -77,5 +79,7 @@ export function scheduleTagOfText(text: string): string | null {
  */
 const recentTags = new Map<string, string | null>();
 const RECENT_TAGS = 512;
+/** Texts are kept whole as keys: only ordinary ones, so the memory stays a few MB (objects may be 384 KB). */
+const MAX_REMEMBERED_TEXT = 16 * 1024;
 
 export const isMaster = (e: SchedEvent) => e.key === MASTER;
