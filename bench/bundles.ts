@@ -35,11 +35,14 @@ export function bundleDir(prefix: string): string {
   return mkdtempSync(join(root, 'node_modules', '.cache', `${prefix}-`));
 }
 
-/** One handler (lambda/handlers/<name>.ts) bundled as the CDK bundles it; the bundle's path. */
-export async function bundle(name: string, outDir: string, minify: boolean = ESBUILD_SETTINGS.minify): Promise<string> {
+/**
+ * One handler (lambda/handlers/<name>.ts) bundled as the CDK bundles it; the bundle's path.
+ * `from`: another checkout's root (an A/B against an older revision), bundled with these settings.
+ */
+export async function bundle(name: string, outDir: string, minify: boolean = ESBUILD_SETTINGS.minify, from: string = root): Promise<string> {
   const outfile = join(outDir, name, 'index.mjs');
   await build({
-    entryPoints: [join(handlersDir, `${name}.ts`)],
+    entryPoints: [join(from, 'lambda', 'handlers', `${name}.ts`)],
     bundle: true,
     platform: 'node',
     target: ESBUILD_SETTINGS.target,

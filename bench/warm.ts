@@ -7,9 +7,17 @@
  * calendar, seeded through the same handlers with the built-in CRM (the shipped default).
  *
  *   npm run bench:warm -- [--events 500] [--requests 300] [--only get,put] [--profile DIR]
+ *                         [--against CHECKOUT] [--rounds 3]
  *
- * --profile: the bundles unminified and each process under `node --cpu-prof` into DIR (read with
+ * --profile: the bundles unminified and each process under `node --cpu-prof` (sampling every
+ * --profile-interval µs, 200 by default) into DIR (read with
  * `npx tsx bench/profile-top.ts DIR/*.cpuprofile --bundle <the bundle>`, kept in DIR/<handler>/).
+ *
+ * --against: an A/B in one run. The same handlers bundled from another checkout of the project
+ * (`git worktree add /tmp/base <rev>`, its node_modules linked), each row run alternately from
+ * both trees `--rounds` times on the same seeded calendar; the table gives the range of each
+ * side's medians and the ratio of their middles. Alternating in the same minutes is what keeps a
+ * comparison honest on a machine whose speed drifts by a third within the hour.
  *
  * What a row measures is what the issue's targets name: handler CPU per request, median and p90.
  */
@@ -37,6 +45,9 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '30' },
     only: { type: 'string' },
     profile: { type: 'string' },
+    against: { type: 'string' },
+    'profile-interval': { type: 'string', default: '200' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 
@@ -76,6 +87,14 @@ interface Row {
   handler: string;
   plan: { events?: unknown[]; puts?: unknown[] };
 }
+
+interface Measurement {
+  median: number;
+  p90: number;
+  user: number;
+}
+
+const middle = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const ctx = { awsRequestId: 'seed', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 
@@ -133,23 +152,48 @@ async function main() {
     ].filter((r) => !args.only || args.only.split(',').some((o) => r.handler === o || r.name.includes(o)));
 
     console.log(`Node ${process.version}; each handler's bundle in a fresh process, ${args.warmup} warm-up calls, then ${args.requests} measured; CPU ms per call (user + system)\n`);
-    console.log('| Request | handler | median | p90 | user mode (median) |');
-    console.log('| --- | --- | ---: | ---: | ---: |');
+    const f = (n: number) => (n >= 10 ? n.toFixed(1) : n.toFixed(2));
+    if (args.against) {
+      console.log(`A/B: this tree against ${args.against}, alternated ${args.rounds} times; the range of each side's medians\n`);
+      console.log('| Request | handler | this tree | against | ratio |');
+      console.log('| --- | --- | ---: | ---: | ---: |');
+    } else {
+      console.log('| Request | handler | median | p90 | user mode (median) |');
+      console.log('| --- | --- | ---: | ---: | ---: |');
+    }
     const bundles = new Map<string, string>();
-    for (const row of rows) {
-      if (!bundles.has(row.handler)) bundles.set(row.handler, await bundle(row.handler, args.profile ?? outDir, args.profile ? false : undefined));
+    const bundled = async (handler: string, from?: string) => {
+      const key = `${from ?? ''}:${handler}`;
+      const dir = from ? join(args.profile ?? outDir, 'against') : (args.profile ?? outDir);
+      if (!bundles.has(key)) bundles.set(key, await bundle(handler, dir, args.profile ? false : undefined, from));
+      return bundles.get(key)!;
+    };
+    const measure = async (row: Row, file: string): Promise<Measurement> => {
       const planFile = join(outDir, `${row.handler}-${rows.indexOf(row)}.json`);
       writeFileSync(planFile, JSON.stringify({ ...row.plan, warmup: Number(args.warmup), requests: Number(args.requests) }));
-      const flags = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`, '--cpu-prof-interval=200'] : [];
+      const flags = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`, `--cpu-prof-interval=${args['profile-interval']}`] : [];
       const { stderr } = await run(process.execPath, [...flags, '--input-type=module', '-e', PROBE], {
-        env: { ...LAMBDA_ENV, BENCH_BUNDLE: bundles.get(row.handler)!, BENCH_PLAN: planFile, CRM_CONNECTOR: 'builtin', [ENDPOINT_ENV]: engine.endpoint, ...tableEnv(engine.tables) },
+        env: { ...LAMBDA_ENV, BENCH_BUNDLE: file, BENCH_PLAN: planFile, CRM_CONNECTOR: 'builtin', [ENDPOINT_ENV]: engine.endpoint, ...tableEnv(engine.tables) },
         maxBuffer: 64 * 1024 * 1024,
       });
       const line = stderr.split('\n').find((l) => l.startsWith('{"median"'));
       if (!line) throw new Error(`${row.name}: no measurement\n${stderr.slice(-2000)}`);
-      const m = JSON.parse(line) as { median: number; p90: number; user: number };
-      const f = (n: number) => (n >= 10 ? n.toFixed(1) : n.toFixed(2));
-      console.log(`| ${row.name} | ${row.handler} | ${f(m.median)} | ${f(m.p90)} | ${f(m.user)} |`);
+      return JSON.parse(line) as Measurement;
+    };
+    for (const row of rows) {
+      if (!args.against) {
+        const m = await measure(row, await bundled(row.handler));
+        console.log(`| ${row.name} | ${row.handler} | ${f(m.median)} | ${f(m.p90)} | ${f(m.user)} |`);
+        continue;
+      }
+      const ours: number[] = [];
+      const theirs: number[] = [];
+      for (let round = 0; round < Number(args.rounds); round++) {
+        ours.push((await measure(row, await bundled(row.handler))).median);
+        theirs.push((await measure(row, await bundled(row.handler, args.against))).median);
+      }
+      const range = (xs: number[]) => `${f(Math.min(...xs))}-${f(Math.max(...xs))}`;
+      console.log(`| ${row.name} | ${row.handler} | ${range(ours)} | ${range(theirs)} | ${(middle(ours) / middle(theirs)).toFixed(2)}x |`);
     }
     await app.close();
   } finally {
