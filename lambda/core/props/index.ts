@@ -52,12 +52,16 @@ export function propResponse(
     list.push(prop);
     byStatus.set(status, list);
   };
-  // Named properties (what clients send) are looked up provider by provider, with no table of
-  // every property built per resource: a multistatus of thousands of objects is mostly this.
-  const records = providers.map((provider) => provider(res, ctx));
+  // Named properties (what clients send) are looked up provider by provider, each provider's
+  // record built only when a name gets that far: a listing's getetag and getcontenttype never
+  // build the common, collection, principal or dead ones (a multistatus is mostly this).
+  const records: Array<ReturnType<PropProvider> | undefined> = [];
   const valueOf = (name: Clark): PropValue => {
     if (name in overrides) return overrides[name];
-    for (const record of records) if (Object.hasOwn(record, name)) return record[name]!();
+    for (let i = 0; i < providers.length; i++) {
+      const record = (records[i] ??= providers[i]!(res, ctx));
+      if (Object.hasOwn(record, name)) return record[name]!();
+    }
     return undefined;
   };
 
