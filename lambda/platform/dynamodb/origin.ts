@@ -10,9 +10,12 @@
  * responses skipped; `Connection: close` honoured. Idle sockets are kept (unreferenced, so they
  * never hold a process open) and reused newest first; one that fails or closes is dropped, and an
  * idempotent call that finds its kept connection closed goes again at once on a new one (after a
- * Lambda freeze the close is read only once the call is written). Errors carry the codes Node's
- * own client would give (ECONNRESET for a connection lost mid-answer), which the wire's retry
- * rule reads.
+ * Lambda freeze the close is read only once the call is written). With `idleTimeoutMs`, a call
+ * whose connection makes no progress for that long (no connect, no handshake, no byte of answer)
+ * fails with ETIMEDOUT and its connection is dropped: a connection that died without a reset
+ * would otherwise hold the call until the function's own timeout. Errors carry the codes Node's
+ * own client would give (ECONNRESET for a connection lost mid-answer, ETIMEDOUT), which the
+ * wire's retry rule reads.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -191,12 +194,20 @@ class Connection {
   constructor(
     readonly socket: net.Socket,
     private readonly release: (c: Connection) => void,
+    idleTimeoutMs = 0,
   ) {
     socket.setNoDelay(true);
     socket.on('data', (data: Buffer) => this.onData(data));
     socket.on('end', () => this.onEnd());
     socket.on('error', (err) => this.fail(err));
     socket.on('close', () => this.fail(lost('socket hang up')));
+    if (idleTimeoutMs > 0) {
+      // Node re-arms the socket's inactivity timer on every read and write; kept idle between
+      // calls, a connection is left alone (a Lambda container waits minutes between requests).
+      socket.setTimeout(idleTimeoutMs, () => {
+        if (this.pending) this.fail(lost(`no answer for ${idleTimeoutMs} ms`, 'ETIMEDOUT'));
+      });
+    }
   }
 
   send(request: string): Promise<OriginAnswer> {
@@ -275,11 +286,16 @@ export class Origin {
 
   private readonly maxIdle: number;
   private readonly tlsOptions: tls.ConnectionOptions;
+  private readonly idleTimeoutMs: number;
 
-  /** `tls`: more options for an `https:` origin's sockets (a private CA's certificate, say). */
-  constructor(url: URL, options: { maxIdle?: number; tls?: tls.ConnectionOptions } = {}) {
+  /**
+   * `tls`: more options for an `https:` origin's sockets (a private CA's certificate, say).
+   * `idleTimeoutMs`: how long a call's connection may go without progress (none by default).
+   */
+  constructor(url: URL, options: { maxIdle?: number; tls?: tls.ConnectionOptions; idleTimeoutMs?: number } = {}) {
     this.maxIdle = options.maxIdle ?? 50;
     this.tlsOptions = options.tls ?? {};
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 0;
     this.secure = url.protocol === 'https:';
     if (!this.secure && url.protocol !== 'http:') throw new Error(`unsupported protocol ${url.protocol}`);
     // URL keeps IPv6 literals in brackets; sockets want them bare.
@@ -320,9 +336,13 @@ export class Origin {
       ? tls.connect({ ...this.tlsOptions, host: this.host, port: this.port, servername: net.isIP(this.host) ? undefined : this.host, ALPNProtocols: ['http/1.1'] })
       : net.connect({ host: this.host, port: this.port });
     socket.setKeepAlive(true, 1000);
-    return new Connection(socket, (c) => {
-      if (this.idle.length < this.maxIdle) this.idle.push(c);
-      else c.close();
-    });
+    return new Connection(
+      socket,
+      (c) => {
+        if (this.idle.length < this.maxIdle) this.idle.push(c);
+        else c.close();
+      },
+      this.idleTimeoutMs,
+    );
   }
 }

@@ -41,6 +41,13 @@ const MAX_ATTEMPTS = 3;
 const RETRY_BASE_MS = 100;
 const THROTTLING_FACTOR = 5;
 const RETRY_CAP_MS = 20_000;
+/**
+ * How long a call may go without progress before it is given up and tried again on a fresh
+ * connection. DynamoDB answers in milliseconds; the SDK's own limit (300 s) outlasts any of our
+ * functions (10 s for CalDAV), so a connection that died silently held a request to its end.
+ * Five seconds leaves a CalDAV function time for the retry.
+ */
+const IDLE_TIMEOUT_MS = 5_000;
 
 const THROTTLING = new Set([
   'ThrottlingException',
@@ -158,10 +165,14 @@ export class DynamoWire {
   private readonly hooks: WireHook[] = [];
   private target?: Promise<Ready>;
 
-  /** `retryBaseMs`: the first retry's wait ceiling (tests shorten it); throttling waits five times longer. */
+  /**
+   * `retryBaseMs`: the first retry's wait ceiling (tests shorten it); throttling waits five times
+   * longer. `idleTimeoutMs`: how long a call may wait for progress before it is tried again.
+   */
   constructor(
     private readonly resolveTarget: () => Promise<WireTarget>,
     private readonly retryBaseMs = RETRY_BASE_MS,
+    private readonly idleTimeoutMs = IDLE_TIMEOUT_MS,
   ) {}
 
   /** Adds a hook around every later call (the first added is the outermost); returns its removal. */
@@ -185,7 +196,7 @@ export class DynamoWire {
   }
 
   private ready() {
-    this.target ??= this.resolveTarget().then((t) => ({ ...t, signer: new SigV4(t.region), origin: new Origin(t.url), path: t.url.pathname || '/' }));
+    this.target ??= this.resolveTarget().then((t) => ({ ...t, signer: new SigV4(t.region), origin: new Origin(t.url, { idleTimeoutMs: this.idleTimeoutMs }), path: t.url.pathname || '/' }));
     // A failed resolution is tried again on the next call.
     this.target.catch(() => (this.target = undefined));
     return this.target;

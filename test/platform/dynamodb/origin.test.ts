@@ -22,8 +22,11 @@ afterEach(() => {
 
 const HEAD = 'POST / HTTP/1.1\r\nhost: test\r\n';
 
-/** A server that reads one request per `answers` entry and writes that entry's pieces, each flushed apart. */
-async function rawServer(answers: Array<string[] | 'hang-up'>, create: (l: (s: net.Socket) => void) => net.Server = net.createServer) {
+/**
+ * A server that reads one request per `answers` entry and writes that entry's pieces, each
+ * flushed apart; 'hang-up' drops the connection, 'silent' keeps it and says nothing.
+ */
+async function rawServer(answers: Array<string[] | 'hang-up' | 'silent'>, create: (l: (s: net.Socket) => void) => net.Server = net.createServer) {
   const connections: net.Socket[] = [];
   let next = 0;
   const requests: string[] = [];
@@ -39,6 +42,7 @@ async function rawServer(answers: Array<string[] | 'hang-up'>, create: (l: (s: n
       requests.push(received.slice(0, end + 4 + length));
       received = received.slice(end + 4 + length);
       const answer = answers[next++];
+      if (answer === 'silent') return;
       if (answer === undefined || answer === 'hang-up') {
         socket.destroy();
         return;
@@ -159,6 +163,36 @@ describe('Origin (keep-alive HTTP/1.1 for the wire)', () => {
     await new Promise((r) => setTimeout(r, 30));
     expect((await text(origin)).body).toBe('"ok"');
     expect(server.connections).toHaveLength(2);
+  });
+
+  it('gives up a call that makes no progress for idleTimeoutMs with ETIMEDOUT, and drops its connection', async () => {
+    const server = await rawServer(['silent', ['HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n{"cut'], ['HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}']]);
+    const origin = new Origin(new URL(`http://127.0.0.1:${server.port}`), { idleTimeoutMs: 100 });
+    closers.push(() => origin.destroy());
+    // No byte of answer, then an answer that stops halfway: each is given up, on its own connection.
+    await expect(origin.post(HEAD, '{}', { idempotent: true })).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    await expect(origin.post(HEAD, '{}')).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    expect((await text(origin)).body).toBe('{}');
+    expect(server.connections).toHaveLength(3);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(server.connections.slice(0, 2).every((c) => c.destroyed || c.readableEnded)).toBe(true);
+  });
+
+  it('leaves a kept connection alone while it idles longer than idleTimeoutMs between calls', async () => {
+    const server = await rawServer([['HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}'], ['HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n"ok"']]);
+    const origin = new Origin(new URL(`http://127.0.0.1:${server.port}`), { idleTimeoutMs: 50 });
+    closers.push(() => origin.destroy());
+    await text(origin);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await text(origin)).body).toBe('"ok"');
+    expect(server.connections).toHaveLength(1);
+  });
+
+  it('gives up a TLS handshake that never comes, with ETIMEDOUT', async () => {
+    const server = await rawServer([]);
+    const origin = new Origin(new URL(`https://localhost:${server.port}`), { idleTimeoutMs: 100 });
+    closers.push(() => origin.destroy());
+    await expect(origin.post(HEAD, '{}')).rejects.toMatchObject({ code: 'ETIMEDOUT' });
   });
 
   it('keeps no process alive with its idle connections', async () => {

@@ -50,7 +50,7 @@ describe('answers, errors and retries', () => {
 
   type Reply = (req: IncomingMessage, res: ServerResponse, body: string) => void;
   /** A server answering the n-th call with replies[n] (the last one from then on). */
-  async function wireAnswering(replies: Reply[]) {
+  async function wireAnswering(replies: Reply[], idleTimeoutMs?: number) {
     const seen: Array<{ target: string; authorization: string; body: string }> = [];
     server = createServer((req, res) => {
       let body = '';
@@ -62,7 +62,7 @@ describe('answers, errors and retries', () => {
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-    const wire = new DynamoWire(async () => ({ url, region: 'us-east-1', credentials: async () => ({ accessKeyId: 'local', secretAccessKey: 'local' }) }), 1);
+    const wire = new DynamoWire(async () => ({ url, region: 'us-east-1', credentials: async () => ({ accessKeyId: 'local', secretAccessKey: 'local' }) }), 1, idleTimeoutMs);
     return { wire, seen };
   }
   const json = (status: number, body: unknown): Reply => (_req, res) => {
@@ -119,6 +119,12 @@ describe('answers, errors and retries', () => {
 
   it('tries a dropped connection again', async () => {
     const { wire, seen } = await wireAnswering([(req) => req.socket.destroy(), json(200, { Items: [] })]);
+    expect(await wire.call('Query', {})).toEqual({ Items: [] });
+    expect(seen).toHaveLength(2);
+  });
+
+  it('tries a call that gets no answer again, on a fresh connection', async () => {
+    const { wire, seen } = await wireAnswering([(req) => req.once('close', () => undefined), json(200, { Items: [] })], 100);
     expect(await wire.call('Query', {})).toEqual({ Items: [] });
     expect(seen).toHaveLength(2);
   });
