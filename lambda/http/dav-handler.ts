@@ -62,11 +62,21 @@ function claimedPrincipal(authorization: string | undefined): Principal | null {
   return creds ? { email: creds.username.toLowerCase() } : null;
 }
 
+/**
+ * Time kept back from the function's timeout when a write stops retrying a lost counter race:
+ * the round in flight, the CRM's part after the commit and the answer (a 503 with Retry-After,
+ * which a client retries, where a timeout is a 500 from API Gateway).
+ */
+const WRITE_RESERVE_MS = 2_000;
+
+const writesGiveUpBy = (context: Context | undefined): number | undefined =>
+  typeof context?.getRemainingTimeInMillis === 'function' ? Date.now() + context.getRemainingTimeInMillis() - WRITE_RESERVE_MS : undefined;
+
 export function davHandler(method: CoreMethod, app: DavPartsSource, options: DavHandlerOptions = {}): DavLambdaHandler {
   const requireAuth = options.authenticate ?? true;
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
     .use(davMiddlewares())
-    .handler(async (event) => {
+    .handler(async (event, context) => {
       const req = toDavRequest(event);
       // Whatever route or method brought it here (RFC 6764 §5): the redirect, before credentials.
       const discovery = isWellKnownCaldav(req.path);
@@ -84,7 +94,7 @@ export function davHandler(method: CoreMethod, app: DavPartsSource, options: Dav
       const device = activity?.check(claimed.email, req.headers['user-agent'], now());
       const answer = method(req, {
         user: claimed,
-        store: storeAfterAuth(store, authorized),
+        store: storeAfterAuth(store, authorized, writesGiveUpBy(context)),
         config,
         now,
         onObjectChange: hookAfterAuth(onObjectChange, authorized),

@@ -16,7 +16,8 @@ import type { CalendarStore, CommitOptions } from '../store/types';
 /** Key reads a request may make before its credentials are known, in total. */
 export const MAX_KEYS_BEFORE_AUTH = 100;
 
-export function storeAfterAuth(store: CalendarStore, authorized: Promise<unknown>): CalendarStore {
+/** `giveUpBy`: the request's deadline for its writes' rounds against concurrent writers (CommitOptions.giveUpBy). */
+export function storeAfterAuth(store: CalendarStore, authorized: Promise<unknown>, giveUpBy?: number): CalendarStore {
   let budget = MAX_KEYS_BEFORE_AUTH;
   // After a refused check, held-back calls fail with its error; the handler has answered 401.
   const later = <T>(call: () => Promise<T>): Promise<T> => authorized.then(call);
@@ -26,7 +27,7 @@ export function storeAfterAuth(store: CalendarStore, authorized: Promise<unknown
     return call();
   };
   // A write's own reads go with the first round; its participant's too while within the budget left.
-  const afterAuth = (opts: CommitOptions = {}): CommitOptions => ({ ...opts, commitAfter: authorized, readsBeforeCommit: budget });
+  const afterAuth = (opts: CommitOptions = {}): CommitOptions => ({ ...opts, commitAfter: authorized, readsBeforeCommit: budget, ...(giveUpBy !== undefined ? { giveUpBy } : {}) });
   return {
     getCalendar: (owner) => early(1, () => store.getCalendar(owner)),
     getObject: (owner, name) => early(1, () => store.getObject(owner, name)),

@@ -66,6 +66,13 @@ export interface CommitOptions {
   join?: boolean;
   /** Key reads the participant may make before `commitAfter` resolves; more wait for it. Default: no limit. */
   readsBeforeCommit?: number;
+  /**
+   * Epoch ms after which a write that lost a race to a concurrent writer starts no other round
+   * and fails with WriteContention (a 503 with Retry-After): the request's own deadline, so that a
+   * writer that keeps losing is told to come back instead of being cut off by the function's
+   * timeout. Default: rounds are bounded by their number only.
+   */
+  giveUpBy?: number;
 }
 
 /** A write about to be made, as a participant sees it: a deletion's UID is known once the store has read the object. */

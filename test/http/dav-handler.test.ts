@@ -74,6 +74,25 @@ describe('davHandler', () => {
     expect(hook).not.toHaveBeenCalled();
   });
 
+  it("gives the store's writes the request's deadline for retrying lost races: the function's time left, less a reserve", async () => {
+    const { store } = await install();
+    const put = vi.spyOn(store, 'putObject');
+    const object = { name: 'x.ics', uid: 'x', etag: '"1"', ics: 'BEGIN:VCALENDAR', lastModified: NOW.toISOString(), size: 15, rangeStart: null, rangeEnd: null, recurring: false };
+    const handler = davHandler(async (_req, ctx) => {
+      await ctx.store.putObject('ana@example.com', object);
+      return { status: 201, headers: {} };
+    }, source);
+    const event = buildApiGatewayEvent({ method: 'PUT', url: '/calendars/ana@example.com/crm/x.ics', headers: auth });
+    const before = Date.now();
+    expect((await handler(event, { ...context, getRemainingTimeInMillis: () => 10_000 } as Context)).statusCode).toBe(201);
+    const giveUpBy = put.mock.calls[0]![3]!.giveUpBy!;
+    expect(giveUpBy).toBeGreaterThanOrEqual(before + 8_000);
+    expect(giveUpBy).toBeLessThanOrEqual(Date.now() + 8_000);
+    // Outside Lambda, a context without a clock: rounds bounded by their number only.
+    expect((await handler(event, context)).statusCode).toBe(201);
+    expect(put.mock.calls[1]![3]).not.toHaveProperty('giveUpBy');
+  });
+
   it('answers 401 with the challenge before calling the method', async () => {
     await install();
     const method = vi.fn();

@@ -107,6 +107,35 @@ describe('DynamoCalendarStore under concurrency', () => {
   });
 });
 
+describe('DynamoCalendarStore: a write out of time for another round (CommitOptions.giveUpBy)', () => {
+  /** A write that reads the counter with another one and commits after it: it loses that race. */
+  async function losingWrite(giveUpBy: number | undefined) {
+    const store = new DynamoCalendarStore(t.doc, t.tables);
+    const owner = newOwner();
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    // Both read the counter in the same batch; the gated one commits second, on a counter gone stale.
+    const late = store.putObject(owner, calendarObject('late.ics', 'u-late'), {}, { commitAfter: gate, ...(giveUpBy !== undefined ? { giveUpBy } : {}) });
+    late.catch(() => undefined);
+    await store.putObject(owner, calendarObject('first.ics', 'u-first'));
+    open();
+    return { late, store, owner };
+  }
+
+  it('answers WriteContention instead of another round once the deadline has passed', async () => {
+    const { late, store, owner } = await losingWrite(Date.now());
+    await expect(late).rejects.toMatchObject({ name: 'WriteContention' });
+    expect((await store.listObjects(owner)).map((o) => o.name)).toEqual(['first.ics']);
+    expect((await store.getCalendar(owner)).seq).toBe(1);
+  });
+
+  it('re-reads and commits when time is left', async () => {
+    const { late, store, owner } = await losingWrite(Date.now() + 10_000);
+    await expect(late).resolves.toMatchObject({ created: true, seq: 2 });
+    expect((await store.listObjects(owner)).map((o) => o.name).sort()).toEqual(['first.ics', 'late.ics']);
+  });
+});
+
 describe('DynamoCalendarStore change-log retention', () => {
   it('writes expiresAt = now + retention on each entry', async () => {
     const now = new Date('2025-06-01T00:00:00Z');

@@ -63,6 +63,11 @@ export interface RaceRetry {
   maxAttempts?: number;
   /** Time allowed for all rounds, from the first; unbounded by default. */
   budgetMs?: number;
+  /**
+   * Epoch ms by which the rounds must be over: no round starts that its predecessor's duration
+   * says would end after it. Unbounded by default.
+   */
+  deadline?: number;
   /** The backoff's ceiling: a wait is drawn from [0, min(capMs, 10 ms × 2^round)). 250 by default. */
   capMs?: number;
   /**
@@ -80,16 +85,19 @@ export interface RaceRetry {
 export async function retryOnRace<T>(attempt: () => Promise<T>, opts: RaceRetry): Promise<T> {
   const retryable = opts.retryable ?? lostRace;
   const maxAttempts = opts.maxAttempts ?? MAX_RACE_ATTEMPTS;
-  const deadline = opts.budgetMs === undefined ? Infinity : Date.now() + opts.budgetMs;
+  const budgetEnd = opts.budgetMs === undefined ? Infinity : Date.now() + opts.budgetMs;
+  const roundsEnd = opts.deadline ?? Infinity;
   for (let n = 0; ; n++) {
     const started = Date.now();
     try {
       return await attempt();
     } catch (err) {
       if (!retryable(err)) throw err;
-      if (n + 1 >= maxAttempts || Date.now() >= deadline) throw opts.exhausted(err);
-      const cap = Math.max(opts.capMs ?? 250, (opts.spread ?? 0) * (Date.now() - started));
-      await backoff(n, 10, Math.min(cap, Math.max(0, deadline - Date.now())));
+      const now = Date.now();
+      const round = now - started;
+      if (n + 1 >= maxAttempts || now >= budgetEnd || now + round >= roundsEnd) throw opts.exhausted(err);
+      const cap = Math.max(opts.capMs ?? 250, (opts.spread ?? 0) * round);
+      await backoff(n, 10, Math.min(cap, Math.max(0, Math.min(budgetEnd - now, roundsEnd - now - round))));
     }
   }
 }

@@ -79,7 +79,7 @@ async function importChunk(
   chunk: Candidate[],
   opts: Pick<CommitOptions, 'commitAfter'>,
 ): Promise<{ created: Candidate[]; skipped: Candidate[]; seq: number }> {
-  return retryWhileContended(`import of ${chunk.length} objects`, async () => {
+  return retryWhileContended(`import of ${chunk.length} objects`, undefined, async () => {
     const current = await readCurrentSeq(ctx, owner);
     const taken = await existingSortKeys(ctx, owner, chunk);
     const isFree = (c: Candidate) => !taken.has(c.item.sk) && !taken.has(c.guard.sk);

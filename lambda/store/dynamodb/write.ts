@@ -55,7 +55,7 @@ export async function putObject(
   if (bytes > MAX_ITEM_BYTES) throw new ObjectTooLarge(bytes, MAX_ITEM_BYTES);
   const part = joined(ctx, { kind: 'put', owner, object: obj }, opts);
 
-  return retryWhileContended(`put ${obj.name}`, async () => {
+  return retryWhileContended(`put ${obj.name}`, opts.giveUpBy, async () => {
     // One round trip (the reader batches them, the participant's too); each read is pinned by a condition below.
     const head = readObjectHead(ctx, owner, obj.name);
     const [current, existing, holder, participant] = await Promise.all([readCurrentSeq(ctx, owner), head, readUidHolder(ctx, owner, obj.uid), part(head)]);
@@ -105,7 +105,7 @@ export async function deleteObject(
   opts: CommitOptions = {},
 ): Promise<DeleteResult> {
   const part = joined(ctx, { kind: 'delete', owner, name }, opts);
-  return retryWhileContended(`delete ${name}`, async () => {
+  return retryWhileContended(`delete ${name}`, opts.giveUpBy, async () => {
     const head = readObjectHead(ctx, owner, name);
     const [current, existing, participant] = await Promise.all([readCurrentSeq(ctx, owner), head, part(head)]);
     if (!existing) throw new NotFound(name);
@@ -215,16 +215,22 @@ export function counterAdvance(ctx: StoreContext, owner: string, current: number
  * a client that honours no Retry-After would lose the write to a 503. Up to WRITE_RACE_ATTEMPTS
  * rounds (twice the platform default), each after a full-jitter backoff of up to 500 ms or twice
  * the last round's duration, so that writers that collided spread apart even when rounds are
- * slow. Bounded by rounds, not time: a time bound gave up on loaded engines (bench/README.md,
- * "Concurrent writers"); on DynamoDB a round takes tens of ms, far inside the functions' 10 s.
+ * slow. Bounded by rounds, not a time budget: a budget gave up on loaded engines (bench/README.md,
+ * "Concurrent writers"); on DynamoDB a round takes tens of ms, far inside the functions' 10 s. The
+ * one time bound is the request's own end (`CommitOptions.giveUpBy`): a writer still losing then
+ * gets a 503 with Retry-After rather than the function's timeout.
  */
 export const WRITE_RACE_ATTEMPTS = 40;
 
-/** Runs `attempt` again (after jittered backoff) while it fails only because a concurrent writer won. */
-export const retryWhileContended = <T>(what: string, attempt: () => Promise<T>): Promise<T> =>
+/**
+ * Runs `attempt` again (after jittered backoff) while it fails only because a concurrent writer
+ * won, and while `giveUpBy` (epoch ms) leaves time for another round.
+ */
+export const retryWhileContended = <T>(what: string, giveUpBy: number | undefined, attempt: () => Promise<T>): Promise<T> =>
   retryOnRace(attempt, {
     maxAttempts: WRITE_RACE_ATTEMPTS,
     capMs: 500,
     spread: 2,
-    exhausted: () => new WriteContention(`${what}: still losing to concurrent writers after ${WRITE_RACE_ATTEMPTS} rounds`),
+    ...(giveUpBy !== undefined ? { deadline: giveUpBy } : {}),
+    exhausted: () => new WriteContention(`${what}: still losing to concurrent writers`),
   });

@@ -31,6 +31,22 @@ describe('retryOnRace', () => {
     expect(rounds).toBeLessThan(20);
   });
 
+  it('starts no round its predecessor says would end past the deadline', async () => {
+    let rounds = 0;
+    const deadline = Date.now() + 100;
+    await expect(
+      retryOnRace(async () => (rounds++, await new Promise((r) => setTimeout(r, 30)), Promise.reject(lost)), { maxAttempts: 1000, deadline, capMs: 1, exhausted: () => new Error('out of time') }),
+    ).rejects.toThrow('out of time');
+    // Rounds of ~30 ms within 100 ms: the last one ended before the deadline, and none after it.
+    expect(Date.now()).toBeLessThan(deadline + 30);
+    expect(rounds).toBeGreaterThanOrEqual(2);
+    expect(rounds).toBeLessThanOrEqual(4);
+    // A deadline already passed still lets the first round run.
+    let once = 0;
+    await expect(retryOnRace(async () => (once++, Promise.reject(lost)), { deadline: Date.now() - 1, exhausted: () => new Error('out of time') })).rejects.toThrow('out of time');
+    expect(once).toBe(1);
+  });
+
   it('passes any other error through at once', async () => {
     let rounds = 0;
     await expect(retryOnRace(async () => (rounds++, Promise.reject(new Error('precondition'))), { exhausted: () => new Error('gave up') })).rejects.toThrow('precondition');
