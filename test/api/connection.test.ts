@@ -92,10 +92,31 @@ describe('POST /crm/v1/connection/consent', () => {
   });
 });
 
+describe('credentials Zoho refuses', () => {
+  it('show as refused, with when and Zoho\'s error, once a call has been refused', async () => {
+    // Tables of its own: the token item (and so the refusal) is the deployment's, shared by its containers.
+    const own = await freshTables();
+    const revoked = await startLocalServer({
+      port: 0,
+      app: buildApp({ env: { ...own.env, CRM_ADMIN_TOKEN: ADMIN_TOKEN, CRM_CONNECTOR: 'zoho', ZOHO_ACCOUNTS_URL: sim.accountsUrl, ZOHO_CLIENT_ID: sim.clientId, ZOHO_CLIENT_SECRET: sim.clientSecret, ZOHO_REFRESH_TOKEN: '1000.revoked-by-an-admin' }, doc: own.doc, tables: own.tables }),
+    });
+    try {
+      expect((await call(revoked, 'GET', '/connection')).json.data).toMatchObject({ connected: true, refused: null });
+      await expect(revoked.app.directory!.findUser('ana@zillum.com')).rejects.toThrow(/Zoho refused the credentials/);
+      const { data } = (await call(revoked, 'GET', '/connection')).json;
+      expect(data).toMatchObject({ connected: true, source: 'environment', refused: { error: expect.stringMatching(/^invalid_/) } });
+      expect(Date.now() - Date.parse(data.refused.at)).toBeLessThan(60_000);
+    } finally {
+      await revoked.stop();
+      await own.drop();
+    }
+  });
+});
+
 describe('a connection the environment made', () => {
   it('is shown, and connecting or disconnecting it here is a conflict that says where to change it', async () => {
     const shown = await call(configured, 'GET', '/connection');
-    expect(shown.json.data).toMatchObject({ connector: 'zoho', connected: true, source: 'environment', connectedBy: null });
+    expect(shown.json.data).toMatchObject({ connector: 'zoho', connected: true, refused: null, source: 'environment', connectedBy: null });
     const connect = await consent(configured, {});
     expect(connect.status).toBe(409);
     expect(connect.json.error.message).toMatch(/^Zoho is connected by the environment \(ZOHO_CLIENT_ID …\): change it there$/);

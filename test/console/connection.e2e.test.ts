@@ -30,10 +30,10 @@ let zoho: LocalServer;
 let configured: LocalServer;
 let browser: Browser;
 let page: Page;
+let assets: Awaited<ReturnType<typeof buildConsole>>;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  let assets;
   [t, sim, assets, browser] = await Promise.all([freshTables(), startZohoSimulator({ searchIndexDelayMs: 0 }), buildConsole(), launchChromium()]);
   const on = (env: Record<string, string>) => startLocalServer({ port: 0, app: buildApp({ env: { ...t.env, ...env }, doc: t.doc, tables: t.tables, console: assets }) });
   [builtin, zoho, configured] = await Promise.all([
@@ -166,6 +166,28 @@ describe('the CRM connection page', () => {
     expect(await page.getByRole('button', { name: 'Disconnect' }).count()).toBe(0);
     expect(await page.getByTestId('connect-form').count()).toBe(0);
     await shot('connection-configured');
+  });
+
+  it('says when Zoho refused the credentials, and where to replace them', async () => {
+    // A deployment whose refresh token an admin revoked at Zoho; its own connector table (the token item is the deployment's).
+    const own = await freshTables();
+    const env = { CRM_CONNECTOR: 'zoho', ZOHO_ACCOUNTS_URL: sim.accountsUrl, ZOHO_CLIENT_ID: sim.clientId, ZOHO_CLIENT_SECRET: sim.clientSecret, ZOHO_REFRESH_TOKEN: '1000.revoked-by-an-admin' };
+    const revoked = await startLocalServer({ port: 0, app: buildApp({ env: { ...t.env, ...env }, doc: t.doc, tables: { ...t.tables, crm: own.tables.crm }, console: assets }) });
+    try {
+      await openConnection(revoked);
+      await expect.poll(() => page.getByTestId('zoho-state').textContent()).toBe('Connected');
+      await expect(revoked.app.directory!.findUser('ana@zillum.com')).rejects.toThrow(/Zoho refused the credentials/);
+      await page.reload();
+      await expect.poll(() => page.getByTestId('zoho-state').textContent()).toBe('Refused by Zoho');
+      const said = await page.getByTestId('zoho-refused').textContent();
+      expect(said).toMatch(/^Zoho refused this connection's credentials \(invalid_\w+\) .+: nothing reaches Zoho/);
+      expect(said).toContain('until a new refresh token is set where the connection is configured: the environment (ZOHO_CLIENT_ID');
+      await shot('connection-refused');
+    } finally {
+      await openConnection(configured);
+      await revoked.stop();
+      await own.drop();
+    }
   });
 
   it('says in the page\'s error style when the server cannot tell', async () => {

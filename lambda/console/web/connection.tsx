@@ -92,10 +92,22 @@ function Zoho({ conn, pending, onChanged }: { conn: ZohoConnection; pending: Syn
       <section class="card">
         <div class="row spread">
           <h2>Zoho CRM</h2>
-          <span class={`badge ${conn.connected ? 'on' : 'off'}`} data-testid="zoho-state">
-            {conn.connected ? 'Connected' : 'Not connected'}
+          <span class={`badge ${conn.connected && !conn.refused ? 'on' : 'off'}`} data-testid="zoho-state">
+            {conn.refused ? 'Refused by Zoho' : conn.connected ? 'Connected' : 'Not connected'}
           </span>
         </div>
+        {conn.refused && (
+          <Notice kind="error">
+            <span data-testid="zoho-refused">
+              Zoho refused this connection's credentials (<code>{conn.refused.error}</code>){' '}
+              <span title={formatTime(conn.refused.at)}>{ago(conn.refused.at)}</span>: nothing reaches Zoho, and phone changes wait
+              below, until{' '}
+              {byConfiguration
+                ? `a new refresh token is set where the connection is configured: ${SOURCE[conn.source!]}.`
+                : 'it is connected again: Disconnect, then Connect.'}
+            </span>
+          </Notice>
+        )}
         {byConfiguration && (
           <Notice kind="info">
             Configured by {SOURCE[conn.source!]}: this page only shows it. To change or remove the connection, change the deployment's configuration.

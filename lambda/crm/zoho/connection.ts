@@ -29,7 +29,13 @@ const CONSENT_MS = 15 * 60_000;
 
 export interface ConnectionStatus {
   connector: 'zoho';
+  /** Credentials are there (they may still be refused: `refused`). */
   connected: boolean;
+  /**
+   * Zoho refused these credentials at the last token refresh (a revoked refresh token, a
+   * deleted client): nothing reaches Zoho until they are replaced. Null once a token is issued.
+   */
+  refused: { at: string; error: string } | null;
   /** Where the credentials come from; only `console` ones can be changed there. */
   source: 'environment' | 'secret' | 'console' | null;
   accountsUrl: string | null;
@@ -70,17 +76,19 @@ export class ZohoConnection {
   }
 
   async status(): Promise<ConnectionStatus> {
-    const [creds, stored, channel, lastReconcileAt, today] = await Promise.all([
+    const [creds, stored, channel, lastReconcileAt, today, token] = await Promise.all([
       this.deps.credentials().catch(() => null),
       this.deps.state.connection(),
       this.deps.state.channel(),
       this.deps.lastReconcileAt(),
       this.deps.budget.usedToday(),
+      this.deps.state.token(),
     ]);
     const accountsUrl = creds?.accountsUrl ?? null;
     return {
       connector: 'zoho',
       connected: creds !== null,
+      refused: creds !== null && token?.refused ? { at: new Date(token.refused.at).toISOString(), error: token.refused.error } : null,
       source: this.source ?? (stored ? 'console' : null),
       accountsUrl,
       dataCentre: dataCentreOf(accountsUrl),

@@ -39,6 +39,14 @@ export interface TokenState {
   mints: number[];
   leaseHolder?: string;
   leaseUntil?: number;
+  /** Zoho's refusal of the refresh token or client at the last refresh (cleared by the next success). */
+  refused?: TokenRefusal;
+}
+
+/** When Zoho refused the credentials, and its error code (`invalid_code`, `invalid_client`, …). */
+export interface TokenRefusal {
+  at: number;
+  error: string;
 }
 
 /** What we keep of a Zoho event: its CalDAV link, our last write, its deletion. */
@@ -160,15 +168,19 @@ export class ZohoState {
       }),
     );
   }
-  /** Stores a fresh token (or a failed attempt's mint) and lets the lease go. */
-  async storeToken(holder: string, token: Pick<TokenState, 'accessToken' | 'apiDomain' | 'expiresAt' | 'mints'>): Promise<void> {
+  /**
+   * Stores a fresh token (or a failed attempt's mint) and lets the lease go. `refused`: Zoho's
+   * refusal to record, or null to clear one (a token was issued); absent leaves it as it is.
+   */
+  async storeToken(holder: string, token: Pick<TokenState, 'accessToken' | 'apiDomain' | 'expiresAt' | 'mints'> & { refused?: TokenRefusal | null }): Promise<void> {
+    const refusal = token.refused === undefined ? '' : token.refused === null ? ', refused' : '';
     await conditionally(() =>
       updateItem(this.doc, {
         TableName: this.table,
         Key: { pk: 'zoho#token', sk: 'access' },
-        UpdateExpression: 'SET accessToken = :t, apiDomain = :d, expiresAt = :e, mints = :m REMOVE leaseHolder, leaseUntil',
+        UpdateExpression: `SET accessToken = :t, apiDomain = :d, expiresAt = :e, mints = :m${token.refused ? ', refused = :r' : ''} REMOVE leaseHolder, leaseUntil${refusal}`,
         ConditionExpression: 'leaseHolder = :h',
-        ExpressionAttributeValues: { ':t': token.accessToken, ':d': token.apiDomain, ':e': token.expiresAt, ':m': token.mints, ':h': holder },
+        ExpressionAttributeValues: { ':t': token.accessToken, ':d': token.apiDomain, ':e': token.expiresAt, ':m': token.mints, ':h': holder, ...(token.refused ? { ':r': token.refused } : {}) },
       }),
     );
   }

@@ -99,10 +99,12 @@ export class TokenSource {
       throw new CrmUnavailable(`Zoho accounts server unreachable: ${err instanceof Error ? err.message : String(err)}`, err);
     }
     if (typeof json.access_token !== 'string') {
-      await release({ mints: [...mints, now] });
       const error = String(json.error ?? 'no access_token in the answer');
-      // Bad client or refresh token: retrying cannot help until an admin reconnects.
-      if (/^invalid_(client|code|token|grant)|^invalid_client_secret/.test(error)) throw new ZohoAuthRefused(`Zoho refused the credentials (${error}): reconnect in the admin console`);
+      // Bad client or refresh token: retrying cannot help until an admin reconnects. Kept with
+      // the token, so the admin console says so (connection.ts) instead of "connected".
+      const refused = /^invalid_(client|code|token|grant)|^invalid_client_secret/.test(error);
+      await release({ mints: [...mints, now], ...(refused ? { refused: { at: now, error: error.slice(0, 100) } } : {}) });
+      if (refused) throw new ZohoAuthRefused(`Zoho refused the credentials (${error}): reconnect in the admin console`);
       throw new CrmUnavailable(`Zoho did not issue an access token: ${error}${json.error_description ? ` (${String(json.error_description)})` : ''}`);
     }
     const token = {
@@ -111,7 +113,7 @@ export class TokenSource {
       expiresAt: now + Number(json.expires_in ?? 3600) * 1000,
       mints: [...mints, now],
     };
-    await this.opts.state.storeToken(holder, token);
+    await this.opts.state.storeToken(holder, { ...token, refused: null });
     return token;
   }
 }

@@ -94,6 +94,23 @@ describe('the access token', () => {
     await expect(refused).rejects.toThrow(/reconnect in the admin console/);
     await expect((await container({ credentials: null })).tokens.get()).rejects.toThrow(/Zoho is not connected/);
   });
+
+  it("keeps Zoho's refusal with the token for the console, until a token is issued again", async () => {
+    const wrong = await container({ credentials: { ...config.credentials!, refreshToken: '1000.revoked' } });
+    await expect(wrong.tokens.get()).rejects.toBeInstanceOf(ZohoAuthRefused);
+    const refused = (await wrong.state.token())?.refused;
+    expect(refused).toMatchObject({ error: expect.stringMatching(/^invalid_/) });
+    expect(Math.abs(refused!.at - Date.now())).toBeLessThan(60_000);
+    // An outage is not a refusal: the mark stays as it was, neither set nor cleared.
+    sim.faults.inject({ server: 'accounts', path: '/oauth/v2/token' }, { kind: 'respond', status: 500, body: { error: 'server_error' } });
+    const again = await container({ state: wrong.state, credentials: { ...config.credentials!, refreshToken: '1000.revoked' } });
+    await expect(again.tokens.get()).rejects.not.toBeInstanceOf(ZohoAuthRefused);
+    expect((await wrong.state.token())?.refused).toEqual(refused);
+    // The credentials replaced: the next refresh succeeds and the mark goes.
+    const fixed = await container({ state: wrong.state });
+    await fixed.tokens.get();
+    expect((await wrong.state.token())?.refused).toBeUndefined();
+  });
 });
 
 describe("calls Zoho fails", () => {
