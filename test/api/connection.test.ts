@@ -106,6 +106,16 @@ describe('credentials Zoho refuses', () => {
       const { data } = (await call(revoked, 'GET', '/connection')).json;
       expect(data).toMatchObject({ connected: true, source: 'environment', refused: { error: expect.stringMatching(/^invalid_/) } });
       expect(Date.now() - Date.parse(data.refused.at)).toBeLessThan(60_000);
+      // The configuration given a new refresh token: not refused, before any call is made with it.
+      const renewed = await startLocalServer({
+        port: 0,
+        app: buildApp({ env: { ...own.env, CRM_ADMIN_TOKEN: ADMIN_TOKEN, CRM_CONNECTOR: 'zoho', ZOHO_ACCOUNTS_URL: sim.accountsUrl, ZOHO_CLIENT_ID: sim.clientId, ZOHO_CLIENT_SECRET: sim.clientSecret, ZOHO_REFRESH_TOKEN: sim.refreshToken }, doc: own.doc, tables: own.tables }),
+      });
+      try {
+        expect((await call(renewed, 'GET', '/connection')).json.data).toMatchObject({ connected: true, refused: null });
+      } finally {
+        await renewed.stop();
+      }
     } finally {
       await revoked.stop();
       await own.drop();

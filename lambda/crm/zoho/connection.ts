@@ -11,6 +11,7 @@ import type { Budget } from './budget';
 import { DATA_CENTRES, type ZohoConfig, type ZohoCredentials } from './config';
 import type { ZohoConnector } from './connector';
 import type { ZohoState } from './state';
+import { credentialsDigest } from './tokens';
 
 /** What our API client asks Zoho for: events, leads, contacts, users, field metadata and notifications. */
 export const ZOHO_SCOPES = [
@@ -88,7 +89,8 @@ export class ZohoConnection {
     return {
       connector: 'zoho',
       connected: creds !== null,
-      refused: creds !== null && token?.refused ? { at: new Date(token.refused.at).toISOString(), error: token.refused.error } : null,
+      // Only if it was about these credentials: new ones in the configuration are not refused yet.
+      refused: creds !== null && token?.refused && (token.refused.credentials ?? credentialsDigest(creds)) === credentialsDigest(creds) ? { at: new Date(token.refused.at).toISOString(), error: token.refused.error } : null,
       source: this.source ?? (stored ? 'console' : null),
       accountsUrl,
       dataCentre: dataCentreOf(accountsUrl),

@@ -47,6 +47,8 @@ export interface TokenState {
 export interface TokenRefusal {
   at: number;
   error: string;
+  /** Which credentials it refused (a digest of the client id and refresh token). */
+  credentials?: string;
 }
 
 /** What we keep of a Zoho event: its CalDAV link, our last write, its deletion. */

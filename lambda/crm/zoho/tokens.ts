@@ -4,7 +4,7 @@
  * never more than Zoho's 10 mints per 10 minutes per refresh token, and a token Zoho refuses
  * (INVALID_TOKEN) is expired for everyone so the next caller refreshes once.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { CrmUnavailable } from '../types';
 import type { ZohoCredentials } from './config';
 import type { TokenState, ZohoState } from './state';
@@ -35,6 +35,15 @@ export const MAX_MINTS = 10;
 const LEASE_MS = 30_000;
 /** How long a caller waits for another's refresh before giving up. */
 const WAIT_MS = 8_000;
+/**
+ * Credentials Zoho refused are not sent again for this long (every outbox delivery and pass
+ * would, and Zoho's accounts server locks out clients that keep failing); new credentials are
+ * tried at once, and the same ones again after it, should the refusal have been Zoho's mistake.
+ */
+export const REFUSAL_HOLD_MS = 60 * 60_000;
+
+/** Names credentials without keeping them: a refusal says which ones it was about. */
+export const credentialsDigest = (creds: ZohoCredentials) => createHash('sha256').update(`${creds.accountsUrl}\n${creds.clientId}\n${creds.refreshToken}`).digest('base64url').slice(0, 22);
 
 export class TokenSource {
   private cached: (AccessToken & { expiresAt: number }) | null = null;
@@ -85,6 +94,12 @@ export class TokenSource {
       await release();
       throw new ZohoAuthRefused('Zoho is not connected: set ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN, or connect in the admin console');
     }
+    const digest = credentialsDigest(creds);
+    const refusal = stored?.refused;
+    if (refusal?.credentials === digest && now - refusal.at < REFUSAL_HOLD_MS) {
+      await release();
+      throw new ZohoAuthRefused(`Zoho refused the credentials (${refusal.error}): reconnect in the admin console`);
+    }
     let json: Record<string, unknown>;
     try {
       const res = await this.fetch(`${creds.accountsUrl}/oauth/v2/token`, {
@@ -103,7 +118,7 @@ export class TokenSource {
       // Bad client or refresh token: retrying cannot help until an admin reconnects. Kept with
       // the token, so the admin console says so (connection.ts) instead of "connected".
       const refused = /^invalid_(client|code|token|grant)|^invalid_client_secret/.test(error);
-      await release({ mints: [...mints, now], ...(refused ? { refused: { at: now, error: error.slice(0, 100) } } : {}) });
+      await release({ mints: [...mints, now], ...(refused ? { refused: { at: now, error: error.slice(0, 100), credentials: digest } } : {}) });
       if (refused) throw new ZohoAuthRefused(`Zoho refused the credentials (${error}): reconnect in the admin console`);
       throw new CrmUnavailable(`Zoho did not issue an access token: ${error}${json.error_description ? ` (${String(json.error_description)})` : ''}`);
     }

@@ -12,7 +12,7 @@ import { zohoConfigFromEnv, type ZohoConfig } from '../../../lambda/crm/zoho/con
 import { ZohoConnector } from '../../../lambda/crm/zoho/connector';
 import { ZohoHttp } from '../../../lambda/crm/zoho/http';
 import { ZohoState } from '../../../lambda/crm/zoho/state';
-import { MAX_MINTS, TokenSource, ZohoAuthRefused } from '../../../lambda/crm/zoho/tokens';
+import { MAX_MINTS, REFUSAL_HOLD_MS, TokenSource, ZohoAuthRefused } from '../../../lambda/crm/zoho/tokens';
 import { CrmUnavailable, CrmValidationError, eventFieldDefaults, type CrmEventDraft } from '../../../lambda/crm/types';
 import { KeyReader } from '../../../lambda/platform/dynamodb/key-reader';
 import { freshTables, type TestTables } from '../../helpers/dynamo';
@@ -96,20 +96,40 @@ describe('the access token', () => {
   });
 
   it("keeps Zoho's refusal with the token for the console, until a token is issued again", async () => {
-    const wrong = await container({ credentials: { ...config.credentials!, refreshToken: '1000.revoked' } });
+    const revoked = { ...config.credentials!, refreshToken: '1000.revoked' };
+    const wrong = await container({ credentials: revoked });
     await expect(wrong.tokens.get()).rejects.toBeInstanceOf(ZohoAuthRefused);
     const refused = (await wrong.state.token())?.refused;
     expect(refused).toMatchObject({ error: expect.stringMatching(/^invalid_/) });
     expect(Math.abs(refused!.at - Date.now())).toBeLessThan(60_000);
     // An outage is not a refusal: the mark stays as it was, neither set nor cleared.
     sim.faults.inject({ server: 'accounts', path: '/oauth/v2/token' }, { kind: 'respond', status: 500, body: { error: 'server_error' } });
-    const again = await container({ state: wrong.state, credentials: { ...config.credentials!, refreshToken: '1000.revoked' } });
-    await expect(again.tokens.get()).rejects.not.toBeInstanceOf(ZohoAuthRefused);
+    const other = await container({ state: wrong.state, credentials: { ...revoked, refreshToken: '1000.other' } });
+    await expect(other.tokens.get()).rejects.not.toBeInstanceOf(ZohoAuthRefused);
+    expect(sim.faults.pending()).toBe(0);
     expect((await wrong.state.token())?.refused).toEqual(refused);
     // The credentials replaced: the next refresh succeeds and the mark goes.
     const fixed = await container({ state: wrong.state });
     await fixed.tokens.get();
     expect((await wrong.state.token())?.refused).toBeUndefined();
+  });
+
+  it(`does not send refused credentials to Zoho again for ${REFUSAL_HOLD_MS / 60_000} minutes; other credentials at once`, async () => {
+    const revoked = { ...config.credentials!, refreshToken: '1000.revoked' };
+    const first = await container({ credentials: revoked });
+    await expect(first.tokens.get()).rejects.toBeInstanceOf(ZohoAuthRefused);
+    // A fault on the token endpoint is left pending by a caller that does not ask Zoho.
+    sim.faults.inject({ server: 'accounts', path: '/oauth/v2/token' }, { kind: 'respond', status: 400, body: { error: 'invalid_code' } });
+    const held = await container({ state: first.state, credentials: revoked });
+    await expect(held.tokens.get()).rejects.toThrow(/Zoho refused the credentials \(invalid_\w+\): reconnect/);
+    expect(sim.faults.pending()).toBe(1);
+    // An hour on, the same credentials are tried again (the fault answers them).
+    const later = new TokenSource({ state: first.state, credentials: async () => revoked, now: () => Date.now() + REFUSAL_HOLD_MS + 1000, timeoutMs: 2000 });
+    await expect(later.get()).rejects.toBeInstanceOf(ZohoAuthRefused);
+    expect(sim.faults.pending()).toBe(0);
+    // New credentials go at once.
+    const fixed = await container({ state: first.state });
+    expect((await fixed.tokens.get()).apiDomain).toBe(sim.apiUrl);
   });
 });
 
