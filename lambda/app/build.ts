@@ -19,7 +19,7 @@ import { aboutFromEnv } from '../platform/env';
 import { SCHEDULED_FUNCTION_ENV, invokeScheduled } from '../platform/export-now';
 import { logLine } from '../platform/log';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { wireFor } from '../platform/dynamodb/wire';
+import { wireFor, type WireHook } from '../platform/dynamodb/wire';
 import { dynamoClientConfig, newDynamoClients } from '../store/dynamodb/client';
 import { dynamoParts, type DynamoAppOptions as PartsOptions } from './dynamo-parts';
 import { withTasks } from './task-parts';
@@ -33,6 +33,8 @@ export interface DynamoAppOptions extends PartsOptions {
   doc?: DynamoDBDocumentClient;
   /** Wraps the DynamoDB client made here (the X-Ray Tracer's capture, where it pays). */
   instrument?: <C extends object>(client: C) => C;
+  /** Around every call the stores make over the wire beside that client (X-Ray's subsegments, with `instrument`). */
+  traceWire?: WireHook;
 }
 
 
@@ -44,6 +46,7 @@ export function buildApp(opts: DynamoAppOptions = {}): App {
   // The SDK's client, whose provider chain knows profiles and SSO, for the CLI and the local server.
   const own = opts.doc ? null : newDynamoClients(dynamoClientConfig(env), opts.instrument);
   const doc = opts.doc ?? own!.doc;
+  if (own && opts.traceWire) wireFor(own.doc).use(opts.traceWire);
   const close = () => {
     if (!own) return;
     wireFor(own.doc).destroy();

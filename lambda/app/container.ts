@@ -14,5 +14,5 @@ export type AppSource = Source<App>;
 // The CRM API and the scheduled pass make many calls per invocation: on Lambda X-Ray shows each.
 export const containerApp: AppSource = once(async () => {
   const [{ buildApp }, xray] = await Promise.all([import('./build'), loadTracing()]);
-  return buildApp({ instrument: xray?.traceClient });
+  return buildApp({ instrument: xray?.traceClient, traceWire: xray?.traceWire });
 });
