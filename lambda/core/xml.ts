@@ -97,10 +97,53 @@ export function parseXml(body: string): XmlElement {
   if (body.length > REPEAT_MAX_BYTES) return parseFresh(body);
   const known = repeats.get(body);
   if (known) return known;
+  const token = syncTokenOf(body);
+  if (token) return withSyncToken(parseRepeated(token.shape), token.text);
+  return parseRepeated(body);
+}
+
+function parseRepeated(body: string): XmlElement {
+  const known = repeats.get(body);
+  if (known) return known;
   const parsed = deepFreeze(parseFresh(body));
   if (repeats.size >= REPEATS_KEPT) repeats.delete(repeats.keys().next().value!);
   repeats.set(body, parsed);
   return parsed;
+}
+
+/**
+ * A phone's sync-collection body is the same every time but for the token its last sync got:
+ * such a body is parsed (and kept) with the token's text masked, and the token put back into a
+ * copy. Only a token of characters that cannot change the document (no markup, references or
+ * white space, which the parser would trim) and only one sync-token element qualify; anything
+ * else is parsed as it came.
+ */
+const SYNC_TOKEN_TEXT = /(<(?:[A-Za-z_][\w.-]*:)?sync-token(?:\s[^<>]*)?>)([!#-%'-;=?-~]+)(<\/)/g;
+const MASK = 'sync-token-text';
+
+function syncTokenOf(body: string): { shape: string; text: string } | null {
+  // Comments and CDATA sections could hold what looks like the element: such bodies go as they are.
+  if (body.includes('<!')) return null;
+  let text: string | null = null;
+  let matches = 0;
+  const shape = body.replace(SYNC_TOKEN_TEXT, (_whole, open: string, token: string, close: string) => {
+    matches++;
+    text = token;
+    return `${open}${MASK}${close}`;
+  });
+  return matches === 1 && text !== null && body.split('sync-token').length === 3 ? { shape, text } : null;
+}
+
+/** The tree with the masked token's text put back, sharing every untouched (frozen) node. */
+function withSyncToken(tree: XmlElement, token: string): XmlElement {
+  if (tree.text === MASK && tree.children.length === 0 && tree.name.endsWith('}sync-token')) return Object.freeze({ ...tree, text: token });
+  let changed = false;
+  const children = tree.children.map((child) => {
+    const next = withSyncToken(child, token);
+    changed ||= next !== child;
+    return next;
+  });
+  return changed ? Object.freeze({ ...tree, children: Object.freeze(children) as XmlElement[] }) : tree;
 }
 
 function parseFresh(body: string): XmlElement {

@@ -59,3 +59,38 @@ describe('serializeXml', () => {
     expect(parseXml(serializeXml(tree)).children[0]?.children[2]?.attrs).toEqual({ kind: 'k' });
   });
 });
+
+describe('parseXml of sync-collection bodies that differ only in their token', () => {
+  const body = (token: string, prefix = 'A') =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<${prefix}:sync-collection xmlns:${prefix}="DAV:"><${prefix}:sync-token>${token}</${prefix}:sync-token>` +
+    `<${prefix}:sync-level>1</${prefix}:sync-level><${prefix}:prop><${prefix}:getetag/></${prefix}:prop></${prefix}:sync-collection>`;
+  // A comment after the root changes nothing in the tree and sends the body down the plain path.
+  const fresh = (text: string) => parseXml(`${text}<!-- parsed as it came -->`);
+
+  it('gives the tree a fresh parse gives, for each token, sharing what the tokens do not change', () => {
+    const tokens = ['http://crm-caldav.example/sync/a1b2c3:17', 'urn:x:1?after=b%40c.ics', "x'()*+,-./:;=?@[]^_`{|}~!#$%", 'sync-token-text'];
+    const trees = tokens.map((t) => parseXml(body(t)));
+    for (const [i, t] of tokens.entries()) {
+      expect(trees[i]).toEqual(fresh(body(t)));
+      expect(trees[i]!.children[0]).toMatchObject({ name: '{DAV:}sync-token', text: t });
+    }
+    // One parse of the shape serves them all: the sync-level and prop elements are the same objects.
+    expect(trees[1]!.children[1]).toBe(trees[0]!.children[1]);
+    expect(trees[2]!.children[2]).toBe(trees[0]!.children[2]);
+    expect(Object.isFrozen(trees[1]) && Object.isFrozen(trees[1]!.children[0])).toBe(true);
+  });
+
+  it('parses as it came a token with references, white space or markup, or two sync-tokens', () => {
+    expect(parseXml(body('a&amp;b')).children[0]!.text).toBe('a&b');
+    expect(parseXml(body('  spaced  ')).children[0]!.text).toBe('spaced');
+    expect(parseXml(body('a<![CDATA[<b>]]>')).children[0]!.text).toBe('a<b>');
+    const two = body('one').replace('<A:sync-level>', '<A:sync-token>two</A:sync-token><A:sync-level>');
+    expect(parseXml(two).children.filter((c) => c.name === '{DAV:}sync-token').map((c) => c.text)).toEqual(['one', 'two']);
+  });
+
+  it('refuses a malformed body with a token as it refuses it without', () => {
+    const mismatched = body('tok-1').replace('</A:sync-token>', '</A:sync-level>');
+    expect(refused(mismatched)).toBe(refused(`${mismatched}<!-- x -->`));
+    expect(refused(body('tok-2', 'B').replace('xmlns:B="DAV:"', ''))).toMatch(/undeclared namespace prefix "B"/);
+  });
+});
