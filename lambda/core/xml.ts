@@ -98,13 +98,11 @@ export function parseXml(body: string): XmlElement {
   const known = repeats.get(body);
   if (known) return known;
   const token = syncTokenOf(body);
-  if (token) return withSyncToken(parseRepeated(token.shape), token.text);
-  return parseRepeated(body);
+  return token ? withSyncToken(repeats.get(token.shape) ?? kept(token.shape), token.text) : kept(body);
 }
 
-function parseRepeated(body: string): XmlElement {
-  const known = repeats.get(body);
-  if (known) return known;
+/** Parses a body not kept yet, and keeps it. */
+function kept(body: string): XmlElement {
   const parsed = deepFreeze(parseFresh(body));
   if (repeats.size >= REPEATS_KEPT) repeats.delete(repeats.keys().next().value!);
   repeats.set(body, parsed);
