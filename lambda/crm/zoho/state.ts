@@ -175,12 +175,12 @@ export class ZohoState {
    * refusal to record, or null to clear one (a token was issued); absent leaves it as it is.
    */
   async storeToken(holder: string, token: Pick<TokenState, 'accessToken' | 'apiDomain' | 'expiresAt' | 'mints'> & { refused?: TokenRefusal | null }): Promise<void> {
-    const refusal = token.refused === undefined ? '' : token.refused === null ? ', refused' : '';
+    const removeRefusal = token.refused === null ? ', refused' : '';
     await conditionally(() =>
       updateItem(this.doc, {
         TableName: this.table,
         Key: { pk: 'zoho#token', sk: 'access' },
-        UpdateExpression: `SET accessToken = :t, apiDomain = :d, expiresAt = :e, mints = :m${token.refused ? ', refused = :r' : ''} REMOVE leaseHolder, leaseUntil${refusal}`,
+        UpdateExpression: `SET accessToken = :t, apiDomain = :d, expiresAt = :e, mints = :m${token.refused ? ', refused = :r' : ''} REMOVE leaseHolder, leaseUntil${removeRefusal}`,
         ConditionExpression: 'leaseHolder = :h',
         ExpressionAttributeValues: { ':t': token.accessToken, ':d': token.apiDomain, ':e': token.expiresAt, ':m': token.mints, ':h': holder, ...(token.refused ? { ':r': token.refused } : {}) },
       }),
