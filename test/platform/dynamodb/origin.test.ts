@@ -180,10 +180,10 @@ describe('Origin (keep-alive HTTP/1.1 for the wire)', () => {
 
   it('leaves a kept connection alone while it idles longer than idleTimeoutMs between calls', async () => {
     const server = await rawServer([['HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}'], ['HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n"ok"']]);
-    const origin = new Origin(new URL(`http://127.0.0.1:${server.port}`), { idleTimeoutMs: 50 });
+    const origin = new Origin(new URL(`http://127.0.0.1:${server.port}`), { idleTimeoutMs: 300 });
     closers.push(() => origin.destroy());
     await text(origin);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 800));
     expect((await text(origin)).body).toBe('"ok"');
     expect(server.connections).toHaveLength(1);
   });

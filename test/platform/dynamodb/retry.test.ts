@@ -32,15 +32,23 @@ describe('retryOnRace', () => {
   });
 
   it('starts no round its predecessor says would end past the deadline', async () => {
-    let rounds = 0;
-    const deadline = Date.now() + 100;
+    const rounds: Array<{ start: number; end: number }> = [];
+    const deadline = Date.now() + 150;
     await expect(
-      retryOnRace(async () => (rounds++, await new Promise((r) => setTimeout(r, 30)), Promise.reject(lost)), { maxAttempts: 1000, deadline, capMs: 1, exhausted: () => new Error('out of time') }),
+      retryOnRace(
+        async () => {
+          const start = Date.now();
+          await new Promise((r) => setTimeout(r, 30));
+          rounds.push({ start, end: Date.now() });
+          throw lost;
+        },
+        { maxAttempts: 1000, deadline, capMs: 1, exhausted: () => new Error('out of time') },
+      ),
     ).rejects.toThrow('out of time');
-    // Rounds of ~30 ms within 100 ms: the last one ended before the deadline, and none after it.
-    expect(Date.now()).toBeLessThan(deadline + 30);
-    expect(rounds).toBeGreaterThanOrEqual(2);
-    expect(rounds).toBeLessThanOrEqual(4);
+    // Given up on time, not rounds; and each round that was followed by another ended early enough
+    // for one more of its length (a machine's stalls only make rounds longer, so fewer).
+    expect(rounds.length).toBeLessThan(1000);
+    for (const [i, r] of rounds.slice(0, -1).entries()) expect(r.end + (r.end - r.start), `round ${i + 1}`).toBeLessThan(deadline);
     // A deadline already passed still lets the first round run.
     let once = 0;
     await expect(retryOnRace(async () => (once++, Promise.reject(lost)), { deadline: Date.now() - 1, exhausted: () => new Error('out of time') })).rejects.toThrow('out of time');
