@@ -1,8 +1,9 @@
 /** A Lambda Context good enough for the handlers when they run outside Lambda (local server, tests). */
 import type { Context } from 'aws-lambda';
+import { HTTP_FUNCTION_TIMEOUT_SECONDS } from '../../lambda/http/front-door';
 
-/** API Gateway gives up on an integration after 30 s; the local run keeps the same ceiling. */
-const TIMEOUT_MS = 29_000;
+/** The deployed HTTP functions' timeout: the handlers see the time they would have on AWS. */
+const TIMEOUT_MS = HTTP_FUNCTION_TIMEOUT_SECONDS * 1000;
 
 export function lambdaContext(requestId: string, functionName = 'crm-caldav-local'): Context {
   const deadline = Date.now() + TIMEOUT_MS;

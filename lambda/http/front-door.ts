@@ -10,6 +10,13 @@
 import type { ALBEvent, ALBResult, APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { buildApiGatewayEvent } from './api-gateway-event';
 
+/**
+ * How long an HTTP-facing function may run (lib/constructs/dav-function.ts). The local server
+ * gives its handlers the same remaining time, so a write gives up a lost counter race when it
+ * would on AWS (dav-handler.ts), not at API Gateway's 30 s, which the functions never reach.
+ */
+export const HTTP_FUNCTION_TIMEOUT_SECONDS = 10;
+
 /** What a Lambda target may answer with, headers and body (base64 counted as sent). */
 export const ALB_MAX_RESPONSE_BYTES = 1024 * 1024;
 const HEADROOM_BYTES = 16 * 1024;

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { HTTP_FUNCTION_TIMEOUT_SECONDS } from '../../lambda/http/front-door';
 import { tableEnvVar } from '../../lambda/store/dynamodb/schema';
 import type { BoundTable } from './caldav-tables';
 
@@ -105,7 +106,7 @@ export class DavFunction extends NodejsFunction {
       runtime: RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(10),
+      timeout: props.timeout ?? Duration.seconds(HTTP_FUNCTION_TIMEOUT_SECONDS),
       role,
       logGroup,
       retryAttempts: props.retryAttempts,

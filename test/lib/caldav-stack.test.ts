@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { lambdaContext } from '../../bin/lib/lambda-context';
+import { HTTP_FUNCTION_TIMEOUT_SECONDS } from '../../lambda/http/front-door';
 import { TABLES, tableEnvVar } from '../../lambda/store/dynamodb/schema';
 import {
   functionsByDescription,
@@ -107,6 +109,16 @@ describe('functions', () => {
         }),
       },
     });
+  });
+
+  it('gives every HTTP function the timeout the local server gives its handlers', () => {
+    for (const [description, id] of Object.entries(fns)) {
+      if (description === SCHEDULED || description.startsWith('Outbox-first')) continue;
+      expect(resources(template)[id].Properties.Timeout, description).toBe(HTTP_FUNCTION_TIMEOUT_SECONDS);
+    }
+    const remaining = lambdaContext('timeout-check').getRemainingTimeInMillis();
+    expect(remaining).toBeLessThanOrEqual(HTTP_FUNCTION_TIMEOUT_SECONDS * 1000);
+    expect(remaining).toBeGreaterThan(HTTP_FUNCTION_TIMEOUT_SECONDS * 1000 - 1000);
   });
 
   it('keeps every log group for a bounded time', () => {
