@@ -19,4 +19,4 @@ const writer = process.env[PROPPATCH_FUNCTION_ENV];
 const forward = writer ? forwardTo(writer, lambdaInvoker(process.env), logLine) : undefined;
 
 export const handler = (event: APIGatewayProxyEventV2 | ALBEvent, context: Context) =>
-  forward && FORWARDED_METHODS.includes(methodOf(event)) ? forward(event) : local(event, context);
+  forward && FORWARDED_METHODS.includes(methodOf(event)) ? forward(event, context) : local(event, context);

@@ -14,9 +14,24 @@ import { Origin, postHead } from './dynamodb/origin';
 import { awsEndpoint, retried, SigV4, type WireCredentials } from './dynamodb/wire';
 
 export interface Invoker {
-  /** `Event`: queued, answers at once. `RequestResponse`: waits for the function's result. */
-  invoke(functionName: string, payload: unknown, type: 'Event' | 'RequestResponse'): Promise<{ payload?: Uint8Array; functionError?: string }>;
+  /**
+   * `Event`: queued, answers at once. `RequestResponse`: waits for the function's result, at most
+   * `withinMs` when given (then an InvocationTimeout, not tried again: the function may still be
+   * running).
+   */
+  invoke(functionName: string, payload: unknown, type: 'Event' | 'RequestResponse', opts?: { withinMs?: number }): Promise<{ payload?: Uint8Array; functionError?: string }>;
 }
+
+/** No answer from a RequestResponse invocation within the time the caller gave it. */
+export class InvocationTimeout extends Error {
+  override readonly name = 'InvocationTimeout';
+}
+
+/**
+ * How long an Event invocation may go without progress before it is given up and tried again:
+ * Lambda answers one as soon as it is queued, so a connection silent this long has died.
+ */
+const QUEUE_IDLE_TIMEOUT_MS = 5_000;
 
 /** An error Lambda's API answered (not the function's own), named as the SDK names it. */
 export class LambdaApiError extends Error {
@@ -51,15 +66,25 @@ export function lambdaInvoker(env: Record<string, string | undefined>, retryBase
     return (target = { origin: new Origin(url), signer: new SigV4(region, 'lambda'), url });
   };
   return {
-    async invoke(functionName, payload, type) {
+    async invoke(functionName, payload, type, { withinMs } = {}) {
       if (!FUNCTION_NAME.test(functionName)) throw new Error(`Not a function name: ${functionName}`);
       const { origin, signer, url } = ready();
       const base = url.pathname.replace(/\/$/, '');
       const path = `${base}/2015-03-31/functions/${functionName}/invocations`;
       const body = JSON.stringify(payload);
-      const attempt = () => {
+      // A function's answer comes whole at its end: for RequestResponse, waiting without progress is the whole wait.
+      const deadline = type === 'RequestResponse' && withinMs !== undefined ? Date.now() + withinMs : undefined;
+      const timedOut = () => new InvocationTimeout(`${functionName} did not answer within ${withinMs} ms`);
+      const attempt = async () => {
+        const left = deadline === undefined ? (type === 'Event' ? QUEUE_IDLE_TIMEOUT_MS : 0) : deadline - Date.now();
+        if (left <= 0 && deadline !== undefined) throw timedOut();
         const headers = signer.sign(credentialsOf(env), url.host, path, { 'content-type': 'application/json', 'x-amz-invocation-type': type }, body, new Date());
-        return origin.post(postHead(path, url.host, headers), body);
+        try {
+          return await origin.post(postHead(path, url.host, headers), body, { idleTimeoutMs: left });
+        } catch (err) {
+          if (deadline !== undefined && (err as NodeJS.ErrnoException).code === 'ETIMEDOUT') throw timedOut();
+          throw err;
+        }
       };
       // Throttled (429) or Lambda's own trouble: tried again by the SDK's rule.
       const answer = await retried(attempt, retryBaseMs, (a) => a.status === 429);

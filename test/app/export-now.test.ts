@@ -1,14 +1,10 @@
 /** The AWS export trigger, against a stand-in for Lambda's Invoke API (test/helpers/fake-lambda.ts). */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../lambda/app/build';
 import { SCHEDULED_FUNCTION_ENV, invokeScheduled } from '../../lambda/platform/export-now';
-import { fakeLambda } from '../helpers/fake-lambda';
+import { useFakeLambda } from '../helpers/fake-lambda';
 
-let lambda: Awaited<ReturnType<typeof fakeLambda>>;
-beforeAll(async () => {
-  lambda = await fakeLambda();
-});
-afterAll(() => lambda.close());
+const lambda = useFakeLambda();
 
 describe('export on enable, on AWS', () => {
   it('invokes the scheduled function asynchronously with { exportFor }', async () => {

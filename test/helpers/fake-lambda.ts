@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface InvokeCall {
   functionName: string;
@@ -20,7 +21,10 @@ export interface FakeAnswer {
   headers?: Record<string, string>;
 }
 
-export async function fakeLambda(answer: (call: InvokeCall) => FakeAnswer = () => ({ status: 202, body: '' })) {
+/** What a test has the service do with a call: answer it, or (`'hold'`) never answer. */
+export type FakeReply = FakeAnswer | 'hold';
+
+export async function fakeLambda(answer: (call: InvokeCall) => FakeReply = () => ({ status: 202, body: '' })) {
   const calls: InvokeCall[] = [];
   const state = { answer };
   const server = createServer((req, res) => {
@@ -37,6 +41,7 @@ export async function fakeLambda(answer: (call: InvokeCall) => FakeAnswer = () =
       };
       calls.push(call);
       const out = match ? state.answer(call) : { status: 404, body: '{"message":"no such route"}', headers: { 'x-amzn-errortype': 'ResourceNotFoundException' } };
+      if (out === 'hold') return;
       res.writeHead(out.status, { 'content-type': 'application/json', ...out.headers });
       res.end(out.body);
     });
@@ -47,11 +52,27 @@ export async function fakeLambda(answer: (call: InvokeCall) => FakeAnswer = () =
     url,
     calls,
     /** What the function answers from now on. */
-    answer(next: (call: InvokeCall) => FakeAnswer) {
+    answer(next: (call: InvokeCall) => FakeReply) {
       state.answer = next;
     },
     /** A Lambda environment pointing invocations here. */
     env: { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token', AWS_ENDPOINT_URL_LAMBDA: url },
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
+}
+
+export type FakeLambda = Awaited<ReturnType<typeof fakeLambda>>;
+
+/** A stand-in for the whole test file: started before its first test, closed after its last. */
+export function useFakeLambda(answer?: (call: InvokeCall) => FakeReply): FakeLambda {
+  const lambda = {} as FakeLambda;
+  beforeAll(async () => {
+    Object.assign(lambda, await fakeLambda(answer));
+  });
+  afterAll(() => lambda.close());
+  return lambda;
 }

@@ -1,7 +1,7 @@
 /** The ANY fallback handing PROPPATCH to the function allowed to write (Lambda's Invoke API stood in for: test/helpers/fake-lambda.ts). */
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Invoker } from '../../lambda/platform/lambda-client';
+import { InvocationTimeout, type Invoker } from '../../lambda/platform/lambda-client';
 import { silentLogger } from '../../lambda/platform/log';
 import { buildApiGatewayEvent } from '../../lambda/http/api-gateway-event';
 import { forwardTo } from '../../lambda/http/forward';
@@ -18,7 +18,7 @@ describe('forwardTo', () => {
       return { payload: new TextEncoder().encode(JSON.stringify({ statusCode: 207, body: 'ok' })) };
     }), silentLogger);
     expect(await forward(proppatch)).toEqual({ statusCode: 207, body: 'ok' });
-    expect(calls).toEqual([['writer', proppatch, 'RequestResponse']]);
+    expect(calls).toEqual([['writer', proppatch, 'RequestResponse', {}]]);
   });
 
   it('answers 500 without details when the function fails, 413 when Lambda refuses the payload size', async () => {
@@ -29,6 +29,18 @@ describe('forwardTo', () => {
     const tooBig = Object.assign(new Error('too big'), { name: 'RequestEntityTooLargeException' });
     const refused = forwardTo('writer', invoker(async () => { throw tooBig; }), silentLogger);
     expect((await refused(proppatch)).statusCode).toBe(413);
+  });
+
+  it('waits at most its own remaining time less a second, then answers 504 to retry', async () => {
+    const waits: unknown[] = [];
+    const slow = forwardTo('writer', invoker(async (_name, _event, _type, opts) => {
+      waits.push(opts);
+      throw new InvocationTimeout('writer did not answer');
+    }), silentLogger);
+    const res = await slow(proppatch, { getRemainingTimeInMillis: () => 9_000 } as Context);
+    expect(res.statusCode).toBe(504);
+    expect(res.body).toMatch(/Try again/);
+    expect(waits).toEqual([{ withinMs: 8_000 }]);
   });
 });
 

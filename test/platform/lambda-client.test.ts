@@ -5,15 +5,11 @@
  */
 import { SignatureV4 } from '@smithy/signature-v4';
 import { NodeSha256 } from '../helpers/node-sha256';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lambdaEndpoint, lambdaInvoker } from '../../lambda/platform/lambda-client';
-import { fakeLambda } from '../helpers/fake-lambda';
+import { describe, expect, it } from 'vitest';
+import { InvocationTimeout, lambdaEndpoint, lambdaInvoker } from '../../lambda/platform/lambda-client';
+import { useFakeLambda } from '../helpers/fake-lambda';
 
-let lambda: Awaited<ReturnType<typeof fakeLambda>>;
-beforeAll(async () => {
-  lambda = await fakeLambda();
-});
-afterAll(() => lambda.close());
+const lambda = useFakeLambda();
 
 describe('lambdaInvoker', () => {
   it('POSTs the payload to the function’s invocations path, signed as @smithy/signature-v4 signs it', async () => {
@@ -60,6 +56,19 @@ describe('lambdaInvoker', () => {
     lambda.answer(() => (n++, { status: 403, body: '{"message":"not allowed"}', headers: { 'x-amzn-errortype': 'AccessDeniedException' } }));
     await expect(lambdaInvoker(lambda.env, 1).invoke('export', {}, 'Event')).rejects.toMatchObject({ name: 'AccessDeniedException', message: 'not allowed' });
     expect(n).toBe(1);
+  });
+
+  it('gives up waiting for a function’s answer at withinMs, without invoking it again', async () => {
+    lambda.calls.length = 0;
+    lambda.answer(() => 'hold');
+    const started = Date.now();
+    await expect(lambdaInvoker(lambda.env, 1).invoke('writer', {}, 'RequestResponse', { withinMs: 200 })).rejects.toBeInstanceOf(InvocationTimeout);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(lambda.calls).toHaveLength(1);
+    // An answer within the time is taken as ever.
+    lambda.answer(() => ({ status: 200, body: '{"statusCode":207}' }));
+    const out = await lambdaInvoker(lambda.env, 1).invoke('writer', {}, 'RequestResponse', { withinMs: 2_000 });
+    expect(new TextDecoder().decode(out.payload)).toBe('{"statusCode":207}');
   });
 
   it('refuses what is not a plain function name, and a call without credentials, clearly', async () => {

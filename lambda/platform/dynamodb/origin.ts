@@ -191,26 +191,31 @@ class Connection {
   /** Whether the request in flight was handed to the kernel whole: a server that answers early leaves the rest unread. */
   private written = false;
 
+  /** The socket's inactivity timer as last set (0: none). */
+  private idleTimeoutMs = 0;
+
   constructor(
     readonly socket: net.Socket,
     private readonly release: (c: Connection) => void,
-    idleTimeoutMs = 0,
   ) {
     socket.setNoDelay(true);
     socket.on('data', (data: Buffer) => this.onData(data));
     socket.on('end', () => this.onEnd());
     socket.on('error', (err) => this.fail(err));
     socket.on('close', () => this.fail(lost('socket hang up')));
-    if (idleTimeoutMs > 0) {
-      // Node re-arms the socket's inactivity timer on every read and write; kept idle between
-      // calls, a connection is left alone (a Lambda container waits minutes between requests).
-      socket.setTimeout(idleTimeoutMs, () => {
-        if (this.pending) this.fail(lost(`no answer for ${idleTimeoutMs} ms`, 'ETIMEDOUT'));
-      });
-    }
+    // Node re-arms the socket's inactivity timer on every read and write; kept idle between
+    // calls, a connection is left alone (a Lambda container waits minutes between requests).
+    socket.on('timeout', () => {
+      if (this.pending) this.fail(lost(`no answer for ${this.idleTimeoutMs} ms`, 'ETIMEDOUT'));
+    });
   }
 
-  send(request: string): Promise<OriginAnswer> {
+  /** `idleTimeoutMs`: how long this call may go without progress (0: no limit). */
+  send(request: string, idleTimeoutMs: number): Promise<OriginAnswer> {
+    if (idleTimeoutMs !== this.idleTimeoutMs) {
+      this.idleTimeoutMs = idleTimeoutMs;
+      this.socket.setTimeout(idleTimeoutMs);
+    }
     return new Promise((resolve, reject) => {
       this.pending = { reader: new ResponseReader(), resolve, reject };
       this.heard = false;
@@ -308,16 +313,18 @@ export class Origin {
    * `body`. `idempotent`: the request may be sent twice; then a kept connection that turns out to
    * be closed (the server dropped it while idle, or while Lambda froze this process, and its close
    * was not read yet) is replaced by a fresh one at once, without an error or a wait.
+   * `idleTimeoutMs`: this call's limit on going without progress, instead of the origin's.
    */
-  async post(head: string, body: string, opts: { idempotent?: boolean } = {}): Promise<OriginAnswer> {
+  async post(head: string, body: string, opts: { idempotent?: boolean; idleTimeoutMs?: number } = {}): Promise<OriginAnswer> {
     const request = `${head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    const idle = opts.idleTimeoutMs ?? this.idleTimeoutMs;
     const connection = this.take();
     try {
-      return await connection.send(request);
+      return await connection.send(request, idle);
     } catch (err) {
       const stale = connection.answers > 0 && !connection.heard && STALE.has((err as NodeJS.ErrnoException).code ?? '');
       if (!opts.idempotent || !stale) throw err;
-      return this.open().send(request);
+      return this.open().send(request, idle);
     }
   }
 
@@ -331,18 +338,15 @@ export class Origin {
     return this.open();
   }
 
+  /** A new connection; the call sent on it at once sets its inactivity timer, running through connect and handshake. */
   private open(): Connection {
     const socket = this.secure
       ? tls.connect({ ...this.tlsOptions, host: this.host, port: this.port, servername: net.isIP(this.host) ? undefined : this.host, ALPNProtocols: ['http/1.1'] })
       : net.connect({ host: this.host, port: this.port });
     socket.setKeepAlive(true, 1000);
-    return new Connection(
-      socket,
-      (c) => {
-        if (this.idle.length < this.maxIdle) this.idle.push(c);
-        else c.close();
-      },
-      this.idleTimeoutMs,
-    );
+    return new Connection(socket, (c) => {
+      if (this.idle.length < this.maxIdle) this.idle.push(c);
+      else c.close();
+    });
   }
 }

@@ -178,6 +178,20 @@ describe('Origin (keep-alive HTTP/1.1 for the wire)', () => {
     expect(server.connections.slice(0, 2).every((c) => c.destroyed || c.readableEnded)).toBe(true);
   });
 
+  it('gives a call its own idleTimeoutMs in place of the origin’s, on a kept connection too', async () => {
+    const ok = (body: string) => [`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`];
+    const server = await rawServer([ok('{}'), 'silent', ok('"a"'), ok('"b"')]);
+    const origin = new Origin(new URL(`http://127.0.0.1:${server.port}`));
+    closers.push(() => origin.destroy());
+    await text(origin);
+    await expect(origin.post(HEAD, '{}', { idleTimeoutMs: 100 })).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    // The next call, without a limit, on a new connection that keeps none of the last call's.
+    expect((await text(origin)).body).toBe('"a"');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await text(origin)).body).toBe('"b"');
+    expect(server.connections).toHaveLength(2);
+  });
+
   it('leaves a kept connection alone while it idles longer than idleTimeoutMs between calls', async () => {
     const server = await rawServer([['HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}'], ['HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n"ok"']]);
     const origin = new Origin(new URL(`http://127.0.0.1:${server.port}`), { idleTimeoutMs: 300 });
