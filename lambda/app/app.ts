@@ -9,9 +9,10 @@ import { createApi, type CrmApi } from '../api/router';
 import { builtinCrmRoutes } from '../crm-api/routes';
 import type { CrmApiBackend } from '../crm-api/types';
 import type { ClientAllowlist } from '../api/allowlist';
-import type { CrmEvent, CrmUpkeep } from '../crm/types';
+import type { ChangeAppliers, CrmUpkeep } from '../crm/types';
 import type { Mount } from '../api/types';
 import { applyCrmChanges } from '../jobs/reconcile';
+import { applyCrmTaskChanges } from '../jobs/reconcile-tasks';
 import type { JobDeps } from '../jobs/deps';
 import type { JobStore } from '../jobs/job-store';
 import type { CrmSync } from '../sync/wiring';
@@ -43,9 +44,9 @@ export interface AppParts extends DavAppParts {
   upkeep?: CrmUpkeep;
   /**
    * A hosted CRM's own routes under /crm (its webhook), given how changes it reports are applied
-   * (as a reconciliation page: jobs/reconcile.ts applyCrmChanges).
+   * (as a reconciliation page: jobs/reconcile.ts applyCrmChanges, reconcile-tasks.ts applyCrmTaskChanges).
    */
-  mounts?: (apply: (events: CrmEvent[], deletedIds: string[]) => Promise<unknown>) => Mount[];
+  mounts?: (apply: ChangeAppliers) => Mount[];
   /**
    * Starts one user's initial export elsewhere (on AWS: an asynchronous invocation of the
    * scheduled function); absent = in this process, in the background.
@@ -107,7 +108,10 @@ export function composeApp(parts: AppParts): App {
     crm && jobs
       ? { store, users, crm: crm.connector, outbox: crm.outbox, listener: crm.listener, retry: crm.retry, jobs, now, log, upkeep: parts.upkeep }
       : null;
-  const applyChanges = async (events: CrmEvent[], deletedIds: string[]) => (jobDeps ? applyCrmChanges(jobDeps, events, deletedIds) : null);
+  const applyChanges: ChangeAppliers = {
+    events: async (events, deletedIds) => (jobDeps ? applyCrmChanges(jobDeps, events, deletedIds) : null),
+    tasks: async (tasks, deletedIds) => (jobDeps ? applyCrmTaskChanges(jobDeps, tasks, deletedIds) : null),
+  };
   const crmApi = createApi({
     auth,
     mounts: [consoleSite({ console: parts.console }), ...(parts.mounts?.(applyChanges) ?? [])],

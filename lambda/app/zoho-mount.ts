@@ -4,7 +4,7 @@
  * /crm/zoho/oauth/callback, checked by the consent's one-time state).
  */
 import type { ApiRequest, ApiResponse, Mount } from '../api/types';
-import type { CrmEvent } from '../crm/types';
+import type { ChangeAppliers } from '../crm/types';
 import type { ZohoParts } from '../crm/zoho';
 import { CALLBACK_PATH, type ZohoConnection } from '../crm/zoho/connection';
 import { errorText, type Logger } from '../platform/log';
@@ -17,7 +17,7 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   body: JSON.stringify(body),
 });
 
-export function zohoNotifyMount(zoho: Pick<ZohoParts, 'notify'>, apply: (events: CrmEvent[], deletedIds: string[]) => Promise<unknown>): Mount {
+export function zohoNotifyMount(zoho: Pick<ZohoParts, 'notify'>, apply: ChangeAppliers): Mount {
   return {
     matches: (path) => path === ZOHO_NOTIFY_PATH,
     async serve(req: ApiRequest): Promise<ApiResponse> {

@@ -245,6 +245,15 @@ export interface CrmEventListener {
 }
 
 /**
+ * How changes a hosted CRM tells us of outside its feeds (a webhook naming records, read again by
+ * id) are applied: as a page of the matching reconciliation (jobs/reconcile.ts, reconcile-tasks.ts).
+ */
+export interface ChangeAppliers {
+  events(events: CrmEvent[], deletedIds: string[]): Promise<unknown>;
+  tasks(tasks: CrmTask[], deletedIds: string[]): Promise<unknown>;
+}
+
+/**
  * What a CRM reached over the network needs on each scheduled pass (its users list, its
  * notification channel), and how often it needs reconciling: a CRM that notifies us of changes
  * needs the feed read less often.

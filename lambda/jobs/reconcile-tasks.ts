@@ -62,6 +62,19 @@ export async function runTaskReconciliation(deps: JobDeps, opts: { deadline?: nu
   return report;
 }
 
+/**
+ * Applies task changes the CRM told us of outside the feed (a hosted CRM's notification, the
+ * records read again by id) exactly as a reconciliation page; null when tasks do not sync.
+ */
+export async function applyCrmTaskChanges(deps: JobDeps, changed: CrmTask[], deletedIds: string[]): Promise<Pick<ReconcileReport, 'examined' | 'applied' | 'deferred' | 'failed'> | null> {
+  const tasks = deps.crm.tasks;
+  const { taskSaved, taskDeleted } = deps.listener;
+  if (!tasks || !taskSaved || !taskDeleted) return null;
+  const report: ReconcileReport = { ran: true, examined: 0, applied: 0, deferred: 0, failed: 0, cursor: null };
+  await taskApplier(deps, tasks, { taskSaved, taskDeleted })(report, changed, deletedIds);
+  return { examined: report.examined, applied: report.applied, deferred: report.deferred, failed: report.failed };
+}
+
 function taskApplier(deps: JobDeps, tasks: CrmTaskConnector, listener: CrmTaskListener) {
   let enabledUsers: Promise<Map<string, number>> | undefined;
   const enabledSince = () =>

@@ -47,8 +47,12 @@ export async function startZohoWorld(opts: {
     admin: (method, path, body) =>
       fetch(new URL(path, server.url), { method, headers: { authorization: `Bearer ${opts.adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined }),
     settle: async () => {
-      await sim.notifications.settled();
-      await app.crm!.idle();
+      // A delivery to Zoho makes Zoho notify us again (our own write coming back): until neither starts anything.
+      for (let seen = -1; seen !== sim.notifications.deliveries().length; ) {
+        seen = sim.notifications.deliveries().length;
+        await sim.notifications.settled();
+        await app.crm!.idle();
+      }
     },
     stop: async () => {
       await server.stop();

@@ -1,9 +1,9 @@
 /**
  * Tasks with CRM_CONNECTOR=zoho, end to end: the local server on DynamoDB Local, the Zoho
  * connector against the Zoho simulator. The initial export of the owner's open Zoho tasks; a
- * reminder made on the phone reaching Zoho's Tasks (outbox-first) and its completion; a Zoho-side
- * edit and deletion reaching the phone through the scheduled pass's task reconciliation; a phone
- * deletion deleting the Zoho task.
+ * reminder made on the phone reaching Zoho's Tasks (outbox-first) and its completion; Zoho-side
+ * changes reaching the phone through the notification channel, and one whose notification was
+ * lost through the scheduled pass's task reconciliation; a phone deletion deleting the Zoho task.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalServer } from '../../bin/local-server';
@@ -84,20 +84,41 @@ describe('Zoho Tasks, end to end', () => {
     expect(await app.crm!.outbox.list()).toEqual([]);
   });
 
-  it("a Zoho-side edit and deletion reach the phone with the scheduled pass's task reconciliation, at the events feed's hourly rhythm", async () => {
+  it('Zoho tells us of task changes too: the delivered reminder came back as a Tasks notification, and changed nothing', async () => {
+    const tasksCalls = sim.notifications.deliveries().filter((d) => d.payload.module === 'Tasks');
+    expect(tasksCalls.length).toBeGreaterThan(0);
+    expect(tasksCalls.every((d) => d.status === 200)).toBe(true);
+    expect((await listTexts()).filter((x) => x.includes('Call Patricia about the renewal'))).toHaveLength(1);
+  });
+
+  it('a Zoho-side create, edit and deletion reach the phone at once, through the notification channel', async () => {
     await secondLater();
+    const made = sim.state.addTask({ Subject: 'Made in Zoho', Due_Date: '2026-12-10' });
+    await settle();
+    expect((await listTexts()).some((x) => x.includes('SUMMARY:Made in Zoho'))).toBe(true);
     const open = zohoTask('Open in Zoho')!;
     sim.state.update('Tasks', String(open.id), { Subject: 'Open in Zoho (edited)', Status: 'Completed' });
+    sim.state.remove('Tasks', String(made.id));
+    await settle();
+    const texts = await listTexts();
+    expect(texts.some((x) => x.includes('Made in Zoho'))).toBe(false);
+    expect(texts.find((x) => x.includes('SUMMARY:Open in Zoho (edited)'))).toContain('STATUS:COMPLETED');
+  });
+
+  it("a change whose notification was lost reaches the phone with the scheduled pass's task reconciliation, at the events feed's hourly rhythm", async () => {
+    await secondLater();
+    // Reading the notified task again fails once: the webhook applies nothing, and Zoho does not call again.
+    sim.faults.inject({ method: 'GET', path: /^\/crm\/v8\/Tasks\?.*\bids=/ }, { kind: 'respond', status: 400, body: { code: 'INVALID_REQUEST', status: 'error', message: 'scripted', details: {} } }, 1);
     sim.state.remove('Tasks', String(zohoTask('Deferred in Zoho')!.id));
+    await settle();
+    sim.faults.clear();
+    expect((await listTexts()).some((x) => x.includes('Deferred in Zoho'))).toBe(true);
     // While the channel lives, the tasks feed is read hourly like the events feed (API credits).
     expect((await runScheduledPass(app.jobDeps!)).reconcileTasks).toBeUndefined();
     sim.clock.advance(RECONCILE_WITH_CHANNEL_MS);
     const pass = await runScheduledPass(app.jobDeps!);
     expect(pass.reconcileTasks).toMatchObject({ ran: true, failed: 0 });
-    const texts = await listTexts();
-    expect(texts.some((x) => x.includes('Deferred in Zoho'))).toBe(false);
-    const edited = texts.find((x) => x.includes('SUMMARY:Open in Zoho (edited)'))!;
-    expect(edited).toContain('STATUS:COMPLETED');
+    expect((await listTexts()).some((x) => x.includes('Deferred in Zoho'))).toBe(false);
   });
 
   it('deleting on the phone deletes the Zoho task', async () => {

@@ -21,7 +21,6 @@ import {
   type CrmEvent,
   type CrmEventDraft,
   type CrmParticipant,
-  type CrmTaskConnector,
   type CrmUser,
   type EventRange,
   type PersonMatch,
@@ -34,6 +33,7 @@ import { EVENT_FIELDS, eventFromZoho, ownerOf, recordForZoho, type ZohoRecord } 
 import type { FieldsMeta, LinkState, ZohoState, ZohoUser } from './state';
 import { readByIds } from './read-by-ids';
 import { refuse, refuseOther, written } from './refusals';
+import type { ZohoTasks } from './tasks';
 
 export interface ZohoConnectorOptions {
   http: ZohoHttp;
@@ -106,7 +106,7 @@ export class ZohoConnector implements CrmConnector {
   /** Phone deliveries set this for the calls they make; reads default to sync work. */
   readonly sendsInvitations: boolean;
   /** Zoho's Tasks module (tasks.ts attachZohoTasks), plugged in by the App that syncs tasks. */
-  tasks?: CrmTaskConnector;
+  tasks?: ZohoTasks;
 
   constructor(private readonly opts: ZohoConnectorOptions) {
     this.http = opts.http;

@@ -6,7 +6,7 @@
  */
 import type { DynamoDoc } from '../../platform/dynamodb/wire';
 import type { KeyReader } from '../../platform/dynamodb/key-reader';
-import type { CrmEvent } from '../types';
+import type { ChangeAppliers } from '../types';
 import { Budget } from './budget';
 import type { ZohoConfig, ZohoCredentials } from './config';
 import { ZohoConnector } from './connector';
@@ -27,7 +27,7 @@ export interface ZohoParts {
   /** CalDAV users must be active Zoho users. */
   directory: { findUser(email: string): Promise<{ email: string; name?: string; timeZone?: string } | null> };
   /** The webhook's work for a notification's body. */
-  notify(body: string, apply: (events: CrmEvent[], deletedIds: string[]) => Promise<unknown>): Promise<NotifyOutcome>;
+  notify(body: string, apply: ChangeAppliers): Promise<NotifyOutcome>;
   /** The credentials in use: environment, secret, or what the console stored. */
   credentials(): Promise<ZohoCredentials | null>;
 }

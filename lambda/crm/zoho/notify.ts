@@ -1,22 +1,23 @@
 /**
  * Zoho's notification callback (POST /crm/zoho/notify): the channel's token checked in constant
  * time (a wrong one changes nothing), the records named re-read by id (a notification is only a
- * hint: the calendar must show what Zoho holds now), and applied like a reconciliation page. Our
- * own writes coming back are left out without a calendar write.
+ * hint: the calendar must show what Zoho holds now), and applied like a reconciliation page:
+ * Events to the calendars, Tasks to the tasks lists (when tasks sync). Our own writes coming back
+ * are left out without a calendar write.
  *
  * Zoho's callback body is not in its published API description; what is read here is what its
  * integrations read: `channel_id`, `token`, `module`, `operation` (create, edit, delete), `ids`.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { CrmEvent } from '../types';
+import type { ChangeAppliers } from '../types';
 import type { ZohoConnector } from './connector';
 import type { ZohoState } from './state';
 
 export interface NotifyDeps {
   state: ZohoState;
-  connector: Pick<ZohoConnector, 'changesFor'>;
-  /** Applies changes as the reconciliation does (jobs/reconcile.ts applyCrmChanges). */
-  apply(events: CrmEvent[], deletedIds: string[]): Promise<unknown>;
+  connector: Pick<ZohoConnector, 'changesFor' | 'tasks'>;
+  /** Applies changes as the reconciliations do. */
+  apply: ChangeAppliers;
 }
 
 export interface NotifyOutcome {
@@ -47,10 +48,17 @@ export async function onZohoNotification(text: string, deps: NotifyDeps): Promis
   if (!channel || !token || !sameHash(token, channel.tokenHash) || String(body.channel_id ?? '') !== channel.channelId) {
     return { status: 401, body: { error: 'unknown channel or wrong token' } };
   }
-  if (String(body.module ?? 'Events') !== 'Events') return { status: 200, body: { ignored: `module ${String(body.module)}` } };
+  const module = String(body.module ?? 'Events');
+  const tasks = deps.connector.tasks;
+  if (module !== 'Events' && !(module === 'Tasks' && tasks)) return { status: 200, body: { ignored: `module ${module}` } };
   const ids = (Array.isArray(body.ids) ? body.ids : []).map(String).filter((id) => /^[0-9A-Za-z_-]{1,64}$/.test(id)).slice(0, MAX_IDS);
   if (ids.length === 0) return { status: 200, body: { applied: 0 } };
+  if (module === 'Tasks') {
+    const changes = await tasks!.changesFor(ids);
+    await deps.apply.tasks(changes.tasks, changes.deletedIds);
+    return { status: 200, body: { read: ids.length, changed: changes.tasks.length, deleted: changes.deletedIds.length } };
+  }
   const changes = await deps.connector.changesFor(ids);
-  await deps.apply(changes.events, changes.deletedIds);
+  await deps.apply.events(changes.events, changes.deletedIds);
   return { status: 200, body: { read: ids.length, changed: changes.events.length, deleted: changes.deletedIds.length } };
 }

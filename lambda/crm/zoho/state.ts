@@ -98,6 +98,8 @@ export interface ChannelState {
   tokenHash: string;
   expiresAt: string;
   notifyUrl: string;
+  /** What it watches (`Events.create`, …); absent on a channel made before Tasks were watched: Events only. */
+  events?: string[];
 }
 
 export interface PassStatus {

@@ -119,6 +119,13 @@ export class ZohoTasks implements CrmTaskConnector {
     return readByIds(ids, { http: this.o.http, state: this.o.state, module: 'Tasks', fields: TASK_FIELDS, kind: 'task', toRecord: (r, link) => this.toTask(r, link), tombstone: (id, link) => this.tombstone(id, link) });
   }
 
+  /** What a notification names, read again: the tasks Zoho has (deleted linked ones as tombstones), and the ids it has not. */
+  async changesFor(ids: string[]): Promise<Pick<TaskChangeBatch, 'tasks' | 'deletedIds'>> {
+    const tasks = await this.getTasks(ids);
+    const found = new Set(tasks.map((t) => t.id));
+    return { tasks, deletedIds: ids.filter((id) => !found.has(id)) };
+  }
+
   async findTaskByUid(ownerEmail: string, uid: string): Promise<CrmTask | null> {
     const id = await this.o.state.idByUid(ownerEmail, uid, 'task');
     const task = id ? await this.getTask(id) : null;
@@ -264,7 +271,7 @@ export class ZohoTasks implements CrmTaskConnector {
 }
 
 /** Gives the Zoho connector its Tasks module (the App that syncs tasks does: app/task-parts.ts). */
-export function attachZohoTasks<T extends ZohoTasksOptions['users'] & { ports: Omit<ZohoTasksOptions, 'users'>; tasks?: CrmTaskConnector }>(connector: T): T {
+export function attachZohoTasks<T extends ZohoTasksOptions['users'] & { ports: Omit<ZohoTasksOptions, 'users'>; tasks?: ZohoTasks }>(connector: T): T {
   connector.tasks ??= new ZohoTasks({ ...connector.ports, users: connector });
   return connector;
 }

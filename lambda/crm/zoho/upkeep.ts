@@ -2,8 +2,9 @@
  * The Zoho connector's share of each scheduled pass: the org's users listed again once a day (who
  * may have CalDAV access), and the notification channel kept alive: created when ZOHO_NOTIFY_URL
  * is set, renewed two days before it expires (Zoho keeps a channel a week at most), replaced when
- * the URL changed. With a live channel, Zoho tells us of changes as they happen, so the pass reads
- * the change feed hourly instead of every time (API credits).
+ * the URL changed or it watches other modules than wanted. With a live channel, Zoho tells us of
+ * changes as they happen (events, and tasks where tasks sync), so the pass reads the change feeds
+ * hourly instead of every time (API credits).
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { CrmUnavailable, type CrmUpkeep } from '../types';
@@ -17,7 +18,12 @@ const RENEW_BEFORE_MS = 2 * 86_400_000;
 const USERS_EVERY_MS = 23 * 3600_000;
 /** The feed is read this often when the channel is alive. */
 export const RECONCILE_WITH_CHANNEL_MS = 60 * 60_000;
-export const WATCHED_EVENTS = ['Events.create', 'Events.edit', 'Events.delete'];
+const OPERATIONS = ['create', 'edit', 'delete'];
+/** What the channel watches: Events, and Tasks when the connector syncs them (tasks.ts). */
+export const watchedEvents = (connector: Pick<ZohoConnector, 'tasks'>): string[] =>
+  ['Events', ...(connector.tasks ? ['Tasks'] : [])].flatMap((module) => OPERATIONS.map((op) => `${module}.${op}`));
+/** What a channel saved before the list was kept watches. */
+const EVENTS_ONLY = watchedEvents({});
 
 export const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -63,7 +69,9 @@ export class ZohoUpkeep implements CrmUpkeep {
   private async keepChannel(notifyUrl: string): Promise<'kept' | 'created' | 'renewed'> {
     const now = this.now().getTime();
     const channel = await this.opts.state.channel();
-    if (channel && channel.notifyUrl === notifyUrl && Date.parse(channel.expiresAt) - now > RENEW_BEFORE_MS) return 'kept';
+    const events = watchedEvents(this.opts.connector);
+    const sameEvents = (channel?.events ?? EVENTS_ONLY).join() === events.join();
+    if (channel && channel.notifyUrl === notifyUrl && sameEvents && Date.parse(channel.expiresAt) - now > RENEW_BEFORE_MS) return 'kept';
     const token = randomBytes(24).toString('base64url');
     const next: ChannelState = {
       // Zoho's channel ids are numbers ("long") in its older documentation: a random one.
@@ -71,8 +79,9 @@ export class ZohoUpkeep implements CrmUpkeep {
       tokenHash: tokenHash(token),
       expiresAt: new Date(now + CHANNEL_DAYS * 86_400_000 - 3600_000).toISOString(),
       notifyUrl,
+      events,
     };
-    const watch = { channel_id: next.channelId, events: WATCHED_EVENTS, channel_expiry: expiryText(Date.parse(next.expiresAt)), token, notify_url: notifyUrl };
+    const watch = { channel_id: next.channelId, events, channel_expiry: expiryText(Date.parse(next.expiresAt)), token, notify_url: notifyUrl };
     // A channel we have is replaced in place (PUT); a new one is enabled (POST).
     let answer = await this.opts.http.call(channel ? 'PUT' : 'POST', '/crm/v8/actions/watch', { body: { watch: [watch] }, priority: 'sync' });
     if (channel && answer.status >= 400) answer = await this.opts.http.call('POST', '/crm/v8/actions/watch', { body: { watch: [watch] }, priority: 'sync' });
