@@ -1,4 +1,4 @@
-/** ActivityStore on the activity table: pk = user e-mail, sk = `device#<key>`, kept a year after the last note. */
+/** ActivityStore on the activity table: pk = user e-mail, sk = `device#<key>`, kept a year after the last note. A user's deletion removes the guess count beside them too. */
 import { updateItem } from '../platform/dynamodb/document';
 import type { DynamoDoc } from '../platform/dynamodb/wire';
 import { deviceKey, type ActivityStore, type DeviceActivity } from './activity';
@@ -37,7 +37,8 @@ export class DynamoActivityStore implements ActivityStore {
   }
 
   async list(email: string) {
-    const items = await queryAll(this.doc, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': email } });
+    // The user's devices only: the table also holds the account's password-guess count (guesses-store-dynamodb.ts).
+    const items = await queryAll(this.doc, { TableName: this.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :device)', ExpressionAttributeValues: { ':pk': email, ':device': 'device#' } });
     return items
       .map((i) => ({ userAgent: i.userAgent as string, lastSeenAt: i.lastSeenAt as string, lastMethod: i.lastMethod as string }))
       .sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt));

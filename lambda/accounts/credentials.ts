@@ -7,10 +7,13 @@
  * have a fast hash (accounts/passwords.ts) checked on every request; a chosen password's scrypt
  * costs tens of milliseconds, so its successful verifications are remembered per container. The
  * cache key includes the stored hash, so a password reset invalidates it; the user record (and
- * so the enabled flag) is read on every request, so `user disable` takes effect at once.
+ * so the enabled flag) is read on every request, so `user disable` takes effect at once. The
+ * verifications that run scrypt are counted per account (guesses.ts): past the limit, a chosen
+ * password is refused unchecked until its window ends.
  */
 import { createHash } from 'node:crypto';
 import type { UserStore } from '../store/types';
+import type { GuessStore } from './guesses';
 import { generateAppPassword, hashGeneratedPassword, isFastHash, verifyPassword } from './passwords';
 
 export const REALM = 'crm-caldav';
@@ -61,10 +64,16 @@ async function burnDecoy(password: string): Promise<void> {
   await verifyPassword(password, decoyHash);
 }
 
-export type CredentialCheck = { ok: true; email: string } | { ok: false; reason: 'missing' | 'invalid' };
+export type CredentialCheck =
+  | { ok: true; email: string }
+  | { ok: false; reason: 'missing' | 'invalid' }
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
-/** `missing`: no well-formed Basic credentials; `invalid`: unknown or disabled user, or a wrong password. */
-export async function checkBasicAuth(authorization: string | undefined, users: UserStore): Promise<CredentialCheck> {
+/**
+ * `missing`: no well-formed Basic credentials; `invalid`: unknown or disabled user, or a wrong
+ * password; `throttled`: too many tries of the account's chosen password lately (`guesses`).
+ */
+export async function checkBasicAuth(authorization: string | undefined, users: UserStore, guesses?: GuessStore, now: () => Date = () => new Date()): Promise<CredentialCheck> {
   const creds = parseBasicAuth(authorization);
   if (!creds) return { ok: false, reason: 'missing' };
   const email = creds.username.toLowerCase();
@@ -81,8 +90,12 @@ export async function checkBasicAuth(authorization: string | undefined, users: U
   }
   const key = cacheKey(email, creds.password, user.passwordHash);
   if (!verified.has(key)) {
+    const at = now();
+    const tried = await guesses?.count(email, at);
+    if (tried && !tried.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: Math.max(1, Math.ceil((tried.until.getTime() - at.getTime()) / 1000)) };
     if (!(await verifyPassword(creds.password, user.passwordHash))) return { ok: false, reason: 'invalid' };
     remember(key);
+    await guesses?.clear(email);
   }
   return { ok: true, email: user.email.toLowerCase() };
 }

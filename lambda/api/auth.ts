@@ -41,7 +41,10 @@ export async function identify(req: ApiRequest, deps: AuthDeps): Promise<Caller>
     }
     return { kind: 'admin', email: session.email };
   }
-  const check = await checkBasicAuth(authorization, deps.users);
+  const check = await checkBasicAuth(authorization, deps.users, deps.guesses, deps.now);
+  if (check.ok === false && check.reason === 'throttled') {
+    throw new ApiError(429, 'TOO_MANY_REQUESTS', 'Too many wrong passwords for this account; try again later', undefined, { 'retry-after': String(check.retryAfterSeconds) });
+  }
   if (!check.ok) throw unauthorized(req, check.reason === 'missing' ? 'Authentication required' : 'Invalid credentials');
   return { kind: 'user', email: check.email };
 }

@@ -4,6 +4,7 @@
  * CRM's own REST API (lambda/crm/builtin/api). The Lambda handler and tests adapt to these;
  * nothing here knows API Gateway or AWS.
  */
+import type { GuessStore } from '../accounts/guesses';
 import type { AdminStore } from '../accounts/admins';
 import type { UserStore } from '../store/types';
 
@@ -37,6 +38,8 @@ export type Caller = { kind: 'admin'; email?: string } | { kind: 'user'; email: 
 export interface AuthDeps {
   /** Users (the CalDAV users table): per-user Basic auth. */
   users: UserStore;
+  /** Counts the tries of chosen passwords (accounts/guesses.ts); absent = not bounded. */
+  guesses?: GuessStore;
   /** The admin bearer token (CRM_ADMIN_TOKEN); unset = no admin access by token. */
   adminToken?: string;
   /** Admin accounts and console sessions (cookie sign-in); absent = no session is accepted. */

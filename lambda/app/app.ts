@@ -101,7 +101,7 @@ export function composeApp(parts: AppParts): App {
   const { now, log, store, users } = dav;
   const jobs = parts.jobs ?? null;
   const removeUser = (email: string) => deleteUser({ users, store, outbox: parts.bridge?.outbox, jobs: jobs ?? undefined, activity: parts.activity, now }, email);
-  const auth = { users, adminToken: parts.adminToken, admins: parts.admins, now };
+  const auth = { users, guesses: parts.guesses, adminToken: parts.adminToken, admins: parts.admins, now };
   const audit = parts.audit ? new AuditLog(parts.audit, now) : null;
   const throttle = parts.throttle ? new SignInThrottle(parts.throttle) : null;
   const jobDeps: JobDeps | null =

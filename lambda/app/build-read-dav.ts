@@ -36,6 +36,7 @@ export function buildReadDavApp(opts: DynamoBaseOptions & { env?: Env; log?: Log
     users,
     store,
     activity: new ActivityRecorder(base.activity),
+    guesses: base.guesses,
     // Free-busy (POST to the outbox) asks who is a calendar user here; nothing is delivered.
     scheduling: { store, isCalendarUser: calendarUserCheck(users), imip: null, external: 'off', now, log },
   };

@@ -12,6 +12,7 @@ import { wireCrmSync, type CrmSync, type SyncWiring } from '../sync/wiring';
 import type { ExternalDelivery, ImipSender, SchedulingDeps } from '../core/scheduling/ports';
 import { schedulingWrites } from '../core/scheduling/writes';
 import { ActivityRecorder, type ActivityStore } from '../accounts/activity';
+import type { GuessStore } from '../accounts/guesses';
 import { calendarUserCheck } from '../accounts/credentials';
 import { logLine, type Logger } from '../platform/log';
 
@@ -29,6 +30,8 @@ export interface DavAppParts {
   bridge?: Pick<SyncWiring, 'connector' | 'outbox' | 'delivery' | 'inProcess' | 'tasks'>;
   /** Where each user's devices' last requests are noted; absent = not noted. */
   activity?: ActivityStore;
+  /** Where tries of chosen passwords are counted (accounts/guesses.ts); absent = not bounded. */
+  guesses?: GuessStore;
   /**
    * How scheduling reaches attendees outside the deployment (lambda/imip/config.ts); absent =
    * nobody: colleagues are still scheduled with, everyone else's SCHEDULE-STATUS says not delivered.
@@ -71,6 +74,7 @@ export function composeDavApp(parts: DavAppParts): { dav: DavApp; crm: CrmSync |
       store,
       onObjectChange: wired?.onObjectChange,
       activity: parts.activity ? new ActivityRecorder(parts.activity) : null,
+      ...(parts.guesses && { guesses: parts.guesses }),
       scheduling,
     },
     crm: wired?.crm ?? null,

@@ -6,6 +6,7 @@
  * CRM code or the SDK, so that their bundles carry neither.
  */
 import { DynamoActivityStore } from '../accounts/activity-store-dynamodb';
+import { DynamoGuessStore } from '../accounts/guesses-store-dynamodb';
 import type { DavConfig } from '../core/types';
 import { KeyReader } from '../platform/dynamodb/key-reader';
 import type { DynamoDoc } from '../platform/dynamodb/wire';
@@ -32,6 +33,8 @@ export interface DynamoBase {
   reader: KeyReader;
   users: DynamoUserStore;
   activity: DynamoActivityStore;
+  /** Tries of chosen passwords, beside the devices on the activity table. */
+  guesses: DynamoGuessStore;
   /** Closes the connections of the clients the App made (none when the caller gave its own). */
   close: () => void;
 }
@@ -52,6 +55,7 @@ export function dynamoBase(doc: DynamoDoc, opts: DynamoBaseOptions, env: Env, cl
     reader,
     users: new DynamoUserStore(doc, tables.users, reader),
     activity: new DynamoActivityStore(doc, tables.activity, reader),
+    guesses: new DynamoGuessStore(doc, tables.activity),
     close,
   };
 }

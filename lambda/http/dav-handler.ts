@@ -10,6 +10,7 @@ import type { ActivityRecorder } from '../accounts/activity';
 import { parseBasicAuth } from '../accounts/credentials';
 import type { CalendarStore, UserStore } from '../store/types';
 import { authenticate, unauthorized } from './auth';
+import type { GuessStore } from '../accounts/guesses';
 import { hookAfterAuth, schedulingAfterAuth, storeAfterAuth } from './read-ahead';
 import type { SchedulingDeps } from '../core/scheduling/ports';
 import { toApiGatewayResult, toDavRequest } from './event';
@@ -27,6 +28,8 @@ export interface DavParts {
   onObjectChange?: ObjectChangeHook;
   /** Notes each authenticated request's device; null when not kept. */
   activity: ActivityRecorder | null;
+  /** Counts the tries of chosen passwords (accounts/guesses.ts); absent = not bounded. */
+  guesses?: GuessStore;
   log: Logger;
   /** Implicit scheduling (core/scheduling); absent = none. */
   scheduling?: SchedulingDeps;
@@ -80,7 +83,7 @@ export function davHandler(method: CoreMethod, app: DavPartsSource, options: Dav
       const req = toDavRequest(event);
       // Whatever route or method brought it here (RFC 6764 §5): the redirect, before credentials.
       const discovery = isWellKnownCaldav(req.path);
-      const { store, users, config, now, onObjectChange, activity, log, scheduling } = await app();
+      const { store, users, config, now, onObjectChange, activity, guesses, log, scheduling } = await app();
       if (discovery || !requireAuth) return toApiGatewayResult(await (discovery ? wellKnown : method)(req, { user: ANONYMOUS, store, config, now, onObjectChange }));
       const claimed = claimedPrincipal(req.headers.authorization);
       if (!claimed) {
@@ -89,7 +92,7 @@ export function davHandler(method: CoreMethod, app: DavPartsSource, options: Dav
         if (page) return toApiGatewayResult(page);
         throw unauthorized();
       }
-      const authorized = authenticate(req.headers.authorization, users);
+      const authorized = authenticate(req.headers.authorization, users, guesses, now);
       // The device's stored note, read in the user's batch (unless this container knows it is recent).
       const device = activity?.check(claimed.email, req.headers['user-agent'], now());
       const answer = method(req, {

@@ -1,9 +1,11 @@
-/** One contract each for the admin and activity stores: memory always, DynamoDB on the run's DynamoDB Local. */
+/** One contract each for the admin, activity and guess-count stores: memory always, DynamoDB on the run's DynamoDB Local. */
 import { describe, expect, it } from 'vitest';
 import { MemoryActivityStore, type ActivityStore } from '../../lambda/accounts/activity';
 import { MemoryAdminStore, type AdminSession, type AdminStore } from '../../lambda/accounts/admins';
 import { DynamoActivityStore } from '../../lambda/accounts/activity-store-dynamodb';
 import { DynamoAdminStore } from '../../lambda/accounts/admin-store-dynamodb';
+import { GUESS_LIMIT, GUESS_WINDOW_MS, MemoryGuessStore, type GuessStore } from '../../lambda/accounts/guesses';
+import { DynamoGuessStore } from '../../lambda/accounts/guesses-store-dynamodb';
 import { ACTIVITY_TABLE, ADMINS_TABLE } from '../../lambda/store/dynamodb/schema';
 import { tablePerTest } from '../helpers/dynamo';
 
@@ -57,3 +59,45 @@ describe('MemoryAdminStore', () => adminContract(async () => new MemoryAdminStor
 describe('DynamoAdminStore', () => adminContract(tablePerTest(ADMINS_TABLE, (doc, table) => new DynamoAdminStore(doc, table))));
 describe('MemoryActivityStore', () => activityContract(async () => new MemoryActivityStore()));
 describe('DynamoActivityStore', () => activityContract(tablePerTest(ACTIVITY_TABLE, (doc, table) => new DynamoActivityStore(doc, table))));
+
+function guessContract(make: () => Promise<GuessStore>) {
+  const at = (minutes: number) => new Date(Date.parse('2026-12-01T09:00:00.000Z') + minutes * 60_000);
+
+  it(`allows ${GUESS_LIMIT} tries per account in a window, then refuses until the window ends`, async () => {
+    const store = await make();
+    for (let i = 0; i < GUESS_LIMIT; i++) expect(await store.count('ana@x.com', at(i))).toEqual({ allowed: true });
+    const refused = await store.count('ana@x.com', at(GUESS_LIMIT));
+    expect(refused.allowed).toBe(false);
+    const until = (refused as { until: Date }).until.getTime();
+    // Not past the end of a window started at the first try seen from this one, nor before the actual end.
+    expect(until).toBeGreaterThanOrEqual(at(0).getTime() + GUESS_WINDOW_MS);
+    expect(until).toBeLessThanOrEqual(at(GUESS_LIMIT).getTime() + GUESS_WINDOW_MS);
+    // Another account is counted apart.
+    expect(await store.count('bob@x.com', at(GUESS_LIMIT))).toEqual({ allowed: true });
+    // Once the window has ended, a new one starts.
+    expect(await store.count('ana@x.com', new Date(at(0).getTime() + GUESS_WINDOW_MS))).toEqual({ allowed: true });
+  });
+
+  it('forgets the tries of a verified password', async () => {
+    const store = await make();
+    for (let i = 0; i < GUESS_LIMIT; i++) await store.count('ana@x.com', at(0));
+    await store.clear('ana@x.com');
+    expect(await store.count('ana@x.com', at(1))).toEqual({ allowed: true });
+    await store.clear('nobody@x.com');
+  });
+}
+
+describe('MemoryGuessStore', () => guessContract(async () => new MemoryGuessStore()));
+describe('DynamoGuessStore', () => guessContract(tablePerTest(ACTIVITY_TABLE, (doc, table) => new DynamoGuessStore(doc, table))));
+
+describe('the activity table shared by devices and guess counts', () => {
+  const open = tablePerTest(ACTIVITY_TABLE, (doc, table) => ({ activity: new DynamoActivityStore(doc, table), guesses: new DynamoGuessStore(doc, table) }));
+  it("lists the user's devices only, and a user's deletion takes the count along", async () => {
+    const { activity, guesses } = await open();
+    await activity.record('ana@x.com', { userAgent: 'iOS/18.2', lastSeenAt: '2026-12-01T09:00:00.000Z', lastMethod: 'PROPFIND' });
+    for (let i = 0; i < GUESS_LIMIT; i++) await guesses.count('ana@x.com', new Date('2026-12-01T09:00:00.000Z'));
+    expect(await activity.list('ana@x.com')).toHaveLength(1);
+    await activity.deleteUser('ana@x.com');
+    expect(await guesses.count('ana@x.com', new Date('2026-12-01T09:01:00.000Z'))).toEqual({ allowed: true });
+  });
+});

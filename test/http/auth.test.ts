@@ -11,6 +11,7 @@ import { DavError } from '../../lambda/core/errors';
 import { authenticate } from '../../lambda/http/auth';
 import { generateAppPassword, hashGeneratedPassword, hashPassword, verifyPassword } from '../../lambda/accounts/passwords';
 import { WWW_AUTHENTICATE, clearAuthCache, parseBasicAuth } from '../../lambda/accounts/credentials';
+import { GUESS_LIMIT, GUESS_WINDOW_MS, MemoryGuessStore } from '../../lambda/accounts/guesses';
 import { MemoryUserStore } from '../../lambda/store/memory';
 import type { UserRecord } from '../../lambda/store/types';
 
@@ -156,5 +157,44 @@ describe('authenticate', () => {
     await rejection(authenticate(basic('ana@example.com', 'nope'), users));
     await rejection(authenticate(basic('ana@example.com', 'nope'), users));
     expect(timingSafeEqual).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('authenticate, with tries of chosen passwords counted', () => {
+  const wrongTimes = async (users: MemoryUserStore, guesses: MemoryGuessStore, n: number, password = 'wrong-password') => {
+    for (let i = 0; i < n; i++) expect((await rejection(authenticate(basic('ana@example.com', password), users, guesses))).status).toBe(401);
+  };
+
+  it(`refuses a chosen password unchecked after ${GUESS_LIMIT} tries, with 429 and Retry-After, even the right one`, async () => {
+    const users = await storeWith();
+    const guesses = new MemoryGuessStore();
+    await wrongTimes(users, guesses, GUESS_LIMIT);
+    vi.mocked(timingSafeEqual).mockClear();
+    const refused = await rejection(authenticate(basic('ana@example.com', PASSWORD), users, guesses));
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(GUESS_WINDOW_MS / 1000);
+    // Refused without a scrypt: nothing was compared.
+    expect(timingSafeEqual).not.toHaveBeenCalled();
+  });
+
+  it('clears the count with a success, and keeps accepting a password this container verified', async () => {
+    const users = await storeWith();
+    const guesses = new MemoryGuessStore();
+    await wrongTimes(users, guesses, GUESS_LIMIT - 1);
+    expect(await authenticate(basic('ana@example.com', PASSWORD), users, guesses)).toEqual({ email: 'ana@example.com' });
+    await wrongTimes(users, guesses, GUESS_LIMIT);
+    expect((await rejection(authenticate(basic('ana@example.com', 'another-guess'), users, guesses))).status).toBe(429);
+    // The owner's client, verified before, goes on working while the guesser is held off.
+    expect(await authenticate(basic('ana@example.com', PASSWORD), users, guesses)).toEqual({ email: 'ana@example.com' });
+  });
+
+  it('never counts generated app passwords (no guesser can lock a phone out) nor unknown accounts', async () => {
+    const appPassword = generateAppPassword();
+    const users = await storeWith({ passwordHash: hashGeneratedPassword(appPassword) });
+    const guesses = new MemoryGuessStore();
+    await wrongTimes(users, guesses, GUESS_LIMIT * 2);
+    expect(await authenticate(basic('ana@example.com', appPassword), users, guesses)).toEqual({ email: 'ana@example.com' });
+    for (let i = 0; i <= GUESS_LIMIT; i++) expect((await rejection(authenticate(basic('nobody@example.com', 'guess'), users, guesses))).status).toBe(401);
   });
 });
