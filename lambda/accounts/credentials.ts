@@ -89,15 +89,28 @@ export async function checkBasicAuth(authorization: string | undefined, users: U
     return { ok: true, email: user.email.toLowerCase() };
   }
   const key = cacheKey(email, creds.password, user.passwordHash);
-  if (!verified.has(key)) {
-    const at = now();
-    const tried = await guesses?.count(email, at);
-    if (tried && !tried.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: Math.max(1, Math.ceil((tried.until.getTime() - at.getTime()) / 1000)) };
-    if (!(await verifyPassword(creds.password, user.passwordHash))) return { ok: false, reason: 'invalid' };
-    remember(key);
-    await guesses?.clear(email);
+  if (verified.has(key)) return { ok: true, email: user.email.toLowerCase() };
+  // A client's burst on a cold container sends the same credentials at once: one scrypt, one try counted.
+  let checking = inFlight.get(key);
+  if (!checking) {
+    checking = slowCheck(email, creds.password, user.passwordHash, key, guesses, now).finally(() => inFlight.delete(key));
+    inFlight.set(key, checking);
   }
-  return { ok: true, email: user.email.toLowerCase() };
+  const outcome = await checking;
+  return outcome.ok ? { ok: true, email: user.email.toLowerCase() } : outcome;
+}
+
+const inFlight = new Map<string, Promise<CredentialCheck>>();
+
+/** A chosen password's scrypt, counted as a try first (guesses.ts) and cleared when it matches. */
+async function slowCheck(email: string, password: string, hash: string, key: string, guesses: GuessStore | undefined, now: () => Date): Promise<CredentialCheck> {
+  const at = now();
+  const tried = await guesses?.count(email, at);
+  if (tried && !tried.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: Math.max(1, Math.ceil((tried.until.getTime() - at.getTime()) / 1000)) };
+  if (!(await verifyPassword(password, hash))) return { ok: false, reason: 'invalid' };
+  remember(key);
+  await guesses?.clear(email);
+  return { ok: true, email };
 }
 
 /** Whether an address is a calendar user here (an enabled account): whom scheduling delivers to. */

@@ -189,6 +189,17 @@ describe('authenticate, with tries of chosen passwords counted', () => {
     expect(await authenticate(basic('ana@example.com', PASSWORD), users, guesses)).toEqual({ email: 'ana@example.com' });
   });
 
+  it('checks a burst of the same credentials once: one scrypt, one try, every request let in', async () => {
+    const users = await storeWith();
+    const memory = new MemoryGuessStore();
+    let counted = 0;
+    const guesses = { count: (e: string, at: Date) => (counted++, memory.count(e, at)), clear: (e: string) => memory.clear(e) };
+    const burst = await Promise.all(Array.from({ length: GUESS_LIMIT + 5 }, () => authenticate(basic('ana@example.com', PASSWORD), users, guesses)));
+    expect(burst.every((p) => p.email === 'ana@example.com')).toBe(true);
+    expect(counted).toBe(1);
+    expect(timingSafeEqual).toHaveBeenCalledTimes(1);
+  });
+
   it('never counts generated app passwords (no guesser can lock a phone out) nor unknown accounts', async () => {
     const appPassword = generateAppPassword();
     const users = await storeWith({ passwordHash: hashGeneratedPassword(appPassword) });
