@@ -23,40 +23,28 @@ export class DynamoGuessStore implements GuessStore {
   async count(email: string, now: Date): Promise<GuessCount> {
     const at = now.getTime();
     const cutoff = at - GUESS_WINDOW_MS;
-    const key = { pk: email, sk: SK };
-    try {
-      // A try within the current window, below the limit.
-      await updateItem(this.doc, {
-        TableName: this.table,
-        Key: key,
-        UpdateExpression: 'ADD tries :one',
-        ConditionExpression: 'windowStart > :cutoff AND tries < :limit',
-        ExpressionAttributeValues: { ':one': 1, ':cutoff': cutoff, ':limit': GUESS_LIMIT },
-      });
-      return { allowed: true };
-    } catch (err) {
-      if (!conditionFailed(err)) throw err;
-    }
-    try {
-      // No window, or one that has ended: this try starts a new one.
-      await updateItem(this.doc, {
-        TableName: this.table,
-        Key: key,
-        UpdateExpression: 'SET tries = :one, windowStart = :at, expiresAt = :ttl',
-        ConditionExpression: 'attribute_not_exists(windowStart) OR windowStart <= :cutoff',
-        ExpressionAttributeValues: { ':one': 1, ':at': at, ':cutoff': cutoff, ':ttl': Math.floor((at + GUESS_WINDOW_MS) / 1000) + KEEP_SECONDS },
-      });
-      return { allowed: true };
-    } catch (err) {
-      if (!conditionFailed(err)) throw err;
-    }
+    // A try within the current window, below the limit; else, with no window or one that has ended, a new window.
+    if (await this.update(email, 'ADD tries :one', 'windowStart > :cutoff AND tries < :limit', { ':one': 1, ':cutoff': cutoff, ':limit': GUESS_LIMIT })) return { allowed: true };
+    const ttl = Math.floor((at + GUESS_WINDOW_MS) / 1000) + KEEP_SECONDS;
+    if (await this.update(email, 'SET tries = :one, windowStart = :at, expiresAt = :ttl', 'attribute_not_exists(windowStart) OR windowStart <= :cutoff', { ':one': 1, ':at': at, ':cutoff': cutoff, ':ttl': ttl })) return { allowed: true };
     // The current window holds GUESS_LIMIT tries; it ends GUESS_WINDOW_MS after its start, at the latest from now.
     return { allowed: false, until: new Date(at + GUESS_WINDOW_MS) };
   }
 
-  async clear(email: string): Promise<void> {
+  /** One conditional UpdateItem of the account's count; false when its condition did not hold. */
+  private async update(email: string, expression: string, condition: string, values: Record<string, number>): Promise<boolean> {
     try {
-      // Never an item made here: the count made it, with its expiry.
+      await updateItem(this.doc, { TableName: this.table, Key: { pk: email, sk: SK }, UpdateExpression: expression, ConditionExpression: condition, ExpressionAttributeValues: values });
+      return true;
+    } catch (err) {
+      if (!conditionFailed(err)) throw err;
+      return false;
+    }
+  }
+
+  async clear(email: string): Promise<void> {
+    // Never an item made here: the count made it, with its expiry.
+    try {
       await updateItem(this.doc, { TableName: this.table, Key: { pk: email, sk: SK }, UpdateExpression: 'REMOVE tries, windowStart', ConditionExpression: 'attribute_exists(pk)' });
     } catch (err) {
       if (!conditionFailed(err)) throw err;
