@@ -78,6 +78,13 @@ function guessContract(make: () => Promise<GuessStore>) {
     expect(await store.count('ana@x.com', new Date(at(0).getTime() + GUESS_WINDOW_MS))).toEqual({ allowed: true });
   });
 
+  it('counts tries made at once (containers starting a window together) without refusing any below the limit', async () => {
+    const store = await make();
+    const counted = await Promise.all(Array.from({ length: GUESS_LIMIT }, () => store.count('cy@x.com', at(0))));
+    expect(counted.every((c) => c.allowed)).toBe(true);
+    expect((await store.count('cy@x.com', at(1))).allowed).toBe(false);
+  });
+
   it('forgets the tries of a verified password', async () => {
     const store = await make();
     for (let i = 0; i < GUESS_LIMIT; i++) await store.count('ana@x.com', at(0));
