@@ -33,8 +33,8 @@ export const ESBUILD_SETTINGS = {
  * What a function may do on a table. `list`/`listWrite` add Scan: only the users and outbox
  * tables are ever listed whole, by the scheduled job and the CRM API; CalDAV handlers can read
  * their user by key but never scan the table of password hashes. `note` is reading by key in a
- * batch and UpdateItem: the CalDAV handlers read and renew a device's last request (activity
- * table) and can do nothing else there.
+ * batch and UpdateItem: the CalDAV handlers read and renew a device's last request and count the
+ * tries of a chosen password (activity table) and can do nothing else there.
  * `append` is PutItem and Query: the audit log is added to and read, never changed or emptied.
  */
 export type TableAccess = 'read' | 'write' | 'readWrite' | 'list' | 'listWrite' | 'note' | 'append';
