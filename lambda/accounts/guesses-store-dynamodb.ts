@@ -4,6 +4,7 @@
  * role has on that table (`note`), and no read, so counting costs nothing where nothing is guessed.
  */
 import { updateItem } from '../platform/dynamodb/document';
+import { fromWire, type Wired } from '../platform/dynamodb/wire-values';
 import { isNamed } from '../platform/dynamodb/retry';
 import type { DynamoDoc } from '../platform/dynamodb/wire';
 import { GUESS_LIMIT, GUESS_WINDOW_MS, type GuessCount, type GuessStore } from './guesses';
@@ -28,19 +29,31 @@ export class DynamoGuessStore implements GuessStore {
     const newWindow = () => this.update(email, 'SET tries = :one, windowStart = :at, expiresAt = :ttl', 'attribute_not_exists(windowStart) OR windowStart <= :cutoff', { ':one': 1, ':at': at, ':cutoff': cutoff, ':ttl': ttl });
     // A try within the current window, below the limit; else, with no window or one that has ended,
     // a new window; else once more within it, for a window another container has just started.
-    if ((await inWindow()) || (await newWindow()) || (await inWindow())) return { allowed: true };
-    // The current window holds GUESS_LIMIT tries; it ends GUESS_WINDOW_MS after its start, at the latest from now.
-    return { allowed: false, until: new Date(at + GUESS_WINDOW_MS) };
+    let tried = await inWindow();
+    if (!tried.made) tried = await newWindow();
+    if (!tried.made) tried = await inWindow();
+    if (tried.made) return { allowed: true };
+    // The current window holds GUESS_LIMIT tries: refused until it ends (from now, were its start not known).
+    return { allowed: false, until: new Date((tried.windowStart ?? at) + GUESS_WINDOW_MS) };
   }
 
-  /** One conditional UpdateItem of the account's count; false when its condition did not hold. */
-  private async update(email: string, expression: string, condition: string, values: Record<string, number>): Promise<boolean> {
+  /** One conditional UpdateItem of the account's count: whether it was made, and if not, when the stored window started. */
+  private async update(email: string, expression: string, condition: string, values: Record<string, number>): Promise<{ made: boolean; windowStart?: number }> {
     try {
-      await updateItem(this.doc, { TableName: this.table, Key: { pk: email, sk: SK }, UpdateExpression: expression, ConditionExpression: condition, ExpressionAttributeValues: values });
-      return true;
+      await updateItem(this.doc, {
+        TableName: this.table,
+        Key: { pk: email, sk: SK },
+        UpdateExpression: expression,
+        ConditionExpression: condition,
+        ExpressionAttributeValues: values,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      return { made: true };
     } catch (err) {
       if (!conditionFailed(err)) throw err;
-      return false;
+      const old = (err as { Item?: Wired }).Item;
+      const start = old ? Number(fromWire(old).windowStart) : NaN;
+      return { made: false, ...(Number.isFinite(start) && { windowStart: start }) };
     }
   }
 

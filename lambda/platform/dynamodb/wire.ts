@@ -90,6 +90,8 @@ export class DynamoWireError extends Error {
   readonly $metadata: { httpStatusCode: number; requestId?: string };
   /** TransactionCanceledException's reasons, one per item. */
   readonly CancellationReasons?: Array<{ Code?: string; Message?: string; Item?: unknown }>;
+  /** ConditionalCheckFailedException's item as it was, when ReturnValuesOnConditionCheckFailure asked for it (marshalled). */
+  readonly Item?: Record<string, unknown>;
 
   constructor(name: string, message: string, status: number, requestId: string | undefined, body: Record<string, unknown>) {
     super(message);
@@ -97,6 +99,7 @@ export class DynamoWireError extends Error {
     this.$fault = status >= 500 ? 'server' : 'client';
     this.$metadata = { httpStatusCode: status, requestId };
     if (Array.isArray(body.CancellationReasons)) this.CancellationReasons = body.CancellationReasons as DynamoWireError['CancellationReasons'];
+    if (body.Item && typeof body.Item === 'object') this.Item = body.Item as Record<string, unknown>;
   }
 }
 
