@@ -105,11 +105,13 @@ const inFlight = new Map<string, Promise<CredentialCheck>>();
 /** A chosen password's scrypt, counted as a try first (guesses.ts) and cleared when it matches. */
 async function slowCheck(email: string, password: string, hash: string, key: string, guesses: GuessStore | undefined, now: () => Date): Promise<CredentialCheck> {
   const at = now();
-  const tried = await guesses?.count(email, at);
+  // Counted per stored password: a reset starts the new one uncounted.
+  const of = { email, password: createHash('sha256').update(hash).digest('hex').slice(0, 16) };
+  const tried = await guesses?.count(of, at);
   if (tried && !tried.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: Math.max(1, Math.ceil((tried.until.getTime() - at.getTime()) / 1000)) };
   if (!(await verifyPassword(password, hash))) return { ok: false, reason: 'invalid' };
   remember(key);
-  await guesses?.clear(email);
+  await guesses?.clear(of);
   return { ok: true, email };
 }
 

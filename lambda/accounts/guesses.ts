@@ -5,7 +5,8 @@
  * this container has not verified yet, is counted per account before it runs: past GUESS_LIMIT
  * tries in a window of GUESS_WINDOW_MS from the first, the account's chosen password is refused
  * unchecked (the doors answer 429 with Retry-After) until the window ends. A success clears the
- * count. App passwords are never counted, so a guesser cannot lock a user's phones out, and an
+ * count; so does a new password (the count is kept per stored password: an admin resetting a
+ * user held off gives them a password that works at once). App passwords are never counted, so a guesser cannot lock a user's phones out, and an
  * unknown account costs a fast decoy hash only (credentials.ts).
  */
 
@@ -14,23 +15,31 @@ export const GUESS_WINDOW_MS = 15 * 60_000;
 
 export type GuessCount = { allowed: true } | { allowed: false; until: Date };
 
+/** Whose tries: an account's, of the password it has now (`password`: a short digest of its stored hash). */
+export interface Guessed {
+  email: string;
+  password: string;
+}
+
 /** The storage port (DynamoDB: accounts/guesses-store-dynamodb.ts, on the activity table). */
 export interface GuessStore {
-  /** Counts one try for `email`; refused, with when the window ends, once GUESS_LIMIT were counted in it. */
-  count(email: string, now: Date): Promise<GuessCount>;
+  /** Counts one try; refused, with when the window ends, once GUESS_LIMIT were counted in it. */
+  count(of: Guessed, now: Date): Promise<GuessCount>;
   /** Forgets the tries (a verified password). */
-  clear(email: string): Promise<void>;
+  clear(of: Guessed): Promise<void>;
 }
+
+const memoryKey = (of: Guessed) => `${of.email}\n${of.password}`;
 
 /** In memory, for an App without DynamoDB (tests): the same policy. */
 export class MemoryGuessStore implements GuessStore {
   private readonly windows = new Map<string, { start: number; tries: number }>();
 
-  async count(email: string, now: Date): Promise<GuessCount> {
+  async count(of: Guessed, now: Date): Promise<GuessCount> {
     const at = now.getTime();
-    const window = this.windows.get(email);
+    const window = this.windows.get(memoryKey(of));
     if (!window || at - window.start >= GUESS_WINDOW_MS) {
-      this.windows.set(email, { start: at, tries: 1 });
+      this.windows.set(memoryKey(of), { start: at, tries: 1 });
       return { allowed: true };
     }
     if (window.tries >= GUESS_LIMIT) return { allowed: false, until: new Date(window.start + GUESS_WINDOW_MS) };
@@ -38,7 +47,7 @@ export class MemoryGuessStore implements GuessStore {
     return { allowed: true };
   }
 
-  async clear(email: string): Promise<void> {
-    this.windows.delete(email);
+  async clear(of: Guessed): Promise<void> {
+    this.windows.delete(memoryKey(of));
   }
 }

@@ -60,35 +60,45 @@ describe('DynamoAdminStore', () => adminContract(tablePerTest(ADMINS_TABLE, (doc
 describe('MemoryActivityStore', () => activityContract(async () => new MemoryActivityStore()));
 describe('DynamoActivityStore', () => activityContract(tablePerTest(ACTIVITY_TABLE, (doc, table) => new DynamoActivityStore(doc, table))));
 
+/** An account's tries of its current password (`password`: which one). */
+const pw = (email: string, password = 'p1') => ({ email, password });
+
 function guessContract(make: () => Promise<GuessStore>) {
   const at = (minutes: number) => new Date(Date.parse('2026-12-01T09:00:00.000Z') + minutes * 60_000);
 
   it(`allows ${GUESS_LIMIT} tries per account in a window, then refuses until the window ends`, async () => {
     const store = await make();
-    for (let i = 0; i < GUESS_LIMIT; i++) expect(await store.count('ana@x.com', at(i))).toEqual({ allowed: true });
-    const refused = await store.count('ana@x.com', at(GUESS_LIMIT));
+    for (let i = 0; i < GUESS_LIMIT; i++) expect(await store.count(pw('ana@x.com'), at(i))).toEqual({ allowed: true });
+    const refused = await store.count(pw('ana@x.com'), at(GUESS_LIMIT));
     expect(refused.allowed).toBe(false);
     // Until the end of the window its first try started.
     expect((refused as { until: Date }).until).toEqual(new Date(at(0).getTime() + GUESS_WINDOW_MS));
     // Another account is counted apart.
-    expect(await store.count('bob@x.com', at(GUESS_LIMIT))).toEqual({ allowed: true });
+    expect(await store.count(pw('bob@x.com'), at(GUESS_LIMIT))).toEqual({ allowed: true });
     // Once the window has ended, a new one starts.
-    expect(await store.count('ana@x.com', new Date(at(0).getTime() + GUESS_WINDOW_MS))).toEqual({ allowed: true });
+    expect(await store.count(pw('ana@x.com'), new Date(at(0).getTime() + GUESS_WINDOW_MS))).toEqual({ allowed: true });
   });
 
   it('counts tries made at once (containers starting a window together) without refusing any below the limit', async () => {
     const store = await make();
-    const counted = await Promise.all(Array.from({ length: GUESS_LIMIT }, () => store.count('cy@x.com', at(0))));
+    const counted = await Promise.all(Array.from({ length: GUESS_LIMIT }, () => store.count(pw('cy@x.com'), at(0))));
     expect(counted.every((c) => c.allowed)).toBe(true);
-    expect((await store.count('cy@x.com', at(1))).allowed).toBe(false);
+    expect((await store.count(pw('cy@x.com'), at(1))).allowed).toBe(false);
+  });
+
+  it('counts each password of an account apart: a new one starts uncounted', async () => {
+    const store = await make();
+    for (let i = 0; i < GUESS_LIMIT; i++) await store.count(pw('ana@x.com'), at(0));
+    expect((await store.count(pw('ana@x.com'), at(1))).allowed).toBe(false);
+    expect(await store.count(pw('ana@x.com', 'p2'), at(1))).toEqual({ allowed: true });
   });
 
   it('forgets the tries of a verified password', async () => {
     const store = await make();
-    for (let i = 0; i < GUESS_LIMIT; i++) await store.count('ana@x.com', at(0));
-    await store.clear('ana@x.com');
-    expect(await store.count('ana@x.com', at(1))).toEqual({ allowed: true });
-    await store.clear('nobody@x.com');
+    for (let i = 0; i < GUESS_LIMIT; i++) await store.count(pw('ana@x.com'), at(0));
+    await store.clear(pw('ana@x.com'));
+    expect(await store.count(pw('ana@x.com'), at(1))).toEqual({ allowed: true });
+    await store.clear(pw('nobody@x.com'));
   });
 }
 
@@ -100,9 +110,9 @@ describe('the activity table shared by devices and guess counts', () => {
   it("lists the user's devices only, and a user's deletion takes the count along", async () => {
     const { activity, guesses } = await open();
     await activity.record('ana@x.com', { userAgent: 'iOS/18.2', lastSeenAt: '2026-12-01T09:00:00.000Z', lastMethod: 'PROPFIND' });
-    for (let i = 0; i < GUESS_LIMIT; i++) await guesses.count('ana@x.com', new Date('2026-12-01T09:00:00.000Z'));
+    for (let i = 0; i < GUESS_LIMIT; i++) await guesses.count(pw('ana@x.com'), new Date('2026-12-01T09:00:00.000Z'));
     expect(await activity.list('ana@x.com')).toHaveLength(1);
     await activity.deleteUser('ana@x.com');
-    expect(await guesses.count('ana@x.com', new Date('2026-12-01T09:01:00.000Z'))).toEqual({ allowed: true });
+    expect(await guesses.count(pw('ana@x.com'), new Date('2026-12-01T09:01:00.000Z'))).toEqual({ allowed: true });
   });
 });

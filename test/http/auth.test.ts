@@ -11,7 +11,7 @@ import { DavError } from '../../lambda/core/errors';
 import { authenticate } from '../../lambda/http/auth';
 import { generateAppPassword, hashGeneratedPassword, hashPassword, verifyPassword } from '../../lambda/accounts/passwords';
 import { WWW_AUTHENTICATE, clearAuthCache, parseBasicAuth } from '../../lambda/accounts/credentials';
-import { GUESS_LIMIT, GUESS_WINDOW_MS, MemoryGuessStore } from '../../lambda/accounts/guesses';
+import { GUESS_LIMIT, GUESS_WINDOW_MS, MemoryGuessStore, type GuessStore } from '../../lambda/accounts/guesses';
 import { MemoryUserStore } from '../../lambda/store/memory';
 import type { UserRecord } from '../../lambda/store/types';
 
@@ -189,11 +189,20 @@ describe('authenticate, with tries of chosen passwords counted', () => {
     expect(await authenticate(basic('ana@example.com', PASSWORD), users, guesses)).toEqual({ email: 'ana@example.com' });
   });
 
+  it('lets a new password in at once where the old one is held off (an admin resetting a user who forgot it)', async () => {
+    const users = await storeWith();
+    const guesses = new MemoryGuessStore();
+    await wrongTimes(users, guesses, GUESS_LIMIT);
+    const user = (await users.getUser('ana@example.com'))!;
+    await users.putUser({ ...user, passwordHash: await hashPassword('a-brand-new-password', FAST) });
+    expect(await authenticate(basic('ana@example.com', 'a-brand-new-password'), users, guesses)).toEqual({ email: 'ana@example.com' });
+  });
+
   it('checks a burst of the same credentials once: one scrypt, one try, every request let in', async () => {
     const users = await storeWith();
     const memory = new MemoryGuessStore();
     let counted = 0;
-    const guesses = { count: (e: string, at: Date) => (counted++, memory.count(e, at)), clear: (e: string) => memory.clear(e) };
+    const guesses: GuessStore = { count: (of, at) => (counted++, memory.count(of, at)), clear: (of) => memory.clear(of) };
     const burst = await Promise.all(Array.from({ length: GUESS_LIMIT + 5 }, () => authenticate(basic('ana@example.com', PASSWORD), users, guesses)));
     expect(burst.every((p) => p.email === 'ana@example.com')).toBe(true);
     expect(counted).toBe(1);

@@ -19,8 +19,8 @@
  * activity pk = user e-mail, sk = `device#<hash of the user agent>`: the device's user agent and
  *         its last request (lambda/accounts/activity.ts); written by the CalDAV handlers, which
  *         have no other write on a table of accounts, and kept a year after the last request.
- *         sk = `guesses`: the count of tries of the user's chosen password in the current window
- *         (lambda/accounts/guesses.ts), kept a day past it.
+ *         sk = `guesses#<password digest>`: the count of tries of the user's chosen password in
+ *         the current window (lambda/accounts/guesses.ts), kept a day past it.
  *         The admins table also holds the console's sign-in throttles: sk = `throttle` beside an
  *         account's e-mail, and pk = `address#<client address>` (lambda/accounts/throttle.ts).
  * audit   pk = `month#<YYYY-MM>`, sk = `<ISO time>#<random>`: who changed what of users, admins
