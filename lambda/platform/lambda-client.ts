@@ -29,9 +29,11 @@ export class InvocationTimeout extends Error {
 
 /**
  * How long an Event invocation may go without progress before it is given up and tried again:
- * Lambda answers one as soon as it is queued, so a connection silent this long has died.
+ * Lambda answers one as soon as it is queued (tens of ms), so a connection silent this long has
+ * died. Three attempts then stay inside the caller's 10 s (an enable waits for its export's start;
+ * a second queued export finds the first's lease).
  */
-const QUEUE_IDLE_TIMEOUT_MS = 5_000;
+const QUEUE_IDLE_TIMEOUT_MS = 2_000;
 
 /** An error Lambda's API answered (not the function's own), named as the SDK names it. */
 export class LambdaApiError extends Error {
@@ -56,7 +58,8 @@ function credentialsOf(env: Record<string, string | undefined>): WireCredentials
   return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
 }
 
-export function lambdaInvoker(env: Record<string, string | undefined>, retryBaseMs = 100): Invoker {
+/** `retryBaseMs`, `queueIdleMs`: the first retry's wait ceiling and the Event invocations' idle limit (tests shorten them). */
+export function lambdaInvoker(env: Record<string, string | undefined>, retryBaseMs = 100, queueIdleMs = QUEUE_IDLE_TIMEOUT_MS): Invoker {
   let target: { origin: Origin; signer: SigV4; url: URL } | undefined;
   const ready = () => {
     if (target) return target;
@@ -76,7 +79,7 @@ export function lambdaInvoker(env: Record<string, string | undefined>, retryBase
       const deadline = type === 'RequestResponse' && withinMs !== undefined ? Date.now() + withinMs : undefined;
       const timedOut = () => new InvocationTimeout(`${functionName} did not answer within ${withinMs} ms`);
       const attempt = async () => {
-        const left = deadline === undefined ? (type === 'Event' ? QUEUE_IDLE_TIMEOUT_MS : 0) : deadline - Date.now();
+        const left = deadline === undefined ? (type === 'Event' ? queueIdleMs : 0) : deadline - Date.now();
         if (left <= 0 && deadline !== undefined) throw timedOut();
         const headers = signer.sign(credentialsOf(env), url.host, path, { 'content-type': 'application/json', 'x-amz-invocation-type': type }, body, new Date());
         try {

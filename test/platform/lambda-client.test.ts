@@ -71,6 +71,13 @@ describe('lambdaInvoker', () => {
     expect(new TextDecoder().decode(out.payload)).toBe('{"statusCode":207}');
   });
 
+  it('gives up a queued (Event) invocation whose answer never comes, three attempts in all', async () => {
+    lambda.calls.length = 0;
+    lambda.answer(() => 'hold');
+    await expect(lambdaInvoker(lambda.env, 1, 100).invoke('export', { exportFor: 'a@b.c' }, 'Event')).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    expect(lambda.calls).toHaveLength(3);
+  });
+
   it('refuses what is not a plain function name, and a call without credentials, clearly', async () => {
     await expect(lambdaInvoker(lambda.env).invoke('../admin', {}, 'Event')).rejects.toThrow(/Not a function name/);
     const { AWS_ACCESS_KEY_ID: _a, ...noKeys } = lambda.env;
