@@ -94,6 +94,8 @@ const deepFreeze = (e: XmlElement): XmlElement => {
 };
 
 export function parseXml(body: string): XmlElement {
+  const run = body.includes('href>') ? hrefRunOf(body) : null;
+  if (run && run.shape.length <= REPEAT_MAX_BYTES) return withHrefs(run, body);
   if (body.length > REPEAT_MAX_BYTES) return parseFresh(body);
   const known = repeats.get(body);
   if (known) return known;
@@ -142,6 +144,61 @@ function withSyncToken(tree: XmlElement, token: string): XmlElement {
     return next;
   });
   return changed ? Object.freeze({ ...tree, children: Object.freeze(children) as XmlElement[] }) : tree;
+}
+
+/**
+ * A calendar-multiget names hrefs that differ every time after a prop part a device repeats byte
+ * for byte: such a body is parsed (and kept) with its hrefs collapsed into one masked href, and
+ * the hrefs put back into a copy. Only plain hrefs qualify (characters that cannot change the
+ * document: no markup, references or white space), all written with one prefix and no attribute,
+ * in one run with nothing but white space between them, and no other "href" anywhere in the body;
+ * anything else is parsed as it came.
+ */
+const HREF = /<((?:[A-Za-z_][\w.-]*:)?)href>([!#-%'-;=?-~]+)<\/\1href>/g;
+const HREF_MASK = 'href-run';
+const XML_SPACE = /^[ \t\r\n]*$/;
+
+function hrefRunOf(body: string): { shape: string; hrefs: string[] } | null {
+  if (body.includes('<!')) return null;
+  const hrefs: string[] = [];
+  let prefix = '';
+  let start = -1;
+  let end = -1;
+  for (const m of body.matchAll(HREF)) {
+    if (start < 0) [prefix, start] = [m[1]!, m.index];
+    else if (m[1] !== prefix || !XML_SPACE.test(body.slice(end, m.index))) return null;
+    hrefs.push(m[2]!);
+    end = m.index + m[0].length;
+  }
+  if (hrefs.length === 0 || body.split('href').length !== 2 * hrefs.length + 1) return null;
+  return { shape: `${body.slice(0, start)}<${prefix}href>${HREF_MASK}</${prefix}href>${body.slice(end)}`, hrefs };
+}
+
+/** The shape's tree with its masked href replaced by the run's, sharing every other (frozen) node. */
+function withHrefs(run: { shape: string; hrefs: string[] }, body: string): XmlElement {
+  let tree: XmlElement;
+  try {
+    tree = repeats.get(run.shape) ?? kept(run.shape);
+  } catch {
+    // Refused as the body itself would be, with its own line numbers.
+    return parseFresh(body);
+  }
+  const expand = (e: XmlElement): XmlElement => {
+    const at = e.children.findIndex((c) => c.text === HREF_MASK && c.children.length === 0 && c.name.endsWith('}href'));
+    if (at >= 0) {
+      const model = e.children[at]!;
+      const hrefs = run.hrefs.map((text) => Object.freeze({ ...model, text }));
+      return Object.freeze({ ...e, children: Object.freeze([...e.children.slice(0, at), ...hrefs, ...e.children.slice(at + 1)]) as XmlElement[] });
+    }
+    let changed = false;
+    const children = e.children.map((child) => {
+      const next = expand(child);
+      changed ||= next !== child;
+      return next;
+    });
+    return changed ? Object.freeze({ ...e, children: Object.freeze(children) as XmlElement[] }) : e;
+  };
+  return expand(tree);
 }
 
 function parseFresh(body: string): XmlElement {

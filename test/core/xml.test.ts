@@ -94,3 +94,49 @@ describe('parseXml of sync-collection bodies that differ only in their token', (
     expect(refused(body('tok-2', 'B').replace('xmlns:B="DAV:"', ''))).toMatch(/undeclared namespace prefix "B"/);
   });
 });
+
+describe('parseXml of calendar-multiget bodies that differ only in their hrefs', () => {
+  const prop = (p: string) => `<${p}:prop><${p}:getetag/><C:calendar-data/></${p}:prop>`;
+  const body = (hrefs: string[], p = 'D', between = '\n  ') =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<C:calendar-multiget xmlns:${p}="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">\n  ${prop(p)}\n  ` +
+    hrefs.map((h) => `<${p}:href>${h}</${p}:href>`).join(between) +
+    `\n</C:calendar-multiget>`;
+  const fresh = (text: string) => parseXml(`${text}<!-- parsed as it came -->`);
+  const many = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `/calendars/pat%40zillum.com/crm/${from + i}-A1B2C3.ics`);
+
+  it('gives the tree a fresh parse gives, for one href or many, sharing the prop part', () => {
+    const bodies = [body(many(1)), body(many(100)), body(many(100, 7), 'd', ''), body(["/x/'()*+,-./:;=?@[]^_`{|}~!#$%.ics", 'href-run'])];
+    const trees = bodies.map(parseXml);
+    for (const [i, b] of bodies.entries()) expect(trees[i]).toEqual(fresh(b));
+    expect(trees[1]!.children.map((c) => c.text).slice(1)).toEqual(many(100));
+    // One parse of the shape serves both: the prop element is the same object.
+    expect(parseXml(body(many(3, 50))).children[0]).toBe(trees[0]!.children[0]);
+    expect(Object.isFrozen(trees[1]) && Object.isFrozen(trees[1]!.children[5])).toBe(true);
+  });
+
+  it('parses as it came hrefs with references, white space, attributes or two prefixes, text between them, or another href', () => {
+    const cases = [
+      body(['/a&amp;b.ics', '/c.ics']),
+      body([' /spaced.ics ', '/c.ics']),
+      body(['/a.ics', '/b.ics']).replace('<D:href>/b.ics', '<D:href xmlns:D="DAV:">/b.ics'),
+      body(['/a.ics', '/b.ics']).replace('<D:href>/b.ics</D:href>', '<E:href xmlns:E="DAV:">/b.ics</E:href>'),
+      body(['/a.ics', '/b.ics'], 'D', ' stray text '),
+      body(['/a.ics']).replace('<D:getetag/>', '<D:getetag/><D:href>/in-prop.ics</D:href>'),
+      body(['/a.ics', '/b.ics']).replace('/b.ics', '/b.ics<![CDATA[x]]>'),
+    ];
+    for (const c of cases) expect(parseXml(c)).toEqual(fresh(c));
+    expect(parseXml(cases[0]!).children[1]!.text).toBe('/a&b.ics');
+    expect(parseXml(cases[4]!).text).toBe('stray text');
+  });
+
+  it('refuses a malformed body with hrefs as it refuses it without, with its own line numbers', () => {
+    // A comment before the root, on the declaration's line, sends a body down the plain path and moves no line.
+    const plain = (b: string) => b.replace('\n<C:calendar-multiget ', '<!-- plain -->\n<C:calendar-multiget ');
+    const broken = body(many(40)).replace('</D:prop>', '</D:propx>');
+    expect(refused(broken)).toBe(refused(plain(broken)));
+    const late = body(many(40)).replace('</C:calendar-multiget>', '</C:calendar-multigetx>');
+    expect(refused(late)).toBe(refused(plain(late)));
+    expect(refused(late)).toMatch(/\(line 44\)$/);
+    expect(refused(body(many(2), 'B').replace('xmlns:B="DAV:"', ''))).toMatch(/undeclared namespace prefix "B"/);
+  });
+});
