@@ -134,17 +134,29 @@ function syncTokenOf(body: string): { shape: string; text: string } | null {
   return matches === 1 && text !== null && body.split('sync-token').length === 3 ? { shape, text } : null;
 }
 
-/** The tree with the masked token's text put back, sharing every untouched (frozen) node. */
-function withSyncToken(tree: XmlElement, token: string): XmlElement {
-  if (tree.text === MASK && tree.children.length === 0 && tree.name.endsWith('}sync-token')) return Object.freeze({ ...tree, text: token });
+/**
+ * The tree with each masked leaf (`text` equal to `mask`, named `…}local`) replaced by the
+ * elements `put` makes of it, sharing every untouched (frozen) node.
+ */
+function unmasked(tree: XmlElement, mask: string, local: string, put: (masked: XmlElement) => XmlElement[]): XmlElement {
+  const isMasked = (e: XmlElement) => e.text === mask && e.children.length === 0 && e.name.endsWith(`}${local}`);
+  // The root itself masked: a body of that one element, so one element put back.
+  if (isMasked(tree)) return Object.freeze(put(tree)[0]!);
   let changed = false;
-  const children = tree.children.map((child) => {
-    const next = withSyncToken(child, token);
+  const children = tree.children.flatMap((child) => {
+    if (isMasked(child)) {
+      changed = true;
+      return put(child).map((e) => Object.freeze(e));
+    }
+    const next = unmasked(child, mask, local, put);
     changed ||= next !== child;
-    return next;
+    return [next];
   });
   return changed ? Object.freeze({ ...tree, children: Object.freeze(children) as XmlElement[] }) : tree;
 }
+
+/** The tree with the masked token's text put back. */
+const withSyncToken = (tree: XmlElement, token: string) => unmasked(tree, MASK, 'sync-token', (masked) => [{ ...masked, text: token }]);
 
 /**
  * A calendar-multiget names hrefs that differ every time after a prop part a device repeats byte
@@ -174,7 +186,7 @@ function hrefRunOf(body: string): { shape: string; hrefs: string[] } | null {
   return { shape: `${body.slice(0, start)}<${prefix}href>${HREF_MASK}</${prefix}href>${body.slice(end)}`, hrefs };
 }
 
-/** The shape's tree with its masked href replaced by the run's, sharing every other (frozen) node. */
+/** The shape's tree with its masked href replaced by the run's. */
 function withHrefs(run: { shape: string; hrefs: string[] }, body: string): XmlElement {
   let tree: XmlElement;
   try {
@@ -183,22 +195,7 @@ function withHrefs(run: { shape: string; hrefs: string[] }, body: string): XmlEl
     // Refused as the body itself would be, with its own line numbers.
     return parseFresh(body);
   }
-  const expand = (e: XmlElement): XmlElement => {
-    const at = e.children.findIndex((c) => c.text === HREF_MASK && c.children.length === 0 && c.name.endsWith('}href'));
-    if (at >= 0) {
-      const model = e.children[at]!;
-      const hrefs = run.hrefs.map((text) => Object.freeze({ ...model, text }));
-      return Object.freeze({ ...e, children: Object.freeze([...e.children.slice(0, at), ...hrefs, ...e.children.slice(at + 1)]) as XmlElement[] });
-    }
-    let changed = false;
-    const children = e.children.map((child) => {
-      const next = expand(child);
-      changed ||= next !== child;
-      return next;
-    });
-    return changed ? Object.freeze({ ...e, children: Object.freeze(children) as XmlElement[] }) : e;
-  };
-  return expand(tree);
+  return unmasked(tree, HREF_MASK, 'href', (masked) => run.hrefs.map((text) => ({ ...masked, text })));
 }
 
 function parseFresh(body: string): XmlElement {

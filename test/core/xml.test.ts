@@ -127,6 +127,10 @@ describe('parseXml of calendar-multiget bodies that differ only in their hrefs',
     for (const c of cases) expect(parseXml(c)).toEqual(fresh(c));
     expect(parseXml(cases[0]!).children[1]!.text).toBe('/a&b.ics');
     expect(parseXml(cases[4]!).text).toBe('stray text');
+    // A body of one href, or of one sync-token, is its own masked element.
+    expect(parseXml('<href>/only.ics</href>')).toEqual(fresh('<href>/only.ics</href>'));
+    expect(parseXml('<href>/only.ics</href>').text).toBe('/only.ics');
+    expect(parseXml('<D:sync-token xmlns:D="DAV:">tok-9</D:sync-token>')).toMatchObject({ name: '{DAV:}sync-token', text: 'tok-9' });
   });
 
   it('refuses a malformed body with hrefs as it refuses it without, with its own line numbers', () => {
