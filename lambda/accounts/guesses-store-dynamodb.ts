@@ -5,15 +5,13 @@
  */
 import { updateItem } from '../platform/dynamodb/document';
 import { fromWire, type Wired } from '../platform/dynamodb/wire-values';
-import { isNamed } from '../platform/dynamodb/retry';
+import { conditionally, conditionFailed } from '../platform/dynamodb/retry';
 import type { DynamoDoc } from '../platform/dynamodb/wire';
 import { GUESS_LIMIT, GUESS_WINDOW_MS, type GuessCount, type Guessed, type GuessStore } from './guesses';
 
 const keyOf = (of: Guessed) => ({ pk: of.email, sk: `guesses#${of.password}` });
 /** Kept a day past its window, then removed by TTL. */
 const KEEP_SECONDS = 24 * 3600;
-
-const conditionFailed = (err: unknown) => isNamed(err, 'ConditionalCheckFailedException');
 
 export class DynamoGuessStore implements GuessStore {
   constructor(
@@ -59,10 +57,6 @@ export class DynamoGuessStore implements GuessStore {
 
   async clear(of: Guessed): Promise<void> {
     // Never an item made here: the count made it, with its expiry.
-    try {
-      await updateItem(this.doc, { TableName: this.table, Key: keyOf(of), UpdateExpression: 'REMOVE tries, windowStart', ConditionExpression: 'attribute_exists(pk)' });
-    } catch (err) {
-      if (!conditionFailed(err)) throw err;
-    }
+    await conditionally(() => updateItem(this.doc, { TableName: this.table, Key: keyOf(of), UpdateExpression: 'REMOVE tries, windowStart', ConditionExpression: 'attribute_exists(pk)' }));
   }
 }

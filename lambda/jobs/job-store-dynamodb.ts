@@ -10,7 +10,7 @@
  */
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '../platform/dynamodb/paging';
-import { batchWriteAll, conditionally, isNamed } from '../platform/dynamodb/retry';
+import { batchWriteAll, conditionally, conditionFailed } from '../platform/dynamodb/retry';
 import type { ExportJob, ExportProgress, ExportStatus, JobStore, Lease, ReconcileFeed, ReconcileState } from './job-store';
 
 const EXPORT_PK = 'export';
@@ -23,7 +23,6 @@ const PLAN_RETENTION_SECONDS = 90 * 24 * 3600;
 const exportKey = (email: string) => ({ pk: EXPORT_PK, sk: email.toLowerCase() });
 const planPk = (job: Pick<ExportJob, 'email' | 'enabledAt'>) => `plan#${job.email.toLowerCase()}#${job.enabledAt}`;
 
-const conditionFailed = (err: unknown) => isNamed(err, 'ConditionalCheckFailedException');
 
 /** Runs a conditional write; false when its condition failed. */
 function toJob(item: Record<string, unknown>): ExportJob {

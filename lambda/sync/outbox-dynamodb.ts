@@ -11,7 +11,7 @@
 import { deleteItem, updateItem } from '../platform/dynamodb/document';
 import type { DynamoDoc } from '../platform/dynamodb/wire';
 import { queryAll, scanAll } from '../platform/dynamodb/paging';
-import { conditionally, type TransactItem } from '../platform/dynamodb/retry';
+import { conditionally, conditionFailed, type TransactItem } from '../platform/dynamodb/retry';
 import type { ParticipantPart, TransactionParticipant } from '../store/dynamodb/participant';
 import type { PendingWrite } from '../store/types';
 import { MAX_ERROR_CHARS, byAge, type Lease, type Outbox, type OutboxChange, type OutboxEntry, type OutboxKey } from './outbox';
@@ -91,7 +91,7 @@ export class DynamoOutbox implements Outbox {
       });
       return toEntry(out.Attributes as unknown as Item);
     } catch (err) {
-      if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return null;
+      if (conditionFailed(err)) return null;
       throw err;
     }
   }

@@ -51,6 +51,9 @@ export function isNamed(err: unknown, name: string): boolean {
   return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === name;
 }
 
+/** A single-item write refused by its ConditionExpression. */
+export const conditionFailed = (err: unknown) => isNamed(err, 'ConditionalCheckFailedException');
+
 /** Bound on re-reads after losing a race; with jittered backoff, enough for dozens of writers. */
 export const MAX_RACE_ATTEMPTS = 20;
 
@@ -108,7 +111,7 @@ export async function conditionally(write: () => Promise<unknown>): Promise<bool
     await write();
     return true;
   } catch (err) {
-    if (isNamed(err, 'ConditionalCheckFailedException')) return false;
+    if (conditionFailed(err)) return false;
     throw err;
   }
 }
