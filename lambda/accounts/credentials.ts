@@ -12,7 +12,7 @@
  * password is refused unchecked until its window ends.
  */
 import { createHash } from 'node:crypto';
-import type { UserStore } from '../store/types';
+import type { UserRecord, UserStore } from '../store/types';
 import type { GuessStore } from './guesses';
 import { generateAppPassword, hashGeneratedPassword, isFastHash, verifyPassword } from './passwords';
 
@@ -93,23 +93,23 @@ export async function checkBasicAuth(authorization: string | undefined, users: U
   // A client's burst on a cold container sends the same credentials at once: one scrypt, one try counted.
   let checking = inFlight.get(key);
   if (!checking) {
-    checking = slowCheck(email, creds.password, user.passwordHash, key, guesses, now).finally(() => inFlight.delete(key));
+    checking = slowCheck(user, creds.password, key, guesses, now).finally(() => inFlight.delete(key));
     inFlight.set(key, checking);
   }
-  const outcome = await checking;
-  return outcome.ok ? { ok: true, email: user.email.toLowerCase() } : outcome;
+  return checking;
 }
 
 const inFlight = new Map<string, Promise<CredentialCheck>>();
 
 /** A chosen password's scrypt, counted as a try first (guesses.ts) and cleared when it matches. */
-async function slowCheck(email: string, password: string, hash: string, key: string, guesses: GuessStore | undefined, now: () => Date): Promise<CredentialCheck> {
+async function slowCheck(user: UserRecord, password: string, key: string, guesses: GuessStore | undefined, now: () => Date): Promise<CredentialCheck> {
   const at = now();
+  const email = user.email.toLowerCase();
   // Counted per stored password: a reset starts the new one uncounted.
-  const of = { email, password: createHash('sha256').update(hash).digest('hex').slice(0, 16) };
+  const of = { email, password: createHash('sha256').update(user.passwordHash).digest('hex').slice(0, 16) };
   const tried = await guesses?.count(of, at);
   if (tried && !tried.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: Math.max(1, Math.ceil((tried.until.getTime() - at.getTime()) / 1000)) };
-  if (!(await verifyPassword(password, hash))) return { ok: false, reason: 'invalid' };
+  if (!(await verifyPassword(password, user.passwordHash))) return { ok: false, reason: 'invalid' };
   remember(key);
   await guesses?.clear(of);
   return { ok: true, email };

@@ -74,7 +74,7 @@ export function composeDavApp(parts: DavAppParts): { dav: DavApp; crm: CrmSync |
       store,
       onObjectChange: wired?.onObjectChange,
       activity: parts.activity ? new ActivityRecorder(parts.activity) : null,
-      ...(parts.guesses && { guesses: parts.guesses }),
+      guesses: parts.guesses,
       scheduling,
     },
     crm: wired?.crm ?? null,

@@ -53,8 +53,8 @@ export async function onZohoNotification(text: string, deps: NotifyDeps): Promis
   if (module !== 'Events' && !(module === 'Tasks' && tasks)) return { status: 200, body: { ignored: `module ${module}` } };
   const ids = (Array.isArray(body.ids) ? body.ids : []).map(String).filter((id) => /^[0-9A-Za-z_-]{1,64}$/.test(id)).slice(0, MAX_IDS);
   if (ids.length === 0) return { status: 200, body: { applied: 0 } };
-  if (module === 'Tasks') {
-    const changes = await tasks!.changesFor(ids);
+  if (module === 'Tasks' && tasks) {
+    const changes = await tasks.changesFor(ids);
     await deps.apply.tasks(changes.tasks, changes.deletedIds);
     return { status: 200, body: { read: ids.length, changed: changes.tasks.length, deleted: changes.deletedIds.length } };
   }
