@@ -138,13 +138,14 @@ function syncTokenOf(body: string): { shape: string; text: string } | null {
  * The tree with each masked leaf (`text` equal to `mask`, named `…}local`) replaced by the
  * elements `put` makes of it, sharing every untouched (frozen) node.
  */
+const isMasked = (e: XmlElement, mask: string, local: string) => e.text === mask && e.children.length === 0 && e.name.endsWith(`}${local}`);
+
 function unmasked(tree: XmlElement, mask: string, local: string, put: (masked: XmlElement) => XmlElement[]): XmlElement {
-  const isMasked = (e: XmlElement) => e.text === mask && e.children.length === 0 && e.name.endsWith(`}${local}`);
   // The root itself masked: a body of that one element, so one element put back.
-  if (isMasked(tree)) return Object.freeze(put(tree)[0]!);
+  if (isMasked(tree, mask, local)) return Object.freeze(put(tree)[0]!);
   let changed = false;
   const children = tree.children.flatMap((child) => {
-    if (isMasked(child)) {
+    if (isMasked(child, mask, local)) {
       changed = true;
       return put(child).map((e) => Object.freeze(e));
     }

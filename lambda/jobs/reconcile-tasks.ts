@@ -17,11 +17,16 @@ import type { ReconcileReport } from './reconcile';
 
 const MAX_PAGES = 200;
 
-export async function runTaskReconciliation(deps: JobDeps, opts: { deadline?: number } = {}): Promise<ReconcileReport | null> {
-  const tasks = deps.crm.tasks;
+/** The CRM's tasks and the listener's task half; null when tasks do not sync. */
+function taskParts(deps: JobDeps): { tasks: CrmTaskConnector; listener: CrmTaskListener } | null {
   const { taskSaved, taskDeleted } = deps.listener;
-  if (!tasks || !taskSaved || !taskDeleted) return null;
-  const listener = { taskSaved, taskDeleted };
+  return deps.crm.tasks && taskSaved && taskDeleted ? { tasks: deps.crm.tasks, listener: { taskSaved, taskDeleted } } : null;
+}
+
+export async function runTaskReconciliation(deps: JobDeps, opts: { deadline?: number } = {}): Promise<ReconcileReport | null> {
+  const parts = taskParts(deps);
+  if (!parts) return null;
+  const { tasks, listener } = parts;
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   const lease: Lease = { holder: randomUUID(), until: deps.now().getTime() + leaseMs };
   const report: ReconcileReport = { ran: false, examined: 0, applied: 0, deferred: 0, failed: 0, cursor: null };
@@ -67,11 +72,10 @@ export async function runTaskReconciliation(deps: JobDeps, opts: { deadline?: nu
  * records read again by id) exactly as a reconciliation page; null when tasks do not sync.
  */
 export async function applyCrmTaskChanges(deps: JobDeps, changed: CrmTask[], deletedIds: string[]): Promise<Pick<ReconcileReport, 'examined' | 'applied' | 'deferred' | 'failed'> | null> {
-  const tasks = deps.crm.tasks;
-  const { taskSaved, taskDeleted } = deps.listener;
-  if (!tasks || !taskSaved || !taskDeleted) return null;
+  const parts = taskParts(deps);
+  if (!parts) return null;
   const report: ReconcileReport = { ran: true, examined: 0, applied: 0, deferred: 0, failed: 0, cursor: null };
-  await taskApplier(deps, tasks, { taskSaved, taskDeleted })(report, changed, deletedIds);
+  await taskApplier(deps, parts.tasks, parts.listener)(report, changed, deletedIds);
   return { examined: report.examined, applied: report.applied, deferred: report.deferred, failed: report.failed };
 }
 
