@@ -54,6 +54,9 @@ describe('the notification channel', () => {
 
   it('replaces a channel saved before the watched events were kept (Events only) once tasks sync', async () => {
     const zoho = buildZoho({ config: zohoConfigFromEnv({ ...sim.connectorEnv(), ZOHO_NOTIFY_URL: NOTIFY_URL }), doc: t.doc, table: t.tables.crm, reader: new KeyReader(t.doc) });
+    // A channel as an earlier release saved it: Events only, no list kept.
+    await zoho.upkeep.run();
+    expect((await zoho.state.channel())?.events).toEqual(['Events.create', 'Events.edit', 'Events.delete']);
     const { events: _events, ...before } = (await zoho.state.channel())!;
     await zoho.state.saveChannel(before);
     expect(await zoho.upkeep.run()).toMatchObject({ channel: 'kept' });
